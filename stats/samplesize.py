@@ -9,7 +9,7 @@ All functions work on proportions (0.05 is a margin of 5 percentage points).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from collections.abc import Mapping
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "allocate",
     "subsample_margin",
     "SubsampleMargin",
+    "sample_design",
     "SAMPLE_SIZE_METHODS",
 ]
 
@@ -531,3 +532,91 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
         confidence_level=c,
         proportion=p,
     )
+
+
+def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5, method="raosoft") -> pd.DataFrame:
+    r"""Check a report's stated samples against its sample-size rule.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        One row per stated sample with columns ``sample`` (name) and ``n``;
+        optional ``parent`` (name of the sample it is a sub-sample of) and
+        ``sized_for_margin`` ("yes" where the report says the sample was sized
+        by the rule), as in the bundled ``samples.csv``.
+    margin, confidence_level, proportion, method
+        The rule, as in :func:`sample_size` (defaults: the report's 80 %
+        confidence and 5-point margin, p = 0.5).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample with the input columns and, in percentage points:
+        ``margin`` (infinite population, i.e. no correction);
+        ``implied_population_low`` / ``_high`` (the eligible populations for
+        which the rule gives ``n``: for samples sized by the rule, and for a
+        sub-sample its parent's range scaled by ``n / n_parent``);
+        ``margin_fpc_low`` / ``_high`` (the margin with the finite population
+        correction at those populations); ``widening`` (sub-samples only:
+        the margin relative to the parent's, without population, which is
+        :math:`\sqrt{n_{parent}/n}`).
+
+    Notes
+    -----
+    Uses :func:`implied_population`, :func:`margin_of_error` and
+    :func:`subsample_margin`; see their Notes for the formulas.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.samplesize import sample_design
+    >>> d = sample_design(pd.DataFrame({"sample": ["cases", "harm"], "n": [100, 85],
+    ...                                  "parent": [None, "cases"],
+    ...                                  "sized_for_margin": ["yes", "no"]}))
+    >>> d[["sample", "implied_population_low", "implied_population_high"]]
+      sample  implied_population_low  implied_population_high
+    0  cases                   248.0                    254.0
+    1   harm                   210.8                    215.9
+    """
+    if not isinstance(samples, pd.DataFrame):
+        raise TypeError(f"samples must be a pandas DataFrame (got {type(samples).__name__}).")
+    for col in ("sample", "n"):
+        if col not in samples.columns:
+            raise ValueError(f"samples has no column {col!r}; columns are {list(samples.columns)}.")
+    out = samples.copy().reset_index(drop=True)
+    n = v.check_count("samples['n']", out["n"].to_numpy(dtype=float))
+    parent = out["parent"] if "parent" in out.columns else pd.Series([None] * len(out))
+    sized = (
+        out["sized_for_margin"].astype("string").str.lower().eq("yes").fillna(False).to_numpy(dtype=bool)
+        if "sized_for_margin" in out.columns
+        else np.zeros(len(out), dtype=bool)
+    )
+    by_name = dict(zip(out["sample"], range(len(out))))
+    rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
+    low = np.full(len(out), np.nan)
+    high = np.full(len(out), np.nan)
+    for i in np.flatnonzero(sized):
+        implied = implied_population(int(n[i]), **rule)
+        if implied.consistent:
+            low[i], high[i] = implied.low, implied.high
+    widening = np.full(len(out), np.nan)
+    for i, par in enumerate(parent):
+        if isinstance(par, str) and par:
+            if par not in by_name:
+                raise ValueError(f"samples row {i}: parent {par!r} is not a sample in the table.")
+            j = by_name[par]
+            if n[i] > n[j]:
+                raise ValueError(f"samples row {i}: n ({int(n[i])}) exceeds its parent's n ({int(n[j])}).")
+            widening[i] = subsample_margin(int(n[i]), n=int(n[j]), confidence_level=confidence_level,
+                                           proportion=proportion).widening
+            low[i], high[i] = low[j] * n[i] / n[j], high[j] * n[i] / n[j]
+    c = float(v.check_scalar_open_unit("confidence_level", confidence_level))
+    p = float(proportion)
+    out["margin"] = 100 * _margin(n, np.inf, c, p)
+    out["implied_population_low"] = np.round(low, 1)
+    out["implied_population_high"] = np.round(high, 1)
+    out["margin_fpc_low"] = 100 * _margin(n, np.where(np.isnan(low), np.inf, low), c, p)
+    out["margin_fpc_high"] = 100 * _margin(n, np.where(np.isnan(high), np.inf, high), c, p)
+    out.loc[np.isnan(low), ["margin_fpc_low", "margin_fpc_high"]] = np.nan
+    out["widening"] = widening
+    return out

@@ -42,6 +42,11 @@ WORDINGS = {
 _NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
 
 
+def _show(value) -> str:
+    """repr of a cell value, with numpy scalars shown as plain Python numbers."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _row_name(index_label) -> str:
     return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
 
@@ -63,7 +68,7 @@ def _parse_percent_series(series: pd.Series, column: str) -> pd.Series:
         if bad.any():
             where = bad.idxmax()
             raise ValueError(
-                f"{_row_name(where)}, column {column!r}: {series[where]!r} is not a percentage "
+                f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
                 "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
                 "or 'No comparable data available')."
             )
@@ -72,8 +77,8 @@ def _parse_percent_series(series: pd.Series, column: str) -> pd.Series:
     if out_of_range.any():
         where = out_of_range.idxmax()
         raise ValueError(
-            f"{_row_name(where)}, column {column!r}: a percentage must be from 0 to 100 "
-            f"(got {original[where]!r})."
+            f"{_row_name(where)}, column {column!r}: {_show(original[where])} is not a "
+            "percentage from 0 to 100."
         )
     return values
 
@@ -121,14 +126,14 @@ def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.S
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
-            raise ValueError(f"{_row_name(where)}, column {column!r}: {series[where]!r} is not a whole number.")
+            raise ValueError(f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
     present = values.notna()
     bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
     if bad.any():
         where = bad.idxmax()
         raise ValueError(
             f"{_row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
-            f"(got {series[where]!r})."
+            f"(got {_show(series[where])})."
         )
     return values
 
@@ -271,7 +276,7 @@ def label_changes(
             where = over.idxmax()
             raise ValueError(
                 f"{_row_name(where)}, column {count_col!r}: a count cannot exceed its n "
-                f"(got {table[count_col][where]!r} > {table[n_values.name][where]!r})."
+                f"(got {_show(table[count_col][where])} > {_show(table[n_values.name][where])})."
             )
         from_counts = counts / n_values
         return from_counts if pct is None else from_counts.where(counts.notna(), pct)
@@ -288,7 +293,7 @@ def label_changes(
             where = missing_n.idxmax()
             raise ValueError(
                 f"{_row_name(where)}, column {n_col!r}: the number of cases is required "
-                f"where both percentages are given (got {table[n_col][where]!r})."
+                f"where both percentages are given (got {_show(table[n_col][where])})."
             )
 
     def population(col, n_values):
@@ -301,7 +306,7 @@ def label_changes(
             where = over.idxmax()
             raise ValueError(
                 f"{_row_name(where)}, column {col!r}: the population cannot be smaller than the "
-                f"sample (got {table[col][where]!r})."
+                f"sample (got {_show(table[col][where])})."
             )
         return values
 
