@@ -28,8 +28,11 @@ def format_pvalue(p) -> str:
 
 
 def _fmt(value, spec: str) -> str:
+    """Format a number; text (as read from a CSV) is shown as it is."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, str):
+        return value
     return format(value, spec)
 
 
@@ -116,7 +119,7 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.Da
     }
     out = pd.DataFrame({k: val for k, val in cols.items() if val is not None}, index=labelled.index)
     if "prompt" in labelled:
-        out.insert(0, "prompt", labelled["prompt"].map(lambda t: shorten(t, prompt_width)))
+        out.insert(0, "prompt", labelled["prompt"].map(lambda t: shorten(t, prompt_width).ljust(prompt_width)))
     if "prompt_id" in labelled:
         out.insert(0, "id", labelled["prompt_id"])
     return out

@@ -1,0 +1,112 @@
+"""Charts for labelled tables (needs matplotlib: ``pip install "inspection-stats[plot]"``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .change import compare_proportions
+from .tables import _parse_count_series, _parse_percent_series
+
+__all__ = ["change_chart"]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "stats.plots needs matplotlib; install it with: pip install \"inspection-stats[plot]\""
+        ) from None
+    return plt
+
+
+def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_column="prompt_id", title=None):
+    """Dumbbell and forest plot of a labelled table.
+
+    Left panel: previous and current percentage of each testable row, joined
+    by a line. Right panel: the change in points with its two-sided
+    ``1 - alpha`` Newcombe confidence interval (see
+    :meth:`stats.ChangeResult.confidence_interval`). Significant rows are
+    drawn in colour (improvement green, decline red) and filled; others grey
+    and hollow. Rows are grouped by ``group`` with a separator between groups.
+    Rows with no comparable data are left out.
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        Output of :func:`stats.label_changes` (needs ``previous``,
+        ``current``, ``n_previous``, ``n_current``, ``label``).
+    alpha : float, default 0.10
+        Level used for the intervals; use the alpha the table was labelled with.
+    group : str or None, default "standard"
+        Column to group rows by (None: no grouping).
+    label_column : str, default "prompt_id"
+        Column used for the row labels (the index if absent).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    for col in ("previous", "current", "n_previous", "n_current", "label"):
+        if col not in labelled.columns:
+            raise ValueError(f"labelled has no column {col!r}; pass the output of stats.label_changes.")
+    prev = _parse_percent_series(labelled["previous"], "previous")
+    cur = _parse_percent_series(labelled["current"], "current")
+    rows = labelled[prev.notna() & cur.notna()]
+    if rows.empty:
+        raise ValueError("labelled has no testable rows to plot (every row lacks a previous or current percentage).")
+    p1, p2 = prev[rows.index].to_numpy() / 100, cur[rows.index].to_numpy() / 100
+    n1 = _parse_count_series(rows["n_previous"], "n_previous", minimum=1).to_numpy()
+    n2 = _parse_count_series(rows["n_current"], "n_current", minimum=1).to_numpy()
+    ci = compare_proportions(p1, n1, p2, n2, alpha=alpha).ci
+    low, high = 100 * np.asarray(ci.low), 100 * np.asarray(ci.high)
+    diff = 100 * (p2 - p1)
+
+    colours = {"significant improvement": "#1b7837", "significant decline": "#b2182b"}
+    labels = rows["label"].to_numpy()
+    colour = [colours.get(lab, "#888888") for lab in labels]
+    filled = [lab in colours for lab in labels]
+
+    # y positions, leaving a gap between groups
+    y, ticks, pos = [], [], 0.0
+    groups = rows[group].astype(str).to_numpy() if group and group in rows.columns else np.array([""] * len(rows))
+    boundaries = []
+    for i, g in enumerate(groups):
+        if i and g != groups[i - 1]:
+            boundaries.append(pos + 0.25)
+            pos += 0.5
+        y.append(pos)
+        pos += 1
+    y = np.asarray(y)
+    names = rows[label_column].astype(str).to_numpy() if label_column in rows.columns else rows.index.astype(str).to_numpy()
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, sharey=True, figsize=(11, 0.28 * len(rows) + 1.8),
+                                   gridspec_kw={"width_ratios": [1, 1.2]})
+    for i in range(len(rows)):
+        ax1.plot([100 * p1[i], 100 * p2[i]], [y[i], y[i]], color=colour[i], lw=1.5, alpha=0.8)
+        ax2.plot([low[i], high[i]], [y[i], y[i]], color=colour[i], lw=1.5)
+    ax1.scatter(100 * p1, y, marker="o", facecolors="white", edgecolors="#444444", zorder=3, label="previous")
+    ax1.scatter(100 * p2, y, marker="o", c=colour, zorder=3, label="current")
+    ax2.scatter(diff, y, marker="D", c=[c if f else "white" for c, f in zip(colour, filled)], edgecolors=colour, zorder=3)
+    ax2.axvline(0, color="black", lw=0.8)
+    for b in boundaries:
+        ax1.axhline(b, color="#cccccc", lw=0.8)
+        ax2.axhline(b, color="#cccccc", lw=0.8)
+    if group and group in rows.columns:
+        starts = {}
+        for g, yy in zip(groups, y):
+            starts.setdefault(g, []).append(yy)
+        for g, ys in starts.items():
+            ax2.text(1.01, np.mean(ys), g, transform=ax2.get_yaxis_transform(), va="center", fontsize=9, weight="bold")
+    ax1.set_yticks(y, names, fontsize=7)
+    ax1.invert_yaxis()
+    ax1.set_xlim(0, 100)
+    ax1.set_xlabel("percent (open: previous, filled: current)")
+    ax2.set_xlabel(f"change in points with {100 * (1 - alpha):g}% Newcombe CI")
+    ax1.legend(loc="lower left", fontsize=8)
+    fig.suptitle(title or f"Change since the previous inspection (Z test, alpha = {alpha:g}; filled = significant)", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,127 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from stats.cli import main
+from stats.tables import OUTPUT_COLUMNS
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_main_job_prints_design_labels_totals_and_method(capsys):
+    code, out, err = run(capsys)
+    assert code == 0 and err == ""
+    assert "1. Sample design" in out and "248-254" in out
+    assert "2. Prompt table (Annexe 4): 76 prompts" in out
+    assert out.count("significant improvement") >= 15
+    assert "Totals: significant improvement: 15; significant decline: 2; no significant change: 34; no comparable data: 25" in out
+    assert "Key questions" in out
+    assert "pooled two-proportion Z test, no continuity correction, alpha = 0.1" in out
+    assert "n_previous is assumed equal to n_current" in out
+
+
+def test_python_m_stats_runs_as_a_module():
+    proc = subprocess.run([sys.executable, "-m", "stats", "--help"], capture_output=True, text=True, check=True)
+    for command in ("report", "sample-size", "margin", "compare", "label", "design"):
+        assert command in proc.stdout
+
+
+def test_sample_size_margin_compare(capsys):
+    assert run(capsys, "sample-size", "--population", "250")[1] == "100\n"
+    assert run(capsys, "sample-size")[1] == "165\n"
+    code, out, _ = run(capsys, "sample-size", "--population", "250", "--json")
+    assert json.loads(out)["n"] == 100
+    code, out, _ = run(capsys, "margin", "--n", "100", "--population", "250")
+    assert out.startswith("0.0497")
+    code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100")
+    assert "2.4830" in out and "0.01303" in out and "significant improvement" in out and "+17.0 points" in out
+    code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100", "--json")
+    data = json.loads(out)
+    assert data["statistic"] == pytest.approx(2.483009, abs=1e-6) and data["label"] == "significant improvement"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["compare", "54", "100", "71", "100"], "previous must be a proportion in [0, 1] (got 54.0); did you pass a percentage?"),
+        (["sample-size", "--margin", "5"], "margin must be in (0, 0.5]"),
+        (["margin", "--n", "300", "--population", "250"], "n must not exceed population"),
+        (["report", "--report", "nowhere"], "must be one of the bundled reports"),
+    ],
+)
+def test_bad_values_exit_2_with_message(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err
+
+
+@pytest.mark.parametrize("argv", [["compare", "0.5", "ten", "0.6", "100"], ["frobnicate"], ["sample-size", "--method", "x"]])
+def test_bad_arguments_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+@pytest.fixture
+def prompts_csv(tmp_path, report):
+    path = tmp_path / "prompts.csv"
+    table = report.prompts.copy()
+    table["previous"] = table["previous"].map(lambda x: "No comparable data available" if pd.isna(x) else f"{x:.0f}%")
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_label_csv_round_trip(capsys, prompts_csv, tmp_path):
+    out_path = tmp_path / "labelled.csv"
+    code, out, err = run(capsys, "label", str(prompts_csv), "--format", "csv", "-o", str(out_path))
+    assert code == 0 and out == "" and err == ""
+    original = pd.read_csv(prompts_csv, dtype=str, keep_default_na=False)
+    labelled = pd.read_csv(out_path, dtype=str, keep_default_na=False)
+    assert list(labelled.columns) == list(original.columns) + list(OUTPUT_COLUMNS)
+    pd.testing.assert_frame_equal(labelled[original.columns], original)
+    assert (labelled["label"] == "significant improvement").sum() == 15
+    # labelling the labelled file again gives the same result (output columns are replaced)
+    again = tmp_path / "again.csv"
+    assert run(capsys, "label", str(out_path), "--format", "csv", "-o", str(again))[0] == 0
+    assert again.read_text() == out_path.read_text()
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_label_formats(capsys, prompts_csv, fmt):
+    code, out, _ = run(capsys, "label", str(prompts_csv), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        rows = json.loads(out)
+        assert len(rows) == 76 and rows[1]["significant"] is None and rows[0]["significant"] is True
+    elif fmt == "markdown":
+        assert out.splitlines()[1].startswith("| ---") and len(out.splitlines()) == 78
+    else:
+        assert "significant improvement" in out
+
+
+def test_label_errors_leave_no_output(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("previous,current,n_previous,n_current\n54%,71%,100,100\n54%,lots,100,100\n")
+    out_path = tmp_path / "out.csv"
+    code, out, err = run(capsys, "label", str(bad), "--format", "csv", "-o", str(out_path))
+    assert code == 2 and "row 2, column 'current': 'lots' is not a percentage" in err
+    assert not out_path.exists()
+    missing = tmp_path / "missing.csv"
+    missing.write_text("previous,current,n_current\n54,71,100\n")
+    code, _, err = run(capsys, "label", str(missing), "-o", str(out_path))
+    assert code == 2 and "table has no column 'n_previous'" in err and not out_path.exists()
+    code, _, err = run(capsys, "label", str(tmp_path / "nope.csv"))
+    assert code == 2 and "no such file" in err
+    good = tmp_path / "good.csv"
+    good.write_text("previous,current,n_previous,n_current\n54%,71%,100,100\n")
+    code, _, err = run(capsys, "label", str(good), "-o", str(tmp_path / "no-such-dir" / "out.csv"))
+    assert code == 2 and "error" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv", "missing.csv"]
