@@ -80,9 +80,13 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     return d, z, pval, se
 
 
-def _labels(significant, difference, higher_is_better):
+_LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
+
+
+def _label_codes(significant, difference, higher_is_better):
+    """Integer label codes (indices into ``_LABEL_BY_CODE``): cheap to compute and to store."""
     better = np.where(higher_is_better, difference > 0, difference < 0)
-    return np.where(significant, np.where(better, IMPROVEMENT, DECLINE), NO_CHANGE)
+    return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
 
 def _wilson(p, n, z):
@@ -127,6 +131,8 @@ class ChangeResult:
     previous, n_previous, current, n_current, alpha, alternative, pooled,
     continuity, population_previous, population_current, higher_is_better
         The inputs, echoed (populations ``None`` when infinite).
+    label, ci
+        Computed on first access (the hot path computes only the numbers).
     ci : ConfidenceInterval
         Two-sided ``1 - alpha`` interval for the difference, by Newcombe's
         hybrid score method (see :meth:`confidence_interval`); computed on
@@ -137,7 +143,6 @@ class ChangeResult:
     pvalue: object
     difference: object
     significant: object
-    label: object
     standard_error: object
     previous: object
     n_previous: object
@@ -154,6 +159,11 @@ class ChangeResult:
     def __iter__(self):
         yield self.statistic
         yield self.pvalue
+
+    @cached_property
+    def label(self):
+        codes = _label_codes(np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better))
+        return str(_LABEL_BY_CODE[codes.item()]) if codes.ndim == 0 else _LABEL_BY_CODE[codes]
 
     @cached_property
     def ci(self) -> ConfidenceInterval:
@@ -371,14 +381,12 @@ def compare_proportions(
     f2 = 1 - n2 / big2
     d, z, pval, se = _z_test(p1, n1, p2, n2, f1, f2, bool(pooled), bool(continuity), alt)
     significant = pval <= a
-    labels = _labels(significant, d, hib)
     u = v.unwrap
     return ChangeResult(
         statistic=u(z),
         pvalue=u(pval),
         difference=u(d),
         significant=u(significant),
-        label=str(labels[()]) if labels.ndim == 0 else labels,
         standard_error=u(se),
         previous=u(p1),
         n_previous=u(n1),

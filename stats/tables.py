@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import DECLINE, IMPROVEMENT, NO_DATA, compare_proportions
+from .change import _LABEL_BY_CODE, _label_codes, compare_proportions
 from .samplesize import _margin
 
 __all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "WORDINGS"]
@@ -38,6 +38,13 @@ WORDINGS = {
     "similar": "similar",
     "no comparable data": "no comparable data",
 }
+
+# Indexed by wording code (see label_changes).
+_WORDING_BY_CODE = np.array(
+    [WORDINGS[k] for k in ("significant improvement", "significant decline", "no comparable data",
+                           "similar", "improved", "declined")],
+    dtype=object,
+)
 
 _NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
 
@@ -328,8 +335,8 @@ def label_changes(
     difference = np.full(n, np.nan)
     statistic = np.full(n, np.nan)
     pvalue = np.full(n, np.nan)
-    significant = pd.array([pd.NA] * n, dtype="boolean")
-    label = np.full(n, NO_DATA, dtype=object)
+    significant = np.zeros(n, dtype=bool)
+    code = np.full(n, 3, dtype=np.int8)  # 3: no comparable data (see stats.change._LABEL_BY_CODE)
     if rows.any():
         res = compare_proportions(
             p1_all.to_numpy()[rows],
@@ -347,45 +354,29 @@ def label_changes(
         difference[rows] = 100 * np.asarray(res.difference)
         statistic[rows] = res.statistic
         pvalue[rows] = res.pvalue
-        significant[rows] = np.asarray(res.significant)
-        label[rows] = res.label
+        significant[rows] = res.significant
+        code[rows] = _label_codes(np.asarray(res.significant), np.asarray(res.difference), hib_all[rows])
 
     c = float(margin_confidence_level)
     margin_prev = _margins(n1_all, big1, p1_all.notna(), c)
     margin_cur = _margins(n2_all, big2, p2_all.notna(), c)
 
+    # Wording codes: 0/1 significant improvement/decline (as the label codes), 2 no comparable data,
+    # 3 similar (|change| < similar_within), 4 improved, 5 declined.
     better = np.where(hib_all, difference > 0, difference < 0)
-    worse = np.where(hib_all, difference < 0, difference > 0)
-    wording = np.select(
-        [
-            label == NO_DATA,
-            label == IMPROVEMENT,
-            label == DECLINE,
-            np.abs(np.nan_to_num(difference)) < similar_within,
-            better,
-            worse,
-        ],
-        [
-            WORDINGS[NO_DATA],
-            WORDINGS[IMPROVEMENT],
-            WORDINGS[DECLINE],
-            WORDINGS["similar"],
-            WORDINGS["improved"],
-            WORDINGS["declined"],
-        ],
-        default=WORDINGS["similar"],
-    )
+    small = np.abs(np.nan_to_num(difference)) < similar_within
+    wording_code = np.where(code < 2, code, np.where(code == 3, 2, np.where(small, 3, np.where(better, 4, 5))))
 
     out = table.copy()
     added = {
         "difference": difference,
         "statistic": statistic,
         "pvalue": pvalue,
-        "significant": significant,
-        "label": label,
+        "significant": pd.arrays.BooleanArray(significant, ~rows),
+        "label": _LABEL_BY_CODE[code],
         "margin_previous": margin_prev,
         "margin_current": margin_cur,
-        "wording": wording.astype(object),
+        "wording": _WORDING_BY_CODE[wording_code],
     }
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index) if not isinstance(values, pd.Series) else values
