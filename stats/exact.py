@@ -108,8 +108,10 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="all", borderli
     n2 = _parse_count_series(labelled["n_current"], "n_current", minimum=1)
 
     def counts(pct, col, n):
-        est = pd.Series(np.nan, index=labelled.index) if pct is None else pd.Series(
-            np.where(pct.notna() & n.notna(), np.floor(pct.fillna(0) * n.fillna(0) / 100 + 0.5), np.nan), index=labelled.index)
+        known = pd.Series(False, index=labelled.index) if pct is None else pct.notna() & n.notna()
+        est = pd.Series(np.nan, index=labelled.index)
+        if known.any():
+            est[known] = counts_from_percent(pct[known], n[known])
         if col in labelled.columns:
             given = _parse_count_series(labelled[col], col, minimum=0)
             est = given.where(given.notna(), est)

@@ -76,7 +76,8 @@ def margin_coverage(n, population, proportion, *, confidence_level=0.80, margin=
     nn = v.check_count("n", n)
     big = v.check_count("population", population)
     p = v.check_proportion("proportion", proportion)
-    v.check_not_above("n", *v.broadcast(n=nn, population=big)[:1], "population", big)
+    n_b, big_b = v.broadcast(n=nn, population=big)
+    v.check_not_above("n", n_b, "population", big_b)
     sc = _scenarios(n=nn, population=big, proportion=p)
     sc["margin"] = (_margin(sc["n"].to_numpy(), sc["population"].to_numpy(), c, 0.5) if margin is None
                     else np.broadcast_to(np.asarray(margin, float), len(sc)))
