@@ -254,10 +254,11 @@ def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool,
     w("3. Method")
     n_assumed = int((report.prompts["n_previous_source"] == "assumed").sum())
     w(f"   {_method_text(alpha, alternative, pooled, continuity)}; significant when p <= alpha.")
-    w(f"   Denominators: n_current is the sample the report states for each table (100 case supervision,")
-    w(f"   85 harm key questions, 42 post-release prompt, 35 unpaid work, 24 Through the Gate);")
-    w(f"   n_previous is assumed equal to n_current for all {n_assumed} prompts (the previous sample is not")
-    w(f"   published). Override the n columns and run `python -m stats label` to test other denominators.")
+    used = report.prompts.groupby("sample", sort=False)["n_current"].first()
+    w("   Denominators: n_current is the sample the report states for each prompt's table ("
+      + ", ".join(f"{name} {int(n)}" for name, n in used.items()) + ");")
+    w(f"   n_previous is assumed equal to n_current for {n_assumed} of {len(report.prompts)} prompts (the previous")
+    w("   sample is not published). Override the n columns and run `python -m stats label` to test other denominators.")
     return "\n".join(lines) + "\n"
 
 

@@ -24,7 +24,8 @@ def test_main_job_prints_design_labels_totals_and_method(capsys):
     assert "Totals: significant improvement: 15; significant decline: 2; no significant change: 34; no comparable data: 25" in out
     assert "Key questions" in out
     assert "pooled two-proportion Z test, no continuity correction, alpha = 0.1" in out
-    assert "n_previous is assumed equal to n_current" in out
+    assert "n_previous is assumed equal to n_current for 76 of 76 prompts" in out
+    assert "case supervision 100, harm 85, post-release 42, unpaid work 35, through the gate 24" in out
 
 
 def test_python_m_stats_runs_as_a_module():

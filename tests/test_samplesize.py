@@ -40,7 +40,7 @@ def test_sample_size_matches_other_tools_row_for_row(population, raosoft, epiinf
 
 def test_sample_size_returns_python_int_and_int_array():
     assert type(sample_size(250)) is int
-    arr = sample_size([50, 250, None if False else 2500])
+    arr = sample_size([50, 250, 2500])
     assert arr.dtype == np.int64 and arr.tolist() == [39, 100, 155]
 
 
@@ -80,7 +80,7 @@ def test_margin_census_and_single_case():
 
 
 def test_margin_vectorised():
-    out = margin_of_error(np.array([[100], [85]]), [250, None if False else 1000])
+    out = margin_of_error(np.array([[100], [85]]), [250, 1000])
     assert out.shape == (2, 2)
     assert out[0, 0] == pytest.approx(margin_of_error(100, 250))
 
