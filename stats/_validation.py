@@ -59,9 +59,26 @@ def check_not_nan(name: str, arr: np.ndarray) -> None:
         )
 
 
+def _within(arr: np.ndarray, low: float, high: float) -> bool:
+    """Fast path: all values in [low, high] and none nan, by two reductions (nan propagates)."""
+    if arr.size == 0:
+        return True
+    return bool(low <= arr.min() and arr.max() <= high)
+
+
+def within_ignoring_nan(arr: np.ndarray, low: float, high: float) -> bool:
+    """Like :func:`_within` but nan (a missing value) passes: ``fmin``/``fmax`` skip nan in one pass."""
+    if arr.size == 0:
+        return True
+    mn, mx = np.fmin.reduce(arr, axis=None), np.fmax.reduce(arr, axis=None)
+    return bool(np.isnan(mn) or (low <= mn and mx <= high))
+
+
 def check_proportion(name: str, value: object) -> np.ndarray:
     """A proportion in [0, 1]; values above 1 get a hint about percentages."""
     arr = as_float_array(name, value)
+    if _within(arr, 0.0, 1.0):
+        return arr
     check_not_nan(name, arr)
     bad = (arr < 0) | (arr > 1)
     if bad.any():
@@ -77,6 +94,10 @@ def check_proportion(name: str, value: object) -> np.ndarray:
 def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
     """A whole number >= ``minimum`` (a sample size or a population)."""
     arr = as_float_array(name, value)
+    if _within(arr, minimum, np.finfo(float).max):
+        integer_input = np.issubdtype(np.asarray(value).dtype, np.integer)
+        if integer_input or np.array_equal(arr, np.floor(arr)):
+            return arr
     check_not_nan(name, arr)
     bad = ~np.isfinite(arr) | (arr < minimum) | (arr != np.floor(arr))
     if bad.any():

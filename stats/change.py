@@ -50,15 +50,18 @@ class ConfidenceInterval(NamedTuple):
 def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     """Unchecked vectorised kernel: returns ``(difference, z, pvalue, standard_error)``.
 
-    ``f1``, ``f2`` are the finite population factors ``1 - n/N`` (1 for an
-    infinite population). Inputs must already be validated and broadcastable.
+    ``f1``, ``f2`` are the finite population factors ``1 - n/N``, or ``None``
+    for an infinite population (factor 1, skipped). Inputs must already be
+    validated and broadcastable.
     """
     d = p2 - p1
+    w1 = 1 / n1 if f1 is None else f1 / n1
+    w2 = 1 / n2 if f2 is None else f2 / n2
     if pooled:
         pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-        var = pbar * (1 - pbar) * (f1 / n1 + f2 / n2)
+        var = pbar * (1 - pbar) * (w1 + w2)
     else:
-        var = p1 * (1 - p1) * f1 / n1 + p2 * (1 - p2) * f2 / n2
+        var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
     se = np.sqrt(var)
     if continuity:
         # R prop.test: YATES = min(0.5, |d| / (1/n1 + 1/n2)) on the count scale,
@@ -66,11 +69,14 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
         num = np.sign(d) * (np.abs(d) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(d)))
     else:
         num = d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = num / se
     # se = 0 only when there is no sampling variability: 0/0 (no difference) is z = 0,
     # a non-zero difference gives +-inf (p = 0), as IEEE division already does.
-    z = np.where(np.isnan(z), 0.0, z)
+    if np.all(se):
+        z = num / se
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = num / se
+        z = np.where(np.isnan(z), 0.0, z)
     if alternative == "two-sided":
         pval = 2 * special.ndtr(-np.abs(z))
     elif alternative == "greater":
@@ -83,9 +89,19 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
 _LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
 
 
+def _better(difference, higher_is_better):
+    """True where the change is in the good direction (strictly)."""
+    hib = np.asarray(higher_is_better)
+    if hib.all():
+        return difference > 0
+    if not hib.any():
+        return difference < 0
+    return np.where(hib, difference > 0, difference < 0)
+
+
 def _label_codes(significant, difference, higher_is_better):
     """Integer label codes (indices into ``_LABEL_BY_CODE``): cheap to compute and to store."""
-    better = np.where(higher_is_better, difference > 0, difference < 0)
+    better = _better(difference, higher_is_better)
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
 
@@ -377,8 +393,8 @@ def compare_proportions(
         v.check_not_above("n_previous", n1, "population_previous", big1)
     if population_current is not None:
         v.check_not_above("n_current", n2, "population_current", big2)
-    f1 = 1 - n1 / big1
-    f2 = 1 - n2 / big2
+    f1 = None if population_previous is None else 1 - n1 / big1
+    f2 = None if population_current is None else 1 - n2 / big2
     d, z, pval, se = _z_test(p1, n1, p2, n2, f1, f2, bool(pooled), bool(continuity), alt)
     significant = pval <= a
     u = v.unwrap

@@ -241,6 +241,8 @@ def _margin(n, big_n, c, p):
     """Unchecked margin of error; ``big_n`` may be inf or non-integer (estimated sub-populations)."""
     z = special.ndtri(1 - (1 - c) / 2)
     finite = np.isfinite(big_n)
+    if not np.any(finite):
+        return z * np.sqrt(p * (1 - p) / n)
     with np.errstate(invalid="ignore", divide="ignore"):
         fpc = np.where(finite, (big_n - n) / (big_n - 1), 1.0)
     fpc = np.where(finite & (n >= big_n), 0.0, fpc)

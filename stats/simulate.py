@@ -135,7 +135,7 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, *, alpha
         for size in _chunks(replicates, chunk):
             x1 = rng.binomial(m1, row.p_previous, size=size)
             x2 = rng.binomial(m2, row.p_current, size=size)
-            _, _, pval, _ = _z_test(x1 / m1, m1, x2 / m2, m2, 1.0, 1.0, bool(pooled), bool(continuity), "two-sided")
+            _, _, pval, _ = _z_test(x1 / m1, m1, x2 / m2, m2, None, None, bool(pooled), bool(continuity), "two-sided")
             rejected += int(np.count_nonzero(pval <= a))
         rates.append(rejected / replicates)
     sc["alpha"] = a

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import _LABEL_BY_CODE, _label_codes, compare_proportions
+from .change import _LABEL_BY_CODE, _better, _label_codes, compare_proportions
 from .samplesize import _margin
 
 __all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "WORDINGS"]
@@ -80,6 +80,8 @@ def _parse_percent_series(series: pd.Series, column: str) -> pd.Series:
                 "or 'No comparable data available')."
             )
         original = series
+    if v.within_ignoring_nan(values.to_numpy(), 0.0, 100.0):
+        return values
     out_of_range = (values < 0) | (values > 100) | np.isinf(values)
     if out_of_range.any():
         where = out_of_range.idxmax()
@@ -134,6 +136,9 @@ def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.S
         if bad.any():
             where = bad.idxmax()
             raise ValueError(f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+    arr = values.to_numpy()
+    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
+        return values
     present = values.notna()
     bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
     if bad.any():
@@ -218,7 +223,7 @@ def label_changes(
             z and its p-value (nan where untestable).
         ``significant``
             nullable boolean: ``pvalue <= alpha``; <NA> where untestable.
-        ``label``
+        ``label`` (categorical)
             "significant improvement", "significant decline",
             "no significant change" or "no comparable data".
         ``margin_previous``, ``margin_current``
@@ -226,7 +231,7 @@ def label_changes(
             ``margin_confidence_level`` and p = 0.5 (the design margin,
             :func:`stats.margin_of_error`; with a population column the
             finite population correction is applied).
-        ``wording``
+        ``wording`` (categorical)
             how an inspector may describe the change under the methodology,
             which reserves "significant" for changes that pass the test:
             "improved significantly" / "declined significantly" where
@@ -304,8 +309,9 @@ def label_changes(
             )
 
     def population(col, n_values):
+        """Eligible populations as an array (blank: infinite), or None when no column is given."""
         if col is None:
-            return pd.Series(np.inf, index=table.index)
+            return None
         values = _parse_count_series(_column(table, col, "eligible population"), col, minimum=1)
         values = values.fillna(np.inf)
         over = n_values.notna() & (n_values > values)
@@ -315,7 +321,7 @@ def label_changes(
                 f"{_row_name(where)}, column {col!r}: the population cannot be smaller than the "
                 f"sample (got {_show(table[col][where])})."
             )
-        return values
+        return values.to_numpy(dtype=float)
 
     big1 = population(population_previous, n1_all)
     big2 = population(population_current, n2_all)
@@ -332,30 +338,41 @@ def label_changes(
 
     rows = testable.to_numpy()
     n = len(table)
-    difference = np.full(n, np.nan)
-    statistic = np.full(n, np.nan)
-    pvalue = np.full(n, np.nan)
-    significant = np.zeros(n, dtype=bool)
-    code = np.full(n, 3, dtype=np.int8)  # 3: no comparable data (see stats.change._LABEL_BY_CODE)
+    all_rows = bool(rows.all())
+
+    def take(values):
+        return values if all_rows else values[rows]
+
+    def scatter(values, fill, dtype):
+        if all_rows:
+            return np.asarray(values, dtype=dtype)
+        full = np.full(n, fill, dtype=dtype)
+        full[rows] = values
+        return full
+
+    res = None
     if rows.any():
         res = compare_proportions(
-            p1_all.to_numpy()[rows],
-            n1_all.to_numpy()[rows],
-            p2_all.to_numpy()[rows],
-            n2_all.to_numpy()[rows],
+            take(p1_all.to_numpy()),
+            take(n1_all.to_numpy()),
+            take(p2_all.to_numpy()),
+            take(n2_all.to_numpy()),
             alpha=a,
             alternative=alternative,
             pooled=pooled,
             continuity=continuity,
-            population_previous=None if population_previous is None else big1.to_numpy()[rows],
-            population_current=None if population_current is None else big2.to_numpy()[rows],
-            higher_is_better=hib_all[rows],
+            population_previous=None if big1 is None else take(big1),
+            population_current=None if big2 is None else take(big2),
+            higher_is_better=take(hib_all),
         )
-        difference[rows] = 100 * np.asarray(res.difference)
-        statistic[rows] = res.statistic
-        pvalue[rows] = res.pvalue
-        significant[rows] = res.significant
-        code[rows] = _label_codes(np.asarray(res.significant), np.asarray(res.difference), hib_all[rows])
+    nan = np.nan
+    difference = scatter(100 * np.asarray(res.difference), nan, float) if res else np.full(n, nan)
+    statistic = scatter(res.statistic, nan, float) if res else np.full(n, nan)
+    pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
+    significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
+    # label codes index stats.change._LABEL_BY_CODE; 3 is "no comparable data"
+    code = (scatter(_label_codes(np.asarray(res.significant), np.asarray(res.difference), take(hib_all)), 3, np.int8)
+            if res else np.full(n, 3, dtype=np.int8))
 
     c = float(margin_confidence_level)
     margin_prev = _margins(n1_all, big1, p1_all.notna(), c)
@@ -363,31 +380,38 @@ def label_changes(
 
     # Wording codes: 0/1 significant improvement/decline (as the label codes), 2 no comparable data,
     # 3 similar (|change| < similar_within), 4 improved, 5 declined.
-    better = np.where(hib_all, difference > 0, difference < 0)
-    small = np.abs(np.nan_to_num(difference)) < similar_within
+    better = _better(difference, hib_all)
+    small = np.abs(difference) < similar_within  # False for nan; those rows are code 3 anyway
     wording_code = np.where(code < 2, code, np.where(code == 3, 2, np.where(small, 3, np.where(better, 4, 5))))
 
-    out = table.copy()
+    # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
+    out = table.copy(deep=False)
     added = {
         "difference": difference,
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
-        "label": _LABEL_BY_CODE[code],
+        "label": pd.Categorical.from_codes(code, categories=list(_LABEL_BY_CODE)),
         "margin_previous": margin_prev,
         "margin_current": margin_cur,
-        "wording": _WORDING_BY_CODE[wording_code],
+        "wording": pd.Categorical.from_codes(wording_code, categories=list(_WORDING_BY_CODE)),
     }
     for name, values in added.items():
-        out[name] = pd.Series(values, index=table.index) if not isinstance(values, pd.Series) else values
+        out[name] = pd.Series(values, index=table.index, copy=False)
     return out
 
 
-def _margins(n_values: pd.Series, populations: pd.Series, present: pd.Series, confidence_level: float) -> np.ndarray:
-    """Design margin (p = 0.5) in points where the percentage and n are present, nan elsewhere."""
+def _margins(n_values: pd.Series, populations, present: pd.Series, confidence_level: float) -> np.ndarray:
+    """Design margin (p = 0.5) in points where the percentage and n are present, nan elsewhere.
+
+    ``populations`` is an array of eligible populations, or None for infinite ones.
+    """
     n = n_values.to_numpy(dtype=float)
     ok = present.to_numpy() & ~np.isnan(n)
+    big = np.inf if populations is None else populations
+    if ok.all():
+        return 100 * _margin(n, big, confidence_level, 0.5)
     out = np.full(len(n), np.nan)
     if ok.any():
-        out[ok] = 100 * _margin(n[ok], populations.to_numpy(dtype=float)[ok], confidence_level, 0.5)
+        out[ok] = 100 * _margin(n[ok], big if populations is None else big[ok], confidence_level, 0.5)
     return out

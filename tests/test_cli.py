@@ -126,3 +126,14 @@ def test_label_errors_leave_no_output(capsys, tmp_path):
     code, _, err = run(capsys, "label", str(good), "-o", str(tmp_path / "no-such-dir" / "out.csv"))
     assert code == 2 and "error" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv", "missing.csv"]
+
+
+def test_main_job_does_not_import_heavy_modules():
+    # statsmodels, matplotlib and scipy.stats are imported lazily, only by the functions that need them.
+    code = (
+        "import sys, io, contextlib; from stats.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main([])\n"
+        "print(sorted(m for m in ('statsmodels', 'matplotlib', 'scipy.stats') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -26,6 +26,12 @@ def test_adds_exactly_the_output_columns_and_leaves_input_untouched():
     pd.testing.assert_frame_equal(table, before)
     assert list(out.columns) == list(table.columns) + list(OUTPUT_COLUMNS)
     assert out["significant"].dtype == "boolean"
+    # labelling a labelled table replaces the output columns and leaves its input untouched too
+    out_before = out.copy(deep=True)
+    again = label_changes(out, alpha=0.01)
+    pd.testing.assert_frame_equal(out, out_before)
+    assert list(again.columns) == list(out.columns)
+    assert again.loc[0, "label"] == "no significant change" and out.loc[0, "label"] == "significant improvement"
 
 
 def test_labels_hand_computed_and_statsmodels():
