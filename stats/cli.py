@@ -17,6 +17,9 @@ from . import formatting as fmt
 from .change import ALTERNATIVES, LABELS, compare_proportions
 from .reports import DEFAULT_REPORT, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
+from .audit import audit_wording, significant_changes_in_text
+from .consistency import robust_labels
+from .ratings import overall, rate_report
 from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
@@ -110,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
+
+    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the 0-30 score of a bundled report")
+    p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+
+    p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
+    p.add_argument("file", help="report text (as extracted from the PDF)")
+    p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
+    p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1)")
+    p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
+    p.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -232,8 +246,10 @@ def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool,
     w("")
     options = dict(alpha=alpha, alternative=alternative, pooled=pooled, continuity=continuity)
     labelled = label_changes(report.prompts, **options)
+    robust = robust_labels(report.prompts, alpha=alpha, alternative=alternative)
+    shown = labelled.join(robust[["robust_label", "significant_from_n"]])
     w(f"2. Prompt table (Annexe 4): {len(labelled)} prompts, previous vs current inspection")
-    for (std, std_name), part in labelled.groupby(["standard", "standard_name"], sort=False):
+    for (std, std_name), part in shown.groupby(["standard", "standard_name"], sort=False):
         w("")
         w(f"== {std} {std_name} " + "=" * max(0, 70 - len(std) - len(std_name)))
         for (kq, kq_text), rows in part.groupby(["key_question", "key_question_text"], sort=False):
@@ -251,7 +267,14 @@ def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool,
     kq_counts = kq["label"].value_counts()
     w("   Totals: " + "; ".join(f"{label}: {int(kq_counts.get(label, 0))}" for label in LABELS))
     w("")
-    w("3. Method")
+    w("   'if n unknown': the pooled test over every pair of denominators the published percentages allow")
+    w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
+    w("")
+    w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
+    w("")
+    w(_ratings_text(report).rstrip())
+    w("")
+    w("4. Method")
     n_assumed = int((report.prompts["n_previous_source"] == "assumed").sum())
     w(f"   {_method_text(alpha, alternative, pooled, continuity)}; significant when p <= alpha.")
     used = report.prompts.groupby("sample", sort=False)["n_current"].first()
@@ -260,6 +283,74 @@ def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool,
     w(f"   n_previous is assumed equal to n_current for {n_assumed} of {len(report.prompts)} prompts (the previous")
     w("   sample is not published). Override the n columns and run `python -m stats label` to test other denominators.")
     return "\n".join(lines) + "\n"
+
+
+def _ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
+    def cell(x, spec=""):
+        return "" if x is None or x is pd.NA or (isinstance(x, float) and pd.isna(x)) else format(x, spec)
+
+    return pd.DataFrame({
+        "standard": rated["standard"] + " " + rated["standard_name"],
+        "lowest KQ": [f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else "" for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"])],
+        "mechanical": rated["mechanical_rating"].map(cell),
+        "discretion?": rated["discretion_candidate"].map(lambda x: "" if x is pd.NA or pd.isna(x) else ("candidate" if x else "no")),
+        "recorded": rated["discretion_rating"].map(cell),
+        "rating": rated["rating"],
+        "published": rated["published_rating"],
+        "match": rated["matches_published"].map({True: "yes", False: "NO"}),
+        "score": rated["score"],
+    })
+
+
+def _ratings_text(report) -> str:
+    rated = rate_report(report.key_questions, report.standards)
+    total = overall(rated["rating"])
+    published = report.overall.set_index("inspection").loc["current"]
+    lines = [fmt.render(_ratings_view(rated), "table").rstrip()]
+    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
+    for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
+        lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_ratings(args) -> int:
+    report = load_report(args.report)
+    if args.format == "table":
+        _emit(_ratings_text(report))
+    else:
+        _emit(fmt.render(rate_report(report.key_questions, report.standards), args.format))
+    return 0
+
+
+def _cmd_audit(args) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise OSError(f"cannot read {args.file!r}: {err}") from None
+    report = load_report(args.report)
+    prompts = label_changes(report.prompts, alpha=args.alpha)
+    kq = label_changes(report.key_questions, alpha=args.alpha)
+    audited = audit_wording(text, prompts, kq)
+    converse = significant_changes_in_text(text, prompts, kq)
+    if args.format == "json":
+        _emit(fmt.render(converse if args.converse else audited, "json"))
+        return 0
+    if args.converse:
+        _emit(fmt.render(converse, args.format))
+        return 0
+    view = audited.assign(
+        sentence=audited["sentence"].map(lambda t: fmt.shorten(t, 90)),
+        matched_ids=audited["matched_ids"].map(", ".join),
+    )[["section", "verdict", "matched_ids", "sentence"]]
+    lines = [f"Uses of 'significant' in {args.file}: {len(audited)} sentences, "
+             f"{int(audited['about_data'].sum())} about inspection data", fmt.render(view, "table").rstrip(), "",
+             "Significant changes by the test and the words the narrative uses for them:"]
+    cview = converse.assign(words=converse["words"].map(", ".join),
+                            sentence=converse["sentence"].map(lambda t: fmt.shorten(t, 70)))
+    lines.append(fmt.render(cview[["id", "label", "words", "sentence"]], "table").rstrip())
+    _emit("\n".join(lines) + "\n")
+    return 0
 
 
 def _cmd_report(args) -> int:
@@ -283,6 +374,8 @@ _COMMANDS = {
     "compare": _cmd_compare,
     "design": _cmd_design,
     "label": _cmd_label,
+    "ratings": _cmd_ratings,
+    "audit": _cmd_audit,
 }
 
 

@@ -106,6 +106,17 @@ def write_atomic(path, text: str) -> None:
         raise
 
 
+def robust_short(label, significant_from_n) -> str:
+    """Short text for :func:`stats.consistency.robust_labels` in a terminal table."""
+    if label == "significant for all feasible n":
+        return "holds for all n"
+    if label == "significant for none":
+        return "not sig. for any n"
+    if label == "depends on n":
+        return "depends on n" + ("" if significant_from_n is pd.NA or pd.isna(significant_from_n) else f" (sig. if n>={int(significant_from_n)})")
+    return ""
+
+
 def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.DataFrame:
     """Compact, formatted view of a labelled table (strings), for terminal output."""
     cols = {
@@ -118,6 +129,8 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.Da
         "label": labelled["label"],
     }
     out = pd.DataFrame({k: val for k, val in cols.items() if val is not None}, index=labelled.index)
+    if "robust_label" in labelled:
+        out["if n unknown"] = [robust_short(lab, frm) for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"])]
     if "prompt" in labelled:
         out.insert(0, "prompt", labelled["prompt"].map(lambda t: shorten(t, prompt_width).ljust(prompt_width)))
     if "prompt_id" in labelled:

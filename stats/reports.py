@@ -37,10 +37,11 @@ _TEXT_COLUMNS = {
     "previous_rating": "string",
     "current_rating": "string",
     "basis": "string",
+    "discretion_rating": "string",
     "inspection": "string",
     "rating": "string",
 }
-_INT_COLUMNS = ("n", "n_previous", "n_current", "domain", "score")
+_INT_COLUMNS = ("n", "n_previous", "n_current", "domain", "score", "qualitative_adjustment")
 
 
 def _data_roots() -> list[Path]:

@@ -171,6 +171,8 @@ def sample_size(
             raw = np.where(finite, n0 / (1 + n0 / safe_n), n0)
     # p = 0 or 1 gives n0 = 0 (and 0/0 when N = 1): one case is still needed to observe anything.
     raw = np.where(n0 == 0, 0.0, raw)
+    # N = 1 with a tiny n0: N + n0 - 1 rounds to 0 and the quotient to inf; the exact value is 1 (= N).
+    raw = np.where(np.isfinite(raw), raw, safe_n)
     snapped = np.where(np.abs(raw - np.round(raw)) < _INTEGER_TOLERANCE, np.round(raw), raw)
     if method == "epiinfo":
         n = np.floor(snapped + 0.5)

@@ -24,4 +24,4 @@ def test_notebook_executes(path, tmp_path):
 
 
 def test_the_notebooks_are_there():
-    assert {"south-yorkshire-crc-2020.ipynb", "methodology-verification.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {"south-yorkshire-crc-2020.ipynb", "methodology-verification.ipynb", "checking-published-figures.ipynb"} <= {p.name for p in NOTEBOOKS}

@@ -247,3 +247,8 @@ def test_widening_at_least_one(a, b):
     n_sub, n = sorted((a, b))
     assert subsample_margin(n_sub, n=n).widening >= 1 - 1e-12
     assert subsample_margin(n_sub, n=n, population=n + 250).widening >= 1 - 1e-12
+
+
+def test_population_of_one_with_tiny_proportion():
+    # found by hypothesis: N + n0 - 1 rounds to 0 in floating point; the exact answer is 1 case.
+    assert sample_size(1, margin=0.5, confidence_level=0.5, proportion=2.669971470996238e-39) == 1
