@@ -17,7 +17,9 @@ from . import formatting as fmt
 from .change import ALTERNATIVES, LABELS, compare_proportions
 from .reports import DEFAULT_REPORT, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
+from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
+from .cases import compare_inspections, read_cases, tabulate
 from .consistency import robust_labels
 from .ratings import overall, rate_report
 from .tables import OUTPUT_COLUMNS, label_changes
@@ -113,6 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
+
+    p = sub.add_parser("tabulate", help="prompt table from case-level records (CSV or Excel)")
+    p.add_argument("file", help="case file: one row per case, one column per prompt (Yes/No/Not applicable or 1/0/blank)")
+    p.add_argument("--by", help="split by this case attribute (e.g. gender), with each sub-sample's margin and widening")
+    p.add_argument("--previous", help="the previous inspection's case file: print the labelled change table instead")
+    p.add_argument("--id-column", default="case_id", help="case identifier column (default case_id)")
+    p.add_argument("--alpha", type=_probability, default=0.10, help="significance level for --previous (default 0.1)")
+    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+
+    p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
+    p.add_argument("file", help="REPORT.txt, or REPORT.pdf with the pdf extra installed")
+    p.add_argument("--format", choices=fmt.FORMATS, default="csv")
+    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
 
     p = sub.add_parser("ratings", help="standard ratings, discretion flags and the 0-30 score of a bundled report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
@@ -353,6 +369,41 @@ def _cmd_audit(args) -> int:
     return 0
 
 
+def _cmd_tabulate(args) -> int:
+    cases = read_cases(args.file)
+    if args.previous:
+        previous = read_cases(args.previous)
+        try:
+            table = compare_inspections(previous, cases, id_column=args.id_column, alpha=args.alpha)
+        except ValueError as err:
+            raise ValueError(f"{args.previous} / {args.file}: {err}") from None
+        _emit(fmt.render(fmt.display_labelled(table) if args.format == "table" else table, args.format), args.output)
+        return 0
+    try:
+        table = tabulate(cases, by=args.by, id_column=args.id_column)
+    except ValueError as err:
+        raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
+    if args.format == "table":
+        view = table.assign(percent=table["percent"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}"),
+                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{x:.2f}"))
+        if "widening" in view:
+            view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
+        _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output)
+    else:
+        _emit(fmt.render(table, args.format), args.output)
+    return 0
+
+
+def _cmd_read_report(args) -> int:
+    text = read_report_text(args.file)
+    try:
+        prompts = read_annexe(text)
+    except AnnexeParseError as err:
+        raise ValueError(f"{args.file}: {err}") from None
+    _emit(fmt.render(prompts, args.format), args.output)
+    return 0
+
+
 def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
@@ -375,6 +426,8 @@ _COMMANDS = {
     "design": _cmd_design,
     "label": _cmd_label,
     "ratings": _cmd_ratings,
+    "tabulate": _cmd_tabulate,
+    "read-report": _cmd_read_report,
     "audit": _cmd_audit,
 }
 
@@ -387,6 +440,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["report", *(argv or [])])
     try:
         return _COMMANDS[args.command](args)
-    except (ValueError, TypeError, OSError) as err:
+    except (ValueError, TypeError, OSError, ImportError) as err:
         print(f"{parser.prog} {args.command}: error: {err}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ __all__ = [
     "StandardRating",
     "rate_report",
     "UNPAID_WORK_KEY_QUESTIONS",
+    "QUALITATIVE_KEY_QUESTIONS",
 ]
 
 #: Ratings from lowest to highest; the index is the score (0-3).
@@ -39,6 +40,8 @@ KEY_QUESTION_BOUNDARIES = (50.0, 65.0, 80.0)
 OVERALL_BOUNDARIES = (6, 16, 26)
 #: Key questions whose case data give the indicative unpaid work rating (4.1.3 is qualitative).
 UNPAID_WORK_KEY_QUESTIONS = ("4.1.1", "4.1.2", "4.1.4")
+#: Key questions of the framework answered by qualitative evidence only (no prompts, no percentage).
+QUALITATIVE_KEY_QUESTIONS = ("4.1.3",)
 #: Distance (points) from a boundary within which the ratings panel may consider discretion.
 DISCRETION_POINTS = 5.0
 

@@ -1,0 +1,282 @@
+"""Read the Annexe 4 prompt tables from a report's text, without hand-copying.
+
+The text is what a PDF-to-text tool produces for HM Inspectorate of Probation
+reports (the layout of the bundled ``report.txt``): questions wrapped over
+lines, "No comparable data available" broken over lines, footnote markers
+glued to questions ("undertaken?55"), page headers and footers, footnote
+blocks at page ends, and rows with only a previous figure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .ratings import QUALITATIVE_KEY_QUESTIONS
+
+__all__ = ["read_annexe", "stated_samples", "read_report_text", "AnnexeParseError", "PROMPT_COLUMNS"]
+
+#: Columns of the prompt table, as the bundled ``prompts.csv``.
+PROMPT_COLUMNS = ("standard", "standard_name", "key_question", "key_question_text", "prompt_id", "prompt",
+                  "previous", "current", "n_previous", "n_current", "sample", "n_source", "n_previous_source", "note")
+
+
+class AnnexeParseError(ValueError):
+    """The text could not be parsed; the message names the line (1-based) where parsing failed."""
+
+
+_START = re.compile(r"^\s*Annexe 4\b.*$", re.M)
+_END = re.compile(r"^\s*Annexe 5\b.*$", re.M)
+_STANDARD = re.compile(r"^\s*(\d\.\d)\.?\s+([A-Z][A-Za-z ]*[a-z])\s*$")
+_PAGE_HEADER = re.compile(r"^\s*Inspection of probation services:.*$")
+_SEPARATOR = re.compile(r"^ {20,}$")
+_FOOTNOTE = re.compile(r"^(\d{1,3}) (\S.*)$")
+_TOKEN = re.compile(
+    r"(?P<na>No\s+comparable\s+data\s+available)"
+    r"|(?P<pct>\b\d{1,3}%)"
+    r"|(?P<hdr>Previous\s+inspection\s+Current\s+inspection)"
+    r"|(?P<std>⟦(?P<std_id>\d\.\d)\|(?P<std_name>[^⟧]+)⟧)"
+    r"|(?P<q>[^\s?⟦%][^?⟦%]*?\?)(?P<fn>\d{1,3})?"
+)
+
+# Stated samples, as the inspectorate words them (first match wins).
+_SAMPLE_PATTERNS = {
+    "case supervision": r"We (?:examined|inspected) (\d+) cases from across",
+    "community": r"We inspected (\d+) community sentence cases",
+    "post-release": r"community sentence cases and (\d+) post-release",
+    "harm": r"In the (\d+) cases where there\s+were factors related to harm",
+    "unpaid work": r"We examined (\d+) cases with unpaid work requirements",
+    "through the gate": r"We examined (\d+) custodial cases",
+}
+
+
+def stated_samples(text: str) -> dict[str, int]:
+    """Sample sizes stated in the report text (case supervision, harm, post-release, ...).
+
+    Returns a mapping from sample name (as in the bundled ``samples.csv``) to
+    n for every sample whose sentence is found.
+
+    Examples
+    --------
+    >>> from stats.annexe import stated_samples
+    >>> stated_samples("We examined 100 cases from across all local delivery units.")
+    {'case supervision': 100}
+    """
+    flat = " ".join(text.split())
+    out = {}
+    for name, pattern in _SAMPLE_PATTERNS.items():
+        m = re.search(pattern, flat)
+        if m:
+            out[name] = int(m.group(1))
+    return out
+
+
+def _clean_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """Drop page headers and footnote blocks; return kept (line number, text) and the footnotes."""
+    kept: list[tuple[int, str]] = []
+    footnotes: dict[int, str] = {}
+    in_footnotes = False
+    last = None
+    for number, line in lines:
+        if _PAGE_HEADER.match(line):
+            continue
+        if _SEPARATOR.match(line):
+            in_footnotes = True
+            last = None
+            continue
+        if in_footnotes:
+            # A footnote block runs to the next page, whose first line starts with one space.
+            if line.startswith(" ") and not line.startswith("  ") and line.strip():
+                in_footnotes = False
+            else:
+                m = _FOOTNOTE.match(line.strip())
+                if m:
+                    last = int(m.group(1))
+                    footnotes[last] = m.group(2).strip()
+                elif last is not None and line.strip():
+                    footnotes[last] += " " + line.strip()
+                continue
+        kept.append((number, line))
+    return kept, footnotes
+
+
+def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataFrame:
+    """Parse the Annexe 4 prompt tables of a report's text.
+
+    Parameters
+    ----------
+    text : str
+        The report text (the whole report, or the annexe alone).
+    samples : dict, optional
+        Stated sample sizes by name (keys as :func:`stated_samples`); by
+        default they are read from ``text``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of the bundled ``prompts.csv`` (:data:`PROMPT_COLUMNS`):
+        standard, key question (numbered in order within the standard,
+        skipping the framework's qualitative-only key questions such as
+        4.1.3), prompt text as published, previous and current percentages
+        (nan for "No comparable data available"), footnotes in ``note``, and
+        denominators from the stated samples by the same rules as the bundled
+        data (see ``data/README.md``): the stated sample of the standard; the
+        harm sample for key questions about risk of harm or keeping other
+        people safe in standards 2.x; the post-release sample for prompts
+        marked "Post-custody cases only"; ``n_previous`` assumed equal.
+
+    Raises
+    ------
+    AnnexeParseError
+        With the line number where parsing failed: no "Annexe 4" heading, no
+        standard heading, a question without its figures, or figures
+        without a question.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (got {type(text).__name__}).")
+    start = _START.search(text)
+    if not start:
+        raise AnnexeParseError("line 1: no 'Annexe 4' heading found; is this the text of an inspection report?")
+    end = _END.search(text, start.end())
+    first_line = text.count("\n", 0, start.start()) + 1
+    raw = text[start.end(): end.start() if end else len(text)].split("\n")[1:]
+    numbered = list(enumerate(raw, start=first_line + 1))
+    kept, footnotes = _clean_lines(numbered)
+
+    # Join the lines into one stream, remembering where each line starts; mark standard headings.
+    parts, offsets, line_numbers, pos = [], [], [], 0
+    seen_standard = False
+    for number, line in kept:
+        m = _STANDARD.match(line)
+        if m:
+            piece = f"⟦{m.group(1)}|{m.group(2).strip()}⟧"
+            seen_standard = True
+        elif not seen_standard:
+            continue  # the annexe's introduction
+        else:
+            piece = line.strip()
+        if not piece:
+            continue
+        joiner = "" if parts and parts[-1].endswith("-") and piece[:1].islower() else " "
+        offsets.append(pos + (len(joiner) if parts else 0))
+        line_numbers.append(number)
+        parts.append((joiner if parts else "") + piece)
+        pos += len(parts[-1])
+    stream = "".join(parts)
+    if not seen_standard:
+        raise AnnexeParseError(f"line {first_line}: no standard heading (such as '2.1. Assessment') after 'Annexe 4'.")
+
+    def line_at(offset: int) -> int:
+        return line_numbers[max(0, bisect.bisect_right(offsets, offset) - 1)]
+
+    samples = stated_samples(text) if samples is None else dict(samples)
+    rows = []
+    standard = standard_name = None
+    key_question = key_question_text = None
+    kq_count = 0
+    pending = None  # (question text, footnote, offset) waiting for its two figures
+    values: list[float] = []
+    prompt_count = 0
+
+    def flush_question_as_key_question(q):
+        nonlocal key_question, key_question_text, kq_count, prompt_count
+        kq_count += 1
+        number = f"{standard}.{kq_count}"
+        while number in QUALITATIVE_KEY_QUESTIONS:
+            kq_count += 1
+            number = f"{standard}.{kq_count}"
+        key_question, key_question_text, prompt_count = number, q, 0
+
+    for m in _TOKEN.finditer(stream):
+        kind = m.lastgroup if m.lastgroup != "fn" else "q"
+        if m.group("std"):
+            if pending or values:
+                raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")
+            standard, standard_name, kq_count, key_question = m.group("std_id"), m.group("std_name"), 0, None
+            continue
+        if m.group("hdr"):
+            if pending is not None:
+                flush_question_as_key_question(pending[0])
+                pending = None
+            continue
+        if m.group("q") is not None:
+            question = " ".join(m.group("q").split())
+            if standard is None:
+                raise AnnexeParseError(f"line {line_at(m.start())}: question before any standard heading: {question!r}.")
+            if pending is not None:
+                if values:
+                    raise AnnexeParseError(f"line {line_at(pending[2])}: only one figure for {pending[0]!r}.")
+                # the previous question had no figures: it was a key question
+                flush_question_as_key_question(pending[0])
+            pending = (question, m.group("fn"), m.start())
+            continue
+        # a figure
+        if pending is None:
+            raise AnnexeParseError(f"line {line_at(m.start())}: figures {m.group(0)!r} without a question.")
+        values.append(float("nan") if m.group("na") else float(m.group("pct")[:-1]))
+        if len(values) == 2:
+            if key_question is None:
+                raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
+            question, footnote, _ = pending
+            note = ""
+            if footnote:
+                body = footnotes.get(int(footnote))
+                note = f"Footnote {footnote}: {body[:1].lower() + body[1:]}" if body else f"Footnote {footnote}."
+            elif values[1] != values[1] and values[0] == values[0]:
+                note = "Previous-only row: the current inspection has no comparable data."
+            rows.append({
+                "standard": standard, "standard_name": standard_name, "key_question": key_question,
+                "key_question_text": key_question_text, "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
+                "prompt": question, "previous": values[0], "current": values[1], "note": note,
+            })
+            prompt_count += 1
+            pending, values = None, []
+    if pending is not None:
+        raise AnnexeParseError(f"line {line_at(pending[2])}: question {pending[0]!r} has no figures.")
+    if not rows:
+        raise AnnexeParseError(f"line {first_line}: no prompt rows found in Annexe 4.")
+    frame = _assign_denominators(pd.DataFrame(rows), samples)[list(PROMPT_COLUMNS)]
+    # The dtypes of stats.load_report: text as "string" (no note: <NA>), percentages float, n Int64.
+    text_columns = [c for c in PROMPT_COLUMNS if c not in ("previous", "current", "n_previous", "n_current")]
+    frame[text_columns] = frame[text_columns].astype("string")
+    frame["note"] = frame["note"].replace("", pd.NA)
+    return frame
+
+
+def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int]) -> pd.DataFrame:
+    harm_kq = frame["standard"].str.startswith("2.") & frame["key_question_text"].str.contains(
+        r"risk of harm|other people safe|safety of other people", case=False, regex=True)
+    post_custody = frame["prompt"].str.startswith("Post-custody cases only")
+    default = frame["standard"].map(lambda s: "unpaid work" if s == "4.1" else
+                                    "through the gate" if s == "4.2" else "case supervision")
+    sample = default.where(~harm_kq, "harm").where(~post_custody, "post-release")
+    n = sample.map(samples).astype("Int64")
+    frame = frame.assign(sample=sample, n_current=n, n_previous=n,
+                         n_source=n.isna().map({True: "unknown", False: "stated"}),
+                         n_previous_source=n.isna().map({True: "unknown", False: "assumed"}))
+    return frame
+
+
+def read_report_text(path) -> str:
+    """Text of a report: a ``.txt`` file as it is, or a ``.pdf`` through pypdf.
+
+    PDF extraction needs the optional extra: ``pip install "inspection-stats[pdf]"``.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        try:
+            from pypdf import PdfReader
+        except ImportError:
+            raise ImportError("reading a PDF needs pypdf: pip install \"inspection-stats[pdf]\"") from None
+        try:
+            reader = PdfReader(str(path))
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
+        except Exception as err:  # pypdf raises many types for damaged files
+            raise OSError(f"cannot read {str(path)!r} as PDF: {err}") from None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise OSError(f"cannot read {str(path)!r}: {err}") from None
