@@ -1,9 +1,12 @@
 """inspection-stats: statistical significance toolkit for inspection data.
 
-Sample design (:mod:`stats.samplesize`), the Z change test (:mod:`stats.change`),
-labelling of previous-versus-current tables (:mod:`stats.tables`) and the bundled
-report data (:mod:`stats.reports`). Heavy optional modules (charts) are imported
-only when used.
+Data flows one way: ingest (:mod:`stats.cases`, :mod:`stats.annexe`, :mod:`stats.reports`)
+-> tables (:mod:`stats.tables`) -> tests (:mod:`stats.change`, :mod:`stats.samplesize`,
+:mod:`stats.power`, :mod:`stats.exact`, :mod:`stats.multiplicity`, :mod:`stats.simulate`)
+-> labels and checks (:mod:`stats.ratings`, :mod:`stats.consistency`, :mod:`stats.audit`)
+-> report (:mod:`stats.formatting`, :mod:`stats.cli`, :mod:`stats.plots`).
+The most used functions are re-exported here; the others are imported from their module.
+statsmodels, matplotlib and ``scipy.stats`` are imported only by the functions that need them.
 """
 
 from .change import (

@@ -191,7 +191,6 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
         key_question, key_question_text, prompt_count = number, q, 0
 
     for m in _TOKEN.finditer(stream):
-        kind = m.lastgroup if m.lastgroup != "fn" else "q"
         if m.group("std"):
             if pending or values:
                 raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")

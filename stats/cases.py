@@ -180,13 +180,13 @@ def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFram
     order = list(prompts) if prompts is not None else list(dict.fromkeys([*cur.index, *prev.index]))
     table = pd.DataFrame({"prompt_id": order})
 
-    def column(frame, name, key):
+    def column(frame, key):
         return [frame.loc[p, key] if p in frame.index and frame.loc[p, "testable"] else np.nan for p in order]
 
-    table["previous_count"] = column(prev, "previous", "count")
-    table["n_previous"] = column(prev, "previous", "n")
-    table["current_count"] = column(cur, "current", "count")
-    table["n_current"] = column(cur, "current", "n")
+    table["previous_count"] = column(prev, "count")
+    table["n_previous"] = column(prev, "n")
+    table["current_count"] = column(cur, "count")
+    table["n_current"] = column(cur, "n")
     table["previous"] = 100 * table["previous_count"] / table["n_previous"]
     table["current"] = 100 * table["current_count"] / table["n_current"]
     return label_changes(table, **label_options)

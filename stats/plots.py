@@ -71,7 +71,7 @@ def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_
     filled = [lab in colours for lab in labels]
 
     # y positions, leaving a gap between groups
-    y, ticks, pos = [], [], 0.0
+    y, pos = [], 0.0
     groups = rows[group].astype(str).to_numpy() if group and group in rows.columns else np.array([""] * len(rows))
     boundaries = []
     for i, g in enumerate(groups):

@@ -15,8 +15,7 @@ def brute_force(percent, n_max, rounding):
     out = []
     for n in range(1, n_max + 1):
         for k in range(n + 1):
-            exact = 100 * k / n
-            # Decimal-free reference: compare 100k/n with the half-way points by integer arithmetic
+            # reference rounding of 100k/n by integer arithmetic, written independently of round_percent
             q, r = divmod(100 * k, n)
             if rounding == "half-up":
                 value = q + (2 * r >= n)

@@ -1,7 +1,5 @@
 """Power, multiplicity, exact cross-checks and Monte Carlo (issue: methodology verification)."""
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
