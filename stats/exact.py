@@ -19,7 +19,7 @@ from .tables import _parse_count_series, _parse_percent_series
 
 __all__ = ["compare_methods", "counts_from_percent", "EXACT_CHOICES"]
 
-EXACT_CHOICES = ("all", "borderline", "none")
+EXACT_CHOICES = ("auto", "all", "borderline", "none")
 
 
 def counts_from_percent(percent, n):
@@ -54,7 +54,8 @@ def _barnard(k1, n1, k2, n2):
     return float(barnard_exact([[k2, k1], [n2 - k2, n1 - k1]]).pvalue)
 
 
-def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="all", borderline=(0.02, 0.3)) -> pd.DataFrame:
+def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderline=(0.02, 0.3),
+                    small_n=50) -> pd.DataFrame:
     r"""Run the Z-test variants and exact tests on every testable row.
 
     Parameters
@@ -64,12 +65,17 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="all", borderli
         ``n_current`` (as for :func:`stats.label_changes`); optional
         ``previous_count`` / ``current_count`` are used where given.
     alpha : float, default 0.10
-    exact : {'all', 'borderline', 'none'}, default 'all'
-        Rows on which Barnard's exact test is run: every testable row, only
-        rows whose pooled p-value lies in ``borderline``, or none. Fisher's
-        test is cheap and always run. Results are cached per 2x2 table.
+    exact : {'auto', 'all', 'borderline', 'none'}, default 'auto'
+        Rows on which Barnard's exact test is run: where it matters
+        ('auto': borderline rows and rows with a sample of at most
+        ``small_n`` cases), every testable row, only borderline rows, or
+        none. Fisher's test is cheap and always run. Results are cached per
+        2x2 table.
     borderline : (float, float), default (0.02, 0.3)
-        p-value range treated as borderline.
+        Pooled p-value range treated as borderline.
+    small_n : int, default 50
+        For 'auto': rows with ``min(n_previous, n_current) <= small_n``, where
+        the normal approximation is weakest, get the exact test too.
 
     Returns
     -------
@@ -131,8 +137,14 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="all", borderli
     out["unpooled"] = np.asarray(compare_proportions(P1, N1, P2, N2, alpha=a, pooled=False).pvalue, dtype=float).reshape(-1)
     out["continuity"] = np.asarray(compare_proportions(P1, N1, P2, N2, alpha=a, continuity=True).pvalue, dtype=float).reshape(-1)
     out["fisher"] = [_fisher(*t) for t in zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist())]
-    run = np.ones(len(out), bool) if exact == "all" else (
-        (out["pooled"].to_numpy() >= lo) & (out["pooled"].to_numpy() <= hi) if exact == "borderline" else np.zeros(len(out), bool))
+    pooled_p = out["pooled"].to_numpy()
+    near = (pooled_p >= lo) & (pooled_p <= hi)
+    run = {
+        "all": np.ones(len(out), bool),
+        "borderline": near,
+        "auto": near | (np.minimum(N1, N2) <= small_n),
+        "none": np.zeros(len(out), bool),
+    }[exact]
     out["barnard"] = [
         _barnard(*t) if r else np.nan for t, r in zip(zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist()), run)
     ]

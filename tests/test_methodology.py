@@ -120,7 +120,7 @@ def test_counts_from_percent_half_up():
 
 def test_compare_methods_against_scipy_and_reference():
     t = pd.DataFrame({"previous": [54, 49], "current": [71, 61], "n_previous": [100, 100], "n_current": [100, 100]})
-    out = compare_methods(t)
+    out = compare_methods(t, exact="all")
     # other-tools.md: Fisher p = 0.01916 for 71/100 vs 54/100
     assert out.loc[0, "fisher"] == pytest.approx(0.01916, abs=5e-6)
     assert out.loc[0, "barnard"] == pytest.approx(barnard_exact([[71, 54], [29, 46]]).pvalue, rel=1e-12)
@@ -135,6 +135,11 @@ def test_compare_methods_report(report):
     assert len(out) == 51
     assert set(out.index[out["method_sensitive"]]) >= {64, 66}  # Through the Gate rows at n = 24
     assert out["barnard"].notna().sum() < 51
+    auto = compare_methods(report.prompts)  # default 'auto': borderline rows and small samples
+    small = auto[["n_previous", "n_current"]].min(axis=1) <= 50
+    assert auto.loc[small, "barnard"].notna().all()
+    far = ~small & ((auto["pooled"] < 0.02) | (auto["pooled"] > 0.3))
+    assert auto.loc[far, "barnard"].isna().all() and far.any()
 
 
 # ---- Monte Carlo --------------------------------------------------------------------------
