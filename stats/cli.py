@@ -275,8 +275,9 @@ def _cmd_tabulate(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        view = table.assign(percent=table["percent"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}"),
-                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{x:.2f}"))
+        view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
+                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
+        view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
         if "widening" in view:
             view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
         _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output)

@@ -131,9 +131,16 @@ def robust_short(label, significant_from_n) -> str:
 
 def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.DataFrame:
     """Compact, formatted view of a labelled table (strings), for terminal output."""
+    def percent(side):
+        if side in labelled:
+            return labelled[side].map(lambda x: _fmt(x, ".0f"))
+        if f"{side}_count" in labelled:  # a table of counts (stats.cases.compare_inspections)
+            return (100 * labelled[f"{side}_count"] / labelled[f"n_{side}"]).map(lambda x: _fmt(x, ".0f"))
+        return None
+
     cols = {
-        "prev %": labelled["previous"].map(lambda x: _fmt(x, ".0f")) if "previous" in labelled else None,
-        "cur %": labelled["current"].map(lambda x: _fmt(x, ".0f")) if "current" in labelled else None,
+        "prev %": percent("previous"),
+        "cur %": percent("current"),
         "n": [f"{_fmt(a, '.0f')}/{_fmt(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
         "change": labelled["difference"].map(lambda x: "" if pd.isna(x) else f"{100 * x:+.0f}"),
         "z": labelled["statistic"].map(lambda x: _fmt(x, ".2f")),
@@ -162,9 +169,9 @@ def design_view(design: pd.DataFrame) -> pd.DataFrame:
         "sample": design["sample"],
         "n": design["n"],
         "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
-        "margin (inf. N)": design["margin"].map(lambda x: f"{x:.2f}"),
+        "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
         "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
-        "margin at implied N": [rng(a, b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
+        "margin at implied N": [rng(100 * a, 100 * b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
         "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
     })
 
