@@ -366,6 +366,8 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
     None applies no officer cap (officers then stay in order of appearance).
     """
     buckets = []
+    if len(cases) == 0:
+        return buckets
     index = list(cases.index)
     cl, ld, ro = (cases[c].tolist() for c in ("cluster", "ldu", "responsible_officer"))
     by_cluster = _groups(cl)
