@@ -453,3 +453,36 @@ def test_synthetic_files_are_reproducible(tmp_path):
     runpy.run_path(str(LONGLIST.parent / "make_longlist.py"), run_name="not_main")["main"](tmp_path)
     for name in ("longlist.csv", "answers-current.csv", "answers-previous.csv"):
         assert (tmp_path / name).read_bytes() == (LONGLIST.parent / name).read_bytes(), name
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+def test_cli_sample_writes_the_sample_and_reports_the_allocation(tmp_path, capsys):
+    from stats.cli import main
+
+    out = tmp_path / "sample.csv"
+    code = main(["sample", str(LONGLIST), "--size", "100", "--buffer", "20", "--seed", "1", "--as-of", "2024-06-01",
+                 "-o", str(out)])
+    text, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "266 cases on the long list, 250 eligible (excluded: redacted 6, duplicate 4, gender 3, not started 3)" in text
+    assert "Requested 100 + buffer 20% = 120 cases; officer cap 6; seed 1." in text
+    assert "MALE_COMMUNITY_NON_LOW     98 39.20%       39         47 WITH_BUFFER 39->47" in text
+    assert "DECREASED_FOR_ROUNDING" in text and "Officer cap:" in text and "shortfall 0." in text
+    written = pd.read_csv(out, dtype=str)
+    expected = draw_sample(read_cases(LONGLIST), 100, buffer=20, seed=1, as_of=AS_OF).sample
+    assert written["crn"].tolist() == expected["crn"].tolist() and written["row"].iloc[0] == "001"
+
+
+def test_cli_sample_bad_value_names_file_row_column_and_value(tmp_path, capsys):
+    from stats.cli import main
+
+    bad = tmp_path / "bad.csv"
+    frame(case(pnc="1"), case(pnc="2", first_name="B", rosh="SEVERE")).to_csv(bad, index=False)
+    code = main(["sample", str(bad), "--size", "1", "-o", str(tmp_path / "s.csv")])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert f"{bad}: row 2, column 'rosh': 'SEVERE' is not a recognised value" in err
+    assert not (tmp_path / "s.csv").exists()
+    assert main(["sample", str(tmp_path / "missing.csv"), "--size", "1"]) == 2
+    assert "no such file" in capsys.readouterr().err
