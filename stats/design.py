@@ -277,7 +277,9 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     ``cases`` holds the answers (as :func:`stats.cases.parse_answers` reads them) and the columns
     ``stratum``, ``cluster`` and ``population`` (:func:`stats.sampling.draw_sample` writes them).
     With ``by`` (a column), one block per value after the whole sample, labelled in column ``group``.
-    Adds the SRS margin and the design margin (half-widths, proportions) at ``confidence_level``.
+    Adds ``srs_margin`` and ``design_margin``: normal half-widths (proportions) at ``confidence_level``
+    from the SRS and the design standard errors, both with or both without the finite population
+    correction, so that ``design_margin / srs_margin = sqrt(deff)``.
     """
     from .cases import parse_answers
 
@@ -295,9 +297,7 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     for name, mask in groups:
         r = design_proportions(answers, cases[stratum].to_numpy(), cases[cluster].to_numpy(), pop, fpc=fpc,
                                domain=mask, confidence_level=confidence_level).to_frame()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            simple = r["count"] / r["n"]
-            r["srs_margin"] = zq * np.sqrt(simple * (1 - simple) / r["n"])
+        r["srs_margin"] = zq * r["srs_standard_error"]
         r["design_margin"] = zq * r["standard_error"]
         r.insert(0, "group", name)
         parts.append(r)

@@ -64,6 +64,7 @@ __all__ = [
     "screen_longlist",
     "allocate_sample",
     "draw_sample",
+    "synthetic_longlist",
 ]
 
 #: The sampler's five strata (``Cases.kt``, ``enum class Stratum``), in its declaration order.
@@ -642,3 +643,22 @@ def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed
     sample.insert(0, "stratum", screened.loc[drawn, "stratum"].to_numpy())
     sample.insert(0, "row", [f"{i:03d}" for i in range(1, len(drawn) + 1)])
     return SampleDraw(allocation, sample.reset_index(drop=True), int(seed))
+
+
+def synthetic_longlist(name: str = "longlist") -> pd.DataFrame:
+    """The bundled SYNTHETIC long list (``"longlist"``) or its answers (``"answers-current"``, ``"answers-previous"``).
+
+    No real person, officer or case is described (``data/synthetic-longlist/README.md``). Read as
+    text, rows numbered from 1, as :func:`stats.cases.read_cases` reads a file.
+    """
+    from .cases import read_cases
+    from .reports import _data_roots
+
+    choices = ("longlist", "answers-current", "answers-previous")
+    if name not in choices:
+        raise ValueError(f"name ({name!r}) must be one of {', '.join(map(repr, choices))}.")
+    for root in _data_roots():
+        path = root / "synthetic-longlist" / f"{name}.csv"
+        if path.exists():
+            return read_cases(path)
+    raise OSError("the synthetic long list is not installed (data/synthetic-longlist/ in the repository).")
