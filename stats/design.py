@@ -304,14 +304,16 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     return pd.concat(parts, ignore_index=True)
 
 
+def _default_test():
+    from .change import ChangeTest
+
+    return ChangeTest()
+
+
 def _spec(test):
-    """(alpha, alternative, pooled, continuity) from a change-test specification (``stats.ChangeTest``)."""
+    """(alpha, alternative, pooled, continuity) from a change-test specification (:class:`stats.ChangeTest`)."""
     if test is None:
-        try:
-            from .change import ChangeTest  # the shared specification, where it exists
-            test = ChangeTest()
-        except ImportError:
-            return 0.10, "two-sided", True, False
+        test = _default_test()
     method = getattr(test, "method", "pooled")
     return float(test.alpha), test.alternative, method.startswith("pooled"), method.endswith("-cc")
 
@@ -335,8 +337,8 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     previous, current : DesignProportions
         :func:`design_proportions` of each inspection's sample (prompts matched by name).
     test : ChangeTest, optional
-        The test specification (``alpha``, ``alternative``, ``method``); default the
-        methodology's (alpha 0.10, two-sided, pooled).
+        The test specification (``alpha``, ``alternative``, ``method``); default ``ChangeTest()``,
+        the methodology's (alpha 0.10, two-sided, pooled). Stored in ``attrs["change_test"]``.
 
     Returns
     -------
@@ -375,7 +377,7 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, num / np.sqrt(np.where(var > 0, var, 1)), np.where(num == 0, 0.0, np.sign(num) * np.inf))
     pval, sig, label = _verdict(z, p2 - p1, alpha, alternative)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "prompt": common, "previous": p1, "current": p2, "difference": p2 - p1,
         "simple_statistic": z_simple, "simple_pvalue": p_simple,
         "simple_label": _LABEL_BY_CODE[_label_codes(sig_simple, k2 / n2 - k1 / n1, True)],
@@ -383,6 +385,8 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
         "deff_previous": a["deff"].to_numpy(), "deff_current": b["deff"].to_numpy(),
         "verdict_changed": sig != sig_simple,
     })
+    out.attrs["change_test"] = test if test is not None else _default_test()
+    return out
 
 
 def _z_from_labelled(labelled: pd.DataFrame):

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from stats import load_report
+from stats.change import ChangeTest
 from stats.cases import parse_answers
 from stats.design import (
     breakdown_deff,
@@ -143,11 +144,10 @@ def test_design_table_by_group():
 # --- change test -------------------------------------------------------------------------------
 
 def test_design_change_test_unpooled_uses_the_design_variances():
-    class Spec:  # the ChangeTest contract: alpha, alternative, method
-        alpha, alternative, method = 0.10, "two-sided", "unpooled"
-
+    spec = ChangeTest(method="unpooled")
     prev, cur = estimate("previous"), estimate("current")
-    t = design_change_test(prev, cur, test=Spec())
+    t = design_change_test(prev, cur, test=spec)
+    assert t.attrs["change_test"] is spec
     z = (cur.proportion - prev.proportion) / np.sqrt(cur.standard_error**2 + prev.standard_error**2)
     np.testing.assert_allclose(t["statistic"], z, rtol=1e-12)
     assert (t["verdict_changed"] == (t["significant"] != (t["simple_pvalue"] <= 0.10))).all()
@@ -196,11 +196,18 @@ def test_deff_survival_of_the_bundled_report(labelled):
     assert s["surviving"].is_monotonic_decreasing
 
 
-def test_deff_survival_uses_the_test_level(labelled):
-    class Spec:
-        alpha, alternative, method = 0.05, "two-sided", "pooled"
+def test_simple_columns_equal_the_shared_change_test():
+    # the simple columns are the ChangeTest on the unweighted counts, for every method
+    prev, cur = estimate("previous"), estimate("current")
+    for method in ("pooled", "pooled-cc", "unpooled", "unpooled-cc"):
+        spec = ChangeTest(method=method)
+        t = design_change_test(prev, cur, test=spec)
+        np.testing.assert_allclose(t["simple_pvalue"], spec.pvalue(prev.count, prev.n, cur.count, cur.n), rtol=1e-12)
 
-    relabelled = label_changes(load_report("south-yorkshire-crc-2020").prompts, alpha=0.05)
-    s = deff_survival(relabelled, test=Spec())
+
+def test_deff_survival_uses_the_test_level(labelled):
+    spec = ChangeTest(alpha=0.05)
+    relabelled = label_changes(load_report("south-yorkshire-crc-2020").prompts, test=spec)
+    s = deff_survival(relabelled)  # the spec travels in relabelled.attrs["change_test"]
     assert s.loc[0, "significant"] == int(relabelled["significant"].fillna(False).sum())
     assert (s["surviving"] <= s["significant"]).all()
