@@ -148,6 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("sample", help="draw a case sample from a long list with the inspectorate's sampler rules")
+    p.add_argument("file", help="long list (CSV or Excel) with the columns of stats.sampling.LONGLIST_COLUMNS")
+    p.add_argument("--size", type=_whole, required=True, help="cases wanted before the buffer")
+    p.add_argument("--buffer", type=_probability, default=20.0, help="replacement buffer in percent (default 20, the sampler's)")
+    p.add_argument("--seed", type=_whole, default=1, help="seed of the sampler's random generator, Kotlin Random(seed) (default 1)")
+    p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
+    p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
+    p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
     return parser
 
 
@@ -310,6 +319,61 @@ def _cmd_design(args) -> int:
     return 0
 
 
+def _sample_report_text(draw, path: str) -> str:
+    a = draw.allocation
+    screened = a.screened
+    reasons = screened["excluded"].value_counts()
+    lines = [f"Sample from {path}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
+             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
+                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
+             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
+             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
+    g = a.groups()
+    strata = g[g["level"] == "stratum"]
+    lines.append(fmt.render(pd.DataFrame({
+        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
+        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]}), "table").rstrip())
+    steps = a.steps()
+    lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
+    if len(steps):
+        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
+                                   for r in steps.itertuples()])
+        lines.append(fmt.render(view[["level", "group", "step", "before", "after"]], "table").rstrip())
+    cut = steps[steps["step"] == "DECREASED_FOR_RO"]
+    moved = steps[steps["step"] == "INCREASED_FOR_RO"]
+    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
+              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
+              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_sample(args) -> int:
+    from datetime import date
+
+    from .sampling import draw_sample
+
+    longlist = read_cases(args.file)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ValueError(f"--as-of ({args.as_of!r}) must be a date yyyy-mm-dd") from None
+    try:
+        draw = draw_sample(longlist, args.size, buffer=args.buffer, seed=args.seed,
+                           max_per_officer=args.max_per_officer, as_of=as_of)
+    except ValueError as err:
+        raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
+    text = _sample_report_text(draw, args.file)
+    if args.output:
+        fmt.write_atomic(args.output, draw.sample.to_csv(index=False))
+        text += f"Sample of {len(draw.sample)} cases written to {args.output}.\n"
+    else:
+        text += "\n" + fmt.render(draw.sample, "table")
+    _emit(text)
+    return 0
+
+
 _COMMANDS = {
     "report": _cmd_report,
     "sample-size": _cmd_sample_size,
@@ -321,6 +385,7 @@ _COMMANDS = {
     "tabulate": _cmd_tabulate,
     "read-report": _cmd_read_report,
     "audit": _cmd_audit,
+    "sample": _cmd_sample,
 }
 
 
