@@ -1,10 +1,14 @@
-"""Checks of published figures: which denominators a percentage could come from, and
-whether a label holds for every denominator the published figures allow.
+"""Checks of published figures: which counts a whole percentage could come from, and
+whether a label holds for every count the published figures allow.
 
-The report publishes whole percentages but not the number of cases behind each
-one. A percentage that no count out of the stated sample can produce must come
-from a smaller sub-sample (with a wider margin); a change label computed with an
-assumed n may or may not hold for the n that was really used.
+The report publishes whole percentages, not counts, and not the number of cases
+behind each prompt (some prompts apply only "in cases where it is needed"), nor
+the previous inspection's sample. A published 74 % of "100 cases" may be 37/50,
+39/53, ... or 74/100. :func:`feasible_counts` lists every count (k, n) that
+publishes as a given figure under a stated rounding rule, in exact integer
+arithmetic; :func:`robust_labels` runs the chosen test over every combination of
+feasible counts at both inspections and says whether the label holds for all of
+them, none, or depends on the counts.
 """
 
 from __future__ import annotations
@@ -15,21 +19,47 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import compare_proportions, resolve_test
+from .change import resolve_test, spec_of
 from .parse import _parse_count_series, _parse_percent_series, parse_table
 
 __all__ = [
     "ROUNDINGS",
+    "DEFAULT_ROUNDING",
+    "DEFAULT_MIN_SHARE",
+    "ROBUST_ALL",
+    "ROBUST_NONE",
+    "ROBUST_DEPENDS",
+    "ROBUST_NO_DATA",
+    "ROBUST_INFEASIBLE",
+    "ROBUST_LABELS",
     "round_percent",
+    "count_bounds",
+    "feasible_counts",
     "feasible_denominators",
+    "nearest_feasible",
+    "report_rounding",
     "check_percentages",
     "robust_labels",
 ]
 
 ROUNDINGS = ("half-up", "half-even")
+#: Rounding assumed when a table does not state one: half up (Excel's ROUND, the usual rule for
+#: published statistics). No published figure of the bundled report tells the two rules apart.
+DEFAULT_ROUNDING = "half-up"
+#: Default lower bound of the denominators tried, as a share of the stated sample (see robust_labels).
+DEFAULT_MIN_SHARE = 0.5
+
+# Verdicts of robust_labels: defined here once, shown by every view.
+ROBUST_ALL = "significant for every feasible count"
+ROBUST_NONE = "significant for no feasible count"
+ROBUST_DEPENDS = "depends on the counts"
+ROBUST_NO_DATA = "no comparable data"
+#: A published figure that no count in the denominator range can produce (a data or range error).
+ROBUST_INFEASIBLE = "no feasible count in the range"
+ROBUST_LABELS = (ROBUST_ALL, ROBUST_NONE, ROBUST_DEPENDS, ROBUST_NO_DATA, ROBUST_INFEASIBLE)
 
 
-def round_percent(k, n, rounding="half-up"):
+def round_percent(k, n, rounding=DEFAULT_ROUNDING):
     r"""Whole percentage of ``k`` out of ``n``, in exact integer arithmetic.
 
     ``'half-up'``: :math:`\lfloor (200k + n) / 2n \rfloor`, i.e. 12.5 -> 13.
@@ -53,7 +83,118 @@ def round_percent(k, n, rounding="half-up"):
     return out.item() if out.ndim == 0 else out
 
 
-def feasible_denominators(percent, n_max, *, n_min=1, rounding="half-up") -> np.ndarray:
+def _check_percent(name, percent) -> int:
+    p = v.as_float_array(name, percent)
+    if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
+        raise ValueError(f"{name} must be a single whole percentage from 0 to 100 (got {percent!r}).")
+    return int(p)
+
+
+def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
+    r"""Smallest and largest count k out of n that publish as ``percent`` (vectorised over n).
+
+    Parameters
+    ----------
+    percent : int
+        Published whole percentage p (0 to 100).
+    n : int or array_like of int
+        Numbers of cases.
+    rounding : {'half-up', 'half-even'}, default 'half-up'
+
+    Returns
+    -------
+    (low, high) : tuple of int ndarrays
+        Every k with ``low <= k <= high`` publishes as p and no other does; ``low > high``
+        where no count of n does.
+
+    Notes
+    -----
+    :math:`100k/n` rounds to p when :math:`p - \tfrac12 \le 100k/n \le p + \tfrac12`, that is
+    :math:`n(2p-1) \le 200k \le n(2p+1)`, with the ties (equalities) decided by the rule:
+    half up keeps the lower tie and drops the upper one; half even keeps both ties when p
+    is even and neither when p is odd. Integer arithmetic throughout.
+
+    Examples
+    --------
+    >>> from stats.consistency import count_bounds
+    >>> [b.tolist() for b in count_bounds(43, [85, 86, 300])]
+    [[37, 37, 128], [36, 37, 130]]
+    """
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    p = _check_percent("percent", percent)
+    n = np.asarray(n, dtype=np.int64)
+    a, b = n * (2 * p - 1), n * (2 * p + 1)  # 200 k must lie in [a, b]
+    low = -((-a) // 200)  # ceil(a / 200)
+    high = b // 200
+    keep_low_tie = rounding == "half-up" or p % 2 == 0
+    keep_high_tie = rounding == "half-even" and p % 2 == 0
+    if not keep_low_tie:
+        low = low + (200 * low == a)
+    if not keep_high_tie:
+        high = high - (200 * high == b)
+    return np.maximum(low, 0), np.minimum(high, n)
+
+
+def _check_range(n_min, n_max):
+    hi = v.check_count("n_max", n_max)
+    lo = v.check_count("n_min", n_min)
+    if hi.ndim or lo.ndim:
+        raise TypeError("n_min and n_max must be single whole numbers.")
+    if lo > hi:
+        raise ValueError(f"n_min must not exceed n_max (got n_min={int(lo)} > n_max={int(hi)}).")
+    return int(lo), int(hi)
+
+
+def _feasible_kn(p: int, lo: int, hi: int, rounding: str):
+    """Unchecked: every (k, n) with lo <= n <= hi publishing as p, ascending n then k."""
+    n = np.arange(lo, hi + 1, dtype=np.int64)
+    low, high = count_bounds(p, n, rounding)
+    width = np.maximum(high - low + 1, 0)
+    nn = np.repeat(n, width)
+    start = np.repeat(low - np.cumsum(width) + width, width)
+    k = start + np.arange(int(width.sum()), dtype=np.int64)
+    return k, nn
+
+
+def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd.DataFrame:
+    """Every count (k, n) with ``n_min <= n <= n_max`` that publishes as the whole percentage.
+
+    Parameters
+    ----------
+    percent : int
+        Published whole percentage (0 to 100).
+    n_max : int
+        Largest number of cases (for example the stated sample).
+    n_min : int, default 1
+        Smallest number of cases.
+    rounding : {'half-up', 'half-even'}, default 'half-up'
+        How the percentage was rounded (see :func:`round_percent`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``k``, ``n`` (ascending n, then k) and ``proportion`` (k/n); above n = 100
+        several counts of one n can publish as the same figure.
+
+    Notes
+    -----
+    Bounds from :func:`count_bounds`, in integer arithmetic; the tests check them
+    against a brute-force enumeration of every k of every n.
+
+    Examples
+    --------
+    >>> from stats.consistency import feasible_counts
+    >>> feasible_counts(74, 54, n_min=49)[["k", "n"]].values.tolist()
+    [[37, 50], [39, 53], [40, 54]]
+    """
+    p = _check_percent("percent", percent)
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    lo, hi = _check_range(n_min, n_max)
+    k, n = _feasible_kn(p, lo, hi, rounding)
+    return pd.DataFrame({"k": k, "n": n, "proportion": k / n})
+
+
+def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> np.ndarray:
     """Every number of cases n for which some count k gives the published whole percentage.
 
     Parameters
@@ -80,28 +221,60 @@ def feasible_denominators(percent, n_max, *, n_min=1, rounding="half-up") -> np.
     >>> feasible_denominators(95, 24).tolist()
     [19, 20, 21, 22]
     """
-    p = v.as_float_array("percent", percent)
-    if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
-        raise ValueError(f"percent must be a single whole percentage from 0 to 100 (got {percent!r}).")
-    hi = v.check_count("n_max", n_max)
-    lo = v.check_count("n_min", n_min)
-    if hi.ndim or lo.ndim:
-        raise TypeError("n_min and n_max must be single whole numbers.")
-    if lo > hi:
-        raise ValueError(f"n_min must not exceed n_max (got n_min={int(lo)} > n_max={int(hi)}).")
+    p = _check_percent("percent", percent)
+    lo, hi = _check_range(n_min, n_max)
     v.check_choice("rounding", rounding, ROUNDINGS)
-    n = np.arange(int(lo), int(hi) + 1, dtype=np.int64)
-    # The only candidates are the counts nearest to p n / 100.
-    centre = np.floor(p * n / 100).astype(np.int64)
-    ok = np.zeros(len(n), dtype=bool)
-    for offset in (-1, 0, 1, 2):
-        k = centre + offset
-        valid = (k >= 0) & (k <= n)
-        ok |= valid & (round_percent(np.clip(k, 0, n), n, rounding) == int(p))
-    return n[ok]
+    n = np.arange(lo, hi + 1, dtype=np.int64)
+    low, high = count_bounds(p, n, rounding)
+    return n[low <= high]
 
 
-def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", rounding="half-up",
+def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
+    """The count closest to the stated sample that publishes as ``percent``: ``(k, m)``.
+
+    ``m`` is the largest number of cases not above ``n`` for which some count gives the
+    published figure (``n`` itself when it can), and ``k`` the count of ``m`` nearest to
+    ``percent * m / 100`` (the lower one on a tie). These are the counts the exact tests of
+    :func:`stats.exact.compare_methods` use: the stated sample where the figure is possible
+    with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
+    no n from 1 to ``n`` can.
+
+    Examples
+    --------
+    >>> from stats.consistency import nearest_feasible
+    >>> nearest_feasible(87, 24), nearest_feasible(100, 24), nearest_feasible(74, 100)
+    ((20, 23), (24, 24), (74, 100))
+    """
+    p = _check_percent("percent", percent)
+    top = int(v.check_count("n", n))
+    ns = feasible_denominators(p, top, rounding=rounding)
+    if ns.size == 0:
+        raise ValueError(f"no count of 1 to n = {top} cases publishes as {p}% ({rounding} rounding).")
+    m = int(ns[-1])
+    low, high = count_bounds(p, m, rounding)
+    k = min(max((2 * p * m + 100) // 200, int(low)), int(high))  # p m / 100 rounded, clipped to the feasible counts
+    return k, m
+
+
+def report_rounding(report) -> str:
+    """The rounding rule a report's percentages were published with (``samples.csv`` column ``rounding``).
+
+    The bundled report states its rule in the ``rounding`` column of ``samples.csv`` (one value
+    for the whole report); a report without the column gets :data:`DEFAULT_ROUNDING`.
+    """
+    samples = report.samples
+    if "rounding" not in samples.columns:
+        return DEFAULT_ROUNDING
+    values = sorted({str(x) for x in samples["rounding"].dropna()})
+    if not values:
+        return DEFAULT_ROUNDING
+    if len(values) > 1:
+        raise ValueError(f"samples.csv of report {report.name!r}, column 'rounding': one rule per report "
+                         f"is supported (got {values}).")
+    return v.check_choice("samples.csv column 'rounding'", values[0], ROUNDINGS)
+
+
+def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", rounding=DEFAULT_ROUNDING,
                       n_min=1) -> pd.DataFrame:
     """Is each published percentage possible with the stated sample? If not, which sub-samples?
 
@@ -149,80 +322,180 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
     )
 
 
-def robust_labels(table: pd.DataFrame, test=None, *, rounding="half-up",
-                  current_range=(0.5, 1.0), previous_range=(0.5, 1.5)) -> pd.DataFrame:
-    r"""Does a row's significance hold for every denominator the published figures allow?
+def _bounds(name, given, stated: pd.Series, min_share: float, index) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row (low, high) denominators: given (scalars, arrays or Series) or the default share rule."""
+    if given is None:
+        high = stated.to_numpy(dtype=float)
+        low = np.ceil(min_share * high - 1e-9)
+        return np.maximum(low, 1), high
+    if not isinstance(given, (tuple, list)) or len(given) != 2:
+        raise ValueError(f"{name} must be a pair (low, high) of whole numbers or per-row arrays (got {given!r}).")
+    out = []
+    for part, value in zip(("low", "high"), given):
+        if isinstance(value, pd.Series):
+            if not value.index.equals(index):
+                raise ValueError(f"{name} {part}: a Series must have the table's index.")
+            value = value.to_numpy()
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (len(index),))
+        bad = ~np.isnan(arr) & ((arr < 1) | (arr != np.floor(arr)))
+        if bad.any():
+            raise ValueError(f"{name} {part} must be whole numbers >= 1 ({v._first_bad(arr, bad)}).")
+        out.append(arr)
+    bad = out[0] > out[1]
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{name}: low must not exceed high (got {out[0][i]:g} > {out[1][i]:g} at row {index[i]!r}).")
+    return out[0], out[1]
 
-    For each testable row, every pair ``(n_previous, n_current)`` is tried
-    where both published percentages are feasible (:func:`feasible_denominators`)
-    and each n lies in its stated range, relative to the row's assumed n:
-    ``current_range`` (default 0.5 to 1: the current n is the stated sample or
-    a sub-sample of it) and ``previous_range`` (default 0.5 to 1.5: the
-    previous sample is unknown). The chosen test is applied to the published
-    proportions for every pair (vectorised).
+
+def _side(p, count, n_stated, lo, hi, rounding, row, column):
+    """Feasible (k, n) of one side of one row: the given count, or every count in [lo, hi]."""
+    if not np.isnan(count):
+        return np.array([int(count)]), np.array([int(n_stated)])
+    pct = 100 * p
+    whole = round(pct)
+    if abs(pct - whole) > 1e-9:
+        raise ValueError(f"row {row!r}, column {column!r}: counts behind a percentage need a whole "
+                         f"percentage (got {pct!r}); give the counts as {column}_count.")
+    return _feasible_kn(int(whole), int(lo), int(hi), rounding)
+
+
+def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=None, previous_n=None,
+                  min_share=DEFAULT_MIN_SHARE) -> pd.DataFrame:
+    r"""Does a row's verdict hold for every count the published percentages allow?
+
+    For each testable row, every combination ``(k_previous, n_previous, k_current,
+    n_current)`` is tried in which both counts publish as the row's percentages under
+    ``rounding`` and each n lies in its range; the chosen test's p-value is computed
+    for all of them at once (:meth:`stats.ChangeTest.pvalue`, vectorised over every
+    combination of every row).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        ``previous``, ``current`` (percent), ``n_previous``, ``n_current``.
+        ``previous``, ``current`` (whole percent), ``n_previous``, ``n_current`` (the
+        stated samples), read by :func:`stats.parse.parse_table`; where a row gives
+        ``previous_count`` / ``current_count``, that side uses its count only.
     test : ChangeTest, optional
-        The test; default the table's ``attrs['change_test']`` if it was
-        labelled, else ``ChangeTest()``.
-    rounding : {'half-up', 'half-even'}
-    current_range, previous_range : (float, float)
-        Multiples of the row's n bounding the denominators tried.
+        Default: the table's ``attrs['change_test']`` if it was labelled, else ``ChangeTest()``.
+    rounding : {'half-up', 'half-even'}, optional
+        The rule the figures were published with; default the table's
+        ``attrs['rounding']``, else :data:`DEFAULT_ROUNDING` ('half-up'). For a bundled
+        report pass :func:`report_rounding`.
+    current_n, previous_n : (low, high), optional
+        Denominator ranges: whole numbers or per-row arrays/Series. Default, for each
+        side: from ``ceil(min_share * n)`` to ``n``, n being the side's stated sample
+        (``n_current``, ``n_previous``).
+    min_share : float, default 0.5
+        Smallest share of the stated sample a row's denominator may be, for the defaults.
 
     Returns
     -------
     pandas.DataFrame
-        Same index: ``robust_label`` is "significant for all feasible n",
-        "significant for none", "depends on n" or "no comparable data";
-        ``pairs_tested``, ``pairs_significant``; ``significant_from_n``: for
-        "depends on n", the smallest m such that every tried pair with both
-        n at least m is significant (<NA> if none); ``n_previous_range``,
-        ``n_current_range``: the ranges tried, as text.
-    """
-    if test is None and "change_test" in table.attrs:
-        from .change import spec_of
+        Same index: ``pvalue_min``, ``pvalue_max`` (over the combinations),
+        ``robust_label`` (:data:`ROBUST_ALL`, :data:`ROBUST_NONE`,
+        :data:`ROBUST_DEPENDS`, :data:`ROBUST_NO_DATA` or :data:`ROBUST_INFEASIBLE`),
+        ``significant_from_n`` (the smallest m such that every combination with both n
+        at least m is significant; <NA> where none is), ``combinations_tried``,
+        ``combinations_significant`` and the ranges ``n_previous_low``, ``n_previous_high``,
+        ``n_current_low``, ``n_current_high``. ``attrs`` hold the test and the rounding.
 
+    Notes
+    -----
+    *Why these ranges.* The report states the sample behind each table (100
+    case-supervision cases, 85 harm cases, ...), but a prompt that applies "in cases
+    where it is needed" counts only those cases: 14 current percentages of the bundled
+    report cannot be any count of the stated sample. The true n is therefore at most
+    the stated sample; the report names every sub-sample it uses for a whole table
+    (post-release 42 of 100, harm 85 of 100), so a prompt's unstated sub-sample is taken
+    to hold at least half the stated sample (``min_share``); ``significant_from_n`` shows
+    how far down a verdict holds, so the bound is visible, and both ranges can be passed
+    explicitly. The previous inspection used the same framework and the same
+    sample-size rule, and its sample is not published: its n is assumed equal to the
+    current one (``n_previous_source = 'assumed'``), so by default it gets the same range.
+    The sample-size rule (80 % confidence, 5-point margin) gives at most 165 cases
+    whatever the population; pass ``previous_n=(50, 165)`` to allow any previous sample
+    the rule permits.
+
+    *Direction.* Distinct whole percentages keep their order for every feasible count
+    (the rounding intervals do not overlap), so a significant combination is always a
+    change in the published direction.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.consistency import robust_labels
+    >>> t = pd.DataFrame({"previous": [74], "current": [87], "n_previous": [100], "n_current": [100]})
+    >>> r = robust_labels(t).iloc[0]
+    >>> r["robust_label"], round(float(r["pvalue_max"]), 3), int(r["significant_from_n"])
+    ('depends on the counts', 0.111, 53)
+    """
+    if test is None and isinstance(table, pd.DataFrame) and "change_test" in table.attrs:
         test = spec_of(table)
     spec = resolve_test(test)
-    for name, rng in (("current_range", current_range), ("previous_range", previous_range)):
-        if len(rng) != 2 or not 0 < rng[0] <= rng[1]:
-            raise ValueError(f"{name} must be (low, high) multiples with 0 < low <= high (got {rng!r}).")
+    if rounding is None:
+        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
     parsed = parse_table(table)
-    prev, cur = 100 * parsed["previous"], 100 * parsed["current"]
-    n1, n2 = parsed["n_previous"], parsed["n_current"]
-    out = []
-    for p1, p2, m1, m2 in zip(prev, cur, n1, n2):
-        if np.isnan(p1) or np.isnan(p2) or np.isnan(m1) or np.isnan(m2):
-            out.append(("no comparable data", 0, 0, pd.NA, "", ""))
+    index = table.index
+    lo1, hi1 = _bounds("previous_n", previous_n, parsed["n_previous"], share, index)
+    lo2, hi2 = _bounds("current_n", current_n, parsed["n_current"], share, index)
+
+    rows = np.flatnonzero(parsed["testable"].to_numpy())
+    parts = {name: [] for name in ("row", "k1", "n1", "k2", "n2")}
+    infeasible = []
+    for i in rows:
+        r = parsed.iloc[i]
+        k1, n1 = _side(r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous")
+        k2, n2 = _side(r["current"], r["current_count"], r["n_current"], lo2[i], hi2[i], rounding, index[i], "current")
+        if k1.size == 0 or k2.size == 0:
+            infeasible.append(i)
             continue
-        lo1, hi1 = max(1, math.ceil(previous_range[0] * m1)), max(1, math.floor(previous_range[1] * m1))
-        lo2, hi2 = max(1, math.ceil(current_range[0] * m2)), max(1, math.floor(current_range[1] * m2))
-        ns1 = feasible_denominators(int(round(p1)), hi1, n_min=min(lo1, hi1), rounding=rounding)
-        ns2 = feasible_denominators(int(round(p2)), hi2, n_min=min(lo2, hi2), rounding=rounding)
-        if ns1.size == 0 or ns2.size == 0:
-            out.append(("no feasible n", 0, 0, pd.NA, f"{lo1}-{hi1}", f"{lo2}-{hi2}"))
-            continue
-        g1, g2 = np.meshgrid(ns1, ns2, indexing="ij")
-        sig = np.asarray(compare_proportions(p1 / 100, g1, p2 / 100, g2, test=spec).significant)
-        count = int(sig.sum())
-        frm = pd.NA
-        if count == sig.size:
-            label = "significant for all feasible n"
-        elif count == 0:
-            label = "significant for none"
-        else:
-            label = "depends on n"
-            both = np.minimum(g1, g2)
-            for m in np.unique(both):
-                if sig[both >= m].all():
-                    frm = int(m)
-                    break
-        out.append((label, int(sig.size), count, frm, f"{lo1}-{hi1}", f"{lo2}-{hi2}"))
-    frame = pd.DataFrame(out, columns=["robust_label", "pairs_tested", "pairs_significant", "significant_from_n",
-                                       "n_previous_range", "n_current_range"], index=table.index)
-    frame["significant_from_n"] = frame["significant_from_n"].astype("Int64")
-    frame.attrs["change_test"] = spec
-    return frame
+        a, b = k1.size, k2.size
+        parts["row"].append(np.full(a * b, i))
+        parts["k1"].append(np.repeat(k1, b))
+        parts["n1"].append(np.repeat(n1, b))
+        parts["k2"].append(np.tile(k2, a))
+        parts["n2"].append(np.tile(n2, a))
+
+    m = len(index)
+    out = pd.DataFrame({
+        "pvalue_min": np.full(m, np.nan), "pvalue_max": np.full(m, np.nan),
+        "robust_label": np.full(m, ROBUST_NO_DATA, dtype=object),
+        "significant_from_n": pd.array([pd.NA] * m, dtype="Int64"),
+        "combinations_tried": np.zeros(m, dtype=np.int64), "combinations_significant": np.zeros(m, dtype=np.int64),
+        "n_previous_low": lo1, "n_previous_high": hi1, "n_current_low": lo2, "n_current_high": hi2,
+    }, index=index)
+    for col in ("n_previous_low", "n_previous_high", "n_current_low", "n_current_high"):
+        out[col] = pd.array(np.where(parsed["testable"], out[col], np.nan), dtype="Float64").astype("Int64")
+    out.iloc[infeasible, out.columns.get_loc("robust_label")] = ROBUST_INFEASIBLE
+    if parts["row"]:
+        row, k1, n1, k2, n2 = (np.concatenate(parts[name]) for name in ("row", "k1", "n1", "k2", "n2"))
+        pops = {}
+        if spec.finite_population:
+            pops = {"population_previous": parsed["population_previous"].to_numpy()[row],
+                    "population_current": parsed["population_current"].to_numpy()[row]}
+        p = np.asarray(spec.pvalue(k1, n1, k2, n2, **pops), dtype=float)
+        sig = p <= spec.alpha
+        starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+        which = row[starts]
+        tried = np.diff(np.r_[starts, row.size])
+        n_sig = np.add.reduceat(sig.astype(np.int64), starts)
+        both = np.minimum(n1, n2)
+        # significant_from_n: one above the largest min(n) of a non-significant combination
+        worst = np.maximum.reduceat(np.where(sig, 0, both), starts)
+        top = np.maximum.reduceat(both, starts)
+        first = np.minimum.reduceat(both, starts)
+        frm = np.where(n_sig == tried, first, np.where(worst < top, worst + 1, -1))
+        label = np.where(n_sig == tried, ROBUST_ALL, np.where(n_sig == 0, ROBUST_NONE, ROBUST_DEPENDS))
+        out.iloc[which, out.columns.get_loc("pvalue_min")] = np.minimum.reduceat(p, starts)
+        out.iloc[which, out.columns.get_loc("pvalue_max")] = np.maximum.reduceat(p, starts)
+        out.iloc[which, out.columns.get_loc("robust_label")] = label
+        out.iloc[which, out.columns.get_loc("combinations_tried")] = tried
+        out.iloc[which, out.columns.get_loc("combinations_significant")] = n_sig
+        out["significant_from_n"] = pd.array(
+            pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0), dtype="Int64")
+    out.attrs["change_test"] = spec
+    out.attrs["rounding"] = rounding
+    return out

@@ -1,9 +1,12 @@
 """Per-row cross-checks of the change test: Z variants and exact tests.
 
 Near the significance threshold the verdict can depend on the test variant
-(61/100 vs 49/100: p = 0.088 pooled, 0.118 with continuity correction). This
-module runs every variant on every testable row and flags the rows whose
-verdict at ``alpha`` is method sensitive.
+(61/100 vs 49/100: p = 0.088 pooled, 0.118 with continuity correction), and at
+small n on the normal approximation itself (Through the Gate key question 4.2.1,
+87 % -> 100 % of 24: p = 0.068 by the Z test, 0.146 by Boschloo's exact test).
+:func:`compare_methods` runs every Z variant and Fisher's, Barnard's and
+Boschloo's exact tests on every testable row, at counts that publish as the
+row's percentages, and flags the rows whose verdict depends on the test.
 """
 
 from __future__ import annotations
@@ -14,153 +17,250 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import METHODS, compare_proportions, resolve_test
+from .change import METHODS, compare_proportions, resolve_test, spec_of
+from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, nearest_feasible
 from .parse import parse_table
 
-__all__ = ["compare_methods", "counts_from_percent", "EXACT_CHOICES"]
+__all__ = ["compare_methods", "counts_from_percent", "EXACT_TESTS", "EXACT_CHOICES"]
 
-EXACT_CHOICES = ("auto", "all", "borderline", "none")
+#: The exact tests run by :func:`compare_methods`, in column order.
+EXACT_TESTS = ("fisher", "barnard", "boschloo")
+#: ``exact=`` choices: every exact test, Fisher's only (cheap), or none.
+EXACT_CHOICES = ("all", "fisher", "none")
 
 
-def counts_from_percent(percent, n):
-    r"""Whole counts behind published percentages: :math:`k = \lfloor p n / 100 + 1/2 \rfloor`.
+def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
+    r"""Whole counts behind published percentages: the count of n nearest p n / 100 that rounds back to p.
 
-    Rounds half up (as the published whole percentages appear to be rounded).
-    Several counts can give the same published percentage; this is the one
-    nearest to ``p n / 100``.
+    Parameters
+    ----------
+    percent : int or array_like
+        Published whole percentages (0 to 100).
+    n : int or array_like
+        Numbers of cases (broadcast against ``percent``).
+    rounding : {'half-up', 'half-even'}, default 'half-up'
+        The rule the figures were published with.
+
+    Returns
+    -------
+    ndarray of int
+        ``k`` with ``round_percent(k, n, rounding) == percent``; when several counts
+        publish as p (only possible above n = 100), the one nearest :math:`p n / 100`
+        (the lower one on a tie).
+
+    Raises
+    ------
+    ValueError
+        When no count out of n publishes as p (43 % of 85: 36/85 = 42.4 % and 37/85 =
+        43.5 %, published as 42 % and 44 %). Such a figure comes from another n; see
+        :func:`stats.consistency.feasible_counts` and :func:`stats.consistency.nearest_feasible`.
+
+    Notes
+    -----
+    Exact integer arithmetic (:func:`stats.consistency.count_bounds`): :math:`100k/n`
+    rounds to p when :math:`n(2p-1) \le 200k \le n(2p+1)`, ties decided by the rule.
 
     Examples
     --------
     >>> from stats.exact import counts_from_percent
-    >>> counts_from_percent([71, 43], [100, 85]).tolist()
-    [71, 37]
+    >>> counts_from_percent([71, 44, 43], [100, 85, 86]).tolist()
+    [71, 37, 37]
+    >>> counts_from_percent(43, 85)
+    Traceback (most recent call last):
+    ...
+    ValueError: no count out of n = 85 publishes as 43% (half-up rounding): 36/85 = 42.35%, 37/85 = 43.53%; the figure comes from another n (stats.consistency.feasible_counts).
     """
-    p = np.asarray(percent, dtype=float)
-    nn = np.asarray(n, dtype=float)
-    return np.floor(p * nn / 100 + 0.5).astype(np.int64)
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    p = v.as_float_array("percent", percent)
+    nn = v.check_count("n", n)
+    p, nn = np.broadcast_arrays(p, nn)
+    bad = ~((p >= 0) & (p <= 100) & (p == np.floor(p)))
+    if bad.any():
+        raise ValueError(f"percent must hold whole percentages from 0 to 100 ({v._first_bad(p, bad)}).")
+    pi, ni = p.astype(np.int64), nn.astype(np.int64)
+    k = np.empty(pi.shape, dtype=np.int64)
+    for idx in np.ndindex(pi.shape):
+        lo, hi = count_bounds(int(pi[idx]), int(ni[idx]), rounding)
+        lo, hi = int(lo), int(hi)
+        if lo > hi:
+            m, q = int(ni[idx]), int(pi[idx])
+            below, above = hi, lo  # the counts either side of the gap
+            where = f" at index {idx[0] if len(idx) == 1 else idx}" if pi.ndim else ""
+            raise ValueError(
+                f"no count out of n = {m} publishes as {q}% ({rounding} rounding){where}: "
+                f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
+                "the figure comes from another n (stats.consistency.feasible_counts)."
+            )
+        k[idx] = min(max((2 * int(pi[idx]) * int(ni[idx]) + 100) // 200, lo), hi)
+    return k.item() if k.ndim == 0 else k
 
 
+# ---- exact tests: the one place that computes them ------------------------------------------
 # The 2x2 table is [[k_current, k_previous], [n_current - k_current, n_previous - k_previous]]:
-# scipy's 'greater' (first column's proportion, or odds ratio, larger) is current > previous,
-# the same direction as ChangeTest(alternative='greater').
-@lru_cache(maxsize=4096)
-def _fisher(k1, n1, k2, n2, alternative="two-sided"):
-    from scipy.stats import fisher_exact
+# scipy's 'greater' (first column's proportion larger) is current > previous, the same direction
+# as ChangeTest(alternative='greater'). Barnard's test uses scipy's defaults (pooled Wald
+# statistic, 32-point nuisance grid); Boschloo's uses Fisher's one-sided p-value as statistic.
 
-    return float(fisher_exact([[k2, k1], [n2 - k2, n1 - k1]], alternative=alternative).pvalue)
+@lru_cache(maxsize=65536)
+def _scipy_exact(name, k1, n1, k2, n2, alternative):
+    from scipy import stats as ss
+
+    table = [[k2, k1], [n2 - k2, n1 - k1]]
+    if name == "fisher":
+        return float(ss.fisher_exact(table, alternative=alternative).pvalue)
+    if name == "barnard":
+        return float(ss.barnard_exact(table, alternative=alternative).pvalue)
+    return float(ss.boschloo_exact(table, alternative=alternative).pvalue)
 
 
-@lru_cache(maxsize=4096)
-def _barnard(k1, n1, k2, n2, alternative="two-sided"):
-    from scipy.stats import barnard_exact
+def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
+    """p-values of the exact tests ``names`` for arrays of counts (previous k1/n1, current k2/n2).
 
-    return float(barnard_exact([[k2, k1], [n2 - k2, n1 - k1]], alternative=alternative).pvalue)
+    scipy's ``fisher_exact``, ``barnard_exact`` and ``boschloo_exact``, cached per table.
+    """
+    tables = list(zip(*(np.asarray(a, dtype=np.int64).tolist() for a in (k1, n1, k2, n2))))
+    return {name: np.array([_scipy_exact(name, *t, alternative) for t in tables], dtype=float) for name in names}
 
 
-def compare_methods(labelled: pd.DataFrame, test=None, *, exact="auto", borderline=(0.02, 0.3),
-                    small_n=50) -> pd.DataFrame:
-    r"""Run the Z-test variants and exact tests on every testable row.
+def _label_verdict(labelled, parsed, spec, rows):
+    """The label's verdict and p-value on the testable rows (the table's own columns when labelled)."""
+    if {"significant", "pvalue"} <= set(labelled.columns):
+        return (labelled["significant"].to_numpy()[rows].astype(bool),
+                labelled["pvalue"].to_numpy(dtype=float)[rows])
+    pops = {}
+    if spec.finite_population:
+        pops = {"population_previous": parsed["population_previous"].to_numpy()[rows],
+                "population_current": parsed["population_current"].to_numpy()[rows]}
+    res = compare_proportions(parsed["previous"].to_numpy()[rows], parsed["n_previous"].to_numpy()[rows],
+                              parsed["current"].to_numpy()[rows], parsed["n_current"].to_numpy()[rows],
+                              test=spec, **pops)
+    return np.asarray(res.significant, dtype=bool).reshape(-1), np.asarray(res.pvalue, dtype=float).reshape(-1)
+
+
+def _point_counts(prop, count, n, rounding, index, column):
+    """Counts the exact tests use: the given count, else the nearest count publishing as the figure."""
+    ks, ns = [], []
+    for label, p, k, m in zip(index, prop, count, n):
+        if not np.isnan(k):
+            ks.append(int(k))
+            ns.append(int(m))
+            continue
+        pct = 100 * p
+        if abs(pct - round(pct)) > 1e-9:
+            raise ValueError(f"row {label!r}, column {column!r}: exact tests need counts; give {column}_count "
+                             f"or a whole percentage (got {pct!r}).")
+        kk, mm = nearest_feasible(int(round(pct)), int(m), rounding=rounding)
+        ks.append(kk)
+        ns.append(mm)
+    return np.array(ks, dtype=np.int64), np.array(ns, dtype=np.int64)
+
+
+def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=None) -> pd.DataFrame:
+    r"""Run the Z-test variants and the exact tests on every testable row.
 
     Parameters
     ----------
     labelled : pandas.DataFrame
         A table with ``previous``, ``current`` (percent) and ``n_previous``,
-        ``n_current`` (as for :func:`stats.label_changes`); optional
-        ``previous_count`` / ``current_count`` are used where given. Parsed by
-        :func:`stats.parse.parse_table`.
+        ``n_current`` (as for :func:`stats.label_changes`), read by
+        :func:`stats.parse.parse_table`; optional ``previous_count`` / ``current_count``
+        are used where given. When it is labelled (``significant``, ``pvalue``), the
+        label's verdict is read from it; otherwise the chosen test is run.
     test : ChangeTest, optional
-        The chosen test: its alpha and alternative apply to every variant,
-        and ``significant`` is its verdict. Default: the table's own
-        specification (``attrs['change_test']``) if it was labelled, else
-        ``ChangeTest()``.
-    exact : {'auto', 'all', 'borderline', 'none'}, default 'auto'
-        Rows on which Barnard's exact test is run: where it matters
-        ('auto': borderline rows and rows with a sample of at most
-        ``small_n`` cases), every testable row, only borderline rows, or
-        none. Fisher's test is cheap and always run. Results are cached per
-        2x2 table.
-    borderline : (float, float), default (0.02, 0.3)
-        p-value range of the chosen test treated as borderline.
-    small_n : int, default 50
-        For 'auto': rows with ``min(n_previous, n_current) <= small_n``, where
-        the normal approximation is weakest, get the exact test too.
+        The chosen test: its alpha and alternative apply to every variant and exact test.
+        Default: the table's own specification (``attrs['change_test']``) if it was
+        labelled, else ``ChangeTest()``.
+    exact : {'all', 'fisher', 'none'}, default 'all'
+        Exact tests run: Fisher's, Barnard's and Boschloo's; Fisher's only; none (their
+        columns are then nan).
+    rounding : {'half-up', 'half-even'}, optional
+        How the percentages were published (for the counts); default the table's
+        ``attrs['rounding']``, else 'half-up'.
 
     Returns
     -------
     pandas.DataFrame
-        One row per testable input row (same index) with the counts used
-        (``k_previous``, ``k_current``), p-values of every Z variant named by
-        its method (``pooled``, ``pooled-cc``, ``unpooled``, ``unpooled-cc``,
-        with the test's alpha and alternative), ``fisher`` (scipy
-        ``fisher_exact``), ``barnard`` (scipy ``barnard_exact``, Wald statistic
-        with pooled variance; nan where not run), both with the test's
-        alternative,
-        ``significant`` (the chosen test's verdict, the same as the label's) and
-        ``method_sensitive`` (True where the verdicts ``p <= alpha`` of the
-        tests run differ). ``attrs['change_test']`` holds the test.
+        One row per testable input row (same index): the counts every test here uses
+        (``k_previous``, ``n_previous``, ``k_current``, ``n_current``); the p-values of
+        every Z variant at those counts, named by method (``pooled``, ``pooled-cc``,
+        ``unpooled``, ``unpooled-cc``); ``fisher``, ``barnard``, ``boschloo`` (exact
+        p-values, with the test's alternative); ``pvalue`` and ``significant`` (the
+        label's: the chosen test at the published proportions and stated n);
+        ``exact_agree`` (every exact test run gives the label's verdict; <NA> when none
+        is run) and ``method_sensitive`` (the label's verdict and the verdicts ``p <=
+        alpha`` of the tests run are not all the same). ``attrs['change_test']`` holds
+        the test.
 
     Notes
     -----
-    Counts come from the percentages by :func:`counts_from_percent` (half
-    up), unless count columns are given. Fisher's test conditions on both
-    margins and is conservative; Barnard's unconditional test is usually
-    closer to the nominal level. Barnard's test costs tens of milliseconds at
-    n = 100 and grows fast with n (Boschloo's, not run here, about 22 s at
-    n = 1000), hence ``exact='borderline'`` for large tables.
+    *Counts.* Exact tests need counts, and the report publishes percentages. Each side
+    uses its given count, else :func:`stats.consistency.nearest_feasible`: the count of
+    the stated sample that publishes as the figure, or, where none does (87 % of 24:
+    21/24 = 87.5 % publishes as 88 %), of the largest sub-sample that can (20/23). The
+    whole range of feasible counts is covered by :func:`stats.consistency.robust_labels`.
+
+    *Tests.* Fisher's test conditions on both margins and is conservative; Barnard's
+    (pooled Wald statistic, scipy's default 32-point nuisance grid) and Boschloo's
+    (Fisher's p-value as statistic) are unconditional, maximising over the common
+    proportion. p-values equal scipy's ``fisher_exact``, ``barnard_exact`` and
+    ``boschloo_exact`` on the table ``[[k_current, k_previous], [n_current - k_current,
+    n_previous - k_previous]]``, whose 'greater' is current > previous.
+
+    References
+    ----------
+    .. [1] Barnard, G. A. (1945). A new test for 2x2 tables. *Nature* 156, 177.
+    .. [2] Boschloo, R. D. (1970). Raised conditional level of significance for the
+       2x2-table when testing the equality of two probabilities. *Statistica
+       Neerlandica* 24, 1-35.
+    .. [3] Mehrotra, D. V., Chan, I. S. F., Berger, R. L. (2003). A cautionary note on
+       exact unconditional inference for a difference between two independent binomial
+       proportions. *Biometrics* 59, 441-450.
 
     Examples
     --------
     >>> import pandas as pd
     >>> from stats.exact import compare_methods
-    >>> t = pd.DataFrame({"previous": [49], "current": [61], "n_previous": [100], "n_current": [100]})
-    >>> bool(compare_methods(t)["method_sensitive"].iloc[0])
-    True
+    >>> t = pd.DataFrame({"previous": [87], "current": [100], "n_previous": [24], "n_current": [24]})
+    >>> r = compare_methods(t).iloc[0]
+    >>> int(r["k_previous"]), int(r["n_previous"]), bool(r["significant"]), round(float(r["boschloo"]), 3)
+    (20, 23, True, 0.146)
+    >>> bool(r["exact_agree"]), bool(r["method_sensitive"])
+    (False, True)
     """
     if test is None and isinstance(labelled, pd.DataFrame) and "change_test" in labelled.attrs:
-        from .change import spec_of
-
         test = spec_of(labelled)
     spec = resolve_test(test)
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
-    lo, hi = borderline
+    if rounding is None:
+        rounding = labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING
+    v.check_choice("rounding", rounding, ROUNDINGS)
     parsed = parse_table(labelled)
-    n1, n2 = parsed["n_previous"], parsed["n_current"]
-
-    def counts(prop, given, n):
-        known = prop.notna() & n.notna()
-        est = pd.Series(np.nan, index=labelled.index)
-        if known.any():
-            est[known] = counts_from_percent(100 * prop[known], n[known])
-        return given.where(given.notna(), est)
-
-    k1 = counts(parsed["previous"], parsed["previous_count"], n1)
-    k2 = counts(parsed["current"], parsed["current_count"], n2)
-    rows = parsed["testable"]
+    rows = np.flatnonzero(parsed["testable"].to_numpy())
     idx = labelled.index[rows]
-    K1, N1, K2, N2 = (s[rows].to_numpy(dtype=np.int64) for s in (k1, n1, k2, n2))
-    P1, P2 = K1 / N1, K2 / N2
+    sub = parsed.iloc[rows]
+    K1, N1 = _point_counts(sub["previous"], sub["previous_count"], sub["n_previous"], rounding, idx, "previous")
+    K2, N2 = _point_counts(sub["current"], sub["current_count"], sub["n_current"], rounding, idx, "current")
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
+    pops = {}
+    if spec.finite_population:
+        pops = {"population_previous": sub["population_previous"].to_numpy(),
+                "population_current": sub["population_current"].to_numpy()}
     for method in METHODS:
-        variant = spec.replace(method=method)
-        out[method] = np.asarray(compare_proportions(P1, N1, P2, N2, test=variant).pvalue, dtype=float).reshape(-1)
-    alt = spec.alternative
-    out["fisher"] = [_fisher(*t, alt) for t in zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist())]
-    pooled_p = out[spec.method].to_numpy()
-    near = (pooled_p >= lo) & (pooled_p <= hi)
-    run = {
-        "all": np.ones(len(out), bool),
-        "borderline": near,
-        "auto": near | (np.minimum(N1, N2) <= small_n),
-        "none": np.zeros(len(out), bool),
-    }[exact]
-    out["barnard"] = [
-        _barnard(*t, alt) if r else np.nan for t, r in zip(zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist()), run)
-    ]
-    tests = out[[*METHODS, "fisher", "barnard"]]
-    verdicts = tests.le(a).where(tests.notna())
-    out["significant"] = out[spec.method] <= a
-    out["method_sensitive"] = verdicts.apply(lambda r: r.dropna().nunique() > 1, axis=1).astype(bool)
+        out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
+    names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]
+    pvalues = _exact_pvalues(K1, N1, K2, N2, spec.alternative, names)
+    for name in EXACT_TESTS:
+        out[name] = pvalues.get(name, np.full(len(out), np.nan))
+    significant, pvalue = _label_verdict(labelled, parsed, spec, rows)
+    out["pvalue"] = pvalue
+    out["significant"] = significant
+    exact_sig = out[list(names)].le(a).to_numpy()
+    agree = (exact_sig == significant[:, None]).all(axis=1)
+    out["exact_agree"] = pd.array(agree if names else [pd.NA] * len(out), dtype="boolean")
+    verdicts = np.column_stack([out[list(METHODS)].le(a).to_numpy(), exact_sig, significant])
+    out["method_sensitive"] = verdicts.min(axis=1) != verdicts.max(axis=1)
     out.attrs["change_test"] = spec
+    out.attrs["rounding"] = rounding
     return out

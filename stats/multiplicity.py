@@ -12,13 +12,15 @@ import pandas as pd
 from . import _validation as v
 from .change import ChangeTest, spec_of
 
-__all__ = ["adjust", "expected_false_positives", "ADJUST_METHODS"]
+__all__ = ["adjust", "expected_false_positives", "qvalues", "multiplicity_summary", "ADJUST_METHODS", "FDR_METHOD"]
 
 #: Methods of statsmodels ``multipletests``.
 ADJUST_METHODS = (
     "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel",
     "fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky",
 )
+#: The false discovery rate method of the main job: Benjamini-Hochberg.
+FDR_METHOD = "fdr_bh"
 
 
 def _level(labelled: pd.DataFrame, alpha) -> float:
@@ -111,3 +113,80 @@ def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pval
     if pvalue not in labelled.columns:
         raise ValueError(f"labelled has no column {pvalue!r}; pass the output of stats.label_changes.")
     return round(a * int(labelled[pvalue].notna().sum()), 12)
+
+
+def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue") -> pd.DataFrame:
+    r"""Each row's q-value and whether it survives false discovery rate control.
+
+    The q-value of a row is its Benjamini-Hochberg adjusted p-value over the testable
+    rows of ``labelled`` (the family): the smallest false discovery rate at which the
+    row would be called significant. Thin wrapper of :func:`adjust`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index: ``qvalue`` (nan where untestable) and ``significant_fdr``
+        (``qvalue <= alpha``; nullable boolean, <NA> where untestable).
+
+    Notes
+    -----
+    BH: with the m testable p-values sorted, :math:`p_{(1)} \le \dots \le p_{(m)}`,
+    :math:`q_{(i)} = \min_{j \ge i} \min(1, m\,p_{(j)}/j)`; rows with
+    :math:`q \le \alpha` are rejected, which keeps the expected share of false
+    discoveries among them at most :math:`\alpha` for independent or positively
+    dependent tests (Benjamini and Hochberg 1995; Benjamini and Yekutieli 2001).
+    Equal to statsmodels ``multipletests(method='fdr_bh')`` and R ``p.adjust(method='BH')``.
+
+    References
+    ----------
+    .. [1] Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. *JRSS B* 57, 289-300.
+    .. [2] Benjamini, Y., Yekutieli, D. (2001). The control of the false discovery rate
+       in multiple testing under dependency. *Annals of Statistics* 29, 1165-1188.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.multiplicity import qvalues
+    >>> qvalues(pd.DataFrame({"pvalue": [0.01, 0.04, 0.03, 0.2, 0.5]}))["qvalue"].round(4).tolist()
+    [0.05, 0.0667, 0.0667, 0.25, 0.5]
+    """
+    out = adjust(labelled, method=method, alpha=alpha, pvalue=pvalue)
+    return pd.DataFrame({"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]},
+                        index=labelled.index)
+
+
+def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue",
+                         significant="significant") -> pd.Series:
+    """The main job's multiplicity line: tests, expected false positives, significant rows, survivors.
+
+    Returns
+    -------
+    pandas.Series
+        ``tests`` (testable rows: the family), ``expected_false_positives`` (alpha x tests,
+        :func:`expected_false_positives`), ``significant`` (rows significant at alpha),
+        ``survive_fdr`` (of those, rows with q-value at most the level), ``fdr_method``
+        and ``fdr_level`` (the level: the test's alpha unless given).
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.multiplicity import multiplicity_summary
+    >>> s = multiplicity_summary(stats.label_changes(stats.load_report().prompts))
+    >>> s.to_dict()
+    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 8, 'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
+    """
+    q = qvalues(labelled, method=method, alpha=alpha, pvalue=pvalue)
+    level = _level(labelled, alpha)
+    if significant in labelled.columns:
+        sig = labelled[significant].fillna(False).astype(bool)
+    else:
+        sig = labelled[pvalue].le(level)
+    return pd.Series({
+        "tests": int(labelled[pvalue].notna().sum()),
+        "expected_false_positives": expected_false_positives(labelled, alpha=alpha, pvalue=pvalue),
+        "significant": int(sig.sum()),
+        "survive_fdr": int((sig & q["significant_fdr"].fillna(False).astype(bool)).sum()),
+        "fdr_method": method,
+        "fdr_level": level,
+    }, name="multiplicity", dtype=object)
