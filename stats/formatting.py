@@ -119,14 +119,34 @@ def write_atomic(path, text: str) -> None:
 
 
 def robust_short(label, significant_from_n) -> str:
-    """Short text for :func:`stats.consistency.robust_labels` in a terminal table."""
-    if label == "significant for all feasible n":
-        return "holds for all n"
-    if label == "significant for none":
-        return "not sig. for any n"
-    if label == "depends on n":
-        return "depends on n" + ("" if significant_from_n is pd.NA or pd.isna(significant_from_n) else f" (sig. if n>={int(significant_from_n)})")
+    """Short text for a :func:`stats.consistency.robust_labels` verdict in a terminal table."""
+    from .consistency import ROBUST_ALL, ROBUST_DEPENDS, ROBUST_INFEASIBLE, ROBUST_NONE
+
+    if label == ROBUST_ALL:
+        return "all counts"
+    if label == ROBUST_NONE:
+        return "no count"
+    if label == ROBUST_INFEASIBLE:
+        return "no feasible count"
+    if label == ROBUST_DEPENDS:
+        frm = "" if significant_from_n is pd.NA or pd.isna(significant_from_n) else f", sig. if n>={int(significant_from_n)}"
+        return "depends" + frm
     return ""
+
+
+def _pvalue_range(low, high) -> str:
+    """'0.017-0.111': a p-value range over feasible counts (blank where untestable)."""
+    if pd.isna(low):
+        return ""
+    a, b = format_pvalue(low), format_pvalue(high)
+    return a if a == b else f"{a}-{b}"
+
+
+def _exact_short(agree, sensitive) -> str:
+    """'agree' when every exact test gives the label's verdict, 'DIFFER' when not; '*' marks method-sensitive rows."""
+    if agree is None or agree is pd.NA or pd.isna(agree):
+        return ""
+    return ("agree" if agree else "DIFFER") + ("*" if sensitive is True or sensitive == True else "")  # noqa: E712
 
 
 def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.DataFrame:
@@ -148,8 +168,14 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.Da
         "label": labelled["label"],
     }
     out = pd.DataFrame({k: val for k, val in cols.items() if val is not None}, index=labelled.index)
+    if "pvalue_min" in labelled:  # the checks of stats.summary.with_checks
+        out["p over counts"] = [_pvalue_range(a, b) for a, b in zip(labelled["pvalue_min"], labelled["pvalue_max"])]
     if "robust_label" in labelled:
-        out["if n unknown"] = [robust_short(lab, frm) for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"])]
+        out["sig. for"] = [robust_short(lab, frm) for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"])]
+    if "exact_agree" in labelled:
+        out["exact"] = [_exact_short(a, m) for a, m in zip(labelled["exact_agree"], labelled["method_sensitive"])]
+    if "qvalue" in labelled:
+        out["q"] = labelled["qvalue"].map(format_pvalue)
     if "prompt" in labelled:
         out.insert(0, "prompt", labelled["prompt"].map(lambda t: shorten(t, prompt_width).ljust(prompt_width)))
     if "prompt_id" in labelled:
@@ -207,6 +233,26 @@ def _totals_line(totals: pd.Series) -> str:
     return "   Totals: " + "; ".join(f"{label}: {int(n)}" for label, n in totals.items())
 
 
+def multiplicity_line(m) -> str:
+    """The main job's multiplicity summary (:func:`stats.multiplicity.multiplicity_summary`)."""
+    return (f"   Multiplicity: {int(m['tests'])} tests at alpha {m['fdr_level']:g}: "
+            f"{m['expected_false_positives']:.1f} would be significant by chance if nothing had changed; "
+            f"{int(m['significant'])} are significant, {int(m['survive_fdr'])} survive Benjamini-Hochberg "
+            f"FDR control at {m['fdr_level']:g} (q <= {m['fdr_level']:g}).")
+
+
+def _checks_legend(summary) -> str:
+    rounding = summary.prompts.attrs.get("rounding", "half-up")
+    return (
+        "   'p over counts': the test's p-value range over every count (k, n) that publishes as both\n"
+        f"   percentages ({rounding} rounding; n from half the stated sample to the stated sample, at both\n"
+        "   inspections); 'sig. for': significant for all such counts, none, or it depends (and from which n).\n"
+        "   'exact': Fisher, Barnard and Boschloo give the label's verdict (agree) or not (DIFFER); * the\n"
+        "   verdict changes with the test (Z variants and exact tests). 'q': Benjamini-Hochberg q-value\n"
+        "   (prompts and key questions are separate families)."
+    )
+
+
 def report_text(summary) -> str:
     """The main job's terminal text for a :class:`stats.summary.ReportSummary`."""
     lines: list[str] = []
@@ -234,6 +280,8 @@ def report_text(summary) -> str:
             w(render(view, "table").rstrip())
     w("")
     w(_totals_line(summary.totals["prompts"]))
+    if len(getattr(summary, "multiplicity", ())):
+        w(multiplicity_line(summary.multiplicity))
     w("")
     kq = summary.key_questions
     w("   Key questions (chapters 2 and 3)")
@@ -241,8 +289,7 @@ def report_text(summary) -> str:
     w(render(view, "table").rstrip())
     w(_totals_line(summary.totals["key_questions"]))
     w("")
-    w("   'if n unknown': the same test over every pair of denominators the published percentages allow")
-    w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
+    w(_checks_legend(summary))
     w("")
     w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
     w("")

@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
-from .consistency import robust_labels
+from .consistency import report_rounding, robust_labels
+from .exact import compare_methods
+from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
 from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "summarise", "label_totals", "method_table"]
+__all__ = ["ReportSummary", "summarise", "label_totals", "method_table", "CHECK_COLUMNS"]
+
+#: Columns :func:`summarise` adds to the prompt and key-question tables, beside each label: the
+#: p-value range and verdict over every feasible count (:func:`stats.consistency.robust_labels`),
+#: the exact tests at the label's counts (:func:`stats.exact.compare_methods`) and the BH q-value
+#: (:func:`stats.multiplicity.qvalues`). nan / <NA> on rows without comparable data.
+CHECK_COLUMNS = (
+    "pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried",
+    "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue", "significant_fdr",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,9 +46,15 @@ class ReportSummary:
     design : pandas.DataFrame
         :func:`stats.samplesize.sample_design` of the stated samples.
     prompts, key_questions : pandas.DataFrame
-        The labelled tables (:func:`stats.label_changes` with intervals), prompts joined
-        with the robustness columns of :func:`stats.consistency.robust_labels`; each
-        carries ``attrs['change_test']``.
+        The labelled tables (:func:`stats.label_changes` with intervals), each joined with
+        :data:`CHECK_COLUMNS`: ``pvalue_min``, ``pvalue_max``, ``robust_label``,
+        ``significant_from_n``, ``combinations_tried`` (the test over every count the
+        published percentages allow, :func:`stats.consistency.robust_labels`, with the
+        report's rounding rule); ``fisher``, ``barnard``, ``boschloo``, ``exact_agree``,
+        ``method_sensitive`` (:func:`stats.exact.compare_methods`); ``qvalue``,
+        ``significant_fdr`` (Benjamini-Hochberg within the table: the prompts are one
+        family, the key questions another). Each carries ``attrs['change_test']`` and
+        ``attrs['rounding']``.
     totals : pandas.DataFrame
         Rows per label, columns ``prompts`` and ``key_questions``.
     ratings : pandas.DataFrame
@@ -49,6 +66,10 @@ class ReportSummary:
     method : pandas.DataFrame
         ``item``, ``value``: the test, its level and interval, the margins and the
         denominators assumed, stated once for every view.
+    multiplicity : pandas.Series
+        The prompt family's :func:`stats.multiplicity.multiplicity_summary`: ``tests``,
+        ``expected_false_positives``, ``significant``, ``survive_fdr``, ``fdr_method``,
+        ``fdr_level``.
     """
 
     name: str
@@ -62,6 +83,7 @@ class ReportSummary:
     published_overall: pd.Series
     method: pd.DataFrame
     extra: dict = field(default_factory=dict)
+    multiplicity: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
 
 def label_totals(labelled: pd.DataFrame) -> pd.Series:
@@ -89,8 +111,14 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
          + ", ".join(f"{name} {int(n)}" for name, n in used.items())),
         ("previous denominators", f"assumed equal to the current n for {n_assumed} of {len(prompts)} prompts "
                                   "(the previous sample is not published)"),
-        ("robustness", "the chosen test over every pair of denominators the published percentages allow "
-                       "(current 0.5-1 x the stated sample, previous 0.5-1.5 x; stats.consistency.robust_labels)"),
+        ("robustness", "the chosen test over every count the published percentages allow ("
+                       f"{report_rounding(report)} rounding), n from half the stated sample to the stated "
+                       "sample at both inspections (stats.consistency.robust_labels)"),
+        ("exact tests", "Fisher, Barnard and Boschloo with the test's alternative, at the stated sample's "
+                        "counts, or the largest sub-sample's where the figure is impossible at the stated n "
+                        "(stats.exact.compare_methods)"),
+        ("multiplicity", f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
+                         "questions are separate families"),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -120,11 +148,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     spec = resolve_test(test)
     if not isinstance(report, Report):
         raise TypeError(f"report must be a stats.Report from stats.load_report (got {type(report).__name__}).")
-    prompts = label_changes(report.prompts, spec, intervals=True)
-    robust = robust_labels(report.prompts, spec)
-    prompts = prompts.join(robust[["robust_label", "significant_from_n"]])
-    prompts.attrs = {"change_test": spec}
-    key_questions = label_changes(report.key_questions, spec, intervals=True)
+    rounding = report_rounding(report)
+    prompts = with_checks(label_changes(report.prompts, spec, intervals=True), spec, rounding)
+    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True), spec, rounding)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
     ratings = rate_report(report.key_questions, report.standards)
     published = report.overall.set_index("inspection").loc["current"]
@@ -139,4 +165,20 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         overall=overall(ratings["rating"]),
         published_overall=published,
         method=method_table(report, spec),
+        multiplicity=multiplicity_summary(prompts),
     )
+
+
+def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.DataFrame:
+    """A labelled table joined with :data:`CHECK_COLUMNS` (robustness, exact tests, q-values)."""
+    robust = robust_labels(labelled, test, rounding=rounding)
+    exact = compare_methods(labelled, test, rounding=rounding).reindex(labelled.index)
+    q = qvalues(labelled)
+    out = labelled.join(robust[["pvalue_min", "pvalue_max", "robust_label", "significant_from_n",
+                                "combinations_tried"]])
+    out = out.join(exact[["fisher", "barnard", "boschloo"]])
+    out["exact_agree"] = exact["exact_agree"].astype("boolean")
+    out["method_sensitive"] = exact["method_sensitive"].astype("boolean")
+    out = out.join(q)
+    out.attrs = {"change_test": test, "rounding": rounding}
+    return out
