@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["sentences", "audit_wording", "significant_changes_in_text", "VERDICTS"]
+__all__ = ["sentences", "audit_wording", "significant_changes_in_text", "referent", "VERDICTS", "CANNOT_BE_TESTED"]
 
-VERDICTS = ("supported", "not supported", "no comparable data", "not about inspection data")
+#: "cannot be tested": the row the sentence speaks of has no previous figure, so no test can support
+#: or contradict the claim of a change.
+VERDICTS = ("supported", "not supported", "cannot be tested", "not about inspection data")
+CANNOT_BE_TESTED = "cannot be tested"
 
 _SIGNIFICANT = re.compile(r"\bsignificant(?:ly)?\b", re.I)
 # A change over time or against the previous inspection.
@@ -47,6 +50,13 @@ _STOP = set(
     "sufficiently appropriate appropriately where necessary possible wherever case cases service user users user’s "
     "user's".split()
 )
+
+# A sentence opening with an anaphor speaks of something named in the sentence before it.
+_ANAPHOR = re.compile(r"^\W*(?:the\s+(?P<which>latter|former)\b|(?:this|these|that|those|it|they|both|such)\b)", re.I)
+# Clause boundaries: a comma or semicolon before a conjunction, or a contrasting subordinator.
+_CLAUSE = re.compile(r"\s*;\s*|,\s*(?:and|but|or|yet|so|while|whereas|although|though)\s+"
+                     r"|\s+(?:although|though|whereas|while|but)\s+", re.I)
+_ITEM = re.compile(r",\s*|\s+(?:and|or|as well as)\s+", re.I)
 
 _HEADING = re.compile(r"^\s*(\d\.\d)\.? ([A-Z][A-Za-z ]+?)\s*$", re.M)
 # "Our rating26 for assessment is based on ...": opens a standard's section (the heading box can come later).
@@ -121,6 +131,37 @@ def sentences(text: str) -> list[Sentence]:
     return out
 
 
+def referent(sentence: str, previous: str) -> str:
+    """What a sentence opening with an anaphor refers to, in the sentence before it ("" if none).
+
+    "The latter" is the last of the things the previous sentence names, "the former" the
+    first: its clauses (split at a semicolon, a comma before a conjunction, or a contrasting
+    "although", "whereas", "while", "but"), or, when it has a single clause, the phrases it
+    joins by "and"/"or"/commas. Other anaphors ("This", "These", "It", "They", "Both", ...)
+    refer to the whole previous sentence.
+
+    Examples
+    --------
+    >>> from stats.audit import referent
+    >>> referent("The latter has improved.", "Officers did not coordinate services, although engagement was better.")
+    'engagement was better.'
+    >>> referent("The former fell.", "Planning and reviewing were assessed.")
+    'Planning'
+    >>> referent("Planning improved.", "Anything.")
+    ''
+    """
+    m = _ANAPHOR.match(sentence)
+    if not m or not previous:
+        return ""
+    which = (m.group("which") or "").lower()
+    if not which:
+        return previous
+    parts = [p for p in _CLAUSE.split(previous) if p and p.strip()]
+    if len(parts) < 2:
+        parts = [p for p in _ITEM.split(previous) if p and p.strip()]
+    return (parts[-1] if which == "latter" else parts[0]).strip()
+
+
 def _candidates(labelled_tables: list[pd.DataFrame]) -> pd.DataFrame:
     frames = []
     for t in labelled_tables:
@@ -142,10 +183,13 @@ def _match(sentence: Sentence, cand: pd.DataFrame, top: int) -> pd.DataFrame:
     if pool.empty:
         return pool.assign(score=[])
     own, context = _words(sentence.text), _words(sentence.previous)
+    ref = referent(sentence.text, sentence.previous)
+    if ref:  # an anaphor: the sentence speaks of its referent, whose words count in full
+        own = own | _words(ref)
     # Share of the row's words found in the sentence. Only when the sentence itself says too little
-    # (best share below 0.25, e.g. "The latter has improved ...") does the sentence before it count, at half weight.
+    # (best share below 0.25) does the sentence before it count, at half weight.
     scores = pool["words"].map(lambda w: len(w & own) / max(len(w), 1))
-    if scores.max() < 0.25:
+    if scores.max() < 0.25 and not ref:
         scores = pool["words"].map(lambda w: (len(w & own) + 0.5 * len(w & (context - own))) / max(len(w), 1))
     ranked = pool.assign(score=scores).sort_values("score", ascending=False, kind="stable")
     best = ranked["score"].iloc[0]
@@ -159,7 +203,7 @@ def _verdict(sentence: str, matches: pd.DataFrame) -> str:
     negated = bool(_NEGATION.search(sentence))
     claimed = "significant decline" if _DECLINE.search(sentence) else "significant improvement"
     if best["label"] == "no comparable data":
-        return "no comparable data"
+        return CANNOT_BE_TESTED
     significant = best["label"] in ("significant improvement", "significant decline")
     if negated:
         return "supported" if not significant else "not supported"
@@ -189,7 +233,8 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
         ``about_data`` (bool), ``reason`` (why it was or was not taken as a
         statement about a change in inspection data), ``matched_ids``,
         ``matched_prompts`` (texts, best first), ``matched_labels``,
-        ``match_scores`` and ``verdict`` in :data:`VERDICTS`.
+        ``match_scores``, ``referent`` (what a sentence opening with an anaphor refers
+        to, :func:`referent`; "" otherwise) and ``verdict`` in :data:`VERDICTS`.
 
     Notes
     -----
@@ -200,11 +245,15 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
     significantly") and sentences outside the standards' chapters are
     ordinary English. *Matching*: rows of the same standard, scored by the
     share of each row's content words (lower case, stop words removed, crude
-    suffix stripping) found in the sentence; only when no row reaches 0.25
-    does the sentence before it count too, at half weight (for sentences such
-    as "The latter has improved significantly ..."); rows
+    suffix stripping) found in the sentence. A sentence that opens with an
+    anaphor ("The latter has improved significantly ...") speaks of its
+    referent in the sentence before (:func:`referent`: the last clause or item
+    for "the latter", the first for "the former", the whole sentence for
+    "this", "it", ...), whose words count in full. Otherwise, only when no row
+    reaches 0.25 does the sentence before it count too, at half weight. Rows
     scoring at least 60 % of the best are listed. *Verdict* from the best
-    match: "no comparable data" when it has none; otherwise "supported" when
+    match: "cannot be tested" when it has no previous figure (no test can
+    support or contradict a claimed change); otherwise "supported" when
     its label is a significant change in the claimed direction (or, for a
     negated claim, no significant change), else "not supported".
     """
@@ -239,10 +288,11 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
             "matched_prompts": matches["text"].tolist(),
             "matched_labels": matches["label"].tolist(),
             "match_scores": [round(x, 2) for x in matches["score"]],
+            "referent": referent(s.text, s.previous) if about else "",
             "verdict": _verdict(s.text, matches) if about else "not about inspection data",
         })
     return pd.DataFrame(rows, columns=["sentence", "section", "about_data", "reason", "matched_ids",
-                                       "matched_prompts", "matched_labels", "match_scores", "verdict"])
+                                       "matched_prompts", "matched_labels", "match_scores", "referent", "verdict"])
 
 
 def significant_changes_in_text(text: str, labelled_prompts: pd.DataFrame,

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from stats import label_changes
-from stats.audit import VERDICTS, audit_wording, sentences, significant_changes_in_text
+from stats.audit import CANNOT_BE_TESTED, VERDICTS, audit_wording, referent, sentences, significant_changes_in_text
 from stats.cli import main
 
 
@@ -34,8 +34,12 @@ def test_ordinary_english_and_the_data_sentence(report_text, labelled):
         assert audited.loc[s, "verdict"] == "not about inspection data"
     data = audited.loc["The latter has improved significantly since the last inspection."]
     assert bool(data["about_data"]) and data["section"].startswith("2.3")
-    # the sentence before it speaks of the involvement of other organisations in the delivery of services
-    assert data["matched_ids"][0] == "2.3.2.c" and data["verdict"] == "not supported"
+    # "The latter" is the second of the two things the sentence before names: engagement with services
+    # during and after the sentence (prompt 2.3.2.f), which has no previous figure, not the coordination
+    # of other organisations (2.3.2.c, 63 % -> 60 %): the claim cannot be tested.
+    assert data["referent"] == "engagement with these services both during and post-sentence was better than previously."
+    assert data["matched_ids"][0] == "2.3.2.f" and "2.3.2.c" not in data["matched_ids"]
+    assert data["verdict"] == "cannot be tested"
 
 
 def test_verdicts_on_constructed_text(labelled):
@@ -47,7 +51,7 @@ def test_verdicts_on_constructed_text(labelled):
         "Analysis of the service user's diversity and personal circumstances improved significantly since the last inspection.\n"
     )
     audited = audit_wording(text, *labelled)
-    assert list(audited["verdict"]) == ["supported", "supported", "no comparable data"]
+    assert list(audited["verdict"]) == ["supported", "supported", "cannot be tested"]
     assert audited.loc[0, "matched_ids"][0] == "2.1.1.a"
 
 
@@ -79,3 +83,33 @@ def test_audit_errors(report_text):
         sentences(b"bytes")
     with pytest.raises(ValueError, match=r"labelled_prompts has no column 'label'"):
         audit_wording(report_text, pd.DataFrame({"prompt_id": [], "prompt": [], "standard": []}))
+
+
+def test_referents_of_anaphors():
+    before = "Officers did not coordinate other services; engagement was better, and reviews were prompt."
+    assert referent("The latter has improved significantly.", before) == "reviews were prompt."
+    assert referent("The former has improved significantly.", before) == "Officers did not coordinate other services"
+    assert referent("This has improved significantly.", before) == before
+    assert referent("It rose significantly.", before) == before
+    # a single clause: the items it joins
+    assert referent("The latter fell.", "Planning and reviewing were assessed.") == "reviewing were assessed."
+    # no anaphor, or nothing before: no referent
+    assert referent("Planning improved significantly.", before) == ""
+    assert referent("The latter improved.", "") == ""
+    assert referent("Thesis writing improved.", before) == ""
+
+
+def test_the_latter_and_the_former_pick_their_own_rows(labelled):
+    # Constructed text (not from the report): the same claim about the second or the first of two
+    # things gets the verdict of that thing's row, whichever row it is.
+    before = ("Involvement of the service user in their assessment was limited, although analysis of "
+              "offending-related factors was better.")
+    text = f"2.1. Assessment\n\n{before} The latter has improved significantly since the last inspection.\n\n" \
+           f"{before} The former has improved significantly since the last inspection.\n"
+    audited = audit_wording(text, *labelled)
+    latter, former = audited.iloc[0], audited.iloc[1]
+    # 2.1.2.a (offending-related factors, 44 % -> 64 %) is a significant improvement
+    assert latter["matched_ids"][0] == "2.1.2.a" and latter["verdict"] == "supported"
+    # 2.1.1.c (service user involved in their assessment, 71 % -> 67 %) is not
+    assert former["matched_ids"][0] == "2.1.1.c" and former["verdict"] == "not supported"
+    assert CANNOT_BE_TESTED in VERDICTS and "no comparable data" not in VERDICTS
