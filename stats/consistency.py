@@ -252,7 +252,7 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
         raise ValueError(f"no count of 1 to n = {top} cases publishes as {p}% ({rounding} rounding).")
     m = int(ns[-1])
     low, high = count_bounds(p, m, rounding)
-    k = min(max((2 * p * m + 100) // 200, int(low)), int(high))  # p m / 100 rounded, clipped to the feasible counts
+    k = min(max(-((100 - 2 * p * m) // 200), int(low)), int(high))  # p m / 100 rounded (ties down), clipped to the feasible counts
     return k, m
 
 

@@ -91,15 +91,16 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
                 f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
                 "the figure comes from another n (stats.consistency.feasible_counts)."
             )
-        k[idx] = min(max((2 * int(pi[idx]) * int(ni[idx]) + 100) // 200, lo), hi)
+        k[idx] = min(max(-((100 - 2 * int(pi[idx]) * int(ni[idx])) // 200), lo), hi)  # p n / 100, ties down
     return k.item() if k.ndim == 0 else k
 
 
 # ---- exact tests: the one place that computes them ------------------------------------------
-# The 2x2 table is [[k_current, k_previous], [n_current - k_current, n_previous - k_previous]]:
-# scipy's 'greater' (first column's proportion larger) is current > previous, the same direction
-# as ChangeTest(alternative='greater'). Barnard's test uses scipy's defaults (pooled Wald
-# statistic, 32-point nuisance grid); Boschloo's uses Fisher's one-sided p-value as statistic.
+# Orientation: current versus previous; 'greater' is current > previous, as in ChangeTest. In
+# scipy's terms the table is [[k_current, k_previous], [n_current - k_current, n_previous - k_previous]].
+# Barnard's test uses scipy's defaults (pooled Wald statistic); Boschloo's uses Fisher's one-sided
+# p-value as statistic. stats.exact_tests computes them vectorised (equal to scipy to 1e-9);
+# _scipy_exact is the reference route the tests compare with.
 
 @lru_cache(maxsize=65536)
 def _scipy_exact(name, k1, n1, k2, n2, alternative):
@@ -114,12 +115,13 @@ def _scipy_exact(name, k1, n1, k2, n2, alternative):
 
 
 def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
-    """p-values of the exact tests ``names`` for arrays of counts (previous k1/n1, current k2/n2).
+    """p-values of the exact tests ``names`` for arrays of counts (previous k1/n1, current k2/n2)."""
+    from . import exact_tests
 
-    scipy's ``fisher_exact``, ``barnard_exact`` and ``boschloo_exact``, cached per table.
-    """
-    tables = list(zip(*(np.asarray(a, dtype=np.int64).tolist() for a in (k1, n1, k2, n2))))
-    return {name: np.array([_scipy_exact(name, *t, alternative) for t in tables], dtype=float) for name in names}
+    if len(np.atleast_1d(k1)) == 0:
+        return {name: np.zeros(0) for name in names}
+    return {name: np.atleast_1d(np.asarray(getattr(exact_tests, name)(k1, n1, k2, n2, alternative=alternative),
+                                           dtype=float)) for name in names}
 
 
 def _label_verdict(labelled, parsed, spec, rows):
