@@ -3,13 +3,16 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import barnard_exact, fisher_exact
+from scipy import stats as ss
+from scipy.stats import barnard_exact, boschloo_exact, fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import power_proportions_2indep
 
 from stats import ChangeTest, label_changes
-from stats.exact import compare_methods, counts_from_percent
-from stats.multiplicity import adjust, expected_false_positives
+from stats.change import METHODS
+from stats.consistency import feasible_denominators, robust_labels, round_percent
+from stats.exact import compare_methods
+from stats.multiplicity import adjust, expected_false_positives, multiplicity_summary, qvalues
 from stats.power import critical_difference, minimum_detectable_change, power_of_change
 from stats.simulate import margin_coverage, subsample_deviation, z_test_rejection
 
@@ -114,46 +117,231 @@ def test_adjust_errors():
 # ---- exact cross-checks -------------------------------------------------------------------
 
 
-def test_counts_from_percent_half_up():
-    assert counts_from_percent([70, 95, 50], [24, 24, 3]).tolist() == [17, 23, 2]
+def _scipy(name, k1, n1, k2, n2, alternative="two-sided"):
+    """scipy's exact test on the current-first table (its 'greater' is current > previous)."""
+    fn = {"fisher": fisher_exact, "barnard": barnard_exact, "boschloo": boschloo_exact}[name]
+    return fn([[k2, k1], [n2 - k2, n1 - k1]], alternative=alternative).pvalue
+
+
+@pytest.fixture(scope="module")
+def methods(report):
+    return {name: compare_methods(label_changes(getattr(report, name))) for name in ("prompts", "key_questions")}
+
+
+def test_counts_used_publish_as_the_published_percentages(report, methods):
+    for name, out in methods.items():
+        table = getattr(report, name)
+        assert len(out) == int((table["previous"].notna() & table["current"].notna()).sum())
+        for side in ("previous", "current"):
+            k, n = out[f"k_{side}"], out[f"n_{side}"]
+            published = table.loc[out.index, side]
+            assert (round_percent(k.to_numpy(), n.to_numpy()) == published.to_numpy()).all()
+            stated = table.loc[out.index, f"n_{side}"]
+            assert (n <= stated).all()
+            # the stated sample wherever the figure is possible with it
+            feasible = [bool(feasible_denominators(int(p), int(m), n_min=int(m)).size) for p, m in zip(published, stated)]
+            assert ((n == stated) == np.array(feasible)).all()
+    assert len(methods["prompts"]) == 51
+
+
+def test_key_question_4_2_1_is_significant_by_z_but_not_by_exact_tests(methods):
+    # 87 % -> 100 % of 24 Through the Gate cases: Z test p = 0.068, significant at 0.1.
+    # 87 % of 24 is impossible (21/24 = 87.5 % publishes as 88 %): the counts are 20/23 vs 24/24.
+    r = methods["key_questions"].loc[15]
+    assert (r["k_previous"], r["n_previous"], r["k_current"], r["n_current"]) == (20, 23, 24, 24)
+    assert r["pvalue"] == pytest.approx(0.068, abs=5e-4) and bool(r["significant"])
+    # R, options(digits=16): fisher.test(matrix(c(24, 0, 20, 3), 2))$p.value = 0.1092198581560283
+    assert r["fisher"] == pytest.approx(0.1092198581560283, rel=1e-9)
+    assert r["boschloo"] == pytest.approx(_scipy("boschloo", 20, 23, 24, 24), rel=1e-9) and 0.145 < r["boschloo"] < 0.147
+    assert r["barnard"] == pytest.approx(_scipy("barnard", 20, 23, 24, 24), rel=1e-9) and r["barnard"] < 0.1
+    # R: prop.test(c(24, 20), c(24, 23))$p.value (Yates) = 0.218; not significant either
+    assert r["pooled-cc"] == pytest.approx(0.2180302008154105, rel=1e-9)
+    assert not bool(r["exact_agree"]) and bool(r["method_sensitive"])
+    # The issue's figures (Fisher 0.234, Boschloo 0.146, corrected 0.233) are those of 21/24, a count that
+    # publishes as 88 %: R fisher.test(matrix(c(24, 0, 21, 3), 2))$p.value = 0.2340425531914893.
+    assert _scipy("fisher", 21, 24, 24, 24) == pytest.approx(0.2340425531914893, rel=1e-9)
+    assert _scipy("boschloo", 21, 24, 24, 24) == pytest.approx(0.146, abs=5e-4)
+    assert ChangeTest(method="pooled-cc").pvalue(21, 24, 24, 24) == pytest.approx(0.233, abs=5e-4)
+    assert round_percent(21, 24) == 88
+
+
+def _barnard_by_grid(k1, n1, k2, n2, points=20001):
+    """Barnard's two-sided p-value (pooled Wald statistic) by brute force: the region |T| >= |T_obs|
+    enumerated, its probability on a fine grid of the common proportion, refined around the best point."""
+    x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
+    pbar = (x1 + x2) / (n1 + n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (x2 / n2 - x1 / n1) / np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
+    t = np.nan_to_num(t)
+    region = (np.abs(t) >= abs(t[k1, k2]) - 1e-12).astype(float)
+
+    def prob(pis):
+        b1 = ss.binom.pmf(np.arange(n1 + 1)[None, :], n1, pis[:, None])
+        b2 = ss.binom.pmf(np.arange(n2 + 1)[None, :], n2, pis[:, None])
+        return ((b1 @ region) * b2).sum(axis=1)
+
+    grid = np.linspace(0, 1, points)
+    values = prob(grid)
+    g = int(np.argmax(values))
+    fine = np.linspace(grid[max(g - 1, 0)], grid[min(g + 1, points - 1)], 2001)
+    return max(values.max(), prob(fine).max())
+
+
+@pytest.mark.slow
+def test_exact_pvalues_equal_scipy_on_bundled_rows(methods):
+    # Fisher on every row; Barnard and Boschloo on every distinct Through the Gate table and every fourth
+    # other row, two-sided (scipy's take about 0.1 s a table at n = 100).
+    seen = set()
+    for out in methods.values():
+        for i, r in out.iterrows():
+            t = (int(r["k_previous"]), int(r["n_previous"]), int(r["k_current"]), int(r["n_current"]))
+            assert r["fisher"] == pytest.approx(_scipy("fisher", *t), rel=1e-9, abs=1e-12)
+        rows = pd.concat([out[out["n_current"] <= 24], out[out["n_current"] > 24].iloc[::4]])
+        for i, r in rows.iterrows():
+            t = (int(r["k_previous"]), int(r["n_previous"]), int(r["k_current"]), int(r["n_current"]))
+            if t in seen or t == (72, 100, 75, 100):
+                continue
+            seen.add(t)
+            for name in ("barnard", "boschloo"):
+                assert r[name] == pytest.approx(_scipy(name, *t), rel=1e-9, abs=1e-12), (name, t)
+    # 2.2.1.c, 72 % -> 75 % of 100: scipy's barnard_exact stops at a local maximum (0.6644); the supremum
+    # over the common proportion is 0.6822, at about 0.013, as a brute-force grid shows. The package's
+    # value is the supremum.
+    r = methods["prompts"].loc[13]
+    assert (r["k_previous"], r["k_current"]) == (72, 75)
+    truth = _barnard_by_grid(72, 100, 75, 100)
+    assert truth == pytest.approx(0.68224, abs=1e-5)
+    assert r["barnard"] == pytest.approx(truth, rel=1e-7)
+    assert _scipy("barnard", 72, 100, 75, 100) == pytest.approx(0.6644236493783122, rel=1e-9)
+    # elsewhere the grid agrees with scipy and the package (a Through the Gate table)
+    assert _barnard_by_grid(16, 23, 22, 24) == pytest.approx(methods["prompts"].loc[64, "barnard"], rel=1e-7)
+
+
+def test_definitions_of_agreement_and_sensitivity(methods):
+    for out in methods.values():
+        exact = out[["fisher", "barnard", "boschloo"]].le(0.1)
+        agree = exact.eq(out["significant"], axis=0).all(axis=1)
+        assert (out["exact_agree"].astype(bool) == agree).all()
+        verdicts = pd.concat([out[list(METHODS)].le(0.1), exact, out["significant"]], axis=1)
+        assert (out["method_sensitive"] == (verdicts.nunique(axis=1) > 1)).all()
+    # on the bundled report: the Through the Gate rows and 2.2.3 are the ones whose verdict depends on the test
+    prompts = methods["prompts"]
+    assert set(prompts.index[prompts["method_sensitive"]]) == {64, 66}
+    assert set(methods["key_questions"].index[~methods["key_questions"]["exact_agree"].astype(bool)]) == {5, 15}
 
 
 def test_compare_methods_against_scipy_and_reference():
     t = pd.DataFrame({"previous": [54, 49], "current": [71, 61], "n_previous": [100, 100], "n_current": [100, 100]})
-    out = compare_methods(t, exact="all")
+    out = compare_methods(t)
     # other-tools.md: Fisher p = 0.01916 for 71/100 vs 54/100
     assert out.loc[0, "fisher"] == pytest.approx(0.01916, abs=5e-6)
-    assert out.loc[0, "barnard"] == pytest.approx(barnard_exact([[71, 54], [29, 46]]).pvalue, rel=1e-12)
-    assert out.loc[1, "fisher"] == pytest.approx(fisher_exact([[61, 49], [39, 51]]).pvalue, rel=1e-12)
+    assert out.loc[0, "barnard"] == pytest.approx(barnard_exact([[71, 54], [29, 46]]).pvalue, rel=1e-9)
+    assert out.loc[1, "boschloo"] == pytest.approx(boschloo_exact([[61, 49], [39, 51]]).pvalue, rel=1e-9)
     # 61/100 vs 49/100: pooled 0.088 (significant), continuity 0.118 (not): method sensitive
     assert out.loc[1, "pooled"] == pytest.approx(0.088, abs=5e-4)
     assert out.loc[1, "pooled-cc"] == pytest.approx(0.118, abs=5e-4)
     assert out["significant"].tolist() == [True, True]
     assert bool(out.loc[1, "method_sensitive"]) and not bool(out.loc[0, "method_sensitive"])
-
-
-def test_compare_methods_report(report):
-    out = compare_methods(report.prompts, exact="borderline")
-    assert len(out) == 51
-    assert set(out.index[out["method_sensitive"]]) >= {64, 66}  # Through the Gate rows at n = 24
-    assert out["barnard"].notna().sum() < 51
-    auto = compare_methods(report.prompts)  # default 'auto': borderline rows and small samples
-    small = auto[["n_previous", "n_current"]].min(axis=1) <= 50
-    assert auto.loc[small, "barnard"].notna().all()
-    far = ~small & ((auto["pooled"] < 0.02) | (auto["pooled"] > 0.3))
-    assert auto.loc[far, "barnard"].isna().all() and far.any()
+    fisher_only = compare_methods(t, exact="fisher")
+    assert fisher_only["barnard"].isna().all() and fisher_only["fisher"].notna().all()
+    none = compare_methods(t, exact="none")
+    assert none["exact_agree"].isna().all() and none[["fisher", "barnard", "boschloo"]].isna().all().all()
+    with pytest.raises(ValueError, match=r"exact \('auto'\) must be one of 'all', 'fisher' or 'none'"):
+        compare_methods(t, exact="auto")
 
 
 def test_compare_methods_uses_the_tables_test_and_one_sided_exact_tests():
     t = pd.DataFrame({"previous": [54, 49], "current": [71, 61], "n_previous": [100, 100], "n_current": [100, 100]})
-    spec = ChangeTest(alpha=0.05, alternative="greater", method="pooled-cc")
-    labelled = label_changes(t, spec)
-    out = compare_methods(labelled, exact="all")
-    assert out.attrs["change_test"] == spec
-    assert out["significant"].tolist() == labelled["significant"].astype(bool).tolist()
-    # scipy's 'greater' on [[current, previous], ...] is current > previous
-    assert out.loc[0, "fisher"] == pytest.approx(fisher_exact([[71, 54], [29, 46]], alternative="greater").pvalue, rel=1e-12)
-    assert out.loc[1, "barnard"] == pytest.approx(barnard_exact([[61, 49], [39, 51]], alternative="greater").pvalue, rel=1e-12)
+    for spec in (ChangeTest(alpha=0.05, alternative="greater", method="pooled-cc"), ChangeTest(alternative="less")):
+        labelled = label_changes(t, spec)
+        out = compare_methods(labelled)
+        assert out.attrs["change_test"] == spec
+        assert out["significant"].tolist() == labelled["significant"].astype(bool).tolist()
+        for i, (k1, k2) in enumerate(((54, 71), (49, 61))):
+            for name in ("fisher", "barnard", "boschloo"):
+                assert out.loc[i, name] == pytest.approx(_scipy(name, k1, 100, k2, 100, spec.alternative), rel=1e-9)
+
+
+def test_compare_methods_errors():
+    t = pd.DataFrame({"previous": [54.5], "current": [71], "n_previous": [100], "n_current": [100]})
+    with pytest.raises(ValueError, match=r"row 0, column 'previous': exact tests need counts"):
+        compare_methods(t)
+    with pytest.raises(ValueError, match=r"no count of 1 to n = 20 cases publishes as 1%"):
+        compare_methods(pd.DataFrame({"previous": [1, 50], "current": [71, 60], "n_previous": [20, 20],
+                                      "n_current": [20, 20]}))
+
+
+# ---- multiplicity in the main job -----------------------------------------------------------------
+
+
+def _bh(p):
+    """Benjamini-Hochberg q-values written from the definition (step-up, running minimum)."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    order = np.argsort(p)
+    q = np.empty(m)
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p[i] * m / rank)
+        q[i] = running
+    return q
+
+
+def test_qvalues_and_the_multiplicity_summary(report):
+    # R, options(digits=16): p.adjust(c(0.01, 0.04, 0.03, 0.2, 0.5), "BH")
+    #   = 0.05 0.06666666666666667 0.06666666666666667 0.25 0.5
+    q = qvalues(pd.DataFrame({"pvalue": [0.01, 0.04, 0.03, 0.2, 0.5, np.nan]}))
+    np.testing.assert_allclose(q["qvalue"][:5], [0.05, 0.06666666666666667, 0.06666666666666667, 0.25, 0.5], rtol=1e-12)
+    assert np.isnan(q.loc[5, "qvalue"]) and q.loc[5, "significant_fdr"] is pd.NA
+    labelled = label_changes(report.prompts)
+    q = qvalues(labelled)
+    testable = labelled["pvalue"].notna()
+    np.testing.assert_allclose(q.loc[testable, "qvalue"], _bh(labelled.loc[testable, "pvalue"]), rtol=1e-12)
+    np.testing.assert_allclose(q.loc[testable, "qvalue"],
+                               multipletests(labelled.loc[testable, "pvalue"], alpha=0.1, method="fdr_bh")[1], rtol=1e-12)
+    m = multiplicity_summary(labelled)
+    # the issue: 17 rows significant, 5.1 expected at alpha 0.1 over 51 tests, 8 survive BH
+    assert m.to_dict() == {"tests": 51, "expected_false_positives": 5.1, "significant": 17, "survive_fdr": 8,
+                           "fdr_method": "fdr_bh", "fdr_level": 0.1}
+    assert int((_bh(labelled.loc[testable, "pvalue"]) <= 0.1).sum()) == 8
+    # the level follows the table's test
+    m05 = multiplicity_summary(label_changes(report.prompts, ChangeTest(alpha=0.05)))
+    assert m05["fdr_level"] == 0.05 and m05["expected_false_positives"] == pytest.approx(2.55)
+
+
+# ---- the summary and the main job --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_summary_carries_every_check(report):
+    from stats.formatting import report_text
+    from stats.summary import CHECK_COLUMNS, summarise
+
+    s = summarise(report)
+    expected = ("pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried", "fisher",
+                "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue", "significant_fdr")
+    assert CHECK_COLUMNS == expected
+    for table, raw in ((s.prompts, report.prompts), (s.key_questions, report.key_questions)):
+        assert set(expected) <= set(table.columns)
+        testable = raw["previous"].notna() & raw["current"].notna()
+        # every check on every testable row (significant_from_n is <NA> where no n makes it significant)
+        assert table.loc[testable, [c for c in expected if c != "significant_from_n"]].notna().all().all()
+        assert table.loc[~testable, ["pvalue_min", "fisher", "qvalue"]].isna().all().all()
+        assert table.attrs["rounding"] == "half-up" and table.attrs["change_test"] == s.test
+        # the same numbers as the functions run on their own
+        robust = robust_labels(raw, s.test)
+        pd.testing.assert_series_equal(table["pvalue_max"], robust["pvalue_max"])
+        exact = compare_methods(label_changes(raw, s.test)).reindex(raw.index)
+        np.testing.assert_allclose(table["boschloo"], exact["boschloo"], rtol=0, atol=0)
+    assert s.multiplicity["survive_fdr"] == 8 and s.multiplicity["tests"] == 51
+    kq = s.key_questions.set_index("key_question")
+    assert kq.loc["4.2.1", "label"] == "significant improvement" and not kq.loc["4.2.1", "exact_agree"]
+    text = report_text(s)
+    assert ("Multiplicity: 51 tests at alpha 0.1: 5.1 would be significant by chance if nothing had changed; "
+            "17 are significant, 8 survive Benjamini-Hochberg FDR control at 0.1") in text
+    line = next(x for x in text.splitlines() if x.startswith("4.2.1 "))
+    assert "0.066-0.191" in line and "depends, sig. if n>=20" in line and "DIFFER*" in line and "0.127" in line
 
 
 # ---- Monte Carlo --------------------------------------------------------------------------
