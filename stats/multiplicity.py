@@ -151,9 +151,33 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     >>> qvalues(pd.DataFrame({"pvalue": [0.01, 0.04, 0.03, 0.2, 0.5]}))["qvalue"].round(4).tolist()
     [0.05, 0.0667, 0.0667, 0.25, 0.5]
     """
-    out = adjust(labelled, method=method, alpha=alpha, pvalue=pvalue)
-    return pd.DataFrame({"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]},
-                        index=labelled.index)
+    if method != FDR_METHOD:
+        out = adjust(labelled, method=method, alpha=alpha, pvalue=pvalue)
+        return pd.DataFrame({"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]},
+                            index=labelled.index)
+    # BH in numpy (the main job does not import statsmodels); the tests compare it with statsmodels and R.
+    if not isinstance(labelled, pd.DataFrame):
+        raise TypeError(f"labelled must be a pandas DataFrame (got {type(labelled).__name__}).")
+    if pvalue not in labelled.columns:
+        raise ValueError(f"labelled has no column {pvalue!r}; pass the output of stats.label_changes.")
+    a = _level(labelled, alpha)
+    p = pd.to_numeric(labelled[pvalue], errors="raise").to_numpy(dtype=float)
+    ok = ~np.isnan(p)
+    bad = ok & ((p < 0) | (p > 1))
+    if bad.any():
+        raise ValueError(f"column {pvalue!r} must hold p-values in [0, 1] ({v._first_bad(p, bad)}).")
+    q = np.full(len(p), np.nan)
+    if ok.any():
+        x = p[ok]
+        order = np.argsort(x, kind="stable")
+        m = x.size
+        stepped = np.minimum.accumulate((x[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+        q_ok = np.empty(m)
+        q_ok[order] = np.minimum(stepped, 1.0)
+        q[ok] = q_ok
+    significant = pd.array(np.where(ok, q <= a, False), dtype="boolean")
+    significant[~ok] = pd.NA
+    return pd.DataFrame({"qvalue": q, "significant_fdr": significant}, index=labelled.index)
 
 
 def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue",
