@@ -244,6 +244,13 @@ def report_text(summary) -> str:
     w("   'if n unknown': the same test over every pair of denominators the published percentages allow")
     w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
     w("")
+    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
+    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
+    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    for row in summary.design_effect.itertuples(index=False):
+        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+    w("")
     w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
     w("")
     w(ratings_text(summary.ratings, summary.overall, summary.published_overall).rstrip())

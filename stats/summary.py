@@ -14,6 +14,7 @@ import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
 from .consistency import robust_labels
+from .design import breakdown_deff, deff_survival
 from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
@@ -49,6 +50,10 @@ class ReportSummary:
     method : pandas.DataFrame
         ``item``, ``value``: the test, its level and interval, the margins and the
         denominators assumed, stated once for every view.
+    design_effect : pandas.DataFrame
+        :func:`stats.design.deff_survival`: how many significant prompt labels survive
+        design effects of 1.2, 1.5 and 2 (the real sample is stratified and clustered);
+        each significant prompt's own limit is its ``deff_breakdown`` column.
     """
 
     name: str
@@ -61,6 +66,7 @@ class ReportSummary:
     overall: OverallRating
     published_overall: pd.Series
     method: pd.DataFrame
+    design_effect: pd.DataFrame
     extra: dict = field(default_factory=dict)
 
 
@@ -123,6 +129,7 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     prompts = label_changes(report.prompts, spec, intervals=True)
     robust = robust_labels(report.prompts, spec)
     prompts = prompts.join(robust[["robust_label", "significant_from_n"]])
+    prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     prompts.attrs = {"change_test": spec}
     key_questions = label_changes(report.key_questions, spec, intervals=True)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
@@ -139,4 +146,5 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         overall=overall(ratings["rating"]),
         published_overall=published,
         method=method_table(report, spec),
+        design_effect=deff_survival(prompts, test=spec),
     )
