@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", help="input CSV file")
+    p.add_argument("--scale", choices=("percent", "proportion"), default="percent",
+                   help="unit of the previous/current columns (default percent, as published)")
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
@@ -215,7 +217,7 @@ def _read_csv(path: str) -> pd.DataFrame:
 def _cmd_label(args) -> int:
     table = _read_csv(args.file)
     try:
-        labelled = label_changes(table, _test_from(args), intervals=True)
+        labelled = label_changes(table, _test_from(args), intervals=True, scale=args.scale)
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
