@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import formatting as fmt
 from .change import ALTERNATIVES, LABELS, compare_proportions
-from .reports import DEFAULT_REPORT, available_reports, load_report
+from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="the main job: sample design and labelled tables of a bundled report (default)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT}; see --list)")
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
+    _add_path_option(p)
     _add_test_options(p)
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("design", help="sample design of a bundled report's stated samples")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser(
@@ -130,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=fmt.FORMATS, default="csv")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
 
-    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the 0-30 score of a bundled report")
+    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
@@ -140,7 +143,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1)")
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     p.add_argument("--format", choices=("table", "json"), default="table")
+
+    # -- reports as validated data (frameworks, schema, templates) --
+    p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
+                       description="Check report.toml and the five CSV files of FOLDER. Prints every violation "
+                                   "(file, row from 1 after the header, column, value, rule); exit code 0 when "
+                                   "valid, 1 when there are violations, 2 when FOLDER cannot be read.")
+    p.add_argument("folder", help="report folder")
+    p.add_argument("--framework", help="framework name or .toml path (default: the one report.toml names)")
+    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    p = sub.add_parser("new-report", help="write an empty, documented report folder for a framework",
+                       description="Create folder NAME with report.toml, a README documenting every column, "
+                                   "and CSV templates (standards and key questions pre-filled from the framework). "
+                                   "Refuses to write into a folder that exists and is not empty.")
+    p.add_argument("name", help="folder to create (its last part is the report name: lower case, digits, hyphens)")
+    p.add_argument("--framework", required=True, help="bundled framework name (adult-2018, youth-2018) or .toml path")
     return parser
+
+
+def _add_path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", metavar="FOLDER", help="a report folder of your own instead of a bundled --report")
+
+
+def _load(args) -> Report:
+    """The report of --path FOLDER, else of the bundled --report NAME."""
+    if getattr(args, "path", None):
+        return load_report(path=args.path)
+    return load_report(args.report)
 
 
 def _emit(text: str, output: str | None = None) -> None:
@@ -244,12 +273,14 @@ def _design_view(design: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool, continuity: bool) -> str:
-    report = load_report(report_name)
+def _report_text(report_name, alpha: float, alternative: str, pooled: bool, continuity: bool) -> str:
+    report = report_name if isinstance(report_name, Report) else load_report(report_name)
     lines: list[str] = []
     w = lines.append
     w(f"inspection-stats: {report.name}")
     w("=" * 78)
+    if report.constructed:
+        w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
     w("")
     w("1. Sample design (margins in percentage points, 80% confidence, p = 0.5)")
     w("")
@@ -286,7 +317,7 @@ def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool,
     w("   'if n unknown': the pooled test over every pair of denominators the published percentages allow")
     w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
     w("")
-    w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
+    w(f"3. Ratings (Annexe 2: lowest key-question band; score 0-{report.framework.maximum}, framework {report.framework.name})")
     w("")
     w(_ratings_text(report).rstrip())
     w("")
@@ -319,22 +350,24 @@ def _ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ratings_text(report) -> str:
-    rated = rate_report(report.key_questions, report.standards)
-    total = overall(rated["rating"])
+    fw = report.framework
+    rated = rate_report(report.key_questions, report.standards, framework=fw)
+    total = overall(rated.loc[rated["score"].notna(), "rating"], framework=fw)
     published = report.overall.set_index("inspection").loc["current"]
+    shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
     lines = [fmt.render(_ratings_view(rated), "table").rstrip()]
-    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
+    lines.append(f"   Total {total.score}/{total.maximum}, {total.rating} (published: {shown}, {published['rating']}).")
     for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
         lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
     return "\n".join(lines) + "\n"
 
 
 def _cmd_ratings(args) -> int:
-    report = load_report(args.report)
+    report = _load(args)
     if args.format == "table":
         _emit(_ratings_text(report))
     else:
-        _emit(fmt.render(rate_report(report.key_questions, report.standards), args.format))
+        _emit(fmt.render(rate_report(report.key_questions, report.standards, framework=report.framework), args.format))
     return 0
 
 
@@ -408,13 +441,39 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    _emit(_report_text(args.report, args.alpha, args.alternative, not args.unpooled, args.continuity))
+    _emit(_report_text(_load(args), args.alpha, args.alternative, not args.unpooled, args.continuity))
     return 0
 
 
 def _cmd_design(args) -> int:
-    design = sample_design(load_report(args.report).samples)
+    design = sample_design(_load(args).samples)
     _emit(fmt.render(_design_view(design) if args.format == "table" else design, args.format))
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .schema import validate_report
+
+    violations = validate_report(args.folder, framework=args.framework)
+    if violations.empty:
+        _emit(f"{args.folder}: valid (no schema violations).\n")
+        return 0
+    if args.format == "table":
+        view = violations.assign(row=violations["row"].astype("string").fillna(""),
+                                 value=violations["value"].map(lambda x: "" if x is None else fmt.shorten(str(x), 30)))
+        _emit(f"{args.folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
+              + fmt.render(view, "table"))
+    else:
+        _emit(fmt.render(violations, args.format))
+    return 1
+
+
+def _cmd_new_report(args) -> int:
+    from .schema import write_templates
+
+    written = write_templates(args.name, args.framework)
+    _emit(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
+          + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
     return 0
 
 
@@ -429,12 +488,17 @@ _COMMANDS = {
     "tabulate": _cmd_tabulate,
     "read-report": _cmd_read_report,
     "audit": _cmd_audit,
+    "validate": _cmd_validate,
+    "new-report": _cmd_new_report,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 success, 2 usage or data error)."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["report", *argv]  # options of the main job given without its name: python -m stats --report NAME
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["report", *(argv or [])])
