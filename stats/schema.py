@@ -168,9 +168,17 @@ def _matches(pattern, what):
     return _check(lambda s: s.astype(str).str.fullmatch(pattern), f"must look like {what}")
 
 
+def _under(child: pd.Series, parent: pd.Series) -> pd.Series:
+    """True where ``child`` starts with ``parent`` and a dot (or either is blank)."""
+    ok = [c is pd.NA or p is pd.NA or (isinstance(c, float) or isinstance(p, float)) or str(c).startswith(f"{p}.")
+          for c, p in zip(child, parent)]
+    return pd.Series(ok, index=child.index, dtype=bool)
+
+
 def _wide(column, rule, fn):
-    """A rule between columns: pandera reports every column of a failing row; we keep ``column``."""
-    return _pa().Check(fn, error=f"{column}|{rule}")
+    """A rule between columns: pandera reports every column of a failing row; we keep ``column``.
+    (``ignore_na=False``: otherwise pandera skips every row with a blank cell anywhere.)"""
+    return _pa().Check(fn, error=f"{column}|{rule}", ignore_na=False)
 
 
 # -- the schema of each table ---------------------------------------------------------------------
@@ -185,9 +193,11 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     kq_all = fw.key_questions
     qualitative = set(fw.qualitative_key_questions)
     samples = tables.get("samples")
-    sample_n = {}
+    sample_n, known_samples = {}, []
     if samples is not None and {"sample", "n"} <= set(samples.columns):
-        sample_n = dict(zip(samples["sample"], _num(samples["n"])))
+        known_samples = list(samples["sample"].dropna())
+        # limits only from valid counts (a bad n is reported once, in samples.csv, not at every prompt)
+        sample_n = {k: v for k, v, ok in zip(samples["sample"], _num(samples["n"]), _is_count(samples["n"])) if ok}
     kq_table = tables.get("key_questions")
     kq_ids = list(kq_table["key_question"].dropna()) if kq_table is not None and "key_question" in kq_table else None
     pct = _check(_is_percent, "must be a percent from 0 to 100 (a number; blank for none)")
@@ -197,7 +207,7 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
                             "inspection; every prompt and key question of the current framework has a current figure")
     std_rule = [_present(), _matches(r"\d+\.\d+", "a standard id such as 2.1"),
                 _one_of(case_standards, f"a standard of framework {fw.name} rated from case data")]
-    sample_rule = [_present(), _one_of(sample_n, "a sample of samples.csv")] if sample_n else [_present()]
+    sample_rule = [_present(), _one_of(known_samples, "a sample of samples.csv")] if known_samples else [_present()]
 
     def name_matches(df):
         return df["standard_name"].isna() | (df["standard_name"] == df["standard"].map(names))
@@ -208,8 +218,7 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         return n.isna() | limit.isna() | (n <= limit)
 
     def kq_under_standard(df):
-        return df["key_question"].isna() | df["standard"].isna() | df["key_question"].astype(str).str.startswith(
-            df["standard"].astype(str) + ".")
+        return _under(df["key_question"], df["standard"])
 
     def c(*checks, required=True):
         return pa.Column(checks=list(checks), nullable=True, required=required)
@@ -240,8 +249,7 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     }
     prompt_wide = common_wide + [
         ("prompt_id", "must start with its key question id and a dot",
-         lambda df: df["prompt_id"].isna() | df["key_question"].isna()
-         | df["prompt_id"].astype(str).str.startswith(df["key_question"].astype(str) + "."),
+         lambda df: _under(df["prompt_id"], df["key_question"]),
          ("prompt_id", "key_question")),
     ]
     key_questions = {
@@ -347,7 +355,7 @@ def _from_failure_cases(file: str, fc: pd.DataFrame) -> list[dict]:
                 continue
         else:
             column, rule = r.column, check
-        if isinstance(value, float) and pd.isna(value):
+        if value is pd.NA or (isinstance(value, float) and pd.isna(value)):
             value = None
         out.append(dict(file=file, row=row, column=column, value=value, rule=rule))
     return out
@@ -433,7 +441,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame | None, list[dict]]:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
         return None, [dict(file=name, row=None, column=None, value=None, rule=f"cannot be read as CSV: {err}")]
-    frame = frame.apply(lambda s: s.str.strip()).replace("", pd.NA) if len(frame) else frame
+    if len(frame):
+        stripped = frame.stack().str.strip().unstack().reindex(index=frame.index, columns=frame.columns)
+        frame = stripped.mask(stripped == "")
     dupes = frame.columns[frame.columns.str.contains(r"\.\d+$") & frame.columns.str.replace(r"\.\d+$", "", regex=True)
                           .isin(frame.columns)]
     problems = [dict(file=name, row=None, column=d, value=None, rule="duplicate column name") for d in dupes]
