@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import formatting as fmt
 from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
-from .reports import DEFAULT_REPORT, available_reports, load_report
+from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="the main job: sample design and labelled tables of a bundled report (default)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT}; see --list)")
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
+    _add_path_option(p)
     _add_test_options(p)
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("design", help="sample design of a bundled report's stated samples")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser(
@@ -140,8 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=fmt.FORMATS, default="csv")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
 
-    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the 0-30 score of a bundled report")
+    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
@@ -159,7 +162,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
     p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
     p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
+
+    # -- reports as validated data (frameworks, schema, templates) --
+    p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
+                       description="Check report.toml and the five CSV files of FOLDER. Prints every violation "
+                                   "(file, row from 1 after the header, column, value, rule); exit code 0 when "
+                                   "valid, 1 when there are violations, 2 when FOLDER cannot be read.")
+    p.add_argument("folder", help="report folder")
+    p.add_argument("--framework", help="framework name or .toml path (default: the one report.toml names)")
+    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    p = sub.add_parser("new-report", help="write an empty, documented report folder for a framework",
+                       description="Create folder NAME with report.toml, a README documenting every column, "
+                                   "and CSV templates (standards and key questions pre-filled from the framework). "
+                                   "Refuses to write into a folder that exists and is not empty.")
+    p.add_argument("name", help="folder to create (its last part is the report name: lower case, digits, hyphens)")
+    p.add_argument("--framework", required=True, help="bundled framework name (adult-2018, youth-2018) or .toml path")
     return parser
+
+
+def _add_path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", metavar="FOLDER", help="a report folder of your own instead of a bundled --report")
+
+
+def _load(args) -> Report:
+    """The report of --path FOLDER, else of the bundled --report NAME."""
+    if getattr(args, "path", None):
+        return load_report(path=args.path)
+    return load_report(args.report)
 
 
 def _emit(text: str, output: str | None = None) -> None:
@@ -229,13 +258,14 @@ def _cmd_label(args) -> int:
 
 
 def _cmd_ratings(args) -> int:
-    report = load_report(args.report)
+    report = _load(args)
     if args.format == "table":
-        rated = rate_report(report.key_questions, report.standards)
+        rated = rate_report(report.key_questions, report.standards, framework=report.framework)
         published = report.overall.set_index("inspection").loc["current"]
-        _emit(fmt.ratings_text(rated, overall(rated["rating"]), published))
+        total = overall(rated.loc[rated["score"].notna(), "rating"], framework=report.framework)
+        _emit(fmt.ratings_text(rated, total, published))
     else:
-        _emit(fmt.render(rate_report(report.key_questions, report.standards), args.format))
+        _emit(fmt.render(rate_report(report.key_questions, report.standards, framework=report.framework), args.format))
     return 0
 
 
@@ -311,12 +341,12 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    _emit(fmt.report_text(summarise(load_report(args.report), _test_from(args))))
+    _emit(fmt.report_text(summarise(_load(args), _test_from(args))))
     return 0
 
 
 def _cmd_design(args) -> int:
-    design = sample_design(load_report(args.report).samples)
+    design = sample_design(_load(args).samples)
     _emit(fmt.render(fmt.design_view(design) if args.format == "table" else design, args.format))
     return 0
 
@@ -376,6 +406,32 @@ def _cmd_sample(args) -> int:
     return 0
 
 
+def _cmd_validate(args) -> int:
+    from .schema import validate_report
+
+    violations = validate_report(args.folder, framework=args.framework)
+    if violations.empty:
+        _emit(f"{args.folder}: valid (no schema violations).\n")
+        return 0
+    if args.format == "table":
+        view = violations.assign(row=violations["row"].astype("string").fillna(""),
+                                 value=violations["value"].map(lambda x: "" if x is None else fmt.shorten(str(x), 30)))
+        _emit(f"{args.folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
+              + fmt.render(view, "table"))
+    else:
+        _emit(fmt.render(violations, args.format))
+    return 1
+
+
+def _cmd_new_report(args) -> int:
+    from .schema import write_templates
+
+    written = write_templates(args.name, args.framework)
+    _emit(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
+          + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
+    return 0
+
+
 _COMMANDS = {
     "report": _cmd_report,
     "sample-size": _cmd_sample_size,
@@ -388,6 +444,8 @@ _COMMANDS = {
     "read-report": _cmd_read_report,
     "audit": _cmd_audit,
     "sample": _cmd_sample,
+    "validate": _cmd_validate,
+    "new-report": _cmd_new_report,
 }
 
 

@@ -54,6 +54,8 @@ class ReportSummary:
         :func:`stats.design.deff_survival`: how many significant prompt labels survive
         design effects of 1.2, 1.5 and 2 (the real sample is stratified and clustered);
         each significant prompt's own limit is its ``deff_breakdown`` column.
+    constructed : bool
+        True when the report's ``report.toml`` marks its data as constructed (not a real inspection).
     """
 
     name: str
@@ -67,6 +69,7 @@ class ReportSummary:
     published_overall: pd.Series
     method: pd.DataFrame
     design_effect: pd.DataFrame
+    constructed: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -133,7 +136,7 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     prompts.attrs = {"change_test": spec}
     key_questions = label_changes(report.key_questions, spec, intervals=True)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
-    ratings = rate_report(report.key_questions, report.standards)
+    ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
     published = report.overall.set_index("inspection").loc["current"]
     return ReportSummary(
         name=report.name,
@@ -143,8 +146,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         key_questions=key_questions,
         totals=totals,
         ratings=ratings,
-        overall=overall(ratings["rating"]),
+        overall=overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework),
         published_overall=published,
         method=method_table(report, spec),
         design_effect=deff_survival(prompts, test=spec),
+        constructed=report.constructed,
     )
