@@ -79,11 +79,22 @@ def label_totals(labelled: pd.DataFrame) -> pd.Series:
     return pd.Series([int(counts.get(label, 0)) for label in LABELS], index=list(LABELS), name="rows")
 
 
+def _previous_source_text(prompts: pd.DataFrame) -> str:
+    """Where the previous inspection's n come from, counted by the data's ``n_previous_source``."""
+    if "n_previous_source" not in prompts:
+        return "as given in the table"
+    counts = prompts["n_previous_source"].fillna("not given").value_counts()
+    parts = [f"{source} for {int(k)} of {len(prompts)} prompts" for source, k in counts.items()]
+    text = "; ".join(parts)
+    if "assumed" in counts.index:
+        text += " (assumed: equal to the current n, as the previous sample is not published)"
+    return text
+
+
 def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
     """The method and assumptions of an analysis as ``item``/``value`` rows (plain text)."""
     prompts = report.prompts
     used = prompts.groupby("sample", sort=False)["n_current"].first()
-    n_assumed = int((prompts["n_previous_source"] == "assumed").sum()) if "n_previous_source" in prompts else 0
     rows = [
         ("change test", test.describe()),
         ("alpha", f"{test.alpha:g}"),
@@ -96,8 +107,7 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
         ("margins", "80% confidence at p = 0.5 (the methodology's design margin)"),
         ("current denominators", "the sample the report states for each prompt's table: "
          + ", ".join(f"{name} {int(n)}" for name, n in used.items())),
-        ("previous denominators", f"assumed equal to the current n for {n_assumed} of {len(prompts)} prompts "
-                                  "(the previous sample is not published)"),
+        ("previous denominators", _previous_source_text(prompts)),
         ("robustness", "the chosen test over every pair of denominators the published percentages allow "
                        "(current 0.5-1 x the stated sample, previous 0.5-1.5 x; stats.consistency.robust_labels)"),
     ]
