@@ -20,7 +20,7 @@ from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "summarise", "label_totals", "method_table"]
+__all__ = ["ReportSummary", "ReportRatings", "summarise", "rate", "label_totals", "method_table"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +71,23 @@ class ReportSummary:
     design_effect: pd.DataFrame
     constructed: bool = False
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ReportRatings:
+    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one."""
+
+    ratings: pd.DataFrame
+    overall: OverallRating
+    published_overall: pd.Series
+
+
+def rate(report: Report) -> ReportRatings:
+    """Rate a report's standards under its framework and total the scored ones."""
+    ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
+    total = overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework)
+    published = report.overall.set_index("inspection").loc["current"]
+    return ReportRatings(ratings, total, published)
 
 
 def label_totals(labelled: pd.DataFrame) -> pd.Series:
@@ -146,8 +163,7 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     prompts.attrs = {"change_test": spec}
     key_questions = label_changes(report.key_questions, spec, intervals=True)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
-    ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
-    published = report.overall.set_index("inspection").loc["current"]
+    rated = rate(report)
     return ReportSummary(
         name=report.name,
         test=spec,
@@ -155,9 +171,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         prompts=prompts,
         key_questions=key_questions,
         totals=totals,
-        ratings=ratings,
-        overall=overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework),
-        published_overall=published,
+        ratings=rated.ratings,
+        overall=rated.overall,
+        published_overall=rated.published_overall,
         method=method_table(report, spec),
         design_effect=deff_survival(prompts, test=spec),
         constructed=report.constructed,
