@@ -249,8 +249,10 @@ def _cmd_label(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        text = fmt.render(fmt.display_labelled(labelled), "table")
-    else:
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n" + fmt.render(fmt.display_labelled(labelled), "table")
+    elif args.format == "markdown":
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n\n" + fmt.render(labelled, "markdown")
+    else:  # csv and json are data: the test options of the command line state the test
         text = fmt.render(labelled, args.format)
     _emit(text, args.output)
     return 0

@@ -105,7 +105,8 @@ def test_label_formats(capsys, prompts_csv, fmt):
         rows = json.loads(out)
         assert len(rows) == 76 and rows[1]["significant"] is None and rows[0]["significant"] is True
     elif fmt == "markdown":
-        assert out.splitlines()[1].startswith("| ---") and len(out.splitlines()) == 78
+        assert out.startswith("Test: two-sided pooled two-proportion Z test, alpha = 0.1")
+        assert out.splitlines()[3].startswith("| ---") and len(out.splitlines()) == 80
     else:
         assert "significant improvement" in out
 
