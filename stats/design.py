@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .change import _LABEL_BY_CODE, _label_codes, _z_test
+from .change import _LABEL_BY_CODE, _label_codes, _pvalue_from_z, _z_test, resolve_test
 
 __all__ = ["DesignProportions", "design_proportions", "design_table", "design_change_test", "rao_scott_change_test",
            "breakdown_deff", "deff_survival", "DEFF_LEVELS"]
@@ -304,27 +304,14 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     return pd.concat(parts, ignore_index=True)
 
 
-def _default_test():
-    from .change import ChangeTest
-
-    return ChangeTest()
-
-
 def _spec(test):
-    """(alpha, alternative, pooled, continuity) from a change-test specification (:class:`stats.ChangeTest`)."""
-    if test is None:
-        test = _default_test()
-    method = getattr(test, "method", "pooled")
-    return float(test.alpha), test.alternative, method.startswith("pooled"), method.endswith("-cc")
+    """(alpha, alternative, pooled, continuity) of a :class:`stats.ChangeTest` (default ``ChangeTest()``)."""
+    spec = resolve_test(test)
+    return spec.alpha, spec.alternative, spec.pooled, spec.continuity
 
 
 def _verdict(z, d, alpha, alternative, higher_is_better=True):
-    if alternative == "two-sided":
-        p = 2 * special.ndtr(-np.abs(z))
-    elif alternative == "greater":
-        p = special.ndtr(-z)
-    else:
-        p = special.ndtr(z)
+    p = _pvalue_from_z(z, alternative)
     sig = p <= alpha
     return p, sig, _LABEL_BY_CODE[_label_codes(sig, d, higher_is_better)]
 
@@ -385,7 +372,7 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
         "deff_previous": a["deff"].to_numpy(), "deff_current": b["deff"].to_numpy(),
         "verdict_changed": sig != sig_simple,
     })
-    out.attrs["change_test"] = test if test is not None else _default_test()
+    out.attrs["change_test"] = resolve_test(test)
     return out
 
 

@@ -223,7 +223,8 @@ def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
 def ratings_text(rated: pd.DataFrame, total, published) -> str:
     """The ratings block: table, total against the published one, discretion candidates."""
     lines = [render(ratings_view(rated), "table").rstrip()]
-    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
+    shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
+    lines.append(f"   Total {total.score}/{total.maximum}, {total.rating} (published: {shown}, {published['rating']}).")
     for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
         lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
     return "\n".join(lines) + "\n"
@@ -259,6 +260,8 @@ def report_text(summary) -> str:
     w = lines.append
     w(f"inspection-stats: {summary.name}")
     w("=" * 78)
+    if summary.constructed:
+        w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
     w(f"Test: {summary.test.describe()}.")
     w("")
     w("1. Sample design (margins in percentage points, 80% confidence, p = 0.5)")
@@ -291,7 +294,15 @@ def report_text(summary) -> str:
     w("")
     w(_checks_legend(summary))
     w("")
-    w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
+    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
+    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
+    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    for row in summary.design_effect.itertuples(index=False):
+        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+    w("")
+    w(f"3. Ratings (Annexe 2: lowest key-question band; score 0-{summary.overall.maximum}, "
+      f"framework {summary.overall.framework})")
     w("")
     w(ratings_text(summary.ratings, summary.overall, summary.published_overall).rstrip())
     w("")
