@@ -23,11 +23,32 @@ def _z_alpha(alpha, alternative):
     return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
 
+def _check_size(name, value):
+    """A planned sample size: any finite number > 0 (planning may use non-integer n, as R power.prop.test)."""
+    arr = v.as_float_array(name, value)
+    v.check_not_nan(name, arr)
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        raise ValueError(f"{name} must be a finite number > 0 ({v._first_bad(arr, bad)}); "
+                         "non-integer sizes are allowed for planning.")
+    return arr
+
+
+def _pair(baseline, previous):
+    """Resolve how the two true proportions are placed: around a midpoint or from a known previous one."""
+    if previous is not None and baseline is not None:
+        raise ValueError("give either baseline (midpoint of the two proportions) or previous (the known "
+                         f"previous proportion), not both (got baseline={baseline!r}, previous={previous!r}).")
+    if previous is not None:
+        return None, v.check_proportion("previous", previous)
+    return v.check_proportion("baseline", 0.5 if baseline is None else baseline), None
+
+
 def _check_common(n_previous, n_current, alpha, alternative, method):
     v.check_choice("alternative", alternative, ALTERNATIVES)
     v.check_choice("method", method, POWER_METHODS)
-    n1 = v.check_count("n_previous", n_previous)
-    n2 = v.check_count("n_current", n_current)
+    n1 = _check_size("n_previous", n_previous)
+    n2 = _check_size("n_current", n_current)
     a = v.check_open_unit("alpha", alpha)
     return n1, n2, a
 
@@ -55,7 +76,7 @@ def _power(p1, p2, n1, n2, alpha, alternative, method):
     return upper if alternative == "greater" else lower
 
 
-def power_of_change(change, n_previous, n_current, *, baseline=0.5, alpha=0.10,
+def power_of_change(change, n_previous, n_current, *, baseline=None, previous=None, alpha=0.10,
                     alternative="two-sided", method="normal"):
     r"""Probability that the Z test flags a true change as significant.
 
@@ -67,12 +88,19 @@ def power_of_change(change, n_previous, n_current, *, baseline=0.5, alpha=0.10,
     change : float or array_like
         True change ``current - previous`` on the proportion scale (0.17 is
         17 points), in [-1, 1].
-    n_previous, n_current : int or array_like
-        Cases at each inspection.
-    baseline : float or array_like, default 0.5
+    n_previous, n_current : float or array_like
+        Cases at each inspection (> 0; non-integer values are allowed for
+        planning, as in R ``power.prop.test``).
+    baseline : float or array_like, optional
         Midpoint of the two true proportions: previous = baseline - change/2,
-        current = baseline + change/2 (both must lie in [0, 1]). A centred
-        baseline of 0.5 gives the largest variance, so the lowest power.
+        current = baseline + change/2 (both must lie in [0, 1]). Default 0.5
+        (when ``previous`` is not given): a centred baseline gives the largest
+        variance, so the lowest power.
+    previous : float or array_like, optional
+        The known previous proportion (from the last inspection): previous =
+        ``previous``, current = ``previous + change``. Give this or
+        ``baseline``, not both. R ``power.prop.test(n, p1, p2)`` is this case
+        with equal n.
     alpha : float, default 0.10
     alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
     method : {'normal', 'arcsine'}, default 'normal'
@@ -105,11 +133,20 @@ def power_of_change(change, n_previous, n_current, *, baseline=0.5, alpha=0.10,
     >>> from stats.power import power_of_change
     >>> round(power_of_change(0.17, 100, 100, baseline=0.625), 4)
     0.8027
+    >>> round(power_of_change(0.17, 100, 100, previous=0.54), 4)   # 54 % -> 71 %, the same pair
+    0.8027
     """
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, method)
     d = v.as_float_array("change", change)
     v.check_not_nan("change", d)
-    b = v.check_proportion("baseline", baseline)
+    b, known = _pair(baseline, previous)
+    if known is not None:
+        d, p1, n1, n2, a = v.broadcast(change=d, previous=known, n_previous=n1, n_current=n2, alpha=a)
+        p2 = p1 + d
+        bad = (p2 < -1e-12) | (p2 > 1 + 1e-12)
+        if bad.any():
+            raise ValueError(f"previous + change must lie in [0, 1] (change {v._first_bad(d, bad)}).")
+        return v.unwrap(_power(p1, np.clip(p2, 0, 1), n1, n2, a, alternative, method))
     d, b, n1, n2, a = v.broadcast(change=d, baseline=b, n_previous=n1, n_current=n2, alpha=a)
     p1, p2 = b - d / 2, b + d / 2
     bad = (p1 < -1e-12) | (p1 > 1 + 1e-12) | (p2 < -1e-12) | (p2 > 1 + 1e-12)
@@ -127,7 +164,8 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, alpha=0.10, alte
 
     Parameters
     ----------
-    n_previous, n_current : int or array_like
+    n_previous, n_current : float or array_like
+        Sample sizes (> 0; non-integer allowed for planning).
     baseline : float, default 0.5
         Pooled proportion :math:`\bar p` of the two inspections.
     alpha : float, default 0.10
@@ -155,58 +193,83 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, alpha=0.10, alte
     return v.unwrap(_z_alpha(a, alternative) * np.sqrt(b * (1 - b) * (1 / n1 + 1 / n2)))
 
 
-def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, baseline=0.5,
+def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, baseline=None, previous=None,
                               alternative="two-sided", method="normal"):
-    r"""Smallest true change detected with the given power, in percentage points.
+    r"""Smallest true change detected with the given power, as a proportion (0.175 is 17.5 points).
 
-    Vectorised over ``n_previous`` and ``n_current`` (element by element).
+    Vectorised over ``n_previous``, ``n_current`` and ``previous`` (element by element).
 
     Parameters
     ----------
-    n_previous, n_current : int or array_like
+    n_previous, n_current : float or array_like
+        Sample sizes (> 0; non-integer allowed for planning).
     alpha : float, default 0.10
     power : float, default 0.80
-    baseline : float, default 0.5
-        Midpoint of the two true proportions (see :func:`power_of_change`).
+    baseline : float, optional
+        Midpoint of the two true proportions (see :func:`power_of_change`);
+        0.5 when neither ``baseline`` nor ``previous`` is given.
+    previous : float or array_like, optional
+        The known previous proportion: the result is the change from it
+        (current = previous + change) detected with ``power``. This is R's
+        ``power.prop.test(n = n, p1 = previous, power = power, sig.level =
+        alpha, strict = TRUE)`` solving for ``p2`` (equal n; R returns
+        ``p2``, this returns ``p2 - p1``).
     alternative : {'two-sided', 'less', 'greater'}
-        For 'less' the change is a decline and the result is negative.
+        For 'less' the change is a decline and the result is negative; for
+        'two-sided' and 'greater' it is an increase.
     method : {'normal', 'arcsine'}
 
     Returns
     -------
     float or ndarray
-        The change d (points) with ``power_of_change(d/100, ...) == power``,
+        The change d (a proportion) with ``power_of_change(d, ...) == power``,
         found by Brent's method on the exact power function. ``nan`` is never
-        returned: if no change within the bounds that ``baseline`` allows
-        reaches the power, a ValueError says so.
+        returned: if no change within the bounds that ``baseline`` (or
+        ``previous``) allows reaches the power, a ValueError says so.
 
     Notes
     -----
     The textbook shortcut :math:`(z_{\alpha} + z_{\beta})\sqrt{2 p q / n}`
     gives 17.6 points at n = 100, p = 0.5; solving the power function, whose
-    variance under H1 is slightly smaller away from 0.5, gives 17.5.
+    variance under H1 is slightly smaller away from 0.5, gives 17.5. From a
+    known previous 50 %, the change detectable with 80 % power is larger,
+    17.2 points (the current proportion moves away from 0.5 alone).
 
     Examples
     --------
     >>> from stats.power import minimum_detectable_change
-    >>> round(minimum_detectable_change(100, 100), 1)
-    17.5
+    >>> round(minimum_detectable_change(100, 100), 4)
+    0.1749
+    >>> round(minimum_detectable_change(100, 100, previous=0.54), 4)   # R power.prop.test p2 = 0.7094
+    0.1694
     """
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, method)
     target = v.check_scalar_open_unit("power", power)
     a = float(v.check_scalar_open_unit("alpha", alpha))
-    b = float(v.check_proportion("baseline", baseline))
-    n1, n2 = v.broadcast(n_previous=n1, n_current=n2)
+    b, known = _pair(baseline, previous)
     sign = -1.0 if alternative == "less" else 1.0
-    limit = 2 * min(b, 1 - b)
+    if known is None:
+        b = float(b)
+        n1, n2 = v.broadcast(n_previous=n1, n_current=n2)
+        start = np.full(n1.shape, b)
+        limit = np.full(n1.shape, 2 * min(b, 1 - b))
+    else:
+        n1, n2, start = v.broadcast(n_previous=n1, n_current=n2, previous=known)
+        limit = (1 - start) if sign > 0 else start.copy()
     out = np.empty(n1.shape)
     for idx in np.ndindex(n1.shape):
         def gap(d, i=idx):
-            return _power(b - sign * d / 2, b + sign * d / 2, n1[i], n2[i], a, alternative, method) - target
-        if limit <= 0 or gap(limit) < 0:
+            if known is None:
+                p1, p2 = start[i] - sign * d / 2, start[i] + sign * d / 2
+            else:
+                p1, p2 = start[i], start[i] + sign * d
+            return _power(p1, p2, n1[i], n2[i], a, alternative, method) - target
+        lim = float(limit[idx])
+        if lim <= 0 or gap(lim) < 0:
+            where = (f"baseline {float(start[idx])}" if known is None else f"previous {float(start[idx])}")
             raise ValueError(
-                f"power ({target}) cannot be reached at n_previous={int(n1[idx])}, n_current={int(n2[idx])} "
-                f"with baseline {b} (largest possible change {100 * limit:.1f} points)."
+                f"power ({target}) cannot be reached at n_previous={float(n1[idx]):g}, n_current={float(n2[idx]):g} "
+                f"with {where} (largest possible change {lim:.3f})."
             )
-        out[idx] = sign * 100 * optimize.brentq(gap, 0.0, limit, xtol=1e-12)
+        out[idx] = sign * optimize.brentq(gap, 0.0, lim, xtol=1e-14)
     return v.unwrap(out)

@@ -53,12 +53,12 @@ def test_critical_difference_reference_values():
 
 def test_minimum_detectable_change():
     # other-tools.md: about 17.6 points with 80 % power at n = 100 (textbook shortcut); exact solution 17.5.
-    mdc = minimum_detectable_change(100, 100)
-    assert mdc == pytest.approx(17.6, abs=0.2)
-    assert power_of_change(mdc / 100, 100, 100) == pytest.approx(0.80, abs=1e-9)
+    mdc = minimum_detectable_change(100, 100)  # a proportion, like every Python value
+    assert mdc == pytest.approx(0.176, abs=0.002)
+    assert power_of_change(mdc, 100, 100) == pytest.approx(0.80, abs=1e-9)
     # R: pwr.2p.test(n=100, sig.level=0.1, power=0.8)$h = 0.3516305773225074; pwr solves with uniroot at
     # tol = .Machine$double.eps^0.25 (1.2e-4), so only about 5 digits are exact: tolerance 1e-4.
-    h_mdc = minimum_detectable_change(100, 100, method="arcsine") / 100
+    h_mdc = minimum_detectable_change(100, 100, method="arcsine")
     h = 2 * np.arcsin(np.sqrt(0.5 + h_mdc / 2)) - 2 * np.arcsin(np.sqrt(0.5 - h_mdc / 2))
     assert h == pytest.approx(0.3516305773225074, rel=1e-4)
     out = minimum_detectable_change([100, 85, 35, 24], [100, 85, 35, 24])
@@ -70,7 +70,7 @@ def test_minimum_detectable_change():
     [
         (lambda: minimum_detectable_change(100, 100, power=1.0), r"power must be strictly between 0 and 1 \(got 1.0\)"),
         (lambda: power_of_change(0.1, 100, 100, alpha=0), r"alpha must be strictly between 0 and 1"),
-        (lambda: power_of_change(0.1, 0, 100), r"n_previous must be a whole number >= 1"),
+        (lambda: power_of_change(0.1, 0, 100), r"n_previous must be a finite number > 0 \(got 0.0\)"),
         (lambda: power_of_change(0.9, 100, 100, baseline=0.2), r"change and baseline must keep both proportions in \[0, 1\]"),
         (lambda: minimum_detectable_change(5, 5, power=0.999, baseline=0.05), r"power \(0.999\) cannot be reached"),
         (lambda: power_of_change(0.1, 100, 100, method="exact"), r"method \('exact'\) must be one of 'normal' or 'arcsine'"),

@@ -1,0 +1,229 @@
+"""Vectorised Fisher, Barnard and Boschloo tests against scipy, a brute-force supremum and hand cases."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize, stats
+from scipy.stats import _hypotests
+
+from stats.exact_tests import ExactTest, barnard, boschloo, exact_test, fisher
+
+from .conftest import REPORT_DIR
+
+ALTS = ("two-sided", "less", "greater")
+OURS = {"fisher": fisher, "barnard": barnard, "boschloo": boschloo}
+
+
+def scipy_pvalue(method, k_prev, n_prev, k_cur, n_cur, alternative):
+    # scipy's orientation: columns are the samples, current first; then 'less' means current < previous.
+    table = [[k_cur, k_prev], [n_cur - k_cur, n_prev - k_prev]]
+    fn = {"fisher": stats.fisher_exact, "barnard": stats.barnard_exact, "boschloo": stats.boschloo_exact}[method]
+    return float(fn(table, alternative=alternative).pvalue)
+
+
+def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
+    """Supremum over the nuisance parameter of scipy's own objective, by a dense grid (4001 points)
+    and a bounded scalar refinement around the best grid point: an independent route to the p-value."""
+    if method == "boschloo" and alternative == "two-sided":
+        return min(1.0, 2 * min(brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, a) for a in ("less", "greater")))
+    c1, c2 = n_cur, n_prev
+    if method == "boschloo":
+        x1, x2 = np.arange(c1 + 1).reshape(1, -1), np.arange(c2 + 1).reshape(-1, 1)
+        if alternative == "less":
+            pv = stats.hypergeom.cdf(x1, c1 + c2, x1 + x2, c1).T
+        else:
+            pv = stats.hypergeom.cdf(x2, c1 + c2, x1 + x2, c2).T
+        region = pv <= pv[k_cur, k_prev] * (1 + 1e-13)
+        x1, x2 = x1.T, x2.T
+    else:
+        x1, x2 = np.arange(c1 + 1).reshape(-1, 1), np.arange(c2 + 1).reshape(1, -1)
+        p = (x1 + x2) / (c1 + c2)
+        with np.errstate(all="ignore"):
+            z = np.divide(x1 / c1 - x2 / c2, np.sqrt(p * (1 - p) * (1 / c1 + 1 / c2)))
+        z[x1 / c1 == x2 / c2] = 0
+        obs = z[k_cur, k_prev]
+        region = {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative]
+    logc = _hypotests._compute_log_combinations(c1)[x1] + _hypotests._compute_log_combinations(c2)[x2]
+
+    def logp(q):
+        return -_hypotests._get_binomial_log_p_value_with_nuisance_param(np.array(q, float), x1 + x2, logc, region)
+
+    grid = np.linspace(0, 1, 4001)
+    vals = np.array([logp(q) for q in grid])
+    i = int(vals.argmax())
+    res = optimize.minimize_scalar(lambda q: -logp(q), bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 4000)]),
+                                   method="bounded", options={"xatol": 1e-13})
+    return float(np.exp(max(vals[i], -res.fun)))
+
+
+def check_against_scipy(method, k_prev, n_prev, k_cur, n_cur, alternative, ours):
+    ref = scipy_pvalue(method, k_prev, n_prev, k_cur, n_cur, alternative)
+    if abs(ours - ref) <= 1e-9:
+        return "equal"
+    # scipy's shgo search can stop at a local maximum: its value is then below the supremum.
+    assert ours >= ref - 1e-12, (method, k_prev, n_prev, k_cur, n_cur, alternative, ours, ref)
+    assert ours == pytest.approx(brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative), abs=1e-10)
+    return "scipy below the supremum"
+
+
+def random_tables(seed, count, n_max):
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(count):
+        n_prev = int(rng.integers(1, n_max + 1))
+        n_cur = n_prev if i % 4 == 0 else int(rng.integers(1, n_max + 1))  # equal n: mirror-image ties
+        k_prev, k_cur = int(rng.integers(0, n_prev + 1)), int(rng.integers(0, n_cur + 1))
+        if i % 5 == 1:
+            k_prev = n_prev  # 100 %
+        if i % 5 == 2:
+            k_cur = 0  # a zero cell
+        out.append((k_prev, n_prev, k_cur, n_cur))
+    return out
+
+
+# ---- agreement with scipy -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alternative", ALTS)
+@pytest.mark.parametrize("method", ["fisher", "barnard", "boschloo"])
+def test_equals_scipy_on_small_random_tables(method, alternative):
+    tables = random_tables(11, 40, 12) + [(0, 1, 0, 1), (1, 1, 0, 1), (0, 1, 1, 2), (3, 3, 5, 5), (0, 4, 0, 7)]
+    k1, n1, k2, n2 = (np.array(col) for col in zip(*tables))
+    ours = OURS[method](k1, n1, k2, n2, alternative=alternative)  # all tables in one vectorised call
+    assert ours.shape == (len(tables),)
+    for table, p in zip(tables, ours):
+        check_against_scipy(method, *table, alternative, p)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["fisher", "barnard", "boschloo"])
+def test_equals_scipy_on_random_tables_up_to_300(method):
+    tables = random_tables(12, 9, 300) + [(300, 300, 290, 300), (0, 250, 3, 40)]
+    outcomes = []
+    for i, table in enumerate(tables):
+        alternative = ALTS[i % 3]
+        outcomes.append(check_against_scipy(method, *table, alternative,
+                                            OURS[method](*table, alternative=alternative)))
+    assert outcomes.count("equal") >= len(tables) - 3
+
+
+def test_scipy_misses_the_supremum_where_ours_finds_it():
+    # 81/178 previous vs 78/193 current, 'less': scipy's shgo stops at a local maximum (0.1722);
+    # the supremum is 0.2487 at pi = 0.0044, found by ours and by the brute-force grid.
+    ours = barnard(81, 178, 78, 193, alternative="less")
+    assert scipy_pvalue("barnard", 81, 178, 78, 193, "less") == pytest.approx(0.17216, abs=1e-5)
+    assert ours == pytest.approx(brute_force_sup("barnard", 81, 178, 78, 193, "less"), abs=1e-10)
+    assert ours == pytest.approx(0.248668396778, abs=1e-11)
+
+
+def report_tables():
+    frames = [pd.read_csv(REPORT_DIR / f"{name}.csv") for name in ("prompts", "key_questions")]
+    rows = pd.concat(frames).dropna(subset=["previous", "current"])
+    k_prev = np.floor(rows["previous"].to_numpy() * rows["n_previous"].to_numpy() / 100 + 0.5).astype(int)
+    k_cur = np.floor(rows["current"].to_numpy() * rows["n_current"].to_numpy() / 100 + 0.5).astype(int)
+    return k_prev, rows["n_previous"].to_numpy(), k_cur, rows["n_current"].to_numpy()
+
+
+@pytest.mark.slow
+def test_equals_scipy_on_the_bundled_report_rows():
+    k1, n1, k2, n2 = report_tables()
+    assert len(k1) == 66  # 51 prompts and 15 key questions with both figures
+    tables = sorted(set(zip(k1.tolist(), n1.tolist(), k2.tolist(), n2.tolist())))  # distinct 2x2 tables
+    K1, N1, K2, N2 = (np.array(c) for c in zip(*tables))
+    for method in ("fisher", "barnard", "boschloo"):
+        for table, p in zip(tables, OURS[method](K1, N1, K2, N2)):
+            check_against_scipy(method, *table, "two-sided", p)
+    # one-sided, in the direction of the observed change, on the rows with the smallest samples
+    for i, table in enumerate(t for t in tables if min(t[1], t[3]) <= 50):
+        alternative = "greater" if table[2] / table[3] >= table[0] / table[1] else "less"
+        method = ("fisher", "barnard", "boschloo")[i % 3]
+        check_against_scipy(method, *table, alternative, OURS[method](*table, alternative=alternative))
+
+
+def test_key_question_421_values_from_the_issue():
+    # 87 % -> 100 % at n = 24 (21/24 -> 24/24): Fisher 0.234, Boschloo 0.146 (issue 11).
+    assert fisher(21, 24, 24, 24) == pytest.approx(0.234, abs=5e-4)
+    assert boschloo(21, 24, 24, 24) == pytest.approx(0.146, abs=1e-3)
+
+
+# ---- hand-computable cases and identities ------------------------------------------------------
+
+
+def test_hand_computed_tiny_tables():
+    # 0/1 previous vs 1/1 current: the only other table with the same total is 1/1 vs 0/1, equally likely.
+    assert fisher(0, 1, 1, 1) == pytest.approx(1.0)
+    assert fisher(0, 1, 1, 1, alternative="greater") == pytest.approx(0.5)
+    # Barnard, 'greater': only the observed table has z >= z_obs; P = pi (1 - pi), sup 1/4 at pi = 1/2.
+    res = exact_test(0, 1, 1, 1, method="barnard", alternative="greater")
+    assert res.pvalue == pytest.approx(0.25, abs=1e-14) and res.nuisance == pytest.approx(0.5, abs=1e-9)
+    # two-sided: both discordant tables, 2 pi (1 - pi), sup 1/2.
+    assert barnard(0, 1, 1, 1) == pytest.approx(0.5, abs=1e-14)
+    # 0/2 vs 2/2, 'greater': P = pi^2 (1 - pi)^2 -> 1/16 at 1/2.
+    assert barnard(0, 2, 2, 2, alternative="greater") == pytest.approx(1 / 16, abs=1e-14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 15), st.integers(1, 15), st.data())
+def test_swapping_inspections_swaps_less_and_greater(n1, n2, data):
+    k1 = data.draw(st.integers(0, n1))
+    k2 = data.draw(st.integers(0, n2))
+    for fn in (fisher, barnard, boschloo):
+        assert fn(k1, n1, k2, n2, alternative="less") == pytest.approx(fn(k2, n2, k1, n1, alternative="greater"), abs=1e-12)
+        assert fn(k1, n1, k2, n2) == pytest.approx(fn(k2, n2, k1, n1), abs=1e-12)
+
+
+def test_boschloo_one_sided_is_never_above_fisher():
+    # Boschloo's region is Fisher's at least-as-extreme set; its sup over pi is at most Fisher's p (Boschloo 1970).
+    tables = random_tables(5, 60, 40)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables))
+    for alt in ("less", "greater"):
+        assert np.all(boschloo(k1, n1, k2, n2, alternative=alt) <= fisher(k1, n1, k2, n2, alternative=alt) + 1e-12)
+
+
+def test_vectorised_broadcasting_and_scalars():
+    out = barnard([[3], [5]], 10, [4, 6, 8], 12)
+    assert out.shape == (2, 3)
+    assert out[1, 2] == pytest.approx(barnard(5, 10, 8, 12), abs=0)
+    assert isinstance(fisher(3, 10, 4, 12), float)
+    # duplicated tables in one call give identical values
+    assert np.all(boschloo([7, 7, 7], 20, 12, 20) == boschloo(7, 20, 12, 20))
+
+
+def test_result_object_and_frame():
+    res = exact_test([21, 54], [24, 100], [24, 71], [24, 100], method="fisher", alpha=0.1)
+    stat, p = res
+    assert p.tolist() == pytest.approx([fisher(21, 24, 24, 24), fisher(54, 100, 71, 100)])
+    assert np.isinf(stat[0])  # a zero cell: odds ratio infinite, as scipy
+    frame = res.to_frame()
+    assert list(frame.columns) == ["k_previous", "n_previous", "k_current", "n_current", "method", "alternative",
+                                   "statistic", "pvalue", "nuisance", "significant"]
+    assert frame["significant"].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("method, alternative", [(m, a) for m in ("fisher", "barnard", "boschloo") for a in ALTS])
+def test_rejection_matrix_equals_elementwise_pvalues(method, alternative):
+    spec = ExactTest(method, alpha=0.1, alternative=alternative)
+    n1, n2 = 11, 16
+    k1, k2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
+    assert np.array_equal(spec.rejection_matrix(n1, n2), spec.pvalue(k1, n1, k2, n2) <= 0.1)
+
+
+def test_spec_describe_and_dict():
+    spec = ExactTest("barnard", alpha=0.05, alternative="greater")
+    assert spec.describe() == "Barnard's exact test (pooled Wald statistic), greater, alpha = 0.05"
+    assert spec.to_dict() == {"method": "barnard", "alpha": 0.05, "alternative": "greater"}
+
+
+def test_errors_name_parameter_rule_and_value():
+    with pytest.raises(ValueError, match=r"k_current must not exceed n_current \(got k_current=5.0 > n_current=4.0\)"):
+        fisher(1, 4, 5, 4)
+    with pytest.raises(ValueError, match=r"n_previous must be a whole number >= 1 \(got 0.0\)"):
+        barnard(0, 0, 1, 4)
+    with pytest.raises(ValueError, match=r"k_previous must be a whole number >= 0 \(got 1.5\)"):
+        boschloo(1.5, 4, 1, 4)
+    with pytest.raises(ValueError, match=r"alternative \('bigger'\) must be one of"):
+        fisher(1, 4, 1, 4, alternative="bigger")
+    with pytest.raises(ValueError, match=r"method \('pearson'\) must be one of"):
+        ExactTest("pearson")
