@@ -316,3 +316,14 @@ def test_robust_labels_errors(report):
         feasible_counts(50, 10, n_min=20)
     with pytest.raises(ValueError, match=r"rounding \('bankers'\) must be one of 'half-up' or 'half-even'"):
         feasible_denominators(50, 10, rounding="bankers")
+
+
+def test_how_many_significant_prompts_hold_for_every_feasible_count(report):
+    # README: of the 17 significant prompts, 9 hold for every feasible count and 8 depend on the counts;
+    # no non-significant prompt is significant for every count.
+    labelled = stats.label_changes(report.prompts)
+    robust = robust_labels(labelled, rounding=report_rounding(report))
+    sig = labelled["significant"].fillna(False).astype(bool)
+    counts = robust.loc[sig, "robust_label"].value_counts().to_dict()
+    assert counts == {ROBUST_ALL: 9, ROBUST_DEPENDS: 8}
+    assert not (robust.loc[~sig, "robust_label"] == ROBUST_ALL).any()
