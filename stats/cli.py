@@ -20,8 +20,7 @@ from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sam
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
 from .cases import compare_inspections, read_cases, tabulate
-from .ratings import overall, rate_report
-from .summary import summarise
+from .summary import rate, summarise
 from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
@@ -250,22 +249,21 @@ def _cmd_label(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        text = fmt.render(fmt.display_labelled(labelled), "table")
-    else:
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n" + fmt.render(fmt.display_labelled(labelled), "table")
+    elif args.format == "markdown":
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n\n" + fmt.render(labelled, "markdown")
+    else:  # csv and json are data: the test options of the command line state the test
         text = fmt.render(labelled, args.format)
     _emit(text, args.output)
     return 0
 
 
 def _cmd_ratings(args) -> int:
-    report = _load(args)
+    rated = rate(_load(args))
     if args.format == "table":
-        rated = rate_report(report.key_questions, report.standards, framework=report.framework)
-        published = report.overall.set_index("inspection").loc["current"]
-        total = overall(rated.loc[rated["score"].notna(), "rating"], framework=report.framework)
-        _emit(fmt.ratings_text(rated, total, published))
+        _emit(fmt.ratings_text(rated.ratings, rated.overall, rated.published_overall))
     else:
-        _emit(fmt.render(rate_report(report.key_questions, report.standards, framework=report.framework), args.format))
+        _emit(fmt.render(rated.ratings, args.format))
     return 0
 
 
