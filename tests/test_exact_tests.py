@@ -24,7 +24,7 @@ def scipy_pvalue(method, k_prev, n_prev, k_cur, n_cur, alternative):
 
 
 def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
-    """Supremum over the nuisance parameter of scipy's own objective, by a dense grid (4001 points)
+    """Supremum over the nuisance parameter of scipy's own objective, by a dense grid (2001 points)
     and a bounded scalar refinement around the best grid point: an independent route to the p-value."""
     if method == "boschloo" and alternative == "two-sided":
         return min(1.0, 2 * min(brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, a) for a in ("less", "greater")))
@@ -50,10 +50,10 @@ def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
     def logp(q):
         return -_hypotests._get_binomial_log_p_value_with_nuisance_param(np.array(q, float), x1 + x2, logc, region)
 
-    grid = np.linspace(0, 1, 4001)
+    grid = np.linspace(0, 1, 2001)
     vals = np.array([logp(q) for q in grid])
     i = int(vals.argmax())
-    res = optimize.minimize_scalar(lambda q: -logp(q), bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 4000)]),
+    res = optimize.minimize_scalar(lambda q: -logp(q), bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 2000)]),
                                    method="bounded", options={"xatol": 1e-13})
     return float(np.exp(max(vals[i], -res.fun)))
 
@@ -100,15 +100,16 @@ def test_equals_scipy_on_small_random_tables(method, alternative):
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["fisher", "barnard", "boschloo"])
 def test_equals_scipy_on_random_tables_up_to_300(method):
-    tables = random_tables(12, 9, 300) + [(300, 300, 290, 300), (0, 250, 3, 40)]
+    tables = random_tables(12, 6, 300) + [(300, 300, 290, 300), (0, 250, 3, 40)]
     outcomes = []
     for i, table in enumerate(tables):
         alternative = ALTS[i % 3]
         outcomes.append(check_against_scipy(method, *table, alternative,
                                             OURS[method](*table, alternative=alternative)))
-    assert outcomes.count("equal") >= len(tables) - 3
+    assert outcomes.count("equal") >= len(tables) - 2
 
 
+@pytest.mark.slow
 def test_scipy_misses_the_supremum_where_ours_finds_it():
     # 81/178 previous vs 78/193 current, 'less': scipy's shgo stops at a local maximum (0.1722);
     # the supremum is 0.2487 at pi = 0.0044, found by ours and by the brute-force grid.
@@ -136,7 +137,7 @@ def test_equals_scipy_on_the_bundled_report_rows():
         for table, p in zip(tables, OURS[method](K1, N1, K2, N2)):
             check_against_scipy(method, *table, "two-sided", p)
     # one-sided, in the direction of the observed change, on the rows with the smallest samples
-    for i, table in enumerate(t for t in tables if min(t[1], t[3]) <= 50):
+    for i, table in enumerate(t for t in tables if min(t[1], t[3]) <= 42):
         alternative = "greater" if table[2] / table[3] >= table[0] / table[1] else "less"
         method = ("fisher", "barnard", "boschloo")[i % 3]
         check_against_scipy(method, *table, alternative, OURS[method](*table, alternative=alternative))
@@ -164,6 +165,7 @@ def test_hand_computed_tiny_tables():
     assert barnard(0, 2, 2, 2, alternative="greater") == pytest.approx(1 / 16, abs=1e-14)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 15), st.integers(1, 15), st.data())
 def test_swapping_inspections_swaps_less_and_greater(n1, n2, data):
