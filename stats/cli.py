@@ -61,14 +61,21 @@ def _whole(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number, got {text!r} (inf and nan are not allowed; for an infinite population "
-            "leave --population out)")
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r} (inf and nan are not allowed)")
     if abs(value) > _MAX_WHOLE:
         raise argparse.ArgumentTypeError(f"expected a whole number of at most 2**53 = {_MAX_WHOLE}, got {text!r}")
     if value != int(value):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
     return int(value)
+
+
+def _population(text: str) -> int:
+    try:
+        return _whole(text)
+    except argparse.ArgumentTypeError as err:
+        if text.strip().lower().lstrip("+") in ("inf", "infinity"):
+            raise argparse.ArgumentTypeError(f"{err}; for an infinite population leave --population out") from None
+        raise
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -118,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
-    p.add_argument("--population", type=_whole, default=None, help="eligible population N (default: infinite)")
+    p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
     p.add_argument("--margin", type=_probability, default=0.05, help="margin of error as a proportion (default 0.05 = 5 points)")
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="anticipated proportion (default 0.5)")
@@ -127,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("margin", help="margin of error achieved by n cases")
     p.add_argument("--n", type=_whole, required=True, help="number of cases")
-    p.add_argument("--population", type=_whole, default=None, help="eligible population N (default: infinite)")
+    p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="proportion (default 0.5)")
     p.add_argument("--json", action="store_true", help="print JSON")

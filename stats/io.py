@@ -281,7 +281,7 @@ def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame
     return frame
 
 
-def iter_table(path, *, chunk_rows: int = CHUNK_ROWS, encoding: str | None = None,
+def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
                delimiter: str | None = None) -> Iterator[pd.DataFrame]:
     """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
 
@@ -289,8 +289,9 @@ def iter_table(path, *, chunk_rows: int = CHUNK_ROWS, encoding: str | None = Non
     ----------
     path : str or path-like
         The file.
-    chunk_rows : int, default :data:`CHUNK_ROWS` (100,000)
-        Rows per chunk; memory use is proportional to it, not to the file.
+    chunk_rows : int, optional
+        Default :data:`CHUNK_ROWS` (100,000).
+        Rows per chunk: memory use is proportional to it, not to the file.
     encoding : str, optional
         Default: UTF-8, or UTF-8/UTF-16 by byte-order mark; other encodings
         (Windows-1252, Latin-1) must be named.
@@ -311,6 +312,7 @@ def iter_table(path, *, chunk_rows: int = CHUNK_ROWS, encoding: str | None = Non
     OSError
         The file cannot be opened.
     """
+    chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
     reader = _Reader(path, encoding=encoding, delimiter=delimiter)
