@@ -326,7 +326,7 @@ def test_streamed_label_output_is_independent_of_chunk_size(capsys, monkeypatch,
         outputs[chunk] = out
     assert len(set(outputs.values())) == 1
     if fmt == "json":
-        assert len(json.loads(outputs[1])) == 76
+        assert len(json.loads(outputs[13])) == 76
 
 
 def test_streamed_error_in_a_later_chunk_names_the_row_and_leaves_nothing(capsys, monkeypatch, tmp_path):
