@@ -11,8 +11,10 @@ statsmodels, matplotlib and ``scipy.stats`` are imported only by the functions t
 
 from .change import (
     ChangeResult,
+    ChangeTest,
     ConfidenceInterval,
     compare_proportions,
+    spec_of,
 )
 from .reports import Report, available_reports, load_report
 from .samplesize import (
@@ -31,6 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ChangeResult",
+    "ChangeTest",
     "ConfidenceInterval",
     "ImpliedPopulation",
     "Report",
@@ -46,4 +49,5 @@ __all__ = [
     "parse_percent",
     "sample_size",
     "subsample_margin",
+    "spec_of",
 ]

@@ -1,13 +1,21 @@
 """The change test: is a prompt's percentage significantly different from the previous inspection?
 
 The inspectorate tests changes "using the Z-score test, with a significance
-level of 0.1" (Annexe 2, "Comparative data"). :func:`compare_proportions` is
-that test, vectorised, with the variants a statistician may want to compare.
+level of 0.1" (Annexe 2, "Comparative data"). :class:`ChangeTest` states which
+Z test exactly (level, tail, variance, continuity correction, finite
+population) and which confidence interval goes with it. Every function of the
+package that draws a verdict takes one, and every labelled result carries it,
+so that all views of a table show the same verdict. :func:`compare_proportions`
+runs the test, vectorised.
+
+Adding a test variant means adding one row to :data:`METHODS` (and, if it needs
+a new interval, one kernel in :mod:`stats._intervals`); nothing else in the
+package names the variants.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -15,19 +23,23 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from . import _intervals
 from . import _validation as v
 
 __all__ = [
+    "ChangeTest",
     "compare_proportions",
     "ChangeResult",
     "ConfidenceInterval",
+    "spec_of",
+    "METHODS",
+    "INTERVALS",
+    "ALTERNATIVES",
     "LABELS",
     "IMPROVEMENT",
     "DECLINE",
     "NO_CHANGE",
     "NO_DATA",
-    "ALTERNATIVES",
-    "CI_METHODS",
 ]
 
 IMPROVEMENT = "significant improvement"
@@ -37,7 +49,219 @@ NO_DATA = "no comparable data"
 #: Every label a row can receive, in display order.
 LABELS = (IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA)
 ALTERNATIVES = ("two-sided", "less", "greater")
-CI_METHODS = ("newcombe", "wald")
+
+
+class _Method(NamedTuple):
+    pooled: bool
+    continuity: bool
+    interval: str
+    description: str
+
+
+#: The test variants: the one place that defines them. Each names its variance, its
+#: continuity correction and the interval that inverts it (its dual).
+METHODS = {
+    "pooled": _Method(True, False, "score", "pooled two-proportion Z test"),
+    "pooled-cc": _Method(True, True, "score-cc", "pooled two-proportion Z test with Yates continuity correction"),
+    "unpooled": _Method(False, False, "wald", "unpooled (Wald) two-proportion Z test"),
+    "unpooled-cc": _Method(False, True, "wald-cc", "unpooled (Wald) two-proportion Z test with Yates continuity correction"),
+}
+
+#: Interval methods: the duals of the tests, and Newcombe's hybrid score interval.
+INTERVALS = {
+    "score": "score interval inverting the pooled Z test (Farrington-Manning, no variance correction)",
+    "score-cc": "score interval inverting the continuity-corrected pooled Z test",
+    "wald": "Wald interval (inverts the unpooled Z test)",
+    "wald-cc": "Wald interval with Yates continuity correction (R prop.test)",
+    "newcombe": "Newcombe hybrid score interval (method 10)",
+}
+
+
+@dataclass(frozen=True)
+class ChangeTest:
+    r"""A complete specification of the change test: one object, passed everywhere.
+
+    Parameters
+    ----------
+    alpha : float, default 0.10
+        Significance level; a change is significant when ``pvalue <= alpha``.
+        The inspectorate's is 0.1.
+    alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
+        H0: :math:`\pi_{cur} = \pi_{prev}`. H1: :math:`\pi_{cur} \ne \pi_{prev}`
+        ('two-sided'), :math:`\pi_{cur} < \pi_{prev}` ('less') or
+        :math:`\pi_{cur} > \pi_{prev}` ('greater').
+    method : {'pooled', 'pooled-cc', 'unpooled', 'unpooled-cc'}, default 'pooled'
+        The variance and continuity correction (see the table in Notes).
+    interval : {'score', 'score-cc', 'wald', 'wald-cc', 'newcombe'} or None
+        Confidence interval for the difference. ``None`` (default) takes the
+        interval that inverts ``method``, so that the interval excludes 0
+        exactly when the change is significant. Newcombe's interval is
+        available but is not dual to any of the tests.
+    finite_population : bool, default False
+        Multiply each sample's variance by :math:`1 - n/N`; the populations
+        :math:`N` are data, passed with the proportions.
+
+    Notes
+    -----
+    ========== ============================================== ========== =================================
+    method     variance of :math:`d = \hat p_2 - \hat p_1`       correction dual interval
+    ========== ============================================== ========== =================================
+    pooled     :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`        none       score (Farrington-Manning)
+    pooled-cc  same                                            Yates      score, continuity-corrected
+    unpooled   :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none wald
+    unpooled-cc same                                           Yates      wald-cc (R ``prop.test``)
+    ========== ============================================== ========== =================================
+
+    :math:`\bar p = (n_1 \hat p_1 + n_2 \hat p_2)/(n_1 + n_2)`, :math:`f_i = 1 - n_i/N_i` with
+    ``finite_population`` and 1 otherwise. Yates's correction reduces :math:`|d|` by
+    :math:`\min(\tfrac12(1/n_1 + 1/n_2), |d|)`, as R's ``prop.test`` does. A one-sided
+    test gets a one-sided interval at :math:`1 - \alpha` (upper limit 1 for 'greater',
+    lower limit -1 for 'less'); a two-sided test a two-sided interval at :math:`1 - \alpha`.
+
+    statsmodels equivalents: 'pooled' is ``proportions_ztest`` and
+    ``test_proportions_2indep(method='score', correction=False)``; 'unpooled' is
+    ``test_proportions_2indep(method='wald')``; the 'score' and 'wald' intervals are
+    ``confint_proportions_2indep(method='score', correction=False)`` (after the fix of
+    statsmodels issue #10269) and ``(method='wald')``; R: 'pooled' and 'pooled-cc' are ``prop.test(correct=FALSE)`` and
+    ``prop.test()``.
+
+    Examples
+    --------
+    >>> from stats import ChangeTest
+    >>> spec = ChangeTest()
+    >>> spec.interval
+    'score'
+    >>> spec.describe()
+    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval'
+    >>> ChangeTest(method="unpooled-cc", alternative="greater").interval
+    'wald-cc'
+    """
+
+    alpha: float = 0.10
+    alternative: str = "two-sided"
+    method: str = "pooled"
+    interval: str | None = None
+    finite_population: bool = False
+    _spec: _Method = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "alpha", v.check_scalar_open_unit("alpha", self.alpha))
+        v.check_choice("alternative", self.alternative, ALTERNATIVES)
+        v.check_choice("method", self.method, tuple(METHODS))
+        spec = METHODS[self.method]
+        if self.interval is None:
+            object.__setattr__(self, "interval", spec.interval)
+        v.check_choice("interval", self.interval, tuple(INTERVALS))
+        if not isinstance(self.finite_population, (bool, np.bool_)):
+            raise TypeError(f"finite_population must be True or False (got {self.finite_population!r}).")
+        object.__setattr__(self, "finite_population", bool(self.finite_population))
+        object.__setattr__(self, "_spec", spec)
+
+    @property
+    def pooled(self) -> bool:
+        """True for the pooled variance (the variance under H0)."""
+        return self._spec.pooled
+
+    @property
+    def continuity(self) -> bool:
+        """True when Yates's continuity correction is applied."""
+        return self._spec.continuity
+
+    @property
+    def interval_is_dual(self) -> bool:
+        """True when the interval inverts this test (interval excludes 0 iff significant)."""
+        return self.interval == self._spec.interval
+
+    def replace(self, **changes) -> "ChangeTest":
+        """A copy with some fields changed (``interval`` follows ``method`` unless given)."""
+        fields = self.to_dict()
+        if "method" in changes and "interval" not in changes and self.interval_is_dual:
+            fields["interval"] = None
+        fields.update(changes)
+        return ChangeTest(**fields)
+
+    def to_dict(self) -> dict:
+        """The specification as plain values (for JSON, ``DataFrame.attrs`` and files)."""
+        d = asdict(self)
+        d.pop("_spec", None)
+        return d
+
+    def describe(self) -> str:
+        """One line stating the test, its level and its interval."""
+        fpc = ", finite population correction" if self.finite_population else ""
+        level = f"{100 * (1 - self.alpha):g}%"
+        sided = "" if self.alternative == "two-sided" else " one-sided"
+        return (f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
+                f"significant when p <= alpha; {level}{sided} {self.interval} interval")
+
+    def test(self, previous, n_previous, current, n_current, **kwargs) -> "ChangeResult":
+        """Run this test: :func:`compare_proportions` with ``test=self``."""
+        return compare_proportions(previous, n_previous, current, n_current, test=self, **kwargs)
+
+    def pvalue(self, k_previous, n_previous, k_current, n_current, population_previous=None, population_current=None):
+        """Vectorised p-values from counts, with no input checks (for enumeration and simulation).
+
+        Arguments broadcast; counts and sizes as float or integer arrays. Used by the exact
+        enumeration and Monte Carlo functions, which generate valid counts themselves.
+        """
+        n1 = np.asarray(n_previous, dtype=float)
+        n2 = np.asarray(n_current, dtype=float)
+        p1 = np.asarray(k_previous, dtype=float) / n1
+        p2 = np.asarray(k_current, dtype=float) / n2
+        f1, f2 = self._factors(n1, n2, population_previous, population_current)
+        return _z_test(p1, n1, p2, n2, f1, f2, self.pooled, self.continuity, self.alternative)[2]
+
+    def _factors(self, n1, n2, population_previous, population_current):
+        if not self.finite_population:
+            return None, None
+        big1 = np.inf if population_previous is None else np.asarray(population_previous, dtype=float)
+        big2 = np.inf if population_current is None else np.asarray(population_current, dtype=float)
+        return 1 - n1 / big1, 1 - n2 / big2
+
+
+def spec_of(result) -> ChangeTest:
+    """The :class:`ChangeTest` a labelled table or a result was computed with.
+
+    Reads ``DataFrame.attrs['change_test']`` (set by :func:`stats.label_changes`) or a
+    result's ``test`` attribute. Raises a ValueError for a table that was not labelled
+    by the package, so that no view re-derives the test on its own.
+    """
+    if isinstance(result, ChangeTest):
+        return result
+    if isinstance(result, pd.DataFrame):
+        spec = result.attrs.get("change_test")
+        if isinstance(spec, ChangeTest):
+            return spec
+        if isinstance(spec, dict):
+            return ChangeTest(**spec)
+        raise ValueError(
+            "the table carries no test specification (attrs['change_test']); label it with "
+            "stats.label_changes(table, test=...) first."
+        )
+    spec = getattr(result, "test", None)
+    if isinstance(spec, ChangeTest):
+        return spec
+    raise TypeError(f"expected a labelled DataFrame, a ChangeResult or a ChangeTest (got {type(result).__name__}).")
+
+
+def resolve_test(test=None, **options) -> ChangeTest:
+    """The single place where a test is built from a ``test=`` argument and keyword shortcuts.
+
+    ``test`` (a ChangeTest or None) and the shortcuts ``alpha``, ``alternative``, ``method``,
+    ``interval``, ``finite_population`` may not both be given; shortcuts left as None are
+    ignored.
+    """
+    given = {k: val for k, val in options.items() if val is not None}
+    if test is None:
+        return ChangeTest(**given)
+    if not isinstance(test, ChangeTest):
+        raise TypeError(f"test must be a stats.ChangeTest (got {type(test).__name__}: {test!r}).")
+    if given:
+        raise ValueError(
+            f"pass either test= or the options {sorted(given)}, not both (got test={test!r}); "
+            "use test.replace(...) to change a specification."
+        )
+    return test
 
 
 class ConfidenceInterval(NamedTuple):
@@ -53,15 +277,24 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     ``f1``, ``f2`` are the finite population factors ``1 - n/N``, or ``None``
     for an infinite population (factor 1, skipped). Inputs must already be
     validated and broadcastable.
+
+    Degenerate rows: where the variance is 0 and so is the difference (0 % vs 0 %, or
+    100 % vs 100 %) z = 0 and p = 1. The unpooled variance is also 0 at 0 % vs 100 %
+    (one case each, say) although the data are not; there the pooled variance is used, so
+    that no row gets an infinite z from a handful of cases. An infinite z remains only
+    where there is truly no sampling variance: a census (``n = N`` with the finite
+    population correction) with a non-zero difference.
     """
     d = p2 - p1
     w1 = 1 / n1 if f1 is None else f1 / n1
     w2 = 1 / n2 if f2 is None else f2 / n2
+    pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
+    pooled_var = pbar * (1 - pbar) * (w1 + w2)
     if pooled:
-        pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-        var = pbar * (1 - pbar) * (w1 + w2)
+        var = pooled_var
     else:
         var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
+        var = np.where((var == 0) & (d != 0), pooled_var, var)
     se = np.sqrt(var)
     if continuity:
         # R prop.test: YATES = min(0.5, |d| / (1/n1 + 1/n2)) on the count scale,
@@ -69,21 +302,22 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
         num = np.sign(d) * (np.abs(d) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(d)))
     else:
         num = d
-    # se = 0 only when there is no sampling variability: 0/0 (no difference) is z = 0,
-    # a non-zero difference gives +-inf (p = 0), as IEEE division already does.
     if np.all(se):
         z = num / se
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             z = num / se
         z = np.where(np.isnan(z), 0.0, z)
+    return d, z, _pvalue_from_z(z, alternative), se
+
+
+def _pvalue_from_z(z, alternative):
+    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
     if alternative == "two-sided":
-        pval = 2 * special.ndtr(-np.abs(z))
-    elif alternative == "greater":
-        pval = special.ndtr(-z)
-    else:
-        pval = special.ndtr(z)
-    return d, z, pval, se
+        return 2 * special.ndtr(-np.abs(z))
+    if alternative == "greater":
+        return special.ndtr(-z)
+    return special.ndtr(z)
 
 
 _LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
@@ -105,20 +339,20 @@ def _label_codes(significant, difference, higher_is_better):
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
 
-def _wilson(p, n, z):
-    """Wilson score interval for a proportion (vectorised; n may be inf)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z2n = np.where(np.isinf(n), 0.0, z**2 / n)
-        centre = p + z2n / 2
-        half = z * np.sqrt(np.where(np.isinf(n), 0.0, p * (1 - p) / n + z**2 / (4 * n**2)))
-    return (centre - half) / (1 + z2n), (centre + half) / (1 + z2n)
-
-
 def _check_higher_is_better(value):
     arr = np.asarray(value)
     if arr.dtype != bool:
         raise TypeError(f"higher_is_better must be True, False or an array of booleans (got {value!r}).")
     return arr
+
+
+def _critical_values(alternative, level):
+    """Critical values ``(z_low, z_high)`` for the lower and upper limits (inf: no limit)."""
+    if alternative == "two-sided":
+        z = special.ndtri(1 - (1 - level) / 2)
+        return z, z
+    z = special.ndtri(level)
+    return (z, np.inf) if alternative == "greater" else (np.inf, z)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,32 +361,31 @@ class ChangeResult:
 
     Unpacks to ``(statistic, pvalue)``; other attributes are read by name so
     that fields can be added without breaking callers. Array inputs give
-    array attributes (broadcast shape); scalar inputs give scalars.
+    array attributes (broadcast shape); scalar inputs give scalars. Every
+    value is on the proportion scale.
 
     Attributes
     ----------
     statistic : float or ndarray
         The z statistic; positive when ``current > previous``.
     pvalue : float or ndarray
-        p-value for ``alternative``.
+        p-value for ``test.alternative``.
     difference : float or ndarray
-        ``current - previous`` on the proportion scale.
+        ``current - previous`` (proportion).
     significant : bool or ndarray of bool
-        ``pvalue <= alpha``.
-    label : str or ndarray of str
-        "significant improvement", "significant decline" or
-        "no significant change" (direction from ``higher_is_better``).
+        ``pvalue <= test.alpha``.
     standard_error : float or ndarray
         Standard error used as the denominator of ``statistic``.
-    previous, n_previous, current, n_current, alpha, alternative, pooled,
-    continuity, population_previous, population_current, higher_is_better
-        The inputs, echoed (populations ``None`` when infinite).
-    label, ci
-        Computed on first access (the hot path computes only the numbers).
+    test : ChangeTest
+        The specification the result was computed with.
+    previous, n_previous, current, n_current, population_previous, population_current, higher_is_better
+        The inputs, echoed (populations ``None`` when not used).
+    label : str or ndarray of str
+        "significant improvement", "significant decline" or "no significant change"
+        (direction from ``higher_is_better``); computed on first access.
     ci : ConfidenceInterval
-        Two-sided ``1 - alpha`` interval for the difference, by Newcombe's
-        hybrid score method (see :meth:`confidence_interval`); computed on
-        first access.
+        The interval of ``test`` (dual to the test by default) at level
+        ``1 - alpha``; computed on first access.
     """
 
     statistic: object
@@ -164,10 +397,7 @@ class ChangeResult:
     n_previous: object
     current: object
     n_current: object
-    alpha: float
-    alternative: str
-    pooled: bool
-    continuity: bool
+    test: ChangeTest
     population_previous: object = None
     population_current: object = None
     higher_is_better: object = True
@@ -175,6 +405,14 @@ class ChangeResult:
     def __iter__(self):
         yield self.statistic
         yield self.pvalue
+
+    @property
+    def alpha(self) -> float:
+        return self.test.alpha
+
+    @property
+    def alternative(self) -> str:
+        return self.test.alternative
 
     @cached_property
     def label(self):
@@ -185,60 +423,78 @@ class ChangeResult:
     def ci(self) -> ConfidenceInterval:
         return self.confidence_interval()
 
-    def confidence_interval(self, confidence_level=None, method="newcombe") -> ConfidenceInterval:
-        r"""Two-sided confidence interval for ``current - previous``.
+    def confidence_interval(self, confidence_level=None, method=None, alternative=None) -> ConfidenceInterval:
+        r"""Confidence interval for ``current - previous`` (proportion scale).
 
         Parameters
         ----------
         confidence_level : float, optional
-            Defaults to ``1 - alpha``, the level that matches the test.
-        method : {'newcombe', 'wald'}, default 'newcombe'
-            ``'newcombe'``: Newcombe's hybrid score interval (his method 10),
-            built from Wilson intervals :math:`(l_i, u_i)` of each proportion:
-            :math:`d - \sqrt{(p_2 - l_2)^2 + (u_1 - p_1)^2}` to
-            :math:`d + \sqrt{(u_2 - p_2)^2 + (p_1 - l_1)^2}`. It stays inside
-            [-1, 1] and has sensible width at 0 % and 100 %; it equals
-            statsmodels ``confint_proportions_2indep(method='newcomb')``.
-            ``'wald'``: :math:`d \pm z \sqrt{p_1 q_1 f_1/n_1 + p_2 q_2 f_2/n_2}`.
+            Defaults to ``1 - test.alpha``, the level that matches the test.
+        method : {'score', 'score-cc', 'wald', 'wald-cc', 'newcombe'}, optional
+            Defaults to ``test.interval``, the interval that inverts the test.
+        alternative : {'two-sided', 'less', 'greater'}, optional
+            Defaults to ``test.alternative``: a one-sided test gets a one-sided
+            interval (upper limit 1 for 'greater', lower limit -1 for 'less').
 
         Returns
         -------
         ConfidenceInterval
+            ``(low, high)``, within [-1, 1].
 
         Notes
         -----
-        With a finite population, each sample's variance is multiplied by
-        :math:`f = 1 - n/N`: directly for ``'wald'``, and for ``'newcombe'`` by
-        computing each Wilson interval at the effective sample size
-        :math:`n / f` (Kish's design-effect device). The interval need not
-        agree exactly with the pooled test at the boundary: the test uses the
-        pooled variance under H0, the interval does not.
+        *score*: :math:`\{\delta : |T(\delta)| < z\}` where :math:`T(\delta)` is the score
+        statistic for :math:`H_0: \pi_2 - \pi_1 = \delta` with the variance at the
+        restricted maximum likelihood estimates (Miettinen and Nurminen 1985;
+        Farrington and Manning 1990), without the :math:`n/(n-1)` factor. At
+        :math:`\delta = 0` the restricted estimate is the pooled proportion, so the
+        interval excludes 0 exactly when the pooled Z test is significant. This is
+        statsmodels ``confint_proportions_2indep(method='score', correction=False)`` with
+        its restricted estimate corrected (statsmodels issue #10269: a wrong coefficient
+        in its cubic makes its limits wrong by up to 0.02); the tests check it against
+        an independent numerical inversion.
+        The limits are found by vectorised bisection to float resolution.
+        *score-cc*: the same with :math:`|d - \delta|` reduced by the Yates term.
+        *wald*: :math:`d \pm z\,s` with the test's standard error :math:`s`;
+        *wald-cc*: :math:`d \pm (z\,s + \min(\tfrac12(1/n_1 + 1/n_2), |d|))`, R's
+        ``prop.test`` interval. *newcombe*: Newcombe's hybrid score interval (method 10),
+        statsmodels ``method='newcomb'``.
+        Finite population: each variance term is multiplied by :math:`f_i = 1 - n_i/N_i`
+        (for Newcombe, Wilson intervals at the effective size :math:`n_i/f_i`).
 
         References
         ----------
-        .. [1] Newcombe, R. G. (1998). Interval estimation for the difference
-           between independent proportions: comparison of eleven methods.
-           *Statistics in Medicine* 17, 873-890.
+        .. [1] Miettinen, O., Nurminen, M. (1985). Comparative analysis of two rates.
+           *Statistics in Medicine* 4, 213-226.
+        .. [2] Farrington, C. P., Manning, G. (1990). Test statistics and sample size
+           formulae for comparative binomial trials with null hypothesis of non-zero
+           risk difference or non-unity relative risk. *Statistics in Medicine* 9, 1447-1454.
+        .. [3] Newcombe, R. G. (1998). Interval estimation for the difference between
+           independent proportions: comparison of eleven methods. *Statistics in
+           Medicine* 17, 873-890.
         """
-        level = 1 - self.alpha if confidence_level is None else v.check_scalar_open_unit("confidence_level", confidence_level)
-        v.check_choice("method", method, CI_METHODS)
-        z = special.ndtri(1 - (1 - level) / 2)
+        level = 1 - self.test.alpha if confidence_level is None else v.check_scalar_open_unit("confidence_level", confidence_level)
+        method = self.test.interval if method is None else v.check_choice("method", method, tuple(INTERVALS))
+        alt = self.test.alternative if alternative is None else v.check_choice("alternative", alternative, ALTERNATIVES)
+        z_low, z_high = _critical_values(alt, level)
         p1, n1, p2, n2 = (np.asarray(a, dtype=float) for a in (self.previous, self.n_previous, self.current, self.n_current))
         f1 = _fpc(n1, self.population_previous)
         f2 = _fpc(n2, self.population_current)
         d = p2 - p1
-        if method == "wald":
-            half = z * np.sqrt(p1 * (1 - p1) * f1 / n1 + p2 * (1 - p2) * f2 / n2)
-            return ConfidenceInterval(v.unwrap(d - half), v.unwrap(d + half))
-        with np.errstate(divide="ignore"):
-            l1, u1 = _wilson(p1, n1 / f1, z)
-            l2, u2 = _wilson(p2, n2 / f2, z)
-        low = d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
-        high = d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+        cc = 0.5 * (1 / n1 + 1 / n2)
+        if method in ("wald", "wald-cc"):
+            se = np.asarray(self.standard_error, dtype=float)
+            if self.test.pooled:  # the Wald interval needs the unpooled standard error
+                se = _z_test(p1, n1, p2, n2, f1, f2, False, False, "two-sided")[3]
+            low, high = _intervals.wald_bounds(d, se, cc if method == "wald-cc" else 0.0, z_low, z_high)
+        elif method == "newcombe":
+            low, high = _intervals.newcombe_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high)
+        else:
+            low, high = _intervals.score_bounds(d, p1, n1, p2, n2, f1, f2, cc if method == "score-cc" else 0.0, z_low, z_high)
         return ConfidenceInterval(v.unwrap(low), v.unwrap(high))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per comparison: inputs, statistic, p-value, label and the CI."""
+        """One row per comparison: inputs, statistic, p-value, label and the interval (proportions)."""
         ci = self.ci
         cols = {
             "previous": self.previous,
@@ -254,7 +510,9 @@ class ChangeResult:
             "ci_high": ci.high,
         }
         shape = np.shape(self.statistic)
-        return pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
+        frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
+        frame.attrs["change_test"] = self.test
+        return frame
 
 
 def _fpc(n, population):
@@ -263,16 +521,48 @@ def _fpc(n, population):
     return 1 - np.asarray(n, dtype=float) / np.asarray(population, dtype=float)
 
 
+def _align(**values):
+    """Align pandas Series arguments on their index; refuse indexes that do not match.
+
+    Series with the same labels in another order are reordered to the first one's order;
+    different label sets are an error (a silent positional match would compare the wrong
+    rows). Returns the values (as arrays where they were Series) and the common index.
+    """
+    series = {k: s for k, s in values.items() if isinstance(s, (pd.Series, pd.Index, pd.DataFrame))}
+    for name, s in series.items():
+        if isinstance(s, pd.DataFrame):
+            raise TypeError(f"{name} must be a number, an array or a Series (got a DataFrame); pick its column.")
+    if not series:
+        return values, None
+    first_name, first = next(iter(series.items()))
+    index = first.index if isinstance(first, pd.Series) else None
+    out = dict(values)
+    for name, s in series.items():
+        if isinstance(s, pd.Index):
+            out[name] = s.to_numpy()
+            continue
+        if index is not None and not s.index.equals(index):
+            if not s.index.is_unique or len(s.index) != len(index) or not s.index.sort_values().equals(index.sort_values()):
+                raise ValueError(
+                    f"{name} and {first_name} are pandas Series with different indexes "
+                    f"({list(s.index[:5])}... vs {list(index[:5])}...); align them first "
+                    "(rows would otherwise be compared by position)."
+                )
+            s = s.reindex(index)
+        out[name] = s.to_numpy()
+    return out, index
+
+
 def compare_proportions(
     previous,
     n_previous,
     current,
     n_current,
     *,
-    alpha=0.10,
-    alternative="two-sided",
-    pooled=True,
-    continuity=False,
+    test=None,
+    alpha=None,
+    alternative=None,
+    method=None,
     population_previous=None,
     population_current=None,
     higher_is_better=True,
@@ -280,7 +570,7 @@ def compare_proportions(
     r"""Z test for the change between two independent sample proportions.
 
     Written for scalars and vectorised by broadcasting: every array argument
-    broadcasts against the others.
+    broadcasts against the others. pandas Series are aligned on their index.
 
     Parameters
     ----------
@@ -289,20 +579,16 @@ def compare_proportions(
         inspection.
     n_previous, n_current : int or array_like
         Cases behind each proportion (whole numbers >= 1).
-    alpha : float, default 0.10
-        Significance level; the inspectorate's is 0.1.
-    alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
-        H0: :math:`\pi_{cur} = \pi_{prev}`. H1: :math:`\pi_{cur} \ne \pi_{prev}`
-        ('two-sided'), :math:`\pi_{cur} < \pi_{prev}` ('less') or
-        :math:`\pi_{cur} > \pi_{prev}` ('greater').
-    pooled : bool, default True
-        Use the pooled variance under H0 (the classical two-proportion Z
-        test); ``False`` uses the unpooled (Wald) variance.
-    continuity : bool, default False
-        Apply Yates's continuity correction as R's ``prop.test`` does.
+    test : ChangeTest, optional
+        The test specification; default ``ChangeTest()``: two-sided pooled Z
+        test at alpha = 0.1 with its score interval.
+    alpha, alternative, method : optional
+        Shortcuts for ``test=ChangeTest(alpha=..., ...)``; not allowed together
+        with ``test``.
     population_previous, population_current : int, array_like or None
-        Eligible populations for a finite population correction; ``None``
-        (default) treats each sample as drawn from an infinite population.
+        Eligible populations; required when ``test.finite_population`` and
+        refused otherwise (a finite population correction must be stated in
+        the specification, not implied by the data).
     higher_is_better : bool or array_like of bool, default True
         Direction used for the label: with True an increase is an improvement.
 
@@ -330,10 +616,10 @@ def compare_proportions(
     (Fleiss et al. 2003, section 2.6) and equals statsmodels
     ``proportions_ztest`` and R ``prop.test(correct=FALSE)``, whose chi-square
     is :math:`z^2`. The unpooled form equals statsmodels
-    ``test_proportions_2indep(method='wald')``. With ``continuity=True``,
+    ``test_proportions_2indep(method='wald')``. With a '-cc' method,
     :math:`|d|` is reduced by :math:`\min(\tfrac12(1/n_1 + 1/n_2), |d|)` before
-    dividing by the pooled (or unpooled) standard error, which reproduces the
-    p-value of R's default ``prop.test``.
+    dividing by the standard error, which reproduces R's default ``prop.test``.
+    See :class:`ChangeTest` for the table of variants and their intervals.
 
     *Which test does the inspectorate use?* The report says only "the Z-score
     test, with a significance level of 0.1"; the pooled, uncorrected,
@@ -343,20 +629,18 @@ def compare_proportions(
 
     *Finite- or super-population?* By default each inspection is treated as
     a sample from a process that could have produced other cases (a
-    super-population), so no correction is made. If the question is only
-    about the finite set of eligible cases at each inspection, pass the
-    populations: the variance of each sample proportion shrinks by
-    :math:`1 - n/N`, making changes easier to call significant. The report
-    does not say which it uses.
+    super-population), so no correction is made. ``ChangeTest(finite_population=True)``
+    with the populations asks only about the finite set of eligible cases at
+    each inspection: each variance shrinks by :math:`1 - n/N`, making changes
+    easier to call significant. The report does not say which it uses.
 
-    *Edge cases.* When both proportions are 0 % (or both 100 %) the pooled
-    variance is 0 and there is no evidence of change: the statistic is 0 and
-    the p-value 1 (statsmodels returns nan with a RuntimeWarning). Whenever
-    the standard error is 0 but the difference is not (unpooled 0 % vs
-    100 %, or a census with ``n = N``) the statistic is :math:`\pm\infty` and
-    the p-value 0. 0 % vs 5 % at n = 100 each is an ordinary pooled test
-    (:math:`\bar p = 0.025`, z = 2.26, p = 0.024); the normal approximation is
-    poor with so few events, so check such rows with an exact test.
+    *Edge cases.* When both proportions are 0 % (or both 100 %) the variance
+    is 0 and there is no evidence of change: the statistic is 0 and the
+    p-value 1 (statsmodels returns nan with a RuntimeWarning). The unpooled
+    variance is also 0 at 0 % vs 100 % (for example one case each); such rows
+    use the pooled variance (0/1 vs 1/1: z = 1.41, p = 0.157), never an
+    infinite z. Only a census (``n = N`` under the finite population
+    correction) with a non-zero difference gives :math:`\pm\infty` and p = 0.
 
     References
     ----------
@@ -367,36 +651,47 @@ def compare_proportions(
 
     Examples
     --------
-    >>> from stats import compare_proportions
+    >>> from stats import ChangeTest, compare_proportions
     >>> res = compare_proportions(0.54, 100, 0.71, 100)
     >>> round(res.statistic, 6), round(res.pvalue, 6), res.label
     (2.483009, 0.013028, 'significant improvement')
     >>> z, p = res
+    >>> compare_proportions(0.54, 100, 0.71, 100, test=ChangeTest(method="pooled-cc")).label
+    'significant improvement'
     """
-    alt = v.check_choice("alternative", alternative, ALTERNATIVES)
-    a = v.check_scalar_open_unit("alpha", alpha)
-    for name, flag in (("pooled", pooled), ("continuity", continuity)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False (got {flag!r}).")
+    spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
     hib = _check_higher_is_better(higher_is_better)
-    p1 = v.check_proportion("previous", previous)
-    n1 = v.check_count("n_previous", n_previous)
-    p2 = v.check_proportion("current", current)
-    n2 = v.check_count("n_current", n_current)
-    big1 = v.check_population("population_previous", population_previous)
-    big2 = v.check_population("population_current", population_current)
+    given, _ = _align(previous=previous, n_previous=n_previous, current=current, n_current=n_current,
+                      population_previous=population_previous, population_current=population_current)
+    p1 = v.check_proportion("previous", given["previous"])
+    n1 = v.check_count("n_previous", given["n_previous"])
+    p2 = v.check_proportion("current", given["current"])
+    n2 = v.check_count("n_current", given["n_current"])
+    have_pop = population_previous is not None or population_current is not None
+    if have_pop and not spec.finite_population:
+        raise ValueError(
+            "populations were given but the test has no finite population correction; "
+            "pass test=ChangeTest(finite_population=True, ...) to use them."
+        )
+    if spec.finite_population and not have_pop:
+        raise ValueError(
+            "the test has a finite population correction (finite_population=True) but no "
+            "population_previous or population_current was given."
+        )
+    big1 = v.check_population("population_previous", given["population_previous"])
+    big2 = v.check_population("population_current", given["population_current"])
     p1, n1, p2, n2, big1, big2, hib = v.broadcast(
         previous=p1, n_previous=n1, current=p2, n_current=n2,
         population_previous=big1, population_current=big2, higher_is_better=hib,
     )
-    if population_previous is not None:
+    if spec.finite_population:
         v.check_not_above("n_previous", n1, "population_previous", big1)
-    if population_current is not None:
         v.check_not_above("n_current", n2, "population_current", big2)
-    f1 = None if population_previous is None else 1 - n1 / big1
-    f2 = None if population_current is None else 1 - n2 / big2
-    d, z, pval, se = _z_test(p1, n1, p2, n2, f1, f2, bool(pooled), bool(continuity), alt)
-    significant = pval <= a
+        f1, f2 = 1 - n1 / big1, 1 - n2 / big2
+    else:
+        f1 = f2 = None
+    d, z, pval, se = _z_test(p1, n1, p2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
+    significant = pval <= spec.alpha
     u = v.unwrap
     return ChangeResult(
         statistic=u(z),
@@ -408,12 +703,8 @@ def compare_proportions(
         n_previous=u(n1),
         current=u(p2),
         n_current=u(n2),
-        alpha=a,
-        alternative=alt,
-        pooled=bool(pooled),
-        continuity=bool(continuity),
-        population_previous=None if population_previous is None else u(big1),
-        population_current=None if population_current is None else u(big2),
+        test=spec,
+        population_previous=u(big1) if spec.finite_population else None,
+        population_current=u(big2) if spec.finite_population else None,
         higher_is_better=u(hib),
     )
-

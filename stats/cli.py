@@ -20,14 +20,14 @@ import pandas as pd
 
 from . import formatting as fmt
 from . import io as sio
-from .change import ALTERNATIVES, LABELS, compare_proportions
+from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .reports import DEFAULT_REPORT, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
 from .cases import compare_inspections, read_cases, tabulate
-from .consistency import robust_labels
 from .ratings import overall, rate_report
+from .summary import summarise
 from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
@@ -103,10 +103,18 @@ def _add_io_options(p: argparse.ArgumentParser, *, encoding: bool = True) -> Non
 
 
 def _add_test_options(p: argparse.ArgumentParser) -> None:
+    """The test specification's options (stats.ChangeTest), the same for every command."""
     p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)")
     p.add_argument("--alternative", choices=ALTERNATIVES, default="two-sided", help="alternative hypothesis (default two-sided)")
-    p.add_argument("--unpooled", action="store_true", help="use the unpooled (Wald) variance instead of the pooled one")
-    p.add_argument("--continuity", action="store_true", help="apply Yates's continuity correction (as R's prop.test)")
+    p.add_argument("--method", choices=tuple(METHODS), default="pooled",
+                   help="Z test variant: pooled (default), pooled-cc (Yates, as R's prop.test), unpooled (Wald), unpooled-cc")
+    p.add_argument("--interval", choices=tuple(INTERVALS), default=None,
+                   help="confidence interval (default: the one dual to --method; newcombe is not dual)")
+
+
+def _test_from(args) -> ChangeTest:
+    """The one place the CLI turns its options into a test specification."""
+    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", help="input CSV file")
+    p.add_argument("--scale", choices=("percent", "proportion"), default="percent",
+                   help="unit of the previous/current columns (default percent, as published)")
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
@@ -172,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="split by this case attribute (e.g. gender), with each sub-sample's margin and widening")
     p.add_argument("--previous", help="the previous inspection's case file: print the labelled change table instead")
     p.add_argument("--id-column", default="case_id", help="case identifier column (default case_id)")
-    p.add_argument("--alpha", type=_probability, default=0.10, help="significance level for --previous (default 0.1)")
+    _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
     p.add_argument("--attributes", type=_names, default=None,
@@ -195,9 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
     p.add_argument("file", help="report text (as extracted from the PDF)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
-    p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1)")
+    _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("sample", help="draw a case sample from a long list with the inspectorate's sampler rules")
+    p.add_argument("file", help="long list (CSV or Excel) with the columns of stats.sampling.LONGLIST_COLUMNS")
+    p.add_argument("--size", type=_whole, required=True, help="cases wanted before the buffer")
+    p.add_argument("--buffer", type=_probability, default=20.0, help="replacement buffer in percent (default 20, the sampler's)")
+    p.add_argument("--seed", type=_whole, default=1, help="seed of the sampler's random generator, Kotlin Random(seed) (default 1)")
+    p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
+    p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
+    p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
     return parser
 
 
@@ -245,31 +264,15 @@ def _cmd_margin(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    res = compare_proportions(args.previous, args.n_previous, args.current, args.n_current, alpha=args.alpha,
-                              alternative=args.alternative, pooled=not args.unpooled, continuity=args.continuity)
+    res = compare_proportions(args.previous, args.n_previous, args.current, args.n_current, test=_test_from(args))
     ci = res.ci
     if args.json:
         _emit(json.dumps({"difference": res.difference, "statistic": res.statistic, "pvalue": res.pvalue,
                           "significant": res.significant, "label": res.label, "ci_low": ci.low, "ci_high": ci.high,
-                          "alpha": res.alpha, "alternative": res.alternative, "pooled": res.pooled,
-                          "continuity": res.continuity}) + "\n")
+                          "test": res.test.to_dict()}) + "\n")
     else:
-        _emit(
-            f"difference  {100 * res.difference:+.1f} points ({res.previous:.1%} -> {res.current:.1%})\n"
-            f"z           {res.statistic:.4f}\n"
-            f"p-value     {res.pvalue:.4g}\n"
-            f"{100 * (1 - res.alpha):g}% CI    {100 * ci.low:+.1f} to {100 * ci.high:+.1f} points (Newcombe)\n"
-            f"label       {res.label}\n"
-            f"({_method_text(res.alpha, res.alternative, res.pooled, res.continuity)})\n"
-        )
+        _emit(fmt.compare_text(res))
     return 0
-
-
-def _method_text(alpha, alternative, pooled, continuity) -> str:
-    return (
-        f"{alternative} {'pooled' if pooled else 'unpooled'} two-proportion Z test"
-        f"{' with continuity correction' if continuity else ', no continuity correction'}, alpha = {alpha:g}"
-    )
 
 
 def _read_csv(path: str) -> pd.DataFrame:
@@ -280,13 +283,12 @@ def _read_csv(path: str) -> pd.DataFrame:
 def _cmd_label(args) -> int:
     """Label a table. CSV and JSON are streamed chunk by chunk (memory independent of the file's
     length); table and markdown hold the whole table and refuse more than stats.io.DISPLAY_ROW_LIMIT rows."""
-    options = dict(alpha=args.alpha, alternative=args.alternative, pooled=not args.unpooled,
-                   continuity=args.continuity)
+    spec = _test_from(args)
 
     def labelled_chunks():
         for chunk in sio.iter_table(args.file, encoding=args.encoding):
             try:
-                yield label_changes(chunk, **options)
+                yield label_changes(chunk, spec, intervals=True, scale=args.scale)
             except ValueError as err:
                 raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
 
@@ -323,113 +325,12 @@ def _cmd_label(args) -> int:
     return 0
 
 
-def _design_view(design: pd.DataFrame) -> pd.DataFrame:
-    def rng(lo, hi, spec):
-        if pd.isna(lo):
-            return ""
-        a, b = format(lo, spec), format(hi, spec)
-        return a if a == b else f"{a}-{b}"
-
-    return pd.DataFrame({
-        "sample": design["sample"],
-        "n": design["n"],
-        "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
-        "margin (inf. N)": design["margin"].map(lambda x: f"{x:.2f}"),
-        "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
-        "margin at implied N": [rng(a, b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
-        "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
-    })
-
-
-def _report_text(report_name: str, alpha: float, alternative: str, pooled: bool, continuity: bool) -> str:
-    report = load_report(report_name)
-    lines: list[str] = []
-    w = lines.append
-    w(f"inspection-stats: {report.name}")
-    w("=" * 78)
-    w("")
-    w("1. Sample design (margins in percentage points, 80% confidence, p = 0.5)")
-    w("")
-    design = sample_design(report.samples)
-    w(fmt.render(_design_view(design), "table").rstrip())
-    w("")
-    w("   Implied N: eligible populations for which the stated rule (80% confidence, 5-point margin,")
-    w("   N*n0/(N+n0-1) rounded up) gives exactly this n; sub-samples scale their parent's range.")
-    w("   Widening: sub-sample margin / full-sample margin (no finite population correction).")
-    w("")
-    options = dict(alpha=alpha, alternative=alternative, pooled=pooled, continuity=continuity)
-    labelled = label_changes(report.prompts, **options)
-    robust = robust_labels(report.prompts, alpha=alpha, alternative=alternative)
-    shown = labelled.join(robust[["robust_label", "significant_from_n"]])
-    w(f"2. Prompt table (Annexe 4): {len(labelled)} prompts, previous vs current inspection")
-    for (std, std_name), part in shown.groupby(["standard", "standard_name"], sort=False):
-        w("")
-        w(f"== {std} {std_name} " + "=" * max(0, 70 - len(std) - len(std_name)))
-        for (kq, kq_text), rows in part.groupby(["key_question", "key_question_text"], sort=False):
-            w(f"-- {kq} {kq_text}")
-            view = fmt.display_labelled(rows, prompt_width=58).drop(columns=["id"])
-            w(fmt.render(view, "table").rstrip())
-    counts = labelled["label"].value_counts()
-    w("")
-    w("   Totals: " + "; ".join(f"{label}: {int(counts.get(label, 0))}" for label in LABELS))
-    w("")
-    kq = label_changes(report.key_questions, **options)
-    w("   Key questions (chapters 2 and 3)")
-    view = fmt.display_labelled(kq.rename(columns={"key_question_text": "prompt", "key_question": "prompt_id"}), prompt_width=58)
-    w(fmt.render(view, "table").rstrip())
-    kq_counts = kq["label"].value_counts()
-    w("   Totals: " + "; ".join(f"{label}: {int(kq_counts.get(label, 0))}" for label in LABELS))
-    w("")
-    w("   'if n unknown': the pooled test over every pair of denominators the published percentages allow")
-    w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
-    w("")
-    w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
-    w("")
-    w(_ratings_text(report).rstrip())
-    w("")
-    w("4. Method")
-    n_assumed = int((report.prompts["n_previous_source"] == "assumed").sum())
-    w(f"   {_method_text(alpha, alternative, pooled, continuity)}; significant when p <= alpha.")
-    used = report.prompts.groupby("sample", sort=False)["n_current"].first()
-    w("   Denominators: n_current is the sample the report states for each prompt's table ("
-      + ", ".join(f"{name} {int(n)}" for name, n in used.items()) + ");")
-    w(f"   n_previous is assumed equal to n_current for {n_assumed} of {len(report.prompts)} prompts (the previous")
-    w("   sample is not published). Override the n columns and run `python -m stats label` to test other denominators.")
-    return "\n".join(lines) + "\n"
-
-
-def _ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
-    def cell(x, spec=""):
-        return "" if x is None or x is pd.NA or (isinstance(x, float) and pd.isna(x)) else format(x, spec)
-
-    return pd.DataFrame({
-        "standard": rated["standard"] + " " + rated["standard_name"],
-        "lowest KQ": [f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else "" for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"])],
-        "mechanical": rated["mechanical_rating"].map(cell),
-        "discretion?": rated["discretion_candidate"].map(lambda x: "" if x is pd.NA or pd.isna(x) else ("candidate" if x else "no")),
-        "recorded": rated["discretion_rating"].map(cell),
-        "rating": rated["rating"],
-        "published": rated["published_rating"],
-        "match": rated["matches_published"].map({True: "yes", False: "NO"}),
-        "score": rated["score"],
-    })
-
-
-def _ratings_text(report) -> str:
-    rated = rate_report(report.key_questions, report.standards)
-    total = overall(rated["rating"])
-    published = report.overall.set_index("inspection").loc["current"]
-    lines = [fmt.render(_ratings_view(rated), "table").rstrip()]
-    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
-    for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
-        lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
-    return "\n".join(lines) + "\n"
-
-
 def _cmd_ratings(args) -> int:
     report = load_report(args.report)
     if args.format == "table":
-        _emit(_ratings_text(report))
+        rated = rate_report(report.key_questions, report.standards)
+        published = report.overall.set_index("inspection").loc["current"]
+        _emit(fmt.ratings_text(rated, overall(rated["rating"]), published))
     else:
         _emit(fmt.render(rate_report(report.key_questions, report.standards), args.format))
     return 0
@@ -438,8 +339,9 @@ def _cmd_ratings(args) -> int:
 def _cmd_audit(args) -> int:
     text = sio.read_text(args.file)
     report = load_report(args.report)
-    prompts = label_changes(report.prompts, alpha=args.alpha)
-    kq = label_changes(report.key_questions, alpha=args.alpha)
+    spec = _test_from(args)
+    prompts = label_changes(report.prompts, spec)
+    kq = label_changes(report.key_questions, spec)
     audited = audit_wording(text, prompts, kq)
     converse = significant_changes_in_text(text, prompts, kq)
     if args.format == "json":
@@ -472,7 +374,8 @@ def _cmd_tabulate(args) -> int:
     if args.previous:
         previous = read_cases(args.previous, **read_options)
         try:
-            table = compare_inspections(previous, cases, id_column=args.id_column, alpha=args.alpha, **attributes)
+            table = compare_inspections(previous, cases, id_column=args.id_column, test=_test_from(args),
+                                        **attributes)
         except ValueError as err:
             raise ValueError(f"{args.previous} / {args.file}: {err}") from None
         _emit(fmt.render(fmt.display_labelled(table) if args.format == "table" else table, args.format,
@@ -483,8 +386,9 @@ def _cmd_tabulate(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        view = table.assign(percent=table["percent"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}"),
-                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{x:.2f}"))
+        view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
+                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
+        view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
         if "widening" in view:
             view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
         _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output, inputs)
@@ -507,13 +411,68 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    _emit(_report_text(args.report, args.alpha, args.alternative, not args.unpooled, args.continuity))
+    _emit(fmt.report_text(summarise(load_report(args.report), _test_from(args))))
     return 0
 
 
 def _cmd_design(args) -> int:
     design = sample_design(load_report(args.report).samples)
-    _emit(fmt.render(_design_view(design) if args.format == "table" else design, args.format))
+    _emit(fmt.render(fmt.design_view(design) if args.format == "table" else design, args.format))
+    return 0
+
+
+def _sample_report_text(draw, path: str) -> str:
+    a = draw.allocation
+    screened = a.screened
+    reasons = screened["excluded"].value_counts()
+    lines = [f"Sample from {path}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
+             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
+                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
+             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
+             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
+    g = a.groups()
+    strata = g[g["level"] == "stratum"]
+    lines.append(fmt.render(pd.DataFrame({
+        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
+        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]}), "table").rstrip())
+    steps = a.steps()
+    lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
+    if len(steps):
+        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
+                                   for r in steps.itertuples()])
+        lines.append(fmt.render(view[["level", "group", "step", "before", "after"]], "table").rstrip())
+    cut = steps[steps["step"] == "DECREASED_FOR_RO"]
+    moved = steps[steps["step"] == "INCREASED_FOR_RO"]
+    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
+              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
+              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_sample(args) -> int:
+    from datetime import date
+
+    from .sampling import draw_sample
+
+    longlist = read_cases(args.file)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ValueError(f"--as-of ({args.as_of!r}) must be a date yyyy-mm-dd") from None
+    try:
+        draw = draw_sample(longlist, args.size, buffer=args.buffer, seed=args.seed,
+                           max_per_officer=args.max_per_officer, as_of=as_of)
+    except ValueError as err:
+        raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
+    text = _sample_report_text(draw, args.file)
+    if args.output:
+        fmt.write_atomic(args.output, draw.sample.to_csv(index=False))
+        text += f"Sample of {len(draw.sample)} cases written to {args.output}.\n"
+    else:
+        text += "\n" + fmt.render(draw.sample, "table")
+    _emit(text)
     return 0
 
 
@@ -528,6 +487,7 @@ _COMMANDS = {
     "tabulate": _cmd_tabulate,
     "read-report": _cmd_read_report,
     "audit": _cmd_audit,
+    "sample": _cmd_sample,
 }
 
 
@@ -538,9 +498,12 @@ _EXIT_BUG = 70
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 success, 2 usage or data error)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["report", *argv]  # `python -m stats --alpha 0.05`: options of the main job
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["report", *(argv or [])])
+        args = parser.parse_args(["report", *argv])
     try:
         return _COMMANDS[args.command](args)
     except (ValueError, TypeError, OSError, ImportError, OverflowError) as err:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import ALTERNATIVES, compare_proportions
-from .tables import _parse_count_series, _parse_percent_series
+from .change import compare_proportions, resolve_test
+from .parse import _parse_count_series, _parse_percent_series, parse_table
 
 __all__ = [
     "ROUNDINGS",
@@ -149,7 +149,7 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
     )
 
 
-def robust_labels(table: pd.DataFrame, *, alpha=0.10, alternative="two-sided", rounding="half-up",
+def robust_labels(table: pd.DataFrame, test=None, *, rounding="half-up",
                   current_range=(0.5, 1.0), previous_range=(0.5, 1.5)) -> pd.DataFrame:
     r"""Does a row's significance hold for every denominator the published figures allow?
 
@@ -158,15 +158,16 @@ def robust_labels(table: pd.DataFrame, *, alpha=0.10, alternative="two-sided", r
     and each n lies in its stated range, relative to the row's assumed n:
     ``current_range`` (default 0.5 to 1: the current n is the stated sample or
     a sub-sample of it) and ``previous_range`` (default 0.5 to 1.5: the
-    previous sample is unknown). The pooled two-sided Z test at ``alpha`` is
-    applied to the published proportions for every pair (vectorised).
+    previous sample is unknown). The chosen test is applied to the published
+    proportions for every pair (vectorised).
 
     Parameters
     ----------
     table : pandas.DataFrame
         ``previous``, ``current`` (percent), ``n_previous``, ``n_current``.
-    alpha, alternative
-        As in :func:`stats.compare_proportions`.
+    test : ChangeTest, optional
+        The test; default the table's ``attrs['change_test']`` if it was
+        labelled, else ``ChangeTest()``.
     rounding : {'half-up', 'half-even'}
     current_range, previous_range : (float, float)
         Multiples of the row's n bounding the denominators tried.
@@ -181,15 +182,17 @@ def robust_labels(table: pd.DataFrame, *, alpha=0.10, alternative="two-sided", r
         n at least m is significant (<NA> if none); ``n_previous_range``,
         ``n_current_range``: the ranges tried, as text.
     """
-    a = v.check_scalar_open_unit("alpha", alpha)
-    v.check_choice("alternative", alternative, ALTERNATIVES)
+    if test is None and "change_test" in table.attrs:
+        from .change import spec_of
+
+        test = spec_of(table)
+    spec = resolve_test(test)
     for name, rng in (("current_range", current_range), ("previous_range", previous_range)):
         if len(rng) != 2 or not 0 < rng[0] <= rng[1]:
             raise ValueError(f"{name} must be (low, high) multiples with 0 < low <= high (got {rng!r}).")
-    prev = _parse_percent_series(table["previous"], "previous")
-    cur = _parse_percent_series(table["current"], "current")
-    n1 = _parse_count_series(table["n_previous"], "n_previous", minimum=1)
-    n2 = _parse_count_series(table["n_current"], "n_current", minimum=1)
+    parsed = parse_table(table)
+    prev, cur = 100 * parsed["previous"], 100 * parsed["current"]
+    n1, n2 = parsed["n_previous"], parsed["n_current"]
     out = []
     for p1, p2, m1, m2 in zip(prev, cur, n1, n2):
         if np.isnan(p1) or np.isnan(p2) or np.isnan(m1) or np.isnan(m2):
@@ -203,7 +206,7 @@ def robust_labels(table: pd.DataFrame, *, alpha=0.10, alternative="two-sided", r
             out.append(("no feasible n", 0, 0, pd.NA, f"{lo1}-{hi1}", f"{lo2}-{hi2}"))
             continue
         g1, g2 = np.meshgrid(ns1, ns2, indexing="ij")
-        sig = np.asarray(compare_proportions(p1 / 100, g1, p2 / 100, g2, alpha=a, alternative=alternative).significant)
+        sig = np.asarray(compare_proportions(p1 / 100, g1, p2 / 100, g2, test=spec).significant)
         count = int(sig.sum())
         frm = pd.NA
         if count == sig.size:
@@ -221,4 +224,5 @@ def robust_labels(table: pd.DataFrame, *, alpha=0.10, alternative="two-sided", r
     frame = pd.DataFrame(out, columns=["robust_label", "pairs_tested", "pairs_significant", "significant_from_n",
                                        "n_previous_range", "n_current_range"], index=table.index)
     frame["significant_from_n"] = frame["significant_from_n"].astype("Int64")
+    frame.attrs["change_test"] = spec
     return frame

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import compare_proportions
-from .tables import _parse_count_series, _parse_percent_series
+from .change import METHODS, compare_proportions, resolve_test
+from .parse import parse_table
 
 __all__ = ["compare_methods", "counts_from_percent", "EXACT_CHOICES"]
 
@@ -40,21 +40,24 @@ def counts_from_percent(percent, n):
     return np.floor(p * nn / 100 + 0.5).astype(np.int64)
 
 
+# The 2x2 table is [[k_current, k_previous], [n_current - k_current, n_previous - k_previous]]:
+# scipy's 'greater' (first column's proportion, or odds ratio, larger) is current > previous,
+# the same direction as ChangeTest(alternative='greater').
 @lru_cache(maxsize=4096)
-def _fisher(k1, n1, k2, n2):
+def _fisher(k1, n1, k2, n2, alternative="two-sided"):
     from scipy.stats import fisher_exact
 
-    return float(fisher_exact([[k2, k1], [n2 - k2, n1 - k1]]).pvalue)
+    return float(fisher_exact([[k2, k1], [n2 - k2, n1 - k1]], alternative=alternative).pvalue)
 
 
 @lru_cache(maxsize=4096)
-def _barnard(k1, n1, k2, n2):
+def _barnard(k1, n1, k2, n2, alternative="two-sided"):
     from scipy.stats import barnard_exact
 
-    return float(barnard_exact([[k2, k1], [n2 - k2, n1 - k1]]).pvalue)
+    return float(barnard_exact([[k2, k1], [n2 - k2, n1 - k1]], alternative=alternative).pvalue)
 
 
-def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderline=(0.02, 0.3),
+def compare_methods(labelled: pd.DataFrame, test=None, *, exact="auto", borderline=(0.02, 0.3),
                     small_n=50) -> pd.DataFrame:
     r"""Run the Z-test variants and exact tests on every testable row.
 
@@ -63,8 +66,13 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderl
     labelled : pandas.DataFrame
         A table with ``previous``, ``current`` (percent) and ``n_previous``,
         ``n_current`` (as for :func:`stats.label_changes`); optional
-        ``previous_count`` / ``current_count`` are used where given.
-    alpha : float, default 0.10
+        ``previous_count`` / ``current_count`` are used where given. Parsed by
+        :func:`stats.parse.parse_table`.
+    test : ChangeTest, optional
+        The chosen test: its alpha and alternative apply to every variant,
+        and ``significant`` is its verdict. Default: the table's own
+        specification (``attrs['change_test']``) if it was labelled, else
+        ``ChangeTest()``.
     exact : {'auto', 'all', 'borderline', 'none'}, default 'auto'
         Rows on which Barnard's exact test is run: where it matters
         ('auto': borderline rows and rows with a sample of at most
@@ -72,7 +80,7 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderl
         none. Fisher's test is cheap and always run. Results are cached per
         2x2 table.
     borderline : (float, float), default (0.02, 0.3)
-        Pooled p-value range treated as borderline.
+        p-value range of the chosen test treated as borderline.
     small_n : int, default 50
         For 'auto': rows with ``min(n_previous, n_current) <= small_n``, where
         the normal approximation is weakest, get the exact test too.
@@ -81,12 +89,15 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderl
     -------
     pandas.DataFrame
         One row per testable input row (same index) with the counts used
-        (``k_previous``, ``k_current``), p-values ``pooled``, ``unpooled``,
-        ``continuity`` (Z variants, :func:`stats.compare_proportions`),
-        ``fisher`` (scipy ``fisher_exact``, two-sided), ``barnard`` (scipy
-        ``barnard_exact``, two-sided, Wald statistic with pooled variance;
-        nan where not run), ``significant_pooled`` and ``method_sensitive``
-        (True where the verdicts ``p <= alpha`` of the tests run differ).
+        (``k_previous``, ``k_current``), p-values of every Z variant named by
+        its method (``pooled``, ``pooled-cc``, ``unpooled``, ``unpooled-cc``,
+        with the test's alpha and alternative), ``fisher`` (scipy
+        ``fisher_exact``), ``barnard`` (scipy ``barnard_exact``, Wald statistic
+        with pooled variance; nan where not run), both with the test's
+        alternative,
+        ``significant`` (the chosen test's verdict, the same as the label's) and
+        ``method_sensitive`` (True where the verdicts ``p <= alpha`` of the
+        tests run differ). ``attrs['change_test']`` holds the test.
 
     Notes
     -----
@@ -105,39 +116,38 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderl
     >>> bool(compare_methods(t)["method_sensitive"].iloc[0])
     True
     """
-    a = v.check_scalar_open_unit("alpha", alpha)
+    if test is None and isinstance(labelled, pd.DataFrame) and "change_test" in labelled.attrs:
+        from .change import spec_of
+
+        test = spec_of(labelled)
+    spec = resolve_test(test)
+    a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
     lo, hi = borderline
-    prev = _parse_percent_series(labelled["previous"], "previous") if "previous" in labelled else None
-    cur = _parse_percent_series(labelled["current"], "current") if "current" in labelled else None
-    n1 = _parse_count_series(labelled["n_previous"], "n_previous", minimum=1)
-    n2 = _parse_count_series(labelled["n_current"], "n_current", minimum=1)
+    parsed = parse_table(labelled)
+    n1, n2 = parsed["n_previous"], parsed["n_current"]
 
-    def counts(pct, col, n):
-        known = pd.Series(False, index=labelled.index) if pct is None else pct.notna() & n.notna()
+    def counts(prop, given, n):
+        known = prop.notna() & n.notna()
         est = pd.Series(np.nan, index=labelled.index)
         if known.any():
-            est[known] = counts_from_percent(pct[known], n[known])
-        if col in labelled.columns:
-            given = _parse_count_series(labelled[col], col, minimum=0)
-            est = given.where(given.notna(), est)
-        return est
+            est[known] = counts_from_percent(100 * prop[known], n[known])
+        return given.where(given.notna(), est)
 
-    k1 = counts(prev, "previous_count", n1)
-    k2 = counts(cur, "current_count", n2)
-    rows = k1.notna() & k2.notna() & n1.notna() & n2.notna()
+    k1 = counts(parsed["previous"], parsed["previous_count"], n1)
+    k2 = counts(parsed["current"], parsed["current_count"], n2)
+    rows = parsed["testable"]
     idx = labelled.index[rows]
     K1, N1, K2, N2 = (s[rows].to_numpy(dtype=np.int64) for s in (k1, n1, k2, n2))
-    if ((K1 > N1) | (K2 > N2)).any():
-        raise ValueError("a count exceeds its n in labelled; check the count and n columns.")
     P1, P2 = K1 / N1, K2 / N2
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
-    out["pooled"] = np.asarray(compare_proportions(P1, N1, P2, N2, alpha=a).pvalue, dtype=float).reshape(-1)
-    out["unpooled"] = np.asarray(compare_proportions(P1, N1, P2, N2, alpha=a, pooled=False).pvalue, dtype=float).reshape(-1)
-    out["continuity"] = np.asarray(compare_proportions(P1, N1, P2, N2, alpha=a, continuity=True).pvalue, dtype=float).reshape(-1)
-    out["fisher"] = [_fisher(*t) for t in zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist())]
-    pooled_p = out["pooled"].to_numpy()
+    for method in METHODS:
+        variant = spec.replace(method=method)
+        out[method] = np.asarray(compare_proportions(P1, N1, P2, N2, test=variant).pvalue, dtype=float).reshape(-1)
+    alt = spec.alternative
+    out["fisher"] = [_fisher(*t, alt) for t in zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist())]
+    pooled_p = out[spec.method].to_numpy()
     near = (pooled_p >= lo) & (pooled_p <= hi)
     run = {
         "all": np.ones(len(out), bool),
@@ -146,10 +156,11 @@ def compare_methods(labelled: pd.DataFrame, *, alpha=0.10, exact="auto", borderl
         "none": np.zeros(len(out), bool),
     }[exact]
     out["barnard"] = [
-        _barnard(*t) if r else np.nan for t, r in zip(zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist()), run)
+        _barnard(*t, alt) if r else np.nan for t, r in zip(zip(K1.tolist(), N1.tolist(), K2.tolist(), N2.tolist()), run)
     ]
-    tests = out[["pooled", "unpooled", "continuity", "fisher", "barnard"]]
+    tests = out[[*METHODS, "fisher", "barnard"]]
     verdicts = tests.le(a).where(tests.notna())
-    out["significant_pooled"] = out["pooled"] <= a
+    out["significant"] = out[spec.method] <= a
     out["method_sensitive"] = verdicts.apply(lambda r: r.dropna().nunique() > 1, axis=1).astype(bool)
+    out.attrs["change_test"] = spec
     return out

@@ -14,7 +14,19 @@ import pandas as pd
 
 from .io import neutralise_formulas, write_atomic  # write_atomic lives in stats.io; re-exported here
 
-__all__ = ["FORMATS", "render", "write_atomic", "format_pvalue", "to_markdown", "shorten"]
+__all__ = [
+    "FORMATS",
+    "render",
+    "write_atomic",
+    "format_pvalue",
+    "to_markdown",
+    "shorten",
+    "display_labelled",
+    "design_view",
+    "ratings_view",
+    "report_text",
+    "compare_text",
+]
 
 FORMATS = ("table", "csv", "markdown", "json")
 
@@ -103,11 +115,18 @@ def robust_short(label, significant_from_n) -> str:
 
 def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.DataFrame:
     """Compact, formatted view of a labelled table (strings), for terminal output."""
+    def percent(side):
+        if side in labelled:
+            return labelled[side].map(lambda x: _fmt(x, ".0f"))
+        if f"{side}_count" in labelled:  # a table of counts (stats.cases.compare_inspections)
+            return (100 * labelled[f"{side}_count"] / labelled[f"n_{side}"]).map(lambda x: _fmt(x, ".0f"))
+        return None
+
     cols = {
-        "prev %": labelled["previous"].map(lambda x: _fmt(x, ".0f")) if "previous" in labelled else None,
-        "cur %": labelled["current"].map(lambda x: _fmt(x, ".0f")) if "current" in labelled else None,
+        "prev %": percent("previous"),
+        "cur %": percent("current"),
         "n": [f"{_fmt(a, '.0f')}/{_fmt(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
-        "change": labelled["difference"].map(lambda x: _fmt(x, "+.0f")),
+        "change": labelled["difference"].map(lambda x: "" if pd.isna(x) else f"{100 * x:+.0f}"),
         "z": labelled["statistic"].map(lambda x: _fmt(x, ".2f")),
         "p": labelled["pvalue"].map(format_pvalue),
         "label": labelled["label"],
@@ -120,3 +139,122 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int = 70) -> pd.Da
     if "prompt_id" in labelled:
         out.insert(0, "id", labelled["prompt_id"])
     return out
+
+
+def design_view(design: pd.DataFrame) -> pd.DataFrame:
+    """Sample design table for display: margins in points, ranges of implied populations."""
+    def rng(lo, hi, spec):
+        if pd.isna(lo):
+            return ""
+        a, b = format(lo, spec), format(hi, spec)
+        return a if a == b else f"{a}-{b}"
+
+    return pd.DataFrame({
+        "sample": design["sample"],
+        "n": design["n"],
+        "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
+        "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
+        "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
+        "margin at implied N": [rng(100 * a, 100 * b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
+        "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
+    })
+
+
+def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
+    """Ratings table for display (:func:`stats.ratings.rate_report` output)."""
+    def cell(x, spec=""):
+        return "" if x is None or x is pd.NA or (isinstance(x, float) and pd.isna(x)) else format(x, spec)
+
+    return pd.DataFrame({
+        "standard": rated["standard"] + " " + rated["standard_name"],
+        "lowest KQ": [f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else "" for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"])],
+        "mechanical": rated["mechanical_rating"].map(cell),
+        "discretion?": rated["discretion_candidate"].map(lambda x: "" if x is pd.NA or pd.isna(x) else ("candidate" if x else "no")),
+        "recorded": rated["discretion_rating"].map(cell),
+        "rating": rated["rating"],
+        "published": rated["published_rating"],
+        "match": rated["matches_published"].map({True: "yes", False: "NO"}),
+        "score": rated["score"],
+    })
+
+
+def ratings_text(rated: pd.DataFrame, total, published) -> str:
+    """The ratings block: table, total against the published one, discretion candidates."""
+    lines = [render(ratings_view(rated), "table").rstrip()]
+    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
+    for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
+        lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
+    return "\n".join(lines) + "\n"
+
+
+def _totals_line(totals: pd.Series) -> str:
+    return "   Totals: " + "; ".join(f"{label}: {int(n)}" for label, n in totals.items())
+
+
+def report_text(summary) -> str:
+    """The main job's terminal text for a :class:`stats.summary.ReportSummary`."""
+    lines: list[str] = []
+    w = lines.append
+    w(f"inspection-stats: {summary.name}")
+    w("=" * 78)
+    w(f"Test: {summary.test.describe()}.")
+    w("")
+    w("1. Sample design (margins in percentage points, 80% confidence, p = 0.5)")
+    w("")
+    w(render(design_view(summary.design), "table").rstrip())
+    w("")
+    w("   Implied N: eligible populations for which the stated rule (80% confidence, 5-point margin,")
+    w("   N*n0/(N+n0-1) rounded up) gives exactly this n; sub-samples scale their parent's range.")
+    w("   Widening: sub-sample margin / full-sample margin (no finite population correction).")
+    w("")
+    shown = summary.prompts
+    w(f"2. Prompt table (Annexe 4): {len(shown)} prompts, previous vs current inspection")
+    for (std, std_name), part in shown.groupby(["standard", "standard_name"], sort=False):
+        w("")
+        w(f"== {std} {std_name} " + "=" * max(0, 70 - len(std) - len(std_name)))
+        for (kq, kq_text), rows in part.groupby(["key_question", "key_question_text"], sort=False):
+            w(f"-- {kq} {kq_text}")
+            view = display_labelled(rows, prompt_width=58).drop(columns=["id"])
+            w(render(view, "table").rstrip())
+    w("")
+    w(_totals_line(summary.totals["prompts"]))
+    w("")
+    kq = summary.key_questions
+    w("   Key questions (chapters 2 and 3)")
+    view = display_labelled(kq.rename(columns={"key_question_text": "prompt", "key_question": "prompt_id"}), prompt_width=58)
+    w(render(view, "table").rstrip())
+    w(_totals_line(summary.totals["key_questions"]))
+    w("")
+    w("   'if n unknown': the same test over every pair of denominators the published percentages allow")
+    w("   (current 0.5-1 x the stated sample, previous 0.5-1.5 x; see stats.consistency.robust_labels).")
+    w("")
+    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
+    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
+    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    for row in summary.design_effect.itertuples(index=False):
+        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+    w("")
+    w("3. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
+    w("")
+    w(ratings_text(summary.ratings, summary.overall, summary.published_overall).rstrip())
+    w("")
+    w("4. Method")
+    for item, value in summary.method.itertuples(index=False):
+        w(f"   {item}: {value}")
+    return "\n".join(lines) + "\n"
+
+
+def compare_text(res) -> str:
+    """Terminal text for one :class:`stats.ChangeResult`."""
+    ci = res.ci
+    spec = res.test
+    sided = "" if spec.alternative == "two-sided" else " one-sided"
+    return (
+        f"difference  {100 * res.difference:+.1f} points ({res.previous:.1%} -> {res.current:.1%})\n"
+        f"z           {res.statistic:.4f}\n"
+        f"p-value     {res.pvalue:.4g}\n"
+        f"{100 * (1 - spec.alpha):g}%{sided} CI {100 * ci.low:+.1f} to {100 * ci.high:+.1f} points ({spec.interval})\n"
+        f"label       {res.label}\n"
+        f"({spec.describe()})\n"
+    )

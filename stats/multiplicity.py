@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
+from .change import ChangeTest, spec_of
 
 __all__ = ["adjust", "expected_false_positives", "ADJUST_METHODS"]
 
@@ -20,7 +21,16 @@ ADJUST_METHODS = (
 )
 
 
-def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=0.10, pvalue="pvalue") -> pd.DataFrame:
+def _level(labelled: pd.DataFrame, alpha) -> float:
+    """``alpha`` if given, else the labelled table's test level (``ChangeTest().alpha`` for a bare table)."""
+    if alpha is not None:
+        return v.check_scalar_open_unit("alpha", alpha)
+    if isinstance(labelled, pd.DataFrame) and "change_test" in labelled.attrs:
+        return spec_of(labelled).alpha
+    return ChangeTest().alpha
+
+
+def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalue") -> pd.DataFrame:
     """Adjust a labelled table's p-values for multiple testing.
 
     Parameters
@@ -30,8 +40,9 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=0.10, pvalue="pvalu
     method : str, default 'fdr_bh'
         Any method of statsmodels ``multipletests``: 'bonferroni', 'holm',
         'fdr_bh' (Benjamini-Hochberg false discovery rate), ...
-    alpha : float, default 0.10
-        Family-wise error rate or false discovery rate to control.
+    alpha : float, optional
+        Family-wise error rate or false discovery rate to control; default the
+        level of the table's test (``attrs['change_test']``), 0.1 for a bare table.
     pvalue : str, default 'pvalue'
         Column of raw p-values; missing values mark untestable rows.
 
@@ -61,7 +72,7 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=0.10, pvalue="pvalu
     if not isinstance(labelled, pd.DataFrame):
         raise TypeError(f"labelled must be a pandas DataFrame (got {type(labelled).__name__}).")
     v.check_choice("method", method, ADJUST_METHODS)
-    a = v.check_scalar_open_unit("alpha", alpha)
+    a = _level(labelled, alpha)
     if pvalue not in labelled.columns:
         raise ValueError(f"labelled has no column {pvalue!r}; pass the output of stats.label_changes.")
     p = pd.to_numeric(labelled[pvalue], errors="raise").to_numpy(dtype=float)
@@ -81,12 +92,13 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=0.10, pvalue="pvalu
     return out
 
 
-def expected_false_positives(labelled: pd.DataFrame, *, alpha=0.10, pvalue="pvalue") -> float:
+def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pvalue") -> float:
     """Expected number of rows called significant if nothing had changed.
 
     Each testable row is a test of size ``alpha``, so under the global null
     hypothesis the expected count is ``alpha * m`` for ``m`` testable rows
     (whatever the dependence between rows; the count's spread does depend on it).
+    ``alpha`` defaults to the level of the table's test.
 
     Examples
     --------
@@ -95,7 +107,7 @@ def expected_false_positives(labelled: pd.DataFrame, *, alpha=0.10, pvalue="pval
     >>> expected_false_positives(pd.DataFrame({"pvalue": [0.2] * 51}))
     5.1
     """
-    a = v.check_scalar_open_unit("alpha", alpha)
+    a = _level(labelled, alpha)
     if pvalue not in labelled.columns:
         raise ValueError(f"labelled has no column {pvalue!r}; pass the output of stats.label_changes.")
     return round(a * int(labelled[pvalue].notna().sum()), 12)

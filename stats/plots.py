@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .change import compare_proportions
-from .tables import _parse_count_series, _parse_percent_series
+from .change import compare_proportions, spec_of
+from .parse import parse_table
 
 __all__ = ["change_chart"]
 
@@ -21,13 +21,14 @@ def _pyplot():
     return plt
 
 
-def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_column="prompt_id", title=None):
+def change_chart(labelled: pd.DataFrame, *, group="standard", label_column="prompt_id", title=None):
     """Dumbbell and forest plot of a labelled table.
 
     Left panel: previous and current percentage of each testable row, joined
-    by a line. Right panel: the change in points with its two-sided
-    ``1 - alpha`` Newcombe confidence interval (see
-    :meth:`stats.ChangeResult.confidence_interval`). Significant rows are
+    by a line. Right panel: the change in points with the interval of the
+    table's test specification (``attrs['change_test']``, dual to the test
+    by default, see :meth:`stats.ChangeResult.confidence_interval`), so the
+    chart's verdicts are the labels' verdicts. Significant rows are
     drawn in colour (improvement green, decline red) and filled; others grey
     and hollow. Rows are grouped by ``group`` with a separator between groups.
     Rows with no comparable data are left out.
@@ -36,9 +37,8 @@ def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_
     ----------
     labelled : pandas.DataFrame
         Output of :func:`stats.label_changes` (needs ``previous``,
-        ``current``, ``n_previous``, ``n_current``, ``label``).
-    alpha : float, default 0.10
-        Level used for the intervals; use the alpha the table was labelled with.
+        ``current``, ``n_previous``, ``n_current``, ``label`` and the test
+        specification it carries).
     group : str or None, default "standard"
         Column to group rows by (None: no grouping).
     label_column : str, default "prompt_id"
@@ -53,15 +53,15 @@ def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_
     for col in ("previous", "current", "n_previous", "n_current", "label"):
         if col not in labelled.columns:
             raise ValueError(f"labelled has no column {col!r}; pass the output of stats.label_changes.")
-    prev = _parse_percent_series(labelled["previous"], "previous")
-    cur = _parse_percent_series(labelled["current"], "current")
-    rows = labelled[prev.notna() & cur.notna()]
+    spec = spec_of(labelled)
+    parsed = parse_table(labelled)
+    testable = parsed["testable"]
+    rows = labelled[testable.to_numpy()]
     if rows.empty:
         raise ValueError("labelled has no testable rows to plot (every row lacks a previous or current percentage).")
-    p1, p2 = prev[rows.index].to_numpy() / 100, cur[rows.index].to_numpy() / 100
-    n1 = _parse_count_series(rows["n_previous"], "n_previous", minimum=1).to_numpy()
-    n2 = _parse_count_series(rows["n_current"], "n_current", minimum=1).to_numpy()
-    ci = compare_proportions(p1, n1, p2, n2, alpha=alpha).ci
+    p1, p2 = parsed.loc[testable, "previous"].to_numpy(), parsed.loc[testable, "current"].to_numpy()
+    n1, n2 = parsed.loc[testable, "n_previous"].to_numpy(), parsed.loc[testable, "n_current"].to_numpy()
+    ci = compare_proportions(p1, n1, p2, n2, test=spec).ci
     low, high = 100 * np.asarray(ci.low), 100 * np.asarray(ci.high)
     diff = 100 * (p2 - p1)
 
@@ -105,8 +105,9 @@ def change_chart(labelled: pd.DataFrame, *, alpha=0.10, group="standard", label_
     ax1.invert_yaxis()
     ax1.set_xlim(0, 100)
     ax1.set_xlabel("percent (open: previous, filled: current)")
-    ax2.set_xlabel(f"change in points with {100 * (1 - alpha):g}% Newcombe CI")
+    ax2.set_xlabel(f"change in points with {100 * (1 - spec.alpha):g}% {spec.interval} interval")
     ax1.legend(loc="lower left", fontsize=8)
-    fig.suptitle(title or f"Change since the previous inspection (Z test, alpha = {alpha:g}; filled = significant)", fontsize=10)
+    fig.suptitle(title or f"Change since the previous inspection ({spec.alternative} {spec.method} Z test, "
+                 f"alpha = {spec.alpha:g}; filled = significant)", fontsize=10)
     fig.tight_layout()
     return fig

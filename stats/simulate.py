@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import _z_test
+from .change import resolve_test
 from .samplesize import _margin
 
 __all__ = ["margin_coverage", "z_test_rejection", "subsample_deviation"]
@@ -96,13 +96,14 @@ def margin_coverage(n, population, proportion, *, confidence_level=0.80, margin=
     return sc
 
 
-def z_test_rejection(n_previous, n_current, p_previous, p_current=None, *, alpha=0.10, pooled=True,
-                     continuity=False, replicates=100_000, seed=None, chunk=1_000_000) -> pd.DataFrame:
+def z_test_rejection(n_previous, n_current, p_previous, p_current=None, test=None, *,
+                     replicates=100_000, seed=None, chunk=1_000_000) -> pd.DataFrame:
     r"""Rejection rate of the change test: its real size (no change) or power (a true change).
 
     Counts are drawn as independent binomials :math:`X_i \sim B(n_i, p_i)`
     (the super-population view of :func:`stats.compare_proportions`) and the
-    two-sided Z test is applied to every replicate with the same kernel.
+    test specification is applied to every replicate with the same kernel
+    (:meth:`stats.ChangeTest.pvalue`).
 
     Parameters
     ----------
@@ -111,18 +112,20 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, *, alpha
     p_current : array_like, optional
         True current proportion; default ``p_previous`` (so the rate is the
         test's real size, to compare with ``alpha``).
-    alpha, pooled, continuity
-        Test variant, as in :func:`stats.compare_proportions`.
+    test : ChangeTest, optional
+        The test (default ``ChangeTest()``); its alpha, alternative and method apply.
     replicates, seed, chunk
         As in :func:`margin_coverage`.
 
     Returns
     -------
     pandas.DataFrame
-        Scenario columns, ``alpha``, ``rejection_rate``, ``mc_se``.
+        Scenario columns, ``alpha``, ``rejection_rate``, ``mc_se``;
+        ``attrs['change_test']`` holds the test.
     """
     rng = _check_run(replicates, seed, chunk)
-    a = v.check_scalar_open_unit("alpha", alpha)
+    spec = resolve_test(test)
+    a = spec.alpha
     n1 = v.check_count("n_previous", n_previous)
     n2 = v.check_count("n_current", n_current)
     p1 = v.check_proportion("p_previous", p_previous)
@@ -135,12 +138,13 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, *, alpha
         for size in _chunks(replicates, chunk):
             x1 = rng.binomial(m1, row.p_previous, size=size)
             x2 = rng.binomial(m2, row.p_current, size=size)
-            _, _, pval, _ = _z_test(x1 / m1, m1, x2 / m2, m2, None, None, bool(pooled), bool(continuity), "two-sided")
+            pval = spec.pvalue(x1, m1, x2, m2)
             rejected += int(np.count_nonzero(pval <= a))
         rates.append(rejected / replicates)
     sc["alpha"] = a
     sc["rejection_rate"] = rates
     sc["mc_se"] = np.sqrt(sc["rejection_rate"] * (1 - sc["rejection_rate"]) / replicates)
+    sc.attrs["change_test"] = spec
     return sc
 
 

@@ -1,9 +1,10 @@
 """Label previous-versus-current tables row by row.
 
-:func:`label_changes` is the table-level front end of
-:func:`stats.compare_proportions`: it parses percentages as published, keeps
-untestable rows (no comparable data) visible and untested, and adds the
-columns a report needs. Formatting is left to the caller (CLI, notebook).
+:func:`label_changes` is the table-level front end of the change test: it parses the
+table once (:func:`stats.parse.parse_table`), runs one :class:`stats.ChangeTest` on every
+testable row, keeps untestable rows (no comparable data) visible and untested, and adds
+the columns a report needs. The labelled frame carries its test specification in
+``attrs['change_test']``; formatting is left to the reporting layer.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import _LABEL_BY_CODE, _better, _label_codes, compare_proportions
+from .change import _LABEL_BY_CODE, _label_codes, compare_proportions, resolve_test
+from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
+    Columns,
+    _parse,
+    _parse_count_series,
+    _parse_percent_series,
+    parse_percent,
+    parse_table,
+)
 from .samplesize import _margin
 
-__all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "WORDINGS"]
+__all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "INTERVAL_COLUMNS", "WORDINGS"]
 
-#: Columns added by :func:`label_changes`, in order.
+#: Columns added by :func:`label_changes`, in order (all values proportions or plain numbers).
 OUTPUT_COLUMNS = (
     "difference",
     "statistic",
@@ -28,154 +37,44 @@ OUTPUT_COLUMNS = (
     "margin_current",
     "wording",
 )
+#: Columns added after ``label`` with ``intervals=True``.
+INTERVAL_COLUMNS = ("ci_low", "ci_high")
 
-#: Words an inspector may use for each outcome (see :func:`label_changes`).
+#: How an inspector may describe each outcome: "significant" only where the test says so.
 WORDINGS = {
     "significant improvement": "improved significantly",
     "significant decline": "declined significantly",
-    "improved": "improved",
-    "declined": "declined",
-    "similar": "similar",
+    "no significant change": "no significant change ({points} points)",
     "no comparable data": "no comparable data",
 }
 
-# Indexed by wording code (see label_changes).
-_WORDING_BY_CODE = np.array(
-    [WORDINGS[k] for k in ("significant improvement", "significant decline", "no comparable data",
-                           "similar", "improved", "declined")],
-    dtype=object,
-)
 
-_NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
+def _wording_categories():
+    """Wording categories: codes 0-2 fixed, then one per whole-point change -100..+100."""
+    def points(k):
+        unit = "point" if abs(k) == 1 else "points"
+        return f"no significant change ({k:+d} {unit})" if k else "no significant change (0 points)"
 
-
-def _show(value) -> str:
-    """repr of a cell value, with numpy scalars shown as plain Python numbers."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return [WORDINGS["significant improvement"], WORDINGS["significant decline"], WORDINGS["no comparable data"]] + [
+        points(k) for k in range(-100, 101)
+    ]
 
 
-def _row_name(index_label) -> str:
-    return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
-
-
-def _parse_percent_series(series: pd.Series, column: str) -> pd.Series:
-    """Vectorised parse of a column of published percentages to floats (nan = no data)."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        raise TypeError(f"column {column!r} must hold percentages (got booleans).")
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        values = series.astype(float)
-        original = series
-    else:
-        text = series.astype("string").str.strip()
-        normalised = text.str.lower().str.split().str.join(" ")
-        missing = text.isna() | normalised.isin(_NO_DATA_TEXTS)
-        numeric_text = text.str.removesuffix("%").str.strip()
-        values = pd.to_numeric(numeric_text.where(~missing), errors="coerce").astype(float)
-        bad = values.isna() & ~missing
-        if bad.any():
-            where = bad.idxmax()
-            raise ValueError(
-                f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
-                "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
-                "or 'No comparable data available')."
-            )
-        original = series
-    if v.within_ignoring_nan(values.to_numpy(), 0.0, 100.0):
-        return values
-    out_of_range = (values < 0) | (values > 100) | np.isinf(values)
-    if out_of_range.any():
-        where = out_of_range.idxmax()
-        raise ValueError(
-            f"{_row_name(where)}, column {column!r}: {_show(original[where])} is not a "
-            "percentage from 0 to 100."
-        )
-    return values
-
-
-def parse_percent(value) -> float:
-    """Parse one published percentage.
-
-    Parameters
-    ----------
-    value : str, float, int or None
-        ``"71%"``, ``"71"``, ``71``, ``71.0``; a blank, ``None``, ``nan`` or
-        "No comparable data available" (any case and spacing) mean no data.
-
-    Returns
-    -------
-    float
-        The percentage (0 to 100), or ``nan`` for no data.
-
-    Raises
-    ------
-    ValueError
-        For text that is not a percentage or a value outside 0 to 100.
-
-    Examples
-    --------
-    >>> from stats import parse_percent
-    >>> parse_percent("71%"), parse_percent("No comparable\\ndata available")
-    (71.0, nan)
-    """
-    series = pd.Series([value], dtype=object if isinstance(value, str) or value is None else None)
-    try:
-        return float(_parse_percent_series(series, "value").iloc[0])
-    except ValueError as err:
-        raise ValueError(str(err).replace("row 0, column 'value': ", "value ")) from None
-
-
-def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
-    """Parse whole numbers (blank = missing); errors name the row and column."""
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        values = series.astype(float)
-    else:
-        text = series.astype("string").str.strip()
-        missing = text.isna() | (text == "")
-        values = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
-        bad = values.isna() & ~missing
-        if bad.any():
-            where = bad.idxmax()
-            raise ValueError(f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
-    arr = values.to_numpy()
-    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
-        return values
-    present = values.notna()
-    bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
-    if bad.any():
-        where = bad.idxmax()
-        raise ValueError(
-            f"{_row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
-            f"(got {_show(series[where])})."
-        )
-    return values
-
-
-def _column(table: pd.DataFrame, name: str, role: str) -> pd.Series:
-    if name not in table.columns:
-        raise ValueError(
-            f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}."
-        )
-    return table[name]
+_WORDING_CATEGORIES = _wording_categories()
 
 
 def label_changes(
     table: pd.DataFrame,
+    test=None,
     *,
-    alpha=0.10,
-    previous="previous",
-    current="current",
-    n_previous="n_previous",
-    n_current="n_current",
-    previous_count="previous_count",
-    current_count="current_count",
-    alternative="two-sided",
-    pooled=True,
-    continuity=False,
-    population_previous=None,
-    population_current=None,
+    alpha=None,
+    alternative=None,
+    method=None,
+    columns: Columns | None = None,
+    scale="percent",
     higher_is_better=True,
+    intervals=False,
     margin_confidence_level=0.80,
-    similar_within=5.0,
 ) -> pd.DataFrame:
     r"""Test and label every row of a previous-versus-current table.
 
@@ -184,41 +83,38 @@ def label_changes(
     table : pandas.DataFrame
         One row per prompt (or key question). Percentages are as published
         (0 to 100): ``"71%"``, ``"71"``, ``71.0``; a blank or "No comparable
-        data available" means the row cannot be tested. The input is not
-        modified.
-    alpha : float, default 0.10
-        Significance level of the Z test (the inspectorate's 0.1).
-    previous, current : str
-        Columns holding the percentages.
-    n_previous, n_current : str
-        Columns holding the number of cases behind each percentage (needed
-        on every testable row).
-    previous_count, current_count : str
-        Optional columns of counts of "yes" answers. Where a count is given
-        it is used instead of the percentage (proportion = count / n), which
-        avoids the rounding of published percentages; the percentage columns
-        may then be absent.
-    alternative, pooled, continuity
-        Test variant, as in :func:`stats.compare_proportions` (defaults: the
-        two-sided pooled Z test without continuity correction).
-    population_previous, population_current : str or None
-        Optional columns of eligible populations for the finite population
-        correction (blank: infinite).
+        data available" means the row cannot be tested. Optional count columns
+        (``previous_count``, ``current_count``) are used instead of the
+        percentages where given. The input is not modified. See
+        :func:`stats.parse.parse_table` for every rule.
+    test : ChangeTest, optional
+        The test specification (default ``ChangeTest()``: two-sided pooled Z
+        test, alpha = 0.1, score interval). Stored in the result's
+        ``attrs['change_test']``.
+    alpha, alternative, method : optional
+        Shortcuts for ``test=ChangeTest(...)``; not allowed together with ``test``.
+    columns : stats.parse.Columns, optional
+        Column names if they differ from the defaults (including population
+        columns, needed with ``ChangeTest(finite_population=True)``).
+    scale : {'percent', 'proportion'}, default 'percent'
+        Unit of the percentage columns.
     higher_is_better : bool or str, default True
         Direction for labels and wording, or the name of a boolean column.
+    intervals : bool, default False
+        Add ``ci_low`` and ``ci_high``: the specification's interval (dual to
+        the test by default) for each testable row.
     margin_confidence_level : float, default 0.80
         Confidence level of the reported margins (the methodology's 80 %).
-    similar_within : float, default 5.0
-        Non-significant changes smaller than this many points are worded
-        "similar" (5 points is the methodology's stated margin of error).
 
     Returns
     -------
     pandas.DataFrame
-        A copy of ``table`` with these columns added (replaced if present):
+        A copy of ``table`` with these columns added (replaced if present);
+        every value is a proportion or a plain number (display code shows
+        points):
 
         ``difference``
-            current - previous, in percentage points.
+            current - previous (proportion).
         ``statistic``, ``pvalue``
             z and its p-value (nan where untestable).
         ``significant``
@@ -226,121 +122,84 @@ def label_changes(
         ``label`` (categorical)
             "significant improvement", "significant decline",
             "no significant change" or "no comparable data".
+        ``ci_low``, ``ci_high`` (with ``intervals=True``)
+            the interval of the change, which excludes 0 exactly when the row is
+            significant under a dual interval.
         ``margin_previous``, ``margin_current``
-            margin of error of each percentage, in points, at
+            margin of error of each percentage (proportion) at
             ``margin_confidence_level`` and p = 0.5 (the design margin,
-            :func:`stats.margin_of_error`; with a population column the
-            finite population correction is applied).
+            :func:`stats.margin_of_error`; with ``finite_population`` the
+            populations are used).
         ``wording`` (categorical)
             how an inspector may describe the change under the methodology,
             which reserves "significant" for changes that pass the test:
             "improved significantly" / "declined significantly" where
-            significant; otherwise "similar" when the change is smaller than
-            ``similar_within`` points, else "improved" / "declined"; and
-            "no comparable data" where untestable.
+            significant; otherwise "no significant change (+9 points)" with the
+            change in whole points; "no comparable data" where untestable.
+            No "similar" threshold is invented: the methodology's 5-point margin
+            is that of one percentage, not of a difference.
 
     Raises
     ------
-    ValueError
-        A missing column, or a value that is not a percentage, count or
-        sample size; the message names the row and the column.
+    ValueError, TypeError
+        As :func:`stats.parse.parse_table`; the message names the row and column.
 
     Notes
     -----
-    The test on each testable row is :func:`stats.compare_proportions` (see
-    its Notes for the formula), applied to all rows at once.
+    The test on each testable row is :func:`stats.compare_proportions` under
+    ``test`` (see :class:`stats.ChangeTest` for the variants), applied to all
+    rows at once.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from stats import label_changes
-    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"],
-    ...                   "current": ["71%", "43%"], "n_previous": [100, 100],
-    ...                   "n_current": [100, 100]})
-    >>> label_changes(t)[["difference", "label", "wording"]]
-       difference                    label                 wording
-    0        17.0  significant improvement  improved significantly
-    1         NaN       no comparable data      no comparable data
+    >>> from stats import ChangeTest, label_changes
+    >>> t = pd.DataFrame({"previous": ["54%", "61%", "No comparable data available"],
+    ...                   "current": ["71%", "49%", "43%"], "n_previous": 100, "n_current": 100})
+    >>> out = label_changes(t, ChangeTest(method="pooled-cc"))
+    >>> out[["difference", "label", "wording"]]
+       difference                    label                              wording
+    0        0.17  significant improvement               improved significantly
+    1       -0.12     no significant change  no significant change (-12 points)
+    2         NaN       no comparable data                   no comparable data
+    >>> out.attrs["change_test"].method
+    'pooled-cc'
     """
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
-    a = v.check_scalar_open_unit("alpha", alpha)
+    spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
-    if isinstance(similar_within, bool) or not isinstance(similar_within, (int, float)) or not similar_within >= 0:
-        raise ValueError(f"similar_within must be a number of points >= 0 (got {similar_within!r}).")
-
-    have_prev_count = previous_count in table.columns
-    have_cur_count = current_count in table.columns
-
-    def proportion(pct_col, count_col, have_count, n_values, role):
-        pct = (
-            _parse_percent_series(table[pct_col], pct_col) / 100
-            if pct_col in table.columns
-            else None
+    if not isinstance(intervals, (bool, np.bool_)):
+        raise TypeError(f"intervals must be True or False (got {intervals!r}).")
+    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
+    if spec.finite_population and cols.population_previous is None and cols.population_current is None:
+        raise ValueError(
+            "the test has a finite population correction (finite_population=True) but no population "
+            "columns were named: pass columns=Columns(population_previous=..., population_current=...)."
         )
-        if pct is None and not have_count:
-            _column(table, pct_col, role)  # raises: neither percentages nor counts
-        if not have_count:
-            return pct
-        counts = _parse_count_series(table[count_col], count_col, minimum=0)
-        over = counts.notna() & n_values.notna() & (counts > n_values)
-        if over.any():
-            where = over.idxmax()
-            raise ValueError(
-                f"{_row_name(where)}, column {count_col!r}: a count cannot exceed its n "
-                f"(got {_show(table[count_col][where])} > {_show(table[n_values.name][where])})."
-            )
-        from_counts = counts / n_values
-        return from_counts if pct is None else from_counts.where(counts.notna(), pct)
+    if not spec.finite_population and (cols.population_previous is not None or cols.population_current is not None):
+        raise ValueError(
+            "population columns were named but the test has no finite population correction; "
+            "pass test=ChangeTest(finite_population=True, ...) to use them."
+        )
+    added = _label_parsed(parsed, spec, intervals=bool(intervals), margin_confidence_level=float(margin_confidence_level))
+    # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
+    out = table.copy(deep=False)
+    for name in (*OUTPUT_COLUMNS, *INTERVAL_COLUMNS):
+        if name in out.columns and name not in added:
+            out = out.drop(columns=name)
+    for name, values in added.items():
+        out[name] = pd.Series(values, index=table.index, copy=False)
+    out.attrs = {"change_test": spec}
+    return out
 
-    n1_all = _parse_count_series(_column(table, n_previous, "cases at the previous inspection"), n_previous, minimum=1)
-    n2_all = _parse_count_series(_column(table, n_current, "cases at the current inspection"), n_current, minimum=1)
-    p1_all = proportion(previous, previous_count, have_prev_count, n1_all, "previous percentages")
-    p2_all = proportion(current, current_count, have_cur_count, n2_all, "current percentages")
 
-    testable = p1_all.notna() & p2_all.notna()
-    for n_col, n_values in ((n_previous, n1_all), (n_current, n2_all)):
-        missing_n = testable & n_values.isna()
-        if missing_n.any():
-            where = missing_n.idxmax()
-            raise ValueError(
-                f"{_row_name(where)}, column {n_col!r}: the number of cases is required "
-                f"where both percentages are given (got {_show(table[n_col][where])})."
-            )
-
-    def population(col, n_values):
-        """Eligible populations as an array (blank: infinite), or None when no column is given."""
-        if col is None:
-            return None
-        values = _parse_count_series(_column(table, col, "eligible population"), col, minimum=1)
-        values = values.fillna(np.inf)
-        over = n_values.notna() & (n_values > values)
-        if over.any():
-            where = over.idxmax()
-            raise ValueError(
-                f"{_row_name(where)}, column {col!r}: the population cannot be smaller than the "
-                f"sample (got {_show(table[col][where])})."
-            )
-        return values.to_numpy(dtype=float)
-
-    big1 = population(population_previous, n1_all)
-    big2 = population(population_current, n2_all)
-
-    if isinstance(higher_is_better, str):
-        hib_col = _column(table, higher_is_better, "direction")
-        if not pd.api.types.is_bool_dtype(hib_col.dtype):
-            raise TypeError(f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype}).")
-        hib_all = hib_col.to_numpy(dtype=bool)
-    elif isinstance(higher_is_better, (bool, np.bool_)):
-        hib_all = np.full(len(table), bool(higher_is_better))
-    else:
-        raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
-
-    rows = testable.to_numpy()
-    n = len(table)
+def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
+    """The added columns for the canonical arrays of :func:`stats.parse.parse_table`."""
+    rows = parsed["testable"]
+    n = len(rows)
     all_rows = bool(rows.all())
 
-    def take(values):
+    def take(name):
+        values = parsed[name]
         return values if all_rows else values[rows]
 
     def scatter(values, fill, dtype):
@@ -352,66 +211,60 @@ def label_changes(
 
     res = None
     if rows.any():
-        res = compare_proportions(
-            take(p1_all.to_numpy()),
-            take(n1_all.to_numpy()),
-            take(p2_all.to_numpy()),
-            take(n2_all.to_numpy()),
-            alpha=a,
-            alternative=alternative,
-            pooled=pooled,
-            continuity=continuity,
-            population_previous=None if big1 is None else take(big1),
-            population_current=None if big2 is None else take(big2),
-            higher_is_better=take(hib_all),
-        )
+        pops = {}
+        if spec.finite_population:
+            pops = dict(population_previous=take("population_previous"), population_current=take("population_current"))
+        res = compare_proportions(take("previous"), take("n_previous"), take("current"), take("n_current"),
+                                  test=spec, higher_is_better=take("higher_is_better"), **pops)
     nan = np.nan
-    difference = scatter(100 * np.asarray(res.difference), nan, float) if res else np.full(n, nan)
+    difference = scatter(res.difference, nan, float) if res else np.full(n, nan)
     statistic = scatter(res.statistic, nan, float) if res else np.full(n, nan)
     pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
     significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
     # label codes index stats.change._LABEL_BY_CODE; 3 is "no comparable data"
-    code = (scatter(_label_codes(np.asarray(res.significant), np.asarray(res.difference), take(hib_all)), 3, np.int8)
+    code = (scatter(_label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
             if res else np.full(n, 3, dtype=np.int8))
 
-    c = float(margin_confidence_level)
-    margin_prev = _margins(n1_all, big1, p1_all.notna(), c)
-    margin_cur = _margins(n2_all, big2, p2_all.notna(), c)
+    populations_used = spec.finite_population
+    margin_prev = _margins(parsed["n_previous"], parsed["population_previous"] if populations_used else None,
+                           ~np.isnan(parsed["previous"]), margin_confidence_level)
+    margin_cur = _margins(parsed["n_current"], parsed["population_current"] if populations_used else None,
+                          ~np.isnan(parsed["current"]), margin_confidence_level)
 
-    # Wording codes: 0/1 significant improvement/decline (as the label codes), 2 no comparable data,
-    # 3 similar (|change| < similar_within), 4 improved, 5 declined.
-    better = _better(difference, hib_all)
-    small = np.abs(difference) < similar_within  # False for nan; those rows are code 3 anyway
-    wording_code = np.where(code < 2, code, np.where(code == 3, 2, np.where(small, 3, np.where(better, 4, 5))))
+    # Wording codes: 0/1 significant improvement/decline, 2 no comparable data,
+    # 3 + (points + 100) no significant change of that many whole points.
+    with np.errstate(invalid="ignore"):
+        points = np.where(np.isnan(difference), 0, np.floor(100 * difference + 0.5 + 1e-9)).astype(np.int16)
+    wording_code = np.where(code < 2, code, np.where(code == 3, 2, 3 + points + 100)).astype(np.int16)
 
-    # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
-    out = table.copy(deep=False)
     added = {
         "difference": difference,
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
         "label": pd.Categorical.from_codes(code, categories=list(_LABEL_BY_CODE)),
-        "margin_previous": margin_prev,
-        "margin_current": margin_cur,
-        "wording": pd.Categorical.from_codes(wording_code, categories=list(_WORDING_BY_CODE)),
     }
-    for name, values in added.items():
-        out[name] = pd.Series(values, index=table.index, copy=False)
-    return out
+    if intervals:
+        low, high = res.ci if res else (np.empty(0), np.empty(0))
+        added["ci_low"] = scatter(low, nan, float) if res else np.full(n, nan)
+        added["ci_high"] = scatter(high, nan, float) if res else np.full(n, nan)
+    added["margin_previous"] = margin_prev
+    added["margin_current"] = margin_cur
+    added["wording"] = pd.Categorical.from_codes(wording_code, categories=_WORDING_CATEGORIES)
+    return added
 
 
-def _margins(n_values: pd.Series, populations, present: pd.Series, confidence_level: float) -> np.ndarray:
-    """Design margin (p = 0.5) in points where the percentage and n are present, nan elsewhere.
+def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_level: float) -> np.ndarray:
+    """Design margin (p = 0.5, proportion) where the percentage and n are present, nan elsewhere.
 
     ``populations`` is an array of eligible populations, or None for infinite ones.
     """
-    n = n_values.to_numpy(dtype=float)
-    ok = present.to_numpy() & ~np.isnan(n)
+    n = n_values
+    ok = present & ~np.isnan(n)
     big = np.inf if populations is None else populations
     if ok.all():
-        return 100 * _margin(n, big, confidence_level, 0.5)
+        return _margin(n, big, confidence_level, 0.5)
     out = np.full(len(n), np.nan)
     if ok.any():
-        out[ok] = 100 * _margin(n[ok], big if populations is None else big[ok], confidence_level, 0.5)
+        out[ok] = _margin(n[ok], big if populations is None else big[ok], confidence_level, 0.5)
     return out

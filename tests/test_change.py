@@ -8,7 +8,7 @@ from scipy.stats import chi2_contingency
 from statsmodels.stats import proportion as smp
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
-from stats import ChangeResult, compare_proportions
+from stats import ChangeResult, ChangeTest, compare_proportions
 
 # R 4.x: prop.test(c(cur, prev), c(n_cur, n_prev), correct=FALSE); prop.test(...) (Yates);
 # prop.test(..., alternative="greater") (Yates), options(digits=16).
@@ -28,10 +28,10 @@ def test_matches_r_prop_test(cur, n_cur, prev, n_prev, x2, p, x2_yates, p_yates,
     res = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur)
     assert res.statistic**2 == pytest.approx(x2, rel=1e-12)
     assert res.pvalue == pytest.approx(p, rel=1e-12)
-    yates = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, continuity=True)
+    yates = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, method="pooled-cc")
     assert yates.statistic**2 == pytest.approx(x2_yates, rel=1e-12)
     assert yates.pvalue == pytest.approx(p_yates, rel=1e-12)
-    greater = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, continuity=True, alternative="greater")
+    greater = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, method="pooled-cc", alternative="greater")
     assert greater.pvalue == pytest.approx(p_greater, rel=1e-12)
 
 
@@ -51,7 +51,7 @@ def test_pooled_equals_statsmodels_and_chi_square(cur, n_cur, prev, n_prev):
 
 @pytest.mark.parametrize("cur, n_cur, prev, n_prev", [r[:4] for r in R_PROP_TEST])
 def test_unpooled_equals_statsmodels_wald(cur, n_cur, prev, n_prev):
-    res = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, pooled=False)
+    res = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, method="unpooled")
     with warnings.catch_warnings():
         # statsmodels computes the ratio p1/p2 too, which divides by zero for 0 %.
         warnings.filterwarnings("ignore", "divide by zero", RuntimeWarning)
@@ -68,13 +68,13 @@ def test_reference_figures_from_other_tools():
     assert res.pvalue == pytest.approx(0.013028, abs=5e-7)
     assert res.difference == pytest.approx(0.17)
     assert res.significant is True and res.label == "significant improvement"
-    wald = compare_proportions(0.54, 100, 0.71, 100, pooled=False)
+    wald = compare_proportions(0.54, 100, 0.71, 100, method="unpooled")
     assert wald.statistic == pytest.approx(2.5222, abs=5e-5)
     assert wald.pvalue == pytest.approx(0.011663, abs=5e-7)
     # Method matters near alpha: 61/100 vs 49/100: p = 0.088 pooled, 0.118 with continuity correction.
     near = compare_proportions(0.49, 100, 0.61, 100)
     assert near.pvalue == pytest.approx(0.088, abs=5e-4) and near.significant
-    cc = compare_proportions(0.49, 100, 0.61, 100, continuity=True)
+    cc = compare_proportions(0.49, 100, 0.61, 100, method="pooled-cc")
     assert cc.pvalue == pytest.approx(0.118, abs=5e-4) and not cc.significant
 
 
@@ -82,12 +82,13 @@ def test_confidence_interval_newcombe_and_wald():
     # other-tools.md: confint_proportions_2indep(71, 100, 54, 100, alpha=0.1):
     # newcomb (0.0574, 0.2767), wald (0.0591, 0.2809).
     res = compare_proportions(0.54, 100, 0.71, 100)
-    assert res.ci.low == pytest.approx(0.0574, abs=5e-5)
-    assert res.ci.high == pytest.approx(0.2767, abs=5e-5)
+    newcombe = res.confidence_interval(method="newcombe")
+    assert newcombe.low == pytest.approx(0.0574, abs=5e-5)
+    assert newcombe.high == pytest.approx(0.2767, abs=5e-5)
     wald = res.confidence_interval(method="wald")
     assert (wald.low, wald.high) == pytest.approx((0.0591, 0.2809), abs=5e-5)
     for cur, n_cur, prev, n_prev in [r[:4] for r in R_PROP_TEST]:
-        ours = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur).confidence_interval(0.9)
+        ours = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur).confidence_interval(0.9, method="newcombe")
         sm = confint_proportions_2indep(cur, n_cur, prev, n_prev, method="newcomb", alpha=0.1)
         assert (ours.low, ours.high) == pytest.approx(sm, rel=1e-10, abs=1e-12)
 
@@ -120,7 +121,7 @@ def test_both_zero_or_both_hundred_percent():
         np.testing.assert_array_equal(res.pvalue, [1.0, 1.0])
         assert not res.significant.any()
         assert list(res.label) == ["no significant change"] * 2
-        for flag in (dict(pooled=False), dict(continuity=True)):
+        for flag in (dict(method="unpooled"), dict(method="pooled-cc")):
             other = compare_proportions([0.0, 1.0], 100, [0.0, 1.0], 100, **flag)
             np.testing.assert_array_equal(other.pvalue, [1.0, 1.0])
         ci = res.ci
@@ -134,18 +135,27 @@ def test_zero_vs_five_percent_is_defined():
     assert res.label == "significant improvement"
 
 
-def test_unpooled_zero_vs_hundred_and_census():
+def test_unpooled_zero_vs_hundred_uses_pooled_variance_and_census_is_infinite():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = compare_proportions(0.0, 20, 1.0, 20, pooled=False)
-        assert res.statistic == np.inf and res.pvalue == 0.0
-        census = compare_proportions(0.50, 100, 0.52, 100, population_previous=100, population_current=100)
+        # 0/1 vs 1/1: the Wald variance is 0; the pooled one, 0.5 * 0.5 * (1 + 1), is used:
+        # z = 1 / sqrt(0.5) = 1.414, p = 0.157 (not "significant" from one case each).
+        one = compare_proportions(0.0, 1, 1.0, 1, method="unpooled")
+        assert one.statistic == pytest.approx(np.sqrt(2), rel=1e-12)
+        assert one.pvalue == pytest.approx(0.15729920705028513, rel=1e-12) and not one.significant
+        assert one.ci.low < 0 < one.ci.high
+        res = compare_proportions(0.0, 20, 1.0, 20, method="unpooled")
+        pooled = compare_proportions(0.0, 20, 1.0, 20)
+        assert res.statistic == pytest.approx(pooled.statistic) and np.isfinite(res.statistic)
+        spec = ChangeTest(finite_population=True)
+        census = compare_proportions(0.50, 100, 0.52, 100, test=spec, population_previous=100, population_current=100)
         assert census.statistic == np.inf and census.pvalue == 0.0 and census.significant
 
 
 def test_finite_population_correction():
     base = compare_proportions(0.54, 100, 0.71, 100)
-    fpc = compare_proportions(0.54, 100, 0.71, 100, population_previous=250, population_current=250)
+    fpc = compare_proportions(0.54, 100, 0.71, 100, test=ChangeTest(finite_population=True),
+                              population_previous=250, population_current=250)
     # each variance term times (1 - n/N) = 0.6 -> z grows by 1/sqrt(0.6)
     assert fpc.statistic == pytest.approx(base.statistic / np.sqrt(0.6), rel=1e-12)
     assert fpc.ci.high - fpc.ci.low < base.ci.high - base.ci.low
@@ -185,10 +195,14 @@ def test_result_object_api():
         ((0.54, 100, 0.71, 100), dict(alpha=0), ValueError, r"alpha must be strictly between 0 and 1 \(got 0"),
         ((0.54, 100, 0.71, 100), dict(alpha=10), ValueError, r"alpha must be strictly between 0 and 1 \(got 10"),
         ((0.54, 100, 0.71, 100), dict(alternative="larger"), ValueError, r"alternative \('larger'\) must be one of 'two-sided', 'less' or 'greater'"),
-        ((0.54, 100, 0.71, 100), dict(population_current=50), ValueError, r"n_current must not exceed population_current \(got n_current=100.0 > population_current=50.0\)"),
+        ((0.54, 100, 0.71, 100), dict(population_current=50, test=ChangeTest(finite_population=True)), ValueError, r"n_current must not exceed population_current \(got n_current=100.0 > population_current=50.0\)"),
+        ((0.54, 100, 0.71, 100), dict(population_current=500), ValueError, r"populations were given but the test has no finite population correction"),
+        ((0.54, 100, 0.71, 100), dict(test=ChangeTest(finite_population=True)), ValueError, r"finite_population=True\) but no population_previous or population_current"),
+        ((0.54, 100, 0.71, 100), dict(test=ChangeTest(), alpha=0.05), ValueError, r"pass either test= or the options \['alpha'\], not both"),
+        ((0.54, 100, 0.71, 100), dict(test="pooled"), TypeError, r"test must be a stats.ChangeTest \(got str: 'pooled'\)"),
+        ((0.54, 100, 0.71, 100), dict(method="yates"), ValueError, r"method \('yates'\) must be one of 'pooled', 'pooled-cc', 'unpooled' or 'unpooled-cc'"),
         (([0.5, 0.6], 100, [0.5, 0.6, 0.7], 100), {}, ValueError, r"must broadcast to one shape \(got shapes previous \(2,\), n_previous \(\), current \(3,\)"),
         (("54%", 100, 0.71, 100), {}, TypeError, r"previous must be a real number or an array of real numbers \(got '54%'\)"),
-        ((0.54, 100, 0.71, 100), dict(pooled="yes"), TypeError, r"pooled must be True or False \(got 'yes'\)"),
         ((0.54, 100, 0.71, 100), dict(higher_is_better=1), TypeError, r"higher_is_better must be True, False or an array of booleans"),
     ],
 )
@@ -209,11 +223,11 @@ def table_rows(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(table_rows(), st.booleans(), st.booleans())
-def test_swap_changes_sign_and_keeps_pvalue(row, pooled, continuity):
+@given(table_rows(), st.sampled_from(["pooled", "pooled-cc", "unpooled", "unpooled-cc"]))
+def test_swap_changes_sign_and_keeps_pvalue(row, method):
     p1, n1, p2, n2 = row
-    a = compare_proportions(p1, n1, p2, n2, pooled=pooled, continuity=continuity)
-    b = compare_proportions(p2, n2, p1, n1, pooled=pooled, continuity=continuity)
+    a = compare_proportions(p1, n1, p2, n2, method=method)
+    b = compare_proportions(p2, n2, p1, n1, method=method)
     assert a.statistic == pytest.approx(-b.statistic, rel=1e-12, abs=1e-12)
     assert a.pvalue == pytest.approx(b.pvalue, rel=1e-12)
     assert 0.0 <= a.pvalue <= 1.0

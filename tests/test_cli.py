@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from stats.cli import main
-from stats.tables import OUTPUT_COLUMNS
+from stats.tables import INTERVAL_COLUMNS, OUTPUT_COLUMNS
+
+LABEL_COLUMNS = [*OUTPUT_COLUMNS[:5], *INTERVAL_COLUMNS, *OUTPUT_COLUMNS[5:]]
 
 
 def run(capsys, *argv):
@@ -23,8 +25,8 @@ def test_main_job_prints_design_labels_totals_and_method(capsys):
     assert out.count("significant improvement") >= 15
     assert "Totals: significant improvement: 15; significant decline: 2; no significant change: 34; no comparable data: 25" in out
     assert "Key questions" in out
-    assert "pooled two-proportion Z test, no continuity correction, alpha = 0.1" in out
-    assert "n_previous is assumed equal to n_current for 76 of 76 prompts" in out
+    assert "Test: two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval" in out
+    assert "previous denominators: assumed equal to the current n for 76 of 76 prompts" in out
     assert "case supervision 100, harm 85, post-release 42, unpaid work 35, through the gate 24" in out
 
 
@@ -86,7 +88,7 @@ def test_label_csv_round_trip(capsys, prompts_csv, tmp_path):
     assert code == 0 and out == "" and err == ""
     original = pd.read_csv(prompts_csv, dtype=str, keep_default_na=False)
     labelled = pd.read_csv(out_path, dtype=str, keep_default_na=False)
-    assert list(labelled.columns) == list(original.columns) + list(OUTPUT_COLUMNS)
+    assert list(labelled.columns) == list(original.columns) + LABEL_COLUMNS
     pd.testing.assert_frame_equal(labelled[original.columns], original)
     assert (labelled["label"] == "significant improvement").sum() == 15
     # labelling the labelled file again gives the same result (output columns are replaced)

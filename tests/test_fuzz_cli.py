@@ -25,7 +25,7 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_siz
 messy = st.one_of(text, st.sampled_from(["inf", "-inf", "nan", "1e308", "-1", "0", "1.5", "101", "=1+1", "@x",
                                          "-5", "0.5", "1,5", '"', "No comparable", "\x00", ";", "\t"]))
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
 
 

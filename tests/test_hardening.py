@@ -221,7 +221,7 @@ def test_annexe_parser_completes_on_a_megabyte_of_adversarial_text(name):
         pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(["a", "b", " ", "?", "%", "1", "55", "No comparable data available",
                                  "Previous inspection Current inspection", "⟦2.1|Assessment⟧", "x?s", "\n"]),
                 max_size=30))

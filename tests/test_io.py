@@ -144,7 +144,7 @@ def test_delimiter_is_sniffed(capsys, tmp_path, delimiter):
     path = write(tmp_path, "in.csv", GOOD.replace(",", delimiter))
     labels, rows = labels_of(capsys, path)
     assert labels == ["significant improvement", "no significant change"]
-    assert rows[0]["difference"] == pytest.approx(17.0)
+    assert rows[0]["difference"] == pytest.approx(0.17)
 
 
 def test_quoted_delimiters_and_line_breaks_are_values(tmp_path):
@@ -286,11 +286,11 @@ def test_formula_cells_neutralised_numbers_untouched(capsys, tmp_path, fmt):
     assert code == 0, err
     assert "'=HYPERLINK" in out and "'@SUM(A1)" in out and "'=cmd|calc" in out.replace("\\|", "|")
     assert "'\tTabbed" in out
-    assert "'-5" not in out and "'+3" not in out and "'-10" not in out  # numbers and the negative difference
+    assert "'-5" not in out and "'+3" not in out and "'-0.1" not in out  # numbers and the negative difference
     if fmt == "csv":
         table = pd.read_csv(__import__("io").StringIO(out), dtype=str, keep_default_na=False)
         assert table["'=cmd|calc"].tolist() == ["-5", "+3", "text"]
-        assert table["difference"].astype(float).round(9).tolist() == [17.0, -10.0, 2.0]
+        assert table["difference"].astype(float).round(9).tolist() == [0.17, -0.1, 0.02]
     code, raw, _ = run(capsys, "label", path, "--format", fmt, "--no-sanitize")
     assert code == 0 and "'=HYPERLINK" not in raw and "=HYPERLINK" in raw
 

@@ -7,7 +7,7 @@ from scipy.stats import barnard_exact, fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import power_proportions_2indep
 
-from stats import label_changes
+from stats import ChangeTest, label_changes
 from stats.exact import compare_methods, counts_from_percent
 from stats.multiplicity import adjust, expected_false_positives
 from stats.power import critical_difference, minimum_detectable_change, power_of_change
@@ -127,6 +127,8 @@ def test_compare_methods_against_scipy_and_reference():
     assert out.loc[1, "fisher"] == pytest.approx(fisher_exact([[61, 49], [39, 51]]).pvalue, rel=1e-12)
     # 61/100 vs 49/100: pooled 0.088 (significant), continuity 0.118 (not): method sensitive
     assert out.loc[1, "pooled"] == pytest.approx(0.088, abs=5e-4)
+    assert out.loc[1, "pooled-cc"] == pytest.approx(0.118, abs=5e-4)
+    assert out["significant"].tolist() == [True, True]
     assert bool(out.loc[1, "method_sensitive"]) and not bool(out.loc[0, "method_sensitive"])
 
 
@@ -140,6 +142,18 @@ def test_compare_methods_report(report):
     assert auto.loc[small, "barnard"].notna().all()
     far = ~small & ((auto["pooled"] < 0.02) | (auto["pooled"] > 0.3))
     assert auto.loc[far, "barnard"].isna().all() and far.any()
+
+
+def test_compare_methods_uses_the_tables_test_and_one_sided_exact_tests():
+    t = pd.DataFrame({"previous": [54, 49], "current": [71, 61], "n_previous": [100, 100], "n_current": [100, 100]})
+    spec = ChangeTest(alpha=0.05, alternative="greater", method="pooled-cc")
+    labelled = label_changes(t, spec)
+    out = compare_methods(labelled, exact="all")
+    assert out.attrs["change_test"] == spec
+    assert out["significant"].tolist() == labelled["significant"].astype(bool).tolist()
+    # scipy's 'greater' on [[current, previous], ...] is current > previous
+    assert out.loc[0, "fisher"] == pytest.approx(fisher_exact([[71, 54], [29, 46]], alternative="greater").pvalue, rel=1e-12)
+    assert out.loc[1, "barnard"] == pytest.approx(barnard_exact([[61, 49], [39, 51]], alternative="greater").pvalue, rel=1e-12)
 
 
 # ---- Monte Carlo --------------------------------------------------------------------------
@@ -182,7 +196,7 @@ def test_ten_million_replicates_in_bounded_chunks():
     [
         (lambda: margin_coverage(100, 250, 0.5, replicates=0), r"replicates must be a whole number >= 1 \(got 0\)"),
         (lambda: z_test_rejection(0, 100, 0.5), r"n_previous must be a whole number >= 1"),
-        (lambda: z_test_rejection(100, 100, 0.5, alpha=1.5), r"alpha must be strictly between 0 and 1"),
+        (lambda: z_test_rejection(100, 100, 0.5, test=ChangeTest(alpha=0.05), replicates=0), r"replicates must be a whole number >= 1"),
         (lambda: margin_coverage(300, 250, 0.5, replicates=10), r"n must not exceed population"),
     ],
 )

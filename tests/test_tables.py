@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
 
-from stats import compare_proportions, label_changes, parse_percent, margin_of_error
+from stats import ChangeTest, compare_proportions, label_changes, parse_percent, margin_of_error
+from stats.parse import Columns
 from stats.tables import OUTPUT_COLUMNS
 
 
@@ -40,12 +41,13 @@ def test_labels_hand_computed_and_statsmodels():
     z, p = proportions_ztest([71, 54], [100, 100])
     assert out.loc["a", "statistic"] == pytest.approx(z, rel=1e-12)
     assert out.loc["a", "pvalue"] == pytest.approx(p, rel=1e-12)
-    assert out.loc["a", "difference"] == pytest.approx(17.0)
+    assert out.loc["a", "difference"] == pytest.approx(0.17)
     assert out.loc["a", "label"] == "significant improvement"
     assert out.loc["a", "wording"] == "improved significantly"
     # c: 71 -> 67: z = -0.0400 / sqrt(0.69 * 0.31 * 0.02) = -0.611561 (hand)
     assert out.loc["c", "statistic"] == pytest.approx(-0.04 / np.sqrt(0.69 * 0.31 * 0.02), rel=1e-12)
-    assert out.loc["c", "label"] == "no significant change" and out.loc["c", "wording"] == "similar"
+    assert out.loc["c", "label"] == "no significant change"
+    assert out.loc["c", "wording"] == "no significant change (-4 points)"
     # e: 44 -> 25 of 85: significant decline
     assert out.loc["e", "label"] == "significant decline"
     assert out.loc["e", "wording"] == "declined significantly"
@@ -53,17 +55,21 @@ def test_labels_hand_computed_and_statsmodels():
         assert out.loc[row, "label"] == "no comparable data"
         assert out.loc[row, "significant"] is pd.NA
         assert np.isnan(out.loc[row, "pvalue"]) and np.isnan(out.loc[row, "statistic"])
-    assert out.loc["a", "margin_current"] == pytest.approx(100 * margin_of_error(100))
+    assert out.loc["a", "margin_current"] == pytest.approx(margin_of_error(100))
     assert np.isnan(out.loc["b", "margin_previous"]) and out.loc["b", "margin_current"] > 0
 
 
-def test_wording_thresholds():
-    t = pd.DataFrame({"previous": [50, 50, 50, 50], "current": [54, 58, 42, 50], "n_previous": 20, "n_current": 20})
+def test_wording_states_non_significant_changes_with_their_size():
+    t = pd.DataFrame({"previous": [50, 50, 50, 50, 50], "current": [54, 59, 41, 50, 51], "n_previous": 20, "n_current": 20})
     out = label_changes(t)
-    assert list(out["label"]) == ["no significant change"] * 4
-    assert list(out["wording"]) == ["similar", "improved", "declined", "similar"]
-    assert list(label_changes(t, higher_is_better=False)["wording"]) == ["similar", "declined", "improved", "similar"]
-    assert list(label_changes(t, similar_within=10)["wording"]) == ["similar"] * 4
+    assert list(out["label"]) == ["no significant change"] * 5
+    assert list(out["wording"]) == ["no significant change (+4 points)", "no significant change (+9 points)",
+                                    "no significant change (-9 points)", "no significant change (0 points)",
+                                    "no significant change (+1 point)"]
+    # direction does not change the words of a non-significant change, only of a significant one
+    assert list(label_changes(t, higher_is_better=False)["wording"]) == list(out["wording"])
+    big = pd.DataFrame({"previous": [50, 50], "current": [80, 20], "n_previous": 100, "n_current": 100})
+    assert list(label_changes(big, higher_is_better=False)["wording"]) == ["declined significantly", "improved significantly"]
 
 
 def test_counts_are_used_instead_of_percentages():
@@ -71,31 +77,37 @@ def test_counts_are_used_instead_of_percentages():
     out = label_changes(t)
     res = compare_proportions(np.array([54 / 100, 3 / 7]), [100, 7], np.array([71 / 100, 1 / 9]), [100, 9])
     np.testing.assert_allclose(out["pvalue"], res.pvalue, rtol=1e-12)
-    np.testing.assert_allclose(out["difference"], 100 * np.asarray(res.difference), rtol=1e-12)
+    np.testing.assert_allclose(out["difference"], np.asarray(res.difference), rtol=1e-12)
 
 
 def test_counts_take_precedence_where_given():
     t = pd.DataFrame({"previous": [43, 43], "current": [57, 57], "previous_count": [3, None],
                       "current_count": [4, None], "n_previous": [7, 7], "n_current": [7, 7]})
     out = label_changes(t)
-    assert out.loc[0, "difference"] == pytest.approx(100 / 7)
-    assert out.loc[1, "difference"] == pytest.approx(14.0)
+    assert out.loc[0, "difference"] == pytest.approx(1 / 7)
+    assert out.loc[1, "difference"] == pytest.approx(0.14)
 
 
 def test_alpha_and_variants_are_passed_through():
     t = pd.DataFrame({"previous": [49], "current": [61], "n_previous": [100], "n_current": [100]})
     assert bool(label_changes(t)["significant"].iloc[0]) is True
-    assert bool(label_changes(t, continuity=True)["significant"].iloc[0]) is False
+    assert bool(label_changes(t, method="pooled-cc")["significant"].iloc[0]) is False
+    assert bool(label_changes(t, ChangeTest(method="pooled-cc"))["significant"].iloc[0]) is False
     assert bool(label_changes(t, alpha=0.05)["significant"].iloc[0]) is False
 
 
 def test_population_columns():
     t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100],
                       "N_prev": [250], "N_cur": [250]})
-    out = label_changes(t, population_previous="N_prev", population_current="N_cur")
-    ref = compare_proportions(0.54, 100, 0.71, 100, population_previous=250, population_current=250)
+    spec = ChangeTest(finite_population=True)
+    out = label_changes(t, spec, columns=Columns(population_previous="N_prev", population_current="N_cur"))
+    ref = compare_proportions(0.54, 100, 0.71, 100, test=spec, population_previous=250, population_current=250)
     assert out.loc[0, "statistic"] == pytest.approx(ref.statistic)
-    assert out.loc[0, "margin_current"] == pytest.approx(100 * margin_of_error(100, 250))
+    assert out.loc[0, "margin_current"] == pytest.approx(margin_of_error(100, 250))
+    with pytest.raises(ValueError, match=r"population columns were named but the test has no finite population"):
+        label_changes(t, columns=Columns(population_previous="N_prev", population_current="N_cur"))
+    with pytest.raises(ValueError, match=r"finite_population=True\) but no population columns were named"):
+        label_changes(t, spec)
 
 
 def test_zero_and_hundred_percent_are_data():

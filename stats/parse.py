@@ -1,0 +1,359 @@
+"""Parse a previous-versus-current table once, into the canonical frame every consumer uses.
+
+A user's table holds published percentages ("71%", "71", 71.0, "No comparable data
+available"), numbers of cases, optional counts of "yes" answers, optional eligible
+populations and an optional direction column. :func:`parse_table` checks all of it, row
+by row, and returns one frame of proportions and whole numbers; :func:`stats.label_changes`,
+:mod:`stats.consistency`, :mod:`stats.exact` and :mod:`stats.plots` all start from it, so a
+table is read the same way by every view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import _validation as v
+
+__all__ = ["parse_table", "parse_percent", "Columns", "CANONICAL_COLUMNS", "SCALES"]
+
+SCALES = ("percent", "proportion")
+
+#: Columns of the canonical frame, in order (see :func:`parse_table`).
+CANONICAL_COLUMNS = (
+    "previous", "n_previous", "current", "n_current", "previous_count", "current_count",
+    "population_previous", "population_current", "higher_is_better", "testable",
+)
+
+#: Tolerance, in points, between a published whole percentage and 100 k / n: half a point
+#: (rounding) plus float slack.
+_ROUNDING_TOLERANCE = 0.5 + 1e-9
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Names of the columns of a user's table (the defaults are the documented input contract)."""
+
+    previous: str = "previous"
+    current: str = "current"
+    n_previous: str = "n_previous"
+    n_current: str = "n_current"
+    previous_count: str = "previous_count"
+    current_count: str = "current_count"
+    population_previous: str | None = None
+    population_current: str | None = None
+
+
+_NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
+
+
+def _show(value) -> str:
+    """repr of a cell value, with numpy scalars shown as plain Python numbers."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _row_name(index_label) -> str:
+    return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
+
+
+def _parse_percent_series(series: pd.Series, column: str, scale: str = "percent") -> pd.Series:
+    """Vectorised parse of a column of published percentages to floats (nan = no data)."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise TypeError(f"column {column!r} must hold percentages (got booleans).")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.astype(float)
+        original = series
+    else:
+        text = series.astype("string").str.strip()
+        normalised = text.str.lower().str.split().str.join(" ")
+        missing = text.isna() | normalised.isin(_NO_DATA_TEXTS)
+        numeric_text = text.str.removesuffix("%").str.strip()
+        values = pd.to_numeric(numeric_text.where(~missing), errors="coerce").astype(float)
+        bad = values.isna() & ~missing
+        if bad.any():
+            where = bad.idxmax()
+            raise ValueError(
+                f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
+                "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
+                "or 'No comparable data available')."
+            )
+        original = series
+    top = 100.0 if scale == "percent" else 1.0
+    if v.within_ignoring_nan(values.to_numpy(), 0.0, top):
+        return values
+    out_of_range = (values < 0) | (values > top) | np.isinf(values)
+    if out_of_range.any():
+        where = out_of_range.idxmax()
+        what = "percentage from 0 to 100" if scale == "percent" else "proportion from 0 to 1 (scale='proportion')"
+        raise ValueError(
+            f"{_row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}."
+        )
+    return values
+
+
+def parse_percent(value) -> float:
+    """Parse one published percentage.
+
+    Parameters
+    ----------
+    value : str, float, int or None
+        ``"71%"``, ``"71"``, ``71``, ``71.0``; a blank, ``None``, ``nan`` or
+        "No comparable data available" (any case and spacing) mean no data.
+
+    Returns
+    -------
+    float
+        The percentage (0 to 100), or ``nan`` for no data.
+
+    Raises
+    ------
+    ValueError
+        For text that is not a percentage or a value outside 0 to 100.
+
+    Examples
+    --------
+    >>> from stats import parse_percent
+    >>> parse_percent("71%"), parse_percent("No comparable\\ndata available")
+    (71.0, nan)
+    """
+    series = pd.Series([value], dtype=object if isinstance(value, str) or value is None else None)
+    try:
+        return float(_parse_percent_series(series, "value").iloc[0])
+    except ValueError as err:
+        raise ValueError(str(err).replace("row 0, column 'value': ", "value ")) from None
+
+
+def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
+    """Parse whole numbers (blank = missing); errors name the row and column."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.astype(float)
+    else:
+        text = series.astype("string").str.strip()
+        missing = text.isna() | (text == "")
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
+        bad = values.isna() & ~missing
+        if bad.any():
+            where = bad.idxmax()
+            raise ValueError(f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+    arr = values.to_numpy()
+    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
+        return values
+    present = values.notna()
+    bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
+    if bad.any():
+        where = bad.idxmax()
+        raise ValueError(
+            f"{_row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
+            f"(got {_show(series[where])})."
+        )
+    return values
+
+
+def _column(table: pd.DataFrame, name: str, role: str) -> pd.Series:
+    if name not in table.columns:
+        raise ValueError(
+            f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}."
+        )
+    return table[name]
+
+
+
+
+def _check_unique_columns(table: pd.DataFrame) -> None:
+    names = [str(c) for c in table.columns]
+    seen, dups = set(), []
+    for name in names:
+        if name in seen and name not in dups:
+            dups.append(name)
+        seen.add(name)
+    if dups:
+        raise ValueError(f"table has duplicate column names {dups}; each column must have one name.")
+    blank = [i + 1 for i, name in enumerate(names) if not name.strip() or name.startswith("Unnamed: ")]
+    if blank:
+        raise ValueError(f"table has blank column names (column {blank[0]}); every column needs a header.")
+
+
+def _percent_column(table, name, scale, counts):
+    """Proportions from a column of percentages (or proportions), with the unit check."""
+    pct = _parse_percent_series(table[name], name, scale)
+    if scale != "percent":
+        return pct
+    arr = pct.to_numpy()
+    top = np.fmax.reduce(arr) if arr.size else np.nan  # nan only when every value is missing
+    # Every value at most 1 (and not all 0) looks like proportions given as percentages;
+    # counts on every row would show the real scale, so the check is about the other rows.
+    if top <= 1 and top > 0:
+        present = pct.notna()
+        uncovered = present if counts is None else present & counts.isna()
+        if uncovered.any():
+            where = pct[present & (pct > 0)].index[0]
+            raise ValueError(
+                f"column {name!r}: every value is at most 1 (e.g. {_row_name(where)}: "
+                f"{_show(table[name][where])}), which looks like proportions, not percentages; "
+                "pass scale='proportion' (CLI: --scale proportion) if they are proportions, or give "
+                "counts columns if they really are percentages of 1 % or less."
+            )
+    return pct / 100.0
+
+
+def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale):
+    """Counts and published percentages must agree within rounding (half a point)."""
+    both = proportion.notna() & counts.notna() & n_values.notna()
+    if not both.any():
+        return
+    gap = (100 * (counts / n_values - proportion)).abs()
+    bad = both & (gap > _ROUNDING_TOLERANCE)
+    if bad.any():
+        where = bad.idxmax()
+        shown = f"{100 * counts[where] / n_values[where]:.2f}%"
+        raise ValueError(
+            f"{_row_name(where)}: column {count_col!r} ({_show(table[count_col][where])} of "
+            f"{_show(n_values[where])} = {shown}) disagrees with column {pct_col!r} "
+            f"({_show(table[pct_col][where])}) by more than rounding (half a point)."
+        )
+
+
+def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better) -> tuple[dict, Columns]:
+    """:func:`parse_table` as a dict of arrays (the labelling fast path skips building a frame)."""
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
+    cols = Columns() if columns is None else columns
+    if not isinstance(cols, Columns):
+        raise TypeError(f"columns must be a stats.parse.Columns (got {type(cols).__name__}).")
+    v.check_choice("scale", scale, SCALES)
+    _check_unique_columns(table)
+
+    n1 = _parse_count_series(_column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1)
+    n2 = _parse_count_series(_column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1)
+
+    def side(pct_col, count_col, n_values, role):
+        have_pct = pct_col in table.columns
+        have_count = count_col in table.columns
+        if not have_pct and not have_count:
+            _column(table, pct_col, role)  # raises: neither percentages nor counts
+        counts = None
+        if have_count:
+            counts = _parse_count_series(table[count_col], count_col, minimum=0)
+            over = counts.notna() & n_values.notna() & (counts > n_values)
+            if over.any():
+                where = over.idxmax()
+                raise ValueError(
+                    f"{_row_name(where)}, column {count_col!r}: a count cannot exceed its n "
+                    f"(got {_show(table[count_col][where])} > {_show(table[n_values.name][where])})."
+                )
+        pct = _percent_column(table, pct_col, scale, counts) if have_pct else None
+        if pct is not None and counts is not None:
+            _counts_agree(table, pct_col, count_col, pct, counts, n_values, scale)
+        if counts is None:
+            return pct, pd.Series(np.nan, index=table.index)
+        from_counts = counts / n_values
+        prop = from_counts if pct is None else from_counts.where(counts.notna(), pct)
+        return prop, counts
+
+    p1, k1 = side(cols.previous, cols.previous_count, n1, "previous percentages")
+    p2, k2 = side(cols.current, cols.current_count, n2, "current percentages")
+
+    testable = p1.notna() & p2.notna()
+    for n_col, n_values in ((cols.n_previous, n1), (cols.n_current, n2)):
+        missing_n = testable & n_values.isna()
+        if missing_n.any():
+            where = missing_n.idxmax()
+            raise ValueError(
+                f"{_row_name(where)}, column {n_col!r}: the number of cases is required "
+                f"where both percentages are given (got {_show(table[n_col][where])})."
+            )
+
+    def population(col, n_values):
+        if col is None:
+            return np.full(len(table), np.inf)
+        values = _parse_count_series(_column(table, col, "eligible population"), col, minimum=1).fillna(np.inf)
+        over = n_values.notna() & (n_values > values)
+        if over.any():
+            where = over.idxmax()
+            raise ValueError(
+                f"{_row_name(where)}, column {col!r}: the population cannot be smaller than the "
+                f"sample (got {_show(table[col][where])})."
+            )
+        return values.to_numpy(dtype=float)
+
+    if isinstance(higher_is_better, str):
+        hib_col = _column(table, higher_is_better, "direction")
+        if not pd.api.types.is_bool_dtype(hib_col.dtype):
+            raise TypeError(f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype}).")
+        hib = hib_col.to_numpy(dtype=bool)
+    elif isinstance(higher_is_better, (bool, np.bool_)):
+        hib = np.full(len(table), bool(higher_is_better))
+    else:
+        raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
+
+    arrays = {
+            "previous": p1.to_numpy(dtype=float),
+            "n_previous": n1.to_numpy(dtype=float),
+            "current": p2.to_numpy(dtype=float),
+            "n_current": n2.to_numpy(dtype=float),
+            "previous_count": k1.to_numpy(dtype=float),
+            "current_count": k2.to_numpy(dtype=float),
+            "population_previous": population(cols.population_previous, n1),
+            "population_current": population(cols.population_current, n2),
+            "higher_is_better": hib,
+            "testable": testable.to_numpy(),
+    }
+    return arrays, cols
+
+
+def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
+                higher_is_better=True) -> pd.DataFrame:
+    r"""Check a previous-versus-current table and return its canonical frame.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per prompt or key question. See :class:`Columns` for the column names
+        and the README's input contract for the rules.
+    columns : Columns, optional
+        Column names, if they differ from the defaults.
+    scale : {'percent', 'proportion'}, default 'percent'
+        How the percentage columns are expressed. With 'percent', a column whose every
+        value is at most 1 (and not all 0) is refused as probably proportions.
+    higher_is_better : bool or str, default True
+        Direction for labels, or the name of a boolean column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``table``; columns :data:`CANONICAL_COLUMNS`:
+        ``previous``, ``current`` (proportions; from counts where counts are given, nan
+        where there is no figure), ``n_previous``, ``n_current`` (floats holding whole
+        numbers, nan where absent), ``previous_count``, ``current_count`` (nan where not
+        given), ``population_previous``, ``population_current`` (inf where not given),
+        ``higher_is_better`` (bool) and ``testable`` (both proportions present).
+
+    Raises
+    ------
+    ValueError
+        Duplicate or blank column names, a missing column, a value that is not a
+        percentage, count or size, a count above its n, counts that disagree with the
+        percentages beyond rounding, a percentage column that looks like proportions, a
+        missing n on a testable row, a population below its sample. The message names the
+        row (the table's index label) and the column, the rule and the value.
+    TypeError
+        ``table`` is not a DataFrame, or a direction column is not boolean.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_table
+    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"], "current": ["71%", "43%"],
+    ...                   "n_previous": [100, 100], "n_current": [100, 100]})
+    >>> parse_table(t)[["previous", "current", "testable"]]
+       previous  current  testable
+    0      0.54     0.71      True
+    1       NaN     0.43     False
+    """
+    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
+    frame = pd.DataFrame(arrays, index=table.index)
+    frame.attrs["columns"] = cols
+    frame.attrs["scale"] = scale
+    return frame
