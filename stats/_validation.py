@@ -14,6 +14,10 @@ import numpy as np
 
 __all__: list[str] = []
 
+#: Largest count (sample size, population) accepted: every whole number up to 2**53 is exact as a
+#: float, and sums such as n1 + n2 stay far from overflow (n = 1e308 would make n1 + n2 infinite).
+MAX_COUNT = 2.0**53
+
 
 def _first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
     """Describe the first offending element of ``arr`` (value and index for arrays)."""
@@ -94,7 +98,7 @@ def check_proportion(name: str, value: object) -> np.ndarray:
 def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
     """A whole number >= ``minimum`` (a sample size or a population)."""
     arr = as_float_array(name, value)
-    if _within(arr, minimum, np.finfo(float).max):
+    if _within(arr, minimum, MAX_COUNT):
         integer_input = np.issubdtype(np.asarray(value).dtype, np.integer)
         if integer_input or np.array_equal(arr, np.floor(arr)):
             return arr
@@ -104,7 +108,16 @@ def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
         raise ValueError(
             f"{name} must be a whole number >= {minimum} ({_first_bad(arr, bad)})."
         )
+    _check_max_count(name, arr)
     return arr
+
+
+def _check_max_count(name: str, arr: np.ndarray) -> None:
+    bad = np.isfinite(arr) & (arr > MAX_COUNT)
+    if bad.any():
+        raise ValueError(
+            f"{name} must be at most 2**53 = {int(MAX_COUNT)}, the largest whole number exact in floating "
+            f"point ({_first_bad(arr, bad)}).")
 
 
 def check_population(name: str, value: object) -> np.ndarray:
@@ -120,6 +133,7 @@ def check_population(name: str, value: object) -> np.ndarray:
             f"{name} must be a whole number >= 1, or None for an infinite population "
             f"({_first_bad(arr, bad)})."
         )
+    _check_max_count(name, arr)
     return arr
 
 

@@ -34,8 +34,9 @@ class AnnexeParseError(ValueError):
     """The text could not be parsed; the message names the line (1-based) where parsing failed."""
 
 
-_START = re.compile(r"^\s*Annexe 4\b.*$", re.M)
-_END = re.compile(r"^\s*Annexe 5\b.*$", re.M)
+# [^\S\n]: blanks within the line; "^\s*" would run across blank lines from every line start (quadratic).
+_START = re.compile(r"^[^\S\n]*Annexe 4\b.*$", re.M)
+_END = re.compile(r"^[^\S\n]*Annexe 5\b.*$", re.M)
 _STANDARD = re.compile(r"^\s*(\d\.\d)\.?\s+([A-Z][A-Za-z ]*[a-z])\s*$")
 _PAGE_HEADER = re.compile(r"^\s*Inspection of probation services:.*$")
 _SEPARATOR = re.compile(r"^ {20,}$")
@@ -45,8 +46,54 @@ _TOKEN = re.compile(
     r"|(?P<pct>\b\d{1,3}%)"
     r"|(?P<hdr>Previous\s+inspection\s+Current\s+inspection)"
     r"|(?P<std>⟦(?P<std_id>\d\.\d)\|(?P<std_name>[^⟧]+)⟧)"
-    r"|(?P<q>[^\s?⟦%][^?⟦%]*?\?)(?P<fn>\d{1,3})?"
+    # A question runs to the first "?" that is not followed by a letter: "user?s" (an apostrophe lost in PDF
+    # text extraction) stays inside the question, see _APOSTROPHE.
+    r"|(?P<q>[^\s?⟦%](?:[^?⟦%]|\?(?=[A-Za-z]))*?\?(?![A-Za-z]))(?P<fn>\d{1,3})?"
 )
+# The other alternatives of _TOKEN, and what ends a question (or rules it out): for _tokens.
+_OTHER = re.compile(
+    r"No\s+comparable\s+data\s+available|\b\d{1,3}%|Previous\s+inspection\s+Current\s+inspection"
+    r"|⟦\d\.\d\|[^⟧]+⟧"
+)
+_QUESTION_STOP = re.compile(r"[⟦%]|\?(?![A-Za-z])")
+_QUESTION_BEGIN = re.compile(r"[^\s?]")
+# "?" between letters: an apostrophe (or other character) that text extraction turned into "?".
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z])")
+_MARKERS = str.maketrans("⟦⟧", "[]")
+
+
+def _tokens(stream: str):
+    """The matches of ``_TOKEN.finditer(stream)``, found in time linear in ``len(stream)``.
+
+    ``finditer`` tries the question alternative at every position, and where no "?" follows, each try
+    scans to the next "%" or the end: quadratic (80 KB of text without "?" took 81 s). Here the next
+    question start and the next other token are found by two forward searches, each reused until the
+    scan passes it, and ``_TOKEN.match`` is called only where a token is known to start.
+    """
+    n, pos = len(stream), 0
+    other = question = -1  # cached start positions (n: none left), valid while >= pos
+    while pos < n:
+        if other < pos:
+            m = _OTHER.search(stream, pos)
+            other = m.start() if m else n
+        if question < pos:
+            question, at = n, pos
+            while at < n:
+                stop = _QUESTION_STOP.search(stream, at)
+                if stop is None:
+                    break
+                if stop.group() == "?":
+                    begin = _QUESTION_BEGIN.search(stream, at, stop.start())
+                    if begin:
+                        question = begin.start()
+                        break
+                at = stop.end()
+        start = min(other, question)
+        if start >= n:
+            return
+        m = _TOKEN.match(stream, start)
+        yield m
+        pos = m.end()
 
 # Stated samples, as the inspectorate words them (first match wins).
 _SAMPLE_PATTERNS = {
@@ -177,7 +224,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         elif not seen_standard:
             continue  # the annexe's introduction
         else:
-            piece = line.strip()
+            piece = line.strip().translate(_MARKERS)  # the markers are ours: text may not contain them
         if not piece:
             continue
         joiner = "" if parts and parts[-1].endswith("-") and piece[:1].islower() else " "
@@ -217,7 +264,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
                                    f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}.")
         key_question, key_question_text, prompt_count = number, q, 0
 
-    for m in _TOKEN.finditer(stream):
+    for m in _tokens(stream):
         if m.group("std"):
             if pending or values:
                 raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")
@@ -233,6 +280,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             continue
         if m.group("q") is not None:
             question = " ".join(m.group("q").split())
+            question, artefacts = _APOSTROPHE.subn("'", question)
             if standard is None:
                 raise AnnexeParseError(f"line {line_at(m.start())}: question before any standard heading: {question!r}.")
             if pending is not None:
@@ -240,7 +288,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
                     raise AnnexeParseError(f"line {line_at(pending[2])}: only one figure for {pending[0]!r}.")
                 # the previous question had no figures: it was a key question
                 flush_question_as_key_question(pending[0], pending[2])
-            pending = (question, m.group("fn"), m.start())
+            pending = (question, m.group("fn"), m.start(), artefacts)
             continue
         # a figure
         if pending is None:
@@ -249,12 +297,14 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         if len(values) == 2:
             if key_question is None:
                 raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
-            question, footnote, offset = pending
+            question, footnote, offset, artefacts = pending
             notes = []
             if footnote:
                 body = footnotes.get(int(footnote))
                 notes.append(f"Footnote {footnote}: {body[:1].lower() + body[1:]}" if body else f"Footnote {footnote}.")
             values = _previous_may_be_missing(values, question, line_at(offset), notes)
+            if artefacts:
+                notes.append("Text extraction: '?' between letters read as an apostrophe (as in \"user's\").")
             note = " ".join(notes)
             rows.append({
                 "standard": standard, "standard_name": standard_name, "key_question": key_question,

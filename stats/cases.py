@@ -11,6 +11,7 @@ cases are excluded from a prompt's denominator: that is how sub-samples arise
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,15 @@ import pandas as pd
 from .samplesize import _margin
 from .tables import label_changes
 
-__all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "ATTRIBUTES", "ANSWERS"]
+__all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "ATTRIBUTES", "ANSWERS",
+           "MAX_UNCOMPRESSED"]
+
+#: Largest uncompressed size of an Excel workbook :func:`read_cases` opens (200 MB; a workbook of a
+#: few thousand cases is well under 10 MB). Override with ``max_uncompressed=`` (CLI ``--max-excel-mb``).
+MAX_UNCOMPRESSED = 200 * 2**20
+
+# Prompt ids as the framework numbers them: 2.1.1.a (standard.key question.prompt letter).
+_PROMPT_ID = re.compile(r"^\d+(?:\.\d+)+\.?[a-z]{0,2}$")
 
 #: Case attributes recognised by default (every other column except the id is a prompt).
 ATTRIBUTES = ("gender", "sentence_type", "risk_of_harm", "officer_grade", "harm_factors")
@@ -32,27 +41,101 @@ ANSWERS = {
 }
 
 
-def read_cases(path, *, sheet_name=0) -> pd.DataFrame:
+def read_cases(path, *, sheet_name=0, encoding=None, max_uncompressed=None) -> pd.DataFrame:
     """Read a case file: CSV, or Excel (``.xlsx``; needs ``pip install "inspection-stats[excel]"``).
 
     Every cell is read as text, so answers and identifiers are kept as written.
     Rows are numbered from 1 (the first case) in the index, as error messages do.
+
+    A CSV goes through :func:`stats.io.read_table` (encoding, delimiter and
+    shape checks). In a workbook, merged cells and formulas without a cached
+    value are errors naming the cell (a merged block would count as one case;
+    an uncached formula would read as blank, "not applicable"), and a workbook
+    whose uncompressed size exceeds ``max_uncompressed`` bytes (default
+    :data:`MAX_UNCOMPRESSED`, 200 MB) is refused before it is parsed.
     """
     path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        from .io import read_table
+
+        return read_table(path, encoding=encoding)
+    if not path.exists():
+        raise OSError(f"cannot read {str(path)!r}: no such file")
+    if path.suffix.lower() == ".xls":
+        raise ValueError(f"{str(path)!r}: the old Excel .xls format is not supported; save it as .xlsx or CSV.")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            try:
-                import openpyxl  # noqa: F401  (pandas' engine for .xlsx)
-            except ImportError:
-                raise ImportError("reading Excel needs openpyxl: pip install \"inspection-stats[excel]\"") from None
-            frame = pd.read_excel(path, sheet_name=sheet_name, dtype=str, keep_default_na=False)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise OSError(f"cannot read {str(path)!r}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError,
-            PermissionError, ValueError) as err:
-        raise OSError(f"cannot read {str(path)!r} as a case file: {err}") from None
+        import openpyxl
+    except ImportError:
+        raise ImportError("reading Excel needs openpyxl: pip install \"inspection-stats[excel]\"") from None
+    limit = MAX_UNCOMPRESSED if max_uncompressed is None else max_uncompressed
+    _check_workbook_size(path, limit)
+    try:
+        formulas = openpyxl.load_workbook(path, data_only=False)
+        values = openpyxl.load_workbook(path, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise OSError(f"cannot read {str(path)!r} as an Excel workbook: {err}") from None
+    try:
+        names = formulas.sheetnames
+        if isinstance(sheet_name, int):
+            if not 0 <= sheet_name < len(names):
+                raise ValueError(f"sheet_name ({sheet_name!r}) must index one of the sheets {names}.")
+            sheet_name = names[sheet_name]
+        if sheet_name not in names:
+            raise ValueError(f"sheet_name ({sheet_name!r}) must be one of the sheets {names}.")
+        return _sheet_frame(path, formulas[sheet_name], values[sheet_name])
+    finally:
+        formulas.close()
+        values.close()
+
+
+def _check_workbook_size(path: Path, limit) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as err:
+        raise OSError(f"cannot read {str(path)!r} as an Excel workbook (not a valid .xlsx zip archive: {err})") from None
+    if total > limit:
+        raise ValueError(
+            f"{str(path)!r}: the workbook expands to {total / 2**20:,.0f} MB uncompressed, above the limit of "
+            f"{limit / 2**20:,.0f} MB (a zip bomb?); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
+            "workbook is genuine.")
+
+
+def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
+    where = f"{str(path)!r}, sheet {with_formulas.title!r}"
+    merged = sorted(str(r) for r in with_formulas.merged_cells.ranges)
+    if merged:
+        raise ValueError(
+            f"{where}: cells {merged[0]} are merged{f' (and {len(merged) - 1} more ranges)' if len(merged) > 1 else ''}; "
+            "a merged block holds one value for several rows: unmerge it and fill every cell.")
+    rows = []
+    for frow, vrow in zip(with_formulas.iter_rows(), with_values.iter_rows()):
+        out = []
+        for fcell, vcell in zip(frow, vrow):
+            value = vcell.value
+            if fcell.data_type == "f" and value is None:
+                formula = getattr(fcell.value, "text", fcell.value)
+                raise ValueError(
+                    f"{where}, cell {fcell.coordinate}: formula {str(formula)!r} has no cached value (the workbook "
+                    "was written by a program that does not calculate); open and save it in Excel or LibreOffice, "
+                    "or replace formulas by values.")
+            out.append("" if value is None else str(value).strip() if isinstance(value, str) else
+                       str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+        rows.append(out)
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        raise ValueError(f"{where} is empty (expected a header row and one row per case).")
+    width = max(len(r) for r in rows)
+    used = [j for j in range(width) if any(j < len(r) and r[j] for r in rows)]
+    rows = [[r[j] if j < len(r) else "" for j in used] for r in rows]
+    from .io import _header
+
+    header = _header(where, rows[0], ",")
+    if len(rows) == 1:
+        raise ValueError(f"{where} has a header ({', '.join(header)}) but no case rows.")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=object).replace("", None).astype("str")
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return frame
 
@@ -63,7 +146,15 @@ def _prompt_columns(cases: pd.DataFrame, prompts, id_column, attributes) -> list
         if missing:
             raise ValueError(f"cases has no column for prompts {missing}; columns are {list(cases.columns)}.")
         return list(prompts)
-    return [c for c in cases.columns if c != id_column and c not in attributes]
+    candidates = [c for c in cases.columns if c != id_column and c not in attributes]
+    named = [c for c in candidates if _PROMPT_ID.match(str(c))]
+    others = [c for c in candidates if c not in named]
+    if named and others:
+        raise ValueError(
+            f"columns {others} are neither prompts (prompt columns are named by prompt id, such as {named[0]!r}) "
+            f"nor case attributes {list(attributes)}; declare case attributes with attributes= "
+            f"(CLI: --attributes {','.join(map(str, [*attributes, *others]))}).")
+    return candidates
 
 
 def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", attributes=ATTRIBUTES) -> pd.DataFrame:
@@ -93,8 +184,13 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
         bad = [(row, col, cases.loc[row, col]) for col in columns for row in known.index[~known[col]]]
         listed = "; ".join(f"row {r}, column {c!r}: {v!r}" for r, c, v in bad[:20])
         more = f" (and {len(bad) - 20} more)" if len(bad) > 20 else ""
+        hint = ""
+        described = [c for c in columns if not known[c].any()]
+        if described:
+            hint = (f" Columns {described} hold no answer at all: if they describe cases, declare them as attributes "
+                    f"(attributes=, CLI --attributes).")
         raise ValueError(
-            f"unknown answers (expected Yes, No, Not applicable, 1, 0 or blank): {listed}{more}.")
+            f"unknown answers (expected Yes, No, Not applicable, 1, 0 or blank): {listed}{more}.{hint}")
     return text.apply(lambda s: s.map(ANSWERS)).astype(float)
 
 
@@ -178,6 +274,10 @@ def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFram
     """
     prev = tabulate(previous_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
     cur = tabulate(current_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
+    if prompts is None and not set(prev.index) & set(cur.index):
+        raise ValueError(
+            f"the previous and current case files share no prompt column (previous: {list(prev.index)[:5]}..., "
+            f"current: {list(cur.index)[:5]}...); are they from the same framework, with the same column names?")
     order = list(prompts) if prompts is not None else list(dict.fromkeys([*cur.index, *prev.index]))
     table = pd.DataFrame({"prompt_id": order})
 

@@ -8,12 +8,18 @@ message on stderr and exit code 2; output files are written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import shutil
 import sys
+import tempfile
 
 import pandas as pd
 
 from . import formatting as fmt
+from . import io as sio
 from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
@@ -34,11 +40,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\nTry '{self.prog} --help'.\n")
 
 
+#: Largest whole number a numeric argument accepts: every integer up to 2**53 is exact as a float.
+_MAX_WHOLE = 2**53
+
+
 def _probability(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r} (inf and nan are not numbers here)")
+    return value
 
 
 def _whole(text: str) -> int:
@@ -46,9 +59,46 @@ def _whole(text: str) -> int:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r} (inf and nan are not allowed)")
+    if abs(value) > _MAX_WHOLE:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at most 2**53 = {_MAX_WHOLE}, got {text!r}")
     if value != int(value):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
     return int(value)
+
+
+def _population(text: str) -> int:
+    try:
+        return _whole(text)
+    except argparse.ArgumentTypeError as err:
+        if text.strip().lower().lstrip("+") in ("inf", "infinity"):
+            raise argparse.ArgumentTypeError(f"{err}; for an infinite population leave --population out") from None
+        raise
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected column names separated by commas, got {text!r}")
+    return names
+
+
+def _megabytes(text: str) -> int:
+    value = _probability(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size in MB > 0, got {text!r}")
+    return int(value * 2**20)
+
+
+def _add_io_options(p: argparse.ArgumentParser, *, encoding: bool = True) -> None:
+    """Options of commands that read a table and write CSV/markdown (see stats.io)."""
+    if encoding:
+        p.add_argument("--encoding", help="input encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
+                                          "(e.g. cp1252 for Windows-1252 / Latin-1)")
+    p.add_argument("--no-sanitize", dest="sanitize", action="store_false",
+                   help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so "
+                        "spreadsheets do not run them as formulas)")
 
 
 def _add_test_options(p: argparse.ArgumentParser) -> None:
@@ -83,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
-    p.add_argument("--population", type=_whole, default=None, help="eligible population N (default: infinite)")
+    p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
     p.add_argument("--margin", type=_probability, default=0.05, help="margin of error as a proportion (default 0.05 = 5 points)")
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="anticipated proportion (default 0.5)")
@@ -92,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("margin", help="margin of error achieved by n cases")
     p.add_argument("--n", type=_whole, required=True, help="number of cases")
-    p.add_argument("--population", type=_whole, default=None, help="eligible population N (default: infinite)")
+    p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="proportion (default 0.5)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -126,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
+    _add_io_options(p)
 
     p = sub.add_parser("tabulate", help="prompt table from case-level records (CSV or Excel)")
     p.add_argument("file", help="case file: one row per case, one column per prompt (Yes/No/Not applicable or 1/0/blank)")
@@ -135,11 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+    p.add_argument("--attributes", type=_names, default=None,
+                   help="comma-separated case attribute columns (default: gender, sentence_type, risk_of_harm, "
+                        "officer_grade, harm_factors); every other column except the id must be a prompt")
+    p.add_argument("--max-excel-mb", type=_megabytes, default=None,
+                   help="largest uncompressed size of an Excel workbook to read, in MB (default 200)")
+    _add_io_options(p)
 
     p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
     p.add_argument("file", help="REPORT.txt, or REPORT.pdf with the pdf extra installed")
     p.add_argument("--format", choices=fmt.FORMATS, default="csv")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+    _add_io_options(p, encoding=False)
 
     p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
@@ -190,11 +248,25 @@ def _load(args) -> Report:
     return load_report(args.report)
 
 
-def _emit(text: str, output: str | None = None) -> None:
+def _emit(text: str, output: str | None = None, inputs=()) -> None:
     if output:
-        fmt.write_atomic(output, text)
+        sio.write_atomic(output, text, inputs=inputs)
     else:
         sys.stdout.write(text)
+
+
+@contextlib.contextmanager
+def _output_stream(output: str | None, inputs=()):
+    """A text stream for streamed output: -o through stats.io.atomic_writer, else spooled to a temporary
+    file and copied to stdout only on success (so an error never leaves half a table on stdout)."""
+    if output:
+        with sio.atomic_writer(output, inputs=inputs) as fh:
+            yield fh
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        yield spool
+        spool.seek(0)
+        shutil.copyfileobj(spool, sys.stdout)
 
 
 def _cmd_sample_size(args) -> int:
@@ -232,29 +304,53 @@ def _cmd_compare(args) -> int:
 
 
 def _read_csv(path: str) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except FileNotFoundError:
-        raise OSError(f"cannot read {path!r}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError, PermissionError) as err:
-        raise OSError(f"cannot read {path!r} as CSV: {err}") from None
-    table.index = pd.RangeIndex(1, len(table) + 1)
-    return table
+    """The whole table, shape-checked (stats.io.read_table); rows numbered from 1."""
+    return sio.read_table(path)
 
 
 def _cmd_label(args) -> int:
-    table = _read_csv(args.file)
-    try:
-        labelled = label_changes(table, _test_from(args), intervals=True, scale=args.scale)
-    except ValueError as err:
-        raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
-    if args.format == "table":
-        text = f"Test: {labelled.attrs['change_test'].describe()}.\n" + fmt.render(fmt.display_labelled(labelled), "table")
-    elif args.format == "markdown":
-        text = f"Test: {labelled.attrs['change_test'].describe()}.\n\n" + fmt.render(labelled, "markdown")
-    else:  # csv and json are data: the test options of the command line state the test
-        text = fmt.render(labelled, args.format)
-    _emit(text, args.output)
+    """Label a table. CSV and JSON are streamed chunk by chunk (memory independent of the file's
+    length); table and markdown hold the whole table and refuse more than stats.io.DISPLAY_ROW_LIMIT rows."""
+    spec = _test_from(args)
+
+    def labelled_chunks():
+        for chunk in sio.iter_table(args.file, encoding=args.encoding):
+            try:
+                yield label_changes(chunk, spec, intervals=True, scale=args.scale)
+            except ValueError as err:
+                raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
+
+    inputs = (args.file,)
+    if args.output:
+        sio.check_output_path(args.output, inputs)  # before reading a large input
+    if args.format in ("table", "markdown"):
+        parts, rows = [], 0
+        for part in labelled_chunks():
+            rows += len(part)
+            if rows > sio.DISPLAY_ROW_LIMIT:
+                raise ValueError(
+                    f"{args.file}: more than {sio.DISPLAY_ROW_LIMIT:,} rows; the {args.format} format holds the "
+                    "whole table in memory to lay it out: use --format csv (streamed, any size) with -o FILE.")
+            parts.append(part)
+        labelled = pd.concat(parts) if len(parts) > 1 else parts[0]
+        stated = f"Test: {spec.describe()}.\n"
+        if args.format == "table":
+            text = stated + fmt.render(fmt.display_labelled(labelled), "table")
+        else:
+            text = stated + "\n" + fmt.render(labelled, "markdown", sanitize=args.sanitize)
+        _emit(text, args.output, inputs)
+        return 0
+    with _output_stream(args.output, inputs) as fh:
+        first = True
+        for part in labelled_chunks():
+            if args.format == "csv":
+                (sio.neutralise_formulas(part) if args.sanitize else part).to_csv(fh, index=False, header=first)
+            else:  # json: the chunks' arrays joined into one
+                body = fmt.render(part, "json").rstrip("\n")[1:-1].strip("\n")
+                fh.write(("[\n" if first else ",\n") + body)
+            first = False
+        if args.format == "json":
+            fh.write("\n]\n")
     return 0
 
 
@@ -268,11 +364,7 @@ def _cmd_ratings(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise OSError(f"cannot read {args.file!r}: {err}") from None
+    text = sio.read_text(args.file)
     report = load_report(args.report)
     spec = _test_from(args)
     prompts = label_changes(report.prompts, spec)
@@ -300,17 +392,24 @@ def _cmd_audit(args) -> int:
 
 
 def _cmd_tabulate(args) -> int:
-    cases = read_cases(args.file)
+    read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb)
+    attributes = {} if args.attributes is None else {"attributes": args.attributes}
+    inputs = (args.file, args.previous)
+    if args.output:
+        sio.check_output_path(args.output, inputs)
+    cases = read_cases(args.file, **read_options)
     if args.previous:
-        previous = read_cases(args.previous)
+        previous = read_cases(args.previous, **read_options)
         try:
-            table = compare_inspections(previous, cases, id_column=args.id_column, test=_test_from(args))
+            table = compare_inspections(previous, cases, id_column=args.id_column, test=_test_from(args),
+                                        **attributes)
         except ValueError as err:
             raise ValueError(f"{args.previous} / {args.file}: {err}") from None
-        _emit(fmt.render(fmt.display_labelled(table) if args.format == "table" else table, args.format), args.output)
+        _emit(fmt.render(fmt.display_labelled(table) if args.format == "table" else table, args.format,
+                         sanitize=args.sanitize), args.output, inputs)
         return 0
     try:
-        table = tabulate(cases, by=args.by, id_column=args.id_column)
+        table = tabulate(cases, by=args.by, id_column=args.id_column, **attributes)
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
@@ -319,9 +418,9 @@ def _cmd_tabulate(args) -> int:
         view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
         if "widening" in view:
             view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
-        _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output)
+        _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output, inputs)
     else:
-        _emit(fmt.render(table, args.format), args.output)
+        _emit(fmt.render(table, args.format, sanitize=args.sanitize), args.output, inputs)
     return 0
 
 
@@ -331,7 +430,7 @@ def _cmd_read_report(args) -> int:
         prompts = read_annexe(text)
     except AnnexeParseError as err:
         raise ValueError(f"{args.file}: {err}") from None
-    _emit(fmt.render(prompts, args.format), args.output)
+    _emit(fmt.render(prompts, args.format, sanitize=args.sanitize), args.output, (args.file,))
     return 0
 
 
@@ -447,6 +546,10 @@ _COMMANDS = {
 }
 
 
+#: Exit code for an internal error (a bug), distinct from 2 (usage or data error); BSD's EX_SOFTWARE.
+_EXIT_BUG = 70
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 success, 2 usage or data error)."""
     parser = build_parser()
@@ -458,6 +561,20 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["report", *argv])
     try:
         return _COMMANDS[args.command](args)
-    except (ValueError, TypeError, OSError, ImportError) as err:
+    except (ValueError, TypeError, OSError, ImportError, OverflowError) as err:
         print(f"{parser.prog} {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(f"{parser.prog} {args.command}: error: not enough memory for this input "
+              "(`label --format csv` streams inputs of any length).", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog} {args.command}: interrupted; no output file was written.", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug, not a data error: say so, without a traceback unless asked
+        if os.environ.get("STATS_DEBUG"):
+            raise
+        print(f"{parser.prog} {args.command}: internal error: {type(err).__name__}: {err}\n"
+              "This is a bug in inspection-stats, not a problem with your input; please report it with the "
+              "command line. Set STATS_DEBUG=1 to see the traceback.", file=sys.stderr)
+        return _EXIT_BUG

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .io import neutralise_formulas, write_atomic  # write_atomic lives in stats.io; re-exported here
 
 __all__ = [
     "FORMATS",
@@ -85,37 +84,22 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
     return [{str(k): (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in records]
 
 
-def render(frame: pd.DataFrame, fmt: str) -> str:
-    """Render a DataFrame as ``'table'``, ``'csv'``, ``'markdown'`` or ``'json'`` text."""
+def render(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True) -> str:
+    """Render a DataFrame as ``'table'``, ``'csv'``, ``'markdown'`` or ``'json'`` text.
+
+    ``sanitize`` (default True): in ``csv`` and ``markdown``, text cells that a
+    spreadsheet would run as a formula get a leading ``'``
+    (:func:`stats.io.neutralise_formulas`, OWASP's rule); numbers are unaffected.
+    """
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return (neutralise_formulas(frame) if sanitize else frame).to_csv(index=False)
     if fmt == "markdown":
-        return to_markdown(frame)
+        return to_markdown(neutralise_formulas(frame) if sanitize else frame)
     if fmt == "json":
         return json.dumps(to_records(frame), indent=2, default=_json_default, ensure_ascii=False) + "\n"
     if fmt == "table":
         return frame.to_string(index=False, na_rep="") + "\n"
     raise ValueError(f"format ({fmt!r}) must be one of {', '.join(map(repr, FORMATS))}.")
-
-
-def write_atomic(path, text: str) -> None:
-    """Write ``text`` to ``path`` all at once: a temporary file in the same folder, then rename.
-
-    On any failure nothing is left at ``path`` (an existing file is untouched).
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def robust_short(label, significant_from_n) -> str:

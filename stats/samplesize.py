@@ -180,6 +180,12 @@ def sample_size(
         n = np.ceil(snapped)
     n = np.maximum(n, 1)
     n = np.where(finite, np.minimum(n, safe_n), n)
+    too_big = ~(n <= v.MAX_COUNT)  # also inf: a margin so small that n0 overflows
+    if too_big.any():
+        index = tuple(int(i) for i in np.argwhere(too_big)[0]) if n.ndim else ()
+        raise ValueError(
+            f"margin ({e[index].item()!r}) is too small: the sample size would be {raw[index].item():.3g}, above "
+            f"2**53 = {int(v.MAX_COUNT)} (the largest whole number exact in floating point).")
     return v.unwrap(n.astype(np.int64))
 
 

@@ -1,0 +1,571 @@
+"""File-level input and output: read tables safely, write files whole, neutralise formulas.
+
+Every reader here checks the *shape* of a file before anything looks at its
+meaning, so a malformed file is an error that names the file, the row, the
+column and the value, never a silently shifted table:
+
+- the encoding is detected from the byte-order mark (UTF-8, UTF-16) or must be
+  UTF-8; anything else is an error with a hint (Latin-1 / Windows-1252 files
+  are named as such), unless an ``encoding`` is given explicitly;
+- binary input (NUL or other control bytes, Excel/zip or PDF signatures) is
+  refused;
+- the delimiter is sniffed from the header among comma, semicolon and tab;
+- the header must have non-blank, distinct column names;
+- every row must have as many fields as the header (a trailing delimiter, an
+  unquoted delimiter inside a value and missing fields are named as causes);
+- a file with a header and no data rows, and an empty file, are errors.
+
+Rows are numbered from 1 (the first data row after the header); the line of
+the file is given as well, since quoted values may span lines.
+
+Writing (:func:`write_atomic`, :func:`atomic_writer`) goes through a temporary
+file beside the target that is renamed over it only when complete; see
+:func:`check_output_path` for the files that are refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import os
+import re
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "read_table",
+    "iter_table",
+    "read_text",
+    "write_atomic",
+    "atomic_writer",
+    "check_output_path",
+    "neutralise_formulas",
+    "DELIMITERS",
+    "CHUNK_ROWS",
+    "DISPLAY_ROW_LIMIT",
+    "FORMULA_PREFIXES",
+]
+
+#: Delimiters recognised when sniffing a header (in order of preference on a tie).
+DELIMITERS = (",", ";", "\t")
+
+#: Rows per chunk when a table is streamed (:func:`iter_table`).
+CHUNK_ROWS = 100_000
+
+#: Largest number of rows the ``table`` and ``markdown`` formats render (they hold the whole
+#: table in memory to align columns); larger inputs must use ``csv`` (streamed) or ``json``.
+DISPLAY_ROW_LIMIT = 200_000
+
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_HEAD_BYTES = 1 << 16
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# C0 control characters other than tab, newline, carriage return and form feed: not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_SIGNATURES = {
+    b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?): save it as CSV, or use `tabulate` for case files in Excel",
+    b"%PDF": "a PDF: extract the tables first (`read-report` parses a report's Annexe 4)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls (or other OLE) file: save it as CSV",
+}
+
+
+def _name(path) -> str:
+    return repr(str(path))
+
+
+# ----------------------------------------------------------------------------------------- encodings
+
+
+def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
+    """The encoding to read ``path`` with, from its first bytes; raises ValueError with a hint."""
+    where = _name(path)
+    if not head:
+        raise ValueError(f"{where}: the file is empty (expected a header row and data rows).")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(f"encoding ({encoding!r}) is not an encoding Python knows (try 'utf-8' or 'cp1252').") from None
+        return encoding
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for signature, what in _SIGNATURES.items():
+        if head.startswith(signature):
+            raise ValueError(f"{where} is not a text table: it looks like {what}.")
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        hint = ("; it may be UTF-16 without a byte-order mark: re-save it as UTF-8"
+                if head.count(b"\x00") * 3 > len(head) else "")
+        raise ValueError(f"{where} is not a text file: a NUL byte at byte {nul + 1}{hint}.")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD_BYTES)
+    except UnicodeDecodeError as err:
+        raise ValueError(_not_utf8_message(path, head, err.start)) from None
+    return "utf-8"
+
+
+def _not_utf8_message(path, data: bytes, offset: int) -> str:
+    line = data.count(b"\n", 0, offset) + 1
+    byte = data[offset]
+    try:
+        guess = data[max(0, offset - 10): offset + 10].decode("cp1252")
+        hint = (f"it looks like Windows-1252 / Latin-1 (the text reads {guess!r} that way): re-save it as "
+                "UTF-8, or pass the encoding (--encoding cp1252)")
+    except UnicodeDecodeError:
+        hint = "re-save it as UTF-8, or pass its encoding (--encoding NAME)"
+    return f"{_name(path)} is not UTF-8 (byte 0x{byte:02x} on line {line}); {hint}."
+
+
+# ----------------------------------------------------------------------------------------- delimiters
+
+
+def _sniff_delimiter(path, text: str, delimiter: str | None) -> str:
+    if delimiter is not None:
+        if delimiter not in DELIMITERS:
+            names = ", ".join(repr(d) for d in DELIMITERS)
+            raise ValueError(f"delimiter ({delimiter!r}) must be one of {names}.")
+        return delimiter
+    lines = text.splitlines()[:50]
+    header = lines[0] if lines else ""
+    candidates = [d for d in DELIMITERS if d in header]
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else ","
+    # Several candidates in the header: the one that splits the sample into rows of the header's width.
+    sample = "\n".join(lines[:-1] if len(lines) > 2 else lines)
+
+    def score(d):
+        rows = [r for r in csv.reader(sample.splitlines(), delimiter=d) if r]
+        width = len(rows[0]) if rows else 0
+        return (sum(len(r) == width for r in rows) if width > 1 else -1, width)
+
+    return max(candidates, key=score)
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def _check_text(path, chunk: str, line_offset: int) -> None:
+    m = _CONTROL.search(chunk)
+    if m:
+        line = line_offset + chunk.count("\n", 0, m.start())
+        raise ValueError(
+            f"{_name(path)} is not a text table: control character {m.group()!r} on line {line} "
+            "(a binary file, or a file in another encoding?).")
+
+
+def _header(path, row: list[str], delimiter: str) -> list[str]:
+    names = [c.strip() for c in row]
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if not name:
+            cause = (" (a trailing delimiter at the end of the header?)" if i == len(names) and len(names) > 1 else "")
+            raise ValueError(f"{_name(path)}: header, column {i}: the column name is blank{cause}; every column needs a name.")
+        if name in seen:
+            raise ValueError(
+                f"{_name(path)}: header, column {i}: duplicate column name {name!r} (also column {seen[name]}); "
+                "column names must be distinct.")
+        seen[name] = i
+    return names
+
+
+def _ragged(path, row: list[str], header: list[str], row_number: int, line: int, delimiter: str) -> ValueError:
+    n, k = len(header), len(row)
+    where = f"{_name(path)}: row {row_number} (line {line})"
+    dname = _DELIMITER_NAMES[delimiter]
+    if k > n:
+        extra = row[n:]
+        if all(x == "" for x in extra):
+            cause = f"a trailing {dname} at the end of the row? remove it"
+        else:
+            cause = f"an unquoted {dname} inside a value? put values that contain a {dname} in double quotes"
+        return ValueError(
+            f"{where} has {k} fields but the header has {n}: column {n + 1} holds {row[n]!r}, "
+            f"beyond the last named column {header[-1]!r} ({cause}).")
+    return ValueError(
+        f"{where} has {k} fields but the header has {n}: column {k + 1} ({header[k]!r}) and after are missing "
+        f"(a row cut short, or a value with a line break that is not in double quotes?).")
+
+
+class _Reader:
+    """Shape-checked CSV reader over a text file (see the module docstring)."""
+
+    def __init__(self, path, *, encoding=None, delimiter=None):
+        self.path = path
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(_HEAD_BYTES)
+        except FileNotFoundError:
+            raise OSError(f"cannot read {_name(path)}: no such file") from None
+        except IsADirectoryError:
+            raise OSError(f"cannot read {_name(path)}: it is a directory, not a file") from None
+        except OSError as err:
+            raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+        self.encoding = _detect_encoding(path, head, encoding)
+        text_head = head.decode(self.encoding, errors="replace")
+        if self.encoding.startswith("utf-8") and text_head.startswith("\ufeff"):
+            text_head = text_head[1:]
+        if not text_head.strip():
+            raise ValueError(f"{_name(path)}: the file is empty (expected a header row and data rows).")
+        self.delimiter = _sniff_delimiter(path, text_head, delimiter)
+
+    def rows(self) -> Iterator[tuple[int, int, list[str]]]:
+        """Yield ``(row_number, line, fields)`` for every data row; sets ``self.header`` first."""
+        path = self.path
+        try:
+            fh = open(path, encoding=self.encoding, newline="", errors="strict")
+        except OSError as err:
+            raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+        with fh:
+            checked = _CheckedLines(path, fh)
+            reader = csv.reader(checked, delimiter=self.delimiter, strict=False)
+            try:
+                header_row = next((r for r in reader if any(c.strip() for c in r)), None)
+                if header_row is None:
+                    raise ValueError(f"{_name(path)}: the file is empty (expected a header row and data rows).")
+                self.header = _header(path, header_row, self.delimiter)
+                n = len(self.header)
+                number = 0
+                for row in reader:
+                    if not row or (len(row) == 1 and not row[0].strip() and n > 1):
+                        continue  # blank line
+                    number += 1
+                    if len(row) != n:
+                        raise _ragged(path, row, self.header, number, reader.line_num, self.delimiter)
+                    yield number, reader.line_num, row
+            except csv.Error as err:
+                raise ValueError(f"{_name(path)}: line {reader.line_num}: cannot be read as CSV ({err}).") from None
+            except UnicodeDecodeError as err:
+                raise ValueError(
+                    f"{_name(path)}: line {checked.line}: not valid {self.encoding} ({err.reason}); "
+                    "re-save it as UTF-8, or pass its encoding (--encoding NAME).") from None
+            if number == 0:
+                raise ValueError(
+                    f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
+
+
+class _CheckedLines:
+    """Line iterator that refuses control characters and counts lines (for messages)."""
+
+    def __init__(self, path, fh):
+        self.path, self.fh, self.line = path, fh, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        text = next(self.fh)
+        self.line += 1
+        if _CONTROL.search(text):
+            _check_text(self.path, text, self.line)
+        return text
+
+
+def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame:
+    columns = list(zip(*rows)) if rows else [() for _ in header]
+    data = {name: pd.Series([x if x.strip() else None for x in col], dtype=object) for name, col in zip(header, columns)}
+    frame = pd.DataFrame(data)
+    frame = frame.astype("str") if len(frame.columns) else frame
+    frame.index = pd.RangeIndex(first, first + len(rows))
+    return frame
+
+
+def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
+               delimiter: str | None = None) -> Iterator[pd.DataFrame]:
+    """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    chunk_rows : int, optional
+        Default :data:`CHUNK_ROWS` (100,000).
+        Rows per chunk: memory use is proportional to it, not to the file.
+    encoding : str, optional
+        Default: UTF-8, or UTF-8/UTF-16 by byte-order mark; other encodings
+        (Windows-1252, Latin-1) must be named.
+    delimiter : {',', ';', '\\t'}, optional
+        Default: sniffed from the header.
+
+    Yields
+    ------
+    pandas.DataFrame
+        Cells as text (surrounding blanks kept; blank cells missing), column
+        names stripped; the index numbers rows from 1 across chunks.
+
+    Raises
+    ------
+    ValueError
+        A malformed file (see the module docstring); the message names the
+        file, row, line, column and value.
+    OSError
+        The file cannot be opened.
+    """
+    chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
+    reader = _Reader(path, encoding=encoding, delimiter=delimiter)
+    batch: list[list[str]] = []
+    first = 1
+    for number, _, row in reader.rows():
+        batch.append(row)
+        if len(batch) == chunk_rows:
+            yield _frame(reader.header, batch, first)
+            first, batch = number + 1, []
+    if batch:
+        yield _frame(reader.header, batch, first)
+
+
+def read_table(path, *, encoding: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
+    """Read a whole delimited text table (CSV, semicolon- or tab-separated), checking its shape first.
+
+    The same rules as :func:`iter_table`, in one DataFrame.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from stats.io import read_table
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = path.write_text("previous;current\\n54%;71%\\n")
+    >>> read_table(path)
+      previous current
+    1      54%     71%
+    >>> _ = path.write_text("previous,current\\n54%,71%,\\n")
+    >>> read_table(path)
+    Traceback (most recent call last):
+    ...
+    ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last named column 'current' (a trailing comma at the end of the row? remove it).
+    """
+    chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter))
+    return chunks[0]
+
+
+def read_text(path, *, encoding: str | None = None) -> str:
+    """Whole text of a file, with the encoding rules of :func:`read_table`; empty and binary files are errors."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise OSError(f"cannot read {_name(path)}: no such file") from None
+    except IsADirectoryError:
+        raise OSError(f"cannot read {_name(path)}: it is a directory, not a file") from None
+    except OSError as err:
+        raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+    enc = _detect_encoding(path, data[:_HEAD_BYTES], encoding)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as err:
+        raise ValueError(_not_utf8_message(path, data, err.start)) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise ValueError(f"{_name(path)}: the file is empty.")
+    _check_text(path, text, 1)
+    return text
+
+
+# ----------------------------------------------------------------------------------------- formulas
+
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix ``'`` to text cells (and column names) that a spreadsheet would run as a formula.
+
+    OWASP's rule for CSV injection: a cell starting with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return is prefixed with a single quote, so Excel,
+    LibreOffice and Google Sheets show it as text. Numbers are unaffected:
+    numeric columns are left alone, and so is text that is a plain number
+    (``-5``, ``+3.2``, ``-1e3``, ``-5%``). The input is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.io import neutralise_formulas
+    >>> neutralise_formulas(pd.DataFrame({"prompt": ['=HYPERLINK("http://x")', "-5", "Is it?"],
+    ...                                   "n": [-1, 2, 3]}))
+                        prompt  n
+    0  '=HYPERLINK("http://x")  -1
+    1                       -5   2
+    2                   Is it?   3
+    """
+    out = frame.copy(deep=False)
+    out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in frame.columns]
+    for i, (name, col) in enumerate(frame.items()):
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+            continue
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = col.cat.categories
+            if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
+                out.isetitem(i, col.cat.rename_categories([_neutral_cell(c) for c in cats]))
+            continue
+        text = col.astype("string")
+        risky = text.str.match(r"[=+\-@\t\r]", na=False)
+        if not risky.any():
+            continue
+        risky &= ~text.str.fullmatch(_NUMBER, na=False)
+        if risky.any():
+            fixed = col.astype(object).copy()
+            fixed[risky.to_numpy()] = "'" + text[risky].astype(object)
+            out.isetitem(i, fixed)
+    return out
+
+
+def _neutral_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not re.fullmatch(_NUMBER, value):
+        return "'" + value
+    return value
+
+
+# ----------------------------------------------------------------------------------------- writing
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no other way to read it; restored at once
+    os.umask(mask)
+    return mask
+
+
+def check_output_path(path, inputs=()) -> Path:
+    """Check that ``path`` may be written by :func:`atomic_writer`; return it as a Path.
+
+    Refused (ValueError naming ``path``): a directory, anything that is not a
+    regular file (a FIFO, a device, a socket), a symbolic link (the link is not
+    followed: give the target's own path to replace it, so that a link planted
+    in a shared folder cannot redirect the output), one of ``inputs`` (the same
+    file, compared with :func:`os.path.samefile`, so hard links and other
+    spellings of the path count), and a path whose folder does not exist.
+    """
+    p = Path(path)
+    where = _name(path)
+    if not str(path):
+        raise ValueError("the output path is empty.")
+    try:
+        st = os.lstat(p)
+    except FileNotFoundError:
+        st = None
+    except OSError as err:
+        raise OSError(f"cannot write {where}: {err.strerror or err}") from None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise ValueError(
+                f"cannot write {where}: it is a symbolic link (to {os.readlink(p)!r}); output is written only "
+                "to regular files: give the target's own path to replace it.")
+        if stat.S_ISDIR(st.st_mode):
+            raise ValueError(f"cannot write {where}: it is a directory; give a file name.")
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device" if
+                    stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket" if
+                    stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise ValueError(f"cannot write {where}: it is {kind}; output is written only to regular files.")
+        for source in inputs:
+            if source is None:
+                continue
+            try:
+                same = os.path.samefile(p, source)
+            except OSError:
+                same = False
+            if same:
+                raise ValueError(
+                    f"cannot write {where}: it is the input file {str(source)!r}; refusing to overwrite the input "
+                    "(write to another file).")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise OSError(f"cannot write {where}: the folder {str(folder)!r} does not exist")
+    return p
+
+
+@contextlib.contextmanager
+def _cleanup_on_signals():
+    """Turn SIGTERM (and SIGHUP) into SystemExit while writing, so that ``finally`` blocks run.
+
+    SIGINT already raises KeyboardInterrupt. Only in the main thread (Python's rule for handlers),
+    and only where the default action is in place (an ignored signal stays ignored).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def atomic_writer(path, *, inputs=(), encoding: str = "utf-8"):
+    """Open a text file for writing that appears at ``path`` only when complete.
+
+    The text goes to a hidden temporary file beside ``path`` (same folder, so
+    the final rename is atomic); on success it gets the permissions a new file
+    would get under the umask (``0o666 & ~umask``; an existing file keeps its
+    own) and replaces ``path`` whole. On any error, SIGINT or SIGTERM the
+    temporary file is removed and ``path`` is untouched. SIGKILL cannot be
+    caught: a ``.NAME.*.tmp`` file may then remain. Errors name ``path``, never
+    the temporary file. See :func:`check_output_path` for refused paths.
+    """
+    target = check_output_path(path, inputs)
+    where = _name(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    folder = target.parent if str(target.parent) else Path(".")
+    with _cleanup_on_signals():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as err:
+            raise OSError(f"cannot write {where}: {err.strerror or err}") from None
+        try:
+            with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+                yield fh
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except OSError as err:
+            _unlink(tmp)
+            raise OSError(f"cannot write {where}: {err.strerror or err}") from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+
+
+def _unlink(tmp) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(path, text: str, *, inputs=()) -> None:
+    """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_writer`).
+
+    ``inputs``: paths the output must not overwrite (the command's input files).
+    """
+    with atomic_writer(path, inputs=inputs) as fh:
+        fh.write(text)
+
