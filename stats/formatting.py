@@ -459,7 +459,7 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(to_records(frame), indent=2, default=_json_default, ensure_ascii=False) + "\n"
     if fmt == "table":
-        return text_table(frame)
+        return text_table(frame, detail="prompt" if "prompt" in frame.columns else None)
     raise ValueError(f"format ({fmt!r}) must be one of {', '.join(map(repr, FORMATS))}.")
 
 
@@ -505,9 +505,17 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     cuts it as before. Optional columns of other analyses (p-value range over feasible
     denominators, method sensitivity, FDR) are shown when present.
     """
+    def percents(name):
+        values = labelled[name]
+        if not pd.api.types.is_numeric_dtype(values.dtype):  # as read from a CSV: '71%', 'No comparable data'
+            from .parse import parse_percent
+
+            values = pd.Series([parse_percent(x) for x in values], index=values.index, name=name)
+        return format_column(values)
+
     cols = {
-        "prev %": format_column(labelled["previous"]) if "previous" in labelled else None,
-        "cur %": format_column(labelled["current"]) if "current" in labelled else None,
+        "prev %": percents("previous") if "previous" in labelled else None,
+        "cur %": percents("current") if "current" in labelled else None,
         "n": [f"{_fmt(a, '.0f')}/{_fmt(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
         "change": format_column(labelled["difference"]),
         "z": format_column(labelled["statistic"]),
