@@ -96,14 +96,14 @@ COLUMNS: dict[str, Column] = {
     "note": Column("note"),
     "wording": Column("wording", description="how an inspector may describe the change"),
     # the labelled table
-    "previous": Column("previous %", "percent", 0, "previous inspection, percent as published"),
-    "current": Column("current %", "percent", 0, "current inspection, percent as published"),
+    "previous": Column("prev. %", "percent", 0, "previous inspection, percent as published"),
+    "current": Column("cur. %", "percent", 0, "current inspection, percent as published"),
     "all_crcs": Column("all CRCs %", "percent", 0, "all CRCs inspected that year, percent as published"),
-    "n_previous": Column("n previous", "count", description="cases behind the previous percentage"),
-    "n_current": Column("n current", "count", description="cases behind the current percentage"),
-    "difference": Column("change (points)", "points", 0, "current minus previous, percentage points"),
-    "ci_low": Column("CI low (points)", "points", 1, "lower limit of the change's interval"),
-    "ci_high": Column("CI high (points)", "points", 1, "upper limit of the change's interval"),
+    "n_previous": Column("n prev.", "count", description="cases behind the previous percentage"),
+    "n_current": Column("n cur.", "count", description="cases behind the current percentage"),
+    "difference": Column("change (pts)", "points", 0, "current minus previous, percentage points"),
+    "ci_low": Column("CI low", "points", 1, "lower limit of the change's interval, percentage points"),
+    "ci_high": Column("CI high", "points", 1, "upper limit of the change's interval, percentage points"),
     "statistic": Column("z", "z", 2, "the test statistic"),
     "pvalue": Column("p", "pvalue", 3, "p-value of the change test"),
     "significant": Column("significant", "bool", description="p <= alpha"),
@@ -463,6 +463,13 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     raise ValueError(f"format ({fmt!r}) must be one of {', '.join(map(repr, FORMATS))}.")
 
 
+def _usual_permissions(path) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (mode 0600) the permissions of an ordinary new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` all at once: a temporary file in the same folder, then rename.
 
@@ -474,6 +481,7 @@ def write_atomic(path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        _usual_permissions(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -356,26 +356,16 @@ def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None,
     ...
     ValueError: labelled has 51 testable rows in 2 pages of at most 30: pass page=0 to 1, or use change_charts for every page.
     """
-    if page is None:
-        data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
-        pages = _pages(data["items"], None, rows_per_page)
-        if len(pages) > 1:
-            raise ValueError(f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
-                             f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page.")
-        noun = "prompts" if "prompt_id" in labelled.columns else "rows"
-        return _draw_change_page(data, pages[0], title=title, page_number=1, page_count=1, noun=noun)
-    figs = change_charts(labelled, group=group, label_column=label_column, id_column=id_column, title=title,
-                         rows_per_page=rows_per_page, wrap=wrap)
-    if not isinstance(page, (int, np.integer)) or not 0 <= page < len(figs):
-        plt = _pyplot()
-        for f in figs:
-            plt.close(f)
-        raise ValueError(f"page must be a whole number from 0 to {len(figs) - 1} (got {page!r}).")
-    plt = _pyplot()
-    for k, f in enumerate(figs):
-        if k != page:
-            plt.close(f)
-    return figs[page]
+    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
+    pages = _pages(data["items"], None, rows_per_page)
+    if page is None and len(pages) > 1:
+        raise ValueError(f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
+                         f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page.")
+    page = 0 if page is None else page
+    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):
+        raise ValueError(f"page must be a whole number from 0 to {len(pages) - 1} (got {page!r}).")
+    noun = "prompts" if "prompt_id" in labelled.columns else "rows"
+    return _draw_change_page(data, pages[page], title=title, page_number=page + 1, page_count=len(pages), noun=noun)
 
 
 def key_question_chart(key_questions: pd.DataFrame, *, title=None, **options):
