@@ -583,7 +583,7 @@ def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
 
 def ratings_text(rated: pd.DataFrame, total, published) -> str:
     """The ratings block: table, total against the published one, discretion candidates."""
-    lines = [text_table(ratings_view(rated)).rstrip()]
+    lines = [text_table(ratings_view(rated), min_wrap=12).rstrip()]
     lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
     for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
         lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")

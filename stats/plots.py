@@ -217,7 +217,10 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         ax.set_xlim(0, 1)
         ax.axis("off")
 
-    # rows
+    # rows: text per row; markers and lines drawn in one call per label (fast, and one legend entry each)
+    from matplotlib.collections import LineCollection
+
+    drawn = []
     for (kind, payload), h in zip(page_items, heights):
         y = ys[(kind, payload)]
         if kind == "group":
@@ -226,21 +229,31 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
                 ax.axhline(y - h / 2, color="#BBBBBB", lw=0.6)
             continue
         i = payload
+        drawn.append((i, y))
         ident, lines = data["labels_text"][i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", ha="left")
         ax_text.text(0.15, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15)
-        colour, marker, _ = LABEL_STYLE.get(data["labels"][i], LABEL_STYLE[NO_CHANGE])
-        ax_level.plot([data["p1"][i], data["p2"][i]], [y, y], color=colour, lw=1.4, alpha=0.7, zorder=2)
-        ax_level.scatter([data["p1"][i]], [y], s=30, zorder=3, clip_on=False, linewidths=1.0, **_PREVIOUS)
-        ax_level.scatter([data["p2"][i]], [y], s=40, marker=marker, color=colour, zorder=4, clip_on=False)
-        ax_change.plot([data["low"][i], data["high"][i]], [y, y], color=colour, lw=2.0, solid_capstyle="butt", zorder=2)
-        ax_change.scatter([data["diff"][i]], [y], s=40, marker=marker, color=colour, zorder=3, clip_on=False)
-        if data["fdr"] is not None and data["fdr"][i]:
-            ax_change.scatter([data["xmax"]], [y], s=_FDR_MARK["size"], marker=_FDR_MARK["marker"],
-                              color=_FDR_MARK["color"], zorder=3, clip_on=False)
         ax_n.text(0.05, y, f"{data['n1'][i]:.0f} → {data['n2'][i]:.0f}", fontsize=_FONT, va="center", ha="left")
-        for ax in (ax_level, ax_change):
-            ax.axhline(y, color="#EEEEEE", lw=0.5, zorder=0)
+    idx = np.array([i for i, _ in drawn], dtype=int)
+    yy = np.array([y for _, y in drawn], dtype=float)
+    for ax in (ax_level, ax_change):
+        ax.add_collection(LineCollection([[(-1e3, y), (1e3, y)] for y in yy], colors="#EEEEEE", lw=0.5, zorder=0))
+    ax_level.scatter(data["p1"][idx], yy, s=30, zorder=3, clip_on=False, linewidths=1.0, **_PREVIOUS)
+    for label, (colour, marker, _) in LABEL_STYLE.items():
+        mask = data["labels"][idx] == label
+        if not mask.any():
+            continue
+        rows, y = idx[mask], yy[mask]
+        ax_level.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["p1"][rows], data["p2"][rows], y)],
+                                               colors=colour, lw=1.4, alpha=0.7, zorder=2))
+        ax_change.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["low"][rows], data["high"][rows], y)],
+                                                colors=colour, lw=2.0, zorder=2, capstyle="butt"))
+        ax_level.scatter(data["p2"][rows], y, s=40, marker=marker, color=colour, zorder=4, clip_on=False, label=label)
+        ax_change.scatter(data["diff"][rows], y, s=40, marker=marker, color=colour, zorder=3, clip_on=False, label=label)
+    if data["fdr"] is not None and data["fdr"][idx].any():
+        star = data["fdr"][idx]
+        ax_change.scatter(np.full(star.sum(), data["xmax"]), yy[star], s=_FDR_MARK["size"], marker=_FDR_MARK["marker"],
+                          color=_FDR_MARK["color"], zorder=3, clip_on=False, label="significant after FDR")
 
     ax_level.set_xlim(-3, 103)
     ax_level.set_xticks([0, 25, 50, 75, 100])

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.testing.compare import compare_images  # noqa: E402
 
 import stats  # noqa: E402
@@ -107,11 +108,6 @@ def test_chart_matches_baseline(name, tmp_path):
     _check_image(FIGURES[name](), name, tmp_path)
 
 
-def _markers_by_label(ax):
-    """(colour, marker path vertices count) of each single-point scatter, for matching with the legend."""
-    return [c for c in ax.collections if len(c.get_offsets()) == 1]
-
-
 def test_change_chart_content_on_report(report):
     labelled = stats.label_changes(report.prompts, intervals=True)
     figs = change_charts(labelled)
@@ -126,7 +122,8 @@ def test_change_chart_content_on_report(report):
     assert "2.3 Implementation and delivery" in texts and "4.2 Through the Gate" in texts
     assert texts.count("100 → 100") == int(((labelled["n_current"] == 100) & testable).sum())
     # change panel: one point per testable row, at the table's difference
-    diffs = np.concatenate([[c.get_offsets()[0, 0] for c in f.axes[2].collections] for f in figs])
+    diffs = np.concatenate([c.get_offsets()[:, 0] for f in figs for c in f.axes[2].collections
+                            if isinstance(c, PathCollection)])
     np.testing.assert_allclose(np.sort(diffs), np.sort(100 * labelled.loc[testable, "difference"].to_numpy()))
     # the untestable rows are named in a note
     notes = [t.get_text() for t in figs[0].texts]
@@ -151,15 +148,13 @@ def test_change_chart_legend_matches_markers_and_colours():
         assert handle.get_marker() == marker
         assert matplotlib.colors.to_hex(handle.get_color()) == colour.lower()
     assert entries["previous"].get_marker() == "o" and entries["previous"].get_markerfacecolor() == "white"
-    # each drawn change marker has its label's colour
-    testable = labelled[labelled["label"] != "no comparable data"]
-    edge = fig.axes[2].get_xlim()[1]
-    stars = [c for c in fig.axes[2].collections if c.get_offsets()[0, 0] == edge]
-    change_points = [c for c in fig.axes[2].collections if c.get_offsets()[0, 0] != edge]
-    colours = [matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in change_points]
-    expected = [LABEL_STYLE[lab][0].lower() for lab in testable["label"]]
-    assert sorted(colours) == sorted(expected)
-    assert len(stars) == 2 == int(labelled["significant_fdr"].fillna(False).sum())
+    # each label's change markers have its colour and are as many as its rows; stars for FDR survivors
+    points = {c.get_label(): c for c in fig.axes[2].collections if isinstance(c, PathCollection)}
+    counts = labelled["label"].value_counts()
+    for label, (colour, marker, _) in LABEL_STYLE.items():
+        assert matplotlib.colors.to_hex(points[label].get_facecolor()[0]) == colour.lower()
+        assert len(points[label].get_offsets()) == counts[label]
+    assert len(points["significant after FDR"].get_offsets()) == 2 == int(labelled["significant_fdr"].fillna(False).sum())
     assert "significant after FDR" in entries
 
 
@@ -168,7 +163,9 @@ def test_markers_at_0_and_100_percent_are_not_clipped():
     level = fig.axes[1]
     lo, hi = level.get_xlim()
     assert lo < 0 and hi > 100
-    assert all(c.get_clip_on() is False for c in level.collections)
+    markers = [c for c in level.collections if isinstance(c, PathCollection)]
+    assert markers and all(c.get_clip_on() is False for c in markers)
+    assert {0.0, 100.0} <= {float(x) for c in markers for x in c.get_offsets()[:, 0]}
 
 
 def test_long_tables_are_paginated_not_stretched():
