@@ -320,3 +320,19 @@ def test_markdown_and_csv_are_rounded(summary):
     assert back["ci_low"].dropna().map(lambda x: len(repr(x)) <= 8).all()
     view = design_view(summary.design)
     assert view.loc[1, "implied N"] == "144-147"
+
+
+def test_packaging_templates_and_notebook_extra():
+    import importlib.resources
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("report.html.j2", "report.css", "sort.js"):
+        assert (importlib.resources.files("stats") / "templates" / name).is_file()
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    # hatchling puts every file under the package folder into the wheel: the templates ship with it
+    assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["stats"]
+    assert "templates" not in (root / ".gitignore").read_text()
+    extras = project["project"]["optional-dependencies"]
+    assert any(d.startswith("jupyterlab") for d in extras["notebook"])
+    assert not any(d.startswith("jupyterlab") for d in extras["test"])
