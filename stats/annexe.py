@@ -4,7 +4,13 @@ The text is what a PDF-to-text tool produces for HM Inspectorate of Probation
 reports (the layout of the bundled ``report.txt``): questions wrapped over
 lines, "No comparable data available" broken over lines, footnote markers
 glued to questions ("undertaken?55"), page headers and footers, footnote
-blocks at page ends, and rows with only a previous figure.
+blocks at page ends, and rows whose previous figure is "No comparable data available".
+
+The framework (:mod:`stats.framework`) supplies the structure: which standards
+exist, how key questions are numbered (qualitative-only key questions, such as
+adult unpaid work 4.1.3, have no table and are skipped), and which sample each
+table uses. "No comparable data available" only ever describes the previous
+inspection: every prompt of the current framework has a current figure.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .ratings import QUALITATIVE_KEY_QUESTIONS
+from .framework import load_framework
 
 __all__ = ["read_annexe", "stated_samples", "read_report_text", "AnnexeParseError", "PROMPT_COLUMNS"]
 
@@ -103,7 +109,7 @@ def _clean_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], d
     return kept, footnotes
 
 
-def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataFrame:
+def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=None) -> pd.DataFrame:
     """Parse the Annexe 4 prompt tables of a report's text.
 
     Parameters
@@ -113,6 +119,10 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
     samples : dict, optional
         Stated sample sizes by name (keys as :func:`stated_samples`); by
         default they are read from ``text``.
+    framework : str, path or Framework, optional
+        The inspection framework (default ``"adult-2018"``, that of the
+        bundled report): standard and key-question ids, qualitative key
+        questions and the sample of each table.
 
     Returns
     -------
@@ -121,19 +131,29 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
         standard, key question (numbered in order within the standard,
         skipping the framework's qualitative-only key questions such as
         4.1.3), prompt text as published, previous and current percentages
-        (nan for "No comparable data available"), footnotes in ``note``, and
-        denominators from the stated samples by the same rules as the bundled
-        data (see ``data/README.md``): the stated sample of the standard; the
-        harm sample for key questions about risk of harm or keeping other
-        people safe in standards 2.x; the post-release sample for prompts
-        marked "Post-custody cases only"; ``n_previous`` assumed equal.
+        (previous nan for "No comparable data available"), footnotes in
+        ``note``, and denominators from the stated samples by the framework's
+        rules (see ``data/README.md``): the sample of the key question, else
+        of its standard, else the framework's default (adult: "harm" for the
+        keeping-other-people-safe key questions 2.x.3, "unpaid work" for 4.1,
+        "through the gate" for 4.2, "case supervision" otherwise); the sample
+        of a prompt-text prefix (adult: "Post-custody cases only" ->
+        "post-release"); ``n_previous`` assumed equal.
+
+        The phrase "No comparable data available" belongs in the previous
+        column. Text extraction can put a row's figure before the phrase
+        (4.2.2.a of the bundled report reads "47% No comparable data
+        available"); such a row is read as previous: none, current: the
+        figure, and ``note`` says so.
 
     Raises
     ------
     AnnexeParseError
         With the line number where parsing failed: no "Annexe 4" heading, no
-        standard heading, a question without its figures, or figures
-        without a question.
+        standard heading, a standard or key question the framework does not
+        have, a question without its figures, figures without a question, or
+        a prompt with no current figure ("No comparable data available"
+        twice).
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str (got {type(text).__name__}).")
@@ -173,6 +193,9 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
         return line_numbers[max(0, bisect.bisect_right(offsets, offset) - 1)]
 
     samples = stated_samples(text) if samples is None else dict(samples)
+    fw = load_framework(framework)
+    known_standards = {st.id for st in fw.standards}
+    known_key_questions = fw.key_questions
     rows = []
     standard = standard_name = None
     key_question = key_question_text = None
@@ -181,13 +204,17 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
     values: list[float] = []
     prompt_count = 0
 
-    def flush_question_as_key_question(q):
+    def flush_question_as_key_question(q, offset):
         nonlocal key_question, key_question_text, kq_count, prompt_count
         kq_count += 1
         number = f"{standard}.{kq_count}"
-        while number in QUALITATIVE_KEY_QUESTIONS:
+        while number in known_key_questions and known_key_questions[number].qualitative:
             kq_count += 1
             number = f"{standard}.{kq_count}"
+        if number not in known_key_questions:
+            raise AnnexeParseError(f"line {line_at(offset)}: key question {number} ({q!r}) is not in framework "
+                                   f"{fw.name!r}; its key questions of standard {standard}: "
+                                   f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}.")
         key_question, key_question_text, prompt_count = number, q, 0
 
     for m in _TOKEN.finditer(stream):
@@ -195,10 +222,13 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
             if pending or values:
                 raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")
             standard, standard_name, kq_count, key_question = m.group("std_id"), m.group("std_name"), 0, None
+            if standard not in known_standards:
+                raise AnnexeParseError(f"line {line_at(m.start())}: standard {standard} ({standard_name}) is not in "
+                                       f"framework {fw.name!r} (its standards: {', '.join(sorted(known_standards))}).")
             continue
         if m.group("hdr"):
             if pending is not None:
-                flush_question_as_key_question(pending[0])
+                flush_question_as_key_question(pending[0], pending[2])
                 pending = None
             continue
         if m.group("q") is not None:
@@ -209,7 +239,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
                 if values:
                     raise AnnexeParseError(f"line {line_at(pending[2])}: only one figure for {pending[0]!r}.")
                 # the previous question had no figures: it was a key question
-                flush_question_as_key_question(pending[0])
+                flush_question_as_key_question(pending[0], pending[2])
             pending = (question, m.group("fn"), m.start())
             continue
         # a figure
@@ -219,13 +249,13 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
         if len(values) == 2:
             if key_question is None:
                 raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
-            question, footnote, _ = pending
-            note = ""
+            question, footnote, offset = pending
+            notes = []
             if footnote:
                 body = footnotes.get(int(footnote))
-                note = f"Footnote {footnote}: {body[:1].lower() + body[1:]}" if body else f"Footnote {footnote}."
-            elif values[1] != values[1] and values[0] == values[0]:
-                note = "Previous-only row: the current inspection has no comparable data."
+                notes.append(f"Footnote {footnote}: {body[:1].lower() + body[1:]}" if body else f"Footnote {footnote}.")
+            values = _previous_may_be_missing(values, question, line_at(offset), notes)
+            note = " ".join(notes)
             rows.append({
                 "standard": standard, "standard_name": standard_name, "key_question": key_question,
                 "key_question_text": key_question_text, "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
@@ -237,7 +267,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
         raise AnnexeParseError(f"line {line_at(pending[2])}: question {pending[0]!r} has no figures.")
     if not rows:
         raise AnnexeParseError(f"line {first_line}: no prompt rows found in Annexe 4.")
-    frame = _assign_denominators(pd.DataFrame(rows), samples)[list(PROMPT_COLUMNS)]
+    frame = _assign_denominators(pd.DataFrame(rows), samples, fw)[list(PROMPT_COLUMNS)]
     # The dtypes of stats.load_report: text as "string" (no note: <NA>), percentages float, n Int64.
     text_columns = [c for c in PROMPT_COLUMNS if c not in ("previous", "current", "n_previous", "n_current")]
     frame[text_columns] = frame[text_columns].astype("string")
@@ -245,13 +275,27 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None) -> pd.DataF
     return frame
 
 
-def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int]) -> pd.DataFrame:
-    harm_kq = frame["standard"].str.startswith("2.") & frame["key_question_text"].str.contains(
-        r"risk of harm|other people safe|safety of other people", case=False, regex=True)
-    post_custody = frame["prompt"].str.startswith("Post-custody cases only")
-    default = frame["standard"].map(lambda s: "unpaid work" if s == "4.1" else
-                                    "through the gate" if s == "4.2" else "case supervision")
-    sample = default.where(~harm_kq, "harm").where(~post_custody, "post-release")
+def _previous_may_be_missing(values: list[float], question: str, line: int, notes: list[str]) -> list[float]:
+    """Put "No comparable data available" (nan) in the previous column, where it belongs; a prompt must
+    have a current figure."""
+    previous, current = values
+    if current != current and previous != previous:
+        raise AnnexeParseError(
+            f"line {line}: prompt {question!r} has no current figure ('No comparable data available' twice); "
+            "that phrase only describes the previous inspection: every prompt of the current framework has a "
+            "current figure.")
+    if current != current:
+        notes.append(f"The extracted text gives {previous:g}% before 'No comparable data available'; read as "
+                     f"previous: none, current: {previous:g}% (the phrase only describes the previous inspection).")
+        return [float("nan"), previous]
+    return values
+
+
+def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd.DataFrame:
+    sample = pd.Series([fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"])],
+                       index=frame.index, dtype=object)
+    for prefix, name in fw.prompt_samples:
+        sample = sample.where(~frame["prompt"].str.startswith(prefix), name)
     n = sample.map(samples).astype("Int64")
     frame = frame.assign(sample=sample, n_current=n, n_previous=n,
                          n_source=n.isna().map({True: "unknown", False: "stated"}),

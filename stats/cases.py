@@ -102,16 +102,16 @@ def _table(answers: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
     count = answers.sum(axis=0, min_count=0)
     n = answers.notna().sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pct = np.where(n > 0, 100 * count / n.where(n > 0, 1), np.nan)
+        prop = np.where(n > 0, count / n.where(n > 0, 1), np.nan)
     margin = np.full(len(n), np.nan)
     ok = (n > 0).to_numpy()
     if ok.any():
-        margin[ok] = 100 * _margin(n.to_numpy(dtype=float)[ok], np.inf, confidence_level, 0.5)
+        margin[ok] = _margin(n.to_numpy(dtype=float)[ok], np.inf, confidence_level, 0.5)
     return pd.DataFrame({
         "prompt": answers.columns,
         "count": count.to_numpy().astype(int),
         "n": n.to_numpy().astype(int),
-        "percent": pct,
+        "proportion": prop,
         "margin": margin,
         "testable": ok,
     })
@@ -141,8 +141,8 @@ def tabulate(cases: pd.DataFrame, prompts=None, by=None, *, id_column="case_id",
     -------
     pandas.DataFrame
         ``prompt``, ``count`` (yes answers), ``n`` (applicable cases:
-        not-applicable answers are excluded), ``percent``, ``margin``
-        (points, p = 0.5, :func:`stats.margin_of_error`), ``testable``
+        not-applicable answers are excluded), ``proportion``, ``margin``
+        (proportion, p = 0.5, :func:`stats.margin_of_error`), ``testable``
         (False where no case applies: such a prompt is "not testable", not an
         error). With ``by``: a first column named after it, and ``widening``
         (sub-sample margin / whole-sample margin, see
@@ -171,9 +171,10 @@ def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFram
 
     Prompts are the union of both files' prompt columns (or ``prompts``); a
     prompt missing from one file, or with no applicable case, has no
-    comparable data. Counts are passed to :func:`stats.label_changes`
-    (``previous_count``, ``current_count``), so no published rounding enters
-    the test. ``label_options`` go to :func:`stats.label_changes`.
+    comparable data. Only counts are passed to :func:`stats.label_changes`
+    (``previous_count``, ``n_previous``, ``current_count``, ``n_current``), so no
+    rounding enters the test. ``label_options`` go to :func:`stats.label_changes`
+    (for example ``test=``).
     """
     prev = tabulate(previous_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
     cur = tabulate(current_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
@@ -187,6 +188,4 @@ def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFram
     table["n_previous"] = column(prev, "n")
     table["current_count"] = column(cur, "count")
     table["n_current"] = column(cur, "n")
-    table["previous"] = 100 * table["previous_count"] / table["n_previous"]
-    table["current"] = 100 * table["current_count"] / table["n_current"]
     return label_changes(table, **label_options)

@@ -308,13 +308,16 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
         with np.errstate(divide="ignore", invalid="ignore"):
             z = num / se
         z = np.where(np.isnan(z), 0.0, z)
+    return d, z, _pvalue_from_z(z, alternative), se
+
+
+def _pvalue_from_z(z, alternative):
+    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
     if alternative == "two-sided":
-        pval = 2 * special.ndtr(-np.abs(z))
-    elif alternative == "greater":
-        pval = special.ndtr(-z)
-    else:
-        pval = special.ndtr(z)
-    return d, z, pval, se
+        return 2 * special.ndtr(-np.abs(z))
+    if alternative == "greater":
+        return special.ndtr(-z)
+    return special.ndtr(z)
 
 
 _LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)

@@ -15,13 +15,12 @@ import pandas as pd
 
 from . import formatting as fmt
 from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
-from .reports import DEFAULT_REPORT, available_reports, load_report
+from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .audit import audit_wording, significant_changes_in_text
 from .cases import compare_inspections, read_cases, tabulate
-from .ratings import overall, rate_report
-from .summary import summarise
+from .summary import rate, summarise
 from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
@@ -83,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="the main job: sample design and labelled tables of a bundled report (default)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT}; see --list)")
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
+    _add_path_option(p)
     _add_test_options(p)
     p.add_argument("--format", choices=REPORT_FORMATS, default="text",
                    help="text (default), html (one self-contained file with charts) or xlsx (workbook; needs -o)")
@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("design", help="sample design of a bundled report's stated samples")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser(
@@ -126,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", help="input CSV file")
+    p.add_argument("--scale", choices=("percent", "proportion"), default="percent",
+                   help="unit of the previous/current columns (default percent, as published)")
     _add_test_options(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
     p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
@@ -144,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=fmt.FORMATS, default="csv")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
 
-    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the 0-30 score of a bundled report")
+    p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     p.add_argument("--format", choices=fmt.FORMATS, default="table")
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
@@ -154,7 +158,42 @@ def build_parser() -> argparse.ArgumentParser:
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("sample", help="draw a case sample from a long list with the inspectorate's sampler rules")
+    p.add_argument("file", help="long list (CSV or Excel) with the columns of stats.sampling.LONGLIST_COLUMNS")
+    p.add_argument("--size", type=_whole, required=True, help="cases wanted before the buffer")
+    p.add_argument("--buffer", type=_probability, default=20.0, help="replacement buffer in percent (default 20, the sampler's)")
+    p.add_argument("--seed", type=_whole, default=1, help="seed of the sampler's random generator, Kotlin Random(seed) (default 1)")
+    p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
+    p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
+    p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
+
+    # -- reports as validated data (frameworks, schema, templates) --
+    p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
+                       description="Check report.toml and the five CSV files of FOLDER. Prints every violation "
+                                   "(file, row from 1 after the header, column, value, rule); exit code 0 when "
+                                   "valid, 1 when there are violations, 2 when FOLDER cannot be read.")
+    p.add_argument("folder", help="report folder")
+    p.add_argument("--framework", help="framework name or .toml path (default: the one report.toml names)")
+    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    p = sub.add_parser("new-report", help="write an empty, documented report folder for a framework",
+                       description="Create folder NAME with report.toml, a README documenting every column, "
+                                   "and CSV templates (standards and key questions pre-filled from the framework). "
+                                   "Refuses to write into a folder that exists and is not empty.")
+    p.add_argument("name", help="folder to create (its last part is the report name: lower case, digits, hyphens)")
+    p.add_argument("--framework", required=True, help="bundled framework name (adult-2018, youth-2018) or .toml path")
     return parser
+
+
+def _add_path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", metavar="FOLDER", help="a report folder of your own instead of a bundled --report")
+
+
+def _load(args) -> Report:
+    """The report of --path FOLDER, else of the bundled --report NAME."""
+    if getattr(args, "path", None):
+        return load_report(path=args.path)
+    return load_report(args.report)
 
 
 def _emit(text: str, output: str | None = None) -> None:
@@ -212,25 +251,25 @@ def _read_csv(path: str) -> pd.DataFrame:
 def _cmd_label(args) -> int:
     table = _read_csv(args.file)
     try:
-        labelled = label_changes(table, _test_from(args), intervals=True)
+        labelled = label_changes(table, _test_from(args), intervals=True, scale=args.scale)
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        text = fmt.render(fmt.display_labelled(labelled), "table")
-    else:
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n" + fmt.render(fmt.display_labelled(labelled), "table")
+    elif args.format == "markdown":
+        text = f"Test: {labelled.attrs['change_test'].describe()}.\n\n" + fmt.render(labelled, "markdown")
+    else:  # csv and json are data: the test options of the command line state the test
         text = fmt.render(labelled, args.format)
     _emit(text, args.output)
     return 0
 
 
 def _cmd_ratings(args) -> int:
-    report = load_report(args.report)
+    rated = rate(_load(args))
     if args.format == "table":
-        rated = rate_report(report.key_questions, report.standards)
-        published = report.overall.set_index("inspection").loc["current"]
-        _emit(fmt.ratings_text(rated, overall(rated["rating"]), published))
+        _emit(fmt.ratings_text(rated.ratings, rated.overall, rated.published_overall))
     else:
-        _emit(fmt.render(rate_report(report.key_questions, report.standards), args.format))
+        _emit(fmt.render(rated.ratings, args.format))
     return 0
 
 
@@ -281,8 +320,9 @@ def _cmd_tabulate(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.format == "table":
-        view = table.assign(percent=table["percent"].map(lambda x: "" if pd.isna(x) else f"{x:.1f}"),
-                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{x:.2f}"))
+        view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
+                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
+        view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
         if "widening" in view:
             view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
         _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output)
@@ -305,7 +345,7 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    summary = summarise(load_report(args.report), _test_from(args))
+    summary = summarise(_load(args), _test_from(args))
     report_format = getattr(args, "format", "text")
     output = getattr(args, "output", None)
     if report_format == "html":
@@ -324,8 +364,89 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_design(args) -> int:
-    design = sample_design(load_report(args.report).samples)
+    design = sample_design(_load(args).samples)
     _emit(fmt.render(fmt.design_view(design) if args.format == "table" else design, args.format))
+    return 0
+
+
+def _sample_report_text(draw, path: str) -> str:
+    a = draw.allocation
+    screened = a.screened
+    reasons = screened["excluded"].value_counts()
+    lines = [f"Sample from {path}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
+             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
+                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
+             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
+             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
+    g = a.groups()
+    strata = g[g["level"] == "stratum"]
+    lines.append(fmt.render(pd.DataFrame({
+        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
+        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]}), "table").rstrip())
+    steps = a.steps()
+    lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
+    if len(steps):
+        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
+                                   for r in steps.itertuples()])
+        lines.append(fmt.render(view[["level", "group", "step", "before", "after"]], "table").rstrip())
+    cut = steps[steps["step"] == "DECREASED_FOR_RO"]
+    moved = steps[steps["step"] == "INCREASED_FOR_RO"]
+    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
+              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
+              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_sample(args) -> int:
+    from datetime import date
+
+    from .sampling import draw_sample
+
+    longlist = read_cases(args.file)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ValueError(f"--as-of ({args.as_of!r}) must be a date yyyy-mm-dd") from None
+    try:
+        draw = draw_sample(longlist, args.size, buffer=args.buffer, seed=args.seed,
+                           max_per_officer=args.max_per_officer, as_of=as_of)
+    except ValueError as err:
+        raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
+    text = _sample_report_text(draw, args.file)
+    if args.output:
+        fmt.write_atomic(args.output, draw.sample.to_csv(index=False))
+        text += f"Sample of {len(draw.sample)} cases written to {args.output}.\n"
+    else:
+        text += "\n" + fmt.render(draw.sample, "table")
+    _emit(text)
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .schema import validate_report
+
+    violations = validate_report(args.folder, framework=args.framework)
+    if violations.empty:
+        _emit(f"{args.folder}: valid (no schema violations).\n")
+        return 0
+    if args.format == "table":
+        view = violations.assign(row=violations["row"].astype("string").fillna(""),
+                                 value=violations["value"].map(lambda x: "" if x is None else fmt.shorten(str(x), 30)))
+        _emit(f"{args.folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
+              + fmt.render(view, "table"))
+    else:
+        _emit(fmt.render(violations, args.format))
+    return 1
+
+
+def _cmd_new_report(args) -> int:
+    from .schema import write_templates
+
+    written = write_templates(args.name, args.framework)
+    _emit(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
+          + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
     return 0
 
 
@@ -340,6 +461,9 @@ _COMMANDS = {
     "tabulate": _cmd_tabulate,
     "read-report": _cmd_read_report,
     "audit": _cmd_audit,
+    "sample": _cmd_sample,
+    "validate": _cmd_validate,
+    "new-report": _cmd_new_report,
 }
 
 

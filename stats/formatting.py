@@ -127,19 +127,24 @@ COLUMNS: dict[str, Column] = {
     "significant_fdr": Column("significant after FDR", "bool", description="q <= alpha"),
     # design effect
     "deff": Column("design effect", "ratio", 3, "variance inflation from the sample design"),
-    "deff_breakdown": Column("design effect breakdown", "text"),
+    "deff_breakdown": Column("deff that removes significance", "ratio", 2,
+                             "design effect above which a significant label is lost, (z / z_crit)^2"),
     "n_effective": Column("effective n", "number", description="n / design effect"),
-    # sample design (stats.samplesize.sample_design: margins there are already in points)
+    "surviving": Column("surviving", "count", description="significant labels that survive this design effect"),
+    "lost": Column("lost", "count"),
+    "share_surviving": Column("share surviving", "number"),
+    "lost_ids": Column("labels lost"),
+    # sample design (stats.samplesize.sample_design)
     "n": Column("n", "count"),
     "parent": Column("sub-sample of"),
     "applies_to": Column("applies to"),
     "sized_for_margin": Column("sized for the margin"),
     "source": Column("source"),
-    "margin": Column("margin (points, infinite N)", "points_raw", 2, "80% margin at p = 0.5, no population"),
+    "margin": Column("margin (points, infinite N)", "margin", 2, "80% margin at p = 0.5, no population"),
     "implied_population_low": Column("implied N low", "population", description="smallest population the rule maps to n"),
     "implied_population_high": Column("implied N high", "population", description="largest population the rule maps to n"),
-    "margin_fpc_low": Column("margin at implied N, low", "points_raw", 2),
-    "margin_fpc_high": Column("margin at implied N, high", "points_raw", 2),
+    "margin_fpc_low": Column("margin at implied N, low", "margin", 2),
+    "margin_fpc_high": Column("margin at implied N, high", "margin", 2),
     "widening": Column("widening", "ratio", 3, "sub-sample margin / parent margin"),
     # ratings (stats.ratings.rate_report)
     "basis": Column("basis"),
@@ -181,7 +186,10 @@ _EXCEL_FORMATS = {
 def column_info(name, values=None) -> Column:
     """The :class:`Column` of ``name``; an unlisted column gets its name and a kind from its dtype."""
     if name in COLUMNS:
-        return COLUMNS[name]
+        column = COLUMNS[name]
+        if column.kind == "bool" and values is not None and pd.api.types.is_integer_dtype(values.dtype):
+            return Column(column.display, "count", description=column.description)  # e.g. a count of significant rows
+        return column
     display = str(name).replace("_", " ")
     if values is not None and pd.api.types.is_bool_dtype(values.dtype):
         return Column(display, "bool")
@@ -271,9 +279,9 @@ def round_for_output(frame: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from stats.formatting import round_for_output
-    >>> round_for_output(pd.DataFrame({"margin": [6.407757827723002], "implied_population_low": [143.8],
+    >>> round_for_output(pd.DataFrame({"margin": [0.06407757827723002], "implied_population_low": [143.8],
     ...                                "pvalue": [0.0130283]})).to_dict("records")
-    [{'margin': 6.41, 'implied_population_low': 144, 'pvalue': 0.01303}]
+    [{'margin': 0.0641, 'implied_population_low': 144, 'pvalue': 0.01303}]
     """
     out = frame.copy()
     for name in out.columns:
@@ -459,7 +467,9 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(to_records(frame), indent=2, default=_json_default, ensure_ascii=False) + "\n"
     if fmt == "table":
-        return text_table(frame, detail="prompt" if "prompt" in frame.columns else None)
+        if "prompt" in frame.columns:  # long text: printed in full under each row
+            return text_table(frame, detail="prompt")
+        return frame.to_string(index=False, na_rep="") + "\n"
     raise ValueError(f"format ({fmt!r}) must be one of {', '.join(map(repr, FORMATS))}.")
 
 
@@ -514,6 +524,10 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     denominators, method sensitivity, FDR) are shown when present.
     """
     def percents(name):
+        if name not in labelled:
+            if f"{name}_count" in labelled:  # a table of counts (stats.cases.compare_inspections)
+                return (100 * labelled[f"{name}_count"] / labelled[f"n_{name}"]).map(lambda x: _fmt(x, ".0f"))
+            return None
         values = labelled[name]
         if not pd.api.types.is_numeric_dtype(values.dtype):  # as read from a CSV: '71%', 'No comparable data'
             from .parse import parse_percent
@@ -522,8 +536,8 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
         return format_column(values)
 
     cols = {
-        "prev %": percents("previous") if "previous" in labelled else None,
-        "cur %": percents("current") if "current" in labelled else None,
+        "prev %": percents("previous"),
+        "cur %": percents("current"),
         "n": [f"{_fmt(a, '.0f')}/{_fmt(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
         "change": format_column(labelled["difference"]),
         "z": format_column(labelled["statistic"]),
@@ -556,9 +570,9 @@ def design_view(design: pd.DataFrame) -> pd.DataFrame:
         "sample": design["sample"],
         "n": design["n"],
         "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
-        "margin (inf. N)": design["margin"].map(lambda x: f"{x:.2f}"),
+        "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
         "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
-        "margin at implied N": [rng(a, b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
+        "margin at implied N": [rng(100 * a, 100 * b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
         "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
     })
 
@@ -584,7 +598,8 @@ def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
 def ratings_text(rated: pd.DataFrame, total, published) -> str:
     """The ratings block: table, total against the published one, discretion candidates."""
     lines = [text_table(ratings_view(rated), min_wrap=12).rstrip()]
-    lines.append(f"   Total {total.score}/30, {total.rating} (published: {int(published['score'])}/30, {published['rating']}).")
+    shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
+    lines.append(f"   Total {total.score}/{total.maximum}, {total.rating} (published: {shown}, {published['rating']}).")
     for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
         lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
     return "\n".join(lines) + "\n"
@@ -641,6 +656,8 @@ def report_text(summary, *, width: int = 120) -> str:
     w = lines.append
     w(f"inspection-stats: {summary.name}")
     w("=" * min(width, 100))
+    if summary.constructed:
+        w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
     w(f"Test: {summary.test.describe()}.")
     covered = {"change test", "alpha", "alternative", "method"}
     w("")
@@ -674,7 +691,15 @@ def report_text(summary, *, width: int = 120) -> str:
     w("")
     w(_totals_line(summary.totals["key_questions"]))
     w("")
-    w("4. Ratings (Annexe 2: lowest key-question band; 0-30 score)")
+    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
+    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
+    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    for row in summary.design_effect.itertuples(index=False):
+        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+    w("")
+    w(f"4. Ratings (Annexe 2: lowest key-question band; score 0-{summary.overall.maximum}, "
+      f"framework {summary.overall.framework})")
     w("")
     w(ratings_text(summary.ratings, summary.overall, summary.published_overall).rstrip())
     extra = getattr(summary, "multiplicity", None)

@@ -177,14 +177,17 @@ def _check_unique_columns(table: pd.DataFrame) -> None:
 
 def _percent_column(table, name, scale, counts):
     """Proportions from a column of percentages (or proportions), with the unit check."""
-    values = _parse_percent_series(table[name], name, scale) / (100.0 if scale == "percent" else 1.0)
-    if scale == "percent":
-        pct = values * 100
+    pct = _parse_percent_series(table[name], name, scale)
+    if scale != "percent":
+        return pct
+    arr = pct.to_numpy()
+    top = np.fmax.reduce(arr) if arr.size else np.nan  # nan only when every value is missing
+    # Every value at most 1 (and not all 0) looks like proportions given as percentages;
+    # counts on every row would show the real scale, so the check is about the other rows.
+    if top <= 1 and top > 0:
         present = pct.notna()
         uncovered = present if counts is None else present & counts.isna()
-        # Every value at most 1 (and not all 0) looks like proportions given as percentages;
-        # counts on every row would show the real scale, so the check is about the other rows.
-        if uncovered.any() and bool((pct[present] <= 1).all()) and bool((pct[present] > 0).any()):
+        if uncovered.any():
             where = pct[present & (pct > 0)].index[0]
             raise ValueError(
                 f"column {name!r}: every value is at most 1 (e.g. {_row_name(where)}: "
@@ -192,7 +195,7 @@ def _percent_column(table, name, scale, counts):
                 "pass scale='proportion' (CLI: --scale proportion) if they are proportions, or give "
                 "counts columns if they really are percentages of 1 % or less."
             )
-    return values
+    return pct / 100.0
 
 
 def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale):
@@ -212,55 +215,8 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         )
 
 
-def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
-                higher_is_better=True) -> pd.DataFrame:
-    r"""Check a previous-versus-current table and return its canonical frame.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per prompt or key question. See :class:`Columns` for the column names
-        and the README's input contract for the rules.
-    columns : Columns, optional
-        Column names, if they differ from the defaults.
-    scale : {'percent', 'proportion'}, default 'percent'
-        How the percentage columns are expressed. With 'percent', a column whose every
-        value is at most 1 (and not all 0) is refused as probably proportions.
-    higher_is_better : bool or str, default True
-        Direction for labels, or the name of a boolean column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same index as ``table``; columns :data:`CANONICAL_COLUMNS`:
-        ``previous``, ``current`` (proportions; from counts where counts are given, nan
-        where there is no figure), ``n_previous``, ``n_current`` (floats holding whole
-        numbers, nan where absent), ``previous_count``, ``current_count`` (nan where not
-        given), ``population_previous``, ``population_current`` (inf where not given),
-        ``higher_is_better`` (bool) and ``testable`` (both proportions present).
-
-    Raises
-    ------
-    ValueError
-        Duplicate or blank column names, a missing column, a value that is not a
-        percentage, count or size, a count above its n, counts that disagree with the
-        percentages beyond rounding, a percentage column that looks like proportions, a
-        missing n on a testable row, a population below its sample. The message names the
-        row (the table's index label) and the column, the rule and the value.
-    TypeError
-        ``table`` is not a DataFrame, or a direction column is not boolean.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from stats.parse import parse_table
-    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"], "current": ["71%", "43%"],
-    ...                   "n_previous": [100, 100], "n_current": [100, 100]})
-    >>> parse_table(t)[["previous", "current", "testable"]]
-       previous  current  testable
-    0      0.54     0.71      True
-    1       NaN     0.43     False
-    """
+def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better) -> tuple[dict, Columns]:
+    """:func:`parse_table` as a dict of arrays (the labelling fast path skips building a frame)."""
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
     cols = Columns() if columns is None else columns
@@ -332,8 +288,7 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     else:
         raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
 
-    frame = pd.DataFrame(
-        {
+    arrays = {
             "previous": p1.to_numpy(dtype=float),
             "n_previous": n1.to_numpy(dtype=float),
             "current": p2.to_numpy(dtype=float),
@@ -344,9 +299,61 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
             "population_current": population(cols.population_current, n2),
             "higher_is_better": hib,
             "testable": testable.to_numpy(),
-        },
-        index=table.index,
-    )
+    }
+    return arrays, cols
+
+
+def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
+                higher_is_better=True) -> pd.DataFrame:
+    r"""Check a previous-versus-current table and return its canonical frame.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per prompt or key question. See :class:`Columns` for the column names
+        and the README's input contract for the rules.
+    columns : Columns, optional
+        Column names, if they differ from the defaults.
+    scale : {'percent', 'proportion'}, default 'percent'
+        How the percentage columns are expressed. With 'percent', a column whose every
+        value is at most 1 (and not all 0) is refused as probably proportions.
+    higher_is_better : bool or str, default True
+        Direction for labels, or the name of a boolean column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``table``; columns :data:`CANONICAL_COLUMNS`:
+        ``previous``, ``current`` (proportions; from counts where counts are given, nan
+        where there is no figure), ``n_previous``, ``n_current`` (floats holding whole
+        numbers, nan where absent), ``previous_count``, ``current_count`` (nan where not
+        given), ``population_previous``, ``population_current`` (inf where not given),
+        ``higher_is_better`` (bool) and ``testable`` (both proportions present).
+
+    Raises
+    ------
+    ValueError
+        Duplicate or blank column names, a missing column, a value that is not a
+        percentage, count or size, a count above its n, counts that disagree with the
+        percentages beyond rounding, a percentage column that looks like proportions, a
+        missing n on a testable row, a population below its sample. The message names the
+        row (the table's index label) and the column, the rule and the value.
+    TypeError
+        ``table`` is not a DataFrame, or a direction column is not boolean.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_table
+    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"], "current": ["71%", "43%"],
+    ...                   "n_previous": [100, 100], "n_current": [100, 100]})
+    >>> parse_table(t)[["previous", "current", "testable"]]
+       previous  current  testable
+    0      0.54     0.71      True
+    1       NaN     0.43     False
+    """
+    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
+    frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale
     return frame

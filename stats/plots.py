@@ -115,7 +115,7 @@ def _interval(labelled, parsed, testable, spec):
 
 
 def _subtitle(spec):
-    return spec.describe()
+    return f"{spec.describe()} (method '{spec.method}')"
 
 
 def _prepare(labelled, *, group, label_column, id_column, wrap):
@@ -275,7 +275,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
     fig.text(0.15 / _WIDTH, (height - 0.30) / height, (title or "Change since the previous inspection") + page,
              fontsize=12, weight="bold", va="center")
-    fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec) + ".", fontsize=8.5, va="center")
+    fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec), fontsize=8.5, va="center")
     handles = [Line2D([], [], ls="none", ms=6, mfc="white", mec="#222222", marker="o", label="previous")]
     handles += [Line2D([], [], ls="none", ms=7, marker=m, color=c, label=f"current: {text}")
                 for c, m, text in LABEL_STYLE.values()]
@@ -334,7 +334,7 @@ def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None
     >>> from stats.plots import change_charts
     >>> labelled = stats.label_changes(stats.load_report().prompts, intervals=True)
     >>> figs = change_charts(labelled)
-    >>> len(figs), max(f.get_size_inches()[1] for f in figs) < 20
+    >>> len(figs), bool(max(f.get_size_inches()[1] for f in figs) < 20)
     (2, True)
     """
     if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:

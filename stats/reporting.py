@@ -208,7 +208,10 @@ def _context(summary, *, charts: bool) -> dict:
         "extra_tables": extra_tables,
         "multiplicity": multiplicity_items,
         "overall": {"score": summary.overall.score, "rating": summary.overall.rating,
-                    "published_score": int(published["score"]), "published_rating": str(published["rating"])},
+                    "maximum": getattr(summary.overall, "maximum", 30),
+                    "published_score": "not published" if pd.isna(published["score"]) else int(published["score"]),
+                    "published_rating": str(published["rating"])},
+        "constructed": bool(getattr(summary, "constructed", False)),
         "counts": {"prompts": len(prompts), "key_questions": len(kq),
                    "testable": int(prompts["label"].astype(str).ne("no comparable data").sum())},
         "charts": chart_svgs(summary) if charts else [],
@@ -289,9 +292,12 @@ def _sheets(summary) -> dict[str, pd.DataFrame]:
     multiplicity = getattr(summary, "multiplicity", None)
     if isinstance(multiplicity, pd.Series):
         sheets["multiplicity"] = multiplicity.rename("value").rename_axis("item").reset_index()
-    overall = pd.DataFrame({"item": ["score", "rating", "published score", "published rating"],
-                            "value": [summary.overall.score, summary.overall.rating,
-                                      int(summary.published_overall["score"]), str(summary.published_overall["rating"])]})
+    published = summary.published_overall
+    overall = pd.DataFrame({"item": ["score", "maximum", "rating", "published score", "published rating"],
+                            "value": [summary.overall.score, getattr(summary.overall, "maximum", 30),
+                                      summary.overall.rating,
+                                      None if pd.isna(published["score"]) else int(published["score"]),
+                                      str(published["rating"])]})
     sheets["overall"] = overall
     method = summary.method[["item", "value"]].copy()
     spec = pd.DataFrame({"item": [f"test.{k}" for k in summary.test.to_dict()],

@@ -1,47 +1,29 @@
-"""Bundled report data: the published tables of inspection reports, as DataFrames.
+"""Reports as validated data: the published tables of inspection reports, as DataFrames.
 
-The CSV files live in ``data/<report>/`` at the top of the repository (see
-``data/README.md`` for sources and assumptions); a wheel carries a copy in
-``stats/_data/`` so that :func:`load_report` works after a normal install.
+A report is a folder: ``report.toml`` (its framework, and whether it is real or
+CONSTRUCTED) and five CSV files checked against the schema of
+:mod:`stats.schema` on load. Bundled reports live in ``data/<report>/`` at the
+top of the repository (see ``data/README.md`` for sources and assumptions); a
+wheel carries a copy in ``stats/_data/`` so that :func:`load_report` works after
+a normal install. A folder of your own is loaded with ``load_report(path=...)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Report", "load_report", "available_reports", "DEFAULT_REPORT"]
+from .framework import Framework
+
+__all__ = ["Report", "load_report", "available_reports", "report_folder", "DEFAULT_REPORT"]
 
 DEFAULT_REPORT = "south-yorkshire-crc-2020"
 
 _TABLES = ("prompts", "key_questions", "standards", "overall", "samples")
-
-# Columns that look numeric but are identifiers ("2.1", "2.1.1") or text.
-_TEXT_COLUMNS = {
-    "standard": "string",
-    "standard_name": "string",
-    "key_question": "string",
-    "key_question_text": "string",
-    "prompt_id": "string",
-    "prompt": "string",
-    "sample": "string",
-    "n_source": "string",
-    "n_previous_source": "string",
-    "note": "string",
-    "parent": "string",
-    "applies_to": "string",
-    "sized_for_margin": "string",
-    "source": "string",
-    "previous_rating": "string",
-    "current_rating": "string",
-    "basis": "string",
-    "discretion_rating": "string",
-    "inspection": "string",
-    "rating": "string",
-}
-_INT_COLUMNS = ("n", "n_previous", "n_current", "domain", "score", "qualitative_adjustment")
+_BUNDLED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _data_roots() -> list[Path]:
@@ -79,6 +61,10 @@ class Report:
         Sample sizes stated in the report and the tables they apply to.
     path : pathlib.Path
         Folder the CSV files were read from.
+    framework : stats.framework.Framework
+        The inspection framework the report names in ``report.toml``.
+    metadata : dict
+        The contents of ``report.toml`` (name, title, framework, constructed, source).
     """
 
     name: str
@@ -88,43 +74,75 @@ class Report:
     overall: pd.DataFrame
     samples: pd.DataFrame
     path: Path
+    framework: Framework | None = None
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def constructed(self) -> bool:
+        """True when the report's figures are constructed (an example), not a published inspection."""
+        return bool(self.metadata.get("constructed", False))
 
 
-def _read(path: Path) -> pd.DataFrame:
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes = {c: _TEXT_COLUMNS[c] for c in header if c in _TEXT_COLUMNS}
-    dtypes.update({c: "Int64" for c in header if c in _INT_COLUMNS})
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
-    for c in ("previous", "current", "all_crcs"):
-        if c in frame.columns:
-            frame[c] = frame[c].astype(float)
-    return frame
+def report_folder(name: str) -> Path:
+    """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a bundled report name string (got {name!r}); "
+                        "for a folder of your own use load_report(path=FOLDER).")
+    if not _BUNDLED_NAME.match(name):
+        raise ValueError(f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
+                         "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER). "
+                         f"Bundled reports: {available_reports()}.")
+    for root in _data_roots():
+        folder = root / name
+        if (folder / "prompts.csv").is_file():
+            return folder
+    raise ValueError(f"name ({name!r}) must be one of the bundled reports: {available_reports()}.")
 
 
-def load_report(name: str = DEFAULT_REPORT) -> Report:
-    """Load a bundled report's tables.
+def load_report(name: str | None = None, *, path=None, framework=None) -> Report:
+    """Load a report's tables, checked against the schema.
 
     Parameters
     ----------
     name : str, default "south-yorkshire-crc-2020"
-        One of :func:`available_reports`.
+        One of :func:`available_reports`. Only bundled names are accepted
+        (no paths, no ``..``), so that a name can never reach a folder
+        elsewhere on the disk.
+    path : path, optional
+        A report folder of your own (``report.toml`` and the five CSV
+        files; ``python -m stats new-report`` writes an empty one). Give
+        ``name`` or ``path``, not both.
+    framework : str, path or Framework, optional
+        Overrides the framework named in ``report.toml`` (needed only for a
+        folder without one).
 
     Returns
     -------
     Report
 
+    Raises
+    ------
+    stats.schema.ReportValidationError
+        Listing every violation of the folder (file, row, column, value, rule).
+
     Examples
     --------
     >>> from stats import load_report
     >>> report = load_report()
-    >>> len(report.prompts), len(report.key_questions), len(report.standards)
-    (76, 18, 10)
+    >>> len(report.prompts), len(report.key_questions), len(report.standards), report.framework.name
+    (76, 18, 10, 'adult-2018')
+    >>> load_report("constructed-youth-example").constructed
+    True
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a report name string (got {name!r}).")
-    for root in _data_roots():
-        folder = root / name
-        if (folder / "prompts.csv").is_file():
-            tables = {t: _read(folder / f"{t}.csv") for t in _TABLES}
-            return Report(name=name, path=folder, **tables)
-    raise ValueError(f"name ({name!r}) must be one of the bundled reports: {available_reports()}.")
+    from .schema import read_report
+
+    if name is not None and path is not None:
+        raise TypeError("give a bundled report name or path=FOLDER, not both.")
+    if path is None:
+        name = DEFAULT_REPORT if name is None else name
+        folder = report_folder(name)
+    else:
+        folder = Path(path)
+    metadata, fw, tables = read_report(folder, framework=framework)
+    label = name if path is None else str(metadata.get("name") or folder.name)
+    return Report(name=label, path=folder, framework=fw, metadata=dict(metadata), **tables)

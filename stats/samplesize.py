@@ -555,7 +555,7 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
     Returns
     -------
     pandas.DataFrame
-        One row per sample with the input columns and, in percentage points:
+        One row per sample with the input columns and, as proportions:
         ``margin`` (infinite population, i.e. no correction);
         ``implied_population_low`` / ``_high`` (the eligible populations for
         which the rule gives ``n``: for samples sized by the rule, and for a
@@ -616,11 +616,11 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
             low[i], high[i] = low[j] * n[i] / n[j], high[j] * n[i] / n[j]
     c = float(v.check_scalar_open_unit("confidence_level", confidence_level))
     p = float(proportion)
-    out["margin"] = 100 * _margin(n, np.inf, c, p)
+    out["margin"] = _margin(n, np.inf, c, p)
     out["implied_population_low"] = np.round(low, 1)
     out["implied_population_high"] = np.round(high, 1)
-    out["margin_fpc_low"] = 100 * _margin(n, np.where(np.isnan(low), np.inf, low), c, p)
-    out["margin_fpc_high"] = 100 * _margin(n, np.where(np.isnan(high), np.inf, high), c, p)
+    out["margin_fpc_low"] = _margin(n, np.where(np.isnan(low), np.inf, low), c, p)
+    out["margin_fpc_high"] = _margin(n, np.where(np.isnan(high), np.inf, high), c, p)
     out.loc[np.isnan(low), ["margin_fpc_low", "margin_fpc_high"]] = np.nan
     out["widening"] = widening
     return out

@@ -14,12 +14,13 @@ import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
 from .consistency import robust_labels
+from .design import breakdown_deff, deff_survival
 from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "summarise", "label_totals", "method_table"]
+__all__ = ["ReportSummary", "ReportRatings", "summarise", "rate", "label_totals", "method_table"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +50,12 @@ class ReportSummary:
     method : pandas.DataFrame
         ``item``, ``value``: the test, its level and interval, the margins and the
         denominators assumed, stated once for every view.
+    design_effect : pandas.DataFrame
+        :func:`stats.design.deff_survival`: how many significant prompt labels survive
+        design effects of 1.2, 1.5 and 2 (the real sample is stratified and clustered);
+        each significant prompt's own limit is its ``deff_breakdown`` column.
+    constructed : bool
+        True when the report's ``report.toml`` marks its data as constructed (not a real inspection).
     """
 
     name: str
@@ -61,7 +68,26 @@ class ReportSummary:
     overall: OverallRating
     published_overall: pd.Series
     method: pd.DataFrame
+    design_effect: pd.DataFrame
+    constructed: bool = False
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ReportRatings:
+    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one."""
+
+    ratings: pd.DataFrame
+    overall: OverallRating
+    published_overall: pd.Series
+
+
+def rate(report: Report) -> ReportRatings:
+    """Rate a report's standards under its framework and total the scored ones."""
+    ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
+    total = overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework)
+    published = report.overall.set_index("inspection").loc["current"]
+    return ReportRatings(ratings, total, published)
 
 
 def label_totals(labelled: pd.DataFrame) -> pd.Series:
@@ -70,11 +96,22 @@ def label_totals(labelled: pd.DataFrame) -> pd.Series:
     return pd.Series([int(counts.get(label, 0)) for label in LABELS], index=list(LABELS), name="rows")
 
 
+def _previous_source_text(prompts: pd.DataFrame) -> str:
+    """Where the previous inspection's n come from, counted by the data's ``n_previous_source``."""
+    if "n_previous_source" not in prompts:
+        return "as given in the table"
+    counts = prompts["n_previous_source"].fillna("not given").value_counts()
+    parts = [f"{source} for {int(k)} of {len(prompts)} prompts" for source, k in counts.items()]
+    text = "; ".join(parts)
+    if "assumed" in counts.index:
+        text += " (assumed: equal to the current n, as the previous sample is not published)"
+    return text
+
+
 def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
     """The method and assumptions of an analysis as ``item``/``value`` rows (plain text)."""
     prompts = report.prompts
     used = prompts.groupby("sample", sort=False)["n_current"].first()
-    n_assumed = int((prompts["n_previous_source"] == "assumed").sum()) if "n_previous_source" in prompts else 0
     rows = [
         ("change test", test.describe()),
         ("alpha", f"{test.alpha:g}"),
@@ -87,8 +124,7 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
         ("margins", "80% confidence at p = 0.5 (the methodology's design margin)"),
         ("current denominators", "the sample the report states for each prompt's table: "
          + ", ".join(f"{name} {int(n)}" for name, n in used.items())),
-        ("previous denominators", f"assumed equal to the current n for {n_assumed} of {len(prompts)} prompts "
-                                  "(the previous sample is not published)"),
+        ("previous denominators", _previous_source_text(prompts)),
         ("robustness", "the chosen test over every pair of denominators the published percentages allow "
                        "(current 0.5-1 x the stated sample, previous 0.5-1.5 x; stats.consistency.robust_labels)"),
     ]
@@ -123,11 +159,11 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     prompts = label_changes(report.prompts, spec, intervals=True)
     robust = robust_labels(report.prompts, spec)
     prompts = prompts.join(robust[["robust_label", "significant_from_n"]])
+    prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     prompts.attrs = {"change_test": spec}
     key_questions = label_changes(report.key_questions, spec, intervals=True)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
-    ratings = rate_report(report.key_questions, report.standards)
-    published = report.overall.set_index("inspection").loc["current"]
+    rated = rate(report)
     return ReportSummary(
         name=report.name,
         test=spec,
@@ -135,8 +171,10 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         prompts=prompts,
         key_questions=key_questions,
         totals=totals,
-        ratings=ratings,
-        overall=overall(ratings["rating"]),
-        published_overall=published,
+        ratings=rated.ratings,
+        overall=rated.overall,
+        published_overall=rated.published_overall,
         method=method_table(report, spec),
+        design_effect=deff_survival(prompts, test=spec),
+        constructed=report.constructed,
     )

@@ -16,6 +16,7 @@ from . import _validation as v
 from .change import _LABEL_BY_CODE, _label_codes, compare_proportions, resolve_test
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
+    _parse,
     _parse_count_series,
     _parse_percent_series,
     parse_percent,
@@ -168,8 +169,7 @@ def label_changes(
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed = parse_table(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
-    cols = parsed.attrs["columns"]
+    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
             "the test has a finite population correction (finite_population=True) but no population "
@@ -192,14 +192,14 @@ def label_changes(
     return out
 
 
-def _label_parsed(parsed: pd.DataFrame, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
-    """The added columns for a canonical frame (see :func:`stats.parse.parse_table`), as arrays."""
-    rows = parsed["testable"].to_numpy()
-    n = len(parsed)
+def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
+    """The added columns for the canonical arrays of :func:`stats.parse.parse_table`."""
+    rows = parsed["testable"]
+    n = len(rows)
     all_rows = bool(rows.all())
 
     def take(name):
-        values = parsed[name].to_numpy()
+        values = parsed[name]
         return values if all_rows else values[rows]
 
     def scatter(values, fill, dtype):
@@ -209,7 +209,6 @@ def _label_parsed(parsed: pd.DataFrame, spec, *, intervals: bool, margin_confide
         full[rows] = values
         return full
 
-    hib_all = parsed["higher_is_better"].to_numpy()
     res = None
     if rows.any():
         pops = {}
@@ -227,17 +226,16 @@ def _label_parsed(parsed: pd.DataFrame, spec, *, intervals: bool, margin_confide
             if res else np.full(n, 3, dtype=np.int8))
 
     populations_used = spec.finite_population
-    margin_prev = _margins(parsed["n_previous"], parsed["population_previous"].to_numpy() if populations_used else None,
-                           parsed["previous"].notna(), margin_confidence_level)
-    margin_cur = _margins(parsed["n_current"], parsed["population_current"].to_numpy() if populations_used else None,
-                          parsed["current"].notna(), margin_confidence_level)
+    margin_prev = _margins(parsed["n_previous"], parsed["population_previous"] if populations_used else None,
+                           ~np.isnan(parsed["previous"]), margin_confidence_level)
+    margin_cur = _margins(parsed["n_current"], parsed["population_current"] if populations_used else None,
+                          ~np.isnan(parsed["current"]), margin_confidence_level)
 
     # Wording codes: 0/1 significant improvement/decline, 2 no comparable data,
     # 3 + (points + 100) no significant change of that many whole points.
     with np.errstate(invalid="ignore"):
         points = np.where(np.isnan(difference), 0, np.floor(100 * difference + 0.5 + 1e-9)).astype(np.int16)
     wording_code = np.where(code < 2, code, np.where(code == 3, 2, 3 + points + 100)).astype(np.int16)
-    del hib_all
 
     added = {
         "difference": difference,
@@ -256,13 +254,13 @@ def _label_parsed(parsed: pd.DataFrame, spec, *, intervals: bool, margin_confide
     return added
 
 
-def _margins(n_values: pd.Series, populations, present: pd.Series, confidence_level: float) -> np.ndarray:
+def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_level: float) -> np.ndarray:
     """Design margin (p = 0.5, proportion) where the percentage and n are present, nan elsewhere.
 
     ``populations`` is an array of eligible populations, or None for infinite ones.
     """
-    n = n_values.to_numpy(dtype=float)
-    ok = present.to_numpy() & ~np.isnan(n)
+    n = n_values
+    ok = present & ~np.isnan(n)
     big = np.inf if populations is None else populations
     if ok.all():
         return _margin(n, big, confidence_level, 0.5)

@@ -21,8 +21,8 @@ def test_layout_features(report_text):
     # footnote marker glued to the question, and its footnote text from the page foot
     assert parsed.loc["2.1.3.d", "prompt"] == "Were domestic abuse checks undertaken?"
     assert parsed.loc["2.1.3.d", "note"] == "Footnote 55: expected in all cases."
-    # previous-only row
-    assert parsed.loc["4.2.2.a", "previous"] == 47 and pd.isna(parsed.loc["4.2.2.a", "current"])
+    # "47% No comparable data available": the phrase describes the previous inspection only
+    assert pd.isna(parsed.loc["4.2.2.a", "previous"]) and parsed.loc["4.2.2.a", "current"] == 47
     # a question wrapped over a page header, and a word hyphenated across lines
     assert parsed.loc["2.3.3.c", "prompt"].endswith("sufficiently well-coordinated?")
     assert "multi-agency plans" in parsed.loc["2.2.3.c", "prompt"]

@@ -27,12 +27,12 @@ def small_cases():
 def test_tabulate_counts_and_denominators():
     t = tabulate(small_cases()).set_index("prompt")
     assert t.loc["q1", ["count", "n"]].tolist() == [2, 4]
-    assert t.loc["q1", "percent"] == 50.0
-    assert not t.loc["q2", "testable"] and np.isnan(t.loc["q2", "percent"]) and np.isnan(t.loc["q2", "margin"])
+    assert t.loc["q1", "proportion"] == 0.5
+    assert not t.loc["q2", "testable"] and np.isnan(t.loc["q2", "proportion"]) and np.isnan(t.loc["q2", "margin"])
     assert t.loc["q3", ["count", "n"]].tolist() == [3, 4]
     from stats import margin_of_error
 
-    assert t.loc["q3", "margin"] == pytest.approx(100 * margin_of_error(4))
+    assert t.loc["q3", "margin"] == pytest.approx(margin_of_error(4))
 
 
 def test_tabulate_by_attribute_widening():

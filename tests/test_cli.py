@@ -27,7 +27,7 @@ def test_main_job_prints_design_labels_totals_and_method(capsys):
     assert "Key questions" in out
     assert "Test: two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval" in out
     flat = " ".join(out.split())  # the method lines are wrapped
-    assert "previous denominators: assumed equal to the current n for 76 of 76 prompts" in flat
+    assert "previous denominators: assumed for 76 of 76 prompts (assumed: equal to the current n" in flat
     assert "case supervision 100, harm 85, post-release 42, unpaid work 35, through the gate 24" in flat
 
 
@@ -106,7 +106,8 @@ def test_label_formats(capsys, prompts_csv, fmt):
         rows = json.loads(out)
         assert len(rows) == 76 and rows[1]["significant"] is None and rows[0]["significant"] is True
     elif fmt == "markdown":
-        assert out.splitlines()[1].startswith("| ---") and len(out.splitlines()) == 78
+        assert out.startswith("Test: two-sided pooled two-proportion Z test, alpha = 0.1")
+        assert out.splitlines()[3].startswith("| ---") and len(out.splitlines()) == 80
     else:
         assert "significant improvement" in out
 

@@ -56,7 +56,8 @@ def test_through_the_gate_percentages_need_sub_samples(report):
 
 def test_both_roundings_explain_the_report_equally(report):
     counts = {r: int((check_percentages(report.prompts, rounding=r)["feasible"] == False).sum()) for r in ("half-up", "half-even")}  # noqa: E712
-    assert counts["half-up"] == counts["half-even"] == 14
+    # 15 current figures: 4.2.2.a's current 47 % (read the right way round) cannot be k/24 either (11/24 = 45.8)
+    assert counts["half-up"] == counts["half-even"] == 15
 
 
 def test_robust_labels_against_direct_tests():

@@ -24,4 +24,5 @@ def test_notebook_executes(path, tmp_path):
 
 
 def test_the_notebooks_are_there():
-    assert {"south-yorkshire-crc-2020.ipynb", "methodology-verification.ipynb", "checking-published-figures.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {"south-yorkshire-crc-2020.ipynb", "methodology-verification.ipynb", "checking-published-figures.ipynb",
+            "sample-design.ipynb"} <= {p.name for p in NOTEBOOKS}

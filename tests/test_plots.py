@@ -135,7 +135,7 @@ def test_change_chart_takes_the_test_from_the_table():
     spec = ChangeTest(alpha=0.05, method="unpooled")
     fig = change_chart(label_changes(synthetic_prompts(), spec, intervals=True))
     assert fig.axes[2].get_xlabel() == "change in points, 95% wald interval"
-    assert spec.describe() + "." in [t.get_text() for t in fig.texts]
+    assert f"{spec.describe()} (method 'unpooled')" in [t.get_text() for t in fig.texts]
 
 
 def test_change_chart_legend_matches_markers_and_colours():

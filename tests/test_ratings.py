@@ -94,3 +94,79 @@ def test_standard_without_key_questions(report):
     kq = report.key_questions[report.key_questions["standard"] != "2.2"]
     with pytest.raises(ValueError, match=r"standard 2.2 has no key question percentages"):
         rate_report(kq, report.standards)
+
+
+# -- framework-driven ratings (youth offending services, 12 standards, 0-36) and check_overall -------------
+
+import pandas as pd  # noqa: E402
+
+from stats.ratings import check_overall  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+
+def test_youth_overall_bands():
+    # Issue text / HMIP consultation (2017): 0-6 Inadequate, 7-18 Requires improvement, 19-30 Good, 31-36 Outstanding
+    def ratings_for(points):
+        out = ["Outstanding"] * (points // 3) + ([RATINGS[points % 3]] if points % 3 else [])
+        return out + ["Inadequate"] * (12 - len(out))
+
+    for points, expected in [(0, "Inadequate"), (6, "Inadequate"), (7, "Requires improvement"),
+                             (18, "Requires improvement"), (19, "Good"), (30, "Good"), (31, "Outstanding"),
+                             (36, "Outstanding")]:
+        result = overall(ratings_for(points), framework="youth-2018")
+        assert (result.score, result.rating, result.maximum) == (points, expected, 36)
+    with pytest.raises(ValueError, match=r"ratings must hold the 12 standards .* 'youth-2018' .* \(got 10\)"):
+        overall(["Good"] * 10, framework="youth-2018")
+
+
+def test_youth_report_ratings_reproduce_published():
+    from stats import load_report
+
+    report = load_report("constructed-youth-example")
+    rated = rate_report(report.key_questions, report.standards, framework=report.framework).set_index("standard")
+    assert rated["matches_published"].all() and len(rated) == 12
+    assert rated.loc[["1.1", "1.2", "1.3", "1.4"], "mechanical_rating"].isna().all()  # inspector judgement
+    # 3.4 has two key questions; its rating is the band of the lower
+    kq = report.key_questions.set_index("key_question")
+    assert rated.loc["3.4", "lowest_percent"] == min(kq.loc["3.4.1", "current"], kq.loc["3.4.2", "current"])
+    assert overall(rated["rating"], framework=report.framework).score == report.overall.set_index("inspection").loc["current", "score"]
+
+
+def test_adjustment_needs_a_qualitative_key_question(report):
+    standards = report.standards.copy()
+    standards.loc[standards["standard"] == "2.2", "qualitative_adjustment"] = 1
+    with pytest.raises(ValueError, match=r"standard 2.2 qualitative_adjustment must be blank: framework 'adult-2018'"):
+        rate_report(report.key_questions, standards)
+
+
+def test_check_overall_on_a_constructed_table():
+    table = pd.read_csv(ROOT / "data" / "constructed-overall-ratings" / "inspections.csv")
+    assert table["inspection"].str.startswith("CONSTRUCTED").all()
+    checked = check_overall(table)
+    flagged = checked.loc[~checked["consistent"], "inspection"].str.split().str[2].tolist()
+    # by hand from the bands: B 15/30 and D 5/30 and N 26/30 (adult); F 18/36, I 6/36, L 48 % (no k/36 rounds to it),
+    # M 24/36 = 66.7 % published as 70 % (youth)
+    assert flagged == ["B", "D", "F", "I", "L", "M", "N"]
+    by = checked.set_index(checked["inspection"].str.split().str[2])
+    assert by.loc["B", "reason"] == "15/30 is in the Requires improvement band (6-15), not Good"
+    assert by.loc["F", "reason"] == "18/36 is in the Requires improvement band (7-18), not Good"
+    assert by.loc["L", "reason"].startswith("no whole score out of 36 publishes as 48%")
+    assert by.loc["M", "reason"] == "percent 70 does not match 24/36 (66.7%)"
+    assert (by.loc["E", "score_low"], by.loc["K", "score_low"], by.loc["J", "score_low"]) == (16, 17, 18)
+    assert list(checked.columns[: len(table.columns)]) == list(table.columns)  # input passes through
+
+
+@pytest.mark.parametrize(
+    "table, match",
+    [
+        (pd.DataFrame({"score": [20]}), r"table has no column 'rating'"),
+        (pd.DataFrame({"rating": ["Good"]}), r"table needs a column 'score'"),
+        (pd.DataFrame({"score": [31], "rating": ["Good"]}), r"row 1, column 'score': must be a whole number from 0 to 30"),
+        (pd.DataFrame({"score": [20.5], "rating": ["Good"]}), r"row 1, column 'score': must be a whole number"),
+        (pd.DataFrame({"percent": [101], "rating": ["Good"]}), r"row 1, column 'percent': must be a percentage from 0 to 100"),
+        (pd.DataFrame({"score": [20], "rating": ["good"]}), r"row 1, column 'rating': 'good' must be one of"),
+    ],
+)
+def test_check_overall_errors(table, match):
+    with pytest.raises(ValueError, match=match):
+        check_overall(table)

@@ -211,8 +211,11 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
 
     path = write_xlsx(summary, tmp_path / "report.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["design", "prompts", "key_questions", "totals", "ratings", "overall", "method", "columns"]
-    for name in ("design", "prompts", "key_questions", "ratings"):
+    expected = ["design", "prompts", "key_questions", "totals", "ratings", "design_effect", "overall", "method", "columns"]
+    assert list(sheets) == [s for s in expected if s != "design_effect" or hasattr(summary, "design_effect")]
+    for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
+        if not hasattr(summary, name):
+            continue
         frame, back = getattr(summary, name), sheets[name]
         assert list(back.columns) == [str(c) for c in frame.columns]
         for col in frame.columns:
@@ -312,7 +315,7 @@ def test_terminal_text_one_header_full_prompts_method_once(summary):
 
 def test_markdown_and_csv_are_rounded(summary):
     md = render(summary.design, "markdown")
-    assert "6.407757827723002" not in md and "| 6.41 |" in md
+    assert "0.06407757827723002" not in md and "| 0.0641 |" in md
     assert "143.8" not in md and "| 144 |" in md
     csv = render(summary.prompts, "csv")
     back = pd.read_csv(__import__("io").StringIO(csv))

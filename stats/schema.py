@@ -1,0 +1,584 @@
+"""Schema of a report folder: every CSV checked against its columns, types, ranges, ids and references.
+
+A report folder holds ``report.toml`` (which framework the report uses, and
+whether its data are real or CONSTRUCTED) and five CSV files: ``prompts.csv``,
+``key_questions.csv``, ``standards.csv``, ``overall.csv`` and ``samples.csv``.
+:func:`validate_report` checks them all and returns every violation at once, one
+row each: ``file``, ``row`` (numbered from 1 after the header; blank for a
+file- or column-level problem), ``column``, ``value`` (as written in the file)
+and ``rule``. :func:`read_report` returns the typed tables or raises
+:class:`ReportValidationError` listing the violations.
+
+The column rules are pandera checks (``pandera.pandas.DataFrameSchema``, run
+with ``lazy=True`` so that every failure is collected, not only the first);
+rules that depend on the framework (ids, names, domains, bases) or on another
+table (a prompt's key question, a row's sample and its n) are built into the
+schema from those. Rules about rows that must exist (every standard of the
+framework, every rated key question, a "current" overall row) are checked after
+the pandera pass, since no row exists for pandera to fail. :data:`COLUMNS`
+documents every column (the ``new-report`` templates and README are written
+from it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from .framework import Framework, FrameworkError, load_framework
+
+__all__ = ["validate_report", "read_report", "ReportValidationError", "COLUMNS", "TABLES", "VIOLATION_COLUMNS",
+           "write_templates"]
+
+TABLES = ("prompts", "key_questions", "standards", "overall", "samples")
+VIOLATION_COLUMNS = ("file", "row", "column", "value", "rule")
+
+#: Every column of every table: (name, required, meaning). Optional columns may be left out.
+COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
+    "prompts": [
+        ("standard", True, "standard id of the framework, rated from case data, e.g. 2.1"),
+        ("standard_name", True, "the framework's name of that standard"),
+        ("key_question", True, "key question id, the standard id and a number, e.g. 2.1.1; a row of key_questions.csv"),
+        ("key_question_text", True, "key question as published"),
+        ("prompt_id", True, "unique id: the key question id, a dot and a letter, e.g. 2.1.1.a"),
+        ("prompt", True, "prompt text as published"),
+        ("previous", True, "percent 0-100 at the previous inspection; blank for 'No comparable data available'"),
+        ("current", True, "percent 0-100 at this inspection; never blank (every prompt has a current figure)"),
+        ("n_previous", True, "cases behind the previous percentage (whole number from 1; blank if unknown)"),
+        ("n_current", True, "cases behind the current percentage (whole number from 1, at most the n of its sample; "
+                            "blank if unknown)"),
+        ("sample", True, "the sample of the row: a sample name of samples.csv"),
+        ("n_source", False, "where n_current comes from: stated, assumed, counted or unknown"),
+        ("n_previous_source", False, "where n_previous comes from: stated, assumed, counted or unknown"),
+        ("note", False, "free text: footnotes, assumptions"),
+    ],
+    "key_questions": [
+        ("standard", True, "standard id of the framework, rated from case data"),
+        ("standard_name", False, "the framework's name of that standard"),
+        ("key_question", True, "key question id of the framework (not a qualitative one), unique"),
+        ("key_question_text", True, "key question as published"),
+        ("previous", True, "percent 0-100 at the previous inspection; blank for none"),
+        ("current", True, "percent 0-100 at this inspection; never blank"),
+        ("all_crcs", False, "comparison percent 0-100 published beside it (e.g. the all-CRC average); blank for none"),
+        ("n_previous", True, "cases behind the previous percentage (blank if unknown)"),
+        ("n_current", True, "cases behind the current percentage (at most the n of its sample; blank if unknown)"),
+        ("sample", True, "a sample name of samples.csv"),
+        ("n_source", False, "stated, assumed, counted or unknown"),
+        ("n_previous_source", False, "stated, assumed, counted or unknown"),
+        ("note", False, "free text"),
+    ],
+    "standards": [
+        ("standard", True, "standard id; one row for every standard of the framework"),
+        ("standard_name", True, "the framework's name of that standard"),
+        ("domain", True, "the framework's domain id of that standard"),
+        ("previous_rating", True, "rating at the previous inspection (one of the framework's ratings; blank for none)"),
+        ("current_rating", True, "published rating at this inspection (one of the framework's ratings)"),
+        ("basis", False, "the framework's basis: inspector judgement, case data, or case data and qualitative evidence"),
+        ("discretion_rating", False, "rating after professional discretion, where the panel used it; else blank"),
+        ("qualitative_adjustment", False, "-1, 0 or 1 band from qualitative evidence; only for standards with a "
+                                          "qualitative key question; else blank"),
+        ("note", False, "free text"),
+    ],
+    "overall": [
+        ("inspection", True, "previous or current (one row each; current is required)"),
+        ("score", True, "published total, whole number from 0 to the framework maximum (blank if not published)"),
+        ("rating", True, "published overall rating (one of the framework's ratings)"),
+        ("source", False, "where the report states it"),
+    ],
+    "samples": [
+        ("sample", True, "sample name, unique"),
+        ("n", True, "cases in the sample, whole number from 1"),
+        ("parent", False, "the sample this one is a sub-sample of (a sample name; blank for none)"),
+        ("applies_to", False, "which tables use it, in words"),
+        ("sized_for_margin", False, "yes if the report says it was sized for the margin of error, else no"),
+        ("source", False, "the sentence of the report that states it"),
+    ],
+}
+
+_METADATA_KEYS = {"name": str, "title": str, "framework": str, "constructed": bool, "source": str}
+_N_SOURCES = ("stated", "assumed", "counted", "unknown")
+
+
+class ReportValidationError(ValueError):
+    """A report folder breaks its schema; ``violations`` is a DataFrame (file, row, column, value, rule)."""
+
+    def __init__(self, folder, violations: pd.DataFrame):
+        self.folder = str(folder)
+        self.violations = violations
+        lines = [f"  {_describe(r)}" for r in violations.itertuples(index=False)]
+        super().__init__(f"report folder {self.folder} has {len(violations)} schema violation(s) "
+                         "(rows numbered from 1 after the header):\n" + "\n".join(lines))
+
+
+def _describe(r) -> str:
+    where = r.file + (f", row {int(r.row)}" if pd.notna(r.row) else "") + (f", column {r.column}" if r.column else "")
+    value = "" if r.value is None or (isinstance(r.value, float) and pd.isna(r.value)) else f" (got {r.value!r})"
+    return f"{where}: {r.rule}{value}"
+
+
+# -- element rules on the text of a cell ---------------------------------------------------------
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce")
+
+
+def _is_percent(s):
+    x = _num(s)
+    return x.between(0, 100)
+
+
+def _is_count(s):
+    x = _num(s)
+    return x.notna() & (x >= 1) & (x == x.round())
+
+
+def _is_whole(s):
+    x = _num(s)
+    return x.notna() & (x == x.round())
+
+
+def _pa():
+    import pandera.pandas as pa  # heavy (about 0.3 s); imported when a report is checked
+
+    return pa
+
+
+def _check(fn, error, *, ignore_na=True):
+    return _pa().Check(fn, error=error, ignore_na=ignore_na)
+
+
+def _present(error="must not be blank"):
+    return _check(lambda s: s.notna() & (s.astype(str).str.strip() != ""), error, ignore_na=False)
+
+
+def _unique():
+    return _check(lambda s: ~s.duplicated(keep=False), "must be unique (the value appears more than once)")
+
+
+def _one_of(values, what):
+    values = list(values)
+    shown = ", ".join(map(str, values[:12])) + (" ..." if len(values) > 12 else "")
+    return _check(lambda s: s.isin(values), f"must be {what} ({shown})")
+
+
+def _matches(pattern, what):
+    return _check(lambda s: s.astype(str).str.fullmatch(pattern), f"must look like {what}")
+
+
+def _under(child: pd.Series, parent: pd.Series) -> pd.Series:
+    """True where ``child`` starts with ``parent`` and a dot (or either is blank)."""
+    ok = [c is pd.NA or p is pd.NA or (isinstance(c, float) or isinstance(p, float)) or str(c).startswith(f"{p}.")
+          for c, p in zip(child, parent)]
+    return pd.Series(ok, index=child.index, dtype=bool)
+
+
+def _wide(column, rule, fn):
+    """A rule between columns: pandera reports every column of a failing row; we keep ``column``.
+    (``ignore_na=False``: otherwise pandera skips every row with a blank cell anywhere.)"""
+    return _pa().Check(fn, error=f"{column}|{rule}", ignore_na=False)
+
+
+# -- the schema of each table ---------------------------------------------------------------------
+
+def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
+    pa = _pa()
+    case_standards = [s.id for s in fw.standards if not s.judgement]
+    names = {s.id: s.name for s in fw.standards}
+    domains = {s.id: str(s.domain) for s in fw.standards}
+    bases = {s.id: s.basis for s in fw.standards}
+    adjustable = [s.id for s in fw.standards if s.adjustable]
+    kq_all = fw.key_questions
+    qualitative = set(fw.qualitative_key_questions)
+    samples = tables.get("samples")
+    sample_n, known_samples = {}, []
+    if samples is not None and {"sample", "n"} <= set(samples.columns):
+        known_samples = list(samples["sample"].dropna())
+        # limits only from valid counts (a bad n is reported once, in samples.csv, not at every prompt)
+        sample_n = {k: v for k, v, ok in zip(samples["sample"], _num(samples["n"]), _is_count(samples["n"])) if ok}
+    kq_table = tables.get("key_questions")
+    kq_ids = list(kq_table["key_question"].dropna()) if kq_table is not None and "key_question" in kq_table else None
+    pct = _check(_is_percent, "must be a percent from 0 to 100 (a number; blank for none)")
+    count = _check(_is_count, "must be a whole number of cases from 1 (blank if unknown)")
+    source = _check(lambda s: s.isin(_N_SOURCES), f"must be one of {', '.join(_N_SOURCES)}")
+    current_rule = _present("must not be blank: 'No comparable data available' only describes the previous "
+                            "inspection; every prompt and key question of the current framework has a current figure")
+    std_rule = [_present(), _matches(r"\d+\.\d+", "a standard id such as 2.1"),
+                _one_of(case_standards, f"a standard of framework {fw.name} rated from case data")]
+    sample_rule = [_present(), _one_of(known_samples, "a sample of samples.csv")] if known_samples else [_present()]
+
+    def name_matches(df):
+        return df["standard_name"].isna() | (df["standard_name"] == df["standard"].map(names))
+
+    def n_within_sample(df):
+        limit = df["sample"].map(sample_n)
+        n = _num(df["n_current"])
+        return n.isna() | limit.isna() | (n <= limit)
+
+    def kq_under_standard(df):
+        return _under(df["key_question"], df["standard"])
+
+    def c(*checks, required=True):
+        return pa.Column(checks=list(checks), nullable=True, required=required)
+
+    common_wide = [
+        ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
+        ("key_question", "must start with its standard id and a dot", kq_under_standard, ("standard", "key_question")),
+        ("n_current", "must not be above the n of its sample in samples.csv", n_within_sample,
+         ("sample", "n_current")),
+    ]
+
+    prompts = {
+        "standard": c(*std_rule),
+        "standard_name": c(_present()),
+        "key_question": c(_present(), _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"),
+                          *([_one_of(kq_ids, "a key question of key_questions.csv")] if kq_ids is not None else [])),
+        "key_question_text": c(_present()),
+        "prompt_id": c(_present(), _matches(r"\d+\.\d+\.\d+\.[a-z]+", "a prompt id such as 2.1.1.a"), _unique()),
+        "prompt": c(_present()),
+        "previous": c(pct),
+        "current": c(current_rule, pct),
+        "n_previous": c(count),
+        "n_current": c(count),
+        "sample": c(*sample_rule),
+        "n_source": c(source, required=False),
+        "n_previous_source": c(source, required=False),
+        "note": c(required=False),
+    }
+    prompt_wide = common_wide + [
+        ("prompt_id", "must start with its key question id and a dot",
+         lambda df: _under(df["prompt_id"], df["key_question"]),
+         ("prompt_id", "key_question")),
+    ]
+    key_questions = {
+        "standard": c(*std_rule),
+        "standard_name": c(required=False),
+        "key_question": c(_present(), _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"), _unique(),
+                          _one_of(list(kq_all), f"a key question of framework {fw.name}"),
+                          _check(lambda s: ~s.isin(qualitative),
+                                 "must not be a qualitative key question (it has no percentage)")),
+        "key_question_text": c(_present()),
+        "previous": c(pct),
+        "current": c(current_rule, pct),
+        "all_crcs": c(pct, required=False),
+        "n_previous": c(count),
+        "n_current": c(count),
+        "sample": c(*sample_rule),
+        "n_source": c(source, required=False),
+        "n_previous_source": c(source, required=False),
+        "note": c(required=False),
+    }
+    rating = _one_of(fw.ratings, f"a rating of framework {fw.name}")
+    standards = {
+        "standard": c(_present(), _unique(), _one_of(names, f"a standard of framework {fw.name}")),
+        "standard_name": c(_present()),
+        "domain": c(_present(), _check(_is_whole, "must be a whole number (a domain id)")),
+        "previous_rating": c(rating),
+        "current_rating": c(_present(), rating),
+        "basis": c(required=False),
+        "discretion_rating": c(rating, required=False),
+        "qualitative_adjustment": c(_check(lambda s: s.isin(["-1", "0", "1", "+1"]), "must be -1, 0 or 1"),
+                                    required=False),
+        "note": c(required=False),
+    }
+    standards_wide = [
+        ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
+        ("domain", "must be the framework's domain of the standard",
+         lambda df: df["domain"].isna() | ~df["standard"].isin(domains)
+         | (_num(df["domain"]).astype("Int64").astype(str) == df["standard"].map(domains)), ("standard", "domain")),
+        ("basis", "must be the framework's basis of the standard",
+         lambda df: df["basis"].isna() | ~df["standard"].isin(bases) | (df["basis"] == df["standard"].map(bases)),
+         ("standard", "basis")),
+        ("qualitative_adjustment", "must be blank: the framework gives this standard no qualitative key question",
+         lambda df: df["qualitative_adjustment"].isna() | df["standard"].isin(adjustable),
+         ("standard", "qualitative_adjustment")),
+    ]
+    overall = {
+        "inspection": c(_present(), _unique(), _one_of(["previous", "current"], "previous or current")),
+        "score": c(_check(lambda s: _is_whole(s) & _num(s).between(0, fw.maximum),
+                          f"must be a whole number from 0 to {fw.maximum} (framework {fw.name})")),
+        "rating": c(rating),
+        "source": c(required=False),
+    }
+    overall_wide = [
+        ("rating", "must not be blank for the current inspection",
+         lambda df: (df["inspection"] != "current") | df["rating"].notna(), ("inspection", "rating")),
+    ]
+    sample_names = list(samples["sample"].dropna()) if samples is not None and "sample" in samples else []
+    samples_schema = {
+        "sample": c(_present(), _unique()),
+        "n": c(_present(), count),
+        "parent": c(_one_of(sample_names, "a sample of samples.csv"), required=False),
+        "applies_to": c(required=False),
+        "sized_for_margin": c(_one_of(["yes", "no"], "yes or no"), required=False),
+        "source": c(required=False),
+    }
+    samples_wide = [
+        ("n", "must not be above the n of its parent sample",
+         lambda df: df["parent"].isna() | (_num(df["n"]) <= _num(df["parent"].map(sample_n))).fillna(True),
+         ("parent", "n")),
+    ]
+    return {
+        "prompts": (prompts, prompt_wide),
+        "key_questions": (key_questions, common_wide),
+        "standards": (standards, standards_wide),
+        "overall": (overall, overall_wide),
+        "samples": (samples_schema, samples_wide),
+    }
+
+
+def _run(file: str, frame: pd.DataFrame, columns: dict, wide: list) -> list[dict]:
+    pa = _pa()
+    checks = [_wide(col, rule, fn) for col, rule, fn, needs in wide if set(needs) <= set(frame.columns)]
+    schema = pa.DataFrameSchema(columns, checks=checks, strict=False)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return _from_failure_cases(file, err.failure_cases)
+    return []
+
+
+def _from_failure_cases(file: str, fc: pd.DataFrame) -> list[dict]:
+    out = []
+    for r in fc.itertuples(index=False):
+        check = str(r.check)
+        row = None if r.index is None or pd.isna(r.index) else int(r.index) + 1
+        value = r.failure_case
+        if check == "column_in_dataframe":
+            out.append(dict(file=file, row=None, column=str(value), value=None, rule="required column is missing"))
+            continue
+        if "|" in check:  # a rule between columns: keep the column it is about
+            column, rule = check.split("|", 1)
+            if r.column != column:
+                continue
+        else:
+            column, rule = r.column, check
+        if value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            value = None
+        out.append(dict(file=file, row=row, column=column, value=value, rule=rule))
+    return out
+
+
+# -- rows that must exist --------------------------------------------------------------------------
+
+def _completeness(fw: Framework, tables: dict) -> list[dict]:
+    out = []
+    std = tables.get("standards")
+    if std is not None and "standard" in std:
+        for s in fw.standards:
+            if s.id not in set(std["standard"]):
+                out.append(dict(file="standards.csv", row=None, column="standard", value=s.id,
+                                rule=f"every standard of framework {fw.name} needs a row; this one is missing"))
+    kq = tables.get("key_questions")
+    if kq is not None and "key_question" in kq:
+        have = set(kq["key_question"])
+        for s in fw.standards:
+            if s.judgement:
+                continue
+            for k in s.rated_key_questions:
+                if k not in have:
+                    out.append(dict(file="key_questions.csv", row=None, column="key_question", value=k,
+                                    rule=f"every key question of framework {fw.name} that rates a standard needs a "
+                                         "row; this one is missing"))
+    ov = tables.get("overall")
+    if ov is not None and "inspection" in ov and "current" not in set(ov["inspection"]):
+        out.append(dict(file="overall.csv", row=None, column="inspection", value=None,
+                        rule="needs a row for the current inspection"))
+    return out
+
+
+# -- reading a folder ---------------------------------------------------------------------------------
+
+def _read_metadata(folder: Path, framework) -> tuple[dict, Framework | None, list[dict]]:
+    problems: list[dict] = []
+    meta: dict = {}
+    path = folder / "report.toml"
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                meta = tomllib.load(fh)
+        except (tomllib.TOMLDecodeError, OSError) as err:
+            problems.append(dict(file="report.toml", row=None, column=None, value=None,
+                                 rule=f"cannot be read as TOML: {err}"))
+        for key, value in meta.items():
+            if key not in _METADATA_KEYS:
+                problems.append(dict(file="report.toml", row=None, column=key, value=value,
+                                     rule=f"is not a known key (known: {', '.join(_METADATA_KEYS)})"))
+            elif not isinstance(value, _METADATA_KEYS[key]):
+                problems.append(dict(file="report.toml", row=None, column=key, value=value,
+                                     rule=f"must be {'true or false' if _METADATA_KEYS[key] is bool else 'a string'}"))
+        if "constructed" not in meta and not problems:
+            problems.append(dict(file="report.toml", row=None, column="constructed", value=None,
+                                 rule="is required: true for constructed (not real) data, false for a published report"))
+    elif framework is None:
+        problems.append(dict(file="report.toml", row=None, column=None, value=None,
+                             rule="file is missing: it names the report's framework (see README, Adding a report)"))
+    chosen = framework if framework is not None else meta.get("framework") if isinstance(meta.get("framework"), str) \
+        else None
+    if chosen is None:
+        if path.is_file() and not problems:
+            problems.append(dict(file="report.toml", row=None, column="framework", value=None,
+                                 rule="is required: a bundled framework name or the path of a framework .toml file"))
+        return meta, None, problems
+    try:
+        fw = load_framework(chosen, base=folder)
+    except FrameworkError as err:
+        problems += [dict(file=err.path, row=None, column=None, value=None, rule=p) for p in err.problems]
+        fw = None
+    except (ValueError, OSError, TypeError) as err:
+        problems.append(dict(file="report.toml", row=None, column="framework", value=str(chosen), rule=str(err)))
+        fw = None
+    return meta, fw, problems
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame | None, list[dict]]:
+    name = path.name
+    if not path.is_file():
+        return None, [dict(file=name, row=None, column=None, value=None, rule="file is missing")]
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
+        return None, [dict(file=name, row=None, column=None, value=None, rule=f"cannot be read as CSV: {err}")]
+    if len(frame):
+        stripped = frame.stack().str.strip().unstack().reindex(index=frame.index, columns=frame.columns)
+        frame = stripped.mask(stripped == "")
+    dupes = frame.columns[frame.columns.str.contains(r"\.\d+$") & frame.columns.str.replace(r"\.\d+$", "", regex=True)
+                          .isin(frame.columns)]
+    problems = [dict(file=name, row=None, column=d, value=None, rule="duplicate column name") for d in dupes]
+    return frame, problems
+
+
+def _check_folder(folder: Path, framework=None):
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise OSError(f"cannot read report folder {str(folder)!r}: no such folder")
+    meta, fw, violations = _read_metadata(folder, framework)
+    raw: dict[str, pd.DataFrame | None] = {}
+    for t in TABLES:
+        raw[t], problems = _read_csv(folder / f"{t}.csv")
+        violations += problems
+    if fw is not None:
+        for t, (columns, wide) in _schemas(fw, raw).items():
+            if raw[t] is not None:
+                violations += _run(f"{t}.csv", raw[t], columns, wide)
+        violations += _completeness(fw, raw)
+    table = pd.DataFrame(violations, columns=list(VIOLATION_COLUMNS))
+    table["row"] = table["row"].astype("Int64")
+    order = {f"{t}.csv": i for i, t in enumerate(TABLES)}
+    table = table.assign(_o=table["file"].map(order).fillna(-1)).sort_values(["_o", "row", "column"], kind="stable",
+                                                                              na_position="first")
+    return meta, fw, raw, table.drop(columns="_o").reset_index(drop=True)
+
+
+def validate_report(folder, *, framework=None) -> pd.DataFrame:
+    """Every schema violation of a report folder, as a DataFrame (empty when the folder is valid).
+
+    Parameters
+    ----------
+    folder : path
+        Folder with ``report.toml`` and the five CSV files.
+    framework : str, path or Framework, optional
+        Overrides the framework named in ``report.toml``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file``, ``row`` (from 1 after the header; blank for a
+        file or column problem), ``column``, ``value`` (as written) and
+        ``rule``; one row per violation, in file and row order.
+
+    Examples
+    --------
+    >>> from stats.schema import validate_report
+    >>> from stats.reports import report_folder
+    >>> validate_report(report_folder("south-yorkshire-crc-2020")).empty
+    True
+    """
+    return _check_folder(folder, framework)[3]
+
+
+_INT = ("n", "n_previous", "n_current", "domain", "score", "qualitative_adjustment")
+_FLOAT = ("previous", "current", "all_crcs")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.astype("string")
+    for c in out.columns:
+        if c in _INT:
+            out[c] = _num(frame[c]).astype("Int64")
+        elif c in _FLOAT:
+            out[c] = _num(frame[c]).astype(float)
+    return out
+
+
+def read_report(folder, *, framework=None) -> tuple[dict, Framework, dict[str, pd.DataFrame]]:
+    """Check a report folder and return ``(metadata, framework, tables)``; raise on any violation.
+
+    Tables are typed as :func:`stats.load_report` documents: identifiers and
+    text as pandas "string", percentages float (nan where blank), counts and
+    scores ``Int64``.
+
+    Raises
+    ------
+    ReportValidationError
+        Listing every violation (its ``violations`` attribute holds the table).
+    """
+    meta, fw, raw, violations = _check_folder(folder, framework)
+    if len(violations):
+        raise ReportValidationError(folder, violations)
+    return meta, fw, {t: _typed(raw[t]) for t in TABLES}
+
+
+# -- templates ---------------------------------------------------------------------------------------
+
+def write_templates(folder, framework, *, name: str | None = None) -> list[Path]:
+    """Write an empty report folder for ``framework``: ``report.toml``, header-only CSVs and a README.
+
+    ``standards.csv`` and ``key_questions.csv`` are pre-filled with the
+    framework's ids, names and key-question texts (their figures blank, to be
+    filled in); the other tables have their header only. Refuses to write into
+    a folder that exists and is not empty.
+    """
+    fw = load_framework(framework)
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OSError(f"will not overwrite {str(folder)!r}: it exists and is not empty; choose a new folder name")
+    name = name or folder.name
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ValueError(f"name ({name!r}) must be lower case letters, digits and hyphens, such as 'york-yos-2024'.")
+    framework_ref = fw.name if Path(fw.path).parent == Path(load_framework().path).parent else str(Path(fw.path).resolve())
+    files = {}
+    files["report.toml"] = (
+        f'# Report metadata (see README "Adding a report").\n'
+        f'name = "{name}"\n'
+        f'title = ""            # e.g. "An inspection of youth offending services in York"\n'
+        f'framework = "{framework_ref}"   # a bundled framework name, or the path of a .toml file\n'
+        f'constructed = false   # true if the figures are made up (examples, training): say so\n'
+        f'source = ""           # where the figures come from (report title, date, address)\n')
+    std_rows = [{"standard": s.id, "standard_name": s.name, "domain": s.domain, "basis": s.basis} for s in fw.standards]
+    kq_rows = [{"standard": s.id, "standard_name": s.name, "key_question": k.id, "key_question_text": k.text,
+                "sample": fw.sample_of(s.id, k.id)}
+               for s in fw.standards if not s.judgement for k in s.key_questions if not k.qualitative]
+    for t in TABLES:
+        cols = [c for c, _, _ in COLUMNS[t]]
+        rows = {"standards": std_rows, "key_questions": kq_rows}.get(t, [])
+        files[f"{t}.csv"] = pd.DataFrame(rows, columns=cols).to_csv(index=False, lineterminator="\n")
+    doc = [f"# {name}: report folder (framework {fw.name})", "",
+           "Fill in the CSV files, then run `python -m stats validate " + str(folder) + "`, which lists every",
+           "problem with its file, row, column and rule. Rows are numbered from 1 after the header. A blank cell",
+           "means none/unknown. Percentages are 0-100 as published. `standards.csv` and `key_questions.csv`",
+           f"already list the ids and names of framework {fw.name}; fill in their figures.", ""]
+    for t in TABLES:
+        doc += [f"## {t}.csv", "", "| column | required | meaning |", "|---|---|---|"]
+        doc += [f"| `{c}` | {'yes' if req else 'no'} | {what} |" for c, req, what in COLUMNS[t]]
+        doc.append("")
+    files["README.md"] = "\n".join(doc)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fname, text in files.items():
+        path = folder / fname
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
