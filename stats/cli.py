@@ -31,6 +31,9 @@ from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
 
+#: Output formats of the report command (the main job).
+REPORT_FORMATS = ("text", "html", "xlsx")
+
 
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors say how to get help (exit code 2, as argparse)."""
@@ -131,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
     _add_path_option(p)
     _add_test_options(p)
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text",
+                   help="text (default), html (one self-contained file with charts) or xlsx (workbook; needs -o)")
+    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
     p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
@@ -438,7 +444,21 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    _emit(fmt.report_text(summarise(_load(args), _test_from(args))))
+    summary = summarise(_load(args), _test_from(args))
+    report_format = getattr(args, "format", "text")
+    output = getattr(args, "output", None)
+    if report_format == "html":
+        from .reporting import to_html
+
+        _emit(to_html(summary), output)
+    elif report_format == "xlsx":
+        if not output:
+            raise ValueError("--format xlsx writes a binary workbook: give the file with -o REPORT.xlsx")
+        from .reporting import write_xlsx
+
+        write_xlsx(summary, output)
+    else:
+        _emit(fmt.report_text(summary), output)
     return 0
 
 

@@ -420,10 +420,21 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _neutral_cell(value):
+def neutralise_formula(value):
+    """One cell made inert for spreadsheets (the rule of :func:`neutralise_formulas`).
+
+    Examples
+    --------
+    >>> from stats.io import neutralise_formula
+    >>> neutralise_formula("=1+2"), neutralise_formula("-4 points"), neutralise_formula("-4"), neutralise_formula(-4)
+    ("'=1+2", "'-4 points", '-4', -4)
+    """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not re.fullmatch(_NUMBER, value):
         return "'" + value
     return value
+
+
+_neutral_cell = neutralise_formula
 
 
 # ----------------------------------------------------------------------------------------- writing
@@ -518,8 +529,8 @@ def _cleanup_on_signals():
 
 
 @contextlib.contextmanager
-def atomic_writer(path, *, inputs=(), encoding: str = "utf-8"):
-    """Open a text file for writing that appears at ``path`` only when complete.
+def atomic_writer(path, *, inputs=(), encoding: str = "utf-8", binary: bool = False):
+    """Open a text (or, with ``binary``, a bytes) file for writing that appears at ``path`` only when complete.
 
     The text goes to a hidden temporary file beside ``path`` (same folder, so
     the final rename is atomic); on success it gets the permissions a new file
@@ -542,7 +553,7 @@ def atomic_writer(path, *, inputs=(), encoding: str = "utf-8"):
         except OSError as err:
             raise OSError(f"cannot write {where}: {err.strerror or err}") from None
         try:
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")) as fh:
                 yield fh
             os.chmod(tmp, mode)
             os.replace(tmp, target)

@@ -1,0 +1,342 @@
+"""HTML report, Excel workbook and terminal text of a report summary.
+
+The HTML is parsed with the standard library's html.parser: every prompt is present in full
+and every number in the tables equals the summary's DataFrame (the cells carry the raw value
+in ``data-sort``; the text equals the column map's formatting of it). The workbook is read
+back with pandas.read_excel and openpyxl.
+"""
+
+import dataclasses
+import re
+from html import unescape
+import os
+import shutil
+import subprocess
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import stats
+from stats import ChangeTest
+from stats.cli import main
+from stats.formatting import (
+    COLUMNS,
+    column_info,
+    design_view,
+    format_value,
+    neutralise_formula,
+    render,
+    report_text,
+)
+from stats.summary import summarise
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return summarise(stats.load_report())
+
+
+@pytest.fixture(scope="module")
+def html(summary):
+    from stats.reporting import to_html
+
+    return to_html(summary)
+
+
+class Tables(HTMLParser):
+    """Collects every <table>: caption, header cells (data-column) and rows of (text, data-sort)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.stack, self.cell, self.links, self.svgs, self.scripts = {}, [], None, [], 0, []
+        self.in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("src", "href"):
+            if key in a and tag not in ("a",):
+                self.links.append((tag, a[key]))
+        if tag == "a" and not a.get("href", "#").startswith("#"):
+            self.links.append((tag, a["href"]))
+        if tag == "svg":
+            self.svgs += 1
+        if tag == "script":
+            self.scripts.append(a)
+        if tag == "table":
+            t = {"id": a.get("id"), "caption": "", "columns": [], "rows": [], "scoped": []}
+            self.tables[a.get("id") or f"table{len(self.tables)}"] = t
+            self.stack.append(t)
+        elif tag == "caption":
+            self.in_caption = True
+        elif tag == "tr" and self.stack and "row" in a.get("class", ""):
+            self.stack[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.stack:
+            if "data-column" in a:
+                self.stack[-1]["columns"].append(a["data-column"])
+            if "scope" in a:
+                self.stack[-1]["scoped"].append(a["scope"])
+            if "data-sort" in a:
+                self.cell = {"sort": a["data-sort"], "text": ""}
+                self.stack[-1]["rows"][-1].append(self.cell)
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.stack:
+            self.stack.pop()
+        elif tag == "caption":
+            self.in_caption = False
+        elif tag in ("td", "th"):
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell["text"] += data
+        if self.in_caption and self.stack:
+            self.stack[-1]["caption"] += data
+
+
+def parse(html):
+    p = Tables()
+    p.feed(html)
+    return p
+
+
+def _check_table_equals_frame(table, frame):
+    assert len(table["rows"]) == len(frame)
+    for cells, (_, row) in zip(table["rows"], frame.iterrows()):
+        assert len(cells) == len(table["columns"])
+        for name, cell in zip(table["columns"], cells):
+            value = row[name]
+            info = column_info(name, frame[name])
+            assert cell["text"].strip() == format_value(value, info), (name, value)
+            if pd.isna(value) if not isinstance(value, str) else False:
+                assert cell["sort"] == ""
+            elif info.kind not in ("text", "label", "bool") and not isinstance(value, str):
+                assert float(cell["sort"]) == float(value), (name, value)  # exact: repr round-trips
+            elif not isinstance(value, (bool, np.bool_)):
+                assert cell["sort"] == str(value)
+
+
+def test_html_tables_equal_the_summary(summary, html):
+    doc = parse(html)
+    prompts = doc.tables["prompts-table"]
+    # every prompt present, in full, in order
+    texts = [c["text"] for row in prompts["rows"] for name, c in zip(prompts["columns"], row) if name == "prompt"]
+    assert texts == summary.prompts["prompt"].tolist()
+    _check_table_equals_frame(prompts, summary.prompts)
+    _check_table_equals_frame(doc.tables["key-questions-table"], summary.key_questions)
+    _check_table_equals_frame(doc.tables["ratings-table"], summary.ratings)
+    _check_table_equals_frame(doc.tables["design-table"], summary.design)
+    assert {"robust_label", "significant_from_n", "ci_low", "ci_high", "pvalue"} <= set(prompts["columns"])
+    # the summary's totals and the method, each stated
+    text = unescape(html)
+    assert summary.test.describe() in text
+    for value in summary.method["value"]:
+        assert value in text
+
+
+def test_html_is_self_contained_accessible_and_has_charts(html):
+    doc = parse(html)
+    assert doc.links == []  # no external stylesheet, script, image or link
+    assert all("src" not in s for s in doc.scripts)
+    assert doc.svgs == 4  # prompt changes (2 pages), key questions, ratings
+    assert "<link" not in html and "@import" not in html
+    assert re.findall(r"url\((?!#)", html) == []  # only the SVGs' own clip paths
+    for table in doc.tables.values():
+        assert table["caption"].strip()
+        assert "col" in table["scoped"]
+    assert "row" in doc.tables["prompts-table"]["scoped"] and "rowgroup" in doc.tables["prompts-table"]["scoped"]
+    assert '<html lang="en-GB">' in html and "@media print" in html
+    # colour is never the only signal: each label has a symbol
+    assert "▲ significant improvement" in html and "▼ significant decline" in html
+
+
+def test_html_renders_columns_of_other_analyses_when_present(summary):
+    from stats.reporting import to_html
+
+    prompts = summary.prompts.copy()
+    testable = prompts["pvalue"].notna()
+    prompts["qvalue"] = np.where(testable, np.minimum(1, prompts["pvalue"] * 3), np.nan)  # stand-in values
+    prompts["significant_fdr"] = pd.array(np.where(testable, prompts["qvalue"] <= 0.1, pd.NA), dtype="boolean")
+    prompts["method_sensitive"] = pd.array(np.where(testable, False, pd.NA), dtype="boolean")
+    prompts["some_new_measure"] = 0.5  # an unlisted column still shows, with its own name
+    prompts.attrs = dict(summary.prompts.attrs)
+    extended = dataclasses.replace(summary, prompts=prompts)
+    doc = parse(to_html(extended, charts=False))
+    table = doc.tables["prompts-table"]
+    assert {"qvalue", "significant_fdr", "method_sensitive", "some_new_measure"} <= set(table["columns"])
+    _check_table_equals_frame(table, prompts)
+    assert COLUMNS["qvalue"].display in to_html(extended, charts=False)
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name) or (f"/usr/bin/{name}" if os.path.exists(f"/usr/bin/{name}") else None)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="no headless Chromium (Debian package 'chromium') on this machine")
+def test_html_renders_in_headless_chromium(html, tmp_path):
+    from PIL import Image
+
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    shot = tmp_path / "report.png"
+    profile = tempfile.mkdtemp(dir=tmp_path)
+    subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         f"--screenshot={shot}", "--window-size=1400,3000", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )
+    assert shot.exists(), "Chromium wrote no screenshot"
+    image = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
+    assert image.shape[:2] == (3000, 1400)
+    # not a blank or error page: dark text on white, and the label colours of the summary table
+    assert (image.mean(axis=2) < 100).mean() > 0.005
+    blue = (np.abs(image - [0xDC, 0xEB, 0xF7]).sum(axis=2) < 12).sum()
+    assert blue > 200  # the 'significant improvement' label background
+
+
+def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
+    from openpyxl import load_workbook
+
+    from stats.reporting import write_xlsx
+
+    path = write_xlsx(summary, tmp_path / "report.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    expected = ["design", "prompts", "key_questions", "totals", "ratings", "design_effect", "multiplicity",
+                "overall", "method", "columns"]
+    assert list(sheets) == expected
+    for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
+        if not hasattr(summary, name):
+            continue
+        frame, back = getattr(summary, name), sheets[name]
+        assert list(back.columns) == [str(c) for c in frame.columns]
+        for col in frame.columns:
+            if pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
+                np.testing.assert_allclose(back[col].to_numpy(dtype=float), frame[col].to_numpy(dtype=float),
+                                           rtol=1e-15, equal_nan=True, err_msg=f"{name}.{col}")
+            elif pd.api.types.is_bool_dtype(frame[col].dtype):  # TRUE/FALSE cells, blank where missing
+                assert back[col].map(lambda x: None if pd.isna(x) else bool(x)).tolist() == \
+                    frame[col].astype(object).map(lambda x: None if pd.isna(x) else bool(x)).tolist(), f"{name}.{col}"
+            else:  # text, or an object column of True/False/missing
+                for want, got in zip(frame[col].astype(object), back[col].astype(object)):
+                    if pd.isna(want):
+                        assert pd.isna(got), f"{name}.{col}"
+                    elif isinstance(want, (bool, np.bool_)):
+                        assert bool(got) == bool(want), f"{name}.{col}"
+                    elif isinstance(want, (int, float, np.number)):
+                        assert float(got) == float(want), f"{name}.{col}"
+                    else:
+                        assert str(got) == str(want), f"{name}.{col}"
+    assert summary.test.describe() in sheets["method"]["value"].tolist()
+    wb = load_workbook(path)
+    ws = wb["prompts"]
+    header = [c.value for c in ws[1]]
+    col = header.index("difference") + 1
+    cell = ws.cell(row=2, column=col)
+    assert cell.data_type == "n" and cell.number_format == "+0.0%;-0.0%;0.0%"
+    assert ws.cell(row=2, column=header.index("n_current") + 1).data_type == "n"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert any('="significant improvement"' in r.formula[0] for r in rules)
+    assert oct(os.stat(path).st_mode & 0o777) != "0o600"
+
+
+def test_xlsx_neutralises_formula_injection(summary, tmp_path):
+    from openpyxl import load_workbook
+
+    from stats.reporting import write_xlsx
+
+    prompts = summary.prompts.copy()
+    prompts["prompt"] = prompts["prompt"].astype(object)
+    hostile = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    prompts.loc[prompts.index[: len(hostile)], "prompt"] = hostile
+    prompts.attrs = dict(summary.prompts.attrs)
+    path = write_xlsx(dataclasses.replace(summary, prompts=prompts), tmp_path / "hostile.xlsx")
+    ws = load_workbook(path)["prompts"]
+    header = [c.value for c in ws[1]]
+    cells = [ws.cell(row=2 + i, column=header.index("prompt") + 1) for i in range(len(hostile))]
+    # (an XML reader turns a stored carriage return into a line feed)
+    assert [c.value for c in cells] == ["'" + h.replace("\r", "\n") for h in hostile]
+    assert all(c.data_type == "s" for c in cells)
+    # numbers, negative ones included, stay numbers
+    diff = ws.cell(row=4, column=header.index("difference") + 1)
+    assert diff.data_type == "n" and diff.value == pytest.approx(-0.04)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-4 points", "'-4 points"), ("@x", "'@x"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("71%", "71%"), ("", ""), (-4, -4), (0.5, 0.5), (None, None),
+])
+def test_neutralise_formula(value, expected):
+    assert neutralise_formula(value) == expected
+
+
+@pytest.mark.slow  # draws the charts again
+def test_cli_report_html_and_xlsx(tmp_path, capsys):
+    out = tmp_path / "report.html"
+    assert main(["report", "--format", "html", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    book = tmp_path / "report.xlsx"
+    assert main(["--alpha", "0.05", "--format", "xlsx", "-o", str(book)]) == 0
+    method = pd.read_excel(book, sheet_name="method").set_index("item")["value"]
+    assert str(method["test.alpha"]) == "0.05"
+    capsys.readouterr()
+    assert main(["--format", "xlsx"]) == 2
+    assert "give the file with -o REPORT.xlsx" in capsys.readouterr().err
+
+
+def test_bare_main_job_takes_the_test_options(capsys):
+    assert main(["--alpha", "0.05", "--method", "pooled-cc"]) == 0
+    out = capsys.readouterr().out
+    assert "Test: two-sided pooled two-proportion Z test with Yates's continuity correction" in out or \
+        "alpha = 0.05" in out
+    strict = summarise(stats.load_report(), ChangeTest(alpha=0.05, method="pooled-cc"))
+    n = int(strict.totals.loc["significant improvement", "prompts"])
+    assert f"significant improvement: {n};" in out and n < 15
+
+
+def test_terminal_text_one_header_full_prompts_method_once(summary):
+    text = report_text(summary)
+    flat = " ".join(text.split())
+    for prompt in summary.prompts["prompt"]:
+        assert " ".join(prompt.split()) in flat  # in full, wrapped
+    assert text.count("prev %  cur %") == 2  # one header for prompts, one for key questions
+    assert text.count(summary.test.describe()) == 1
+    assert max(len(line) for line in text.splitlines()) <= 140
+
+
+def test_markdown_and_csv_are_rounded(summary):
+    md = render(summary.design, "markdown")
+    assert "0.06407757827723002" not in md and "| 0.0641 |" in md
+    assert "143.8" not in md and "| 144 |" in md
+    csv = render(summary.prompts, "csv")
+    back = pd.read_csv(__import__("io").StringIO(csv))
+    np.testing.assert_allclose(back["pvalue"], summary.prompts["pvalue"], rtol=5e-4)
+    assert back["ci_low"].dropna().map(lambda x: len(repr(x)) <= 8).all()
+    view = design_view(summary.design)
+    assert view.loc[1, "implied N"] == "144-147"
+
+
+def test_packaging_templates_and_notebook_extra():
+    import importlib.resources
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("report.html.j2", "report.css", "sort.js"):
+        assert (importlib.resources.files("stats") / "templates" / name).is_file()
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    # hatchling puts every file under the package folder into the wheel: the templates ship with it
+    assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["stats"]
+    assert "templates" not in (root / ".gitignore").read_text()
+    extras = project["project"]["optional-dependencies"]
+    assert any(d.startswith("jupyterlab") for d in extras["notebook"])
+    assert not any(d.startswith("jupyterlab") for d in extras["test"])
