@@ -12,7 +12,10 @@ import numpy as np
 
 __all__: list[str] = []
 
-_BISECTION_STEPS = 64  # the bracket [-1, 1] halves to 2**-63 < 1e-18: below float resolution
+_TOLERANCE = 1e-13  # width of the final bracket around an interval limit
+_SECANT_STEPS = 40  # Illinois steps before the bracket is narrowed around the best point
+_NUDGE = 4e-14  # half-width of that bracket (narrower than _TOLERANCE: a confirmed row is done)
+_CLOSE = 1e-13  # |T - z| below which the Illinois stage stops for a row
 
 
 def restricted_mle(delta, p1, n1, p2, n2):
@@ -63,39 +66,127 @@ def score_statistic(delta, d, p1, n1, p2, n2, f1, f2, cc):
     return np.where(num == 0, 0.0, t)
 
 
-def _bisect(fn, low, high):
-    """Vectorised bisection for the boundary of ``fn`` (True at ``low``, False at ``high``)."""
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (low + high)
-        left = fn(mid)
-        low = np.where(left, mid, low)
-        high = np.where(left, high, mid)
-    return low, high
+def _boundary(margin, reject, accept):
+    """Vectorised root bracketing: the point where ``margin`` changes sign between two ends.
+
+    ``margin(x, rows)`` is evaluated for the rows ``rows`` (an index array); ``>= 0`` means
+    the null value ``x`` is rejected. It is monotone between ``reject`` (where it is >= 0)
+    and ``accept`` (where it is < 0). Three stages, every one keeping a valid bracket:
+    regula falsi with the Illinois modification (bisection where a value is not finite or
+    two steps did not halve the bracket) for ``_SECANT_STEPS`` steps; a bracket of half-width ``_NUDGE`` around the best point,
+    kept where the signs confirm it; then bisection of the rows still wider than
+    ``_TOLERANCE`` (at most 70 halvings: float resolution on [-1, 1]). Returns the bracket
+    end on the rejected side, so a value is outside the interval exactly when it is
+    rejected, up to the tolerance.
+    """
+    reject = np.array(reject, dtype=float).ravel()
+    accept = np.array(accept, dtype=float).ravel()
+    rows = np.arange(reject.size)
+    m_rej, m_acc = margin(reject, rows), margin(accept, rows)
+    last = np.zeros(reject.size, dtype=np.int8)
+
+    def keep(rows, x, m):
+        rejected = m >= 0
+        reject[rows] = np.where(rejected, x, reject[rows])
+        m_rej[rows] = np.where(rejected, m, m_rej[rows])
+        accept[rows] = np.where(rejected, accept[rows], x)
+        m_acc[rows] = np.where(rejected, m_acc[rows], m)
+        return rejected
+
+    width_before = np.abs(accept - reject)  # the bracket two steps ago, per row
+    width_last = width_before.copy()
+    active = rows
+    for _ in range(_SECANT_STEPS):
+        done = (np.minimum(np.abs(m_rej[active]), np.abs(m_acc[active])) < _CLOSE) | \
+            (np.abs(accept[active] - reject[active]) <= _NUDGE)
+        active = active[~done]
+        if active.size == 0:
+            break
+        r, a, mr, ma = reject[active], accept[active], m_rej[active], m_acc[active]
+        finite = np.isfinite(mr) & np.isfinite(ma) & (mr != ma)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            secant = a - ma * (a - r) / (ma - mr)
+        inside = finite & (np.minimum(r, a) < secant) & (secant < np.maximum(r, a))
+        # safeguard: bisect where two steps did not halve the bracket (a far, steep end)
+        slow = np.abs(a - r) > 0.5 * width_before[active]
+        x = np.where(inside & ~slow, secant, 0.5 * (r + a))
+        width_before[active], width_last[active] = width_last[active], np.abs(a - r)
+        previous = last[active]
+        rejected = keep(active, x, margin(x, active))
+        # Illinois: when the same end survives twice, halve its margin so the secant moves.
+        m_acc[active] = np.where(rejected & (previous == 1), 0.5 * m_acc[active], m_acc[active])
+        m_rej[active] = np.where(~rejected & (previous == -1), 0.5 * m_rej[active], m_rej[active])
+        last[active] = np.where(rejected, 1, -1)
+
+    best = np.where(np.abs(m_rej) <= np.abs(m_acc), reject, accept)
+    direction = np.sign(accept - reject)  # from the rejected side towards the accepted side
+    near_rej = np.clip(best - _NUDGE * direction, np.minimum(reject, accept), np.maximum(reject, accept))
+    near_acc = np.clip(best + _NUDGE * direction, np.minimum(reject, accept), np.maximum(reject, accept))
+    wide = np.abs(accept - reject) > _TOLERANCE
+    if wide.any():
+        idx = rows[wide]
+        m_near_rej, m_near_acc = margin(near_rej[idx], idx), margin(near_acc[idx], idx)
+        confirmed = (m_near_rej >= 0) & (m_near_acc < 0)
+        idx = idx[confirmed]
+        reject[idx], accept[idx] = near_rej[idx], near_acc[idx]
+
+    active = rows
+    for _ in range(70):
+        active = active[np.abs(accept[active] - reject[active]) > _TOLERANCE]
+        if active.size == 0:
+            break
+        x = 0.5 * (reject[active] + accept[active])
+        keep(active, x, margin(x, active))
+    return reject
 
 
 def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high):
     """Lower and upper limits ``{delta : -z_high < T(delta) < z_low}`` of the score interval.
 
     ``z_low`` is the critical value for the lower limit (``inf`` for none: the limit is -1),
-    ``z_high`` for the upper limit. Each limit is found by bisection on ``T``, which is
-    decreasing in ``delta``; the limit is the last point rejected, so ``0`` lies outside the
-    interval exactly when ``T(0)`` reaches the critical value.
+    ``z_high`` for the upper limit. ``T`` is decreasing in ``delta``; each limit is the
+    root of ``T - z`` found by :func:`_boundary` between -1 (or 1) and ``d``, returned on
+    its rejected side, so ``0`` lies outside the interval exactly when ``T(0)`` reaches the
+    critical value.
+
+    ``T`` can fail to be monotone in one degenerate case: with the finite population
+    correction, a census of one inspection (``f = 0``) and 0 % or 100 % in the other, the
+    variance at the restricted estimates vanishes near ``d``. The limits are then tied to
+    the verdict at 0 (which is the test's own): a limit on the far side of 0 is moved to 0
+    when 0 is not rejected, and just past 0 when it is, so the interval never contradicts
+    the test.
     """
-    lower_rejects = lambda delta: score_statistic(delta, d, p1, n1, p2, n2, f1, f2, cc) >= z_low  # noqa: E731
-    upper_rejects = lambda delta: score_statistic(delta, d, p1, n1, p2, n2, f1, f2, cc) <= -z_high  # noqa: E731
-    minus_one = np.full(np.shape(d), -1.0)
-    one = np.full(np.shape(d), 1.0)
+    d = np.asarray(d, dtype=float)
+    shape = d.shape
+    args = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel() for x in (d, p1, n1, p2, n2, f1, f2, cc)]
+
+    def stat(delta, rows):
+        return score_statistic(delta, *(x[rows] for x in args))
+
+    everything = np.arange(d.size)
+    minus_one = np.full(d.size, -1.0)
+    one = np.full(d.size, 1.0)
+    zeros = np.zeros(d.size)
+    flat_d = args[0]
     if np.all(np.isinf(z_low)):
         low = minus_one
     else:
-        last_rejected, _ = _bisect(lower_rejects, minus_one, np.asarray(d, dtype=float) + 0.0)
-        low = np.where(lower_rejects(minus_one), last_rejected, -1.0)
+        zl = np.broadcast_to(np.asarray(z_low, dtype=float), shape).ravel()
+        margin = lambda x, rows: stat(x, rows) - zl[rows]  # noqa: E731
+        low = np.where(margin(minus_one, everything) >= 0, _boundary(margin, minus_one, flat_d), -1.0)
+        zero_rejected = margin(zeros, everything) >= 0  # only where d > 0
+        low = np.where(zero_rejected & (low <= 0), np.nextafter(0.0, 1.0), low)
+        low = np.where(~zero_rejected & (low > 0), 0.0, low)
     if np.all(np.isinf(z_high)):
         high = one
     else:
-        _, last_rejected = _bisect(lambda x: ~upper_rejects(x), np.asarray(d, dtype=float) + 0.0, one)
-        high = np.where(upper_rejects(one), last_rejected, 1.0)
-    return low, high
+        zh = np.broadcast_to(np.asarray(z_high, dtype=float), shape).ravel()
+        margin = lambda x, rows: -stat(x, rows) - zh[rows]  # noqa: E731
+        high = np.where(margin(one, everything) >= 0, _boundary(margin, one, flat_d), 1.0)
+        zero_rejected = margin(zeros, everything) >= 0  # only where d < 0
+        high = np.where(zero_rejected & (high >= 0), np.nextafter(0.0, -1.0), high)
+        high = np.where(~zero_rejected & (high < 0), 0.0, high)
+    return low.reshape(shape), high.reshape(shape)
 
 
 def wald_bounds(d, se, cc, z_low, z_high):

@@ -110,11 +110,11 @@ COLUMNS: dict[str, Column] = {
     "margin_previous": Column("margin previous (points)", "margin", 1, "80% margin of the previous percentage"),
     "margin_current": Column("margin current (points)", "margin", 1, "80% margin of the current percentage"),
     # robustness to unknown denominators (stats.consistency)
-    "robust_label": Column("if n unknown", description="the test over every feasible pair of denominators"),
-    "significant_from_n": Column("significant from n", "count", description="smallest n at which it is significant"),
-    "pvalue_min": Column("p min (feasible n)", "pvalue", 3, "smallest p-value over the feasible denominators"),
-    "pvalue_max": Column("p max (feasible n)", "pvalue", 3, "largest p-value over the feasible denominators"),
-    "combinations_tried": Column("n pairs tried", "count", description="feasible denominator pairs tested"),
+    "robust_label": Column("over feasible counts", description="the test at every count (k, n) that publishes as both percentages"),
+    "significant_from_n": Column("holds from n", "count", description="smallest n from which every feasible count is significant"),
+    "pvalue_min": Column("p min (feasible counts)", "pvalue", 3, "smallest p-value over the feasible counts"),
+    "pvalue_max": Column("p max (feasible counts)", "pvalue", 3, "largest p-value over the feasible counts"),
+    "combinations_tried": Column("counts tried", "count", description="feasible (k, n) combinations tested"),
     # exact tests and method sensitivity (stats.exact)
     "fisher": Column("p Fisher", "pvalue", 3, "Fisher's exact test"),
     "barnard": Column("p Barnard", "pvalue", 3, "Barnard's exact test"),
