@@ -320,9 +320,9 @@ def _cmd_label(args) -> int:
     spec = _test_from(args)
 
     def labelled_chunks():
-        for chunk in sio.iter_table(args.file, encoding=args.encoding):
-            try:
-                yield label_changes(chunk, spec, intervals=True, scale=args.scale)
+        for i, chunk in enumerate(sio.iter_table(args.file, encoding=args.encoding)):
+            try:  # the unit check ("every value at most 1") looks at the first chunk only
+                yield label_changes(chunk, spec, intervals=True, scale=args.scale, check_scale=i == 0)
             except ValueError as err:
                 raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
 

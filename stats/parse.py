@@ -175,11 +175,11 @@ def _check_unique_columns(table: pd.DataFrame) -> None:
         raise ValueError(f"table has blank column names (column {blank[0]}); every column needs a header.")
 
 
-def _percent_column(table, name, scale, counts):
+def _percent_column(table, name, scale, counts, check_scale=True):
     """Proportions from a column of percentages (or proportions), with the unit check."""
     pct = _parse_percent_series(table[name], name, scale)
-    if scale != "percent":
-        return pct
+    if scale != "percent" or not check_scale:
+        return pct / (100.0 if scale == "percent" else 1.0)
     arr = pct.to_numpy()
     top = np.fmax.reduce(arr) if arr.size else np.nan  # nan only when every value is missing
     # Every value at most 1 (and not all 0) looks like proportions given as percentages;
@@ -215,7 +215,8 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         )
 
 
-def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better) -> tuple[dict, Columns]:
+def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
+           check_scale: bool = True) -> tuple[dict, Columns]:
     """:func:`parse_table` as a dict of arrays (the labelling fast path skips building a frame)."""
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
@@ -243,7 +244,7 @@ def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_i
                     f"{_row_name(where)}, column {count_col!r}: a count cannot exceed its n "
                     f"(got {_show(table[count_col][where])} > {_show(table[n_values.name][where])})."
                 )
-        pct = _percent_column(table, pct_col, scale, counts) if have_pct else None
+        pct = _percent_column(table, pct_col, scale, counts, check_scale) if have_pct else None
         if pct is not None and counts is not None:
             _counts_agree(table, pct_col, count_col, pct, counts, n_values, scale)
         if counts is None:
@@ -304,7 +305,7 @@ def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_i
 
 
 def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
-                higher_is_better=True) -> pd.DataFrame:
+                higher_is_better=True, check_scale=True) -> pd.DataFrame:
     r"""Check a previous-versus-current table and return its canonical frame.
 
     Parameters
@@ -319,6 +320,9 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
         value is at most 1 (and not all 0) is refused as probably proportions.
     higher_is_better : bool or str, default True
         Direction for labels, or the name of a boolean column.
+    check_scale : bool, default True
+        Apply the "every value at most 1" unit check. A reader that parses a large file
+        in chunks checks the first chunk only (a later chunk may hold only small values).
 
     Returns
     -------
@@ -352,7 +356,8 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     0      0.54     0.71      True
     1       NaN     0.43     False
     """
-    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
+    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+                          check_scale=bool(check_scale))
     frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale

@@ -75,6 +75,7 @@ def label_changes(
     higher_is_better=True,
     intervals=False,
     margin_confidence_level=0.80,
+    check_scale=True,
 ) -> pd.DataFrame:
     r"""Test and label every row of a previous-versus-current table.
 
@@ -105,6 +106,9 @@ def label_changes(
         the test by default) for each testable row.
     margin_confidence_level : float, default 0.80
         Confidence level of the reported margins (the methodology's 80 %).
+    check_scale : bool, default True
+        Refuse a percentage column whose every value is at most 1 (probably
+        proportions). The command line's chunked reader checks its first chunk only.
 
     Returns
     -------
@@ -169,7 +173,8 @@ def label_changes(
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better)
+    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+                          check_scale=bool(check_scale))
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
             "the test has a finite population correction (finite_population=True) but no population "

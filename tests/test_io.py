@@ -363,3 +363,16 @@ def test_write_atomic_reexported_from_formatting(tmp_path):
     assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "é\n"
     time.sleep(0)  # nothing else left behind
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_streamed_unit_check_looks_at_the_first_chunk_only(capsys, monkeypatch, tmp_path):
+    # a later chunk holding only small percentages (1 % or less) is data, not a unit mistake
+    monkeypatch.setattr(sio, "CHUNK_ROWS", 2)
+    path = write(tmp_path, "in.csv", HEADER + "a,54%,71%,100,100\n" * 2 + "b,1%,0%,100,100\n" * 2)
+    code, out, err = run(capsys, "label", path, "--format", "csv")
+    assert code == 0, err
+    assert "no significant change" in out
+    # the same small values in the first chunk are refused as probably proportions
+    path = write(tmp_path, "small.csv", HEADER + "b,1,0.5,100,100\n" * 2 + "a,54%,71%,100,100\n" * 2)
+    code, out, err = run(capsys, "label", path, "--format", "csv")
+    assert code == 2 and "looks like proportions" in err
