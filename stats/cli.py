@@ -349,8 +349,9 @@ def _cmd_label(args) -> int:
     with _output_stream(args.output, inputs) as fh:
         first = True
         for part in labelled_chunks():
-            if args.format == "csv":
-                (sio.neutralise_formulas(part) if args.sanitize else part).to_csv(fh, index=False, header=first)
+            if args.format == "csv":  # what fmt.render(..., "csv") writes, one chunk at a time
+                rounded = fmt.round_for_output(part)
+                (sio.neutralise_formulas(rounded) if args.sanitize else rounded).to_csv(fh, index=False, header=first)
             else:  # json: the chunks' arrays joined into one
                 body = fmt.render(part, "json").rstrip("\n")[1:-1].strip("\n")
                 fh.write(("[\n" if first else ",\n") + body)

@@ -66,11 +66,21 @@ def _parse_percent_series(series: pd.Series, column: str, scale: str = "percent"
         values = series.astype(float)
         original = series
     else:
-        text = series.astype("string").str.strip()
-        normalised = text.str.lower().str.split().str.join(" ")
-        missing = text.isna() | normalised.isin(_NO_DATA_TEXTS)
-        numeric_text = text.str.removesuffix("%").str.strip()
-        values = pd.to_numeric(numeric_text.where(~missing), errors="coerce").astype(float)
+        # Fast path: numbers (71, 71.0, "71") parse in C; only the rest ("71%", blanks,
+        # "No comparable data available", mistakes) goes through the text steps.
+        values = pd.to_numeric(series.astype(object), errors="coerce").astype(float)
+        missing = pd.Series(False, index=series.index)
+        rest = values.isna().to_numpy()
+        if rest.any():
+            text = series[rest].astype("string").str.strip()
+            values[rest] = pd.to_numeric(text.str.removesuffix("%").str.strip(), errors="coerce").to_numpy(dtype=float)
+            still = values[rest].isna().to_numpy()
+            if still.any():
+                other = text[still]
+                normalised = other.str.lower().str.split().str.join(" ")
+                flags = (other.isna() | normalised.isin(_NO_DATA_TEXTS)).to_numpy(dtype=bool)
+                where = np.flatnonzero(rest)[still]
+                missing.iloc[where] = flags
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()

@@ -376,3 +376,17 @@ def test_streamed_unit_check_looks_at_the_first_chunk_only(capsys, monkeypatch, 
     path = write(tmp_path, "small.csv", HEADER + "b,1,0.5,100,100\n" * 2 + "a,54%,71%,100,100\n" * 2)
     code, out, err = run(capsys, "label", path, "--format", "csv")
     assert code == 2 and "looks like proportions" in err
+
+
+def test_streamed_csv_equals_the_rendered_csv(capsys, monkeypatch, prompts_csv):
+    import pandas as pd
+
+    from stats import label_changes
+    from stats.formatting import render
+
+    monkeypatch.setattr(sio, "CHUNK_ROWS", 10)
+    code, out, err = run(capsys, "label", prompts_csv, "--format", "csv")
+    assert code == 0, err
+    table = sio.read_table(prompts_csv)
+    assert out == render(label_changes(table, intervals=True), "csv")
+    assert isinstance(pd.read_csv(prompts_csv), pd.DataFrame)
