@@ -12,7 +12,7 @@ import numpy as np
 from scipy import optimize, special
 
 from . import _validation as v
-from .change import ALTERNATIVES
+from .change import ALTERNATIVES, resolve_test
 
 __all__ = ["power_of_change", "minimum_detectable_change", "critical_difference", "POWER_METHODS"]
 
@@ -44,6 +44,23 @@ def _pair(baseline, previous):
     return v.check_proportion("baseline", 0.5 if baseline is None else baseline), None
 
 
+def _level(test, alpha, alternative):
+    """``(alpha, alternative, pooled)`` from a :class:`stats.ChangeTest`, or from the options.
+
+    The normal-approximation formulas here are for the uncorrected Z tests (pooled or
+    unpooled) without the finite population correction; for any other specification
+    :func:`stats.operating.exact_power` enumerates the test's real power.
+    """
+    if test is None:
+        return (0.10 if alpha is None else alpha), ("two-sided" if alternative is None else alternative), True
+    spec = resolve_test(test, alpha=alpha, alternative=alternative)
+    if spec.continuity or spec.finite_population:
+        raise ValueError(
+            f"the power formulas are for the uncorrected Z tests without finite population correction "
+            f"(got {spec.describe()!r}); use stats.operating.exact_power(..., test=...) for this test.")
+    return spec.alpha, spec.alternative, spec.pooled
+
+
 def _check_common(n_previous, n_current, alpha, alternative, method):
     v.check_choice("alternative", alternative, ALTERNATIVES)
     v.check_choice("method", method, POWER_METHODS)
@@ -53,8 +70,8 @@ def _check_common(n_previous, n_current, alpha, alternative, method):
     return n1, n2, a
 
 
-def _power(p1, p2, n1, n2, alpha, alternative, method):
-    """Unchecked power; p1 previous, p2 current (arrays broadcast)."""
+def _power(p1, p2, n1, n2, alpha, alternative, method, pooled=True):
+    """Unchecked power; p1 previous, p2 current (arrays broadcast); ``pooled=False``: Wald test."""
     d = p2 - p1
     za = _z_alpha(alpha, alternative)
     if method == "arcsine":
@@ -63,8 +80,8 @@ def _power(p1, p2, n1, n2, alpha, alternative, method):
         upper, lower = special.ndtr(shift - za), special.ndtr(-shift - za)
     else:
         pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-        sd0 = np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2))
         sd1 = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+        sd0 = np.sqrt(pbar * (1 - pbar) * (1 / n1 + 1 / n2)) if pooled else sd1
         with np.errstate(divide="ignore", invalid="ignore"):
             upper = special.ndtr((d - za * sd0) / sd1)
             lower = special.ndtr((-d - za * sd0) / sd1)
@@ -76,8 +93,8 @@ def _power(p1, p2, n1, n2, alpha, alternative, method):
     return upper if alternative == "greater" else lower
 
 
-def power_of_change(change, n_previous, n_current, *, baseline=None, previous=None, alpha=0.10,
-                    alternative="two-sided", method="normal"):
+def power_of_change(change, n_previous, n_current, *, baseline=None, previous=None, test=None, alpha=None,
+                    alternative=None, method="normal"):
     r"""Probability that the Z test flags a true change as significant.
 
     Vectorised over ``change``, ``n_previous``, ``n_current``, ``baseline``
@@ -101,16 +118,24 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
         ``previous``, current = ``previous + change``. Give this or
         ``baseline``, not both. R ``power.prop.test(n, p1, p2)`` is this case
         with equal n.
-    alpha : float, default 0.10
-    alternative : {'two-sided', 'less', 'greater'}, default 'two-sided'
+    test : ChangeTest, optional
+        The test whose power is computed: its alpha and alternative, and its
+        variance ('pooled' or 'unpooled'; the continuity-corrected and finite
+        population variants are refused: :func:`stats.operating.exact_power`
+        enumerates their real power). Default: the pooled two-sided test at 0.1.
+    alpha : float or array_like, optional
+        Instead of ``test`` (not both): levels of the pooled test (default 0.10).
+    alternative : {'two-sided', 'less', 'greater'}, optional
+        Instead of ``test`` (not both); default 'two-sided'.
     method : {'normal', 'arcsine'}, default 'normal'
-        ``'normal'``: power of the pooled Z test by the normal approximation
+        ``'normal'``: power of the Z test by the normal approximation
         used by statsmodels ``power_proportions_2indep`` (variance under H0
         from the pooled proportion, under H1 unpooled), with both tails
         counted for the two-sided test:
         :math:`\Phi\big((d - z_{\alpha} \sigma_0)/\sigma_1\big) +
         \Phi\big((-d - z_{\alpha} \sigma_0)/\sigma_1\big)`,
-        :math:`\sigma_0^2 = \bar p \bar q (1/n_1 + 1/n_2)`,
+        :math:`\sigma_0^2 = \bar p \bar q (1/n_1 + 1/n_2)` (pooled; :math:`\sigma_1` for the
+        unpooled test),
         :math:`\sigma_1^2 = p_1 q_1/n_1 + p_2 q_2/n_2`.
         ``'arcsine'``: Cohen's effect size
         :math:`h = 2\arcsin\sqrt{p_2} - 2\arcsin\sqrt{p_1}`, power
@@ -136,6 +161,7 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
     >>> round(power_of_change(0.17, 100, 100, previous=0.54), 4)   # 54 % -> 71 %, the same pair
     0.8027
     """
+    alpha, alternative, pooled = _level(test, alpha, alternative)
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, method)
     d = v.as_float_array("change", change)
     v.check_not_nan("change", d)
@@ -146,7 +172,7 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
         bad = (p2 < -1e-12) | (p2 > 1 + 1e-12)
         if bad.any():
             raise ValueError(f"previous + change must lie in [0, 1] (change {v._first_bad(d, bad)}).")
-        return v.unwrap(_power(p1, np.clip(p2, 0, 1), n1, n2, a, alternative, method))
+        return v.unwrap(_power(p1, np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))
     d, b, n1, n2, a = v.broadcast(change=d, baseline=b, n_previous=n1, n_current=n2, alpha=a)
     p1, p2 = b - d / 2, b + d / 2
     bad = (p1 < -1e-12) | (p1 > 1 + 1e-12) | (p2 < -1e-12) | (p2 > 1 + 1e-12)
@@ -156,10 +182,10 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
             f"(baseline - change/2 and baseline + change/2; {v._first_bad(d, bad)} with "
             f"baseline {b[np.unravel_index(np.argmax(bad), bad.shape)] if bad.ndim else b.item()!r})."
         )
-    return v.unwrap(_power(np.clip(p1, 0, 1), np.clip(p2, 0, 1), n1, n2, a, alternative, method))
+    return v.unwrap(_power(np.clip(p1, 0, 1), np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))
 
 
-def critical_difference(n_previous, n_current, *, baseline=0.5, alpha=0.10, alternative="two-sided"):
+def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha=None, alternative=None):
     r"""Smallest change the pooled Z test calls significant (the change that is just flagged).
 
     Parameters
@@ -168,8 +194,12 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, alpha=0.10, alte
         Sample sizes (> 0; non-integer allowed for planning).
     baseline : float, default 0.5
         Pooled proportion :math:`\bar p` of the two inspections.
-    alpha : float, default 0.10
-    alternative : {'two-sided', 'less', 'greater'}
+    test : ChangeTest, optional
+        The test (its alpha and alternative; 'pooled' or 'unpooled', which
+        agree here because both proportions equal the baseline). Default: the
+        pooled two-sided test at 0.1.
+    alpha, alternative : optional
+        Instead of ``test`` (not both).
 
     Returns
     -------
@@ -187,14 +217,15 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, alpha=0.10, alte
     >>> round(100 * critical_difference(100, 100), 1)
     11.6
     """
+    alpha, alternative, _ = _level(test, alpha, alternative)
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, "normal")
     b = v.check_proportion("baseline", baseline)
     n1, n2, a, b = v.broadcast(n_previous=n1, n_current=n2, alpha=a, baseline=b)
     return v.unwrap(_z_alpha(a, alternative) * np.sqrt(b * (1 - b) * (1 / n1 + 1 / n2)))
 
 
-def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, baseline=None, previous=None,
-                              alternative="two-sided", method="normal"):
+def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, power=0.80, baseline=None,
+                              previous=None, alternative=None, method="normal"):
     r"""Smallest true change detected with the given power, as a proportion (0.175 is 17.5 points).
 
     Vectorised over ``n_previous``, ``n_current`` and ``previous`` (element by element).
@@ -203,7 +234,10 @@ def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, 
     ----------
     n_previous, n_current : float or array_like
         Sample sizes (> 0; non-integer allowed for planning).
-    alpha : float, default 0.10
+    test : ChangeTest, optional
+        The test (as in :func:`power_of_change`); default the pooled two-sided test at 0.1.
+    alpha : float, optional
+        Instead of ``test`` (not both); default 0.10.
     power : float, default 0.80
     baseline : float, optional
         Midpoint of the two true proportions (see :func:`power_of_change`);
@@ -214,9 +248,9 @@ def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, 
         ``power.prop.test(n = n, p1 = previous, power = power, sig.level =
         alpha, strict = TRUE)`` solving for ``p2`` (equal n; R returns
         ``p2``, this returns ``p2 - p1``).
-    alternative : {'two-sided', 'less', 'greater'}
-        For 'less' the change is a decline and the result is negative; for
-        'two-sided' and 'greater' it is an increase.
+    alternative : {'two-sided', 'less', 'greater'}, optional
+        Instead of ``test`` (not both). For 'less' the change is a decline and
+        the result is negative; for 'two-sided' and 'greater' it is an increase.
     method : {'normal', 'arcsine'}
 
     Returns
@@ -243,6 +277,7 @@ def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, 
     >>> round(minimum_detectable_change(100, 100, previous=0.54), 4)   # R power.prop.test p2 = 0.7094
     0.1694
     """
+    alpha, alternative, pooled = _level(test, alpha, alternative)
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, method)
     target = v.check_scalar_open_unit("power", power)
     a = float(v.check_scalar_open_unit("alpha", alpha))
@@ -263,7 +298,7 @@ def minimum_detectable_change(n_previous, n_current, *, alpha=0.10, power=0.80, 
                 p1, p2 = start[i] - sign * d / 2, start[i] + sign * d / 2
             else:
                 p1, p2 = start[i], start[i] + sign * d
-            return _power(p1, p2, n1[i], n2[i], a, alternative, method) - target
+            return _power(p1, p2, n1[i], n2[i], a, alternative, method, pooled) - target
         lim = float(limit[idx])
         if lim <= 0 or gap(lim) < 0:
             where = (f"baseline {float(start[idx])}" if known is None else f"previous {float(start[idx])}")

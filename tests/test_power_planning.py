@@ -59,3 +59,28 @@ def test_errors():
         minimum_detectable_change(10, 10, previous=0.9)
     with pytest.raises(ValueError, match=r"n_current must be a finite number > 0 \(got -5.0\)"):
         minimum_detectable_change(10, -5)
+
+
+def test_power_functions_take_the_test_specification():
+    from scipy.stats import norm
+
+    from stats import ChangeTest
+    from stats.power import critical_difference, minimum_detectable_change, power_of_change
+
+    spec = ChangeTest(alpha=0.05, alternative="greater")
+    assert power_of_change(0.17, 100, 100, test=spec) == pytest.approx(
+        power_of_change(0.17, 100, 100, alpha=0.05, alternative="greater"), rel=1e-15)
+    assert critical_difference(100, 100, test=spec) == pytest.approx(
+        critical_difference(100, 100, alpha=0.05, alternative="greater"), rel=1e-15)
+    assert minimum_detectable_change(100, 100, test=spec) == pytest.approx(
+        minimum_detectable_change(100, 100, alpha=0.05, alternative="greater"), rel=1e-12)
+    # the unpooled (Wald) test: the same standard error under H0 and H1, so the power is
+    # Phi(d/s - z) + Phi(-d/s - z) with s^2 = p1 q1/n1 + p2 q2/n2 (hand formula)
+    wald = power_of_change(0.17, 100, 100, previous=0.54, test=ChangeTest(method="unpooled"))
+    s = np.sqrt(0.54 * 0.46 / 100 + 0.71 * 0.29 / 100)
+    z = norm.ppf(0.95)
+    assert wald == pytest.approx(norm.cdf(0.17 / s - z) + norm.cdf(-0.17 / s - z), rel=1e-12)
+    with pytest.raises(ValueError, match=r"pass either test= or the options \['alpha'\]"):
+        power_of_change(0.17, 100, 100, test=spec, alpha=0.1)
+    with pytest.raises(ValueError, match=r"use stats.operating.exact_power"):
+        power_of_change(0.17, 100, 100, test=ChangeTest(method="pooled-cc"))
