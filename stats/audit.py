@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .change import DECLINE, IMPROVEMENT
+
 __all__ = ["sentences", "audit_wording", "significant_changes_in_text", "referent", "VERDICTS", "CANNOT_BE_TESTED"]
 
 #: "cannot be tested": the row the sentence speaks of has no previous figure, so no test can support
@@ -201,10 +203,10 @@ def _verdict(sentence: str, matches: pd.DataFrame) -> str:
         return "not supported"
     best = matches.iloc[0]
     negated = bool(_NEGATION.search(sentence))
-    claimed = "significant decline" if _DECLINE.search(sentence) else "significant improvement"
+    claimed = DECLINE if _DECLINE.search(sentence) else IMPROVEMENT
     if best["label"] == "no comparable data":
         return CANNOT_BE_TESTED
-    significant = best["label"] in ("significant improvement", "significant decline")
+    significant = best["label"] in (IMPROVEMENT, DECLINE)
     if negated:
         return "supported" if not significant else "not supported"
     return "supported" if best["label"] == claimed else "not supported"
@@ -315,7 +317,7 @@ def significant_changes_in_text(text: str, labelled_prompts: pd.DataFrame,
     """
     tables = [labelled_prompts] + ([labelled_key_questions] if labelled_key_questions is not None else [])
     cand = _candidates(tables)
-    cand = cand[cand["label"].isin(["significant improvement", "significant decline"])]
+    cand = cand[cand["label"].isin([IMPROVEMENT, DECLINE])]
     body = [s for s in sentences(text) if s.section and not _QUESTION.search(s.text)]
     rows = []
     for _, row in cand.iterrows():

@@ -244,6 +244,25 @@ def spec_of(result) -> ChangeTest:
     raise TypeError(f"expected a labelled DataFrame, a ChangeResult or a ChangeTest (got {type(result).__name__}).")
 
 
+def table_test(table, test=None) -> ChangeTest:
+    """The test to apply to ``table``: its own specification, which ``test`` may repeat but not change.
+
+    A labelled table (``attrs['change_test']``) is checked with the test it was labelled with;
+    passing another one is an error, because the check would then contradict the label. A
+    table with no specification gets ``test`` (default ``ChangeTest()``).
+    """
+    own = None
+    if isinstance(table, pd.DataFrame) and table.attrs.get("change_test") is not None:
+        own = spec_of(table)
+    if own is None:
+        return resolve_test(test)
+    if test is not None and resolve_test(test) != own:
+        raise ValueError(
+            f"the table was labelled with {own.describe()!r}, not {resolve_test(test).describe()!r}; "
+            "label it again with stats.label_changes(table, test) to check it under another test.")
+    return own
+
+
 def resolve_test(test=None, **options) -> ChangeTest:
     """The single place where a test is built from a ``test=`` argument and keyword shortcuts.
 

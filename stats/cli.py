@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="label a CSV table of previous/current percentages",
         description=(
             "Label every row of a CSV with columns previous, current (percent 0-100 as published, "
-            "e.g. '71%%' or 71; blank or 'No comparable data available' for none), n_previous, n_current, "
+            "e.g. '71%' or 71; blank or 'No comparable data available' for none), n_previous, n_current, "
             "and optionally previous_count, current_count. Other columns pass through in order; the output "
             f"adds {', '.join(OUTPUT_COLUMNS)}."
         ),
@@ -307,11 +307,6 @@ def _cmd_compare(args) -> int:
     else:
         _emit(fmt.compare_text(res))
     return 0
-
-
-def _read_csv(path: str) -> pd.DataFrame:
-    """The whole table, shape-checked (stats.io.read_table); rows numbered from 1."""
-    return sio.read_table(path)
 
 
 def _cmd_label(args) -> int:
@@ -516,7 +511,7 @@ def _cmd_sample(args) -> int:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     text = _sample_report_text(draw, args.file)
     if args.output:
-        fmt.write_atomic(args.output, draw.sample.to_csv(index=False))
+        sio.write_atomic(args.output, fmt.render(draw.sample, "csv"), inputs=(args.file,))
         text += f"Sample of {len(draw.sample)} cases written to {args.output}.\n"
     else:
         text += "\n" + fmt.render(draw.sample, "table")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import resolve_test, spec_of
+from .change import table_test
 from .parse import _parse_count_series, _parse_percent_series, parse_table
 
 __all__ = [
@@ -430,9 +430,7 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     >>> r["robust_label"], round(float(r["pvalue_max"]), 3), int(r["significant_from_n"])
     ('depends on the counts', 0.111, 53)
     """
-    if test is None and isinstance(table, pd.DataFrame) and "change_test" in table.attrs:
-        test = spec_of(table)
-    spec = resolve_test(test)
+    spec = table_test(table, test)
     if rounding is None:
         rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
     v.check_choice("rounding", rounding, ROUNDINGS)

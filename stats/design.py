@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .change import _LABEL_BY_CODE, _label_codes, _pvalue_from_z, _z_test, resolve_test
+from .change import DECLINE, IMPROVEMENT, _LABEL_BY_CODE, _label_codes, _pvalue_from_z, _z_test, resolve_test, table_test
 
 __all__ = ["DesignProportions", "design_proportions", "design_table", "design_change_test", "rao_scott_change_test",
            "breakdown_deff", "deff_survival", "DEFF_LEVELS"]
@@ -316,7 +316,8 @@ def _verdict(z, d, alpha, alternative, higher_is_better=True):
     return p, sig, _LABEL_BY_CODE[_label_codes(sig, d, higher_is_better)]
 
 
-def design_change_test(previous: DesignProportions, current: DesignProportions, *, test=None) -> pd.DataFrame:
+def design_change_test(previous: DesignProportions, current: DesignProportions, *, test=None,
+                       higher_is_better=True) -> pd.DataFrame:
     r"""The change test with design-based variances for both inspections, beside the simple test.
 
     Parameters
@@ -326,6 +327,8 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     test : ChangeTest, optional
         The test specification (``alpha``, ``alternative``, ``method``); default ``ChangeTest()``,
         the methodology's (alpha 0.10, two-sided, pooled). Stored in ``attrs["change_test"]``.
+    higher_is_better : bool, default True
+        Direction for the labels (as in :func:`stats.label_changes`).
 
     Returns
     -------
@@ -363,11 +366,13 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     num = np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if continuity else diff
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, num / np.sqrt(np.where(var > 0, var, 1)), np.where(num == 0, 0.0, np.sign(num) * np.inf))
-    pval, sig, label = _verdict(z, p2 - p1, alpha, alternative)
+    if not isinstance(higher_is_better, (bool, np.bool_)):
+        raise TypeError(f"higher_is_better must be True or False (got {higher_is_better!r}).")
+    pval, sig, label = _verdict(z, p2 - p1, alpha, alternative, bool(higher_is_better))
     out = pd.DataFrame({
         "prompt": common, "previous": p1, "current": p2, "difference": p2 - p1,
         "simple_statistic": z_simple, "simple_pvalue": p_simple,
-        "simple_label": _LABEL_BY_CODE[_label_codes(sig_simple, k2 / n2 - k1 / n1, True)],
+        "simple_label": _LABEL_BY_CODE[_label_codes(sig_simple, k2 / n2 - k1 / n1, bool(higher_is_better))],
         "statistic": z, "pvalue": pval, "significant": sig, "label": label,
         "deff_previous": a["deff"].to_numpy(), "deff_current": b["deff"].to_numpy(),
         "verdict_changed": sig != sig_simple,
@@ -386,27 +391,38 @@ def _critical(alpha, alternative):
     return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
 
-def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None) -> pd.DataFrame:
+def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_better=True) -> pd.DataFrame:
     r"""Design-adjusted labels from a published table: the statistic divided by :math:`\sqrt{\mathrm{deff}}`.
 
     The first-order Rao-Scott correction (Rao and Scott 1981): with only tables, a design effect
     (one for the report, or one per row) deflates the SRS chi-square :math:`z^2` to
     :math:`z^2/\mathrm{deff}`. Returns ``labelled`` plus ``design_statistic``, ``design_pvalue``,
-    ``design_label`` and ``verdict_changed``.
+    ``design_label`` and ``verdict_changed``. The direction of each significant row is read from
+    its label; ``higher_is_better`` (bool or a boolean column, as in :func:`stats.label_changes`)
+    gives it for the others.
 
     References
     ----------
     .. [1] Rao, J.N.K. and Scott, A.J. (1981). The analysis of categorical data from complex
        sample surveys. *JASA* 76, 221-230.
     """
-    alpha, alternative, _, _ = _spec(test if test is not None else labelled.attrs.get("change_test"))
+    alpha, alternative, _, _ = _spec(table_test(labelled, test))
     z, sig = _z_from_labelled(labelled)
     d = np.broadcast_to(np.asarray(deff, dtype=float), z.shape)
     if (d <= 0).any() or np.isnan(d).any():
         raise ValueError(f"deff must be positive (got {deff!r}).")
     zd = z / np.sqrt(d)
     diff = labelled["difference"].to_numpy(dtype=float) if "difference" in labelled else zd
-    pval, sig_d, label = _verdict(zd, diff, alpha, alternative)
+    if isinstance(higher_is_better, str):
+        hib = labelled[higher_is_better].to_numpy(dtype=bool)
+    elif isinstance(higher_is_better, (bool, np.bool_)):
+        hib = np.full(z.shape, bool(higher_is_better))
+    else:
+        raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
+    if "label" in labelled:  # a significant row's label says which way is better
+        lab = labelled["label"].astype(object).to_numpy()
+        hib = np.where(sig & (lab == IMPROVEMENT), diff > 0, np.where(sig & (lab == DECLINE), diff < 0, hib))
+    pval, sig_d, label = _verdict(zd, diff, alpha, alternative, hib)
     testable = ~np.isnan(z)
     out = labelled.copy()
     out["design_statistic"] = zd
@@ -432,7 +448,7 @@ def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
     >>> breakdown_deff(t).round(2).tolist()
     [4.0, nan]
     """
-    alpha, alternative, _, _ = _spec(test if test is not None else labelled.attrs.get("change_test"))
+    alpha, alternative, _, _ = _spec(table_test(labelled, test))
     z, sig = _z_from_labelled(labelled)
     crit = _critical(alpha, alternative)
     return pd.Series(np.where(sig, (z / crit) ** 2, np.nan), index=labelled.index, name="breakdown_deff")

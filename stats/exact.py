@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import METHODS, compare_proportions, resolve_test, spec_of
+from .change import METHODS, compare_proportions, table_test
 from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, nearest_feasible
 from .parse import parse_table
 
@@ -229,9 +229,7 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     >>> bool(r["exact_agree"]), bool(r["method_sensitive"])
     (False, True)
     """
-    if test is None and isinstance(labelled, pd.DataFrame) and "change_test" in labelled.attrs:
-        test = spec_of(labelled)
-    spec = resolve_test(test)
+    spec = table_test(labelled, test)
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
     if rounding is None:

@@ -385,7 +385,6 @@ def _rows(d):
 
 def _barnard_w(d, t, j, alternative):
     s = d.wald[t, j]
-    T = _rows(d)
     if alternative == "greater":
         return d.mass("wald", s, "left", "upper"), s
     if alternative == "less":

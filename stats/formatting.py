@@ -456,6 +456,8 @@ def render(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True) -> str:
     if fmt == "json":
         return json.dumps(to_records(frame), indent=2, default=_json_default, ensure_ascii=False) + "\n"
     if fmt == "table":
+        if frame.empty:
+            return "(none)\n"
         if "prompt" in frame.columns:  # long text: printed in full under each row
             return text_table(frame, detail="prompt")
         return frame.to_string(index=False, na_rep="") + "\n"

@@ -34,7 +34,8 @@ def _check_test(test):
     if isinstance(test, ChangeTest) and test.finite_population:
         raise ValueError(
             "test.finite_population must be False for exact enumeration: the counts are modelled as "
-            "binomial (an infinite population); use stats.simulate for finite populations."
+            "binomial (an infinite population); the operating characteristics of the same test without "
+            "the correction are the super-population ones (test.replace(finite_population=False))."
         )
     if not (hasattr(test, "pvalue") and hasattr(test, "alpha")):
         raise TypeError(f"test must be a stats.ChangeTest or a stats.exact_tests.ExactTest (got {test!r}).")

@@ -18,7 +18,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
-from .change import DECLINE, IMPROVEMENT, NO_CHANGE, NO_DATA, compare_proportions, spec_of
+from .change import DECLINE, IMPROVEMENT, NO_CHANGE, compare_proportions, spec_of
 from .parse import parse_table
 
 __all__ = [
@@ -108,6 +108,9 @@ def _interval(labelled, parsed, testable, spec):
         high = labelled.loc[testable, "ci_high"].to_numpy(dtype=float)
         if np.isfinite(low).all() and np.isfinite(high).all():
             return low, high
+    if spec.finite_population:  # the populations are columns the chart cannot know
+        raise ValueError("the table's test has a finite population correction: label it with "
+                         "stats.label_changes(..., intervals=True) so that the chart draws its intervals.")
     p1, p2 = parsed.loc[testable, "previous"].to_numpy(), parsed.loc[testable, "current"].to_numpy()
     n1, n2 = parsed.loc[testable, "n_previous"].to_numpy(), parsed.loc[testable, "n_current"].to_numpy()
     ci = compare_proportions(p1, n1, p2, n2, test=spec).ci
@@ -405,12 +408,14 @@ def _nearest_boundary(percent, boundaries):
     return b[k], percent - b[k]
 
 
-def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = None, *, title=None, wrap: int = 60):
+def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = None, *, framework=None, title=None,
+                  wrap: int = 60):
     """Key-question percentages against the rating band limits, with their margins.
 
     One row per key question with a current percentage, grouped by standard, on the
-    bands of the methodology (Inadequate below 50 %, Requires improvement 50-65 %, Good
-    65-80 %, Outstanding 80 % and above; :data:`stats.ratings.KEY_QUESTION_BOUNDARIES`).
+    key-question bands of the framework (both bundled frameworks: Inadequate below 50 %,
+    Requires improvement 50-65 %, Good 65-80 %, Outstanding 80 % and above): ``framework``,
+    else the one ``ratings`` was computed with (its ``attrs['framework']``), else the default.
     Each percentage carries its margin of error (``margin_current`` of the labelled table:
     80 % confidence at p = 0.5, the methodology's design margin); the lowest key question of
     each standard, which sets the mechanical rating, is drawn filled and its distance to the
@@ -424,6 +429,9 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
         The labelled key-question table (``standard``, ``key_question``, ``current``,
         ``n_current``; ``margin_current`` when labelled, else computed from ``n_current``).
     ratings : pandas.DataFrame, optional
+        :func:`stats.ratings.rate_report` output: each standard's rating and the published one.
+    framework : str, Framework or None
+        The framework whose bands are drawn (see above).
     title : str, optional
     wrap : int, default 60
 
@@ -443,8 +451,13 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     plt = _pyplot()
     from matplotlib.lines import Line2D
     
-    from .ratings import KEY_QUESTION_BOUNDARIES, RATINGS
+    from .framework import load_framework
     from .samplesize import margin_of_error
+
+    if framework is None and ratings is not None and "framework" in ratings.attrs:
+        framework = ratings.attrs["framework"]  # the bands rate_report used
+    fw = load_framework(framework)
+    RATINGS, KEY_QUESTION_BOUNDARIES = fw.ratings, fw.key_question_bands  # noqa: N806
 
     _check_columns(key_questions, ("standard", "key_question", "current", "n_current"), "key_questions")
     kq = key_questions[key_questions["current"].notna()]

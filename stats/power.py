@@ -54,10 +54,14 @@ def _level(test, alpha, alternative):
     if test is None:
         return (0.10 if alpha is None else alpha), ("two-sided" if alternative is None else alternative), True
     spec = resolve_test(test, alpha=alpha, alternative=alternative)
-    if spec.continuity or spec.finite_population:
+    if spec.finite_population:
         raise ValueError(
-            f"the power formulas are for the uncorrected Z tests without finite population correction "
-            f"(got {spec.describe()!r}); use stats.operating.exact_power(..., test=...) for this test.")
+            f"the power formulas model binomial counts (an infinite population), so they have no finite "
+            f"population correction (got {spec.describe()!r}); use test.replace(finite_population=False).")
+    if spec.continuity:
+        raise ValueError(
+            f"the power formulas are for the Z tests without continuity correction (got {spec.describe()!r}); "
+            "use stats.operating.exact_power(..., test=...), which enumerates this test's real power.")
     return spec.alpha, spec.alternative, spec.pooled
 
 
@@ -195,9 +199,8 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
     baseline : float, default 0.5
         Pooled proportion :math:`\bar p` of the two inspections.
     test : ChangeTest, optional
-        The test (its alpha and alternative; 'pooled' or 'unpooled', which
-        agree here because both proportions equal the baseline). Default: the
-        pooled two-sided test at 0.1.
+        The test (its alpha and alternative); the formula is the pooled test's,
+        so other methods are refused. Default: the pooled two-sided test at 0.1.
     alpha, alternative : optional
         Instead of ``test`` (not both).
 
@@ -217,7 +220,10 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
     >>> round(100 * critical_difference(100, 100), 1)
     11.6
     """
-    alpha, alternative, _ = _level(test, alpha, alternative)
+    alpha, alternative, pooled = _level(test, alpha, alternative)
+    if not pooled:
+        raise ValueError("critical_difference is the pooled test's threshold (got the unpooled test); the Wald "
+                         "test's depends on both proportions: use power_of_change or stats.operating.")
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, "normal")
     b = v.check_proportion("baseline", baseline)
     n1, n2, a, b = v.broadcast(n_previous=n1, n_current=n2, alpha=a, baseline=b)
@@ -266,8 +272,8 @@ def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, p
     The textbook shortcut :math:`(z_{\alpha} + z_{\beta})\sqrt{2 p q / n}`
     gives 17.6 points at n = 100, p = 0.5; solving the power function, whose
     variance under H1 is slightly smaller away from 0.5, gives 17.5. From a
-    known previous 50 %, the change detectable with 80 % power is larger,
-    17.2 points (the current proportion moves away from 0.5 alone).
+    known previous 50 %, the change detectable with 80 % power is smaller,
+    17.2 points (only the current proportion moves away from 0.5, so the variance under H1 is smaller).
 
     Examples
     --------

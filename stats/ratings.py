@@ -354,7 +354,9 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
                    published_rating=published, matches_published=final == published,
                    score=fw.score(final) if rule.scored else pd.NA)
         rows.append(row)
-    return pd.DataFrame(rows)
+    rated = pd.DataFrame(rows)
+    rated.attrs["framework"] = fw  # the bands the ratings were read against (charts draw the same)
+    return rated
 
 
 def _limits_text(fw: Framework, rating: str) -> str:

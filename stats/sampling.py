@@ -635,6 +635,11 @@ def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed
         ``stratum_population`` (eligible cases in the stratum, :math:`N_h` for the finite
         population correction of :mod:`stats.design`) in front.
     """
+    added = [c for c in ("row", "stratum", "stratum_population") if c in longlist.columns]
+    if added:
+        raise ValueError(
+            f"the long list already has the column(s) {added} that a drawn sample adds: is it a sample "
+            "rather than the long list? Draw from the long list itself.")
     allocation, drawn = _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, KotlinRandom(seed))
     screened = allocation.screened
     population = screened.loc[screened["eligible"], "stratum"].value_counts()

@@ -125,6 +125,10 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, test=Non
     """
     rng = _check_run(replicates, seed, chunk)
     spec = resolve_test(test)
+    if spec.finite_population:
+        raise ValueError(
+            "z_test_rejection draws binomial counts (an infinite population), so the test cannot have a "
+            "finite population correction; use test.replace(finite_population=False).")
     a = spec.alpha
     n1 = v.check_count("n_previous", n_previous)
     n2 = v.check_count("n_current", n_current)

@@ -211,3 +211,18 @@ def test_deff_survival_uses_the_test_level(labelled):
     s = deff_survival(relabelled)  # the spec travels in relabelled.attrs["change_test"]
     assert s.loc[0, "significant"] == int(relabelled["significant"].fillna(False).sum())
     assert (s["surviving"] <= s["significant"]).all()
+
+
+def test_rao_scott_keeps_each_rows_direction():
+    import pandas as pd
+
+    from stats import label_changes
+    from stats.design import rao_scott_change_test
+
+    t = pd.DataFrame({"previous": [50, 50], "current": [70, 30], "n_previous": 100, "n_current": 100,
+                      "hib": [False, False]})
+    labelled = label_changes(t, higher_is_better="hib")
+    assert labelled["label"].tolist() == ["significant decline", "significant improvement"]
+    same = rao_scott_change_test(labelled, 1.0)
+    assert same["design_label"].tolist() == labelled["label"].astype(str).tolist()
+    assert not same["verdict_changed"].any()

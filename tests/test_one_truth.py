@@ -115,3 +115,12 @@ def test_chart_draws_the_labels_verdict(spec, report):
 
         for fig in figs:
             plt.close(fig)
+
+
+def test_a_labelled_table_is_checked_only_with_its_own_test(report):
+    spec = ChangeTest(alpha=0.05)
+    labelled = label_changes(report.prompts, spec)
+    assert compare_methods(labelled, spec, exact="none").attrs["change_test"] == spec  # repeating it is fine
+    for check in (lambda t: compare_methods(labelled, t, exact="none"), lambda t: robust_labels(labelled, t)):
+        with pytest.raises(ValueError, match=r"the table was labelled with .*alpha = 0.05.*label it again"):
+            check(ChangeTest(alpha=0.1))
