@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from stats import ChangeTest, label_changes
-from stats.change import METHODS
+from stats.change import LABELS, METHODS
 from stats.cli import main
 from stats.consistency import robust_labels
 from stats.exact import compare_methods
@@ -104,12 +104,24 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
 def test_chart_draws_the_labels_verdict(spec, report):
     from stats.plots import change_charts
 
+    from matplotlib.collections import PathCollection
+
     labelled = label_changes(report.prompts, spec)
     figs = change_charts(labelled)  # the 76-prompt table is drawn in pages
     try:
         for fig in figs:
             text = " ".join(t.get_text() for t in fig.texts)
             assert f"alpha = {spec.alpha:g}" in text and spec.method in text
+        # the change panel draws each row's marker in the collection of its label, at its difference
+        drawn = {}
+        for fig in figs:
+            for c in fig.axes[2].collections:
+                if isinstance(c, PathCollection) and c.get_label() in LABELS:
+                    drawn.setdefault(c.get_label(), []).extend(c.get_offsets()[:, 0])
+        for label in LABELS[:3]:
+            rows = labelled["label"] == label
+            expected = np.sort(100 * labelled.loc[rows, "difference"].to_numpy())
+            np.testing.assert_allclose(np.sort(drawn.get(label, [])), expected, atol=1e-9)
     finally:
         import matplotlib.pyplot as plt
 
@@ -124,3 +136,17 @@ def test_a_labelled_table_is_checked_only_with_its_own_test(report):
     for check in (lambda t: compare_methods(labelled, t, exact="none"), lambda t: robust_labels(labelled, t)):
         with pytest.raises(ValueError, match=r"the table was labelled with .*alpha = 0.05.*label it again"):
             check(ChangeTest(alpha=0.1))
+
+
+@pytest.mark.parametrize("spec", [VARIANTS[0], VARIANTS[4]], ids=_ids)
+def test_html_and_workbook_show_the_labels_verdict(spec, report, tmp_path):
+    from stats.reporting import to_html, write_xlsx
+
+    labelled = label_changes(report.prompts, spec)
+    summary = summarise(report, spec)
+    import html as html_lib
+
+    html = to_html(summary, charts=False)
+    assert html_lib.escape(spec.describe(), quote=False) in html
+    workbook = pd.read_excel(write_xlsx(summary, tmp_path / "r.xlsx"), sheet_name="prompts")
+    assert workbook["label"].tolist() == labelled["label"].astype(str).tolist()
