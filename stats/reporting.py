@@ -222,7 +222,7 @@ def _environment():
     try:
         import jinja2
     except ImportError:  # pragma: no cover - jinja2 comes with pandas' Styler users and the notebook extra
-        raise ImportError("the HTML report needs jinja2: pip install jinja2") from None
+        raise ImportError("the HTML report needs jinja2 and matplotlib: pip install \"inspection-stats[report]\"") from None
     return jinja2.Environment(
         loader=jinja2.PackageLoader("stats", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
@@ -362,7 +362,7 @@ def to_xlsx(summary):
     try:
         from openpyxl import Workbook
     except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError("the workbook needs openpyxl: pip install \"inspection-stats[excel]\"") from None
+        raise ImportError("the workbook needs openpyxl: pip install \"inspection-stats[report]\"") from None
     from .summary import ReportSummary
 
     if not isinstance(summary, ReportSummary):
