@@ -342,7 +342,8 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     -----
     Each inspection's variance ratio :math:`d_i=\hat V_i/(\hat p_i(1-\hat p_i)/n_i)` (1 where
     :math:`\hat p_i` is 0 or 1) scales its term of the test's variance: pooled,
-    :math:`\bar p(1-\bar p)(d_1/n_1+d_2/n_2)`; unpooled, :math:`\hat V_1+\hat V_2` exactly. The
+    :math:`\bar p(1-\bar p)(d_1/n_1+d_2/n_2)`; unpooled, :math:`\hat V_1+\hat V_2` exactly (the pooled
+    form where that vanishes but the change does not, as in :func:`stats.compare_proportions`). The
     continuity correction, if the method has one, is applied to the numerator as in the simple test.
     """
     alpha, alternative, pooled, continuity = _spec(test)
@@ -357,12 +358,14 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     with np.errstate(invalid="ignore", divide="ignore"):
         d1 = np.where(p1 * (1 - p1) > 0, a["standard_error"].to_numpy() ** 2 / (p1 * (1 - p1) / n1), 1.0)
         d2 = np.where(p2 * (1 - p2) > 0, b["standard_error"].to_numpy() ** 2 / (p2 * (1 - p2) / n2), 1.0)
-    if pooled:
-        pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-        var = pbar * (1 - pbar) * (d1 / n1 + d2 / n2)
-    else:
-        var = a["standard_error"].to_numpy() ** 2 + b["standard_error"].to_numpy() ** 2
+    pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
+    pooled_var = pbar * (1 - pbar) * (d1 / n1 + d2 / n2)
     diff = p2 - p1
+    if pooled:
+        var = pooled_var
+    else:  # as the simple test: where the unpooled variance vanishes but the change does not, the pooled one
+        var = a["standard_error"].to_numpy() ** 2 + b["standard_error"].to_numpy() ** 2
+        var = np.where((var == 0) & (diff != 0), pooled_var, var)
     num = np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if continuity else diff
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, num / np.sqrt(np.where(var > 0, var, 1)), np.where(num == 0, 0.0, np.sign(num) * np.inf))
