@@ -353,8 +353,9 @@ def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd
     return frame
 
 
-def read_report_text(path) -> str:
-    """Text of a report: a ``.txt`` file as it is, or a ``.pdf`` through pypdf.
+def read_report_text(path, *, encoding=None) -> str:
+    """Text of a report: a text file (:func:`stats.io.read_text`: UTF-8, or UTF-16/32 with a byte
+    order mark; empty and binary files are errors), or a ``.pdf`` through pypdf.
 
     PDF extraction needs the optional extra: ``pip install "inspection-stats[pdf]"``.
     """
@@ -369,7 +370,6 @@ def read_report_text(path) -> str:
             return "\n".join(page.extract_text() or "" for page in reader.pages)
         except Exception as err:  # pypdf raises many types for damaged files
             raise OSError(f"cannot read {str(path)!r} as PDF: {err}") from None
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise OSError(f"cannot read {str(path)!r}: {err}") from None
+    from .io import read_text  # encodings, empty and binary files: the rules of every reader
+
+    return read_text(path, encoding=encoding)

@@ -94,11 +94,10 @@ def _megabytes(text: str) -> int:
     return int(value * 2**20)
 
 
-def _add_io_options(p: argparse.ArgumentParser, *, encoding: bool = True) -> None:
-    """Options of commands that read a table and write CSV/markdown (see stats.io)."""
-    if encoding:
-        p.add_argument("--encoding", help="input encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
-                                          "(e.g. cp1252 for Windows-1252 / Latin-1)")
+def _add_io_options(p: argparse.ArgumentParser) -> None:
+    """Options of commands that read a file and write CSV/markdown (see stats.io)."""
+    p.add_argument("--encoding", help="input encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
+                                      "(e.g. cp1252 for Windows-1252 / Latin-1)")
     p.add_argument("--no-sanitize", dest="sanitize", action="store_false",
                    help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so "
                         "spreadsheets do not run them as formulas)")
@@ -203,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="REPORT.txt, or REPORT.pdf with the pdf extra installed")
     p.add_argument("--format", choices=fmt.FORMATS, default="csv")
     p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
-    _add_io_options(p, encoding=False)
+    _add_io_options(p)
 
     p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
@@ -212,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
     p.add_argument("file", help="report text (as extracted from the PDF)")
+    p.add_argument("--encoding", help="text encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
+                                      "(e.g. cp1252 for Windows-1252 / Latin-1)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
@@ -366,7 +367,7 @@ def _cmd_ratings(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    text = sio.read_text(args.file)
+    text = sio.read_text(args.file, encoding=args.encoding)
     report = load_report(args.report)
     spec = _test_from(args)
     prompts = label_changes(report.prompts, spec)
@@ -427,7 +428,7 @@ def _cmd_tabulate(args) -> int:
 
 
 def _cmd_read_report(args) -> int:
-    text = read_report_text(args.file)
+    text = read_report_text(args.file, encoding=args.encoding)
     try:
         prompts = read_annexe(text)
     except AnnexeParseError as err:
