@@ -365,12 +365,19 @@ def _check_higher_is_better(value):
     return arr
 
 
+def critical_z(alpha, alternative):
+    r"""The |z| at which the Z test rejects: :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
+
+    Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
+    """
+    return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
+
+
 def _critical_values(alternative, level):
     """Critical values ``(z_low, z_high)`` for the lower and upper limits (inf: no limit)."""
+    z = critical_z(1 - level, alternative)
     if alternative == "two-sided":
-        z = special.ndtri(1 - (1 - level) / 2)
         return z, z
-    z = special.ndtri(level)
     return (z, np.inf) if alternative == "greater" else (np.inf, z)
 
 

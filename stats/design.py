@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .change import DECLINE, IMPROVEMENT, _LABEL_BY_CODE, _label_codes, _pvalue_from_z, _z_test, resolve_test, table_test
+from .change import DECLINE, IMPROVEMENT, _LABEL_BY_CODE, critical_z, _label_codes, _pvalue_from_z, _z_test, resolve_test, table_test
 
 __all__ = ["DesignProportions", "design_proportions", "design_table", "design_change_test", "rao_scott_change_test",
            "breakdown_deff", "deff_survival", "DEFF_LEVELS"]
@@ -390,10 +390,6 @@ def _z_from_labelled(labelled: pd.DataFrame):
     return labelled["statistic"].to_numpy(dtype=float), labelled["significant"].fillna(False).to_numpy(dtype=bool)
 
 
-def _critical(alpha, alternative):
-    return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
-
-
 def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_better=True) -> pd.DataFrame:
     r"""Design-adjusted labels from a published table: the statistic divided by :math:`\sqrt{\mathrm{deff}}`.
 
@@ -453,7 +449,7 @@ def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
     """
     alpha, alternative, _, _ = _spec(table_test(labelled, test))
     z, sig = _z_from_labelled(labelled)
-    crit = _critical(alpha, alternative)
+    crit = critical_z(alpha, alternative)
     return pd.Series(np.where(sig, (z / crit) ** 2, np.nan), index=labelled.index, name="breakdown_deff")
 
 

@@ -12,15 +12,11 @@ import numpy as np
 from scipy import optimize, special
 
 from . import _validation as v
-from .change import ALTERNATIVES, resolve_test
+from .change import ALTERNATIVES, critical_z, resolve_test
 
 __all__ = ["power_of_change", "minimum_detectable_change", "critical_difference", "POWER_METHODS"]
 
 POWER_METHODS = ("normal", "arcsine")
-
-
-def _z_alpha(alpha, alternative):
-    return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
 
 def _check_size(name, value):
@@ -77,7 +73,7 @@ def _check_common(n_previous, n_current, alpha, alternative, method):
 def _power(p1, p2, n1, n2, alpha, alternative, method, pooled=True):
     """Unchecked power; p1 previous, p2 current (arrays broadcast); ``pooled=False``: Wald test."""
     d = p2 - p1
-    za = _z_alpha(alpha, alternative)
+    za = critical_z(alpha, alternative)
     if method == "arcsine":
         h = 2 * np.arcsin(np.sqrt(p2)) - 2 * np.arcsin(np.sqrt(p1))
         shift = h / np.sqrt(1 / n1 + 1 / n2)
@@ -227,7 +223,7 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, "normal")
     b = v.check_proportion("baseline", baseline)
     n1, n2, a, b = v.broadcast(n_previous=n1, n_current=n2, alpha=a, baseline=b)
-    return v.unwrap(_z_alpha(a, alternative) * np.sqrt(b * (1 - b) * (1 / n1 + 1 / n2)))
+    return v.unwrap(critical_z(a, alternative) * np.sqrt(b * (1 - b) * (1 / n1 + 1 / n2)))
 
 
 def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, power=0.80, baseline=None,

@@ -74,14 +74,6 @@ def test_bad_arguments_exit_2(capsys, argv):
     assert "error" in capsys.readouterr().err
 
 
-@pytest.fixture
-def prompts_csv(tmp_path, report):
-    path = tmp_path / "prompts.csv"
-    table = report.prompts.copy()
-    table["previous"] = table["previous"].map(lambda x: "No comparable data available" if pd.isna(x) else f"{x:.0f}%")
-    table.to_csv(path, index=False)
-    return path
-
 
 def test_label_csv_round_trip(capsys, prompts_csv, tmp_path):
     out_path = tmp_path / "labelled.csv"

@@ -307,14 +307,6 @@ def test_neutralise_formulas_api():
 # ----------------------------------------------------------------------------------------- streaming
 
 
-@pytest.fixture
-def prompts_csv(tmp_path, report):
-    path = tmp_path / "prompts.csv"
-    table = report.prompts.copy()
-    table["previous"] = table["previous"].map(lambda x: "No comparable data available" if pd.isna(x) else f"{x:.0f}%")
-    table.to_csv(path, index=False)
-    return path
-
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_streamed_label_output_is_independent_of_chunk_size(capsys, monkeypatch, prompts_csv, fmt):

@@ -38,15 +38,6 @@ def _cli_options(spec):
     return ["--method", spec.method, "--alternative", spec.alternative, "--alpha", str(spec.alpha)]
 
 
-@pytest.fixture(scope="module")
-def prompts_csv(tmp_path_factory, report):
-    path = tmp_path_factory.mktemp("one-truth") / "prompts.csv"
-    table = report.prompts.copy()
-    table["previous"] = table["previous"].map(lambda x: "No comparable data available" if pd.isna(x) else f"{x:.0f}%")
-    table.to_csv(path, index=False)
-    return path
-
-
 @pytest.mark.parametrize("spec", VARIANTS, ids=_ids)
 def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
     labelled = label_changes(report.prompts, spec, intervals=True)
