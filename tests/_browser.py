@@ -138,3 +138,12 @@ CSS_STICKY_TABLE = """
 tbody tr > :first-child, thead th:first-child { position: sticky; left: 0; background: #fff; z-index: 2; }
 thead th:first-child { z-index: 3; }
 """
+
+#: A minimal phone layout (charts at their own size, scrolling sideways inside their frame; the
+#: method list in one column), used to prove the phone measurements can pass.
+CSS_PHONE = """
+figure.chart { overflow-x: auto; }
+figure.chart svg { width: auto; max-width: none; }
+dl.method { grid-template-columns: 1fr; }
+dl.method dd { overflow-wrap: anywhere; }
+"""
