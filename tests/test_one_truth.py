@@ -97,7 +97,7 @@ def test_chart_draws_the_labels_verdict(spec, report):
 
     from matplotlib.collections import PathCollection
 
-    labelled = label_changes(report.prompts, spec)
+    labelled = label_changes(report.prompts, spec, intervals=True)
     figs = change_charts(labelled)  # the 76-prompt table is drawn in pages
     try:
         for fig in figs:
