@@ -38,15 +38,6 @@ __all__ = [
 ]
 
 
-def _fmt(value, spec: str) -> str:
-    """Format a number; text (as read from a CSV) is shown as it is."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, str):
-        return value
-    return format(value, spec)
-
-
 _NUMBER_TEXT = re.compile(r"^(?:[<>x+-]?\d[\d,.]*|\d+/\d+|\d+(?:-\d+)?)$")
 
 
