@@ -258,3 +258,188 @@ def test_ratings_chart_ticks_follow_the_framework(custom_folder):
 
     plt.close(fig)
     plt.close(fig2)
+
+
+# ------------------------------------------------------------------------------------------ defects
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return summarise(stats.load_report())
+
+
+def test_html_multiplicity_block_gives_counts_not_yes(summary):
+    from stats.render.html import to_html
+
+    html = to_html(summary, charts=False)
+    block = html[html.index('<section id="multiplicity"'):]
+    assert "<dt>significant</dt><dd>17</dd>" in block and "<dt>survive_fdr</dt><dd>8</dd>" in block
+    assert "<dd>yes</dd>" not in block
+    assert "17 are significant, 8 survive Benjamini-Hochberg" in " ".join(block.split())
+
+
+def test_label_css_is_keyed_on_label_codes(summary):
+    from stats.change import LABELS
+    from stats.render.columns import LABEL_CODES
+    from stats.render.html import table_rows
+
+    assert set(LABEL_CODES) == set(LABELS) and len(set(LABEL_CODES.values())) == len(LABELS)
+    css = (ROOT / "stats" / "render" / "templates" / "report.css").read_text(encoding="utf-8")
+    rows = table_rows(summary.prompts, ["prompt_id", "label"])
+    cells = [row[1] for g in rows["groups"] for row in g["rows"]]
+    for cell, label in zip(cells, summary.prompts["label"]):
+        assert cell["css"] == f"label {LABEL_CODES[label]}"
+    for code in LABEL_CODES.values():
+        assert f".label.{code} " in css  # every code has its style
+    # the codes, not the label text, drive the style: a label renamed in the text keeps its class
+    renamed = summary.prompts.assign(label=summary.prompts["label"].astype(str))
+    assert table_rows(renamed, ["label"])["groups"][0]["rows"][0][0]["css"] == "label improvement"
+
+
+def test_method_prose_has_one_source(summary):
+    import dataclasses
+
+    from stats.render.html import to_html
+    from stats.render.text import report_text
+
+    text = " ".join(report_text(summary).split())
+    robustness = summary.method.set_index("item").loc["robustness", "value"]
+    assert text.count(" ".join(robustness.split())) == 1  # stated once, under the prompt table's legend
+    method = summary.method.copy()
+    for item in ("robustness", "exact tests", "multiplicity", "implied N", "widening", "ratings"):
+        method.loc[method["item"] == item, "value"] = f"SENTINEL-{item}"
+    changed = dataclasses.replace(summary, method=method)
+    text, html = " ".join(report_text(changed).split()), " ".join(to_html(changed, charts=False).split())
+    for item in ("robustness", "exact tests", "multiplicity", "implied N", "widening", "ratings"):
+        assert f"SENTINEL-{item}" in text, item
+        assert f"SENTINEL-{item}" in html or f"Sentinel-{item}" in html, item
+    for phrase in ("Fisher, Barnard and Boschloo", "N*n0", "below 50%", "Benjamini-Hochberg q-values"):
+        assert phrase not in text and phrase not in html, phrase  # nothing restates the method's prose
+
+
+@pytest.mark.parametrize("typed", ["Costs of $5 and $10", r"$\foo{x}$", r"50% of $x^2$ \n"])
+def test_chart_text_is_drawn_as_typed(typed, report, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from stats.render.charts import change_chart, ratings_chart
+
+    kq = stats.label_changes(report.key_questions, intervals=True)
+    kq["key_question_text"] = kq["key_question_text"].astype(object)
+    kq.loc[kq.index[0], "key_question_text"] = typed
+    kq["standard_name"] = kq["standard_name"].astype(object)
+    kq.loc[kq.index[0], "standard_name"] = typed
+    figures = [change_chart(kq, label_column="key_question_text", id_column="key_question", title=typed),
+               ratings_chart(kq, title=typed)]
+    try:
+        for k, fig in enumerate(figures):
+            for ext in ("png", "svg"):  # drawing parses text: no exception
+                fig.savefig(tmp_path / f"f{k}.{ext}")
+            drawn = [t for t in fig.findobj(matplotlib.text.Text) if typed in t.get_text()]
+            assert any(t.get_text() == typed for t in drawn), k  # the title, exactly as typed
+            assert all(not t.get_parse_math() and not t.get_usetex() for t in drawn)
+    finally:
+        for fig in figures:
+            plt.close(fig)
+
+
+def test_header_cells_are_neutralised_in_every_format(summary, tmp_path):
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from stats.render import get_writer
+
+    hostile = '=HYPERLINK("http://example.invalid","x")'
+    prompts = summary.prompts.assign(**{hostile: "cell", "@SUM(A1)": 1.5})
+    prompts.attrs = dict(summary.prompts.attrs)
+    changed = dataclasses.replace(summary, prompts=prompts)
+    csv = get_writer("csv").write("report", changed)
+    assert "'" + hostile.replace('"', '""') in csv and "'@SUM(A1)" in csv
+    assert "\n" + hostile not in csv and "," + hostile not in csv
+    md = get_writer("markdown").write("report", changed)
+    assert "'=HYPERLINK" in md and "| =HYPERLINK" not in md
+    table = get_writer("markdown").write("table", Table(prompts))
+    assert "'=HYPERLINK" in table and "'@SUM(A1)" in table
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(get_writer("xlsx").write("report", changed))
+    header = [c.value for c in load_workbook(path)["prompts"][1]]
+    assert "'" + hostile in header and "'@SUM(A1)" in header and hostile not in header
+
+
+def test_workbook_flags_cells_over_excels_limit(summary, tmp_path):
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from stats.render.xlsx import EXCEL_CELL_LIMIT, write_xlsx
+
+    long = "A prompt of many words. " * 10_000  # 240,000 characters
+    prompts = summary.prompts.copy()
+    prompts["prompt"] = prompts["prompt"].astype(object)
+    prompts.loc[prompts.index[0], "prompt"] = long
+    prompts.attrs = dict(summary.prompts.attrs)
+    wb = load_workbook(write_xlsx(dataclasses.replace(summary, prompts=prompts), tmp_path / "r.xlsx"))
+    ws = wb["prompts"]
+    column = [c.value for c in ws[1]].index("prompt") + 1
+    cell = ws.cell(row=2, column=column).value
+    assert len(cell) == EXCEL_CELL_LIMIT == 32_767
+    assert cell.endswith("[cut by Excel's limit: the full text has 240,000 characters; see the CSV or JSON output]")
+    assert long.startswith(cell[: cell.index(" …")])
+    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="notes")
+    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=2, column=column).coordinate}",
+                                         "characters": 240_000, "kept": cell.index(" …")}]
+    assert ws.cell(row=3, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
+
+
+def test_robustness_words_say_what_significant_from_n_means():
+    from stats.consistency import ROBUST_ALL, ROBUST_DEPENDS, ROBUST_INFEASIBLE, ROBUST_NONE, robust_labels
+    from stats.render.text import robust_short
+
+    assert robust_short(ROBUST_DEPENDS, 85) == "significant whenever both samples had at least 85 cases"
+    assert robust_short(ROBUST_DEPENDS, pd.NA) == "significant for some feasible counts only"
+    assert robust_short(ROBUST_ALL, 50) == "significant for every feasible count"
+    assert robust_short(ROBUST_NONE, pd.NA) == "significant for no feasible count"
+    assert robust_short(ROBUST_INFEASIBLE, pd.NA) == "no feasible count"
+    # the words match the definition: every feasible count with both n >= significant_from_n is significant
+    t = pd.DataFrame({"previous": [74], "current": [87], "n_previous": [100], "n_current": [100]})
+    m = int(robust_labels(t)["significant_from_n"].iloc[0])
+    at = robust_labels(t, previous_n=(m, 100), current_n=(m, 100))
+    assert at["robust_label"].iloc[0] == ROBUST_ALL
+    below = robust_labels(t, previous_n=(m - 1, 100), current_n=(m - 1, 100))
+    assert below["robust_label"].iloc[0] == ROBUST_DEPENDS
+
+
+@pytest.mark.parametrize("significant, survive, words", [
+    (17, 8, "17 are significant, 8 survive Benjamini-Hochberg"),
+    (17, 1, "17 are significant, 1 survives Benjamini-Hochberg"),
+    (1, 1, "1 is significant, 1 survives Benjamini-Hochberg"),
+    (0, 0, "0 are significant, 0 survive Benjamini-Hochberg"),
+])
+def test_multiplicity_line_agrees_with_its_counts(significant, survive, words):
+    from stats.render.text import multiplicity_line
+
+    m = pd.Series({"tests": 51, "expected_false_positives": 5.1, "significant": significant,
+                   "survive_fdr": survive, "fdr_method": "fdr_bh", "fdr_level": 0.1})
+    assert words in " ".join(multiplicity_line(m).split())
+
+
+@pytest.mark.slow  # scipy.stats for the reference
+def test_expected_by_chance_uses_the_tests_exact_size(summary):
+    from stats.operating import exact_size
+    from stats.parse import parse_table
+    from stats.render.text import multiplicity_line
+    from stats.summary import expected_false_positives_exact
+
+    parsed = parse_table(summary.prompts)
+    rows = parsed[parsed["testable"].to_numpy(dtype=bool)]
+    n1, n2 = rows["n_previous"].to_numpy(dtype=int), rows["n_current"].to_numpy(dtype=int)
+    pooled = (rows["previous"] * n1 + rows["current"] * n2).to_numpy(dtype=float) / (n1 + n2)
+    # reference: stats.operating.exact_size (scipy.stats.binom), row by row
+    reference = sum(float(exact_size(a, b, p, test=summary.test).rejection_rate) for a, b, p in zip(n1, n2, pooled))
+    assert summary.multiplicity["expected_false_positives_exact"] == pytest.approx(reference, rel=1e-12)
+    assert expected_false_positives_exact(summary.prompts, summary.test) == pytest.approx(5.2007, abs=5e-5)
+    line = " ".join(multiplicity_line(summary.multiplicity).split())
+    assert "5.2 expected by chance if nothing had changed" in line and "alpha x tests gives 5.1" in line
+    fpc = summary.test.replace(finite_population=True)
+    assert np.isnan(expected_false_positives_exact(summary.prompts.assign(population_previous=300,
+                                                                          population_current=300), fpc))

@@ -367,7 +367,9 @@ def report_text(summary, *, width: int = 140) -> str:
     if summary.constructed:
         w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
     w(f"Test: {summary.test.describe()}.")
-    covered = {"change test", "alpha", "alternative", "method", "implied N", "widening", "ratings"}
+    # stated where they apply: the checks under the prompt table, the design notes, the ratings rule
+    covered = {"change test", "alpha", "alternative", "method", "implied N", "widening", "ratings", "robustness",
+               "exact tests", "multiplicity"}
     w("")
     w("Method and assumptions")
     lines.extend(method_lines(summary.method[~summary.method["item"].isin(covered)], width=narrow))
