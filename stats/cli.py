@@ -270,14 +270,22 @@ def _load(args) -> Report:
     return load_report(args.report)
 
 
-def _report_inputs(report: Report) -> tuple:
-    """A report's folder and every file in it: an output may be none of them."""
-    folder = report.path
+def _folder_inputs(folder) -> tuple:
+    """A folder and every file in it: an output may be none of them."""
+    from pathlib import Path
+
+    folder = Path(folder)
     try:
         files = sorted(p for p in folder.iterdir() if p.is_file())
     except OSError:
         files = []
     return (folder, *files)
+
+
+def _report_inputs(report: Report) -> tuple:
+    """A report's folder, every file in it and its framework file: an output may be none of them."""
+    framework = getattr(report.framework, "path", None)
+    return (*_folder_inputs(report.path), *((framework,) if framework else ()))
 
 
 def _check_output(args, inputs) -> None:
@@ -289,24 +297,25 @@ def _check_output(args, inputs) -> None:
         raise ValueError(f"--format {args.format} writes a binary file: give the file with -o FILE.")
 
 
-def _write(args, kind: str, result, inputs=()) -> None:
-    """The one way out: ``result`` of ``kind`` through the writer of --format, to -o or standard output.
-
-    ``inputs``: every file the command read (a report's folder and files included); -o may be none
-    of them (stats.io.check_output_path).
-    """
-    writer = get_writer(getattr(args, "format", "text"))
-    data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True))
-    output = getattr(args, "output", None)
+def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "this format") -> None:
+    """The one way out for every command: ``data`` to the file ``output`` (whole or not at all, never one of
+    ``inputs``: every file and folder the command read, stats.io.check_output_path) or to standard output."""
     if isinstance(data, bytes):
         if not output:
-            raise ValueError(f"--format {writer.name} writes a binary file: give the file with -o FILE.")
+            raise ValueError(f"{what} writes a binary file: give the file with -o FILE.")
         with sio.atomic_writer(output, inputs=inputs, binary=True) as fh:
             fh.write(data)
     elif output:
         sio.write_atomic(output, data, inputs=inputs)
     else:
         sys.stdout.write(data)
+
+
+def _write(args, kind: str, result, inputs=()) -> None:
+    """``result`` of ``kind`` through the writer of --format, then :func:`_deliver` to -o or standard output."""
+    writer = get_writer(getattr(args, "format", "text"))
+    data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True))
+    _deliver(data, getattr(args, "output", None), inputs, what=f"--format {writer.name}")
 
 
 @contextlib.contextmanager
@@ -395,11 +404,11 @@ def _cmd_ratings(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    inputs = (args.file,)
+    report = load_report(args.report)
+    inputs = (args.file, *_report_inputs(report))
     _check_output(args, inputs)
     text = sio.read_text(args.file, encoding=args.encoding)
-    result = audit_report(text, load_report(args.report), _test_from(args), source=args.file,
-                          converse_only=args.converse)
+    result = audit_report(text, report, _test_from(args), source=args.file, converse_only=args.converse)
     _write(args, "table", Table(result.table, view="audit", source=result), inputs)
     return 0
 
@@ -480,19 +489,19 @@ def _cmd_sample(args) -> int:
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.output:
-        sio.write_atomic(args.output, frame_csv(draw.sample), inputs=inputs)
-    text = get_writer("text").write("table", Table(draw.sample, view="sample", source=(draw, args.file),
-                                                   note=args.output))
-    sys.stdout.write(text)
+        _deliver(frame_csv(draw.sample), args.output, inputs)
+    _deliver(get_writer("text").write("table", Table(draw.sample, view="sample", source=(draw, args.file),
+                                                     note=args.output)), None)
     return 0
 
 
 def _cmd_validate(args) -> int:
     from .schema import validate_report
 
-    _check_output(args, (args.folder,))
+    inputs = (*_folder_inputs(args.folder), *((args.framework,) if args.framework else ()))
+    _check_output(args, inputs)
     violations = validate_report(args.folder, framework=args.framework)
-    _write(args, "table", Table(violations, view="validation", source=args.folder), (args.folder,))
+    _write(args, "table", Table(violations, view="validation", source=args.folder), inputs)
     return 0 if violations.empty else 1
 
 
