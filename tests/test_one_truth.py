@@ -93,7 +93,7 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
 
 @pytest.mark.parametrize("spec", VARIANTS[:4:3] + VARIANTS[6:7], ids=_ids)
 def test_chart_draws_the_labels_verdict(spec, report):
-    from stats.plots import change_charts
+    from stats.render.charts import change_charts
 
     from matplotlib.collections import PathCollection
 
@@ -131,7 +131,8 @@ def test_a_labelled_table_is_checked_only_with_its_own_test(report):
 
 @pytest.mark.parametrize("spec", [VARIANTS[0], VARIANTS[4]], ids=_ids)
 def test_html_and_workbook_show_the_labels_verdict(spec, report, tmp_path):
-    from stats.reporting import to_html, write_xlsx
+    from stats.render.html import to_html
+    from stats.render.xlsx import write_xlsx
 
     labelled = label_changes(report.prompts, spec)
     summary = summarise(report, spec)

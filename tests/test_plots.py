@@ -24,7 +24,7 @@ from matplotlib.testing.compare import compare_images  # noqa: E402
 
 import stats  # noqa: E402
 from stats import ChangeTest, label_changes  # noqa: E402
-from stats.plots import (  # noqa: E402
+from stats.render.charts import (  # noqa: E402
     LABEL_STYLE,
     change_chart,
     change_charts,

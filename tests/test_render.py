@@ -443,3 +443,16 @@ def test_expected_by_chance_uses_the_tests_exact_size(summary):
     fpc = summary.test.replace(finite_population=True)
     assert np.isnan(expected_false_positives_exact(summary.prompts.assign(population_previous=300,
                                                                           population_current=300), fpc))
+
+
+def test_former_modules_re_export_the_documented_names():
+    from stats import formatting, plots, reporting
+    from stats.render import charts, columns, html, text, xlsx
+
+    assert formatting.COLUMNS is columns.COLUMNS and formatting.display_labelled is text.display_labelled
+    assert formatting.write_atomic is stats.io.write_atomic and formatting.FORMATS == ("table", "markdown", "csv", "json")
+    assert reporting.to_html is html.to_html and reporting.write_xlsx is xlsx.write_xlsx
+    assert plots.change_charts is charts.change_charts and plots.ratings_chart is charts.ratings_chart
+    frame = pd.DataFrame({"a": [0.123456789]})
+    assert formatting.render(frame, "table") == formatting.render(frame, "text") == text.plain_text(frame)
+    assert formatting.render(frame, "csv") == "a\n0.123456789\n"

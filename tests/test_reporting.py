@@ -23,15 +23,10 @@ import pytest
 import stats
 from stats import ChangeTest
 from stats.cli import main
-from stats.formatting import (
-    COLUMNS,
-    column_info,
-    design_view,
-    format_value,
-    neutralise_formula,
-    render,
-    report_text,
-)
+from stats.io import neutralise_formula
+from stats.render import render_table as render
+from stats.render.columns import COLUMNS, column_info, format_value
+from stats.render.text import design_view, report_text
 from stats.summary import summarise
 
 
@@ -42,7 +37,7 @@ def summary():
 
 @pytest.fixture(scope="module")
 def html(summary):
-    from stats.reporting import to_html
+    from stats.render.html import to_html
 
     return to_html(summary)
 
@@ -155,7 +150,7 @@ def test_html_is_self_contained_accessible_and_has_charts(html):
 
 
 def test_html_renders_columns_of_other_analyses_when_present(summary):
-    from stats.reporting import to_html
+    from stats.render.html import to_html
 
     prompts = summary.prompts.copy()
     testable = prompts["pvalue"].notna()
@@ -207,7 +202,7 @@ def test_html_renders_in_headless_chromium(html, tmp_path):
 def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     from openpyxl import load_workbook
 
-    from stats.reporting import write_xlsx
+    from stats.render.xlsx import write_xlsx
 
     path = write_xlsx(summary, tmp_path / "report.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
@@ -253,7 +248,7 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
 def test_xlsx_neutralises_formula_injection(summary, tmp_path):
     from openpyxl import load_workbook
 
-    from stats.reporting import write_xlsx
+    from stats.render.xlsx import write_xlsx
 
     prompts = summary.prompts.copy()
     prompts["prompt"] = prompts["prompt"].astype(object)
