@@ -105,15 +105,16 @@ def _format_name(text: str) -> str:
     return _FORMAT_ALIASES.get(text, text)
 
 
-def _add_format_option(p: argparse.ArgumentParser, kind: str, *, json_alias: bool = False) -> None:
+def _add_format_option(p: argparse.ArgumentParser, kind: str, *, json_alias: bool = False,
+                       default: str = "text") -> None:
     """--format with every registered format that writes ``kind`` (stats.render.formats_for), and -o.
 
     A format registered once in stats.render.WRITERS is offered by every command that writes its kind.
     """
     choices = formats_for(kind)
     listed = "; ".join(f"{name}: {WRITERS[name].description}" for name in choices)
-    p.add_argument("--format", type=_format_name, choices=choices, default="text", dest="format",
-                   help=f"output format (default text; 'table' is accepted for text). {listed}")
+    p.add_argument("--format", type=_format_name, choices=choices, default=default, dest="format",
+                   help=f"output format (default {default}; 'table' is accepted for text). {listed}")
     if json_alias:
         p.add_argument("--json", action="store_const", const="json", dest="format",
                        help="deprecated: the same as --format json")
@@ -215,8 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
     p.add_argument("file", help="REPORT.txt, or REPORT.pdf with the pdf extra installed")
-    _add_format_option(p, "table")
-    p.set_defaults(format="csv")
+    _add_format_option(p, "table", default="csv")
     _add_io_options(p)
 
     p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
