@@ -4,7 +4,8 @@ Data flows one way: ingest (:mod:`stats.cases`, :mod:`stats.annexe`, :mod:`stats
 -> tables (:mod:`stats.tables`) -> tests (:mod:`stats.change`, :mod:`stats.samplesize`,
 :mod:`stats.power`, :mod:`stats.exact`, :mod:`stats.multiplicity`, :mod:`stats.simulate`)
 -> labels and checks (:mod:`stats.ratings`, :mod:`stats.consistency`, :mod:`stats.audit`)
--> report (:mod:`stats.formatting`, :mod:`stats.cli`, :mod:`stats.plots`).
+-> the report model (:mod:`stats.summary`) -> presentation (:mod:`stats.render`: one writer per
+format, and charts) driven by :mod:`stats.cli`.
 The most used functions are re-exported here; the others are imported from their module.
 statsmodels, matplotlib and ``scipy.stats`` are imported only by the functions that need them.
 """

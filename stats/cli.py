@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import shutil
@@ -18,21 +17,20 @@ import tempfile
 
 import pandas as pd
 
-from . import formatting as fmt
 from . import io as sio
 from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
-from .audit import audit_wording, significant_changes_in_text
 from .cases import compare_inspections, read_cases, tabulate
-from .summary import rate, summarise
+from .render import WRITERS, Record, Table, formats_for, get_writer
+from .summary import audit_report, rate, summarise
 from .tables import OUTPUT_COLUMNS, label_changes
 
 __all__ = ["main", "build_parser"]
 
-#: Output formats of the report command (the main job).
-REPORT_FORMATS = ("text", "html", "xlsx")
+#: Former name of the text format, still accepted by --format.
+_FORMAT_ALIASES = {"table": "text"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,6 +101,28 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
                         "spreadsheets do not run them as formulas)")
 
 
+def _format_name(text: str) -> str:
+    return _FORMAT_ALIASES.get(text, text)
+
+
+def _add_format_option(p: argparse.ArgumentParser, kind: str, *, json_alias: bool = False,
+                       default: str = "text") -> None:
+    """--format with every registered format that writes ``kind`` (stats.render.formats_for), and -o.
+
+    A format registered once in stats.render.WRITERS is offered by every command that writes its kind.
+    """
+    choices = formats_for(kind)
+    listed = "; ".join(f"{name}: {WRITERS[name].description}" for name in choices)
+    p.add_argument("--format", type=_format_name, choices=choices, default=default, dest="format",
+                   help=f"output format (default {default}; 'table' is accepted for text). {listed}")
+    if json_alias:
+        p.add_argument("--json", action="store_const", const="json", dest="format",
+                       help="deprecated: the same as --format json")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not "
+                                          "at all; never one of the command's input files)")
+    p.set_defaults(kind=kind)
+
+
 def _add_test_options(p: argparse.ArgumentParser) -> None:
     """The test specification's options (stats.ChangeTest), the same for every command."""
     p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)")
@@ -133,9 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
     _add_path_option(p)
     _add_test_options(p)
-    p.add_argument("--format", choices=REPORT_FORMATS, default="text",
-                   help="text (default), html (one self-contained file with charts) or xlsx (workbook; needs -o)")
-    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+    _add_format_option(p, "report")
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
     p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
@@ -143,14 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="anticipated proportion (default 0.5)")
     p.add_argument("--method", choices=SAMPLE_SIZE_METHODS, default="raosoft", help="finite population formula (default raosoft)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_format_option(p, "record", json_alias=True)
 
     p = sub.add_parser("margin", help="margin of error achieved by n cases")
     p.add_argument("--n", type=_whole, required=True, help="number of cases")
     p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="proportion (default 0.5)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_format_option(p, "record", json_alias=True)
 
     p = sub.add_parser("compare", help="Z test of one change: PREVIOUS N_PREVIOUS CURRENT N_CURRENT (proportions)")
     p.add_argument("previous", type=_probability, help="previous proportion, e.g. 0.54")
@@ -158,12 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("current", type=_probability, help="current proportion, e.g. 0.71")
     p.add_argument("n_current", type=_whole, help="cases at the current inspection")
     _add_test_options(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_format_option(p, "record", json_alias=True)
 
     p = sub.add_parser("design", help="sample design of a bundled report's stated samples")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
     _add_path_option(p)
-    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    _add_format_option(p, "table")
 
     p = sub.add_parser(
         "label",
@@ -179,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=("percent", "proportion"), default="percent",
                    help="unit of the previous/current columns (default percent, as published)")
     _add_test_options(p)
-    p.add_argument("--format", choices=fmt.FORMATS, default="table", help="output format (default table)")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not at all)")
+    _add_format_option(p, "table")
     _add_io_options(p)
 
     p = sub.add_parser("tabulate", help="prompt table from case-level records (CSV or Excel)")
@@ -189,8 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous", help="the previous inspection's case file: print the labelled change table instead")
     p.add_argument("--id-column", default="case_id", help="case identifier column (default case_id)")
     _add_test_options(p)
-    p.add_argument("--format", choices=fmt.FORMATS, default="table")
-    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+    _add_format_option(p, "table")
     p.add_argument("--attributes", type=_names, default=None,
                    help="comma-separated case attribute columns (default: gender, sentence_type, risk_of_harm, "
                         "officer_grade, harm_factors); every other column except the id must be a prompt")
@@ -200,14 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
     p.add_argument("file", help="REPORT.txt, or REPORT.pdf with the pdf extra installed")
-    p.add_argument("--format", choices=fmt.FORMATS, default="csv")
-    p.add_argument("-o", "--output", help="write to this file (written whole or not at all)")
+    _add_format_option(p, "table", default="csv")
     _add_io_options(p)
 
     p = sub.add_parser("ratings", help="standard ratings, discretion flags and the total score of a report")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT})")
     _add_path_option(p)
-    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    _add_format_option(p, "table")
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
     p.add_argument("file", help="report text (as extracted from the PDF)")
@@ -216,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    _add_format_option(p, "table")
 
     p = sub.add_parser("sample", help="draw a case sample from a long list with the inspectorate's sampler rules")
     p.add_argument("file", help="long list (CSV or Excel) with the columns of stats.sampling.LONGLIST_COLUMNS")
@@ -234,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "valid, 1 when there are violations, 2 when FOLDER cannot be read.")
     p.add_argument("folder", help="report folder")
     p.add_argument("--framework", help="framework name or .toml path (default: the one report.toml names)")
-    p.add_argument("--format", choices=fmt.FORMATS, default="table")
+    _add_format_option(p, "table")
     p = sub.add_parser("new-report", help="write an empty, documented report folder for a framework",
                        description="Create folder NAME with report.toml, a README documenting every column, "
                                    "and CSV templates (standards and key questions pre-filled from the framework). "
@@ -255,11 +270,52 @@ def _load(args) -> Report:
     return load_report(args.report)
 
 
-def _emit(text: str, output: str | None = None, inputs=()) -> None:
+def _folder_inputs(folder) -> tuple:
+    """A folder and every file in it: an output may be none of them."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        files = []
+    return (folder, *files)
+
+
+def _report_inputs(report: Report) -> tuple:
+    """A report's folder, every file in it and its framework file: an output may be none of them."""
+    framework = getattr(report.framework, "path", None)
+    return (*_folder_inputs(report.path), *((framework,) if framework else ()))
+
+
+def _check_output(args, inputs) -> None:
+    """Refuse a bad -o before any work (a large input is not read for nothing)."""
+    output = getattr(args, "output", None)
     if output:
-        sio.write_atomic(output, text, inputs=inputs)
+        sio.check_output_path(output, inputs)
+    elif get_writer(getattr(args, "format", "text")).binary:
+        raise ValueError(f"--format {args.format} writes a binary file: give the file with -o FILE.")
+
+
+def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "this format") -> None:
+    """The one way out for every command: ``data`` to the file ``output`` (whole or not at all, never one of
+    ``inputs``: every file and folder the command read, stats.io.check_output_path) or to standard output."""
+    if isinstance(data, bytes):
+        if not output:
+            raise ValueError(f"{what} writes a binary file: give the file with -o FILE.")
+        with sio.atomic_writer(output, inputs=inputs, binary=True) as fh:
+            fh.write(data)
+    elif output:
+        sio.write_atomic(output, data, inputs=inputs)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(data)
+
+
+def _write(args, kind: str, result, inputs=()) -> None:
+    """``result`` of ``kind`` through the writer of --format, then :func:`_deliver` to -o or standard output."""
+    writer = get_writer(getattr(args, "format", "text"))
+    data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True))
+    _deliver(data, getattr(args, "output", None), inputs, what=f"--format {writer.name}")
 
 
 @contextlib.contextmanager
@@ -277,43 +333,40 @@ def _output_stream(output: str | None, inputs=()):
 
 
 def _cmd_sample_size(args) -> int:
+    _check_output(args, ())
     n = sample_size(args.population, margin=args.margin, confidence_level=args.confidence_level,
                     proportion=args.proportion, method=args.method)
-    if args.json:
-        _emit(json.dumps({"n": n, "population": args.population, "margin": args.margin,
-                          "confidence_level": args.confidence_level, "proportion": args.proportion,
-                          "method": args.method}) + "\n")
-    else:
-        _emit(f"{n}\n")
+    _write(args, "record", Record({"n": n, "population": args.population, "margin": args.margin,
+                                   "confidence_level": args.confidence_level, "proportion": args.proportion,
+                                   "method": args.method}, view="sample-size"))
     return 0
 
 
 def _cmd_margin(args) -> int:
+    _check_output(args, ())
     e = margin_of_error(args.n, args.population, confidence_level=args.confidence_level, proportion=args.proportion)
-    if args.json:
-        _emit(json.dumps({"margin": e, "n": args.n, "population": args.population,
-                          "confidence_level": args.confidence_level, "proportion": args.proportion}) + "\n")
-    else:
-        _emit(f"{e:.4f} ({100 * e:.2f} percentage points at {100 * args.confidence_level:g}% confidence)\n")
+    _write(args, "record", Record({"margin": e, "n": args.n, "population": args.population,
+                                   "confidence_level": args.confidence_level, "proportion": args.proportion},
+                                  view="margin"))
     return 0
 
 
 def _cmd_compare(args) -> int:
+    _check_output(args, ())
     res = compare_proportions(args.previous, args.n_previous, args.current, args.n_current, test=_test_from(args))
     ci = res.ci
-    if args.json:
-        _emit(json.dumps({"difference": res.difference, "statistic": res.statistic, "pvalue": res.pvalue,
-                          "significant": res.significant, "label": res.label, "ci_low": ci.low, "ci_high": ci.high,
-                          "test": res.test.to_dict()}) + "\n")
-    else:
-        _emit(fmt.compare_text(res))
+    values = {"difference": res.difference, "statistic": res.statistic, "pvalue": res.pvalue,
+              "significant": res.significant, "label": res.label, "ci_low": ci.low, "ci_high": ci.high,
+              "test": res.test.to_dict()}
+    _write(args, "record", Record(values, view="compare", source=res))
     return 0
 
 
 def _cmd_label(args) -> int:
-    """Label a table. CSV and JSON are streamed chunk by chunk (memory independent of the file's
-    length); table and markdown hold the whole table and refuse more than stats.io.DISPLAY_ROW_LIMIT rows."""
+    """Label a table. Formats with a streaming writer (csv, json) get it chunk by chunk (memory independent
+    of the file's length); the others get the whole table, at most stats.io.DISPLAY_ROW_LIMIT rows."""
     spec = _test_from(args)
+    writer = get_writer(args.format)
 
     def labelled_chunks():
         for i, chunk in enumerate(sio.iter_table(args.file, encoding=args.encoding)):
@@ -323,74 +376,40 @@ def _cmd_label(args) -> int:
                 raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
 
     inputs = (args.file,)
-    if args.output:
-        sio.check_output_path(args.output, inputs)  # before reading a large input
-    if args.format in ("table", "markdown"):
-        parts, rows = [], 0
-        for part in labelled_chunks():
-            rows += len(part)
-            if rows > sio.DISPLAY_ROW_LIMIT:
-                raise ValueError(
-                    f"{args.file}: more than {sio.DISPLAY_ROW_LIMIT:,} rows; the {args.format} format holds the "
-                    "whole table in memory to lay it out: use --format csv (streamed, any size) with -o FILE.")
-            parts.append(part)
-        labelled = pd.concat(parts) if len(parts) > 1 else parts[0]
-        stated = f"Test: {spec.describe()}.\n"
-        if args.format == "table":
-            text = stated + fmt.render(fmt.display_labelled(labelled), "table")
-        else:
-            text = stated + "\n" + fmt.render(labelled, "markdown", sanitize=args.sanitize)
-        _emit(text, args.output, inputs)
+    _check_output(args, inputs)  # before reading a large input
+    if writer.stream is not None and not writer.binary:
+        with _output_stream(args.output, inputs) as fh:
+            writer.stream(labelled_chunks(), fh, sanitize=args.sanitize)
         return 0
-    with _output_stream(args.output, inputs) as fh:
-        first = True
-        for part in labelled_chunks():
-            if args.format == "csv":  # what fmt.render(..., "csv") writes, one chunk at a time
-                rounded = fmt.round_for_output(part)
-                (sio.neutralise_formulas(rounded) if args.sanitize else rounded).to_csv(fh, index=False, header=first)
-            else:  # json: the chunks' arrays joined into one
-                body = fmt.render(part, "json").rstrip("\n")[1:-1].strip("\n")
-                fh.write(("[\n" if first else ",\n") + body)
-            first = False
-        if args.format == "json":
-            fh.write("\n]\n")
+    parts, rows = [], 0
+    for part in labelled_chunks():
+        rows += len(part)
+        if rows > sio.DISPLAY_ROW_LIMIT:
+            raise ValueError(
+                f"{args.file}: more than {sio.DISPLAY_ROW_LIMIT:,} rows; the {args.format} format holds the "
+                "whole table in memory to lay it out: use --format csv (streamed, any size) with -o FILE.")
+        parts.append(part)
+    labelled = pd.concat(parts) if len(parts) > 1 else parts[0]
+    _write(args, "table", Table(labelled, view="labelled", source=spec, title=f"Test: {spec.describe()}."), inputs)
     return 0
 
 
 def _cmd_ratings(args) -> int:
-    rated = rate(_load(args))
-    if args.format == "table":
-        _emit(fmt.ratings_text(rated.ratings, rated.overall, rated.published_overall))
-    else:
-        _emit(fmt.render(rated.ratings, args.format))
+    report = _load(args)
+    inputs = _report_inputs(report)
+    _check_output(args, inputs)
+    rated = rate(report)
+    _write(args, "table", Table(rated.ratings, view="ratings", source=rated), inputs)
     return 0
 
 
 def _cmd_audit(args) -> int:
-    text = sio.read_text(args.file, encoding=args.encoding)
     report = load_report(args.report)
-    spec = _test_from(args)
-    prompts = label_changes(report.prompts, spec)
-    kq = label_changes(report.key_questions, spec)
-    audited = audit_wording(text, prompts, kq)
-    converse = significant_changes_in_text(text, prompts, kq)
-    if args.format == "json":
-        _emit(fmt.render(converse if args.converse else audited, "json"))
-        return 0
-    if args.converse:
-        _emit(fmt.render(converse, args.format))
-        return 0
-    view = audited.assign(
-        sentence=audited["sentence"].map(lambda t: fmt.shorten(t, 90)),
-        matched_ids=audited["matched_ids"].map(", ".join),
-    )[["section", "verdict", "matched_ids", "sentence"]]
-    lines = [f"Uses of 'significant' in {args.file}: {len(audited)} sentences, "
-             f"{int(audited['about_data'].sum())} about inspection data", fmt.render(view, "table").rstrip(), "",
-             "Significant changes by the test and the words the narrative uses for them:"]
-    cview = converse.assign(words=converse["words"].map(", ".join),
-                            sentence=converse["sentence"].map(lambda t: fmt.shorten(t, 70)))
-    lines.append(fmt.render(cview[["id", "label", "words", "sentence"]], "table").rstrip())
-    _emit("\n".join(lines) + "\n")
+    inputs = (args.file, *_report_inputs(report))
+    _check_output(args, inputs)
+    text = sio.read_text(args.file, encoding=args.encoding)
+    result = audit_report(text, report, _test_from(args), source=args.file, converse_only=args.converse)
+    _write(args, "table", Table(result.table, view="audit", source=result), inputs)
     return 0
 
 
@@ -398,106 +417,65 @@ def _cmd_tabulate(args) -> int:
     read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb)
     attributes = {} if args.attributes is None else {"attributes": args.attributes}
     inputs = (args.file, args.previous)
-    if args.output:
-        sio.check_output_path(args.output, inputs)
+    _check_output(args, inputs)
     cases = read_cases(args.file, **read_options)
     if args.previous:
         previous = read_cases(args.previous, **read_options)
+        spec = _test_from(args)
         try:
-            table = compare_inspections(previous, cases, id_column=args.id_column, test=_test_from(args),
-                                        **attributes)
+            table = compare_inspections(previous, cases, id_column=args.id_column, test=spec, **attributes)
         except ValueError as err:
             raise ValueError(f"{args.previous} / {args.file}: {err}") from None
-        _emit(fmt.render(fmt.display_labelled(table) if args.format == "table" else table, args.format,
-                         sanitize=args.sanitize), args.output, inputs)
+        _write(args, "table", Table(table, view="labelled", source=spec), inputs)
         return 0
     try:
         table = tabulate(cases, by=args.by, id_column=args.id_column, **attributes)
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
-    if args.format == "table":
-        view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
-                            margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
-        view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
-        if "widening" in view:
-            view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
-        _emit(fmt.render(view.drop(columns=["testable"]), "table"), args.output, inputs)
-    else:
-        _emit(fmt.render(table, args.format, sanitize=args.sanitize), args.output, inputs)
+    _write(args, "table", Table(table, view="tabulate"), inputs)
     return 0
 
 
 def _cmd_read_report(args) -> int:
+    inputs = (args.file,)
+    _check_output(args, inputs)
     text = read_report_text(args.file, encoding=args.encoding)
     try:
         prompts = read_annexe(text)
     except AnnexeParseError as err:
         raise ValueError(f"{args.file}: {err}") from None
-    _emit(fmt.render(prompts, args.format, sanitize=args.sanitize), args.output, (args.file,))
+    _write(args, "table", Table(prompts), inputs)
     return 0
 
 
 def _cmd_report(args) -> int:
     if getattr(args, "list", False):
-        _emit("\n".join(available_reports()) + "\n")
+        sys.stdout.write("\n".join(available_reports()) + "\n")
         return 0
-    summary = summarise(_load(args), _test_from(args))
-    report_format = getattr(args, "format", "text")
-    output = getattr(args, "output", None)
-    if report_format == "html":
-        from .reporting import to_html
-
-        _emit(to_html(summary), output)
-    elif report_format == "xlsx":
-        if not output:
-            raise ValueError("--format xlsx writes a binary workbook: give the file with -o REPORT.xlsx")
-        from .reporting import write_xlsx
-
-        write_xlsx(summary, output)
-    else:
-        _emit(fmt.report_text(summary), output)
+    report = _load(args)
+    inputs = _report_inputs(report)
+    _check_output(args, inputs)
+    _write(args, "report", summarise(report, _test_from(args)), inputs)
     return 0
 
 
 def _cmd_design(args) -> int:
-    design = sample_design(_load(args).samples)
-    _emit(fmt.render(fmt.design_view(design) if args.format == "table" else design, args.format))
+    report = _load(args)
+    inputs = _report_inputs(report)
+    _check_output(args, inputs)
+    _write(args, "table", Table(sample_design(report.samples), view="design"), inputs)
     return 0
-
-
-def _sample_report_text(draw, path: str) -> str:
-    a = draw.allocation
-    screened = a.screened
-    reasons = screened["excluded"].value_counts()
-    lines = [f"Sample from {path}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
-             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
-                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
-             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
-             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
-    g = a.groups()
-    strata = g[g["level"] == "stratum"]
-    lines.append(fmt.render(pd.DataFrame({
-        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
-        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]}), "table").rstrip())
-    steps = a.steps()
-    lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
-    if len(steps):
-        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
-                                   for r in steps.itertuples()])
-        lines.append(fmt.render(view[["level", "group", "step", "before", "after"]], "table").rstrip())
-    cut = steps[steps["step"] == "DECREASED_FOR_RO"]
-    moved = steps[steps["step"] == "INCREASED_FOR_RO"]
-    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
-              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
-              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
-    return "\n".join(lines) + "\n"
 
 
 def _cmd_sample(args) -> int:
     from datetime import date
 
+    from .render.csv import frame_csv
     from .sampling import draw_sample
 
+    inputs = (args.file,)
+    if args.output:
+        sio.check_output_path(args.output, inputs)
     longlist = read_cases(args.file)
     as_of = None
     if args.as_of:
@@ -510,39 +488,29 @@ def _cmd_sample(args) -> int:
                            max_per_officer=args.max_per_officer, as_of=as_of)
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
-    text = _sample_report_text(draw, args.file)
     if args.output:
-        sio.write_atomic(args.output, fmt.render(draw.sample, "csv"), inputs=(args.file,))
-        text += f"Sample of {len(draw.sample)} cases written to {args.output}.\n"
-    else:
-        text += "\n" + fmt.render(draw.sample, "table")
-    _emit(text)
+        _deliver(frame_csv(draw.sample), args.output, inputs)
+    _deliver(get_writer("text").write("table", Table(draw.sample, view="sample", source=(draw, args.file),
+                                                     note=args.output)), None)
     return 0
 
 
 def _cmd_validate(args) -> int:
     from .schema import validate_report
 
+    inputs = (*_folder_inputs(args.folder), *((args.framework,) if args.framework else ()))
+    _check_output(args, inputs)
     violations = validate_report(args.folder, framework=args.framework)
-    if violations.empty:
-        _emit(f"{args.folder}: valid (no schema violations).\n")
-        return 0
-    if args.format == "table":
-        view = violations.assign(row=violations["row"].astype("string").fillna(""),
-                                 value=violations["value"].map(lambda x: "" if x is None else fmt.shorten(str(x), 30)))
-        _emit(f"{args.folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
-              + fmt.render(view, "table"))
-    else:
-        _emit(fmt.render(violations, args.format))
-    return 1
+    _write(args, "table", Table(violations, view="validation", source=args.folder), inputs)
+    return 0 if violations.empty else 1
 
 
 def _cmd_new_report(args) -> int:
     from .schema import write_templates
 
     written = write_templates(args.name, args.framework)
-    _emit(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
-          + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
+    sys.stdout.write(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
+                     + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
     return 0
 
 

@@ -1,15 +1,19 @@
-"""Report-level results as DataFrames: everything the main job, the HTML report and the workbook show.
+"""The report model: report-level results as DataFrames, everything every report format shows.
 
 :func:`summarise` runs the whole analysis of one report under one :class:`stats.ChangeTest`
-and returns a :class:`ReportSummary` of raw DataFrames (proportions, not points). Every view
-(terminal text, CSV, HTML, Excel, charts, notebooks) renders this object; none of them
-re-runs a test, so every view shows the same verdict for a row.
+and returns a :class:`ReportSummary` of raw DataFrames (proportions, not points), with the
+report's :class:`stats.framework.Framework` and the method statements. Every view (the writers of
+:mod:`stats.render`: text, Markdown, CSV, JSON, HTML, Excel, charts; notebooks) renders this
+object; none of them re-runs a test, so every view shows the same verdict for a row. The
+analyses the command line formats (:func:`rate`, :func:`audit_report`) are here too, so the
+command line only parses arguments and hands results to a writer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
@@ -18,11 +22,13 @@ from .exact import compare_methods
 from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
 from .design import breakdown_deff, deff_survival
 from .ratings import OverallRating, overall, rate_report
+from .framework import Framework
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "ReportRatings", "summarise", "rate", "label_totals", "method_table", "CHECK_COLUMNS"]
+__all__ = ["ReportSummary", "ReportRatings", "AuditResult", "summarise", "rate", "audit_report", "label_totals",
+           "method_table", "band_rule", "expected_false_positives_exact", "CHECK_COLUMNS"]
 
 #: Columns :func:`summarise` adds to the prompt and key-question tables, beside each label: the
 #: p-value range and verdict over every feasible count (:func:`stats.consistency.robust_labels`),
@@ -76,7 +82,13 @@ class ReportSummary:
     multiplicity : pandas.Series
         The prompt family's :func:`stats.multiplicity.multiplicity_summary`: ``tests``,
         ``expected_false_positives``, ``significant``, ``survive_fdr``, ``fdr_method``,
-        ``fdr_level``.
+        ``fdr_level``; and ``expected_false_positives_exact`` (:func:`expected_false_positives_exact`,
+        nan where it cannot be computed).
+    framework : stats.framework.Framework or None
+        The report's framework: band limits, rating names, points, maximum and discretion
+        distance for every view.
+    title : str
+        The report's title (``report.toml``), else its name.
     """
 
     name: str
@@ -93,6 +105,12 @@ class ReportSummary:
     constructed: bool = False
     extra: dict = field(default_factory=dict)
     multiplicity: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    framework: Framework | None = None
+    title: str = ""
+
+    def __post_init__(self):
+        if not self.title:
+            object.__setattr__(self, "title", self.name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,8 +173,75 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
                         "(stats.exact.compare_methods)"),
         ("multiplicity", f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
                          "questions are separate families"),
+        ("implied N", "the eligible populations for which the stated rule (80% confidence, 5-point margin, "
+                      "N*n0/(N+n0-1) rounded up) gives exactly the stated n; sub-samples scale their parent's range"),
+        ("widening", "a sub-sample's margin divided by its parent sample's margin (no finite population correction)"),
     ]
+    if report.framework is not None:
+        rows.append(("ratings", band_rule(report.framework)))
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def band_rule(framework: Framework) -> str:
+    """How a standard's mechanical rating follows from its key questions, in the framework's own bands and names.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> band_rule(load_framework("adult-2018"))  # doctest: +NORMALIZE_WHITESPACE
+    "each standard's mechanical rating is the band of its lowest key question (below 50%: Inadequate;
+    50-65%: Requires improvement; 65-80%: Good; 80% and above: Outstanding); within 5 points of a band
+    limit the panel may use professional discretion; framework adult-2018, total 0-30"
+    """
+    limits = [f"{b:g}" for b in framework.key_question_bands]
+    names = framework.ratings
+    bands = [f"below {limits[0]}%: {names[0]}"]
+    bands += [f"{lo}-{hi}%: {name}" for lo, hi, name in zip(limits[:-1], limits[1:], names[1:-1])]
+    bands.append(f"{limits[-1]}% and above: {names[-1]}")
+    return (f"each standard's mechanical rating is the band of its lowest key question ({'; '.join(bands)}); "
+            f"within {framework.discretion_points:g} points of a band limit the panel may use professional "
+            f"discretion; framework {framework.name}, total 0-{framework.maximum}")
+
+
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    """b(k; n, p) for k = 0..n, in log space (scipy.special only: the main job does not import scipy.stats)."""
+    from scipy.special import gammaln, xlog1py, xlogy
+
+    k = np.arange(n + 1, dtype=float)
+    return np.exp(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p))
+
+
+def expected_false_positives_exact(labelled: pd.DataFrame, test: ChangeTest) -> float:
+    r"""Expected number of significant rows if nothing had changed, from each row's exact test size.
+
+    .. math:: E = \sum_i \sum_{k_1, k_2} b(k_1; n_{1i}, \hat p_i)\, b(k_2; n_{2i}, \hat p_i)\,
+              [\,p(k_1, n_{1i}, k_2, n_{2i}) \le \alpha\,]
+
+    over the testable rows: the exact size of the table's test at the row's sample sizes
+    (:func:`stats.operating.exact_size`, the same sum around :func:`stats.operating.rejection_matrix`)
+    at its pooled proportion :math:`\hat p_i`, the estimate of the common proportion if nothing
+    changed. ``alpha x tests`` (:func:`stats.multiplicity.expected_false_positives`) assumes every
+    test has size alpha; the Z test's real size differs. nan where it cannot be computed (a
+    finite population correction, n that are not whole numbers or above 2000).
+    """
+    from .operating import rejection_matrix
+    from .parse import parse_table
+
+    if test.finite_population:
+        return float("nan")
+    parsed = parse_table(labelled)
+    rows = parsed[parsed["testable"].to_numpy(dtype=bool)]
+    if rows.empty:
+        return 0.0
+    n1, n2 = rows["n_previous"].to_numpy(dtype=float), rows["n_current"].to_numpy(dtype=float)
+    if not (np.all(n1 == np.round(n1)) and np.all(n2 == np.round(n2))) or max(n1.max(), n2.max()) > 2000:
+        return float("nan")
+    pooled = (rows["previous"].to_numpy(dtype=float) * n1 + rows["current"].to_numpy(dtype=float) * n2) / (n1 + n2)
+    total = 0.0
+    for a, b, p in zip(n1.astype(int), n2.astype(int), pooled):
+        reject = rejection_matrix(int(a), int(b), test)
+        total += float(_binomial_pmf(int(a), p) @ reject @ _binomial_pmf(int(b), p))
+    return total
 
 
 def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
@@ -203,8 +288,55 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         method=method_table(report, spec),
         design_effect=deff_survival(prompts, test=spec),
         constructed=report.constructed,
-        multiplicity=multiplicity_summary(prompts),
+        multiplicity=_multiplicity(prompts, spec),
+        framework=report.framework,
+        title=str(report.metadata.get("title") or report.name),
     )
+
+
+def _multiplicity(prompts: pd.DataFrame, spec: ChangeTest) -> pd.Series:
+    m = multiplicity_summary(prompts)
+    m["expected_false_positives_exact"] = expected_false_positives_exact(prompts, spec)
+    return m
+
+
+@dataclass(frozen=True, eq=False)
+class AuditResult:
+    """The wording audit of a report text (:func:`audit_report`).
+
+    Attributes
+    ----------
+    audited : pandas.DataFrame
+        :func:`stats.audit.audit_wording`: each sentence using 'significant' and its verdict.
+    converse : pandas.DataFrame
+        :func:`stats.audit.significant_changes_in_text`: each significant change and the words used for it.
+    source : str
+        Where the text came from (for the heading).
+    converse_only : bool
+        Show only ``converse`` (the command's ``--converse``).
+    """
+
+    audited: pd.DataFrame
+    converse: pd.DataFrame
+    source: str = ""
+    converse_only: bool = False
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The table the machine formats write: ``converse`` with ``converse_only``, else ``audited``."""
+        return self.converse if self.converse_only else self.audited
+
+
+def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, source: str = "",
+                 converse_only: bool = False) -> AuditResult:
+    """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``."""
+    from .audit import audit_wording, significant_changes_in_text
+
+    spec = resolve_test(test)
+    prompts = label_changes(report.prompts, spec)
+    kq = label_changes(report.key_questions, spec)
+    return AuditResult(audit_wording(text, prompts, kq), significant_changes_in_text(text, prompts, kq),
+                       source=source, converse_only=converse_only)
 
 
 def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.DataFrame:

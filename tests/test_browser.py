@@ -182,8 +182,6 @@ def test_main_points_come_first(browser, report_html):
     assert re.search(r"main points", first["text"], re.IGNORECASE), headings[:4]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: the HTML heading is the report's slug, not its title from "
-                                       "report.toml")
 def test_title_is_the_reports_full_title(browser, report_html):
     import tomllib
 

@@ -93,11 +93,11 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
 
 @pytest.mark.parametrize("spec", VARIANTS[:4:3] + VARIANTS[6:7], ids=_ids)
 def test_chart_draws_the_labels_verdict(spec, report):
-    from stats.plots import change_charts
+    from stats.render.charts import change_charts
 
     from matplotlib.collections import PathCollection
 
-    labelled = label_changes(report.prompts, spec)
+    labelled = label_changes(report.prompts, spec, intervals=True)
     figs = change_charts(labelled)  # the 76-prompt table is drawn in pages
     try:
         for fig in figs:
@@ -131,7 +131,8 @@ def test_a_labelled_table_is_checked_only_with_its_own_test(report):
 
 @pytest.mark.parametrize("spec", [VARIANTS[0], VARIANTS[4]], ids=_ids)
 def test_html_and_workbook_show_the_labels_verdict(spec, report, tmp_path):
-    from stats.reporting import to_html, write_xlsx
+    from stats.render.html import to_html
+    from stats.render.xlsx import write_xlsx
 
     labelled = label_changes(report.prompts, spec)
     summary = summarise(report, spec)
@@ -141,3 +142,100 @@ def test_html_and_workbook_show_the_labels_verdict(spec, report, tmp_path):
     assert html_lib.escape(spec.describe(), quote=False) in html
     workbook = pd.read_excel(write_xlsx(summary, tmp_path / "r.xlsx"), sheet_name="prompts")
     assert workbook["label"].tolist() == labelled["label"].astype(str).tolist()
+
+
+def _labels_from(fmt: str, data, n: int) -> list[str]:
+    """The label column of one table as written by format ``fmt`` (text: the symbol and the label words)."""
+    from stats.render.columns import LABEL_SYMBOLS
+
+    if fmt == "csv":
+        return pd.read_csv(io.StringIO(data), keep_default_na=False)["label"].tolist()
+    if fmt == "json":
+        return [row["label"] for row in json.loads(data)]
+    if fmt == "markdown":
+        lines = [line for line in data.splitlines() if line.startswith("| ")]
+        header = [c.strip() for c in lines[0].strip("|").split(" | ")]
+        k = header.index("label")
+        return [[c.strip() for c in line.strip("|").split(" | ")][k] for line in lines[2:]]
+    if fmt == "xlsx":
+        return pd.read_excel(io.BytesIO(data), sheet_name=0)["label"].astype(str).tolist()
+    if fmt == "text":  # one symbol per row, in row order
+        by_symbol = {s: label for label, s in LABEL_SYMBOLS.items()}
+        symbols = [ch for line in data.splitlines() for ch in line if ch in by_symbol]
+        return [by_symbol[s] for s in symbols]
+    raise AssertionError(f"no reader for {fmt!r}")
+
+
+@pytest.mark.parametrize("spec", [VARIANTS[0], VARIANTS[4], VARIANTS[11]], ids=_ids)
+def test_every_registry_format_writes_the_labels_verdict(spec, report, prompts_csv, tmp_path, capsys):
+    from stats.render import formats_for
+
+    labelled = label_changes(report.prompts, spec, intervals=True)
+    expected = labelled["label"].astype(str).tolist()
+    formats = formats_for("table")
+    assert set(formats) >= {"text", "markdown", "csv", "json", "xlsx"}
+    for fmt in formats:
+        out = tmp_path / f"labelled.{fmt}"
+        assert main(["label", str(prompts_csv), "--format", fmt, "-o", str(out), *_cli_options(spec)]) == 0, fmt
+        data = out.read_bytes() if fmt == "xlsx" else out.read_text(encoding="utf-8")
+        assert _labels_from(fmt, data, len(expected)) == expected, fmt
+    capsys.readouterr()
+
+
+@pytest.mark.slow  # the HTML draws every chart
+@pytest.mark.parametrize("spec", [VARIANTS[0], VARIANTS[4]], ids=_ids)
+def test_every_report_format_writes_the_labels_verdict(spec, report, tmp_path):
+    from html.parser import HTMLParser
+
+    from stats.render import formats_for, get_writer
+
+    summary = summarise(report, spec)
+    expected = label_changes(report.prompts, spec)["label"].astype(str).tolist()
+    assert set(formats_for("report")) >= {"text", "markdown", "csv", "json", "html", "xlsx"}
+    for fmt in formats_for("report"):
+        data = get_writer(fmt).write("report", summary)
+        if fmt == "csv":
+            table = pd.read_csv(io.StringIO(data), keep_default_na=False, low_memory=False)
+            got = table.loc[table["table"] == "prompts", "label"].tolist()
+        elif fmt == "json":
+            got = [row["label"] for row in json.loads(data)["prompts"]]
+        elif fmt == "xlsx":
+            got = pd.read_excel(io.BytesIO(data), sheet_name="prompts")["label"].astype(str).tolist()
+        elif fmt == "markdown":
+            section = data[data.index("## Prompts"):data.index("## Key questions")]
+            got = _labels_from("markdown", section, len(expected))
+            from stats.render.columns import LABEL_SYMBOLS
+
+            got = [g.split(" ", 1)[1] if g[:1] in LABEL_SYMBOLS.values() else g for g in got]
+        elif fmt == "text":
+            section = data[data.index("2. Prompt table"):data.index("Totals:")]
+            got = _labels_from("text", section, len(expected))
+        elif fmt == "html":
+            class Labels(HTMLParser):
+                def __init__(self):
+                    super().__init__()
+                    self.labels, self.inside, self.in_label = [], False, False
+
+                def handle_starttag(self, tag, attrs):
+                    a = dict(attrs)
+                    if tag == "table":
+                        self.inside = a.get("id") == "prompts-table"
+                    if self.inside and tag == "td" and "col-label" in (a.get("class") or ""):
+                        self.in_label = True
+
+                def handle_endtag(self, tag):
+                    if tag == "td":
+                        self.in_label = False
+                    if tag == "table":
+                        self.inside = False
+
+                def handle_data(self, text):
+                    if self.in_label and text.strip():
+                        self.labels.append(text.strip().split(" ", 1)[1])
+
+            parser = Labels()
+            parser.feed(data)
+            got = parser.labels
+        else:
+            continue  # a format registered by another test
+        assert got == expected, fmt

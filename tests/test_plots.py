@@ -24,7 +24,7 @@ from matplotlib.testing.compare import compare_images  # noqa: E402
 
 import stats  # noqa: E402
 from stats import ChangeTest, label_changes  # noqa: E402
-from stats.plots import (  # noqa: E402
+from stats.render.charts import (  # noqa: E402
     LABEL_STYLE,
     change_chart,
     change_charts,
@@ -98,8 +98,8 @@ def _fdr_table():
 
 FIGURES = {
     "change_chart_synthetic": lambda: change_chart(_fdr_table()),
-    "key_question_chart_synthetic": lambda: key_question_chart(label_changes(synthetic_key_questions())),
-    "ratings_chart_synthetic": lambda: ratings_chart(label_changes(synthetic_key_questions())),
+    "key_question_chart_synthetic": lambda: key_question_chart(label_changes(synthetic_key_questions(), intervals=True)),
+    "ratings_chart_synthetic": lambda: ratings_chart(label_changes(synthetic_key_questions(), intervals=True)),
 }
 
 
@@ -159,7 +159,7 @@ def test_change_chart_legend_matches_markers_and_colours():
 
 
 def test_markers_at_0_and_100_percent_are_not_clipped():
-    fig = change_chart(label_changes(synthetic_prompts()))
+    fig = change_chart(label_changes(synthetic_prompts(), intervals=True))
     level = fig.axes[1]
     lo, hi = level.get_xlim()
     assert lo < 0 and hi > 100
@@ -179,7 +179,7 @@ def test_long_tables_are_paginated_not_stretched():
         "current": rng.integers(20, 90, 608).astype(float),
         "n_previous": 100, "n_current": 100,
     })
-    labelled = label_changes(big)
+    labelled = label_changes(big, intervals=True)
     with pytest.raises(ValueError, match=r"608 testable rows in 21 pages of at most 30: pass page=0 to 20"):
         change_chart(labelled)
     fig = change_chart(labelled, page=20)
@@ -192,13 +192,16 @@ def test_long_tables_are_paginated_not_stretched():
 def test_errors_name_the_problem(report):
     with pytest.raises(ValueError, match=r"labelled has no column 'label'"):
         change_chart(report.prompts)
-    stripped = label_changes(report.prompts)
+    stripped = label_changes(report.prompts, intervals=True)
     stripped.attrs = {}
     with pytest.raises(ValueError, match=r"carries no test specification"):
         change_charts(stripped)
     with pytest.raises(ValueError, match=r"no testable rows"):
-        change_chart(label_changes(report.prompts[report.prompts["previous"].isna()]))
-    kq = label_changes(report.key_questions)
+        change_chart(label_changes(report.prompts[report.prompts["previous"].isna()], intervals=True))
+    with pytest.raises(ValueError, match=r"no interval columns \(ci_low, ci_high\): label it with "
+                                         r"stats.label_changes\(\.\.\., intervals=True\)"):
+        change_chart(label_changes(report.key_questions))  # a chart never computes an interval itself
+    kq = label_changes(report.key_questions, intervals=True)
     with pytest.raises(ValueError, match=r"label_column \('prompt'\) is not a column of labelled"):
         change_chart(kq, label_column="prompt")
     with pytest.raises(ValueError, match=r"rows_per_page must be a whole number >= 1 \(got 0\)"):
@@ -208,7 +211,7 @@ def test_errors_name_the_problem(report):
 def test_key_question_and_ratings_charts_on_report(report):
     from stats.ratings import rate_report
 
-    kq = label_changes(report.key_questions)
+    kq = label_changes(report.key_questions, intervals=True)
     fig = key_question_chart(kq)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "4.2.3" in texts and "Is there effective coordination of resettlement activity?" in texts

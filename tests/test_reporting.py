@@ -23,15 +23,10 @@ import pytest
 import stats
 from stats import ChangeTest
 from stats.cli import main
-from stats.formatting import (
-    COLUMNS,
-    column_info,
-    design_view,
-    format_value,
-    neutralise_formula,
-    render,
-    report_text,
-)
+from stats.io import neutralise_formula
+from stats.render import render_table as render
+from stats.render.columns import COLUMNS, column_info, format_value
+from stats.render.text import design_view, report_text
 from stats.summary import summarise
 
 
@@ -42,7 +37,7 @@ def summary():
 
 @pytest.fixture(scope="module")
 def html(summary):
-    from stats.reporting import to_html
+    from stats.render.html import to_html
 
     return to_html(summary)
 
@@ -155,7 +150,7 @@ def test_html_is_self_contained_accessible_and_has_charts(html):
 
 
 def test_html_renders_columns_of_other_analyses_when_present(summary):
-    from stats.reporting import to_html
+    from stats.render.html import to_html
 
     prompts = summary.prompts.copy()
     testable = prompts["pvalue"].notna()
@@ -207,12 +202,12 @@ def test_html_renders_in_headless_chromium(html, tmp_path):
 def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     from openpyxl import load_workbook
 
-    from stats.reporting import write_xlsx
+    from stats.render.xlsx import write_xlsx
 
     path = write_xlsx(summary, tmp_path / "report.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
     expected = ["design", "prompts", "key_questions", "totals", "ratings", "design_effect", "multiplicity",
-                "overall", "method", "columns"]
+                "overall", "framework", "method", "columns"]
     assert list(sheets) == expected
     for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
         if not hasattr(summary, name):
@@ -253,7 +248,7 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
 def test_xlsx_neutralises_formula_injection(summary, tmp_path):
     from openpyxl import load_workbook
 
-    from stats.reporting import write_xlsx
+    from stats.render.xlsx import write_xlsx
 
     prompts = summary.prompts.copy()
     prompts["prompt"] = prompts["prompt"].astype(object)
@@ -291,7 +286,7 @@ def test_cli_report_html_and_xlsx(tmp_path, capsys):
     assert str(method["test.alpha"]) == "0.05"
     capsys.readouterr()
     assert main(["--format", "xlsx"]) == 2
-    assert "give the file with -o REPORT.xlsx" in capsys.readouterr().err
+    assert "--format xlsx writes a binary file: give the file with -o FILE" in capsys.readouterr().err
 
 
 def test_bare_main_job_takes_the_test_options(capsys):
@@ -314,14 +309,16 @@ def test_terminal_text_one_header_full_prompts_method_once(summary):
     assert max(len(line) for line in text.splitlines()) <= 140
 
 
-def test_markdown_and_csv_are_rounded(summary):
+def test_markdown_rounds_and_csv_json_carry_full_precision(summary):
     md = render(summary.design, "markdown")
     assert "0.06407757827723002" not in md and "| 0.0641 |" in md
     assert "143.8" not in md and "| 144 |" in md
-    csv = render(summary.prompts, "csv")
-    back = pd.read_csv(__import__("io").StringIO(csv))
-    np.testing.assert_allclose(back["pvalue"], summary.prompts["pvalue"], rtol=5e-4)
-    assert back["ci_low"].dropna().map(lambda x: len(repr(x)) <= 8).all()
+    for fmt in ("csv", "json"):  # machine formats: every digit, so reporting code loses nothing
+        text = render(summary.prompts, fmt)
+        back = (pd.read_csv(__import__("io").StringIO(text)) if fmt == "csv"
+                else pd.DataFrame(__import__("json").loads(text)))
+        for col in ("pvalue", "ci_low", "difference", "statistic", "pvalue_max", "qvalue"):
+            np.testing.assert_array_equal(back[col].to_numpy(dtype=float), summary.prompts[col].to_numpy(dtype=float))
     view = design_view(summary.design)
     assert view.loc[1, "implied N"] == "144-147"
 
@@ -332,7 +329,7 @@ def test_packaging_templates_and_notebook_extra():
 
     root = Path(__file__).resolve().parents[1]
     for name in ("report.html.j2", "report.css", "sort.js"):
-        assert (importlib.resources.files("stats") / "templates" / name).is_file()
+        assert (importlib.resources.files("stats.render") / "templates" / name).is_file()
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     # hatchling puts every file under the package folder into the wheel: the templates ship with it
     assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["stats"]

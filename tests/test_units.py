@@ -68,7 +68,7 @@ def test_scalar_results_are_proportions():
 
 
 def test_display_layer_shows_points(report):
-    from stats.formatting import display_labelled
+    from stats.render.text import display_labelled
 
     view = display_labelled(stats.label_changes(report.prompts))
     assert view.loc[0, "change"] == "+17"  # 54 % -> 71 %

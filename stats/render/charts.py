@@ -1,0 +1,672 @@
+"""Charts of labelled tables, key questions, ratings and test variants.
+
+Needs matplotlib: ``pip install "inspection-stats[plot]"``.
+
+Every chart takes its test (alpha, method, alternative, interval) from the table it draws
+(``attrs['change_test']``, see :func:`stats.spec_of`) and its intervals from the table's
+``ci_low``/``ci_high`` columns: there is no ``alpha`` argument and nothing is recomputed, so a
+chart cannot disagree with the labels. Every text taken from the data or the caller (prompt text,
+standard names, titles) is drawn literally (``parse_math=False``, ``usetex=False``): "$5" is a
+dollar, never mathtext. Band limits and rating names come from the framework. Colours are the Okabe-Ito colour-blind-safe palette and
+every colour has its own marker shape, so the charts read in greyscale too. Long tables are
+split into pages of at most ``rows_per_page`` rows (:func:`change_charts`), so a figure never
+grows beyond a printable height.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from ..change import DECLINE, IMPROVEMENT, NO_CHANGE, spec_of
+from ..parse import parse_table
+from .columns import band_limits_text
+
+__all__ = [
+    "LABEL_STYLE",
+    "change_chart",
+    "change_charts",
+    "key_question_chart",
+    "ratings_chart",
+    "method_chart",
+    "METHOD_STYLE",
+    "LITERAL",
+]
+
+#: Colour (Okabe-Ito), marker and legend text of each label; the previous value is an open circle.
+LABEL_STYLE = {
+    IMPROVEMENT: ("#0072B2", "^", "significant improvement"),
+    DECLINE: ("#D55E00", "v", "significant decline"),
+    NO_CHANGE: ("#5F5F5F", "s", "no significant change"),
+}
+_PREVIOUS = dict(marker="o", facecolor="white", edgecolor="#222222")
+_FDR_MARK = dict(marker="*", color="#000000", size=70)
+_BAND_COLOURS = ("#F0F0F0", "#D9D9D9", "#C6DBEF", "#9ECAE1")  # light greys then light blues: print-safe
+
+# Layout in inches: fixed so that nothing overlaps whatever the text.
+#: Every text of a chart is drawn as typed: no mathtext, no LaTeX (user text may hold "$").
+LITERAL = dict(parse_math=False, usetex=False)
+
+_WIDTH = 12.0
+_LINE = 0.135  # height of one line of 7.5 pt text
+_FONT = 7.5
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise ImportError(
+            "stats.render.charts needs matplotlib; install it with: pip install \"inspection-stats[plot]\""
+        ) from None
+    return plt
+
+
+def _check_columns(labelled, columns, what="labelled"):
+    if not isinstance(labelled, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame (got {type(labelled).__name__}).")
+    for col in columns:
+        if col not in labelled.columns:
+            raise ValueError(f"{what} has no column {col!r}; pass the output of stats.label_changes.")
+
+
+def _pick_column(labelled, given, candidates, parameter):
+    """``given`` if it is a column (an error if it is not), else the first candidate present."""
+    if given is not None:
+        if given not in labelled.columns:
+            raise ValueError(f"{parameter} ({given!r}) is not a column of labelled; "
+                             f"columns are {list(labelled.columns)}.")
+        return given
+    return next((c for c in candidates if c in labelled.columns), None)
+
+
+def _row_label(ident, text, wrap):
+    ident = "" if ident is None or pd.isna(ident) else str(ident)
+    text = "" if text is None or pd.isna(text) else str(text)
+    lines = textwrap.wrap(text, wrap, break_on_hyphens=False) or [""]
+    return ident, lines
+
+
+def _pages(items, heights, capacity):
+    """Split a list of ('group'|'row', ...) items into pages of at most ``capacity`` rows.
+
+    A page break never leaves a group heading alone at the bottom of a page.
+    """
+    total = sum(item[0] == "row" for item in items)
+    capacity = math.ceil(total / math.ceil(total / capacity)) if total else capacity  # pages of even length
+    pages, page, rows = [], [], 0
+    for item in items:
+        if item[0] == "row" and rows >= capacity:
+            heading = [page.pop()] if page and page[-1][0] == "group" else []
+            pages.append(page)
+            page, rows = heading, 0
+        page.append(item)
+        rows += item[0] == "row"
+    if page:
+        pages.append(page)
+    # a heading carried over with no row after it would be an empty page
+    return [p for p in pages if any(i[0] == "row" for i in p)]
+
+
+def _interval(labelled, testable):
+    """The intervals the table was labelled with (``ci_low``, ``ci_high``): a chart never computes one."""
+    if not {"ci_low", "ci_high"} <= set(labelled.columns):
+        raise ValueError("labelled has no interval columns (ci_low, ci_high): label it with "
+                         "stats.label_changes(..., intervals=True) so that the chart draws the test's intervals.")
+    low = labelled.loc[testable, "ci_low"].to_numpy(dtype=float)
+    high = labelled.loc[testable, "ci_high"].to_numpy(dtype=float)
+    return low, high
+
+
+def _subtitle(spec):
+    return f"{spec.describe()} (method '{spec.method}')"
+
+
+def _prepare(labelled, *, group, label_column, id_column, wrap):
+    """Everything the pages share: rows, values, intervals, labels, notes."""
+    _check_columns(labelled, ("previous", "current", "n_previous", "n_current", "label"))
+    spec = spec_of(labelled)
+    label_column = _pick_column(labelled, label_column, ("prompt", "key_question_text"), "label_column")
+    id_column = _pick_column(labelled, id_column, ("prompt_id", "key_question"), "id_column")
+    if group is not None and group not in labelled.columns:
+        raise ValueError(f"group ({group!r}) is not a column of labelled; pass group=None for no grouping.")
+    parsed = parse_table(labelled)
+    testable = parsed["testable"].to_numpy(dtype=bool)
+    rows = labelled[testable]
+    if rows.empty:
+        raise ValueError("labelled has no testable rows to plot (every row lacks a previous or current percentage).")
+    low, high = _interval(labelled, testable)
+    omitted = labelled[~testable]
+    ids = rows[id_column].astype(str).tolist() if id_column else [str(i) for i in rows.index]
+    texts = rows[label_column].tolist() if label_column else [""] * len(rows)
+    fdr = None
+    if "significant_fdr" in rows.columns:
+        fdr = rows["significant_fdr"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    groups = None
+    if group is not None:
+        names = rows[group].astype(str)
+        if group == "standard" and "standard_name" in rows.columns:
+            names = names + " " + rows["standard_name"].astype(str)
+        groups = names.tolist()
+    data = dict(
+        spec=spec,
+        p1=100 * parsed.loc[testable, "previous"].to_numpy(dtype=float),
+        p2=100 * parsed.loc[testable, "current"].to_numpy(dtype=float),
+        n1=parsed.loc[testable, "n_previous"].to_numpy(dtype=float),
+        n2=parsed.loc[testable, "n_current"].to_numpy(dtype=float),
+        diff=100 * (parsed.loc[testable, "current"] - parsed.loc[testable, "previous"]).to_numpy(dtype=float),
+        low=100 * low, high=100 * high,
+        labels=rows["label"].astype(str).to_numpy(),
+        labels_text=[_row_label(i, t, wrap) for i, t in zip(ids, texts)],
+        fdr=fdr, groups=groups,
+        omitted_ids=(omitted[id_column].astype(str).tolist() if id_column else [str(i) for i in omitted.index]),
+    )
+    items = []
+    for i in range(len(rows)):
+        if groups is not None and (i == 0 or groups[i] != groups[i - 1]):
+            items.append(("group", groups[i]))
+        items.append(("row", i))
+    data["items"] = items
+    span = np.nanmax(np.abs(np.concatenate([data["low"], data["high"], data["diff"]])))
+    step = 10 if span <= 40 else 20
+    data["xmax"] = step * math.ceil((span + 2) / step)
+    return data
+
+
+def _omitted_note(ids, noun):
+    if not ids:
+        return None
+    shown = ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
+    return f"Not shown: {len(ids)} {noun} with no comparable previous figure, which cannot be tested ({shown})."
+
+
+def _draw_change_page(data, page_items, *, title, page_number, page_count, noun):
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    spec = data["spec"]
+    heights = []
+    for kind, payload in page_items:
+        if kind == "group":
+            heights.append(0.32)
+        else:
+            heights.append(max(0.30, _LINE * len(data["labels_text"][payload][1]) + 0.10))
+    body = sum(heights)
+    notes = [f"n: cases at the previous and current inspection. Interval: {spec.interval}, "
+             f"{100 * (1 - spec.alpha):g}% ({'dual to the test: it excludes 0 exactly when the change is significant' if spec.interval_is_dual else 'not dual to the test'})."]
+    if data["fdr"] is not None:
+        notes.append("★ significant after false discovery rate adjustment (q <= alpha, column significant_fdr).")
+    omitted = _omitted_note(data["omitted_ids"], noun)
+    if omitted:
+        notes.append(omitted)
+    note_lines = sum(len(textwrap.wrap(n, 170)) for n in notes)
+    top, bottom = 1.30, 0.55 + 0.16 * note_lines
+    height = top + body + bottom
+    fig = plt.figure(figsize=(_WIDTH, height))
+
+    def axes(left, right):
+        return fig.add_axes([left / _WIDTH, bottom / height, (right - left) / _WIDTH, body / height])
+
+    ax_text, ax_level, ax_change, ax_n = axes(0.15, 4.95), axes(5.15, 7.65), axes(8.0, 10.95), axes(11.05, 11.85)
+    y_top, ys = 0.0, {}
+    for (kind, payload), h in zip(page_items, heights):
+        ys[(kind, payload)] = y_top + h / 2
+        y_top += h
+    for ax in (ax_text, ax_level, ax_change, ax_n):
+        ax.set_ylim(body, 0)
+        ax.tick_params(axis="y", left=False, labelleft=False)
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+    for ax in (ax_text, ax_n):
+        ax.set_xlim(0, 1)
+        ax.axis("off")
+
+    # rows: text per row; markers and lines drawn in one call per label (fast, and one legend entry each)
+    from matplotlib.collections import LineCollection
+
+    drawn = []
+    for (kind, payload), h in zip(page_items, heights):
+        y = ys[(kind, payload)]
+        if kind == "group":
+            ax_text.text(0, y + 0.04, payload, fontsize=9, weight="bold", va="center", ha="left", **LITERAL)
+            for ax in (ax_level, ax_change):
+                ax.axhline(y - h / 2, color="#BBBBBB", lw=0.6)
+            continue
+        i = payload
+        drawn.append((i, y))
+        ident, lines = data["labels_text"][i]
+        ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", ha="left", **LITERAL)
+        ax_text.text(0.15, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL)
+        ax_n.text(0.05, y, f"{data['n1'][i]:.0f} → {data['n2'][i]:.0f}", fontsize=_FONT, va="center", ha="left", **LITERAL)
+    idx = np.array([i for i, _ in drawn], dtype=int)
+    yy = np.array([y for _, y in drawn], dtype=float)
+    for ax in (ax_level, ax_change):
+        ax.add_collection(LineCollection([[(-1e3, y), (1e3, y)] for y in yy], colors="#EEEEEE", lw=0.5, zorder=0))
+    ax_level.scatter(data["p1"][idx], yy, s=30, zorder=3, clip_on=False, linewidths=1.0, **_PREVIOUS)
+    for label, (colour, marker, _) in LABEL_STYLE.items():
+        mask = data["labels"][idx] == label
+        if not mask.any():
+            continue
+        rows, y = idx[mask], yy[mask]
+        ax_level.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["p1"][rows], data["p2"][rows], y)],
+                                               colors=colour, lw=1.4, alpha=0.7, zorder=2))
+        ax_change.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["low"][rows], data["high"][rows], y)],
+                                                colors=colour, lw=2.0, zorder=2, capstyle="butt"))
+        ax_level.scatter(data["p2"][rows], y, s=40, marker=marker, color=colour, zorder=4, clip_on=False, label=label)
+        ax_change.scatter(data["diff"][rows], y, s=40, marker=marker, color=colour, zorder=3, clip_on=False, label=label)
+    if data["fdr"] is not None and data["fdr"][idx].any():
+        star = data["fdr"][idx]
+        ax_change.scatter(np.full(star.sum(), data["xmax"]), yy[star], s=_FDR_MARK["size"], marker=_FDR_MARK["marker"],
+                          color=_FDR_MARK["color"], zorder=3, clip_on=False, label="significant after FDR")
+
+    ax_level.set_xlim(-3, 103)
+    ax_level.set_xticks([0, 25, 50, 75, 100])
+    ax_level.grid(axis="x", color="#DDDDDD", lw=0.6)
+    ax_level.set_xlabel("percent: previous (open circle) and current", fontsize=8)
+    xmax = data["xmax"]
+    ax_change.set_xlim(-xmax, xmax)
+    ax_change.axvline(0, color="#000000", lw=0.9, zorder=1)
+    ax_change.grid(axis="x", color="#DDDDDD", lw=0.6)
+    sided = "" if spec.alternative == "two-sided" else " one-sided"
+    ax_change.set_xlabel(f"change in points, {100 * (1 - spec.alpha):g}%{sided} {spec.interval} interval", fontsize=8)
+    for ax in (ax_level, ax_change):
+        ax.tick_params(axis="x", labelsize=7.5, top=True, labeltop=True)
+        ax.set_axisbelow(True)
+    head = bottom + body + 0.28
+    fig.text(0.15 / _WIDTH, head / height, "row", fontsize=8, weight="bold", **LITERAL)
+    fig.text(11.1 / _WIDTH, head / height, "n", fontsize=8, weight="bold", **LITERAL)
+
+    page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
+    fig.text(0.15 / _WIDTH, (height - 0.30) / height, (title or "Change since the previous inspection") + page,
+             fontsize=12, weight="bold", va="center", **LITERAL)
+    fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec), fontsize=8.5, va="center", **LITERAL)
+    handles = [Line2D([], [], ls="none", ms=6, mfc="white", mec="#222222", marker="o", label="previous")]
+    handles += [Line2D([], [], ls="none", ms=7, marker=m, color=c, label=f"current: {text}")
+                for c, m, text in LABEL_STYLE.values()]
+    if data["fdr"] is not None:
+        handles.append(Line2D([], [], ls="none", ms=9, marker="*", color="#000000", label="significant after FDR"))
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.82) / height),
+               ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.4)
+    y = 0.12
+    for note in reversed(notes):
+        for line in reversed(textwrap.wrap(note, 170)):
+            fig.text(0.15 / _WIDTH, y / height, line, fontsize=7.5, color="#333333", **LITERAL)
+            y += 0.16
+    return fig
+
+
+def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
+                  title=None, rows_per_page: int = 30, wrap: int = 78) -> list:
+    """The change chart of a labelled table, one figure per page of at most ``rows_per_page`` rows.
+
+    Each testable row shows its previous (open circle) and current percentage, and its change
+    with the interval of the table's test specification (``attrs['change_test']``), so the
+    chart's verdicts are the labels' verdicts. The current value and the change take the
+    label's colour and marker (improvement: blue triangle up; decline: vermilion triangle
+    down; no significant change: grey square). Rows are grouped by ``group`` (standard
+    headings); each row shows its id, its wrapped text and its n. Rows that survive false
+    discovery rate adjustment (column ``significant_fdr``, when present) get a star; rows
+    that cannot be tested are listed in a note at the foot.
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        Output of :func:`stats.label_changes` (``previous``, ``current``, ``n_previous``,
+        ``n_current``, ``label`` and the specification it carries, labelled with
+        ``intervals=True``: the chart draws the table's ``ci_low``/``ci_high``).
+    group : str or None, default "standard"
+        Column to group rows by (None: no grouping). For ``standard`` the heading adds
+        ``standard_name``.
+    label_column, id_column : str, optional
+        Columns of each row's text and id. Default: ``prompt``/``prompt_id``, else
+        ``key_question_text``/``key_question``. A column named but missing is an error.
+    title : str, optional
+    rows_per_page : int, default 30
+        Pages of at most this many rows (about 14 inches high at 3 lines per row).
+    wrap : int, default 78
+        Characters per line of the row text (the text is wrapped, never cut).
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        The x axes are the same on every page.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import stats
+    >>> from stats.render.charts import change_charts
+    >>> labelled = stats.label_changes(stats.load_report().prompts, intervals=True)
+    >>> figs = change_charts(labelled)
+    >>> len(figs), bool(max(f.get_size_inches()[1] for f in figs) < 20)
+    (2, True)
+    """
+    if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:
+        raise ValueError(f"rows_per_page must be a whole number >= 1 (got {rows_per_page!r}).")
+    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
+    pages = _pages(data["items"], None, rows_per_page)
+    noun = "prompts" if "prompt_id" in labelled.columns else "rows"
+    return [_draw_change_page(data, page, title=title, page_number=k + 1, page_count=len(pages), noun=noun)
+            for k, page in enumerate(pages)]
+
+
+def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
+                 title=None, rows_per_page: int = 30, wrap: int = 78, page: int | None = None):
+    """One page of :func:`change_charts` as a single figure.
+
+    ``page`` (0-based) picks the page; it may be left out only when the table fits on one
+    page, so that a chart never silently shows part of a table.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import stats
+    >>> from stats.render.charts import change_chart
+    >>> kq = stats.label_changes(stats.load_report().key_questions, intervals=True)
+    >>> fig = change_chart(kq)
+    >>> change_chart(stats.label_changes(stats.load_report().prompts, intervals=True))
+    Traceback (most recent call last):
+    ...
+    ValueError: labelled has 51 testable rows in 2 pages of at most 30: pass page=0 to 1, or use change_charts for every page.
+    """
+    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
+    pages = _pages(data["items"], None, rows_per_page)
+    if page is None and len(pages) > 1:
+        raise ValueError(f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
+                         f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page.")
+    page = 0 if page is None else page
+    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):
+        raise ValueError(f"page must be a whole number from 0 to {len(pages) - 1} (got {page!r}).")
+    noun = "prompts" if "prompt_id" in labelled.columns else "rows"
+    return _draw_change_page(data, pages[page], title=title, page_number=page + 1, page_count=len(pages), noun=noun)
+
+
+def key_question_chart(key_questions: pd.DataFrame, *, title=None, **options):
+    """The change chart of the labelled key-question table (one figure).
+
+    :func:`change_chart` with the key-question text and number as row labels; options
+    are passed on (``rows_per_page``, ``wrap``, ``page``).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import stats
+    >>> from stats.render.charts import key_question_chart
+    >>> fig = key_question_chart(stats.label_changes(stats.load_report().key_questions, intervals=True))
+    """
+    _check_columns(key_questions, ("key_question", "key_question_text"), "key_questions")
+    return change_chart(key_questions, label_column="key_question_text", id_column="key_question",
+                        title=title or "Key questions: change since the previous inspection", **options)
+
+
+def _band_ticks(boundaries) -> list[float]:
+    """Ticks of the bands axis: the framework's band limits, and every 10 % more than 5 points from a limit."""
+    limits = [float(b) for b in boundaries]
+    return sorted({*limits, *(float(t) for t in range(0, 101, 10) if all(abs(t - b) > 5 for b in limits))})
+
+
+def _nearest_boundary(percent, boundaries):
+    b = np.asarray(boundaries, dtype=float)
+    k = int(np.argmin(np.abs(b - percent)))
+    return b[k], percent - b[k]
+
+
+def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = None, *, framework=None, title=None,
+                  wrap: int = 60):
+    """Key-question percentages against the rating band limits, with their margins.
+
+    One row per key question with a current percentage, grouped by standard, on the
+    key-question bands of the framework (its ``key_question_bands`` and ``ratings``): ``framework``,
+    else the one ``ratings`` was computed with (its ``attrs['framework']``), else the default.
+    Each percentage carries its margin of error (``margin_current`` of the labelled table:
+    80 % confidence at p = 0.5, the methodology's design margin); the lowest key question of
+    each standard, which sets the mechanical rating, is drawn filled and its distance to the
+    nearest boundary is written beside it ("2 below 65"), marked when the margin crosses
+    the boundary. With ``ratings`` (:func:`stats.ratings.rate_report`), each standard's
+    heading gives its rating and the published one.
+
+    Parameters
+    ----------
+    key_questions : pandas.DataFrame
+        The labelled key-question table (``standard``, ``key_question``, ``current``,
+        ``n_current`` and ``margin_current``, as :func:`stats.label_changes` writes them).
+    ratings : pandas.DataFrame, optional
+        :func:`stats.ratings.rate_report` output: each standard's rating and the published one.
+    framework : str, Framework or None
+        The framework whose bands are drawn (see above).
+    title : str, optional
+    wrap : int, default 60
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import stats
+    >>> from stats.render.charts import ratings_chart
+    >>> from stats.ratings import rate_report
+    >>> report = stats.load_report()
+    >>> fig = ratings_chart(stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards))
+    """
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+    
+    from ..framework import load_framework
+
+    if framework is None and ratings is not None and "framework" in ratings.attrs:
+        framework = ratings.attrs["framework"]  # the bands rate_report used
+    fw = load_framework(framework)
+    RATINGS, KEY_QUESTION_BOUNDARIES = fw.ratings, fw.key_question_bands  # noqa: N806
+
+    _check_columns(key_questions, ("standard", "key_question", "current", "n_current"), "key_questions")
+    kq = key_questions[key_questions["current"].notna()]
+    if kq.empty:
+        raise ValueError("key_questions has no current percentages to place in the bands.")
+    if ratings is not None:
+        _check_columns(ratings, ("standard", "rating", "lowest_key_question"), "ratings")
+        rated = ratings.set_index(ratings["standard"].astype(str))
+    current = kq["current"].to_numpy(dtype=float)
+    if "margin_current" not in kq.columns or kq["margin_current"].isna().any():
+        raise ValueError("key_questions has no margin_current for every row with a current percentage: pass the "
+                         "labelled table (stats.label_changes), whose margins the chart draws.")
+    margin = 100 * kq["margin_current"].to_numpy(dtype=float)
+    boundaries = KEY_QUESTION_BOUNDARIES
+    text_col = "key_question_text" if "key_question_text" in kq.columns else None
+
+    items = []
+    for std, part in kq.groupby(kq["standard"].astype(str), sort=False):
+        name = f"{std} {part['standard_name'].iloc[0]}" if "standard_name" in part.columns else std
+        lowest = part["key_question"].astype(str).iloc[int(np.argmin(part["current"].to_numpy(dtype=float)))]
+        verdict = ""
+        if ratings is not None and std in rated.index:
+            r = rated.loc[std]
+            lowest = str(r["lowest_key_question"]) if pd.notna(r["lowest_key_question"]) else lowest
+            verdict = str(r["rating"])
+            if "published_rating" in r and pd.notna(r["published_rating"]):
+                verdict += f"\n(published: {r['published_rating']})"
+        items.append(("group", name, verdict))
+        for idx in part.index:
+            items.append(("row", kq.index.get_loc(idx), str(kq.at[idx, "key_question"]) == lowest))
+
+    heights = []
+    labels = {}
+    for item in items:
+        if item[0] == "group":
+            heights.append(0.40)
+            continue
+        i = item[1]
+        text = kq[text_col].iloc[i] if text_col else ""
+        labels[i] = _row_label(kq["key_question"].iloc[i], text, wrap)
+        heights.append(max(0.30, _LINE * len(labels[i][1]) + 0.10))
+    body = sum(heights)
+    notes = ["Bars: the margin of error of each percentage (80% confidence at p = 0.5, the methodology's design "
+             "margin). Filled: the lowest key question of the standard, which sets its mechanical rating; the text "
+             "gives its distance to the nearest band limit, '!' when the margin crosses that limit."]
+    top, bottom = 1.35, 0.55 + 0.16 * sum(len(textwrap.wrap(n, 170)) for n in notes)
+    height = top + body + bottom
+    fig = plt.figure(figsize=(_WIDTH, height))
+    ax_text = fig.add_axes([0.15 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
+    ax = fig.add_axes([5.0 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
+    ax_note = fig.add_axes([9.7 / _WIDTH, bottom / height, 2.2 / _WIDTH, body / height])
+    for a in (ax_text, ax, ax_note):
+        a.set_ylim(body, 0)
+    for a in (ax_text, ax_note):
+        a.set_xlim(0, 1)
+        a.axis("off")
+    edges = (0, *boundaries, 100)
+    for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+        ax.axvspan(lo, hi, color=_BAND_COLOURS[k % len(_BAND_COLOURS)], zorder=0, lw=0)
+        ax.text((lo + hi) / 2, 1.004, RATINGS[k].replace(" ", "\n", 1) if hi - lo < 20 else RATINGS[k],
+                ha="center", va="bottom", fontsize=7, weight="bold", linespacing=1.0,
+                transform=ax.get_xaxis_transform(), clip_on=False, **LITERAL)
+    for b in boundaries:
+        ax.axvline(b, color="#333333", lw=0.9, ls="--", zorder=1)
+    y_top = 0.0
+    for item, h in zip(items, heights):
+        y = y_top + h / 2
+        y_top += h
+        if item[0] == "group":
+            ax_text.text(0, y + 0.04, item[1], fontsize=9, weight="bold", va="center", **LITERAL)
+            ax_note.text(0.02, y + 0.04, item[2], fontsize=7.5, weight="bold", va="center", linespacing=1.1, **LITERAL)
+            ax.axhline(y - h / 2, color="#888888", lw=0.5)
+            continue
+        _, i, is_lowest = item
+        ident, lines = labels[i]
+        ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", **LITERAL)
+        ax_text.text(0.13, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
+        p, m = current[i], margin[i]
+        ax.plot([max(0, p - m), min(100, p + m)], [y, y], color="#000000", lw=1.6, zorder=2, solid_capstyle="butt")
+        ax.scatter([p], [y], s=46 if is_lowest else 36, marker="D", zorder=3, clip_on=False,
+                   facecolor="#000000" if is_lowest else "white", edgecolor="#000000", linewidths=1.1)
+        text = f"{p:.0f}%"
+        if is_lowest:
+            b, d = _nearest_boundary(p, boundaries)
+            crosses = abs(d) <= m
+            text += f"  {abs(d):.0f} {'above' if d >= 0 else 'below'} {b:.0f}" + ("  !" if crosses else "")
+        ax_note.text(0.02, y, text, fontsize=_FONT, va="center", weight="bold" if is_lowest else "normal", **LITERAL)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(_band_ticks(boundaries))
+    ax.tick_params(axis="y", left=False, labelleft=False)
+    ax.tick_params(axis="x", labelsize=7.5)
+    ax.set_xlabel(f"current percentage of the key question (band limits {band_limits_text(fw)})", fontsize=8)
+    fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Key questions against the rating bands",
+             fontsize=12, weight="bold", va="center", **LITERAL)
+    handles = [Line2D([], [], ls="none", marker="D", ms=6, mfc="#000000", mec="#000000", label="lowest key question (sets the rating)"),
+               Line2D([], [], ls="none", marker="D", ms=6, mfc="white", mec="#000000", label="other key question"),
+               Line2D([], [], color="#000000", lw=1.6, label="margin of error (80%)")]
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
+               ncol=len(handles), fontsize=7.5, frameon=False, handletextpad=0.4, columnspacing=1.0)
+    y = 0.12
+    for note in reversed(notes):
+        for line in reversed(textwrap.wrap(note, 170)):
+            fig.text(0.15 / _WIDTH, y / height, line, fontsize=7.5, color="#333333", **LITERAL)
+            y += 0.16
+    return fig
+
+
+#: Colour and marker of each test variant in :func:`method_chart` (one place: to move to the METHODS registry).
+METHOD_STYLE = {
+    "pooled": ("#0072B2", "o"), "pooled-cc": ("#56B4E9", "s"), "unpooled": ("#009E73", "^"),
+    "unpooled-cc": ("#E69F00", "v"), "fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"),
+    "boschloo": ("#000000", "X"),
+}
+
+
+def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *, window: float = 3.0,
+                 title=None, wrap: int = 60):
+    """p-values of every test variant on the rows where the choice could matter.
+
+    Shows the rows of :func:`stats.exact.compare_methods` whose p-values reach within a
+    factor ``window`` of alpha (either side) or that are method-sensitive, on a log scale
+    with the test's alpha marked (from ``attrs['change_test']``). Each variant has its own
+    colour and marker. Rows not shown are counted in a note.
+
+    Parameters
+    ----------
+    compared : pandas.DataFrame
+        Output of :func:`stats.exact.compare_methods`.
+    labelled : pandas.DataFrame, optional
+        The labelled table (same index) for the row ids and text.
+    window : float, default 3
+    title : str, optional
+    wrap : int, default 60
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    spec = spec_of(compared)
+    methods = [m for m in METHOD_STYLE if m in compared.columns and compared[m].notna().any()]
+    if not methods:
+        raise ValueError("compared has none of the p-value columns of stats.exact.compare_methods.")
+    p = compared[methods].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        near = np.nanmin(np.abs(np.log(np.where(p > 0, p, 1e-300) / spec.alpha)), axis=1) <= math.log(window)
+    if "method_sensitive" in compared.columns:
+        near |= compared["method_sensitive"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    rows = compared[near]
+    if rows.empty:
+        raise ValueError(f"no row has a p-value within a factor {window:g} of alpha = {spec.alpha:g}.")
+    ids, texts = [str(i) for i in rows.index], [""] * len(rows)
+    if labelled is not None:
+        id_col = _pick_column(labelled, None, ("prompt_id", "key_question"), "id_column")
+        text_col = _pick_column(labelled, None, ("prompt", "key_question_text"), "label_column")
+        if id_col:
+            ids = labelled.loc[rows.index, id_col].astype(str).tolist()
+        if text_col:
+            texts = labelled.loc[rows.index, text_col].tolist()
+    labels = [_row_label(i, t, wrap) for i, t in zip(ids, texts)]
+    heights = [max(0.30, _LINE * len(lines) + 0.10) for _, lines in labels]
+    body = sum(heights)
+    note = (f"Rows shown: p-values within a factor {window:g} of alpha or a verdict that depends on the variant "
+            f"({len(rows)} of {len(compared)} testable rows). Exact tests are blank where not run.")
+    top, bottom = 1.2, 0.75
+    height = top + body + bottom
+    fig = plt.figure(figsize=(_WIDTH, height))
+    ax_text = fig.add_axes([0.15 / _WIDTH, bottom / height, 4.9 / _WIDTH, body / height])
+    ax = fig.add_axes([5.3 / _WIDTH, bottom / height, 6.4 / _WIDTH, body / height])
+    for a in (ax_text, ax):
+        a.set_ylim(body, 0)
+    ax_text.set_xlim(0, 1)
+    ax_text.axis("off")
+    y_top = 0.0
+    lo = max(1e-4, np.nanmin(p[near]) / 1.5)
+    for k, ((ident, lines), h) in enumerate(zip(labels, heights)):
+        y = y_top + h / 2
+        y_top += h
+        ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", **LITERAL)
+        ax_text.text(0.13, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
+        ax.axhline(y, color="#EEEEEE", lw=0.5, zorder=0)
+        for m in methods:
+            value = rows[m].iloc[k]
+            if pd.notna(value):
+                c, mk = METHOD_STYLE[m]
+                ax.scatter([max(value, lo)], [y], marker=mk, color=c, s=34, zorder=3, alpha=0.9, clip_on=False)
+    ax.set_xscale("log")
+    ax.set_xlim(lo, 1)
+    ax.axvline(spec.alpha, color="#000000", lw=1.0, ls="--")
+    ax.text(spec.alpha, -0.05, f"alpha = {spec.alpha:g}", transform=ax.get_xaxis_transform(), ha="center",
+            fontsize=8, clip_on=False, **LITERAL)
+    ax.tick_params(axis="y", left=False, labelleft=False)
+    ax.tick_params(axis="x", labelsize=7.5)
+    ax.set_xlabel(f"p-value ({spec.alternative}; significant left of the dashed line)", fontsize=8)
+    fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Does the verdict depend on the test variant?",
+             fontsize=12, weight="bold", va="center", **LITERAL)
+    handles = [Line2D([], [], ls="none", marker=METHOD_STYLE[m][1], color=METHOD_STYLE[m][0], ms=6, label=m)
+               for m in methods]
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
+               ncol=len(handles), fontsize=8, frameon=False)
+    fig.text(0.15 / _WIDTH, 0.12 / height, note, fontsize=7.5, color="#333333", **LITERAL)
+    return fig

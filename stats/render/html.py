@@ -1,0 +1,289 @@
+"""HTML: the report as one self-contained file.
+
+Renders a :class:`stats.summary.ReportSummary` and nothing else, so it shows exactly the
+verdicts of the terminal text and the notebooks. Display names, units and digits come from the
+column map :data:`stats.render.columns.COLUMNS` (one place for every view); band limits, rating
+names and the maximum score come from the report's framework; columns added by other
+analyses (robustness, exact tests, FDR, design effect) are shown when present.
+
+- :func:`to_html` / :func:`write_html`: a jinja2 template (``stats/render/templates/report.html.j2``)
+  fed with table rows built from the DataFrames; charts are inline SVG (no network, no
+  external file); semantic tables with captions and scoped headers, symbols as well as
+  colours, sortable columns (a few lines of inline script; the page reads the same without
+  it) and print CSS.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..change import LABELS, NO_DATA
+from ..io import write_atomic
+from . import Writer
+from .text import multiplicity_line
+from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
+
+__all__ = [
+    "PROMPT_COLUMNS",
+    "KEY_QUESTION_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "table_rows",
+    "chart_svgs",
+    "labelled_columns",
+    "to_html",
+    "write_html",
+    "WRITER",
+]
+
+#: Columns of the labelled tables shown in the HTML report, in order (when present).
+PROMPT_COLUMNS = ("prompt_id", "prompt", "previous", "current", "n_previous", "n_current", "difference",
+                  "ci_low", "ci_high", "statistic", "pvalue", "label")
+KEY_QUESTION_COLUMNS = ("key_question", "key_question_text", "previous", "current", "all_crcs", "n_previous",
+                        "n_current", "difference", "ci_low", "ci_high", "statistic", "pvalue", "label")
+#: Columns of other analyses shown after those when present (robustness, exact tests, FDR, design effect).
+OPTIONAL_COLUMNS = ("robust_label", "significant_from_n", "pvalue_min", "pvalue_max", "combinations_tried",
+                    "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue",
+                    "significant_fdr", "deff", "n_effective", "deff_breakdown")
+#: Columns of the labelled tables that the HTML tables leave to the workbook (sources, margins, wording).
+_WORKBOOK_ONLY = {"standard", "standard_name", "key_question", "key_question_text", "sample", "n_source",
+                  "n_previous_source", "note", "significant", "margin_previous", "margin_current", "wording"}
+_DESIGN_COLUMNS = ("sample", "n", "parent", "margin", "implied_population_low", "implied_population_high",
+                   "margin_fpc_low", "margin_fpc_high", "widening", "applies_to")
+_RATING_COLUMNS = ("standard", "standard_name", "basis", "lowest_key_question", "lowest_percent",
+                   "mechanical_rating", "discretion_candidate", "discretion_reason", "discretion_rating",
+                   "qualitative_adjustment", "rating", "published_rating", "matches_published", "score")
+_NUMERIC_KINDS = {"percent", "points", "margin", "points_raw", "pvalue", "z", "count", "population", "ratio", "number"}
+
+
+def labelled_columns(frame: pd.DataFrame, base) -> list[str]:
+    """``base`` columns present, then the optional ones present, then any other new column."""
+    shown = [c for c in base if c in frame.columns]
+    shown += [c for c in OPTIONAL_COLUMNS if c in frame.columns and c not in shown]
+    known = set(base) | set(OPTIONAL_COLUMNS) | _WORKBOOK_ONLY | {"prompt", "prompt_id"}
+    shown += [c for c in frame.columns if c not in known and c not in shown]
+    return shown
+
+
+def _sort_key(value, kind):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "1" if value else "0"
+    if kind in _NUMERIC_KINDS and isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def table_rows(frame: pd.DataFrame, columns, *, group=None) -> dict:
+    """Header and rows of an HTML table, as plain data for the template.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : sequence of str
+        Columns to show, in order (missing ones are skipped).
+    group : callable, optional
+        Row -> group heading; consecutive rows with the same heading share a ``<tbody>``.
+
+    Returns
+    -------
+    dict
+        ``columns``: list of dicts (``name``, ``display``, ``description``, ``numeric``);
+        ``groups``: list of dicts (``title``, ``rows``), each row a list of cells with
+        ``text`` (display text), ``sort`` (raw value for sorting and for tests), ``numeric``
+        and ``css`` (a label class).
+    """
+    columns = [c for c in columns if c in frame.columns]
+    info = {c: column_info(c, frame[c]) for c in columns}
+    header = [{"name": c, "display": info[c].display, "description": info[c].description,
+               "numeric": info[c].kind in _NUMERIC_KINDS} for c in columns]
+    groups: list[dict] = []
+    for _, row in frame.iterrows():
+        title = group(row) if group else None
+        if not groups or groups[-1]["title"] != title:
+            groups.append({"title": title, "rows": []})
+        cells = []
+        for c in columns:
+            value = row[c]
+            kind = info[c].kind
+            cells.append({
+                "text": format_value(value, info[c]),
+                "sort": _sort_key(value, kind),
+                "numeric": kind in _NUMERIC_KINDS,
+                "css": f"label {LABEL_CODES.get(str(value), '')}" if kind == "label" else "",
+                "column": c,
+            })
+        groups[-1]["rows"].append(cells)
+    return {"columns": header, "groups": groups}
+
+
+def _svg(fig, salt: str) -> str:
+    """A figure as inline SVG markup (text kept as text, ids unique to the figure)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def chart_svgs(summary) -> list[dict]:
+    """The report's charts as inline SVG with captions: prompt changes (paged), key questions, ratings."""
+    import matplotlib
+
+    from .charts import change_charts, key_question_chart, ratings_chart
+
+    matplotlib.use("Agg", force=False)
+    charts = []
+    pages = change_charts(summary.prompts)
+    for k, fig in enumerate(pages):
+        page = f" (page {k + 1} of {len(pages)})" if len(pages) > 1 else ""
+        charts.append({"id": f"chart-prompts-{k + 1}", "svg": _svg(fig, f"prompts{k}"),
+                       "caption": f"Prompts: previous and current percentages and each change with its interval{page}. "
+                                  "Triangle up: significant improvement; triangle down: significant decline; "
+                                  "square: no significant change; open circle: previous."})
+    charts.append({"id": "chart-key-questions", "svg": _svg(key_question_chart(summary.key_questions), "kq"),
+                   "caption": "Key questions: change since the previous inspection, with the test's interval."})
+    fig = ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework)
+    charts.append({"id": "chart-ratings", "svg": _svg(fig, "ratings"),
+                   "caption": "Key-question percentages against the rating band limits "
+                              f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "
+                              "of each standard sets its mechanical rating."})
+    return charts
+
+
+def _group_prompts(row) -> str:
+    return f"{row['standard']} {row['standard_name']} · {row['key_question']} {row['key_question_text']}"
+
+
+def _group_standard(row) -> str:
+    return f"{row['standard']} {row['standard_name']}"
+
+
+def _context(summary, *, charts: bool) -> dict:
+    spec = summary.test
+    prompts, kq = summary.prompts, summary.key_questions
+    totals = summary.totals
+    tables = {
+        "design": table_rows(summary.design, _DESIGN_COLUMNS),
+        "prompts": table_rows(prompts, labelled_columns(prompts, PROMPT_COLUMNS),
+                              group=_group_prompts if {"standard", "key_question"} <= set(prompts.columns) else None),
+        "key_questions": table_rows(kq, labelled_columns(kq, KEY_QUESTION_COLUMNS),
+                                    group=_group_standard if "standard" in kq.columns else None),
+        "ratings": table_rows(summary.ratings, _RATING_COLUMNS),
+        "totals": [{"label": label, "symbol": LABEL_SYMBOLS[label], "css": LABEL_CODES[label],
+                    "prompts": int(totals.loc[label, "prompts"]), "key_questions": int(totals.loc[label, "key_questions"])}
+                   for label in LABELS if label in totals.index],
+    }
+    extra_tables = []
+    design_effect = getattr(summary, "design_effect", None)
+    if isinstance(design_effect, pd.DataFrame) and not design_effect.empty:
+        extra_tables.append({"id": "design-effect", "title": "Design effect",
+                             "table": table_rows(design_effect, list(design_effect.columns))})
+    multiplicity = summary.multiplicity
+    multiplicity_items = [(str(k), _plain_value(v)) for k, v in multiplicity.items()] if len(multiplicity) else []
+    published = summary.published_overall
+    method = summary.method[["item", "value"]]
+    statements = dict(method.itertuples(index=False))
+    return {
+        "title": f"{summary.title}: changes since the previous inspection",
+        "name": summary.title,
+        "test": spec.describe(),
+        "alpha": f"{spec.alpha:g}",
+        "level": f"{100 * (1 - spec.alpha):g}",
+        "method": [(str(i), str(v)) for i, v in method.itertuples(index=False)],
+        "statements": statements,
+        "label_key": [(LABEL_SYMBOLS[label], label) for label in LABELS],
+        "tables": tables,
+        "extra_tables": extra_tables,
+        "multiplicity": multiplicity_items,
+        "multiplicity_line": multiplicity_line(multiplicity, width=10_000).strip() if len(multiplicity) else "",
+        "overall": {"score": summary.overall.score, "rating": summary.overall.rating,
+                    "maximum": summary.overall.maximum,
+                    "published_score": "not published" if pd.isna(published["score"]) else int(published["score"]),
+                    "published_rating": str(published["rating"])},
+        "constructed": bool(summary.constructed),
+        "counts": {"prompts": len(prompts), "key_questions": len(kq),
+                   "testable": int(prompts["label"].astype(str).ne(NO_DATA).sum())},
+        "charts": chart_svgs(summary) if charts else [],
+        "version": __version__,
+    }
+
+
+def _plain_value(value) -> str:
+    """A multiplicity value as text: counts as whole numbers, levels as given (never yes/no)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def _environment():
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - jinja2 comes with pandas' Styler users and the notebook extra
+        raise ImportError("the HTML report needs jinja2 and matplotlib: pip install \"inspection-stats[report]\"") from None
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("stats.render", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["capitalize_first"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+    return env
+
+
+def to_html(summary, *, charts: bool = True) -> str:
+    """The report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    summary : stats.summary.ReportSummary
+    charts : bool, default True
+        Embed the charts as inline SVG (needs matplotlib).
+
+    Returns
+    -------
+    str
+        HTML5 with its CSS, script and charts inline: it opens offline and prints on A4.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> from stats.render.html import to_html
+    >>> html = to_html(summarise(stats.load_report()), charts=False)
+    >>> html.startswith("<!DOCTYPE html>"), "http://" in html.replace("http://www.w3.org", "")
+    (True, False)
+    """
+    from ..summary import ReportSummary
+
+    if not isinstance(summary, ReportSummary):
+        raise TypeError(f"summary must be a stats.summary.ReportSummary (got {type(summary).__name__}).")
+    return _environment().get_template("report.html.j2").render(**_context(summary, charts=charts))
+
+
+def write_html(summary, path, *, charts: bool = True) -> Path:
+    """Write :func:`to_html` to ``path`` (whole or not at all); returns the path."""
+    path = Path(path)
+    write_atomic(path, to_html(summary, charts=charts))
+    return path
+
+
+def _report(summary, *, sanitize: bool = True) -> str:
+    return to_html(summary)
+
+
+WRITER = Writer("html", "one self-contained HTML file with charts (needs the report extra)", report=_report)

@@ -1,0 +1,122 @@
+"""JSON: strict (RFC 8259) documents of full-precision raw values.
+
+NaN and infinity are not JSON: :func:`strict` writes them as ``null``, and a record names the
+field and the reason in ``notes``; ``json.dumps(..., allow_nan=False)`` guarantees that no
+``NaN`` or ``Infinity`` is ever written.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import Writer
+
+__all__ = ["strict", "dumps", "records", "table_json", "record_json", "report_json", "WRITER"]
+
+
+def strict(value):
+    """``value`` with numpy scalars as Python ones, and NaN, infinities and missing values as None.
+
+    Examples
+    --------
+    >>> strict({"a": float("inf"), "b": [np.float64(0.5), pd.NA], "c": np.int64(3)})
+    {'a': None, 'b': [0.5, None], 'c': 3}
+    """
+    if isinstance(value, dict):
+        return {str(k): strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        return x if math.isfinite(x) else None
+    if isinstance(value, (int, str)):
+        return value
+    if hasattr(value, "to_dict"):
+        return strict(value.to_dict())
+    return str(value)
+
+
+def _not_finite(values: dict) -> dict:
+    """``{field: reason}`` for every float field that is NaN or infinite (written as null)."""
+    notes = {}
+    for k, v in values.items():
+        if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
+            notes[str(k)] = ("infinite: not representable in JSON (written as null)" if math.isinf(float(v))
+                             else "not a number: undefined for these inputs (written as null)")
+    return notes
+
+
+def dumps(value, *, indent: int | None = 2) -> str:
+    """Strict JSON text of ``value`` (after :func:`strict`), with a final newline."""
+    return _json.dumps(strict(value), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of strict values (missing -> None)."""
+    return strict(frame.astype(object).to_dict(orient="records"))
+
+
+def table_json(table, *, sanitize: bool = True) -> str:
+    """A :class:`stats.render.Table` as a JSON array of row objects (full precision)."""
+    return dumps(records(table.frame))
+
+
+def stream_json(chunks, fh, *, sanitize: bool = True) -> None:
+    """Labelled chunks as one JSON array, written chunk by chunk (the same text as :func:`table_json`)."""
+    first = True
+    for part in chunks:
+        if part.empty:
+            continue
+        body = dumps(records(part)).rstrip("\n")[1:-1].strip("\n")
+        fh.write(("[\n" if first else ",\n") + body)
+        first = False
+    fh.write("[]\n" if first else "\n]\n")
+
+
+def record_json(record) -> str:
+    """A :class:`stats.render.Record` as one JSON object; non-finite fields are null, with ``notes``."""
+    values = dict(record.values)
+    notes = _not_finite(values)
+    if notes:
+        values["notes"] = notes
+    return dumps(values, indent=None)
+
+
+def report_json(summary, *, sanitize: bool = True) -> str:
+    """The report model as one JSON object: every table as arrays of rows, the framework, the test."""
+    from .columns import framework_record
+
+    doc = {
+        "name": summary.name,
+        "title": summary.title,
+        "constructed": summary.constructed,
+        "test": summary.test.to_dict(),
+        "framework": framework_record(summary.framework),
+        "method": records(summary.method[["item", "value"]]),
+        "design": records(summary.design),
+        "prompts": records(summary.prompts),
+        "key_questions": records(summary.key_questions),
+        "totals": records(summary.totals.rename_axis("label").reset_index()),
+        "ratings": records(summary.ratings),
+        "overall": {"score": summary.overall.score, "maximum": summary.overall.maximum,
+                    "rating": summary.overall.rating},
+        "published_overall": {"score": summary.published_overall["score"],
+                              "rating": summary.published_overall["rating"]},
+        "design_effect": records(summary.design_effect),
+        "multiplicity": summary.multiplicity.to_dict(),
+    }
+    return dumps(doc)
+
+
+WRITER = Writer("json", "JSON (full precision; NaN and infinity as null)", table=table_json, record=record_json,
+                report=report_json, stream=stream_json)

@@ -1,0 +1,562 @@
+"""Terminal text: fixed-width tables and the text view of every command's result.
+
+Each function takes a result of the analysis (a labelled table, a
+:class:`stats.summary.ReportSummary`, a rating, a sample draw...) and returns text; none of them
+tests, labels or re-parses. :data:`VIEWS` maps the name of a view (``Table.view`` or
+``Record.view`` of :mod:`stats.render`) to its function; the ``text`` writer of the registry
+looks views up there.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pandas as pd
+
+from . import Writer
+from .columns import format_column, format_pvalue, is_missing, shorten
+
+__all__ = [
+    "text_table",
+    "plain_text",
+    "display_labelled",
+    "design_view",
+    "ratings_view",
+    "ratings_text",
+    "robust_short",
+    "multiplicity_line",
+    "method_lines",
+    "report_text",
+    "compare_text",
+    "labelled_text",
+    "tabulate_text",
+    "audit_text",
+    "sample_text",
+    "validation_text",
+    "VIEWS",
+]
+
+
+_NUMBER_TEXT = re.compile(r"^(?:[<>x+-]?\d[\d,.]*|\d+/\d+|\d+(?:-\d+)?)$")
+
+
+def _right_aligned(frame: pd.DataFrame, c) -> bool:
+    values = frame[c]
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return True
+    texts = [str(x) for x in values if not is_missing(x) and str(x) != ""]
+    return bool(texts) and all(_NUMBER_TEXT.match(t) for t in texts)
+
+
+def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None) -> tuple[str, list[list[str]]]:
+    """Header line and each row's lines (see :func:`text_table`)."""
+    columns = [c for c in frame.columns if c != detail]
+    cells = {c: ["" if is_missing(x) else str(x) for x in frame[c]] for c in frame.columns}
+    right = {c: _right_aligned(frame, c) for c in columns}
+    widths = {c: max([len(str(c)), *(len(x) for x in cells[c])]) for c in columns}
+    total = sum(widths.values()) + 2 * (len(widths) - 1)
+    wrapped = set()
+    while total > width:
+        candidates = [c for c in columns if not right[c] and widths[c] > min_wrap]
+        if not candidates:
+            break
+        c = max(candidates, key=lambda k: widths[k])
+        new = max(min_wrap, widths[c] - (total - width))
+        total -= widths[c] - new
+        widths[c] = new
+        wrapped.add(c)
+
+    def fit(c, text):
+        return text.rjust(widths[c]) if right[c] else text.ljust(widths[c])
+
+    def wrap(text, w):
+        return textwrap.wrap(text, w, break_long_words=True, break_on_hyphens=False) or [""]
+
+    header = "  ".join(fit(c, str(c)[: widths[c]]) for c in columns).rstrip()
+    indent = " " * (widths[columns[0]] + 2) if columns else ""
+    rows = []
+    for i in range(len(frame)):
+        parts = {c: wrap(cells[c][i], widths[c]) if c in wrapped and len(cells[c][i]) > widths[c] else [cells[c][i]]
+                 for c in columns}
+        lines = ["  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in columns).rstrip()
+                 for k in range(max(len(v) for v in parts.values()))]
+        if detail is not None and cells[detail][i]:
+            lines.extend(indent + t for t in wrap(cells[detail][i], max(min_wrap, width - len(indent))))
+        rows.append(lines)
+    return header, rows
+
+
+def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True,
+               detail=None) -> str:
+    """Fixed-width text table with one header; long text is wrapped, never cut.
+
+    Numbers (and text that reads as a number) are right-aligned, other text left-aligned.
+    When the table would be wider than ``width``, the widest text columns are wrapped (down
+    to ``min_wrap`` characters) and their rows take several lines. ``detail`` names a text
+    column printed in full under each row (wrapped to ``width``) instead of as a column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.text import text_table
+    >>> t = pd.DataFrame({"id": ["a"], "text": ["one two three four five six"], "n": [7]})
+    >>> print(text_table(t, width=20, min_wrap=8), end="")
+    id  text           n
+    a   one two three  7
+        four five six
+    >>> print(text_table(t, width=20, detail="text"), end="")
+    id  n
+    a   7
+        one two three four
+        five six
+    """
+    head, rows = _table_lines(frame, width=width, min_wrap=min_wrap, detail=detail)
+    lines = ([head] if header else []) + [line for row in rows for line in row]
+    return "\n".join(lines) + "\n"
+
+
+def robust_short(label, significant_from_n) -> str:
+    """Words for a :func:`stats.consistency.robust_labels` verdict in a terminal table.
+
+    ``significant_from_n`` is the smallest m such that every feasible count with both samples of
+    at least m cases is significant (see :func:`stats.consistency.robust_labels`).
+
+    Examples
+    --------
+    >>> from stats.consistency import ROBUST_DEPENDS
+    >>> robust_short(ROBUST_DEPENDS, 85)
+    'significant whenever both samples had at least 85 cases'
+    """
+    from ..consistency import ROBUST_ALL, ROBUST_DEPENDS, ROBUST_INFEASIBLE, ROBUST_NONE
+
+    if label == ROBUST_ALL:
+        return "significant for every feasible count"
+    if label == ROBUST_NONE:
+        return "significant for no feasible count"
+    if label == ROBUST_INFEASIBLE:
+        return "no feasible count"
+    if label == ROBUST_DEPENDS:
+        if significant_from_n is pd.NA or pd.isna(significant_from_n):
+            return "significant for some feasible counts only"
+        return f"significant whenever both samples had at least {int(significant_from_n)} cases"
+    return ""
+
+
+def _pvalue_range(low, high) -> str:
+    """'0.017-0.111': a p-value range over feasible counts (blank where untestable)."""
+    if pd.isna(low):
+        return ""
+    a, b = format_pvalue(low), format_pvalue(high)
+    return a if a == b else f"{a}-{b}"
+
+
+def _exact_short(agree, sensitive) -> str:
+    """'agree' when every exact test gives the label's verdict, 'DIFFER' when not; '*' marks method-sensitive rows."""
+    if agree is None or agree is pd.NA or pd.isna(agree):
+        return ""
+    return ("agree" if agree else "DIFFER") + ("*" if sensitive is True or sensitive == True else "")  # noqa: E712
+
+
+def _fmt_number(value, spec: str) -> str:
+    """Format a number; text (as read from a CSV) is shown as it is."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, str):
+        return value
+    return format(value, spec)
+
+
+def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None) -> pd.DataFrame:
+    """Formatted view of a labelled table (strings), for terminal output.
+
+    The prompt text is kept whole (:func:`text_table` wraps it); ``prompt_width``, when given,
+    cuts it. Percentages read as text (``'71%'``, as published) are shown as they were read.
+    Optional columns of other analyses (p-value range over feasible denominators, method
+    sensitivity, FDR) are shown when present.
+    """
+    def percents(name):
+        if name not in labelled:
+            if f"{name}_count" in labelled:  # a table of counts (stats.cases.compare_inspections)
+                return (100 * labelled[f"{name}_count"] / labelled[f"n_{name}"]).map(lambda x: _fmt_number(x, ".0f"))
+            return None
+        values = labelled[name]
+        if not pd.api.types.is_numeric_dtype(values.dtype):  # as read: shown as given
+            return values.map(lambda x: "" if is_missing(x) else str(x))
+        return format_column(values)
+
+    cols = {
+        "prev %": percents("previous"),
+        "cur %": percents("current"),
+        "n": [f"{_fmt_number(a, '.0f')}/{_fmt_number(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
+        "change": format_column(labelled["difference"]),
+        "z": format_column(labelled["statistic"]),
+        "p": format_column(labelled["pvalue"]),
+        "label": format_column(labelled["label"]),
+    }
+    out = pd.DataFrame({k: val for k, val in cols.items() if val is not None}, index=labelled.index)
+    if "pvalue_min" in labelled:  # the checks of stats.summary.with_checks
+        out["p over counts"] = [_pvalue_range(a, b) for a, b in zip(labelled["pvalue_min"], labelled["pvalue_max"])]
+    if "robust_label" in labelled:
+        out["sig. for"] = [robust_short(lab, frm) for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"])]
+    if "exact_agree" in labelled:
+        out["exact"] = [_exact_short(a, m) for a, m in zip(labelled["exact_agree"], labelled["method_sensitive"])]
+    if "qvalue" in labelled:
+        out["q"] = labelled["qvalue"].map(format_pvalue)
+    if "prompt" in labelled:
+        text = labelled["prompt"].astype(object)
+        out.insert(0, "prompt", text.map(lambda t: shorten(t, prompt_width)) if prompt_width else text)
+    if "prompt_id" in labelled:
+        out.insert(0, "id", labelled["prompt_id"])
+    return out
+
+
+def design_view(design: pd.DataFrame) -> pd.DataFrame:
+    """Sample design table for display: margins in points, ranges of implied populations."""
+    def rng(lo, hi, spec):
+        if pd.isna(lo):
+            return ""
+        a, b = format(lo, spec), format(hi, spec)
+        return a if a == b else f"{a}-{b}"
+
+    return pd.DataFrame({
+        "sample": design["sample"],
+        "n": design["n"],
+        "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
+        "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
+        "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
+        "margin at implied N": [rng(100 * a, 100 * b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
+        "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
+    })
+
+
+def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
+    """Ratings table for display (:func:`stats.ratings.rate_report` output)."""
+    def cell(x, spec=""):
+        return "" if is_missing(x) else format(x, spec)
+
+    return pd.DataFrame({
+        "standard": rated["standard"] + " " + rated["standard_name"],
+        "lowest KQ": [f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else "" for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"])],
+        "mechanical": rated["mechanical_rating"].map(cell),
+        "discretion?": rated["discretion_candidate"].map(lambda x: "" if is_missing(x) else ("candidate" if x else "no")),
+        "recorded": rated["discretion_rating"].map(cell),
+        "rating": rated["rating"],
+        "published": rated["published_rating"],
+        "match": rated["matches_published"].map({True: "yes", False: "NO"}),
+        "score": rated["score"],
+    })
+
+
+def ratings_text(rated: pd.DataFrame, total, published, *, width: int = 140) -> str:
+    """The ratings block: table, total against the published one, discretion candidates."""
+    lines = [text_table(ratings_view(rated), width=width, min_wrap=20).rstrip()]
+    shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
+    lines.append(f"   Total {total.score}/{total.maximum}, {total.rating} (published: {shown}, {published['rating']}).")
+    for _, row in rated[rated["discretion_candidate"].fillna(False).astype(bool)].iterrows():
+        lines.append(f"   Discretion candidate {row['standard']} {row['standard_name']}: {row['discretion_reason']}.")
+    return "\n".join(lines) + "\n"
+
+
+def _totals_line(totals: pd.Series) -> str:
+    return "   Totals: " + "; ".join(f"{label}: {int(n)}" for label, n in totals.items())
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """'1 survives', '8 survive': the verb agrees with the count."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def multiplicity_line(m, *, width: int = 100) -> str:
+    """The main job's multiplicity summary (:func:`stats.multiplicity.multiplicity_summary`), wrapped.
+
+    With ``expected_false_positives_exact`` (:func:`stats.summary.summarise` adds it from the
+    tests' exact size, :func:`stats.operating.exact_size`), the line gives both numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.Series({"tests": 51, "expected_false_positives": 5.1, "significant": 17, "survive_fdr": 1,
+    ...                "fdr_method": "fdr_bh", "fdr_level": 0.1})
+    >>> print(multiplicity_line(m, width=200))
+       Multiplicity: 51 tests at alpha 0.1: 5.1 expected by chance if nothing had changed (alpha x tests); 17 are significant, 1 survives Benjamini-Hochberg FDR control at 0.1 (q <= 0.1).
+    """
+    tests, level = int(m["tests"]), m["fdr_level"]
+    exact = m.get("expected_false_positives_exact")
+    chance = f"{m['expected_false_positives']:.1f} expected by chance if nothing had changed (alpha x tests)"
+    if exact is not None and not is_missing(exact):
+        chance = (f"{exact:.1f} expected by chance if nothing had changed (the tests' exact size at each row's "
+                  f"sample sizes and pooled proportion; alpha x tests gives {m['expected_false_positives']:.1f})")
+    sig, survive = int(m["significant"]), int(m["survive_fdr"])
+    text = (f"Multiplicity: {tests} tests at alpha {level:g}: {chance}; "
+            f"{_count(sig, 'is', 'are')} significant, {_count(survive, 'survives', 'survive')} "
+            f"Benjamini-Hochberg FDR control at {level:g} (q <= {level:g}).")
+    return "\n".join(textwrap.wrap(text, width, initial_indent="   ", subsequent_indent="   "))
+
+
+def method_lines(method: pd.DataFrame, *, indent: str = "   ", width: int = 100) -> list[str]:
+    """The method table as wrapped ``item: value`` lines (stated once per report)."""
+    lines = []
+    for item, value in method[["item", "value"]].itertuples(index=False):
+        lines.extend(textwrap.wrap(f"{item}: {value}", width, initial_indent=indent,
+                                   subsequent_indent=indent + "    ", break_on_hyphens=False))
+    return lines
+
+
+#: Columns of the terminal's prompt table and the method statement that explains each (one source).
+_CHECK_LEGEND = (("'p over counts', 'sig. for'", "robustness"), ("'exact' (DIFFER: an exact test disagrees; "
+                 "*: the verdict changes with the test)", "exact tests"), ("'q'", "multiplicity"))
+
+
+def _checks_legend(summary, *, width: int) -> list[str]:
+    method = dict(summary.method[["item", "value"]].itertuples(index=False))
+    lines = []
+    for columns, item in _CHECK_LEGEND:
+        if item in method:
+            lines.extend(textwrap.wrap(f"{columns}: {method[item]}", width, initial_indent="   ",
+                                       subsequent_indent="   ", break_on_hyphens=False))
+    return lines
+
+
+def _kq_view(kq: pd.DataFrame) -> pd.DataFrame:
+    view = display_labelled(kq.drop(columns=["prompt", "prompt_id"], errors="ignore")
+                            .rename(columns={"key_question_text": "prompt", "key_question": "prompt_id"}))
+    if "all_crcs" in kq:
+        view.insert(view.columns.get_loc("cur %") + 1, "all CRCs %", format_column(kq["all_crcs"]))
+    return view
+
+
+def _grouped_table(view: pd.DataFrame, labelled: pd.DataFrame, *, width: int) -> list[str]:
+    """A table with one header; standards and key questions as heading lines between rows."""
+    head, rows = _table_lines(view, width=width, min_wrap=20, detail="prompt" if "prompt" in view else None)
+    out = [head, "-" * len(head)]
+    previous_std = previous_kq = None
+    for i, (_, row) in enumerate(labelled.iterrows()):
+        std = (row.get("standard"), row.get("standard_name"))
+        if "standard" in labelled and std != previous_std:
+            out.extend(["", f"{std[0]} {std[1]}".upper()])
+            previous_std, previous_kq = std, None
+        if "key_question_text" in labelled and "prompt" in labelled:
+            kq = (row.get("key_question"), row.get("key_question_text"))
+            if kq != previous_kq:
+                out.extend(textwrap.wrap(f"{kq[0]} {kq[1]}", width, initial_indent="  ",
+                                         subsequent_indent="  " + " " * (len(str(kq[0])) + 1)))
+                previous_kq = kq
+        out.extend(rows[i])
+    return out
+
+
+def _method_value(summary, item: str) -> str:
+    rows = summary.method.loc[summary.method["item"] == item, "value"]
+    return str(rows.iloc[0]) if len(rows) else ""
+
+
+def report_text(summary, *, width: int = 140) -> str:
+    """The main job's terminal text for a :class:`stats.summary.ReportSummary`.
+
+    One header per table, prompt and key-question text in full (wrapped), the method stated
+    once at the top (the test, then its assumptions).
+    """
+    lines: list[str] = []
+    w = lines.append
+    narrow = min(width, 100)
+    w(f"inspection-stats: {summary.name}")
+    w("=" * narrow)
+    if summary.constructed:
+        w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
+    w(f"Test: {summary.test.describe()}.")
+    # stated where they apply: the checks under the prompt table, the design notes, the ratings rule
+    covered = {"change test", "alpha", "alternative", "method", "implied N", "widening", "ratings", "robustness",
+               "exact tests", "multiplicity"}
+    w("")
+    w("Method and assumptions")
+    lines.extend(method_lines(summary.method[~summary.method["item"].isin(covered)], width=narrow))
+    w("")
+    w("1. Sample design (margins in percentage points, 80% confidence, p = 0.5)")
+    w("")
+    w(text_table(design_view(summary.design), width=width).rstrip())
+    w("")
+    for item in ("implied N", "widening"):
+        lines.extend(textwrap.wrap(f"{item[0].upper()}{item[1:]}: {_method_value(summary, item)}", narrow,
+                                   initial_indent="   ", subsequent_indent="   "))
+    w("")
+    shown = summary.prompts
+    w(f"2. Prompt table (Annexe 4): {len(shown)} prompts, previous vs current inspection")
+    w("   prev %, cur %: as published; n: previous/current cases; change: points; p: p-value of the test")
+    w("")
+    lines.extend(_grouped_table(display_labelled(shown), shown, width=width))
+    w("")
+    w(_totals_line(summary.totals["prompts"]))
+    if len(getattr(summary, "multiplicity", ())):
+        w(multiplicity_line(summary.multiplicity, width=narrow))
+    w("")
+    lines.extend(_checks_legend(summary, width=narrow))
+    w("")
+    kq = summary.key_questions
+    w(f"3. Key questions (chapters 2 and 3): {len(kq)}")
+    w("")
+    lines.extend(_grouped_table(_kq_view(kq), kq, width=width))
+    w("")
+    w(_totals_line(summary.totals["key_questions"]))
+    w("")
+    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
+    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
+    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    for row in summary.design_effect.itertuples(index=False):
+        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+    w("")
+    fw = summary.framework
+    w(f"4. Ratings (score 0-{summary.overall.maximum}, framework {fw.name if fw else summary.overall.framework})")
+    lines.extend(textwrap.wrap(_method_value(summary, "ratings"), narrow, initial_indent="   ", subsequent_indent="   "))
+    w("")
+    w(ratings_text(summary.ratings, summary.overall, summary.published_overall, width=width).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def compare_text(res) -> str:
+    """Terminal text for one :class:`stats.ChangeResult`."""
+    ci = res.ci
+    spec = res.test
+    sided = "" if spec.alternative == "two-sided" else " one-sided"
+    return (
+        f"difference  {100 * res.difference:+.1f} points ({res.previous:.1%} -> {res.current:.1%})\n"
+        f"z           {res.statistic:.4f}\n"
+        f"p-value     {res.pvalue:.4g}\n"
+        f"{100 * (1 - spec.alpha):g}%{sided} CI {100 * ci.low:+.1f} to {100 * ci.high:+.1f} points ({spec.interval})\n"
+        f"label       {res.label}\n"
+        f"({spec.describe()})\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The text views of the other commands (formerly in the command line module)
+# ---------------------------------------------------------------------------------------------
+
+
+def plain_text(frame: pd.DataFrame) -> str:
+    """Any table as terminal text: long ``prompt`` text printed under each row."""
+    if frame.empty:
+        return "(none)\n"
+    if "prompt" in frame.columns:
+        return text_table(frame, detail="prompt")
+    return frame.to_string(index=False, na_rep="") + "\n"
+
+
+def labelled_text(labelled: pd.DataFrame) -> str:
+    """A labelled table (the ``label`` and ``tabulate --previous`` commands)."""
+    return plain_text(display_labelled(labelled))
+
+
+def tabulate_text(table: pd.DataFrame) -> str:
+    """:func:`stats.cases.tabulate` output: percentages and margins in points."""
+    view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
+                        margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
+    view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
+    if "widening" in view:
+        view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
+    return plain_text(view.drop(columns=["testable"]))
+
+
+def audit_text(result) -> str:
+    """:func:`stats.summary.audit_text_of_report` output: each use of 'significant' and the converse list."""
+    audited, converse = result.audited, result.converse
+    if result.converse_only:
+        return plain_text(converse)
+    view = audited.assign(
+        sentence=audited["sentence"].map(lambda t: shorten(t, 90)),
+        matched_ids=audited["matched_ids"].map(", ".join),
+    )[["section", "verdict", "matched_ids", "sentence"]]
+    lines = [f"Uses of 'significant' in {result.source}: {len(audited)} sentences, "
+             f"{int(audited['about_data'].sum())} about inspection data", plain_text(view).rstrip(), "",
+             "Significant changes by the test and the words the narrative uses for them:"]
+    cview = converse.assign(words=converse["words"].map(", ".join),
+                            sentence=converse["sentence"].map(lambda t: shorten(t, 70)))
+    lines.append(plain_text(cview[["id", "label", "words", "sentence"]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
+    """A sample draw (:func:`stats.sampling.draw_sample`): strata, adjustment steps, officer cap, the sample."""
+    a = draw.allocation
+    screened = a.screened
+    reasons = screened["excluded"].value_counts()
+    lines = [f"Sample from {source}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
+             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
+                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
+             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
+             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
+    g = a.groups()
+    strata = g[g["level"] == "stratum"]
+    lines.append(plain_text(pd.DataFrame({
+        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
+        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]})).rstrip())
+    steps = a.steps()
+    lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
+    if len(steps):
+        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
+                                   for r in steps.itertuples()])
+        lines.append(plain_text(view[["level", "group", "step", "before", "after"]]).rstrip())
+    cut = steps[steps["step"] == "DECREASED_FOR_RO"]
+    moved = steps[steps["step"] == "INCREASED_FOR_RO"]
+    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
+              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
+              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
+    text = "\n".join(lines) + "\n"
+    if written_to:
+        return text + f"Sample of {len(draw.sample)} cases written to {written_to}.\n"
+    return text + "\n" + plain_text(draw.sample)
+
+
+def validation_text(violations: pd.DataFrame, folder) -> str:
+    """The schema violations of a report folder (:func:`stats.schema.validate_report`)."""
+    if violations.empty:
+        return f"{folder}: valid (no schema violations).\n"
+    view = violations.assign(row=violations["row"].astype("string").fillna(""),
+                             value=violations["value"].map(lambda x: "" if x is None else shorten(str(x), 30)))
+    return (f"{folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
+            + plain_text(view))
+
+
+def ratings_block(rated) -> str:
+    """A :class:`stats.summary.ReportRatings` (the ``ratings`` command)."""
+    return ratings_text(rated.ratings, rated.overall, rated.published_overall)
+
+
+def sample_size_text(values: dict) -> str:
+    return f"{values['n']}\n"
+
+
+def margin_text(values: dict) -> str:
+    e = values["margin"]
+    return f"{e:.4f} ({100 * e:.2f} percentage points at {100 * values['confidence_level']:g}% confidence)\n"
+
+
+#: Text view of each kind of result: ``Table.view`` / ``Record.view`` -> function of the payload.
+VIEWS = {
+    "plain": lambda t: plain_text(t.frame),
+    "labelled": lambda t: labelled_text(t.frame),
+    "tabulate": lambda t: tabulate_text(t.frame),
+    "design": lambda t: plain_text(design_view(t.frame)),
+    "ratings": lambda t: ratings_block(t.source),
+    "audit": lambda t: audit_text(t.source),
+    "sample": lambda t: sample_text(t.source[0], t.source[1], written_to=t.note),
+    "validation": lambda t: validation_text(t.frame, t.source),
+    "compare": lambda r: compare_text(r.source),
+    "sample-size": lambda r: sample_size_text(r.values),
+    "margin": lambda r: margin_text(r.values),
+}
+
+
+def _table(t, *, sanitize: bool = True) -> str:
+    return (f"{t.title}\n" if t.title else "") + VIEWS[t.view](t)
+
+
+def _report(summary, *, sanitize: bool = True) -> str:
+    return report_text(summary)
+
+
+WRITER = Writer("text", "text for the terminal (tables wrapped to the width)", table=_table,
+                record=lambda r: VIEWS[r.view](r), report=_report)
