@@ -26,7 +26,7 @@ import stats  # noqa: E402  (after the path is set, so the build documents this 
 
 project = "inspection-stats"
 author = "inspection-stats developers"
-copyright = "inspection-stats developers"  # noqa: A001  (Sphinx's name for the setting)
+copyright = "inspection-stats developers"
 version = release = stats.__version__
 
 extensions = [

@@ -1,6 +1,6 @@
 """Prepend the front matter and the hidden set-up cell to a MyST page body (used when writing pages).
 
-    python docs/tools/newpage.py BODY.md > docs/PAGE.md
+Usage: ``python docs/tools/newpage.py BODY.md > docs/PAGE.md``.
 """
 
 import sys

@@ -1,6 +1,6 @@
 """Draw the README's picture: the key-question chart of the bundled report (docs/_static/key-questions.png).
 
-    python docs/tools/readme_chart.py
+Run ``python docs/tools/readme_chart.py`` from the repository root.
 
 Uses only the package (``stats.summary.summarise`` and ``stats.plots.key_question_chart``), so the
 picture shows what the package draws; re-run it when the chart or the bundled report changes.
@@ -12,9 +12,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import stats  # noqa: E402  (after the backend is chosen)
-from stats.plots import key_question_chart  # noqa: E402
-from stats.summary import summarise  # noqa: E402
+import stats
+from stats.plots import key_question_chart
+from stats.summary import summarise
 
 OUT = Path(__file__).resolve().parents[1] / "_static" / "key-questions.png"
 
