@@ -62,8 +62,11 @@ def test_the_list_covers_the_public_api():
     assert not any(name.rsplit(".", 1)[-1].startswith("_") for name in names)
 
 
-@pytest.mark.xfail(strict=False, reason="See Also and Examples are being added to every public docstring "
-                                        "(issue 21, item 3); run docs/tools/docstring_sections.py for the list")
+@pytest.mark.xfail(
+    strict=False,
+    reason="See Also and Examples are being added to every public docstring "
+    "(issue 21, item 3); run docs/tools/docstring_sections.py for the list",
+)
 def test_every_public_callable_has_see_also_and_examples():
     gaps = _tool().report()
     assert not gaps, f"{len(gaps)} public callables lack See Also or Examples: " + ", ".join(gaps)

@@ -20,7 +20,7 @@ README = ROOT / "README.md"
 FIRST_LINES = [
     "```sh",
     "python -m pip install . && python -m stats                    # install, label the bundled report",
-    "python -m pip install \".[test]\" && python -m pytest           # install test dependencies, run the whole suite",
+    'python -m pip install ".[test]" && python -m pytest           # install test dependencies, run the whole suite',
     "```",
 ]
 
@@ -52,11 +52,15 @@ def test_readme_picture_exists():
 def _package_entries() -> set[str]:
     """Top-level files (as module names) and folders (with a trailing /) of stats/ under version control."""
     try:
-        files = subprocess.run(["git", "ls-files", "stats"], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.split()
+        files = subprocess.run(
+            ["git", "ls-files", "stats"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
     except (OSError, subprocess.CalledProcessError):  # not a git checkout (an sdist): the files on disk
-        files = [p.relative_to(ROOT).as_posix() for p in (ROOT / "stats").rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts]
+        files = [
+            p.relative_to(ROOT).as_posix()
+            for p in (ROOT / "stats").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        ]
     entries = set()
     for path in files:
         parts = path.split("/")
@@ -88,11 +92,19 @@ def test_readme_python_blocks_run(tmp_path):
         "namespace = {'__name__': '__readme__'}",
     ]
     for line, code in python_blocks():
-        driver.append(f"try:\n    exec(compile({code!r}, 'README.md:{line}', 'exec'), namespace)\n"
-                      f"except Exception as err:\n"
-                      f"    raise SystemExit(f'README.md block at line {line} failed: {{type(err).__name__}}: {{err}}')")
+        driver.append(
+            f"try:\n    exec(compile({code!r}, 'README.md:{line}', 'exec'), namespace)\n"
+            f"except Exception as err:\n"
+            f"    raise SystemExit(f'README.md block at line {line} failed: {{type(err).__name__}}: {{err}}')"
+        )
     script = tmp_path / "readme_blocks.py"
     script.write_text("\n".join(driver) + "\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"})
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]

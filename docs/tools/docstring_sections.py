@@ -24,10 +24,11 @@ def public_callables() -> dict[str, object]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     import stats
 
-    modules = [stats]
-    for info in pkgutil.walk_packages(stats.__path__, prefix="stats."):
-        if not info.name.rsplit(".", 1)[-1].startswith("_"):
-            modules.append(importlib.import_module(info.name))
+    modules = [stats] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(stats.__path__, prefix="stats.")
+        if not info.name.rsplit(".", 1)[-1].startswith("_")
+    ]
     found: dict[int, tuple[str, object]] = {}
     for module in modules:
         for name in getattr(module, "__all__", []):
@@ -63,8 +64,10 @@ def main() -> int:
         print(f"{name}: no {' and no '.join(sections)}")
     see_also = sum("See Also" in s for s in gaps.values())
     examples = sum("Examples" in s for s in gaps.values())
-    print(f"\n{len(gaps)} of {total} public callables lack a section "
-          f"({see_also} without See Also, {examples} without Examples)")
+    print(
+        f"\n{len(gaps)} of {total} public callables lack a section "
+        f"({see_also} without See Also, {examples} without Examples)"
+    )
     return 0
 
 
