@@ -82,7 +82,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"changelog": [], "performance": []}
+html_sidebars = {"index": [], "getting-started": [], "examples": [], "changelog": [], "performance": []}
+html_css_files = ["custom.css"]
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
