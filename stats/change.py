@@ -103,14 +103,14 @@ class ChangeTest:
 
     Notes
     -----
-    ========== ============================================== ========== =================================
-    method     variance of :math:`d = \hat p_2 - \hat p_1`       correction dual interval
-    ========== ============================================== ========== =================================
-    pooled     :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`        none       score (Farrington-Manning)
-    pooled-cc  same                                            Yates      score, continuity-corrected
-    unpooled   :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none wald
-    unpooled-cc same                                           Yates      wald-cc (R ``prop.test``)
-    ========== ============================================== ========== =================================
+    =========== ============================================================= ========== ===========================
+    method      variance of :math:`d = \hat p_2 - \hat p_1`                   correction dual interval
+    =========== ============================================================= ========== ===========================
+    pooled      :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`                     none       score (Farrington-Manning)
+    pooled-cc   same                                                          Yates      score, continuity-corrected
+    unpooled    :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none       wald
+    unpooled-cc same                                                          Yates      wald-cc (R ``prop.test``)
+    =========== ============================================================= ========== ===========================
 
     :math:`\bar p = (n_1 \hat p_1 + n_2 \hat p_2)/(n_1 + n_2)`, :math:`f_i = 1 - n_i/N_i` with
     ``finite_population`` and 1 otherwise. Yates's correction reduces :math:`|d|` by

@@ -666,7 +666,7 @@ def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-s
 
 
 for _f in (fisher, barnard, boschloo):
-    _f.__doc__ = _f.__doc__.replace("{common}", _COMMON_DOC.strip("\n").lstrip())
+    _f.__doc__ = _f.__doc__.replace("{common}", _COMMON_DOC.strip("\n").lstrip() + "\n")
 
 
 # --------------------------------------------------------------------------------------------
