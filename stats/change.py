@@ -35,6 +35,7 @@ __all__ = [
     "METHODS",
     "INTERVALS",
     "ALTERNATIVES",
+    "COUNT_RULES",
     "LABELS",
     "IMPROVEMENT",
     "DECLINE",
@@ -49,6 +50,9 @@ NO_DATA = "no comparable data"
 #: Every label a row can receive, in display order.
 LABELS = (IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA)
 ALTERNATIVES = ("two-sided", "less", "greater")
+#: What a table's published percentages are tested as: the whole counts they imply (default), or
+#: percent / 100 times n (fractional cases; an explicit option, for comparison with other tools).
+COUNT_RULES = ("implied", "fractional")
 
 
 class _Method(NamedTuple):
@@ -100,6 +104,16 @@ class ChangeTest:
     finite_population : bool, default False
         Multiply each sample's variance by :math:`1 - n/N`; the populations
         :math:`N` are data, passed with the proportions.
+    counts : {'implied', 'fractional'}, default 'implied'
+        What a table of published percentages is tested as (:func:`stats.label_changes`
+        and every check of a labelled table). 'implied': the whole counts the figures
+        imply under the report's rounding (:func:`stats.consistency.implied_counts`: at
+        the row's n the feasible count nearest the figure, or at the largest lower n
+        where the figure is impossible at n), so that every p-value is that of a count
+        that can exist. 'fractional': percent / 100 times n, as a spreadsheet would
+        (fractional cases; available for comparison, never the default). Counts given in
+        the table are used as they are under either rule. :func:`compare_proportions`
+        itself takes proportions and ignores this field.
 
     Notes
     -----
@@ -132,7 +146,7 @@ class ChangeTest:
     >>> spec.interval
     'score'
     >>> spec.describe()
-    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval'
+    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval; counts implied by the published percentages'
     >>> ChangeTest(method="unpooled-cc", alternative="greater").interval
     'wald-cc'
     """
@@ -142,6 +156,7 @@ class ChangeTest:
     method: str = "pooled"
     interval: str | None = None
     finite_population: bool = False
+    counts: str = "implied"
     _spec: _Method = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -155,6 +170,7 @@ class ChangeTest:
         if not isinstance(self.finite_population, (bool, np.bool_)):
             raise TypeError(f"finite_population must be True or False (got {self.finite_population!r}).")
         object.__setattr__(self, "finite_population", bool(self.finite_population))
+        v.check_choice("counts", self.counts, COUNT_RULES)
         object.__setattr__(self, "_spec", spec)
 
     @property
@@ -191,8 +207,10 @@ class ChangeTest:
         fpc = ", finite population correction" if self.finite_population else ""
         level = f"{100 * (1 - self.alpha):g}%"
         sided = "" if self.alternative == "two-sided" else " one-sided"
+        counts = ("counts implied by the published percentages" if self.counts == "implied"
+                  else "fractional counts (percentage x n)")
         return (f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
-                f"significant when p <= alpha; {level}{sided} {self.interval} interval")
+                f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}")
 
     def test(self, previous, n_previous, current, n_current, **kwargs) -> "ChangeResult":
         """Run this test: :func:`compare_proportions` with ``test=self``."""
@@ -267,7 +285,7 @@ def resolve_test(test=None, **options) -> ChangeTest:
     """The single place where a test is built from a ``test=`` argument and keyword shortcuts.
 
     ``test`` (a ChangeTest or None) and the shortcuts ``alpha``, ``alternative``, ``method``,
-    ``interval``, ``finite_population`` may not both be given; shortcuts left as None are
+    ``interval``, ``finite_population``, ``counts`` may not both be given; shortcuts left as None are
     ignored.
     """
     given = {k: val for k, val in options.items() if val is not None}

@@ -14,6 +14,7 @@ them, none, or depends on the counts.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ __all__ = [
     "feasible_counts",
     "feasible_denominators",
     "nearest_feasible",
+    "implied_counts",
+    "ImpliedCounts",
+    "COUNT_SOURCES",
     "report_rounding",
     "check_percentages",
     "robust_labels",
@@ -83,6 +87,29 @@ def round_percent(k, n, rounding=DEFAULT_ROUNDING):
     return out.item() if out.ndim == 0 else out
 
 
+def _bounds_units(units, scale, n, rounding):
+    r"""Unchecked, vectorised: (low, high) counts of n publishing as ``units / scale`` percent.
+
+    ``units`` and ``scale`` are int64 arrays (a figure with d decimals is ``units``
+    :math:`10^{-d}`-ths of a percent, ``scale`` :math:`= 10^d`); ``n`` broadcasts. :math:`100 k/n` rounds to the figure
+    when :math:`n(2u - 1) \le 200 s k \le n(2u + 1)`, ties decided by the rule (the last digit's
+    parity for half even).
+    """
+    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=np.int64), np.asarray(scale, dtype=np.int64),
+                                          np.asarray(n, dtype=np.int64))
+    a, b = n * (2 * units - 1), n * (2 * units + 1)
+    den = 200 * scale
+    low = -((-a) // den)
+    high = b // den
+    if rounding == "half-up":
+        high = high - (den * high == b)
+    else:
+        odd = units % 2 == 1
+        low = low + (odd & (den * low == a))
+        high = high - (odd & (den * high == b))
+    return np.maximum(low, 0), np.minimum(high, n)
+
+
 def _check_percent(name, percent) -> int:
     p = v.as_float_array(name, percent)
     if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
@@ -123,16 +150,8 @@ def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
     v.check_choice("rounding", rounding, ROUNDINGS)
     p = _check_percent("percent", percent)
     n = np.asarray(n, dtype=np.int64)
-    a, b = n * (2 * p - 1), n * (2 * p + 1)  # 200 k must lie in [a, b]
-    low = -((-a) // 200)  # ceil(a / 200)
-    high = b // 200
-    keep_low_tie = rounding == "half-up" or p % 2 == 0
-    keep_high_tie = rounding == "half-even" and p % 2 == 0
-    if not keep_low_tie:
-        low = low + (200 * low == a)
-    if not keep_high_tie:
-        high = high - (200 * high == b)
-    return np.maximum(low, 0), np.minimum(high, n)
+    low, high = _bounds_units(p, 1, n, rounding)
+    return (low, high) if n.ndim else (low.reshape(()), high.reshape(()))
 
 
 def _check_range(n_min, n_max):
@@ -234,7 +253,7 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
 
     ``m`` is the largest number of cases not above ``n`` for which some count gives the
     published figure (``n`` itself when it can), and ``k`` the count of ``m`` nearest to
-    ``percent * m / 100`` (the lower one on a tie). These are the counts the exact tests of
+    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are the counts the exact tests of
     :func:`stats.exact.compare_methods` use: the stated sample where the figure is possible
     with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
     no n from 1 to ``n`` can.
@@ -247,13 +266,127 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
     """
     p = _check_percent("percent", percent)
     top = int(v.check_count("n", n))
-    ns = feasible_denominators(p, top, rounding=rounding)
-    if ns.size == 0:
+    r = implied_counts(p, top, rounding=rounding)
+    if r.source < 0:
         raise ValueError(f"no count of 1 to n = {top} cases publishes as {p}% ({rounding} rounding).")
-    m = int(ns[-1])
-    low, high = count_bounds(p, m, rounding)
-    k = min(max(-((100 - 2 * p * m) // 200), int(low)), int(high))  # p m / 100 rounded (ties down), clipped to the feasible counts
-    return k, m
+    return int(r.count), int(r.n_used)
+
+
+#: Where the counts behind a labelled row come from (column ``count_source`` of :func:`stats.label_changes`).
+COUNT_GIVEN = "given"
+COUNT_IMPLIED = "implied"
+COUNT_LOWER_N = "implied at a lower n"
+COUNT_FRACTIONAL = "fractional"
+#: Every value of ``count_source`` (codes 0-3, in this order); rows without figures hold <NA>.
+COUNT_SOURCES = (COUNT_GIVEN, COUNT_IMPLIED, COUNT_LOWER_N, COUNT_FRACTIONAL)
+
+#: Most decimals of a published percentage read as its precision (71.25 % has two).
+_MAX_DECIMALS = 6
+#: Candidate smaller denominators tried per step of the vectorised search.
+_BLOCK = 64
+
+
+class ImpliedCounts(NamedTuple):
+    """Counts behind published figures (arrays): ``count`` out of ``n_used``, and ``source`` codes.
+
+    ``source`` indexes :data:`COUNT_SOURCES` (1 implied at the stated n, 2 at a lower n); -1 marks a
+    figure no count of 1 to n cases can publish as (``count`` and ``n_used`` are then 0).
+    """
+
+    count: np.ndarray
+    n_used: np.ndarray
+    source: np.ndarray
+
+
+def _figure_units(percent: np.ndarray):
+    """Each figure as ``units / scale`` percent with ``scale = 10**d``, d its decimals (at most 6)."""
+    powers = 10.0 ** np.arange(_MAX_DECIMALS + 1)
+    scaled = percent[..., None] * powers
+    whole = np.abs(scaled - np.rint(scaled)) <= 1e-6
+    d = np.where(whole.any(axis=-1), whole.argmax(axis=-1), _MAX_DECIMALS)
+    scale = (10 ** d).astype(np.int64)
+    return np.rint(percent * scale).astype(np.int64), scale
+
+
+def _nearest_count(units, scale, n, low, high):
+    """The count of n nearest ``units / scale`` percent of n (the lower on a tie), clipped to [low, high]."""
+    den = 100 * scale
+    k = -((den - 2 * units * n) // (2 * den))  # ceil(u n / den - 1/2): u n / den rounded, ties down
+    return np.minimum(np.maximum(k, low), high)
+
+
+def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
+    r"""The counts published figures imply: at n, the feasible count nearest the figure; else at a lower n.
+
+    Vectorised (integer arithmetic, no loop over rows): ``percent`` and ``n`` broadcast.
+
+    Parameters
+    ----------
+    percent : float or array_like
+        Published percentages (0 to 100). A figure's precision is read from its decimals
+        (71 is a whole percentage, 71.5 one decimal; at most six).
+    n : int or array_like
+        Stated numbers of cases (whole numbers >= 1).
+    rounding : {'half-up', 'half-even'}, default 'half-up'
+        The rule the figures were published with (:func:`round_percent`).
+
+    Returns
+    -------
+    ImpliedCounts
+        ``count``, ``n_used`` (int64 arrays) and ``source`` (1: at the stated n; 2: at the
+        largest n below it at which some count publishes as the figure; -1: no count of 1 to n
+        cases does, ``count`` and ``n_used`` 0).
+
+    Notes
+    -----
+    At n the feasible counts are those k with ``round(100 k / n) == figure`` under the rule
+    (:func:`count_bounds`, exact integer arithmetic); of them, the one nearest
+    :math:`p n / 100` (the lower on a tie; only above n = 100 can there be several). Where no
+    count of n publishes as the figure (43 % of 85: 36/85 publishes as 42 %, 37/85 as 44 %),
+    the figure cannot come from n cases: the count is taken at the largest m < n at which one
+    does (the prompt's unstated sub-sample, as :func:`check_percentages` reports). The tests
+    check every count against a brute-force enumeration with exact fractions.
+
+    Examples
+    --------
+    >>> from stats.consistency import implied_counts
+    >>> r = implied_counts([45, 60, 87, 43], [85, 85, 24, 85])
+    >>> r.count.tolist(), r.n_used.tolist(), r.source.tolist()
+    ([38, 51, 20, 36], [85, 85, 23, 84], [1, 1, 2, 2])
+    """
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    pct = v.as_float_array("percent", percent)
+    size = v.check_count("n", n)
+    pct, size = np.broadcast_arrays(pct, size)
+    bad = ~((pct >= 0) & (pct <= 100))
+    if bad.any():
+        raise ValueError(f"percent must hold percentages from 0 to 100 ({v._first_bad(pct, bad)}).")
+    shape = pct.shape
+    pct, size = pct.ravel(), size.ravel().astype(np.int64)
+    units, scale = _figure_units(pct)
+    low, high = _bounds_units(units, scale, size, rounding)
+    m = size.copy()
+    source = np.where(low <= high, 1, 2).astype(np.int8)
+    todo = np.flatnonzero(low > high)
+    top = size[todo] - 1  # largest denominator still to try, per row
+    while todo.size:
+        steps = np.arange(_BLOCK, dtype=np.int64)
+        cand = top[:, None] - steps  # descending candidates
+        lo_c, hi_c = _bounds_units(units[todo, None], scale[todo, None], np.maximum(cand, 1), rounding)
+        ok = (lo_c <= hi_c) & (cand >= 1)
+        found = ok.any(axis=1)
+        first = ok.argmax(axis=1)
+        hit = todo[found]
+        m[hit] = cand[found, first[found]]
+        exhausted = ~found & (top - _BLOCK < 1)
+        source[todo[exhausted]] = -1
+        m[todo[exhausted]] = 0
+        keep = ~found & ~exhausted
+        todo, top = todo[keep], top[keep] - _BLOCK
+    good = source > 0
+    low, high = _bounds_units(units, scale, np.maximum(m, 1), rounding)
+    k = np.where(good, _nearest_count(units, scale, np.maximum(m, 1), low, high), 0)
+    return ImpliedCounts(k.reshape(shape), m.reshape(shape), source.reshape(shape))
 
 
 def report_rounding(report) -> str:

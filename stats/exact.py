@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import _validation as v
 from .change import METHODS, compare_proportions, table_test
-from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, nearest_feasible
+from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
 from .parse import parse_table
 
 __all__ = ["compare_methods", "counts_from_percent", "EXACT_TESTS", "EXACT_CHOICES"]
@@ -77,21 +77,20 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
     bad = ~((p >= 0) & (p <= 100) & (p == np.floor(p)))
     if bad.any():
         raise ValueError(f"percent must hold whole percentages from 0 to 100 ({v._first_bad(p, bad)}).")
-    pi, ni = p.astype(np.int64), nn.astype(np.int64)
-    k = np.empty(pi.shape, dtype=np.int64)
-    for idx in np.ndindex(pi.shape):
-        lo, hi = count_bounds(int(pi[idx]), int(ni[idx]), rounding)
-        lo, hi = int(lo), int(hi)
-        if lo > hi:
-            m, q = int(ni[idx]), int(pi[idx])
-            below, above = hi, lo  # the counts either side of the gap
-            where = f" at index {idx[0] if len(idx) == 1 else idx}" if pi.ndim else ""
-            raise ValueError(
-                f"no count out of n = {m} publishes as {q}% ({rounding} rounding){where}: "
-                f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
-                "the figure comes from another n (stats.consistency.feasible_counts)."
-            )
-        k[idx] = min(max(-((100 - 2 * int(pi[idx]) * int(ni[idx])) // 200), lo), hi)  # p n / 100, ties down
+    r = implied_counts(p, nn, rounding=rounding)
+    lower = r.source != 1
+    if lower.any():
+        idx = tuple(int(i) for i in np.argwhere(lower)[0])
+        m, q = int(nn[idx]), int(p[idx])
+        lo, hi = count_bounds(q, m, rounding)
+        below, above = int(hi), int(lo)  # the counts either side of the gap
+        where = f" at index {idx[0] if len(idx) == 1 else idx}" if p.ndim else ""
+        raise ValueError(
+            f"no count out of n = {m} publishes as {q}% ({rounding} rounding){where}: "
+            f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
+            "the figure comes from another n (stats.consistency.feasible_counts)."
+        )
+    k = r.count
     return k.item() if k.ndim == 0 else k
 
 
