@@ -24,26 +24,26 @@ from .change import table_test
 from .parse import _parse_count_series, _parse_percent_series, parse_table
 
 __all__ = [
-    "ROUNDINGS",
-    "DEFAULT_ROUNDING",
+    "COUNT_SOURCES",
     "DEFAULT_MIN_SHARE",
+    "DEFAULT_ROUNDING",
     "ROBUST_ALL",
-    "ROBUST_NONE",
     "ROBUST_DEPENDS",
-    "ROBUST_NO_DATA",
     "ROBUST_INFEASIBLE",
     "ROBUST_LABELS",
-    "round_percent",
+    "ROBUST_NONE",
+    "ROBUST_NO_DATA",
+    "ROUNDINGS",
+    "ImpliedCounts",
+    "check_percentages",
     "count_bounds",
     "feasible_counts",
     "feasible_denominators",
-    "nearest_feasible",
     "implied_counts",
-    "ImpliedCounts",
-    "COUNT_SOURCES",
+    "nearest_feasible",
     "report_rounding",
-    "check_percentages",
     "robust_labels",
+    "round_percent",
 ]
 
 ROUNDINGS = ("half-up", "half-even")

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import METHODS, compare_proportions, table_test
+from .change import METHODS, table_test
 from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
 from .parse import parse_table
 
-__all__ = ["compare_methods", "counts_from_percent", "EXACT_TESTS", "EXACT_CHOICES"]
+__all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
 
 #: The exact tests run by :func:`compare_methods`, in column order.
 EXACT_TESTS = ("fisher", "barnard", "boschloo")
@@ -123,37 +123,16 @@ def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
                                            dtype=float)) for name in names}
 
 
-def _label_verdict(labelled, parsed, spec, rows):
-    """The label's verdict and p-value on the testable rows (the table's own columns when labelled)."""
-    if {"significant", "pvalue"} <= set(labelled.columns):
-        return (labelled["significant"].to_numpy()[rows].astype(bool),
-                labelled["pvalue"].to_numpy(dtype=float)[rows])
-    pops = {}
-    if spec.finite_population:
-        pops = {"population_previous": parsed["population_previous"].to_numpy()[rows],
-                "population_current": parsed["population_current"].to_numpy()[rows]}
-    res = compare_proportions(parsed["previous"].to_numpy()[rows], parsed["n_previous"].to_numpy()[rows],
-                              parsed["current"].to_numpy()[rows], parsed["n_current"].to_numpy()[rows],
-                              test=spec, **pops)
-    return np.asarray(res.significant, dtype=bool).reshape(-1), np.asarray(res.pvalue, dtype=float).reshape(-1)
+def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
+    """``table`` itself when it is labelled with its counts, else :func:`stats.label_changes` of it."""
+    from .tables import label_changes
 
-
-def _point_counts(prop, count, n, rounding, index, column):
-    """Counts the exact tests use: the given count, else the nearest count publishing as the figure."""
-    ks, ns = [], []
-    for label, p, k, m in zip(index, prop, count, n):
-        if not np.isnan(k):
-            ks.append(int(k))
-            ns.append(int(m))
-            continue
-        pct = 100 * p
-        if abs(pct - round(pct)) > 1e-9:
-            raise ValueError(f"row {label!r}, column {column!r}: exact tests need counts; give {column}_count "
-                             f"or a whole percentage (got {pct!r}).")
-        kk, mm = nearest_feasible(int(round(pct)), int(m), rounding=rounding)
-        ks.append(kk)
-        ns.append(mm)
-    return np.array(ks, dtype=np.int64), np.array(ns, dtype=np.int64)
+    needed = {"significant", "pvalue", "count_previous", "n_used_previous", "count_current", "n_used_current"}
+    if needed <= set(table.columns) and table.attrs.get("change_test") is not None:
+        return table
+    plain = table.drop(columns=[c for c in table.columns if c in needed], errors="ignore")
+    plain.attrs = {}
+    return label_changes(plain, spec, rounding=rounding)
 
 
 def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=None) -> pd.DataFrame:
@@ -234,25 +213,32 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     if rounding is None:
         rounding = labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING
     v.check_choice("rounding", rounding, ROUNDINGS)
-    parsed = parse_table(labelled)
-    rows = np.flatnonzero(parsed["testable"].to_numpy())
+    table = _labelled(labelled, spec, rounding)
+    rows = np.flatnonzero(table["significant"].notna().to_numpy())
     idx = labelled.index[rows]
-    sub = parsed.iloc[rows]
-    K1, N1 = _point_counts(sub["previous"], sub["previous_count"], sub["n_previous"], rounding, idx, "previous")
-    K2, N2 = _point_counts(sub["current"], sub["current_count"], sub["n_current"], rounding, idx, "current")
+    sub = table.iloc[rows]
+    K1, N1 = sub["count_previous"].to_numpy(dtype=float), sub["n_used_previous"].to_numpy(dtype=float)
+    K2, N2 = sub["count_current"].to_numpy(dtype=float), sub["n_used_current"].to_numpy(dtype=float)
+    whole = (K1 == np.floor(K1)) & (K2 == np.floor(K2))
+    if not whole.all():
+        raise ValueError(f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
+                         "labelled with ChangeTest(counts='fractional').")
+    K1, N1, K2, N2 = (x.astype(np.int64) for x in (K1, N1, K2, N2))
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
-        pops = {"population_previous": sub["population_previous"].to_numpy(),
-                "population_current": sub["population_current"].to_numpy()}
+        parsed = parse_table(labelled, columns=table.attrs.get("columns"))
+        pops = {"population_previous": parsed["population_previous"].to_numpy()[rows],
+                "population_current": parsed["population_current"].to_numpy()[rows]}
     for method in METHODS:
         out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
     names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]
     pvalues = _exact_pvalues(K1, N1, K2, N2, spec.alternative, names)
     for name in EXACT_TESTS:
         out[name] = pvalues.get(name, np.full(len(out), np.nan))
-    significant, pvalue = _label_verdict(labelled, parsed, spec, rows)
+    significant = sub["significant"].to_numpy(dtype=bool)
+    pvalue = sub["pvalue"].to_numpy(dtype=float)
     out["pvalue"] = pvalue
     out["significant"] = significant
     exact_sig = out[list(names)].le(a).to_numpy()

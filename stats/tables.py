@@ -18,15 +18,15 @@ from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_cou
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
     _parse,
-    _row_name,
     _parse_count_series,
     _parse_percent_series,
+    _row_name,
     parse_percent,
     parse_table,
 )
 from .samplesize import _margin
 
-__all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "INTERVAL_COLUMNS", "WORDINGS"]
+__all__ = ["INTERVAL_COLUMNS", "OUTPUT_COLUMNS", "WORDINGS", "label_changes", "parse_percent"]
 
 #: Columns added by :func:`label_changes`, in order (all values proportions or plain numbers).
 OUTPUT_COLUMNS = (
@@ -231,7 +231,7 @@ def label_changes(
             out = out.drop(columns=name)
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index, copy=False)
-    out.attrs = {"change_test": spec, "rounding": rounding}
+    out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols}
     return out
 
 
@@ -302,7 +302,7 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     if rows.any():
         pops = {}
         if spec.finite_population:
-            pops = dict(population_previous=take("population_previous"), population_current=take("population_current"))
+            pops = {"population_previous": take("population_previous"), "population_current": take("population_current")}
         k1, m1 = counts["count_previous"], counts["n_used_previous"]
         k2, m2 = counts["count_current"], counts["n_used_current"]
         if not all_rows:
