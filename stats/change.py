@@ -146,7 +146,7 @@ class ChangeTest:
     >>> spec.interval
     'score'
     >>> spec.describe()
-    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval; counts implied by the published percentages'
+    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval; counts implied by the figures'
     >>> ChangeTest(method="unpooled-cc", alternative="greater").interval
     'wald-cc'
     """
@@ -207,8 +207,8 @@ class ChangeTest:
         fpc = ", finite population correction" if self.finite_population else ""
         level = f"{100 * (1 - self.alpha):g}%"
         sided = "" if self.alternative == "two-sided" else " one-sided"
-        counts = ("counts implied by the published percentages" if self.counts == "implied"
-                  else "fractional counts (percentage x n)")
+        counts = ("counts implied by the figures" if self.counts == "implied"
+                  else "fractional counts (percent x n)")
         return (f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
                 f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}")
 

@@ -179,7 +179,7 @@ def test_random_published_tables_match_the_oracle_and_their_feasible_range(rows,
         return
     t = pd.DataFrame(keep, columns=["previous", "n_previous", "current", "n_current"])
     spec = ChangeTest(alpha=alpha)
-    out = label_changes(t, spec)
+    out = label_changes(t, spec, check_scale=False)  # a column of 0 % and 1 % is data here
     robust = robust_labels(out, current_n=(1, t["n_current"]), previous_n=(1, t["n_previous"]))
     for i, (p1, n1, p2, n2) in enumerate(keep):
         k1, m1, s1 = _oracle_counts(p1, n1)
