@@ -185,8 +185,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     if not isinstance(report, Report):
         raise TypeError(f"report must be a stats.Report from stats.load_report (got {type(report).__name__}).")
     rounding = report_rounding(report)
-    prompts = with_checks(label_changes(report.prompts, spec, intervals=True), spec, rounding)
-    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True), spec, rounding)
+    prompts = with_checks(label_changes(report.prompts, spec, intervals=True, rounding=rounding), spec, rounding)
+    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True, rounding=rounding),
+                                spec, rounding)
     prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
     rated = rate(report)
