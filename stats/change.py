@@ -27,20 +27,27 @@ from . import _intervals
 from . import _validation as v
 
 __all__ = [
-    "ChangeTest",
-    "compare_proportions",
-    "ChangeResult",
-    "ConfidenceInterval",
-    "spec_of",
-    "METHODS",
-    "INTERVALS",
     "ALTERNATIVES",
     "COUNT_RULES",
-    "LABELS",
-    "IMPROVEMENT",
     "DECLINE",
+    "IMPROVEMENT",
+    "INTERVALS",
+    "LABELS",
+    "LABEL_BY_CODE",
+    "METHODS",
     "NO_CHANGE",
     "NO_DATA",
+    "ChangeResult",
+    "ChangeTest",
+    "ConfidenceInterval",
+    "compare_proportions",
+    "critical_z",
+    "label_codes",
+    "pvalue_from_z",
+    "resolve_test",
+    "spec_of",
+    "table_test",
+    "z_test",
 ]
 
 IMPROVEMENT = "significant improvement"
@@ -227,7 +234,7 @@ class ChangeTest:
         p1 = np.asarray(k_previous, dtype=float) / n1
         p2 = np.asarray(k_current, dtype=float) / n2
         f1, f2 = self._factors(n1, n2, population_previous, population_current)
-        return _z_test(p1, n1, p2, n2, f1, f2, self.pooled, self.continuity, self.alternative)[2]
+        return z_test(p1, n1, p2, n2, f1, f2, self.pooled, self.continuity, self.alternative)[2]
 
     def _factors(self, n1, n2, population_previous, population_current):
         if not self.finite_population:
@@ -308,8 +315,12 @@ class ConfidenceInterval(NamedTuple):
     high: object
 
 
-def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
-    """Unchecked vectorised kernel: returns ``(difference, z, pvalue, standard_error)``.
+def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
+    """Unchecked vectorised kernel of every Z variant: returns ``(difference, z, pvalue, standard_error)``.
+
+    The one kernel behind :func:`compare_proportions`, :meth:`ChangeTest.pvalue`, the tables,
+    the design-based test and the simulations; public for those modules and for users who
+    validate their own inputs (``compare_proportions`` is the checked entry point).
 
     ``f1``, ``f2`` are the finite population factors ``1 - n/N``, or ``None``
     for an infinite population (factor 1, skipped). Inputs must already be
@@ -345,10 +356,10 @@ def _z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
         with np.errstate(divide="ignore", invalid="ignore"):
             z = num / se
         z = np.where(np.isnan(z), 0.0, z)
-    return d, z, _pvalue_from_z(z, alternative), se
+    return d, z, pvalue_from_z(z, alternative), se
 
 
-def _pvalue_from_z(z, alternative):
+def pvalue_from_z(z, alternative):
     """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
     if alternative == "two-sided":
         return 2 * special.ndtr(-np.abs(z))
@@ -357,7 +368,9 @@ def _pvalue_from_z(z, alternative):
     return special.ndtr(z)
 
 
-_LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
+#: The labels by integer code (0 improvement, 1 decline, 2 no change, 3 no data): :func:`label_codes`
+#: indexes it, and labelled tables store their labels as these codes (a categorical).
+LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
 
 
 def _better(difference, higher_is_better):
@@ -370,8 +383,12 @@ def _better(difference, higher_is_better):
     return np.where(hib, difference > 0, difference < 0)
 
 
-def _label_codes(significant, difference, higher_is_better):
-    """Integer label codes (indices into ``_LABEL_BY_CODE``): cheap to compute and to store."""
+def label_codes(significant, difference, higher_is_better):
+    """Integer label codes (indices into :data:`LABEL_BY_CODE`): cheap to compute and to store.
+
+    0 where significant in the good direction (``higher_is_better``), 1 where significant in the
+    other, 2 where not significant. Vectorised.
+    """
     better = _better(difference, higher_is_better)
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
@@ -460,8 +477,8 @@ class ChangeResult:
 
     @cached_property
     def label(self):
-        codes = _label_codes(np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better))
-        return str(_LABEL_BY_CODE[codes.item()]) if codes.ndim == 0 else _LABEL_BY_CODE[codes]
+        codes = label_codes(np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better))
+        return str(LABEL_BY_CODE[codes.item()]) if codes.ndim == 0 else LABEL_BY_CODE[codes]
 
     @cached_property
     def ci(self) -> ConfidenceInterval:
@@ -529,7 +546,7 @@ class ChangeResult:
         if method in ("wald", "wald-cc"):
             se = np.asarray(self.standard_error, dtype=float)
             if self.test.pooled:  # the Wald interval needs the unpooled standard error
-                se = _z_test(p1, n1, p2, n2, f1, f2, False, False, "two-sided")[3]
+                se = z_test(p1, n1, p2, n2, f1, f2, False, False, "two-sided")[3]
             low, high = _intervals.wald_bounds(d, se, cc if method == "wald-cc" else 0.0, z_low, z_high)
         elif method == "newcombe":
             low, high = _intervals.newcombe_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high)
@@ -734,7 +751,7 @@ def compare_proportions(
         f1, f2 = 1 - n1 / big1, 1 - n2 / big2
     else:
         f1 = f2 = None
-    d, z, pval, se = _z_test(p1, n1, p2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
+    d, z, pval, se = z_test(p1, n1, p2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
     significant = pval <= spec.alpha
     u = v.unwrap
     return ChangeResult(
@@ -752,3 +769,10 @@ def compare_proportions(
         population_current=u(big2) if spec.finite_population else None,
         higher_is_better=u(hib),
     )
+
+
+# Names of release 0.1, kept for code that imported them (use the public names above).
+_z_test = z_test
+_pvalue_from_z = pvalue_from_z
+_label_codes = label_codes
+_LABEL_BY_CODE = LABEL_BY_CODE

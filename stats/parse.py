@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import _validation as v
 
-__all__ = ["parse_table", "parse_percent", "Columns", "CANONICAL_COLUMNS", "SCALES"]
+__all__ = ["CANONICAL_COLUMNS", "SCALES", "Columns", "parse_arrays", "parse_percent", "parse_table"]
 
 SCALES = ("percent", "proportion")
 
@@ -225,9 +225,13 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         )
 
 
-def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
+def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
            check_scale: bool = True) -> tuple[dict, Columns]:
-    """:func:`parse_table` as a dict of arrays (the labelling fast path skips building a frame)."""
+    """:func:`parse_table` as a dict of arrays and the column names used: ``(arrays, columns)``.
+
+    The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
+    uses it to skip building a frame. Same rules and errors as :func:`parse_table`.
+    """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
     cols = Columns() if columns is None else columns
@@ -366,9 +370,12 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     0      0.54     0.71      True
     1       NaN     0.43     False
     """
-    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+    arrays, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
                           check_scale=bool(check_scale))
     frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale
     return frame
+
+
+_parse = parse_arrays  # the name of release 0.1

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import _LABEL_BY_CODE, _label_codes, compare_proportions, resolve_test
+from .change import LABEL_BY_CODE, compare_proportions, label_codes, resolve_test
 from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_counts
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
-    _parse,
     _parse_count_series,
     _parse_percent_series,
     _row_name,
+    parse_arrays,
     parse_percent,
     parse_table,
 )
@@ -209,7 +209,7 @@ def label_changes(
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+    parsed, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
                           check_scale=bool(check_scale))
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
@@ -315,8 +315,8 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     statistic = scatter(res.statistic, nan, float) if res else np.full(n, nan)
     pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
     significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
-    # label codes index stats.change._LABEL_BY_CODE; 3 is "no comparable data"
-    code = (scatter(_label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
+    # label codes index stats.change.LABEL_BY_CODE; 3 is "no comparable data"
+    code = (scatter(label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
             if res else np.full(n, 3, dtype=np.int8))
 
     populations_used = spec.finite_population
@@ -336,7 +336,7 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
-        "label": pd.Categorical.from_codes(code, categories=list(_LABEL_BY_CODE)),
+        "label": pd.Categorical.from_codes(code, categories=list(LABEL_BY_CODE)),
     }
     if intervals:
         low, high = res.ci if res else (np.empty(0), np.empty(0))
