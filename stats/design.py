@@ -52,12 +52,20 @@ from .change import (
     z_test,
 )
 
-__all__ = ["DEFF_LEVELS", "DESIGN_MODEL", "DesignProportions", "breakdown_deff", "deff_survival", "design_change_test",
+__all__ = ["DEFF_LEVELS", "DESIGN_MODEL", "ICC_RANGE", "cluster_size_bounds", "kish_deff", "report_cluster_structure",
+           "structural_deff_survival", "DesignProportions", "breakdown_deff", "deff_survival", "design_change_test",
            "design_proportions", "design_table", "rao_scott_change_test"]
 
 #: Design effects at which :func:`deff_survival` counts surviving significant labels (a secondary
 #: view: :func:`stats.design.kish_deff` derives a range from the sample's own structure).
 DEFF_LEVELS = (1.2, 1.5, 2.0)
+
+#: Intra-class correlation of answers within an officer's cases assumed by :func:`structural_deff_survival`:
+#: 0.05, the share of outcome variance due to practitioners in practice-based studies of therapist
+#: effects (Wampold and Brown 2005; Baldwin and Imel 2013), to 0.20, four times that, because the
+#: inspection's prompts rate the officer's own work rather than a client outcome (a judgment; the
+#: published ICCs vary widely by measure, Baldwin et al. 2011). Pass ``icc=`` to use another range.
+ICC_RANGE = (0.05, 0.20)
 
 #: What the design-based variances assume, stated in the ``attrs`` of every design output.
 DESIGN_MODEL = ("officers as ultimate clusters within the sampler's strata (a model of how one officer's "
@@ -560,3 +568,198 @@ def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd
                      "share_surviving": survive.sum() / n_sig if n_sig else np.nan,
                      "lost_ids": ", ".join(str(i) for i in ids[lost])})
     return pd.DataFrame(rows)
+
+
+# ---- design effects from the sample's own structure ------------------------------------------------
+
+
+def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
+    r"""Kish's design effect of a clustered sample: :math:`1 + (\bar m(1 + cv^2) - 1)\rho`.
+
+    Vectorised: ``icc``, ``mean_size`` and ``cv`` broadcast.
+
+    Parameters
+    ----------
+    icc : float or array_like
+        Intra-class correlation :math:`\rho` of the answers within a cluster (officer), in [0, 1].
+    cluster_sizes : array_like of int, optional
+        The cases of each cluster; gives :math:`\bar m` and :math:`cv` (population standard
+        deviation over mean), so that :math:`\bar m(1+cv^2) = \sum m_i^2 / \sum m_i`.
+    mean_size, cv : float or array_like, optional
+        :math:`\bar m` and the coefficient of variation of the cluster sizes, when the sizes
+        themselves are not known (``cv`` default 0: equal clusters).
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    Kish (1965, section 5.4; 1987): with clusters of unequal size the effective cluster size is
+    :math:`\bar m(1 + cv^2)`. With officers as clusters this is a model of the sample (officers
+    as ultimate clusters, :data:`DESIGN_MODEL`), not the sampler's design, which draws cases.
+
+    References
+    ----------
+    .. [1] Kish, L. (1965). *Survey Sampling*. Wiley, section 5.4.
+    .. [2] Kish, L. (1987). Weighting in Deft². *The Survey Statistician*, June 1987.
+
+    Examples
+    --------
+    >>> from stats.design import kish_deff
+    >>> round(float(kish_deff(0.05, mean_size=100 / 49)), 4)
+    1.052
+    >>> float(kish_deff(0.1, cluster_sizes=[6, 6, 1, 1]))  # sum m^2 / sum m = 74 / 14
+    1.4285714285714286
+    """
+    rho = np.asarray(icc, dtype=float)
+    if np.any((rho < 0) | (rho > 1)) or np.any(np.isnan(rho)):
+        raise ValueError(f"icc must lie in [0, 1] (got {icc!r}).")
+    if cluster_sizes is not None:
+        if mean_size is not None or np.any(np.asarray(cv) != 0):
+            raise ValueError("pass cluster_sizes or mean_size (with cv), not both.")
+        m = np.asarray(cluster_sizes, dtype=float)
+        if m.ndim != 1 or m.size == 0 or np.any(m < 1) or np.any(m != np.floor(m)):
+            raise ValueError(f"cluster_sizes must be whole numbers >= 1, one per cluster (got {cluster_sizes!r}).")
+        effective = (m**2).sum() / m.sum()
+    else:
+        if mean_size is None:
+            raise TypeError("pass cluster_sizes or mean_size.")
+        mbar = np.asarray(mean_size, dtype=float)
+        c = np.asarray(cv, dtype=float)
+        if np.any(mbar < 1) or np.any(c < 0):
+            raise ValueError(f"mean_size must be >= 1 and cv >= 0 (got {mean_size!r}, {cv!r}).")
+        effective = mbar * (1 + c**2)
+    out = 1 + (effective - 1) * rho
+    return out.item() if np.ndim(out) == 0 else out
+
+
+def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None = None):
+    r"""The most even and the most uneven cluster sizes for ``cases`` in ``clusters`` (each >= 1, <= the cap).
+
+    Returns ``(even, uneven)``: two int arrays of sizes, whose :math:`\sum m^2/\sum m` (the
+    effective cluster size :math:`\bar m(1+cv^2)` of :func:`kish_deff`) are the smallest and the
+    largest any allocation can have.
+
+    Examples
+    --------
+    >>> from stats.design import cluster_size_bounds
+    >>> even, uneven = cluster_size_bounds(100, 49, 6)
+    >>> int((even**2).sum()), int((uneven**2).sum())  # 47 x 2 + 2 x 3; 10 x 6 + 1 x 2 + 38 x 1
+    (206, 402)
+    """
+    cases, clusters = int(cases), int(clusters)
+    cap = cases if max_per_cluster is None else int(max_per_cluster)
+    if clusters < 1 or cases < clusters or cap < 1 or cases > clusters * cap:
+        raise ValueError(f"{cases} cases cannot fill {clusters} clusters of 1 to {cap} cases each.")
+    q, r = divmod(cases, clusters)
+    even = np.array([q + 1] * r + [q] * (clusters - r), dtype=np.int64)
+    spare = cases - clusters  # one case each, then fill clusters to the cap one by one
+    full, rest = divmod(spare, cap - 1) if cap > 1 else (0, 0)
+    uneven = np.ones(clusters, dtype=np.int64)
+    uneven[:full] = cap
+    if full < clusters:
+        uneven[full] += rest
+    return even, uneven
+
+
+def report_cluster_structure(report) -> dict:
+    """Cases, officers and the cap per officer a report states (``samples.csv``: 'case supervision' and
+    'officers interviewed'; the sampler's cap, :func:`stats.sampling.pick`, 6)."""
+    samples = report.samples.set_index("sample")
+    missing = [name for name in ("case supervision", "officers interviewed") if name not in samples.index]
+    if missing:
+        raise ValueError(f"samples.csv of report {report.name!r} has no rows {missing} (needed for the cluster "
+                         "structure); pass cases= and officers= to structural_deff_survival instead.")
+    return {"cases": int(samples.loc["case supervision", "n"]), "officers": int(samples.loc["officers interviewed", "n"]),
+            "max_per_officer": 6}
+
+
+def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: int, max_per_officer: int | None = 6,
+                             icc=ICC_RANGE, test=None) -> pd.DataFrame:
+    r"""Significant labels that survive the design effects the sample's own structure implies.
+
+    Kish's :func:`kish_deff` at the two ends of the plausible range: the lower end with the most
+    even spread of ``cases`` over ``officers`` and the lower ICC, the upper end with the most
+    uneven spread the cap allows (:func:`cluster_size_bounds`) and the upper ICC. Each significant
+    row survives a deff up to its :func:`breakdown_deff` (Rao-Scott first-order correction).
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        :func:`stats.label_changes` output (its test in ``attrs``).
+    cases, officers : int
+        Cases in the sample and officers holding them (bundled report: 100 and 49,
+        :func:`report_cluster_structure`).
+    max_per_officer : int or None, default 6
+        The sampler's cap on cases per officer.
+    icc : (low, high), default :data:`ICC_RANGE`
+        Range of the intra-class correlation within an officer's cases.
+    test : ChangeTest, optional
+        As :func:`breakdown_deff`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows, ``end`` 'low' and 'high': ``icc``, ``effective_cluster_size``
+        (:math:`\bar m(1+cv^2)`), ``mean_cluster_size``, ``cv``, ``deff``, ``significant``,
+        ``surviving``, ``lost``, ``lost_ids``. ``attrs['design_model']`` states the model and
+        ``attrs['source']`` where the inputs come from.
+
+    Notes
+    -----
+    *Model.* Officers as ultimate clusters is a model of how one officer's cases go together
+    (:data:`DESIGN_MODEL`); the sampler draws cases within strata. A prompt answered by a sub-sample
+    (85 harm cases, 24 Through the Gate cases) has smaller clusters than the whole sample, so the
+    whole sample's structure gives the larger deff: the upper end is conservative for them. The
+    previous inspection's structure is not published; the same deff is applied to the whole test.
+
+    *ICC.* Therapist-effect studies find about 5 % of client-outcome variance between practitioners
+    (Wampold and Brown 2005, 6,146 patients of 581 therapists; the review of Baldwin and Imel 2013);
+    the published ICCs vary widely by measure (Baldwin et al. 2011). Inspection prompts rate the
+    officer's own work, so a larger correlation is plausible: the default range is 0.05 to 0.20.
+
+    References
+    ----------
+    .. [1] Kish, L. (1965). *Survey Sampling*. Wiley, section 5.4.
+    .. [2] Wampold, B. E., Brown, G. S. (2005). Estimating variability in outcomes attributable to
+       therapists: a naturalistic study of outcomes in managed care. *Journal of Consulting and
+       Clinical Psychology* 73(5), 914-923.
+    .. [3] Baldwin, S. A., Imel, Z. E. (2013). Therapist effects: findings and methods. In M. J.
+       Lambert (Ed.), *Bergin and Garfield's Handbook of Psychotherapy and Behavior Change*, 6th ed.
+       Wiley, 258-297.
+    .. [4] Baldwin, S. A., Murray, D. M., Shadish, W. R., et al. (2011). Intraclass correlation
+       associated with therapists: estimates and applications in planning psychotherapy research.
+       *Cognitive Behaviour Therapy* 40(1), 15-33.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import report_cluster_structure, structural_deff_survival
+    >>> report = stats.load_report()
+    >>> s = structural_deff_survival(stats.label_changes(report.prompts), **report_cluster_structure(report))
+    >>> s[["end", "deff", "significant", "surviving"]].round(3).values.tolist()
+    [['low', 1.053, 17, 17], ['high', 1.604, 17, 12]]
+    """
+    lo_icc, hi_icc = (float(x) for x in icc)
+    if not 0 <= lo_icc <= hi_icc <= 1:
+        raise ValueError(f"icc must be a range (low, high) within [0, 1] (got {icc!r}).")
+    even, uneven = cluster_size_bounds(cases, officers, max_per_officer)
+    d_star = breakdown_deff(labelled, test=test)
+    ids = labelled["prompt_id"] if "prompt_id" in labelled.columns else pd.Series(labelled.index, index=labelled.index)
+    n_sig = int(d_star.notna().sum())
+    rows = []
+    for end, sizes, rho in (("low", even, lo_icc), ("high", uneven, hi_icc)):
+        deff = kish_deff(rho, cluster_sizes=sizes)
+        survive = d_star >= deff
+        lost = d_star.notna() & ~survive
+        rows.append({"end": end, "icc": rho, "effective_cluster_size": float((sizes**2).sum() / sizes.sum()),
+                     "mean_cluster_size": float(sizes.mean()), "cv": float(sizes.std() / sizes.mean()),
+                     "deff": deff, "significant": n_sig, "surviving": int(survive.sum()), "lost": int(lost.sum()),
+                     "lost_ids": ", ".join(str(i) for i in ids[lost])})
+    out = pd.DataFrame(rows)
+    out.attrs = {"design_model": DESIGN_MODEL,
+                 "source": (f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
+                            f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"),
+                 "change_test": table_test(labelled, test)}
+    return out

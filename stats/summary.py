@@ -77,6 +77,11 @@ class ReportSummary:
         The prompt family's :func:`stats.multiplicity.multiplicity_summary`: ``tests``,
         ``expected_false_positives``, ``significant``, ``survive_fdr``, ``fdr_method``,
         ``fdr_level``.
+    design_effect_structure : pandas.DataFrame
+        :func:`stats.design.structural_deff_survival`: the significant prompt labels that
+        survive the design-effect range the report's own cluster structure implies (cases per
+        officer, an ICC range); empty when the report states no officers. The primary
+        design-effect view; ``design_effect`` (fixed levels) is secondary.
     """
 
     name: str
@@ -93,6 +98,7 @@ class ReportSummary:
     constructed: bool = False
     extra: dict = field(default_factory=dict)
     multiplicity: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    design_effect_structure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,7 +211,19 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         design_effect=deff_survival(prompts, test=spec),
         constructed=report.constructed,
         multiplicity=multiplicity_summary(prompts),
+        design_effect_structure=_structural_deff(report, prompts, spec),  # counts: design effect from the structure
     )
+
+
+def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) -> pd.DataFrame:
+    """:func:`stats.design.structural_deff_survival` of the report, empty when it states no officers."""
+    from .design import report_cluster_structure, structural_deff_survival
+
+    try:
+        structure = report_cluster_structure(report)
+    except ValueError:
+        return pd.DataFrame()
+    return structural_deff_survival(prompts, test=spec, **structure)
 
 
 def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.DataFrame:

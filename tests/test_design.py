@@ -272,3 +272,55 @@ def test_rao_scott_keeps_each_rows_direction():
     same = rao_scott_change_test(labelled, 1.0)
     assert same["design_label"].tolist() == labelled["label"].astype(str).tolist()
     assert not same["verdict_changed"].any()
+
+
+# --- design effects from the sample's own structure --------------------------------------------------
+
+def test_kish_deff_equals_the_variance_of_the_mean_under_a_random_officer_effect():
+    # Independent check by matrix algebra: y = u_officer + e, Var(u) = rho, Var(e) = 1 - rho. The
+    # variance of the mean of all cases is 1' S 1 / n^2; over the SRS variance 1/n it is Kish's deff.
+    from scipy.linalg import block_diag
+
+    from stats.design import kish_deff
+
+    for sizes, rho in (([6, 6, 1, 1, 3], 0.2), ([2] * 47 + [3] * 2, 0.05), ([4] * 5, 0.3)):
+        cov = block_diag(*[np.full((m, m), rho) + np.eye(m) * (1 - rho) for m in sizes])
+        n = sum(sizes)
+        exact = cov.sum() / n**2 / (1 / n)
+        assert kish_deff(rho, cluster_sizes=sizes) == pytest.approx(exact, rel=1e-12)
+        m = np.array(sizes, dtype=float)
+        assert kish_deff(rho, mean_size=m.mean(), cv=m.std() / m.mean()) == pytest.approx(exact, rel=1e-12)
+    # equal clusters: the textbook 1 + (m - 1) rho
+    assert kish_deff(0.1, mean_size=5) == pytest.approx(1.4)
+    np.testing.assert_allclose(kish_deff(np.array([0.0, 0.5, 1.0]), mean_size=3), [1.0, 2.0, 3.0])
+
+
+def test_cluster_size_bounds_are_the_extremes_of_every_allocation():
+    from itertools import product
+
+    from stats.design import cluster_size_bounds
+
+    for cases, clusters, cap in ((10, 4, 4), (9, 3, 5), (7, 7, 2), (12, 5, 3)):
+        sums = [sum(m * m for m in sizes) for sizes in product(range(1, cap + 1), repeat=clusters)
+                if sum(sizes) == cases]
+        even, uneven = cluster_size_bounds(cases, clusters, cap)
+        assert even.sum() == uneven.sum() == cases and uneven.max() <= cap and even.min() >= 1
+        assert (int((even**2).sum()), int((uneven**2).sum())) == (min(sums), max(sums))
+    with pytest.raises(ValueError, match=r"100 cases cannot fill 10 clusters of 1 to 6 cases"):
+        cluster_size_bounds(100, 10, 6)
+
+
+def test_structural_deff_survival_of_the_bundled_report(labelled):
+    from stats.design import report_cluster_structure, structural_deff_survival
+
+    report = load_report("south-yorkshire-crc-2020")
+    structure = report_cluster_structure(report)
+    assert structure == {"cases": 100, "officers": 49, "max_per_officer": 6}
+    s = structural_deff_survival(labelled, **structure).set_index("end")
+    # 100 cases over 49 officers: 47 x 2 + 2 x 3 (sum m^2 = 206) to 10 x 6 + 2 + 38 x 1 (402)
+    assert s.loc["low", "effective_cluster_size"] == pytest.approx(2.06)
+    assert s.loc["high", "effective_cluster_size"] == pytest.approx(4.02)
+    assert s.loc["low", "deff"] == pytest.approx(1 + 1.06 * 0.05) and s.loc["high", "deff"] == pytest.approx(1 + 3.02 * 0.2)
+    assert s["significant"].tolist() == [17, 17] and s["surviving"].tolist() == [17, 12]
+    assert s.loc["high", "lost_ids"] == "2.3.2.b, 2.3.2.e, 2.4.2.a, 4.2.1.b, 4.2.1.d"
+    assert "ultimate clusters" in s.attrs["design_model"] and "49 officers" in s.attrs["source"]
