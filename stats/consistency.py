@@ -537,7 +537,7 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     -----
     *Why these ranges.* The report states the sample behind each table (100
     case-supervision cases, 85 harm cases, ...), but a prompt that applies "in cases
-    where it is needed" counts only those cases: 14 current percentages of the bundled
+    where it is needed" counts only those cases: 15 current prompt percentages of the bundled
     report cannot be any count of the stated sample. The true n is therefore at most
     the stated sample; the report names every sub-sample it uses for a whole table
     (post-release 42 of 100, harm 85 of 100), so a prompt's unstated sub-sample is taken
