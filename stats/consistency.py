@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import _validation as v
 from .change import table_test
-from .parse import _parse_count_series, _parse_percent_series, parse_table
+from .parse import parse_count_series, parse_percent_series, parse_table
 
 __all__ = [
     "COUNT_SOURCES",
@@ -431,8 +431,8 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
         Rows that are not feasible must come from a sub-sample, whose margin
         of error is wider than the stated sample's.
     """
-    pct = _parse_percent_series(table[percent], percent)
-    stated = _parse_count_series(table[n], n, minimum=1)
+    pct = parse_percent_series(table[percent], percent)
+    stated = parse_count_series(table[n], n, minimum=1)
     whole = pct.notna() & (pct != np.floor(pct))
     if whole.any():
         where = whole.idxmax()

@@ -19,10 +19,10 @@ from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
     _parse_count_series,
     _parse_percent_series,
-    _row_name,
     parse_arrays,
     parse_percent,
     parse_table,
+    row_name,
 )
 from .samplesize import _margin
 
@@ -263,7 +263,7 @@ def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = 
             if (r.source < 0).any():
                 i = int(rows[int(np.argmax(r.source < 0))])
                 raise ValueError(
-                    f"{_row_name(index[i])}, column {column!r}: no count of 1 to n = {int(n[i])} cases "
+                    f"{row_name(index[i])}, column {column!r}: no count of 1 to n = {int(n[i])} cases "
                     f"publishes as {_show_percent(100 * prop[i])}% ({rounding} rounding); correct the "
                     f"figure or n, give the count ({side}_count), or test fractional cases with "
                     "ChangeTest(counts='fractional').")
