@@ -15,6 +15,7 @@ package names the variants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -40,13 +41,18 @@ __all__ = [
     "ChangeResult",
     "ChangeTest",
     "ConfidenceInterval",
+    "Method",
     "compare_proportions",
     "critical_z",
     "label_codes",
+    "methods_table",
+    "pooled_variance",
     "pvalue_from_z",
+    "register_method",
     "resolve_test",
     "spec_of",
     "table_test",
+    "wald_variance",
     "z_test",
 ]
 
@@ -62,21 +68,107 @@ ALTERNATIVES = ("two-sided", "less", "greater")
 COUNT_RULES = ("implied", "fractional")
 
 
-class _Method(NamedTuple):
-    pooled: bool
+def pooled_variance(p1, n1, p2, n2, w1, w2):
+    r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`, :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`: the variance under H0.
+
+    ``w_i`` is :math:`f_i/n_i` (:math:`f_i = 1 - n_i/N_i` with the finite population correction, else 1).
+    """
+    pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
+    return pbar * (1 - pbar) * (w1 + w2)
+
+
+def wald_variance(p1, n1, p2, n2, w1, w2):
+    r"""Unpooled (Wald) variance :math:`\hat p_1\hat q_1 w_1 + \hat p_2\hat q_2 w_2`.
+
+    Where it vanishes although the proportions differ (0 % vs 100 %), the pooled variance, so that
+    no row gets an infinite z from a handful of cases.
+    """
+    var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
+    return np.where((var == 0) & (p2 != p1), pooled_variance(p1, n1, p2, n2, w1, w2), var)
+
+
+@dataclass(frozen=True)
+class Method:
+    r"""One test variant of the registry :data:`METHODS`.
+
+    Attributes
+    ----------
+    variance : callable
+        ``variance(p1, n1, p2, n2, w1, w2)``: the variance of :math:`\hat p_2 - \hat p_1`,
+        vectorised, with ``w_i = f_i / n_i`` (:func:`pooled_variance`, :func:`wald_variance`, or
+        any other kernel, e.g. Agresti-Caffo's).
+    continuity : bool
+        Yates's continuity correction of the numerator (as R ``prop.test``).
+    interval : str
+        The interval of :data:`INTERVALS` that inverts the test (its dual).
+    description : str
+        The test in words, for :meth:`ChangeTest.describe`.
+    display : str
+        Short name for tables and legends.
+    style : dict
+        matplotlib keyword arguments (``color``, ``marker``, ``linestyle``) for charts.
+    """
+
+    variance: Callable
     continuity: bool
     interval: str
     description: str
+    display: str
+    style: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def pooled(self) -> bool:
+        """True for the pooled variance (the variance under H0)."""
+        return self.variance is pooled_variance
 
 
-#: The test variants: the one place that defines them. Each names its variance, its
-#: continuity correction and the interval that inverts it (its dual).
-METHODS = {
-    "pooled": _Method(True, False, "score", "pooled two-proportion Z test"),
-    "pooled-cc": _Method(True, True, "score-cc", "pooled two-proportion Z test with Yates continuity correction"),
-    "unpooled": _Method(False, False, "wald", "unpooled (Wald) two-proportion Z test"),
-    "unpooled-cc": _Method(False, True, "wald-cc", "unpooled (Wald) two-proportion Z test with Yates continuity correction"),
+#: The test variants: the one place that defines them, a registry. Each row names its variance
+#: kernel, its continuity correction, the interval that inverts it (its dual), its display name
+#: and its chart style; the CLI choices, the docstring table of :class:`ChangeTest`, the exact-methods
+#: comparison and the tests read it. :func:`register_method` adds a row.
+METHODS: dict[str, Method] = {
+    "pooled": Method(pooled_variance, False, "score", "pooled two-proportion Z test", "Z pooled",
+                     {"color": "#0072B2", "marker": "o", "linestyle": "-"}),
+    "pooled-cc": Method(pooled_variance, True, "score-cc",
+                        "pooled two-proportion Z test with Yates continuity correction", "Z pooled, Yates",
+                        {"color": "#56B4E9", "marker": "s", "linestyle": "--"}),
+    "unpooled": Method(wald_variance, False, "wald", "unpooled (Wald) two-proportion Z test", "Z unpooled",
+                       {"color": "#009E73", "marker": "^", "linestyle": "-"}),
+    "unpooled-cc": Method(wald_variance, True, "wald-cc",
+                          "unpooled (Wald) two-proportion Z test with Yates continuity correction",
+                          "Z unpooled, Yates", {"color": "#E69F00", "marker": "v", "linestyle": "--"}),
 }
+_Method = Method  # the name of release 0.1
+
+
+def register_method(name: str, method: Method) -> Method:
+    """Add a test variant to :data:`METHODS` (a new variance kernel, say); returns it.
+
+    The name must be new and the interval one of :data:`INTERVALS`. Every consumer of the
+    registry (the CLI choices, :func:`stats.exact.compare_methods`, :class:`ChangeTest`) then
+    offers it; a parser built before the registration does not.
+    """
+    if not isinstance(name, str) or not name or name in METHODS:
+        raise ValueError(f"name must be a new method name (got {name!r}; taken: {sorted(METHODS)}).")
+    if not isinstance(method, Method):
+        raise TypeError(f"method must be a stats.change.Method (got {type(method).__name__}).")
+    if not callable(method.variance):
+        raise TypeError(f"method.variance must be a function (got {method.variance!r}).")
+    v.check_choice("method.interval", method.interval, tuple(INTERVALS))
+    METHODS[name] = method
+    return method
+
+
+def methods_table() -> str:
+    """The registry as a reST table (the Notes of :class:`ChangeTest`)."""
+    rows = [(name, m.variance.__name__,
+             "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
+    head = ("method", "variance kernel", "correction", "dual interval")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    rule = " ".join("=" * w for w in widths)
+    line = lambda r: " ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n    ".join([rule, line(head), rule, *(line(r) for r in rows), rule])
+
 
 #: Interval methods: the duals of the tests, and Newcombe's hybrid score interval.
 INTERVALS = {
@@ -126,15 +218,11 @@ class ChangeTest:
 
     Notes
     -----
-    ========== ============================================== ========== =================================
-    method     variance of :math:`d = \hat p_2 - \hat p_1`       correction dual interval
-    ========== ============================================== ========== =================================
-    pooled     :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`        none       score (Farrington-Manning)
-    pooled-cc  same                                            Yates      score, continuity-corrected
-    unpooled   :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none wald
-    unpooled-cc same                                           Yates      wald-cc (R ``prop.test``)
-    ========== ============================================== ========== =================================
+    {methods_table}
 
+    (The table is built from the registry :data:`METHODS`.) The pooled variance is
+    :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`, the unpooled (Wald) one
+    :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2`;
     :math:`\bar p = (n_1 \hat p_1 + n_2 \hat p_2)/(n_1 + n_2)`, :math:`f_i = 1 - n_i/N_i` with
     ``finite_population`` and 1 otherwise. Yates's correction reduces :math:`|d|` by
     :math:`\min(\tfrac12(1/n_1 + 1/n_2), |d|)`, as R's ``prop.test`` does. A one-sided
@@ -185,7 +273,12 @@ class ChangeTest:
     @property
     def pooled(self) -> bool:
         """True for the pooled variance (the variance under H0)."""
-        return self._spec.pooled
+        return self._spec.variance is pooled_variance
+
+    @property
+    def variance(self) -> Callable:
+        """The variance kernel of ``method`` (a row of :data:`METHODS`)."""
+        return self._spec.variance
 
     @property
     def continuity(self) -> bool:
@@ -236,7 +329,7 @@ class ChangeTest:
         p1 = np.asarray(k_previous, dtype=float) / n1
         p2 = np.asarray(k_current, dtype=float) / n2
         f1, f2 = self._factors(n1, n2, population_previous, population_current)
-        return z_test(p1, n1, p2, n2, f1, f2, self.pooled, self.continuity, self.alternative)[2]
+        return z_test(p1, n1, p2, n2, f1, f2, self.variance, self.continuity, self.alternative)[2]
 
     def _factors(self, n1, n2, population_previous, population_current):
         if not self.finite_population:
@@ -325,8 +418,9 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     validate their own inputs (``compare_proportions`` is the checked entry point).
 
     ``f1``, ``f2`` are the finite population factors ``1 - n/N``, or ``None``
-    for an infinite population (factor 1, skipped). Inputs must already be
-    validated and broadcastable.
+    for an infinite population (factor 1, skipped). ``pooled`` is a variance kernel of
+    :data:`METHODS` (``ChangeTest.variance``), or True/False for :func:`pooled_variance` /
+    :func:`wald_variance`. Inputs must already be validated and broadcastable.
 
     Degenerate rows: where the variance is 0 and so is the difference (0 % vs 0 %, or
     100 % vs 100 %) z = 0 and p = 1. The unpooled variance is also 0 at 0 % vs 100 %
@@ -338,14 +432,8 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     d = p2 - p1
     w1 = 1 / n1 if f1 is None else f1 / n1
     w2 = 1 / n2 if f2 is None else f2 / n2
-    pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
-    pooled_var = pbar * (1 - pbar) * (w1 + w2)
-    if pooled:
-        var = pooled_var
-    else:
-        var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
-        var = np.where((var == 0) & (d != 0), pooled_var, var)
-    se = np.sqrt(var)
+    kernel = pooled if callable(pooled) else (pooled_variance if pooled else wald_variance)
+    se = np.sqrt(kernel(p1, n1, p2, n2, w1, w2))
     if continuity:
         # R prop.test: YATES = min(0.5, |d| / (1/n1 + 1/n2)) on the count scale,
         # i.e. |d| is reduced by min(0.5 (1/n1 + 1/n2), |d|) on the proportion scale.
@@ -757,7 +845,7 @@ def compare_proportions(
         f1, f2 = 1 - n1 / big1, 1 - n2 / big2
     else:
         f1 = f2 = None
-    d, z, pval, se = z_test(p1, n1, p2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
+    d, z, pval, se = z_test(p1, n1, p2, n2, f1, f2, spec.variance, spec.continuity, spec.alternative)
     significant = pval <= spec.alpha
     u = v.unwrap
     return ChangeResult(
@@ -782,3 +870,5 @@ _z_test = z_test
 _pvalue_from_z = pvalue_from_z
 _label_codes = label_codes
 _LABEL_BY_CODE = LABEL_BY_CODE
+
+ChangeTest.__doc__ = ChangeTest.__doc__.replace("{methods_table}", methods_table())

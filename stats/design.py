@@ -46,15 +46,30 @@ from .change import (
     LABEL_BY_CODE,
     critical_z,
     label_codes,
+    pooled_variance,
     pvalue_from_z,
     resolve_test,
     table_test,
+    wald_variance,
     z_test,
 )
 
-__all__ = ["DEFF_LEVELS", "DESIGN_MODEL", "ICC_RANGE", "cluster_size_bounds", "kish_deff", "report_cluster_structure",
-           "structural_deff_survival", "DesignProportions", "breakdown_deff", "deff_survival", "design_change_test",
-           "design_proportions", "design_table", "rao_scott_change_test"]
+__all__ = [
+    "DEFF_LEVELS",
+    "DESIGN_MODEL",
+    "ICC_RANGE",
+    "DesignProportions",
+    "breakdown_deff",
+    "cluster_size_bounds",
+    "deff_survival",
+    "design_change_test",
+    "design_proportions",
+    "design_table",
+    "kish_deff",
+    "rao_scott_change_test",
+    "report_cluster_structure",
+    "structural_deff_survival",
+]
 
 #: Design effects at which :func:`deff_survival` counts surviving significant labels (a secondary
 #: view: :func:`stats.design.kish_deff` derives a range from the sample's own structure).
@@ -428,6 +443,9 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     (:data:`DESIGN_MODEL`).
     """
     spec = resolve_test(test)
+    if spec.variance not in (pooled_variance, wald_variance):
+        raise ValueError(f"method {spec.method!r} has no design-based form here (its variance kernel is "
+                         f"{spec.variance.__name__}); the design test scales the pooled or the unpooled variance.")
     for name, est in (("previous", previous), ("current", current)):
         if est.fpc != spec.finite_population:
             raise ValueError(
