@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
+from ._labelled import carrier_of
 from .change import table_test
 from .parse import parse_count_series, parse_percent_series, parse_table
 
@@ -563,12 +564,14 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     >>> r["robust_label"], round(float(r["pvalue_max"]), 3), int(r["significant_from_n"])
     ('depends on the counts', 0.111, 53)
     """
-    spec = table_test(table, test)
+    carrier = carrier_of(table)
+    spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
     if rounding is None:
-        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = carrier.rounding if carrier else (
+            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING)
     v.check_choice("rounding", rounding, ROUNDINGS)
     share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
-    parsed = parse_table(table)
+    parsed = carrier.parsed_frame() if carrier else parse_table(table)
     index = table.index
     lo1, hi1 = _bounds("previous_n", previous_n, parsed["n_previous"], share, index)
     lo2, hi2 = _bounds("current_n", current_n, parsed["n_current"], share, index)

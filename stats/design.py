@@ -763,7 +763,8 @@ def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: in
     if not 0 <= lo_icc <= hi_icc <= 1:
         raise ValueError(f"icc must be a range (low, high) within [0, 1] (got {icc!r}).")
     even, uneven = cluster_size_bounds(cases, officers, max_per_officer)
-    d_star = breakdown_deff(labelled, test=test)
+    spec = table_test(labelled, test)
+    d_star = breakdown_deff(labelled, test=spec)
     ids = labelled["prompt_id"] if "prompt_id" in labelled.columns else pd.Series(labelled.index, index=labelled.index)
     n_sig = int(d_star.notna().sum())
     rows = []
@@ -779,5 +780,5 @@ def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: in
     out.attrs = {"design_model": DESIGN_MODEL,
                  "source": (f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
                             f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"),
-                 "change_test": table_test(labelled, test)}
+                 "change_test": spec}
     return out

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
+from ._labelled import carrier_of
 from .change import METHODS, table_test
 from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
-from .parse import parse_table
 
 __all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
 
@@ -128,7 +128,8 @@ def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
     from .tables import label_changes
 
     needed = {"significant", "pvalue", "count_previous", "n_used_previous", "count_current", "n_used_current"}
-    if needed <= set(table.columns) and table.attrs.get("change_test") is not None:
+    carrier = carrier_of(table)
+    if needed <= set(table.columns) and carrier is not None and carrier.rounding == rounding:
         return table
     plain = table.drop(columns=[c for c in table.columns if c in needed], errors="ignore")
     plain.attrs = {}
@@ -210,8 +211,10 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     spec = table_test(labelled, test)
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
+    carrier = carrier_of(labelled)
     if rounding is None:
-        rounding = labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = carrier.rounding if carrier else (
+            labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING)
     v.check_choice("rounding", rounding, ROUNDINGS)
     table = _labelled(labelled, spec, rounding)
     rows = np.flatnonzero(table["significant"].notna().to_numpy())
@@ -228,9 +231,9 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
-        parsed = parse_table(labelled, columns=table.attrs.get("columns"))
-        pops = {"population_previous": parsed["population_previous"].to_numpy()[rows],
-                "population_current": parsed["population_current"].to_numpy()[rows]}
+        parsed = carrier_of(table).parsed
+        pops = {"population_previous": parsed["population_previous"][rows],
+                "population_current": parsed["population_current"][rows]}
     for method in METHODS:
         out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
     names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
+from ._labelled import ATTR, LabelledTable
 from .change import LABEL_BY_CODE, compare_proportions, label_codes, resolve_test
 from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_counts
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
@@ -231,7 +232,9 @@ def label_changes(
             out = out.drop(columns=name)
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index, copy=False)
-    out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols}
+    carrier = LabelledTable(spec, rounding, cols, table.index, parsed,
+                            {name: np.array(values, copy=True) for name, values in counts.items()})
+    out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols, ATTR: carrier}
     return out
 
 
