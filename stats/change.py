@@ -166,7 +166,10 @@ def methods_table() -> str:
     head = ("method", "variance kernel", "correction", "dual interval")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     rule = " ".join("=" * w for w in widths)
-    line = lambda r: " ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+
+    def line(r):
+        return " ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+
     return "\n    ".join([rule, line(head), rule, *(line(r) for r in rows), rule])
 
 

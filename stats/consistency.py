@@ -88,16 +88,16 @@ def round_percent(k, n, rounding=DEFAULT_ROUNDING):
     return out.item() if out.ndim == 0 else out
 
 
-def _bounds_units(units, scale, n, rounding):
+def _bounds_units(units, scale, n, rounding, dtype=np.int64):
     r"""Unchecked, vectorised: (low, high) counts of n publishing as ``units / scale`` percent.
 
     ``units`` and ``scale`` are int64 arrays (a figure with d decimals is ``units``
     :math:`10^{-d}`-ths of a percent, ``scale`` :math:`= 10^d`); ``n`` broadcasts. :math:`100 k/n` rounds to the figure
     when :math:`n(2u - 1) \le 200 s k \le n(2u + 1)`, ties decided by the rule (the last digit's
-    parity for half even).
+    parity for half even). ``dtype=object`` computes in Python integers (no overflow).
     """
-    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=np.int64), np.asarray(scale, dtype=np.int64),
-                                          np.asarray(n, dtype=np.int64))
+    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype),
+                                          np.asarray(n, dtype=dtype))
     a, b = n * (2 * units - 1), n * (2 * units + 1)
     den = 200 * scale
     low = -((-a) // den)
@@ -283,8 +283,9 @@ COUNT_SOURCES = (COUNT_GIVEN, COUNT_IMPLIED, COUNT_LOWER_N, COUNT_FRACTIONAL)
 
 #: Most decimals of a published percentage read as its precision (71.25 % has two).
 _MAX_DECIMALS = 6
-#: Candidate smaller denominators tried per step of the vectorised search.
-_BLOCK = 64
+#: Candidate smaller denominators tried per step of the vectorised search: few at first (most
+#: figures impossible at n are possible a step or two below), then more.
+_BLOCKS = (4, 64)
 
 
 class ImpliedCounts(NamedTuple):
@@ -301,12 +302,18 @@ class ImpliedCounts(NamedTuple):
 
 def _figure_units(percent: np.ndarray):
     """Each figure as ``units / scale`` percent with ``scale = 10**d``, d its decimals (at most 6)."""
-    powers = 10.0 ** np.arange(_MAX_DECIMALS + 1)
-    scaled = percent[..., None] * powers
-    whole = np.abs(scaled - np.rint(scaled)) <= 1e-6
-    d = np.where(whole.any(axis=-1), whole.argmax(axis=-1), _MAX_DECIMALS)
-    scale = (10 ** d).astype(np.int64)
-    return np.rint(percent * scale).astype(np.int64), scale
+    rounded = np.rint(percent)
+    whole = np.abs(percent - rounded) <= 1e-6
+    units, scale = rounded.astype(np.int64), np.ones(percent.shape, dtype=np.int64)
+    if not whole.all():  # the rest: the fewest decimals that represent the figure
+        rest = np.flatnonzero(~whole)
+        powers = 10.0 ** np.arange(1, _MAX_DECIMALS + 1)
+        scaled = percent[rest, None] * powers
+        exact = np.abs(scaled - np.rint(scaled)) <= 1e-6
+        d = np.where(exact.any(axis=-1), exact.argmax(axis=-1) + 1, _MAX_DECIMALS)
+        scale[rest] = 10 ** d
+        units[rest] = np.rint(percent[rest] * scale[rest]).astype(np.int64)
+    return units, scale
 
 
 def _nearest_count(units, scale, n, low, high):
@@ -365,29 +372,54 @@ def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
     shape = pct.shape
     pct, size = pct.ravel(), size.ravel().astype(np.int64)
     units, scale = _figure_units(pct)
+    # n (2 u + 1) must fit in int64; beyond (n above ~4e16 / 10**d), Python integers, row by row
+    risky = size.astype(float) * (2 * units + 1).astype(float) > 2.0**62
+    if risky.any():
+        return _implied_counts_big(units, scale, size, rounding, risky, shape)
     low, high = _bounds_units(units, scale, size, rounding)
     m = size.copy()
     source = np.where(low <= high, 1, 2).astype(np.int8)
     todo = np.flatnonzero(low > high)
     top = size[todo] - 1  # largest denominator still to try, per row
+    step = 0
     while todo.size:
-        steps = np.arange(_BLOCK, dtype=np.int64)
-        cand = top[:, None] - steps  # descending candidates
+        block = _BLOCKS[min(step, len(_BLOCKS) - 1)]
+        step += 1
+        cand = top[:, None] - np.arange(block, dtype=np.int64)  # descending candidates
         lo_c, hi_c = _bounds_units(units[todo, None], scale[todo, None], np.maximum(cand, 1), rounding)
         ok = (lo_c <= hi_c) & (cand >= 1)
         found = ok.any(axis=1)
         first = ok.argmax(axis=1)
         hit = todo[found]
         m[hit] = cand[found, first[found]]
-        exhausted = ~found & (top - _BLOCK < 1)
+        exhausted = ~found & (top - block < 1)
         source[todo[exhausted]] = -1
         m[todo[exhausted]] = 0
         keep = ~found & ~exhausted
-        todo, top = todo[keep], top[keep] - _BLOCK
+        todo, top = todo[keep], top[keep] - block
     good = source > 0
     low, high = _bounds_units(units, scale, np.maximum(m, 1), rounding)
     k = np.where(good, _nearest_count(units, scale, np.maximum(m, 1), low, high), 0)
     return ImpliedCounts(k.reshape(shape), m.reshape(shape), source.reshape(shape))
+
+
+def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCounts:
+    """:func:`implied_counts` with the huge-n rows in Python integers (every figure is possible at
+    n > 100 * scale, so no smaller n is searched for them)."""
+    ok = ~risky
+    count = np.zeros(size.shape, dtype=np.int64)
+    used = size.copy()
+    source = np.ones(size.shape, dtype=np.int8)
+    if ok.any():
+        r = implied_counts(units[ok] / scale[ok], size[ok], rounding=rounding)
+        count[ok], used[ok], source[ok] = r.count, r.n_used, r.source
+    u, s, n = (x[risky].astype(object) for x in (units, scale, size))
+    low, high = _bounds_units(u, s, n, rounding, dtype=object)
+    den = 100 * s
+    k = -((den - 2 * u * n) // (2 * den))
+    k = np.minimum(np.maximum(k, low), high)
+    count[risky] = k.astype(np.int64)
+    return ImpliedCounts(count.reshape(shape), used.reshape(shape), source.reshape(shape))
 
 
 def report_rounding(report) -> str:

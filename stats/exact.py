@@ -3,7 +3,7 @@
 Near the significance threshold the verdict can depend on the test variant
 (61/100 vs 49/100: p = 0.088 pooled, 0.118 with continuity correction), and at
 small n on the normal approximation itself (Through the Gate key question 4.2.1,
-87 % -> 100 % of 24: p = 0.068 by the Z test, 0.146 by Boschloo's exact test).
+87 % -> 100 % of 24, counts 20/23 and 24/24: p = 0.067 by the Z test, 0.146 by Boschloo's exact test).
 :func:`compare_methods` runs every Z variant and Fisher's, Barnard's and
 Boschloo's exact tests on every testable row, at counts that publish as the
 row's percentages, and flags the rows whose verdict depends on the test.

@@ -12,7 +12,13 @@ import numpy as np
 from scipy import optimize, special
 
 from . import _validation as v
-from .change import ALTERNATIVES, critical_z, pooled_variance, resolve_test, wald_variance
+from .change import (
+    ALTERNATIVES,
+    critical_z,
+    pooled_variance,
+    resolve_test,
+    wald_variance,
+)
 
 __all__ = ["power_of_change", "minimum_detectable_change", "critical_difference", "POWER_METHODS"]
 

@@ -271,3 +271,35 @@ def test_labelling_is_vectorised_over_many_rows():
     ref = _oracle_counts(int(t.loc[i, "current"]), int(t.loc[i, "n_current"]))
     if ref[1] < t.loc[i, "n_current"]:
         assert (out.loc[i, "count_current"], out.loc[i, "n_used_current"]) == ref[:2]
+
+
+def test_the_oracle_labels_hold_in_the_summary_and_the_command_line(report, tmp_path):
+    from stats.cli import main
+    from stats.summary import summarise
+
+    expected = {}
+    for i, r in report.prompts.iterrows():
+        if pd.isna(r["previous"]) or pd.isna(r["current"]):
+            expected[i] = "no comparable data"
+            continue
+        k1, m1, _ = _oracle_counts(int(r["previous"]), int(r["n_previous"]))
+        k2, m2, _ = _oracle_counts(int(r["current"]), int(r["n_current"]))
+        expected[i] = _oracle_label(k1, m1, k2, m2, 0.1)[0]
+    summary = summarise(report)
+    assert summary.prompts["label"].astype(str).to_dict() == expected
+    source = tmp_path / "prompts.csv"
+    report.prompts[["prompt_id", "previous", "current", "n_previous", "n_current"]].to_csv(source, index=False)
+    out = tmp_path / "labelled.csv"
+    assert main(["label", str(source), "--format", "csv", "-o", str(out)]) == 0
+    assert pd.read_csv(out)["label"].to_dict() == expected
+
+
+def test_implied_counts_at_huge_n_are_exact():
+    # n (2 u + 1) overflows int64 here: the counts are computed in Python integers
+    n = 2**52
+    r = implied_counts([71.5, 43.0, 50.0], [n, n, 3])
+    for k, figure in zip(r.count[:2], (Fraction(143, 2), Fraction(43))):
+        centre = figure * n / 100
+        assert int(k) == math.ceil(centre - Fraction(1, 2))  # p n / 100 rounded, ties down
+        assert _publish(int(k), n, 1) == figure
+    assert (int(r.count[2]), int(r.n_used[2]), int(r.source[2])) == (1, 2, 2)
