@@ -12,9 +12,12 @@ the inspectorate's sampler draws (:mod:`stats.sampling`) is stratified (five str
   labelled like the simple test, with a column saying whether the design changes the verdict; and
   the Rao-Scott first-order correction (statistic divided by the square root of a deff) when only
   published tables are available.
-- :func:`breakdown_deff` and :func:`deff_survival`: for published tables, the design effect at
-  which each significant row would stop being significant, and how many significant labels
-  survive deff 1.2, 1.5 and 2.
+- :func:`breakdown_deff`: for published tables, the design effect at which each significant row
+  would stop being significant (at the counts the figures imply).
+- :func:`kish_deff` and :func:`structural_deff_survival`: the design effect the sample's own
+  structure implies (cases per officer, the sampler's cap, an intra-class correlation range from
+  studies of practitioner effects) and the labels that survive it; :func:`deff_survival` at the
+  fixed levels 1.2, 1.5 and 2 is a secondary view.
 
 Design: case :math:`k` of stratum :math:`h` has weight :math:`w_k = N_h/n_h` (:math:`N_h` eligible
 cases on the long list, :math:`n_h` drawn); officers are treated as primary sampling units (PSUs)
