@@ -166,7 +166,7 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
         every Z variant at those counts, named by method (``pooled``, ``pooled-cc``,
         ``unpooled``, ``unpooled-cc``); ``fisher``, ``barnard``, ``boschloo`` (exact
         p-values, with the test's alternative); ``pvalue`` and ``significant`` (the
-        label's: the chosen test at the published proportions and stated n);
+        label's: the chosen test at the same counts);
         ``exact_agree`` (every exact test run gives the label's verdict; <NA> when none
         is run) and ``method_sensitive`` (the label's verdict and the verdicts ``p <=
         alpha`` of the tests run are not all the same). ``attrs['change_test']`` holds
@@ -174,10 +174,12 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
 
     Notes
     -----
-    *Counts.* Exact tests need counts, and the report publishes percentages. Each side
-    uses its given count, else :func:`stats.consistency.nearest_feasible`: the count of
-    the stated sample that publishes as the figure, or, where none does (87 % of 24:
-    21/24 = 87.5 % publishes as 88 %), of the largest sub-sample that can (20/23). The
+    *Counts.* Exact tests need counts, and the report publishes percentages. Every test
+    here runs at the counts the label uses (columns ``count_*`` and ``n_used_*`` of
+    :func:`stats.label_changes`, which labels the table first if it is not labelled): the
+    given count, else the count of the stated sample that publishes as the figure, or,
+    where none does (87 % of 24: 21/24 = 87.5 % publishes as 88 %), of the largest
+    sub-sample that can (20/23); :func:`stats.consistency.implied_counts`. The
     whole range of feasible counts is covered by :func:`stats.consistency.robust_labels`.
 
     *Tests.* Fisher's test conditions on both margins and is conservative; Barnard's
