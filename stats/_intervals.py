@@ -224,3 +224,44 @@ def newcombe_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high):
     low = np.where(np.isinf(z_low), -1.0, d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2))
     high = np.where(np.isinf(z_high), 1.0, d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2))
     return low, high
+
+
+def wilson_cc(p, n, z):
+    r"""Continuity-corrected Wilson interval for one proportion (Newcombe 1998, method 4 of his 1998a).
+
+    .. math::
+        L = \frac{2np + z^2 - 1 - z\sqrt{z^2 - 2 - 1/n + 4p(n(1-p) + 1)}}{2(n + z^2)},\quad
+        U = \frac{2np + z^2 + 1 + z\sqrt{z^2 + 2 - 1/n + 4p(n(1-p) - 1)}}{2(n + z^2)}
+
+    with :math:`L = 0` at :math:`p = 0` and :math:`U = 1` at :math:`p = 1`; clipped to [0, 1]
+    (scipy ``binomtest(k, n).proportion_ci(method='wilsoncc')``). ``n`` may be inf (limits p).
+    """
+    p = np.asarray(p, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = np.asarray(z, dtype=float)
+    finite = ~np.isinf(n)
+    nn = np.where(finite, n, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        den = 2 * (nn + z**2)
+        low = (2 * nn * p + z**2 - 1 - z * np.sqrt(np.maximum(z**2 - 2 - 1 / nn + 4 * p * (nn * (1 - p) + 1), 0))) / den
+        high = (2 * nn * p + z**2 + 1 + z * np.sqrt(np.maximum(z**2 + 2 - 1 / nn + 4 * p * (nn * (1 - p) - 1), 0))) / den
+    low = np.where(p <= 0, 0.0, np.clip(low, 0.0, 1.0))
+    high = np.where(p >= 1, 1.0, np.clip(high, 0.0, 1.0))
+    return np.where(finite, low, p), np.where(finite, high, p)
+
+
+def newcombe_cc_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high):
+    """Newcombe's continuity-corrected hybrid score interval (his method 11): method 10 with
+    :func:`wilson_cc` limits in place of Wilson's, at the effective sizes ``n / f``.
+    """
+    with np.errstate(divide="ignore"):
+        e1, e2 = n1 / f1, n2 / f2
+    zl = np.where(np.isinf(z_low), 0.0, z_low)
+    zh = np.where(np.isinf(z_high), 0.0, z_high)
+    l2, _ = wilson_cc(p2, e2, zl)
+    _, u1 = wilson_cc(p1, e1, zl)
+    _, u2 = wilson_cc(p2, e2, zh)
+    l1, _ = wilson_cc(p1, e1, zh)
+    low = np.where(np.isinf(z_low), -1.0, d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2))
+    high = np.where(np.isinf(z_high), 1.0, d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2))
+    return np.maximum(low, -1.0), np.minimum(high, 1.0)

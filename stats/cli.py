@@ -18,7 +18,7 @@ import tempfile
 import pandas as pd
 
 from . import io as sio
-from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
+from .change import ALTERNATIVES, COUNT_RULES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
@@ -128,14 +128,19 @@ def _add_test_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)")
     p.add_argument("--alternative", choices=ALTERNATIVES, default="two-sided", help="alternative hypothesis (default two-sided)")
     p.add_argument("--method", choices=tuple(METHODS), default="pooled",
-                   help="Z test variant: pooled (default), pooled-cc (Yates, as R's prop.test), unpooled (Wald), unpooled-cc")
+                   help="Z test variant (default pooled): "
+                        + "; ".join(f"{name}: {m.display}" for name, m in METHODS.items()))
     p.add_argument("--interval", choices=tuple(INTERVALS), default=None,
                    help="confidence interval (default: the one dual to --method; newcombe is not dual)")
+    p.add_argument("--counts", choices=COUNT_RULES, default="implied",
+                   help="test published percentages at the whole counts they imply (default) or at "
+                        "fractional counts, percent x n")
 
 
 def _test_from(args) -> ChangeTest:
     """The one place the CLI turns its options into a test specification."""
-    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval)
+    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval,
+                      counts=args.counts)
 
 
 def build_parser() -> argparse.ArgumentParser:
