@@ -130,9 +130,9 @@ def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
     width = max(len(r) for r in rows)
     used = [j for j in range(width) if any(j < len(r) and r[j] for r in rows)]
     rows = [[r[j] if j < len(r) else "" for j in used] for r in rows]
-    from .io import _header
+    from .io import check_header
 
-    header = _header(where, rows[0], ",")
+    header = check_header(where, rows[0], ",")
     if len(rows) == 1:
         raise ValueError(f"{where} has a header ({', '.join(header)}) but no case rows.")
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object).replace("", None).astype("str")

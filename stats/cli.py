@@ -441,13 +441,17 @@ def _cmd_report(args) -> int:
     if getattr(args, "list", False):
         _emit("\n".join(available_reports()) + "\n")
         return 0
-    summary = summarise(_load(args), _test_from(args))
-    report_format = getattr(args, "format", "text")
+    loaded = _load(args)
+    inputs = (loaded.folder, *loaded.files)  # inputs are never outputs: the folder and every file read
     output = getattr(args, "output", None)
+    if output:
+        sio.check_output_path(output, inputs)
+    summary = summarise(loaded, _test_from(args))
+    report_format = getattr(args, "format", "text")
     if report_format == "html":
         from .reporting import to_html
 
-        _emit(to_html(summary), output)
+        _emit(to_html(summary), output, inputs)
     elif report_format == "xlsx":
         if not output:
             raise ValueError("--format xlsx writes a binary workbook: give the file with -o REPORT.xlsx")
@@ -455,7 +459,7 @@ def _cmd_report(args) -> int:
 
         write_xlsx(summary, output)
     else:
-        _emit(fmt.report_text(summary), output)
+        _emit(fmt.report_text(summary), output, inputs)
     return 0
 
 

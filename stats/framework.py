@@ -39,13 +39,14 @@ never silently ignored)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from . import limits
 
 __all__ = [
     "Framework",
@@ -289,6 +290,28 @@ class _Checker:
                 self.fail(f"{where}{key}", f"is not a known key (known: {', '.join(sorted(allowed))})", table[key])
 
 
+def _check_counts(data: dict, path: str) -> None:
+    """Refuse a framework larger than :mod:`stats.limits` allows, before any of it is checked."""
+    problems = []
+    for key, limit, name in (("standards", limits.MAX_STANDARDS, "MAX_STANDARDS"),
+                             ("domains", limits.MAX_DOMAINS, "MAX_DOMAINS"),
+                             ("ratings", limits.MAX_RATINGS, "MAX_RATINGS"),
+                             ("points", limits.MAX_RATINGS, "MAX_RATINGS")):
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            problems.append(f"{key}: has {len(value):,} entries, more than the limit of {limit:,} "
+                            f"(stats.limits.{name})")
+    standards = data.get("standards")
+    if isinstance(standards, list):
+        kqs = sum(len(s["key_questions"]) for s in standards
+                  if isinstance(s, dict) and isinstance(s.get("key_questions"), list))
+        if kqs > limits.MAX_KEY_QUESTIONS:
+            problems.append(f"standards: key_questions: has {kqs:,} key questions in all, more than the limit of "
+                            f"{limits.MAX_KEY_QUESTIONS:,} (stats.limits.MAX_KEY_QUESTIONS)")
+    if problems:
+        raise FrameworkError(path, problems)
+
+
 def _increasing(values) -> bool:
     return all(a < b for a, b in zip(values, values[1:]))
 
@@ -338,7 +361,9 @@ def _parse(data: dict, path: str) -> Framework:
         if not isinstance(sample, str):
             c.fail(f"prompt_samples.{prefix!r}", "must be a sample name", sample)
 
+    _check_counts(data, path)
     domains = []
+    seen_domains: set = set()
     for i, d in enumerate(c.typed(data, "domains", "", list, "must be an array of tables ([[domains]])", default=[])):
         where = f"domains[{i}]."
         if not isinstance(d, dict):
@@ -348,13 +373,15 @@ def _parse(data: dict, path: str) -> Framework:
         did = c.typed(d, "id", where, int, "must be a whole number")
         dname = c.typed(d, "name", where, str, "must be a string", default="")
         if did is not None:
-            if any(x.id == did for x in domains):
+            if did in seen_domains:
                 c.fail(f"{where}id", "must be unique", did)
+            seen_domains.add(did)
             domains.append(Domain(did, dname))
     domain_ids = {d.id for d in domains}
 
     standards = []
     seen_kq: set = set()
+    seen_standards: set = set()
     for i, s in enumerate(c.typed(data, "standards", "", list, "must be an array of tables ([[standards]])",
                                   default=[])):
         where = f"standards[{i}]."
@@ -365,8 +392,10 @@ def _parse(data: dict, path: str) -> Framework:
         sid = c.typed(s, "id", where, str, "must be a string such as \"2.1\"")
         if sid is not None and not _STANDARD_ID.match(sid):
             c.fail(f"{where}id", "must look like \"2.1\" (digits, a dot, digits)", sid)
-        if sid is not None and any(x.id == sid for x in standards):
+        if sid is not None and sid in seen_standards:
             c.fail(f"{where}id", "must be unique", sid)
+        if isinstance(sid, str):
+            seen_standards.add(sid)
         sname = c.typed(s, "name", where, str, "must be a string", default="")
         domain = c.typed(s, "domain", where, int, "must be a domain id (whole number)")
         if domain is not None and domain not in domain_ids:
@@ -427,20 +456,19 @@ def available_frameworks() -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _load_file(path: str, mtime: float) -> Framework:
+def _load_file(path: str, mtime: float, size: int) -> Framework:
+    from .io import read_toml
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise OSError(f"cannot read framework {path!r}: no such file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise FrameworkError(path, [f"is not valid TOML: {err}"]) from None
+        data = read_toml(path, max_bytes=limits.MAX_TOML_BYTES)
+    except ValueError as err:
+        raise FrameworkError(path, [str(err).replace(f"{path!r} ", "", 1)]) from None
     except OSError as err:
         raise OSError(f"cannot read framework {path!r}: {err}") from None
     return _parse(data, path)
 
 
-def load_framework(framework=None, *, base=None) -> Framework:
+def load_framework(framework=None, *, base=None, folder=None) -> Framework:
     """Load a framework: a bundled name, the path of a TOML file, or a :class:`Framework` (returned as is).
 
     Parameters
@@ -450,6 +478,11 @@ def load_framework(framework=None, *, base=None) -> Framework:
         path to a ``.toml`` file written as in the module docstring.
     base : path, optional
         Folder a relative path is resolved against (a report folder naming its framework file).
+    folder : path, optional
+        A report folder that named this framework: a path must then be a regular file inside
+        ``folder`` (not a symbolic link, not ``../elsewhere``); it is refused before it is read.
+        Bundled names are always allowed. A framework the user names (``--framework``) has no
+        such restriction.
 
     Raises
     ------
@@ -481,8 +514,12 @@ def load_framework(framework=None, *, base=None) -> Framework:
         path = Path(framework)
         if base is not None and not path.is_absolute():
             path = Path(base) / path
+        if folder is not None:
+            from .io import open_input
+
+            open_input(path, folder=folder, max_bytes=limits.MAX_TOML_BYTES).close()  # refused before reading
     try:
-        mtime = path.stat().st_mtime
+        st = path.stat()
     except OSError:
         raise OSError(f"cannot read framework {str(path)!r}: no such file") from None
-    return _load_file(str(path), mtime)
+    return _load_file(str(path), st.st_mtime, st.st_size)

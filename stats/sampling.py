@@ -657,12 +657,12 @@ def synthetic_longlist(name: str = "longlist") -> pd.DataFrame:
     text, rows numbered from 1, as :func:`stats.cases.read_cases` reads a file.
     """
     from .cases import read_cases
-    from .reports import _data_roots
+    from .reports import data_roots
 
     choices = ("longlist", "answers-current", "answers-previous")
     if name not in choices:
         raise ValueError(f"name ({name!r}) must be one of {', '.join(map(repr, choices))}.")
-    for root in _data_roots():
+    for root in data_roots():
         path = root / "synthetic-longlist" / f"{name}.csv"
         if path.exists():
             return read_cases(path)
