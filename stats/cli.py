@@ -196,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "officer_grade, harm_factors); every other column except the id must be a prompt")
     p.add_argument("--max-excel-mb", type=_megabytes, default=None,
                    help="largest uncompressed size of an Excel workbook to read, in MB (default 200)")
+    p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
     _add_io_options(p)
 
     p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
@@ -226,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
     p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
     p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
+    p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
 
     # -- reports as validated data (frameworks, schema, templates) --
     p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
@@ -395,7 +397,7 @@ def _cmd_audit(args) -> int:
 
 
 def _cmd_tabulate(args) -> int:
-    read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb)
+    read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb, sheet_name=args.sheet)
     attributes = {} if args.attributes is None else {"attributes": args.attributes}
     inputs = (args.file, args.previous)
     if args.output:
@@ -502,7 +504,7 @@ def _cmd_sample(args) -> int:
 
     from .sampling import draw_sample
 
-    longlist = read_cases(args.file)
+    longlist = read_cases(args.file, sheet_name=args.sheet)
     as_of = None
     if args.as_of:
         try:
