@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .samplesize import _margin
+from .samplesize import normal_margin as _margin
 from .tables import label_changes
 
 __all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "ATTRIBUTES", "ANSWERS",
@@ -224,6 +224,11 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
         raise TypeError(f"cases must be a pandas DataFrame (got {type(cases).__name__}).")
     if id_column is not None and id_column in cases.columns:
         ids = cases[id_column].astype("string").str.strip()
+        blank = ids.isna() | (ids == "")
+        if blank.any():
+            rows = ", ".join(str(r) for r in cases.index[blank.to_numpy()][:10])
+            raise ValueError(f"column {id_column!r} is blank in {int(blank.sum())} row(s) (rows {rows}"
+                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its identifier.")
         dup = ids[ids.duplicated(keep=False) & ids.notna()]
         if not dup.empty:
             listed = ", ".join(f"{v!r} (rows {', '.join(str(i) for i in dup.index[dup == v])})" for v in dict.fromkeys(dup))

@@ -22,7 +22,7 @@ from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     parse_percent,
     parse_table,
 )
-from .samplesize import _margin
+from .samplesize import normal_margin as _margin
 
 __all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "INTERVAL_COLUMNS", "WORDINGS"]
 
