@@ -54,6 +54,7 @@ __all__ = [
     "neutralise_header",
     "open_input",
     "read_toml",
+    "toml_string",
     "check_header",
     "DELIMITERS",
     "CHUNK_ROWS",
@@ -255,7 +256,8 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
     where = _name(path)
     if folder is not None and not _inside(p, Path(folder)):
         raise ValueError(f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
-                         "name only files inside it (give a file elsewhere on the command line instead).")
+                         "name only files inside it: copy the file into the folder, or name it yourself (validate "
+                         "--framework FILE, load_report(path=..., framework=FILE)).")
     follow = (folder is None) if follow_symlinks is None else follow_symlinks
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow:
@@ -317,6 +319,37 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{_name(path)} is not valid TOML: {err}") from None
+
+
+_TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string, quotes included, escaped as the TOML 1.0 specification requires.
+
+    Backslash and double quote are escaped, and so is every control character (U+0000 to U+001F and
+    U+007F: the short forms ``\\b \\t \\n \\f \\r``, else ``\\uXXXX``); everything else is written
+    as it is (TOML files are UTF-8). So any path or name round-trips through :mod:`tomllib`.
+
+    Examples
+    --------
+    >>> from stats.io import toml_string
+    >>> import tomllib
+    >>> text = 'C:\\reports\\"odd"\nname'
+    >>> tomllib.loads("x = " + toml_string(text))["x"] == text
+    True
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"value must be a string (got {type(value).__name__}).")
+    out = []
+    for ch in value:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 # ----------------------------------------------------------------------------------------- tables

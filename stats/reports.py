@@ -89,7 +89,10 @@ class Report:
         :func:`stats.io.check_output_path` (``inputs=report.files, protected=(report.folder,)``)."""
         from .schema import report_files
 
-        return report_files(self.path)
+        files = report_files(self.path)
+        if self.framework is not None and Path(self.framework.path).parent.resolve() == Path(self.path).resolve():
+            files += (Path(self.framework.path),)
+        return files
 
     @property
     def constructed(self) -> bool:

@@ -629,13 +629,19 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     name = name or folder.name
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"name ({name!r}) must be lower case letters, digits and hyphens, such as 'york-yos-2024'.")
-    framework_ref = fw.name if Path(fw.path).parent == Path(load_framework().path).parent else str(Path(fw.path).resolve())
+    bundled = Path(fw.path).parent == Path(load_framework().path).parent
+    # A framework of your own is copied into the folder (framework.toml), so the folder is complete and
+    # report.toml names a file inside it (a report folder never reads a file outside itself).
+    framework_ref = fw.name if bundled else "framework.toml"
     files = {}
+    if not bundled:
+        with sio.open_input(fw.path, max_bytes=limits.MAX_TOML_BYTES) as fh:
+            files["framework.toml"] = fh.read(limits.MAX_TOML_BYTES + 1).decode("utf-8-sig")
     files["report.toml"] = (
         f'# Report metadata (see README "Adding a report").\n'
-        f'name = "{name}"\n'
+        f'name = {sio.toml_string(name)}\n'
         f'title = ""            # e.g. "An inspection of youth offending services in York"\n'
-        f'framework = "{framework_ref}"   # a bundled framework name, or the path of a .toml file\n'
+        f'framework = {sio.toml_string(framework_ref)}   # a bundled framework name, or the path of a .toml file\n'
         f'constructed = false   # true if the figures are made up (examples, training): say so\n'
         f'source = ""           # where the figures come from (report title, date, address)\n')
     std_rows = [{"standard": s.id, "standard_name": s.name, "domain": s.domain, "basis": s.basis} for s in fw.standards]
@@ -660,6 +666,6 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     written = []
     for fname, text in files.items():
         path = folder / fname
-        path.write_text(text, encoding="utf-8")
+        sio.write_atomic(path, text)
         written.append(path)
     return written
