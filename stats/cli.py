@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
                                       "(e.g. cp1252 for Windows-1252 / Latin-1)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -370,7 +371,7 @@ def _cmd_ratings(args) -> int:
 
 def _cmd_audit(args) -> int:
     text = sio.read_text(args.file, encoding=args.encoding)
-    report = load_report(args.report)
+    report = _load(args)  # --path FOLDER: the report's own tables, else the bundled --report
     spec = _test_from(args)
     prompts = label_changes(report.prompts, spec)
     kq = label_changes(report.key_questions, spec)
