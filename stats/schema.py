@@ -520,7 +520,14 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
         stripped = frame.apply(lambda col: col.str.strip())
         frame = stripped.mask(stripped == "")
     frame = _published_percentages(frame)
-    problems = [_problem(name, f"is not a column of {name} (known: {', '.join(c for c, _, _ in COLUMNS[table])}); "
+    problems = []
+    for column in frame.columns:  # Excel holds at most 32,767 characters in a cell: never cut without a word
+        long = frame[column].str.len() > limits.MAX_CELL_CHARS
+        for row in frame.index[long.fillna(False).to_numpy(dtype=bool)][:5]:
+            problems.append(_problem(name, f"is {len(frame.at[row, column]):,} characters long, more than a "
+                                           f"spreadsheet cell holds ({limits.MAX_CELL_CHARS:,}, "
+                                           "stats.limits.MAX_CELL_CHARS)", column, None, int(row) + 1))
+    problems += [_problem(name, f"is not a column of {name} (known: {', '.join(c for c, _, _ in COLUMNS[table])}); "
                                "a misspelt or extra column is never silently ignored", column, column)
                 for column in frame.columns if column not in KNOWN_COLUMNS[table]]
     return frame, problems
