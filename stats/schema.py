@@ -463,7 +463,7 @@ def _read_metadata(folder: Path, framework) -> tuple[dict, Framework | None, lis
                                                     ".toml file", "framework"))
         return meta, None, problems
     try:
-        fw = load_framework(chosen, base=folder, folder=folder if named_by_folder else None)
+        fw = load_framework(chosen, base=folder if named_by_folder else None, folder=folder if named_by_folder else None)
     except FrameworkError as err:
         problems += [_problem(_relative(err.path, folder), p) for p in err.problems]
         fw = None
