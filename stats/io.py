@@ -335,7 +335,7 @@ def toml_string(value: str) -> str:
     --------
     >>> from stats.io import toml_string
     >>> import tomllib
-    >>> text = 'C:\\reports\\"odd"\nname'
+    >>> text = 'C:\\\\reports\\\\"odd"\\nname'
     >>> tomllib.loads("x = " + toml_string(text))["x"] == text
     True
     """
@@ -384,6 +384,8 @@ class _Reader:
         import io as _io
 
         path = self.path
+        if csv.field_size_limit() < limits.MAX_LINE_CHARS:  # a field may be as long as a line may be
+            csv.field_size_limit(limits.MAX_LINE_CHARS)
         self.fh.seek(0)
         fh = _io.TextIOWrapper(self.fh, encoding=self.encoding, newline="", errors="strict")
         with fh:
@@ -627,7 +629,7 @@ def neutralise_header(columns) -> list:
     --------
     >>> from stats.io import neutralise_header
     >>> neutralise_header(["prompt", '=HYPERLINK("http://x")', "-5", 3])
-    ['prompt', '\'=HYPERLINK("http://x")', '-5', 3]
+    ['prompt', '\\'=HYPERLINK("http://x")', '-5', 3]
     """
     return [neutralise_formula(c) for c in columns]
 
