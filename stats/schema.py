@@ -514,7 +514,9 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
     try:
         frame = sio.read_table(path, folder=folder, max_bytes=limits.MAX_REPORT_FILE_BYTES, allow_no_rows=True)
     except (ValueError, OSError) as err:
-        return None, [_problem(name, f"cannot be read as CSV: {err}")]
+        # report folders have no --encoding option: the remedy is to re-save the file as UTF-8
+        message = re.sub(r",? or pass (?:the|its) encoding \(--encoding [^)]*\)", "", str(err))
+        return None, [_problem(name, f"cannot be read as CSV: {message}")]
     frame = frame.reset_index(drop=True)
     if len(frame):
         stripped = frame.apply(lambda col: col.str.strip())
@@ -631,6 +633,8 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     """
     fw = load_framework(framework)
     folder = Path(folder)
+    if folder.is_symlink():
+        raise OSError(f"will not write into {str(folder)!r}: it is a symbolic link; give a new folder name")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise OSError(f"will not overwrite {str(folder)!r}: it exists and is not empty; choose a new folder name")
     name = name or folder.name
