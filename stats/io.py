@@ -1,5 +1,12 @@
 """File-level input and output: read tables safely, write files whole, neutralise formulas.
 
+Every file the toolkit reads (report folders, frameworks, tables, case files,
+long lists, report text) is opened by :func:`open_input`: only a regular file
+(a directory, FIFO, device or socket is refused before a byte is read), within
+a size limit for files read whole (:mod:`stats.limits`), and, for a file that a
+report folder names, not a symbolic link and not outside the folder. No
+message quotes the contents of a file that was refused.
+
 Every reader here checks the *shape* of a file before anything looks at its
 meaning, so a malformed file is an error that names the file, the row, the
 column and the value, never a silently shifted table:
@@ -10,7 +17,9 @@ column and the value, never a silently shifted table:
 - binary input (NUL or other control bytes, Excel/zip or PDF signatures) is
   refused;
 - the delimiter is sniffed from the header among comma, semicolon and tab;
-- the header must have non-blank, distinct column names;
+- the header must have non-blank, distinct column names, at most
+  :data:`stats.limits.MAX_COLUMNS` of them, and no line may be longer than
+  :data:`stats.limits.MAX_LINE_CHARS` characters;
 - every row must have as many fields as the header (a trailing delimiter, an
   unquoted delimiter inside a value and missing fields are named as causes);
 - a file with a header and no data rows, and an empty file, are errors.
