@@ -455,3 +455,21 @@ def test_warnings_do_not_leak_from_valid_folders(folder):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert validate_report(folder).empty
+
+
+@pytest.mark.parametrize("argv", [["compare", "0.54", str(2**53 + 1), "0.71", "100"],
+                                  ["margin", "--n", str(2**53 + 1)]])
+def test_two_to_the_53_plus_one_is_refused_on_the_command_line(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and "at most 2**53" in capsys.readouterr().err
+
+
+def test_two_to_the_53_plus_one_is_refused_by_the_library(tmp_path, capsys):
+    from stats import compare_proportions
+
+    with pytest.raises(ValueError, match=r"n_previous must be at most 2\*\*53 .*\(got 9007199254740993\)"):
+        compare_proportions(0.54, 2**53 + 1, 0.71, 100)
+    (tmp_path / "t.csv").write_text(f"previous,current,n_previous,n_current\n54,71,{2**53 + 1},100\n")
+    code, _, err = run(capsys, "label", tmp_path / "t.csv")
+    assert code == 2 and "row 1, column 'n_previous': must be at most 2**53" in err
