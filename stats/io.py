@@ -328,6 +328,9 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{_name(path)} is not valid TOML: {err}") from None
+    except RecursionError:
+        raise ValueError(f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
+                         "framework nests at most two levels).") from None
 
 
 _TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_SAMPLE_SIZE",
     "MAX_COLUMNS",
     "MAX_LINE_CHARS",
+    "MAX_REPORT_ROWS",
     "MAX_REPORT_FILE_BYTES",
     "MAX_TOML_BYTES",
     "MAX_TEXT_BYTES",
@@ -61,6 +62,12 @@ MAX_COLUMNS = 1_000
 #: text is a few hundred characters; a file with no line breaks would otherwise be read into memory
 #: whole before any check.
 MAX_LINE_CHARS = 1 << 20
+
+#: Largest number of rows of each CSV file of a report folder. Why: a report has one row per prompt
+#: (76 in the bundled report; a framework has about 100 prompts) or key question (18); every row is
+#: labelled and tested exactly by the main job, so rows bound its work (measured at 1000 valid prompt
+#: rows: 19 s for the main job, 59 s for the HTML report). 500 is five times a framework's prompts.
+MAX_REPORT_ROWS = 500
 
 #: Largest size (bytes) of each CSV file of a report folder. Why: a report's tables are about 100
 #: rows (the bundled prompts.csv is 30 KB); 10 MB is 300 times that.

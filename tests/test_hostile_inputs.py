@@ -473,3 +473,17 @@ def test_two_to_the_53_plus_one_is_refused_by_the_library(tmp_path, capsys):
     (tmp_path / "t.csv").write_text(f"previous,current,n_previous,n_current\n54,71,{2**53 + 1},100\n")
     code, _, err = run(capsys, "label", tmp_path / "t.csv")
     assert code == 2 and "row 1, column 'n_previous': must be at most 2**53" in err
+
+
+def test_deeply_nested_toml_is_a_clear_error(folder):
+    (folder / "report.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    v = validate_report(folder)
+    assert v["rule"].str.contains("nested too deeply").any()
+
+
+def test_report_rows_are_limited(folder):
+    prompts = pd.read_csv(folder / "prompts.csv", dtype=str, keep_default_na=False)
+    many = pd.concat([prompts] * (limits.MAX_REPORT_ROWS // len(prompts) + 1))
+    many.to_csv(folder / "prompts.csv", index=False)
+    v = validate_report(folder)
+    assert v["rule"].str.contains("stats.limits.MAX_REPORT_ROWS").any() and len(v) == 1, v.to_string()
