@@ -263,6 +263,8 @@ _TOP_KEYS = {"name", "title", "sources", "ratings", "points", "key_question_band
              "discretion_points", "default_sample", "prompt_samples", "domains", "standards"}
 _STANDARD_KEYS = {"id", "name", "domain", "basis", "scored", "sample", "key_questions"}
 _KQ_KEYS = {"id", "text", "qualitative", "sample"}
+#: Largest points a rating may earn (the published frameworks give 0 to 3).
+_MAX_POINTS = 1000
 
 
 class _Checker:
@@ -330,9 +332,9 @@ def _parse(data: dict, path: str) -> Framework:
         c.fail("ratings", "must hold two or more distinct non-empty names", ratings)
         ratings = []
     points = c.typed(data, "points", "", list, "must be a list of whole numbers", default=[])
-    if points and (not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points)
+    if points and (not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= _MAX_POINTS for p in points)
                    or not _increasing(points)):
-        c.fail("points", "must be whole numbers from 0, increasing", points)
+        c.fail("points", f"must be whole numbers from 0 to {_MAX_POINTS}, increasing", points)
         points = []
     if ratings and points and len(points) != len(ratings):
         c.fail("points", f"must give one number per rating ({len(ratings)})", points)
@@ -344,7 +346,8 @@ def _parse(data: dict, path: str) -> Framework:
         c.fail("key_question_bands", f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
                kq_bands)
     overall_bands = c.typed(data, "overall_bands", "", list, "must be a list of whole numbers", default=[])
-    if overall_bands and (not all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in overall_bands)
+    if overall_bands and (not all(isinstance(b, int) and not isinstance(b, bool) and 0 < b <= _MAX_POINTS * limits.MAX_STANDARDS
+                                  for b in overall_bands)
                           or not _increasing(overall_bands)):
         c.fail("overall_bands", "must be increasing whole numbers above 0", overall_bands)
     if ratings and len(overall_bands) != len(ratings) - 1:
@@ -352,8 +355,8 @@ def _parse(data: dict, path: str) -> Framework:
                overall_bands)
     discretion = c.typed(data, "discretion_points", "", (int, float), "must be a number of percentage points",
                          required=False, default=5)
-    if isinstance(discretion, (int, float)) and discretion < 0:
-        c.fail("discretion_points", "must not be negative", discretion)
+    if isinstance(discretion, (int, float)) and not 0 <= discretion <= 100:  # also nan and inf
+        c.fail("discretion_points", "must be a number of percentage points from 0 to 100", discretion)
     default_sample = c.typed(data, "default_sample", "", str, "must be a sample name", required=False)
     prompt_samples = c.typed(data, "prompt_samples", "", dict, "must be a table of prefix = sample",
                              required=False, default={})

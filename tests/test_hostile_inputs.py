@@ -487,3 +487,17 @@ def test_report_rows_are_limited(folder):
     many.to_csv(folder / "prompts.csv", index=False)
     v = validate_report(folder)
     assert v["rule"].str.contains("stats.limits.MAX_REPORT_ROWS").any() and len(v) == 1, v.to_string()
+
+
+@pytest.mark.parametrize("key, value, words", [("discretion_points", "nan", "from 0 to 100"),
+                                               ("discretion_points", "inf", "from 0 to 100"),
+                                               ("points", "[0, 1, 2, " + str(2**2000) + "]", "from 0 to 1000"),
+                                               ("key_question_bands", "[50, 65, nan]", "increasing percentages")])
+def test_framework_numbers_must_be_finite_and_bounded(tmp_path, key, value, words):
+    text = (ROOT / "stats" / "frameworks" / "adult-2018.toml").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]
+    at = next(i for i, line in enumerate(lines) if line.startswith("[") or line.startswith("[["))
+    lines.insert(at, f"{key} = {value}")
+    (tmp_path / "fw.toml").write_text("\n".join(lines) + "\n")
+    with pytest.raises(FrameworkError, match=words):
+        load_framework(tmp_path / "fw.toml")
