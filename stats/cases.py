@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import limits as _limits
 from .samplesize import normal_margin as _margin
 from .tables import label_changes
 
@@ -25,7 +26,7 @@ __all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "AT
 
 #: Largest uncompressed size of an Excel workbook :func:`read_cases` opens (200 MB; a workbook of a
 #: few thousand cases is well under 10 MB). Override with ``max_uncompressed=`` (CLI ``--max-excel-mb``).
-MAX_UNCOMPRESSED = 200 * 2**20
+MAX_UNCOMPRESSED = _limits.MAX_WORKBOOK_BYTES
 
 # Prompt ids as the framework numbers them: 2.1.1.a (standard.key question.prompt letter).
 _PROMPT_ID = re.compile(r"^\d+(?:\.\d+)+\.?[a-z]{0,2}$")
@@ -48,7 +49,7 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
     Rows are numbered from 1 (the first case) in the index, as error messages do.
 
     A CSV goes through :func:`stats.io.read_table` (encoding, delimiter and
-    shape checks). A workbook is opened through :func:`stats.io.open_input`
+    shape checks; at most :data:`stats.limits.MAX_CASE_ROWS` rows). A workbook is opened through :func:`stats.io.open_input`
     (regular files only) and checked before its cells are read: its
     uncompressed size (at most ``max_uncompressed`` bytes, default
     :data:`MAX_UNCOMPRESSED`, 200 MB: a zip bomb is refused), the sheet's
@@ -67,9 +68,10 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        from . import limits
         from .io import read_table
 
-        return read_table(path, encoding=encoding)
+        return read_table(path, encoding=encoding, max_rows=limits.MAX_CASE_ROWS)
     from .io import open_input
 
     if path.suffix.lower() == ".xls":
@@ -153,7 +155,7 @@ def _check_workbook_size(path: Path, fh, limit) -> None:
     if total > limit:
         raise ValueError(
             f"{str(path)!r}: the workbook expands to {total / 2**20:,.0f} MB uncompressed, above the limit of "
-            f"{limit / 2**20:,.0f} MB (a zip bomb?); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
+            f"{limit / 2**20:,.0f} MB (a zip bomb?; stats.limits.MAX_WORKBOOK_BYTES); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
             "workbook is genuine.")
 
 

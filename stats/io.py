@@ -295,8 +295,8 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"cannot read {where}: it is {_kind(st.st_mode)}, not a regular file.")
         if max_bytes is not None and st.st_size > max_bytes:
-            raise ValueError(f"cannot read {where}: it is {st.st_size:,} bytes, above the limit of {max_bytes:,} "
-                             "bytes for this kind of file (stats.limits).")
+            raise ValueError(f"cannot read {where}: it is {st.st_size:,} bytes, more than "
+                             f"{limits.describe(max_bytes, 'bytes')}.")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -318,7 +318,7 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
     with open_input(path, folder=folder, max_bytes=limit) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"cannot read {_name(path)}: larger than the limit of {limit:,} bytes (stats.limits).")
+        raise ValueError(f"cannot read {_name(path)}: larger than {limits.describe(limit, 'bytes')}.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -397,7 +397,7 @@ class _Reader:
 
         path = self.path
         if csv.field_size_limit() < limits.MAX_LINE_CHARS:  # a field may be as long as a line may be
-            csv.field_size_limit(limits.MAX_LINE_CHARS)
+            csv.field_size_limit(int(limits.MAX_LINE_CHARS))
         self.fh.seek(0)
         fh = _io.TextIOWrapper(self.fh, encoding=self.encoding, newline="", errors="strict")
         with fh:
@@ -461,7 +461,7 @@ def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame
 
 def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
                delimiter: str | None = None, folder=None, max_bytes: int | None = None,
-               allow_no_rows: bool = False) -> Iterator[pd.DataFrame]:
+               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
 
     Parameters
@@ -483,6 +483,8 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
         Largest file size accepted (default: no limit; the file is streamed).
     allow_no_rows : bool, default False
         Accept a file with a header and no data rows (one empty chunk) instead of refusing it.
+    max_rows : int, optional
+        Refuse the file as soon as it has more data rows than this (default: no limit).
 
     Yields
     ------
@@ -505,17 +507,24 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
                      allow_no_rows=allow_no_rows)
     batch: list[list[str]] = []
     first = 1
-    for number, _, row in reader.rows():
-        batch.append(row)
-        if len(batch) == chunk_rows:
+    rows = reader.rows()
+    try:
+        for number, _, row in rows:
+            if max_rows is not None and number > max_rows:
+                raise ValueError(f"{_name(path)} has more than {limits.describe(max_rows, 'rows')}.")
+            batch.append(row)
+            if len(batch) == chunk_rows:
+                yield _frame(reader.header, batch, first)
+                first, batch = number + 1, []
+        if batch or first == 1:  # (no rows: only with allow_no_rows) one empty frame with the header's columns
             yield _frame(reader.header, batch, first)
-            first, batch = number + 1, []
-    if batch or first == 1:  # (no rows: only with allow_no_rows) one empty frame with the header's columns
-        yield _frame(reader.header, batch, first)
+    finally:
+        rows.close()
+        reader.fh.close()
 
 
 def read_table(path, *, encoding: str | None = None, delimiter: str | None = None, folder=None,
-               max_bytes: int | None = None, allow_no_rows: bool = False) -> pd.DataFrame:
+               max_bytes: int | None = None, allow_no_rows: bool = False, max_rows: int | None = None) -> pd.DataFrame:
     """Read a whole delimited text table (CSV, semicolon- or tab-separated), checking its shape first.
 
     The same rules as :func:`iter_table`, in one DataFrame.
@@ -536,7 +545,7 @@ def read_table(path, *, encoding: str | None = None, delimiter: str | None = Non
     ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last named column 'current' (a trailing comma at the end of the row? remove it).
     """
     chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter, folder=folder,
-                             max_bytes=max_bytes, allow_no_rows=allow_no_rows))
+                             max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows))
     return chunks[0]
 
 
@@ -553,7 +562,7 @@ def read_text(path, *, encoding: str | None = None, folder=None, max_bytes: int 
         except OSError as err:
             raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
     if len(data) > limit:
-        raise ValueError(f"cannot read {_name(path)}: larger than the limit of {limit:,} bytes (stats.limits).")
+        raise ValueError(f"cannot read {_name(path)}: larger than {limits.describe(limit, 'bytes')}.")
     enc = _detect_encoding(path, data[:_HEAD_BYTES], encoding)
     try:
         text = data.decode(enc)

@@ -618,9 +618,9 @@ def _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, rng):
     if size > limits.MAX_SAMPLE_SIZE:
         raise ValueError(f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
                          "an inspection sample is a few hundred cases at most).")
-    if isinstance(longlist, pd.DataFrame) and len(longlist) > limits.MAX_LONGLIST_ROWS:
-        raise ValueError(f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_LONGLIST_ROWS:,} "
-                         "(stats.limits.MAX_LONGLIST_ROWS).")
+    if isinstance(longlist, pd.DataFrame) and len(longlist) > limits.MAX_CASE_ROWS:
+        raise ValueError(f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
+                         "(stats.limits.MAX_CASE_ROWS).")
     screened = screen_longlist(longlist, as_of)
     eligible = screened[screened["eligible"]]
     if size > 0 and eligible.empty:

@@ -512,14 +512,12 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
     if not _exists(path):
         return None, [_problem(name, "file is missing")]
     try:
-        frame = sio.read_table(path, folder=folder, max_bytes=limits.MAX_REPORT_FILE_BYTES, allow_no_rows=True)
+        frame = sio.read_table(path, folder=folder, max_bytes=limits.MAX_REPORT_FILE_BYTES, allow_no_rows=True,
+                               max_rows=limits.MAX_REPORT_ROWS)
     except (ValueError, OSError) as err:
         # report folders have no --encoding option: the remedy is to re-save the file as UTF-8
         message = re.sub(r",? or pass (?:the|its) encoding \(--encoding [^)]*\)", "", str(err))
         return None, [_problem(name, f"cannot be read as CSV: {message}")]
-    if len(frame) > limits.MAX_REPORT_ROWS:
-        return None, [_problem(name, f"has {len(frame):,} rows, more than the limit of {limits.MAX_REPORT_ROWS:,} "
-                                     "(stats.limits.MAX_REPORT_ROWS: a report has one row per prompt or key question)")]
     frame = frame.reset_index(drop=True)
     if len(frame):
         stripped = frame.apply(lambda col: col.str.strip())

@@ -196,7 +196,7 @@ def test_framework_limits_are_named(tmp_path):
     with pytest.raises(FrameworkError, match=r"stats.limits.MAX_KEY_QUESTIONS"):
         load_framework(path)
     path.write_text("# " + "x" * limits.MAX_TOML_BYTES + "\n")
-    with pytest.raises(FrameworkError, match="above the limit"):
+    with pytest.raises(FrameworkError, match=r"more than the limit of 1,048,576 bytes \(stats.limits.MAX_TOML_BYTES\)"):
         load_framework(path)
 
 
