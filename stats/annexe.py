@@ -376,7 +376,9 @@ def read_report_text(path, *, encoding=None) -> str:
         except ImportError:
             raise ImportError("reading a PDF needs pypdf: pip install \"inspection-stats[pdf]\"") from None
         from . import limits
-        from .io import open_input  # regular files only, size limit, before a byte is parsed
+        from .io import (
+            open_input,  # regular files only, size limit, before a byte is parsed
+        )
 
         with open_input(path, max_bytes=limits.MAX_TEXT_BYTES) as fh:
             try:
@@ -384,6 +386,8 @@ def read_report_text(path, *, encoding=None) -> str:
                 return "\n".join(page.extract_text() or "" for page in reader.pages)
             except Exception as err:  # pypdf raises many types for damaged files
                 raise OSError(f"cannot read {str(path)!r} as PDF: {err}") from None
-    from .io import read_text  # encodings, empty and binary files: the rules of every reader
+    from .io import (
+        read_text,  # encodings, empty and binary files: the rules of every reader
+    )
 
     return read_text(path, encoding=encoding)

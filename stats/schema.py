@@ -99,8 +99,7 @@ COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
         ("applies_to", False, "which tables use it, in words"),
         ("sized_for_margin", False, "yes if the report says it was sized for the margin of error, else no"),
         ("source", False, "the sentence of the report that states it"),
-        ("rounding", False, "how the report rounds its percentages: half-up (default) or half-even; one rule per "
-                            "report"),
+        ("rounding", False, "how the report rounds its percentages: half-up (default) or half-even; one rule per report"),
     ],
 }
 
@@ -251,8 +250,8 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         return ~(small & fractional)
 
     common_wide = [
-        ("current", "looks like a proportion (every figure of the row at most 1, not whole): write percentages "
-                    "0-100 as published (0.4 -> 40)", not_proportions, ("previous", "current")),
+        ("current", ("looks like a proportion (every figure of the row at most 1, not whole): write percentages "
+                     "0-100 as published (0.4 -> 40)"), not_proportions, ("previous", "current")),
         ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
         ("key_question", "must start with its standard id and a dot", kq_under_standard, ("standard", "key_question")),
         ("n_current", "must not be above the n of its sample in samples.csv", n_within_sample,

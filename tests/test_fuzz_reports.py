@@ -217,7 +217,7 @@ def _limit_memory():  # in the child, before exec
 def run_limited(*argv):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     return subprocess.run([sys.executable, "-m", "stats", *map(str, argv)], capture_output=True, text=True,
-                          timeout=TIME_LIMIT * 2, env=env, cwd=ROOT, preexec_fn=_limit_memory)
+                          timeout=TIME_LIMIT * 2, env=env, cwd=ROOT, preexec_fn=_limit_memory, check=False)
 
 
 def _huge_n(folder, value):

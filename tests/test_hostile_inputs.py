@@ -71,7 +71,7 @@ def edit_csv(folder, name, fn):
 def run_cli_subprocess(*argv, timeout=60):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "stats", *map(str, argv)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=ROOT)
+                          timeout=timeout, env=env, cwd=ROOT, check=False)
 
 
 # ----------------------------------------------------------------------------------------- leaks
@@ -384,7 +384,7 @@ def test_read_report_refuses_figures_outside_0_100(capsys, tmp_path, report_text
     start = report_text.index("Annexe 4: Inspection data")
     text = report_text[:start] + report_text[start:].replace("54% 71%", pair, 1)
     (tmp_path / "r.txt").write_text(text)
-    code, out, err = run(capsys, "read-report", tmp_path / "r.txt")
+    code, _, err = run(capsys, "read-report", tmp_path / "r.txt")
     assert code == 2 and words in err and "line " in err
 
 
@@ -438,7 +438,7 @@ def test_every_limit_is_documented_with_its_reason():
     source = inspect.getsource(module)
     for name, value in limits.LIMITS.items():
         assert isinstance(value, int) and value > 0
-        assert f"#: " in source.split(f"\n{name} =")[0].rsplit("\n\n", 1)[-1], name
+        assert "#: " in source.split(f"\n{name} =")[0].rsplit("\n\n", 1)[-1], name
     assert set(limits.LIMITS) == {n for n in module.__all__ if n.startswith("MAX_")}
 
 
@@ -496,7 +496,7 @@ def test_report_rows_are_limited(folder):
 def test_framework_numbers_must_be_finite_and_bounded(tmp_path, key, value, words):
     text = (ROOT / "stats" / "frameworks" / "adult-2018.toml").read_text()
     lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]
-    at = next(i for i, line in enumerate(lines) if line.startswith("[") or line.startswith("[["))
+    at = next(i for i, line in enumerate(lines) if line.startswith("["))
     lines.insert(at, f"{key} = {value}")
     (tmp_path / "fw.toml").write_text("\n".join(lines) + "\n")
     with pytest.raises(FrameworkError, match=words):
