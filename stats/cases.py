@@ -68,6 +68,9 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        if sheet_name is not None:
+            raise ValueError(f"sheet_name ({sheet_name!r}) applies to Excel workbooks; {str(path)!r} is read as a "
+                             "delimited text table (it has no sheets).")
         from . import limits
         from .io import read_table
 
