@@ -18,6 +18,16 @@ framework, every rated key question, a "current" overall row) are checked after
 the pandera pass, since no row exists for pandera to fail. :data:`COLUMNS`
 documents every column (the ``new-report`` templates and README are written
 from it).
+
+Every file is read through :mod:`stats.io` (the rules of ``label``: UTF-8 or
+UTF-16/32 with a byte-order mark, comma, semicolon or tab, shape checked), as
+a regular file inside the folder (a symbolic link, a FIFO or a device, and a
+framework path that leads outside the folder, are refused before a byte is
+read), within :mod:`stats.limits` (file size, rows, columns, line length, n).
+Figures are read as published, as ``label`` reads them: ``71%``, ``71`` and
+"No comparable data available" (blank). A column name that is not in
+:data:`COLUMNS` is a violation (a misspelt column is never ignored, and a header
+such as ``=HYPERLINK(...)`` never travels on to a workbook).
 """
 
 from __future__ import annotations
