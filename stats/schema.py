@@ -553,7 +553,8 @@ def report_files(folder) -> tuple[Path, ...]:
 def _check_folder(folder: Path, framework=None):
     folder = Path(folder)
     if not folder.is_dir():
-        raise OSError(f"cannot read report folder {str(folder)!r}: no such folder")
+        raise OSError(f"cannot read report folder {str(folder)!r}: "
+                      + ("it is not a folder" if os.path.lexists(folder) else "no such folder"))
     meta, fw, violations = _read_metadata(folder, framework)
     raw: dict[str, pd.DataFrame | None] = {}
     for t in TABLES:
@@ -683,7 +684,10 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
         doc += [f"| `{c}` | {'yes' if req else 'no'} | {what} |" for c, req, what in COLUMNS[t]]
         doc.append("")
     files["README.md"] = "\n".join(doc)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(f"cannot create the report folder {str(folder)!r}: {err.strerror or err}") from None
     written = []
     for fname, text in files.items():
         path = folder / fname
