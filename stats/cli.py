@@ -58,7 +58,7 @@ def _probability(text: str) -> float:
 
 
 def _whole(text: str) -> int:
-    if text.strip().lstrip("+-").isdigit() and abs(int(text)) > _MAX_WHOLE:  # exactly: float() rounds 2**53 + 1 down
+    if text.strip().lstrip("+-").isdecimal() and abs(int(text)) > _MAX_WHOLE:  # exactly: float() rounds 2**53 + 1 down
         raise argparse.ArgumentTypeError(f"expected a whole number of at most 2**53 = {_MAX_WHOLE}, got {text!r}")
     try:
         value = float(text)
