@@ -149,6 +149,10 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
         if bad.any():
             where = bad.idxmax()
             raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+        for where in values.index[(values >= 2.0**53).to_numpy()]:  # a float rounds 2**53 + 1 to 2**53: read exactly
+            if str(text[where]).isdecimal() and int(str(text[where])) > 2**53:
+                raise ValueError(f"{row_name(where)}, column {column!r}: must be at most 2**53 = {2**53} (got "
+                                 f"{text[where]}): larger whole numbers are not exact in floating point.")
     arr = values.to_numpy()
     if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
         return values

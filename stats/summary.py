@@ -349,14 +349,20 @@ def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, s
 
 
 def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) -> pd.DataFrame:
-    """:func:`stats.design.structural_deff_survival` of the report, empty when it states no officers."""
+    """:func:`stats.design.structural_deff_survival` of the report.
+
+    Empty, with the reason in ``attrs['unavailable']``, when the report states no officers or its
+    stated cases and officers cannot form the sampler's clusters (the rest of the report stands).
+    """
     from .design import report_cluster_structure, structural_deff_survival
 
     try:
         structure = report_cluster_structure(report)
-    except ValueError:
-        return pd.DataFrame()
-    return structural_deff_survival(prompts, test=spec, **structure)
+        return structural_deff_survival(prompts, test=spec, **structure)
+    except ValueError as err:
+        unavailable = pd.DataFrame()
+        unavailable.attrs["unavailable"] = str(err)
+        return unavailable
 
 
 def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     parse_table,
     row_name,
 )
-from .samplesize import _margin
+from .samplesize import normal_margin as _margin
 
 __all__ = ["INTERVAL_COLUMNS", "OUTPUT_COLUMNS", "WORDINGS", "label_changes", "parse_percent"]
 
