@@ -221,14 +221,6 @@ class ChangeTest:
 
     Notes
     -----
-    method      variance of :math:`d = \hat p_2 - \hat p_1`                   correction dual interval
-    =========== ============================================================= ========== ===========================
-    pooled      :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`                     none       score (Farrington-Manning)
-    pooled-cc   same                                                          Yates      score, continuity-corrected
-    unpooled    :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none       wald
-    unpooled-cc same                                                          Yates      wald-cc (R ``prop.test``)
-    =========== ============================================================= ========== ===========================
-=======
     {methods_table}
 
     (The table is built from the registry :data:`METHODS`.) The pooled variance is
@@ -461,7 +453,7 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
 
 
 def pvalue_from_z(z, alternative):
-    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
+    r"""Normal p-value of z: :math:`2\Phi(-|z|)`, :math:`\Phi(-z)` ('greater') or :math:`\Phi(z)` ('less')."""
     if alternative == "two-sided":
         return 2 * special.ndtr(-np.abs(z))
     if alternative == "greater":
@@ -502,7 +494,7 @@ def _check_higher_is_better(value):
 
 
 def critical_z(alpha, alternative):
-    r"""The |z| at which the Z test rejects: :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
+    r"""The :math:`|z|` at which the Z test rejects: :math:`\Phi^{-1}(1-\alpha/2)` two-sided, else :math:`\Phi^{-1}(1-\alpha)`.
 
     Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
     """
