@@ -494,7 +494,7 @@ def _check_higher_is_better(value):
 
 
 def critical_z(alpha, alternative):
-    r"""The :math:`|z|` where the test rejects: :math:`\Phi^{-1}(1-\alpha/2)` two-sided, else :math:`\Phi^{-1}(1-\alpha)`.
+    r"""Critical :math:`|z|` of the test: :math:`\Phi^{-1}(1-\alpha/2)` two-sided, else :math:`\Phi^{-1}(1-\alpha)`.
 
     Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
     """
