@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 import stats
+import stats.change
 import stats.consistency
+import stats.design
 import stats.exact
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,10 @@ def _sample_size_default(name):
 def _exit_status(*args):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "stats", *args], capture_output=True, cwd=ROOT, env=env).returncode
+
+
+def _structural_doc():
+    return " ".join(stats.design.structural_deff_survival.__doc__.split())
 
 
 def _barnard_points():
@@ -66,6 +72,17 @@ CHECKED = {
     "70": "exit status of an internal error (tests/test_hardening.py pins it)",
     "130": "exit status after Ctrl-C (tests/test_hardening.py pins it)",
     "7": "benchmarks/run.py: best_of_interleaved(repeat=7)",
+    "1.2": lambda: 1.2 in stats.design.DEFF_LEVELS,  # the fixed design effects of the secondary view
+    "1.5": lambda: 1.5 in stats.design.DEFF_LEVELS,
+    "10": lambda: "(method 10)" in stats.change.INTERVALS["newcombe"],  # Newcombe's numbering
+    "11": lambda: "(method 11)" in stats.change.INTERVALS["newcombe-cc"],
+    # References as the docstrings cite them (author, year, section).
+    "1965": lambda: "Kish, L. (1965). *Survey Sampling*. Wiley, section 5.4." in _structural_doc(),
+    "5.4": lambda: "Kish, L. (1965). *Survey Sampling*. Wiley, section 5.4." in _structural_doc(),
+    "2005": lambda: "Wampold, B. E., Brown, G. S. (2005)" in _structural_doc(),
+    "2013": lambda: "Baldwin, S. A., Imel, Z. E. (2013)" in _structural_doc(),
+    "2011": lambda: "Baldwin, S. A., Murray, D. M., Shadish, W. R., et al. (2011)" in _structural_doc(),
+    "1998": lambda: "Newcombe, R. G. (1998)" in inspect.getsource(stats.change),  # Table II, method 11
     "0": "part of formulas and rules (excludes 0, 0 %)",
     "1": "part of formulas and row numbering (1 - n/N, row 1)",
     "3": "item number of a list",
