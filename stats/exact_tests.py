@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
-from math import comb
 
 import numpy as np
 import pandas as pd
@@ -157,6 +156,20 @@ class _Design:
         return s
 
     @cached_property
+    def lower_excl(self):
+        """P(X_c < x_c | t) of each cell: one minus Fisher's 'greater' p-value, exact near 1."""
+        s = self.prefix[:, :-1].copy()
+        s[~self.valid] = np.inf
+        return s
+
+    @cached_property
+    def neg_upper_excl(self):
+        """-P(X_c > x_c | t) of each cell: minus one minus Fisher's 'less' p-value, exact near 1."""
+        s = -self.suffix[:, 1:]
+        s[~self.valid] = np.inf
+        return s
+
+    @cached_property
     def neg_upper(self):
         """-P(X_c >= x_c | t) of each cell (minus Fisher's 'greater' p-value)."""
         s = -self.suffix[:, :-1]
@@ -224,19 +237,30 @@ class _Design:
         c_c, c_p = self._combs
         return c_c[x_c] * c_p[t - x_c]
 
+    def _exact_cum(self, t):
+        """Cumulative numerators along total ``t`` (Python integers, computed once per total)."""
+        key = ("cum", t)
+        if key not in self._cache:
+            lo, hi = max(0, t - self.n_p), min(t, self.n_c)
+            out, acc = [0], 0
+            for i in range(lo, hi + 1):
+                acc += self.exact_pmf_num(t, i)
+                out.append(acc)
+            self._cache[key] = out
+        return self._cache[key]
+
+    def exact_total(self, t):
+        """:math:`\\binom{N}{t}`, the sum of the numerators along total ``t`` (Vandermonde)."""
+        return self._exact_cum(t)[-1]
+
     def exact_lower_num(self, t, x_c):
-        """Numerator of P(X_c <= x_c | t) over C(N, t), summed from the nearer end."""
-        lo, hi = max(0, t - self.n_p), min(t, self.n_c)
-        if x_c - lo <= hi - x_c:
-            return sum(self.exact_pmf_num(t, i) for i in range(lo, x_c + 1))
-        return comb(self.N, t) - sum(self.exact_pmf_num(t, i) for i in range(x_c + 1, hi + 1))
+        """Numerator of P(X_c <= x_c | t) over C(N, t)."""
+        return self._exact_cum(t)[x_c - max(0, t - self.n_p) + 1]
 
     def exact_upper_num(self, t, x_c):
-        """Numerator of P(X_c >= x_c | t) over C(N, t), summed from the nearer end."""
-        lo, hi = max(0, t - self.n_p), min(t, self.n_c)
-        if hi - x_c <= x_c - lo:
-            return sum(self.exact_pmf_num(t, i) for i in range(x_c, hi + 1))
-        return comb(self.N, t) - sum(self.exact_pmf_num(t, i) for i in range(lo, x_c))
+        """Numerator of P(X_c >= x_c | t) over C(N, t)."""
+        cum = self._exact_cum(t)
+        return cum[-1] - cum[x_c - max(0, t - self.n_p)]
 
 
 def _blocks(rows, width, cells=1 << 16):
@@ -412,30 +436,61 @@ def _resolve_ties(d, t, j, lo_count, hi_count, exact_num, s_obs):
         if s_obs[m_] < 1e-250:  # the region's mass is below 1e-250: nothing to resolve
             extra[m_, t_] = hi_count[m_, t_] - lo_count[m_, t_]
             continue
-        ref = exact_num(t0, x0) * comb(d.N, t_)
+        ref = exact_num(t0, x0) * d.exact_total(t_)
         for jj in range(lo_count[m_, t_], hi_count[m_, t_]):
             x = int(d.lo[t_] + jj)
-            if (t_, x) == (t0, x0) or exact_num(t_, x) * comb(d.N, t0) <= ref:
+            if (t_, x) == (t0, x0) or exact_num(t_, x) * d.exact_total(t0) <= ref:
                 extra[m_, t_] += 1
     return extra
 
 
 def _boschloo_w(d, t, j, side):
-    """One-sided Boschloo region {Fisher one-sided p <= observed}, ties decided exactly."""
+    """One-sided Boschloo region {Fisher one-sided p <= observed}, ties decided exactly.
+
+    A one-sided Fisher p-value above 1/2 is computed as one minus the
+    opposite tail excluding the cell (``lower_excl``/``neg_upper_excl``), which
+    keeps full relative precision: near 1 the p-values of many cells round
+    to the same float, and deciding each of them in integer arithmetic was
+    where nearly all the time went on tables far in either tail.
+    """
     T = _rows(d)
+    L = d.length[t]
     if side == "less":
         s = d.lower[t, j]
-        # region is a prefix of each total: cells with P(X_c <= x | t) <= s
-        sure = d.counts("lower", s * (1 - _TIE_BAND), "left")
-        maybe = d.counts("lower", s * (1 + _TIE_BAND), "right")
-        extra = _resolve_ties(d, t, j, sure, maybe, d.exact_lower_num, s)
-        return d.prefix[T, sure + extra], s
-    s = -d.neg_upper[t, j]
-    # region is a suffix: cells with P(X_c >= x | t) <= s, i.e. -sf >= -s
-    maybe = d.counts("neg_upper", -s * (1 + _TIE_BAND), "left")
-    sure = d.counts("neg_upper", -s * (1 - _TIE_BAND), "left")
-    extra = _resolve_ties(d, t, j, maybe, sure, d.exact_upper_num, s)
-    return d.suffix[T, sure - extra], s
+        c = d.suffix[t, j + 1]  # P(X_c > x | t) = 1 - s, to full relative precision
+    else:
+        s = -d.neg_upper[t, j]
+        c = d.prefix[t, j]  # P(X_c < x | t) = 1 - s
+    edge = (j == L - 1) if side == "less" else (j == 0)
+    flip = (s > 0.5) & ((c > 1e-250) | edge)  # complement exact or exactly 0 (the edge cell of a total)
+    w = np.empty((len(t), d.N + 1))
+    for use, sel in ((False, np.flatnonzero(~flip)), (True, np.flatnonzero(flip))):
+        if not len(sel):
+            continue
+        ts, js, ss, cs = t[sel], j[sel], s[sel], c[sel]
+        if side == "less":
+            if not use:
+                # region is a prefix of each total: cells with P(X_c <= x | t) <= s
+                sure = d.counts("lower", ss * (1 - _TIE_BAND), "left")
+                maybe = d.counts("lower", ss * (1 + _TIE_BAND), "right")
+            else:
+                # the same prefix: cells with P(X_c > x | t) >= c, i.e. -P(X_c > x | t) <= -c
+                sure = d.counts("neg_upper_excl", -cs * (1 + _TIE_BAND), "right")
+                maybe = d.counts("neg_upper_excl", -cs * (1 - _TIE_BAND), "right")
+            extra = _resolve_ties(d, ts, js, sure, maybe, d.exact_lower_num, ss)
+            w[sel] = d.prefix[T, sure + extra]
+        else:
+            if not use:
+                # region is a suffix: cells with P(X_c >= x | t) <= s, i.e. -sf >= -s
+                out_sure = d.counts("neg_upper", -ss * (1 + _TIE_BAND), "left")
+                out_maybe = d.counts("neg_upper", -ss * (1 - _TIE_BAND), "left")
+            else:
+                # the same suffix: cells with P(X_c < x | t) >= c
+                out_sure = d.counts("lower_excl", cs * (1 - _TIE_BAND), "left")
+                out_maybe = d.counts("lower_excl", cs * (1 + _TIE_BAND), "left")
+            extra = _resolve_ties(d, ts, js, out_sure, out_maybe, d.exact_upper_num, ss)
+            w[sel] = d.suffix[T, out_maybe - extra]
+    return w, s
 
 
 def _fisher_group(d, t, j, alternative):
