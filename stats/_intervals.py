@@ -73,8 +73,8 @@ def _boundary(margin, reject, accept):
     the null value ``x`` is rejected. It is monotone between ``reject`` (where it is >= 0)
     and ``accept`` (where it is < 0). Three stages, every one keeping a valid bracket:
     regula falsi with the Illinois modification (bisection where a value is not finite or
-    two steps did not halve the bracket) for ``_SECANT_STEPS`` steps; a bracket of half-width ``_NUDGE`` around the best point,
-    kept where the signs confirm it; then bisection of the rows still wider than
+    two steps did not halve the bracket) for ``_SECANT_STEPS`` steps; a bracket of half-width ``_NUDGE`` around the best
+    point, kept where the signs confirm it; then bisection of the rows still wider than
     ``_TOLERANCE`` (at most 70 halvings: float resolution on [-1, 1]). Returns the bracket
     end on the rejected side, so a value is outside the interval exactly when it is
     rejected, up to the tolerance.
@@ -97,8 +97,9 @@ def _boundary(margin, reject, accept):
     width_last = width_before.copy()
     active = rows
     for _ in range(_SECANT_STEPS):
-        done = (np.minimum(np.abs(m_rej[active]), np.abs(m_acc[active])) < _CLOSE) | \
-            (np.abs(accept[active] - reject[active]) <= _NUDGE)
+        done = (np.minimum(np.abs(m_rej[active]), np.abs(m_acc[active])) < _CLOSE) | (
+            np.abs(accept[active] - reject[active]) <= _NUDGE
+        )
         active = active[~done]
         if active.size == 0:
             break
@@ -172,7 +173,7 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high):
         low = minus_one
     else:
         zl = np.broadcast_to(np.asarray(z_low, dtype=float), shape).ravel()
-        margin = lambda x, rows: stat(x, rows) - zl[rows]  # noqa: E731
+        margin = lambda x, rows: stat(x, rows) - zl[rows]
         low = np.where(margin(minus_one, everything) >= 0, _boundary(margin, minus_one, flat_d), -1.0)
         zero_rejected = margin(zeros, everything) >= 0  # only where d > 0
         low = np.where(zero_rejected & (low <= 0), np.nextafter(0.0, 1.0), low)
@@ -181,7 +182,7 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high):
         high = one
     else:
         zh = np.broadcast_to(np.asarray(z_high, dtype=float), shape).ravel()
-        margin = lambda x, rows: -stat(x, rows) - zh[rows]  # noqa: E731
+        margin = lambda x, rows: -stat(x, rows) - zh[rows]
         high = np.where(margin(one, everything) >= 0, _boundary(margin, one, flat_d), 1.0)
         zero_rejected = margin(zeros, everything) >= 0  # only where d < 0
         high = np.where(zero_rejected & (high >= 0), np.nextafter(0.0, -1.0), high)
@@ -244,7 +245,9 @@ def wilson_cc(p, n, z):
     with np.errstate(divide="ignore", invalid="ignore"):
         den = 2 * (nn + z**2)
         low = (2 * nn * p + z**2 - 1 - z * np.sqrt(np.maximum(z**2 - 2 - 1 / nn + 4 * p * (nn * (1 - p) + 1), 0))) / den
-        high = (2 * nn * p + z**2 + 1 + z * np.sqrt(np.maximum(z**2 + 2 - 1 / nn + 4 * p * (nn * (1 - p) - 1), 0))) / den
+        high = (
+            2 * nn * p + z**2 + 1 + z * np.sqrt(np.maximum(z**2 + 2 - 1 / nn + 4 * p * (nn * (1 - p) - 1), 0))
+        ) / den
     low = np.where(p <= 0, 0.0, np.clip(low, 0.0, 1.0))
     high = np.where(p >= 1, 1.0, np.clip(high, 0.0, 1.0))
     return np.where(finite, low, p), np.where(finite, high, p)

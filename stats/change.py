@@ -69,7 +69,9 @@ COUNT_RULES = ("implied", "fractional")
 
 
 def pooled_variance(p1, n1, p2, n2, w1, w2):
-    r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`, :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`: the variance under H0.
+    r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`: the variance under H0.
+
+    :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`, the proportion of both samples together.
 
     ``w_i`` is :math:`f_i/n_i` (:math:`f_i = 1 - n_i/N_i` with the finite population correction, else 1).
     """
@@ -127,16 +129,38 @@ class Method:
 #: and its chart style; the CLI choices, the docstring table of :class:`ChangeTest`, the exact-methods
 #: comparison and the tests read it. :func:`register_method` adds a row.
 METHODS: dict[str, Method] = {
-    "pooled": Method(pooled_variance, False, "score", "pooled two-proportion Z test", "Z pooled",
-                     {"color": "#0072B2", "marker": "o", "linestyle": "-"}),
-    "pooled-cc": Method(pooled_variance, True, "score-cc",
-                        "pooled two-proportion Z test with Yates continuity correction", "Z pooled, Yates",
-                        {"color": "#56B4E9", "marker": "s", "linestyle": "--"}),
-    "unpooled": Method(wald_variance, False, "wald", "unpooled (Wald) two-proportion Z test", "Z unpooled",
-                       {"color": "#009E73", "marker": "^", "linestyle": "-"}),
-    "unpooled-cc": Method(wald_variance, True, "wald-cc",
-                          "unpooled (Wald) two-proportion Z test with Yates continuity correction",
-                          "Z unpooled, Yates", {"color": "#E69F00", "marker": "v", "linestyle": "--"}),
+    "pooled": Method(
+        pooled_variance,
+        False,
+        "score",
+        "pooled two-proportion Z test",
+        "Z pooled",
+        {"color": "#0072B2", "marker": "o", "linestyle": "-"},
+    ),
+    "pooled-cc": Method(
+        pooled_variance,
+        True,
+        "score-cc",
+        "pooled two-proportion Z test with Yates continuity correction",
+        "Z pooled, Yates",
+        {"color": "#56B4E9", "marker": "s", "linestyle": "--"},
+    ),
+    "unpooled": Method(
+        wald_variance,
+        False,
+        "wald",
+        "unpooled (Wald) two-proportion Z test",
+        "Z unpooled",
+        {"color": "#009E73", "marker": "^", "linestyle": "-"},
+    ),
+    "unpooled-cc": Method(
+        wald_variance,
+        True,
+        "wald-cc",
+        "unpooled (Wald) two-proportion Z test with Yates continuity correction",
+        "Z unpooled, Yates",
+        {"color": "#E69F00", "marker": "v", "linestyle": "--"},
+    ),
 }
 _Method = Method  # the name of release 0.1
 
@@ -161,14 +185,13 @@ def register_method(name: str, method: Method) -> Method:
 
 def methods_table() -> str:
     """The registry as a reST table (the Notes of :class:`ChangeTest`)."""
-    rows = [(name, m.variance.__name__,
-             "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
+    rows = [(name, m.variance.__name__, "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
     head = ("method", "variance kernel", "correction", "dual interval")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     rule = " ".join("=" * w for w in widths)
 
     def line(r):
-        return " ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+        return " ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
 
     return "\n    ".join([rule, line(head), rule, *(line(r) for r in rows), rule])
 
@@ -221,14 +244,6 @@ class ChangeTest:
 
     Notes
     -----
-    method      variance of :math:`d = \hat p_2 - \hat p_1`                   correction dual interval
-    =========== ============================================================= ========== ===========================
-    pooled      :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`                     none       score (Farrington-Manning)
-    pooled-cc   same                                                          Yates      score, continuity-corrected
-    unpooled    :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none       wald
-    unpooled-cc same                                                          Yates      wald-cc (R ``prop.test``)
-    =========== ============================================================= ========== ===========================
-=======
     {methods_table}
 
     (The table is built from the registry :data:`METHODS`.) The pooled variance is
@@ -254,7 +269,8 @@ class ChangeTest:
     >>> spec.interval
     'score'
     >>> spec.describe()
-    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval; counts implied by the figures'
+    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha;
+    90% score interval; counts implied by the figures'
     >>> ChangeTest(method="unpooled-cc", alternative="greater").interval
     'wald-cc'
     """
@@ -301,7 +317,7 @@ class ChangeTest:
         """True when the interval inverts this test (interval excludes 0 iff significant)."""
         return self.interval == self._spec.interval
 
-    def replace(self, **changes) -> "ChangeTest":
+    def replace(self, **changes) -> ChangeTest:
         """A copy with some fields changed (``interval`` follows ``method`` unless given)."""
         fields = self.to_dict()
         if "method" in changes and "interval" not in changes and self.interval_is_dual:
@@ -320,12 +336,13 @@ class ChangeTest:
         fpc = ", finite population correction" if self.finite_population else ""
         level = f"{100 * (1 - self.alpha):g}%"
         sided = "" if self.alternative == "two-sided" else " one-sided"
-        counts = ("counts implied by the figures" if self.counts == "implied"
-                  else "fractional counts (percent x n)")
-        return (f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
-                f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}")
+        counts = "counts implied by the figures" if self.counts == "implied" else "fractional counts (percent x n)"
+        return (
+            f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
+            f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}"
+        )
 
-    def test(self, previous, n_previous, current, n_current, **kwargs) -> "ChangeResult":
+    def test(self, previous, n_previous, current, n_current, **kwargs) -> ChangeResult:
         """Run this test: :func:`compare_proportions` with ``test=self``."""
         return compare_proportions(previous, n_previous, current, n_current, test=self, **kwargs)
 
@@ -390,7 +407,8 @@ def table_test(table, test=None) -> ChangeTest:
     if test is not None and resolve_test(test) != own:
         raise ValueError(
             f"the table was labelled with {own.describe()!r}, not {resolve_test(test).describe()!r}; "
-            "label it again with stats.label_changes(table, test) to check it under another test.")
+            "label it again with stats.label_changes(table, test) to check it under another test."
+        )
     return own
 
 
@@ -502,7 +520,9 @@ def _check_higher_is_better(value):
 
 
 def critical_z(alpha, alternative):
-    r"""The |z| at which the Z test rejects: :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
+    r"""The |z| at which the Z test rejects.
+
+    :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
 
     Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
     """
@@ -578,7 +598,9 @@ class ChangeResult:
 
     @cached_property
     def label(self):
-        codes = label_codes(np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better))
+        codes = label_codes(
+            np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better)
+        )
         return str(LABEL_BY_CODE[codes.item()]) if codes.ndim == 0 else LABEL_BY_CODE[codes]
 
     @cached_property
@@ -637,11 +659,17 @@ class ChangeResult:
            independent proportions: comparison of eleven methods. *Statistics in
            Medicine* 17, 873-890.
         """
-        level = 1 - self.test.alpha if confidence_level is None else v.check_scalar_open_unit("confidence_level", confidence_level)
+        level = (
+            1 - self.test.alpha
+            if confidence_level is None
+            else v.check_scalar_open_unit("confidence_level", confidence_level)
+        )
         method = self.test.interval if method is None else v.check_choice("method", method, tuple(INTERVALS))
         alt = self.test.alternative if alternative is None else v.check_choice("alternative", alternative, ALTERNATIVES)
         z_low, z_high = _critical_values(alt, level)
-        p1, n1, p2, n2 = (np.asarray(a, dtype=float) for a in (self.previous, self.n_previous, self.current, self.n_current))
+        p1, n1, p2, n2 = (
+            np.asarray(a, dtype=float) for a in (self.previous, self.n_previous, self.current, self.n_current)
+        )
         f1 = _fpc(n1, self.population_previous)
         f2 = _fpc(n2, self.population_current)
         d = p2 - p1
@@ -656,7 +684,9 @@ class ChangeResult:
         elif method == "newcombe-cc":
             low, high = _intervals.newcombe_cc_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high)
         else:
-            low, high = _intervals.score_bounds(d, p1, n1, p2, n2, f1, f2, cc if method == "score-cc" else 0.0, z_low, z_high)
+            low, high = _intervals.score_bounds(
+                d, p1, n1, p2, n2, f1, f2, cc if method == "score-cc" else 0.0, z_low, z_high
+            )
         return ConfidenceInterval(v.unwrap(low), v.unwrap(high))
 
     def to_frame(self) -> pd.DataFrame:
@@ -708,7 +738,11 @@ def _align(**values):
             out[name] = s.to_numpy()
             continue
         if index is not None and not s.index.equals(index):
-            if not s.index.is_unique or len(s.index) != len(index) or not s.index.sort_values().equals(index.sort_values()):
+            if (
+                not s.index.is_unique
+                or len(s.index) != len(index)
+                or not s.index.sort_values().equals(index.sort_values())
+            ):
                 raise ValueError(
                     f"{name} and {first_name} are pandas Series with different indexes "
                     f"({list(s.index[:5])}... vs {list(index[:5])}...); align them first "
@@ -827,8 +861,14 @@ def compare_proportions(
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
     hib = _check_higher_is_better(higher_is_better)
-    given, _ = _align(previous=previous, n_previous=n_previous, current=current, n_current=n_current,
-                      population_previous=population_previous, population_current=population_current)
+    given, _ = _align(
+        previous=previous,
+        n_previous=n_previous,
+        current=current,
+        n_current=n_current,
+        population_previous=population_previous,
+        population_current=population_current,
+    )
     p1 = v.check_proportion("previous", given["previous"])
     n1 = v.check_count("n_previous", given["n_previous"])
     p2 = v.check_proportion("current", given["current"])
@@ -847,8 +887,13 @@ def compare_proportions(
     big1 = v.check_population("population_previous", given["population_previous"])
     big2 = v.check_population("population_current", given["population_current"])
     p1, n1, p2, n2, big1, big2, hib = v.broadcast(
-        previous=p1, n_previous=n1, current=p2, n_current=n2,
-        population_previous=big1, population_current=big2, higher_is_better=hib,
+        previous=p1,
+        n_previous=n1,
+        current=p2,
+        n_current=n2,
+        population_previous=big1,
+        population_current=big2,
+        higher_is_better=hib,
     )
     if spec.finite_population:
         v.check_not_above("n_previous", n1, "population_previous", big1)

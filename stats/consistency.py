@@ -96,8 +96,9 @@ def _bounds_units(units, scale, n, rounding, dtype=np.int64):
     when :math:`n(2u - 1) \le 200 s k \le n(2u + 1)`, ties decided by the rule (the last digit's
     parity for half even). ``dtype=object`` computes in Python integers (no overflow).
     """
-    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype),
-                                          np.asarray(n, dtype=dtype))
+    units, scale, n = np.broadcast_arrays(
+        np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype), np.asarray(n, dtype=dtype)
+    )
     a, b = n * (2 * units - 1), n * (2 * units + 1)
     den = 200 * scale
     low = -((-a) // den)
@@ -254,9 +255,9 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
 
     ``m`` is the largest number of cases not above ``n`` for which some count gives the
     published figure (``n`` itself when it can), and ``k`` the count of ``m`` nearest to
-    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are the counts the exact tests of
-    :func:`stats.exact.compare_methods` use: the stated sample where the figure is possible
-    with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
+    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are
+    the counts the exact tests of :func:`stats.exact.compare_methods` use: the stated sample where
+    the figure is possible with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
     no n from 1 to ``n`` can.
 
     Examples
@@ -311,7 +312,7 @@ def _figure_units(percent: np.ndarray):
         scaled = percent[rest, None] * powers
         exact = np.abs(scaled - np.rint(scaled)) <= 1e-6
         d = np.where(exact.any(axis=-1), exact.argmax(axis=-1) + 1, _MAX_DECIMALS)
-        scale[rest] = 10 ** d
+        scale[rest] = 10**d
         units[rest] = np.rint(percent[rest] * scale[rest]).astype(np.int64)
     return units, scale
 
@@ -435,13 +436,16 @@ def report_rounding(report) -> str:
     if not values:
         return DEFAULT_ROUNDING
     if len(values) > 1:
-        raise ValueError(f"samples.csv of report {report.name!r}, column 'rounding': one rule per report "
-                         f"is supported (got {values}).")
+        raise ValueError(
+            f"samples.csv of report {report.name!r}, column 'rounding': one rule per report "
+            f"is supported (got {values})."
+        )
     return v.check_choice("samples.csv column 'rounding'", values[0], ROUNDINGS)
 
 
-def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", rounding=DEFAULT_ROUNDING,
-                      n_min=1) -> pd.DataFrame:
+def check_percentages(
+    table: pd.DataFrame, *, percent="current", n="n_current", rounding=DEFAULT_ROUNDING, n_min=1
+) -> pd.DataFrame:
     """Is each published percentage possible with the stated sample? If not, which sub-samples?
 
     Parameters
@@ -471,7 +475,7 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
         where = whole.idxmax()
         raise ValueError(f"row {where}, column {percent!r}: feasibility needs a whole percentage (got {pct[where]!r}).")
     feasible, n_max, lists = [], [], []
-    for p, m in zip(pct, stated):
+    for p, m in zip(pct, stated, strict=True):
         if np.isnan(p) or np.isnan(m):
             feasible.append(pd.NA)
             n_max.append(pd.NA)
@@ -482,8 +486,13 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
         n_max.append(int(ns[-1]) if ns.size else pd.NA)
         lists.append(ns.tolist())
     return pd.DataFrame(
-        {"percent": pct, "n_stated": stated.astype("Int64"), "feasible": pd.array(feasible, dtype="boolean"),
-         "n_feasible_max": pd.array(n_max, dtype="Int64"), "n_feasible": lists},
+        {
+            "percent": pct,
+            "n_stated": stated.astype("Int64"),
+            "feasible": pd.array(feasible, dtype="boolean"),
+            "n_feasible_max": pd.array(n_max, dtype="Int64"),
+            "n_feasible": lists,
+        },
         index=table.index,
     )
 
@@ -497,7 +506,7 @@ def _bounds(name, given, stated: pd.Series, min_share: float, index) -> tuple[np
     if not isinstance(given, (tuple, list)) or len(given) != 2:
         raise ValueError(f"{name} must be a pair (low, high) of whole numbers or per-row arrays (got {given!r}).")
     out = []
-    for part, value in zip(("low", "high"), given):
+    for part, value in zip(("low", "high"), given, strict=True):
         if isinstance(value, pd.Series):
             if not value.index.equals(index):
                 raise ValueError(f"{name} {part}: a Series must have the table's index.")
@@ -521,13 +530,16 @@ def _side(p, count, n_stated, lo, hi, rounding, row, column):
     pct = 100 * p
     whole = round(pct)
     if abs(pct - whole) > 1e-9:
-        raise ValueError(f"row {row!r}, column {column!r}: counts behind a percentage need a whole "
-                         f"percentage (got {pct!r}); give the counts as {column}_count.")
+        raise ValueError(
+            f"row {row!r}, column {column!r}: counts behind a percentage need a whole "
+            f"percentage (got {pct!r}); give the counts as {column}_count."
+        )
     return _feasible_kn(int(whole), int(lo), int(hi), rounding)
 
 
-def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=None, previous_n=None,
-                  min_share=DEFAULT_MIN_SHARE) -> pd.DataFrame:
+def robust_labels(
+    table: pd.DataFrame, test=None, *, rounding=None, current_n=None, previous_n=None, min_share=DEFAULT_MIN_SHARE
+) -> pd.DataFrame:
     r"""Does a row's verdict hold for every count the published percentages allow?
 
     For each testable row, every combination ``(k_previous, n_previous, k_current,
@@ -599,8 +611,13 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     carrier = carrier_of(table)
     spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
     if rounding is None:
-        rounding = carrier.rounding if carrier else (
-            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING)
+        rounding = (
+            carrier.rounding
+            if carrier
+            else (
+                table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+            )
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
     parsed = carrier.parsed_frame() if carrier else parse_table(table)
@@ -613,7 +630,9 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     infeasible = []
     for i in rows:
         r = parsed.iloc[i]
-        k1, n1 = _side(r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous")
+        k1, n1 = _side(
+            r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous"
+        )
         k2, n2 = _side(r["current"], r["current_count"], r["n_current"], lo2[i], hi2[i], rounding, index[i], "current")
         if k1.size == 0 or k2.size == 0:
             infeasible.append(i)
@@ -626,13 +645,21 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         parts["n2"].append(np.tile(n2, a))
 
     m = len(index)
-    out = pd.DataFrame({
-        "pvalue_min": np.full(m, np.nan), "pvalue_max": np.full(m, np.nan),
-        "robust_label": np.full(m, ROBUST_NO_DATA, dtype=object),
-        "significant_from_n": pd.array([pd.NA] * m, dtype="Int64"),
-        "combinations_tried": np.zeros(m, dtype=np.int64), "combinations_significant": np.zeros(m, dtype=np.int64),
-        "n_previous_low": lo1, "n_previous_high": hi1, "n_current_low": lo2, "n_current_high": hi2,
-    }, index=index)
+    out = pd.DataFrame(
+        {
+            "pvalue_min": np.full(m, np.nan),
+            "pvalue_max": np.full(m, np.nan),
+            "robust_label": np.full(m, ROBUST_NO_DATA, dtype=object),
+            "significant_from_n": pd.array([pd.NA] * m, dtype="Int64"),
+            "combinations_tried": np.zeros(m, dtype=np.int64),
+            "combinations_significant": np.zeros(m, dtype=np.int64),
+            "n_previous_low": lo1,
+            "n_previous_high": hi1,
+            "n_current_low": lo2,
+            "n_current_high": hi2,
+        },
+        index=index,
+    )
     for col in ("n_previous_low", "n_previous_high", "n_current_low", "n_current_high"):
         out[col] = pd.array(np.where(parsed["testable"], out[col], np.nan), dtype="Float64").astype("Int64")
     out.iloc[infeasible, out.columns.get_loc("robust_label")] = ROBUST_INFEASIBLE
@@ -640,8 +667,10 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         row, k1, n1, k2, n2 = (np.concatenate(parts[name]) for name in ("row", "k1", "n1", "k2", "n2"))
         pops = {}
         if spec.finite_population:
-            pops = {"population_previous": parsed["population_previous"].to_numpy()[row],
-                    "population_current": parsed["population_current"].to_numpy()[row]}
+            pops = {
+                "population_previous": parsed["population_previous"].to_numpy()[row],
+                "population_current": parsed["population_current"].to_numpy()[row],
+            }
         p = np.asarray(spec.pvalue(k1, n1, k2, n2, **pops), dtype=float)
         sig = p <= spec.alpha
         starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
@@ -661,7 +690,8 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         out.iloc[which, out.columns.get_loc("combinations_tried")] = tried
         out.iloc[which, out.columns.get_loc("combinations_significant")] = n_sig
         out["significant_from_n"] = pd.array(
-            pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0), dtype="Int64")
+            pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0), dtype="Int64"
+        )
     out.attrs["change_test"] = spec
     out.attrs["rounding"] = rounding
     return out

@@ -86,13 +86,18 @@ DEFF_LEVELS = (1.2, 1.5, 2.0)
 ICC_RANGE = (0.05, 0.20)
 
 #: What the design-based variances assume, stated in the ``attrs`` of every design output.
-DESIGN_MODEL = ("officers as ultimate clusters within the sampler's strata (a model of how one officer's "
-                "cases go together; the sampler draws cases, not officers), weights N_h / n_h")
+DESIGN_MODEL = (
+    "officers as ultimate clusters within the sampler's strata (a model of how one officer's "
+    "cases go together; the sampler draws cases, not officers), weights N_h / n_h"
+)
 
 
 def _variance_name(finite_population: bool) -> str:
-    return ("without replacement, stratum sampling fraction n_h / N_h as finite population correction"
-            if finite_population else "with replacement (no finite population correction)")
+    return (
+        "without replacement, stratum sampling fraction n_h / N_h as finite population correction"
+        if finite_population
+        else "with replacement (no finite population correction)"
+    )
 
 
 def _finite_population(test, fpc) -> bool:
@@ -103,8 +108,9 @@ def _finite_population(test, fpc) -> bool:
         return bool(fpc) if fpc is not None else False
     spec = resolve_test(test)
     if fpc is not None and bool(fpc) != spec.finite_population:
-        raise ValueError(f"fpc={fpc!r} contradicts the test (finite_population={spec.finite_population}); "
-                         "pass one of them.")
+        raise ValueError(
+            f"fpc={fpc!r} contradicts the test (finite_population={spec.finite_population}); pass one of them."
+        )
     return spec.finite_population
 
 
@@ -158,11 +164,21 @@ class DesignProportions:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per prompt, proportions (not percent); ``attrs`` state the variance and the model."""
-        frame = pd.DataFrame({
-            "prompt": self.prompt, "n": self.n, "count": self.count, "proportion": self.proportion,
-            "standard_error": self.standard_error, "srs_standard_error": self.srs_standard_error, "deff": self.deff,
-            "n_effective": self.n_effective, "ci_low": self.ci_low, "ci_high": self.ci_high, "df": self.df,
-        })
+        frame = pd.DataFrame(
+            {
+                "prompt": self.prompt,
+                "n": self.n,
+                "count": self.count,
+                "proportion": self.proportion,
+                "standard_error": self.standard_error,
+                "srs_standard_error": self.srs_standard_error,
+                "deff": self.deff,
+                "n_effective": self.n_effective,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "df": self.df,
+            }
+        )
         frame.attrs = {"design_model": DESIGN_MODEL, "variance": _variance_name(self.fpc)}
         return frame
 
@@ -191,8 +207,10 @@ def _answers(answers):
     ok = np.isnan(y) | (y == 0) | (y == 1)
     if not ok.all():
         i, j = np.argwhere(~ok)[0]
-        raise ValueError(f"answers must be 1 (yes), 0 (no) or nan (not applicable); case {i + 1}, prompt "
-                         f"{names[j]!r} is {float(y[i, j])!r}.")
+        raise ValueError(
+            f"answers must be 1 (yes), 0 (no) or nan (not applicable); case {i + 1}, prompt "
+            f"{names[j]!r} is {float(y[i, j])!r}."
+        )
     return names, y
 
 
@@ -217,20 +235,25 @@ def _structure(strata, clusters, stratum_population, n):
     bad = big_n < n_h
     if bad.any():
         h = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"stratum_population of stratum {s_names[h]!r} ({big_n[h]:g}) is smaller than the "
-                         f"{n_h[h]} cases drawn from it.")
+        raise ValueError(
+            f"stratum_population of stratum {s_names[h]!r} ({big_n[h]:g}) is smaller than the "
+            f"{n_h[h]} cases drawn from it."
+        )
     psu_stratum = np.zeros(len(psu_keys), dtype=np.int64)
     psu_stratum[psu_code] = s_code
     m_h = np.bincount(psu_stratum, minlength=len(s_names))
     if (m_h < 2).any():
         h = int(np.flatnonzero(m_h < 2)[0])
-        raise ValueError(f"stratum {s_names[h]!r} has a single officer (PSU): its variance cannot be estimated "
-                         "(R survey: lonely PSU). Merge it with a similar stratum.")
+        raise ValueError(
+            f"stratum {s_names[h]!r} has a single officer (PSU): its variance cannot be estimated "
+            "(R survey: lonely PSU). Merge it with a similar stratum."
+        )
     return s_code, s_names, psu_code, psu_stratum, n_h, big_n, m_h
 
 
-def design_proportions(answers, strata, clusters, stratum_population, *, test=None, fpc=None, domain=None,
-                       confidence_level: float = 0.95) -> DesignProportions:
+def design_proportions(
+    answers, strata, clusters, stratum_population, *, test=None, fpc=None, domain=None, confidence_level: float = 0.95
+) -> DesignProportions:
     r"""Design-based proportion, standard error, design effect and effective n of every prompt.
 
     Parameters
@@ -347,13 +370,36 @@ def design_proportions(answers, strata, clusters, stratum_population, *, test=No
         low = np.where(inner, special.expit(logit - half), np.nan)
         high = np.where(inner, special.expit(logit + half), np.nan)
     count = np.where(z, y0, 0).sum(axis=0).astype(int)
-    return DesignProportions(names, n.astype(int), count, p, se, np.sqrt(var_srs), deff, n_eff, low, high,
-                             df.astype(int), bool(fpc), float(confidence_level), total_w)
+    return DesignProportions(
+        names,
+        n.astype(int),
+        count,
+        p,
+        se,
+        np.sqrt(var_srs),
+        deff,
+        n_eff,
+        low,
+        high,
+        df.astype(int),
+        bool(fpc),
+        float(confidence_level),
+        total_w,
+    )
 
 
-def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="responsible_officer",
-                 population="stratum_population", by=None, test=None, fpc=None,
-                 confidence_level=0.95) -> pd.DataFrame:
+def design_table(
+    cases: pd.DataFrame,
+    prompts,
+    *,
+    stratum="stratum",
+    cluster="responsible_officer",
+    population="stratum_population",
+    by=None,
+    test=None,
+    fpc=None,
+    confidence_level=0.95,
+) -> pd.DataFrame:
     """:func:`design_proportions` of a drawn sample's case records, for the sample and each sub-sample.
 
     ``cases`` holds the answers (as :func:`stats.cases.parse_answers` reads them) and the columns
@@ -379,8 +425,15 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     parts = []
     zq = critical_z(1 - confidence_level, "two-sided")
     for name, mask in groups:
-        r = design_proportions(answers, cases[stratum].to_numpy(), cases[cluster].to_numpy(), pop, fpc=fpc,
-                               domain=mask, confidence_level=confidence_level).to_frame()
+        r = design_proportions(
+            answers,
+            cases[stratum].to_numpy(),
+            cases[cluster].to_numpy(),
+            pop,
+            fpc=fpc,
+            domain=mask,
+            confidence_level=confidence_level,
+        ).to_frame()
         r["srs_margin"] = zq * r["srs_standard_error"]
         r["design_margin"] = zq * r["standard_error"]
         r.insert(0, "group", name)
@@ -396,8 +449,9 @@ def _verdict(z, d, spec, higher_is_better=True):
     return p, sig, LABEL_BY_CODE[label_codes(sig, d, higher_is_better)]
 
 
-def design_change_test(previous: DesignProportions, current: DesignProportions, *, test=None,
-                       higher_is_better=True) -> pd.DataFrame:
+def design_change_test(
+    previous: DesignProportions, current: DesignProportions, *, test=None, higher_is_better=True
+) -> pd.DataFrame:
     r"""The change test with design-based variances for both inspections, beside the simple test.
 
     Parameters
@@ -447,13 +501,16 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     """
     spec = resolve_test(test)
     if spec.variance not in (pooled_variance, wald_variance):
-        raise ValueError(f"method {spec.method!r} has no design-based form here (its variance kernel is "
-                         f"{spec.variance.__name__}); the design test scales the pooled or the unpooled variance.")
+        raise ValueError(
+            f"method {spec.method!r} has no design-based form here (its variance kernel is "
+            f"{spec.variance.__name__}); the design test scales the pooled or the unpooled variance."
+        )
     for name, est in (("previous", previous), ("current", current)):
         if est.fpc != spec.finite_population:
             raise ValueError(
                 f"{name} was estimated with fpc={est.fpc} but the test has finite_population="
-                f"{spec.finite_population}; estimate both with design_proportions(..., test=test).")
+                f"{spec.finite_population}; estimate both with design_proportions(..., test=test)."
+            )
     a, b = previous.to_frame().set_index("prompt"), current.to_frame().set_index("prompt")
     common = [p for p in b.index if p in a.index]
     a, b = a.loc[common], b.loc[common]
@@ -465,8 +522,7 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
         f1, f2 = np.maximum(1 - n1 / pop_a, 0.0), np.maximum(1 - n2 / pop_b, 0.0)
     else:
         f1 = f2 = np.ones(len(common))
-    _, z_simple, p_simple, _ = z_test(k1 / n1, n1, k2 / n2, n2, f1, f2, spec.pooled, spec.continuity,
-                                      spec.alternative)
+    _, z_simple, p_simple, _ = z_test(k1 / n1, n1, k2 / n2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
     sig_simple = p_simple <= spec.alpha
     p1, p2 = a["proportion"].to_numpy(), b["proportion"].to_numpy()
     v1, v2 = a["standard_error"].to_numpy() ** 2, b["standard_error"].to_numpy() ** 2
@@ -482,21 +538,32 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     else:  # as the simple test: where the unpooled variance vanishes but the change does not, the pooled one
         var = v1 + v2
         var = np.where((var == 0) & (diff != 0), pooled_var, var)
-    num = (np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if spec.continuity
-           else diff)
+    num = (
+        np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if spec.continuity else diff
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, num / np.sqrt(np.where(var > 0, var, 1)), np.where(num == 0, 0.0, np.sign(num) * np.inf))
     if not isinstance(higher_is_better, (bool, np.bool_)):
         raise TypeError(f"higher_is_better must be True or False (got {higher_is_better!r}).")
     pval, sig, label = _verdict(z, p2 - p1, spec, bool(higher_is_better))
-    out = pd.DataFrame({
-        "prompt": common, "previous": p1, "current": p2, "difference": p2 - p1,
-        "simple_statistic": z_simple, "simple_pvalue": p_simple,
-        "simple_label": LABEL_BY_CODE[label_codes(sig_simple, k2 / n2 - k1 / n1, bool(higher_is_better))],
-        "statistic": z, "pvalue": pval, "significant": sig, "label": label,
-        "deff_previous": d1, "deff_current": d2,
-        "verdict_changed": sig != sig_simple,
-    })
+    out = pd.DataFrame(
+        {
+            "prompt": common,
+            "previous": p1,
+            "current": p2,
+            "difference": p2 - p1,
+            "simple_statistic": z_simple,
+            "simple_pvalue": p_simple,
+            "simple_label": LABEL_BY_CODE[label_codes(sig_simple, k2 / n2 - k1 / n1, bool(higher_is_better))],
+            "statistic": z,
+            "pvalue": pval,
+            "significant": sig,
+            "label": label,
+            "deff_previous": d1,
+            "deff_current": d2,
+            "verdict_changed": sig != sig_simple,
+        }
+    )
     out.attrs = {"change_test": spec, "design_model": DESIGN_MODEL, "variance": _variance_name(spec.finite_population)}
     return out
 
@@ -543,7 +610,9 @@ def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_
     out = labelled.copy()
     out["design_statistic"] = zd
     out["design_pvalue"] = np.where(testable, pval, np.nan)
-    out["design_label"] = np.where(testable, label, labelled["label"].astype(object).to_numpy() if "label" in labelled else "")
+    out["design_label"] = np.where(
+        testable, label, labelled["label"].astype(object).to_numpy() if "label" in labelled else ""
+    )
     out["verdict_changed"] = testable & (sig_d != sig)
     return out
 
@@ -585,9 +654,16 @@ def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd
             raise ValueError(f"deffs must be positive (got {d!r}).")
         survive = d_star >= d
         lost = d_star.notna() & ~survive
-        rows.append({"deff": float(d), "significant": n_sig, "surviving": int(survive.sum()), "lost": int(lost.sum()),
-                     "share_surviving": survive.sum() / n_sig if n_sig else np.nan,
-                     "lost_ids": ", ".join(str(i) for i in ids[lost])})
+        rows.append(
+            {
+                "deff": float(d),
+                "significant": n_sig,
+                "surviving": int(survive.sum()),
+                "lost": int(lost.sum()),
+                "share_surviving": survive.sum() / n_sig if n_sig else np.nan,
+                "lost_ids": ", ".join(str(i) for i in ids[lost]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -690,14 +766,20 @@ def report_cluster_structure(report) -> dict:
     samples = report.samples.set_index("sample")
     missing = [name for name in ("case supervision", "officers interviewed") if name not in samples.index]
     if missing:
-        raise ValueError(f"samples.csv of report {report.name!r} has no rows {missing} (needed for the cluster "
-                         "structure); pass cases= and officers= to structural_deff_survival instead.")
-    return {"cases": int(samples.loc["case supervision", "n"]), "officers": int(samples.loc["officers interviewed", "n"]),
-            "max_per_officer": 6}
+        raise ValueError(
+            f"samples.csv of report {report.name!r} has no rows {missing} (needed for the cluster "
+            "structure); pass cases= and officers= to structural_deff_survival instead."
+        )
+    return {
+        "cases": int(samples.loc["case supervision", "n"]),
+        "officers": int(samples.loc["officers interviewed", "n"]),
+        "max_per_officer": 6,
+    }
 
 
-def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: int, max_per_officer: int | None = 6,
-                             icc=ICC_RANGE, test=None) -> pd.DataFrame:
+def structural_deff_survival(
+    labelled: pd.DataFrame, *, cases: int, officers: int, max_per_officer: int | None = 6, icc=ICC_RANGE, test=None
+) -> pd.DataFrame:
     r"""Significant labels that survive the design effects the sample's own structure implies.
 
     Kish's :func:`kish_deff` at the two ends of the plausible range: the lower end with the most
@@ -775,13 +857,27 @@ def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: in
         deff = kish_deff(rho, cluster_sizes=sizes)
         survive = d_star >= deff
         lost = d_star.notna() & ~survive
-        rows.append({"end": end, "icc": rho, "effective_cluster_size": float((sizes**2).sum() / sizes.sum()),
-                     "mean_cluster_size": float(sizes.mean()), "cv": float(sizes.std() / sizes.mean()),
-                     "deff": deff, "significant": n_sig, "surviving": int(survive.sum()), "lost": int(lost.sum()),
-                     "lost_ids": ", ".join(str(i) for i in ids[lost])})
+        rows.append(
+            {
+                "end": end,
+                "icc": rho,
+                "effective_cluster_size": float((sizes**2).sum() / sizes.sum()),
+                "mean_cluster_size": float(sizes.mean()),
+                "cv": float(sizes.std() / sizes.mean()),
+                "deff": deff,
+                "significant": n_sig,
+                "surviving": int(survive.sum()),
+                "lost": int(lost.sum()),
+                "lost_ids": ", ".join(str(i) for i in ids[lost]),
+            }
+        )
     out = pd.DataFrame(rows)
-    out.attrs = {"design_model": DESIGN_MODEL,
-                 "source": (f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
-                            f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"),
-                 "change_test": spec}
+    out.attrs = {
+        "design_model": DESIGN_MODEL,
+        "source": (
+            f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
+            f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"
+        ),
+        "change_test": spec,
+    }
     return out

@@ -68,7 +68,8 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
     >>> counts_from_percent(43, 85)
     Traceback (most recent call last):
     ...
-    ValueError: no count out of n = 85 publishes as 43% (half-up rounding): 36/85 = 42.35%, 37/85 = 43.53%; the figure comes from another n (stats.consistency.feasible_counts).
+    ValueError: no count out of n = 85 publishes as 43% (half-up rounding): 36/85 = 42.35%,
+    37/85 = 43.53%; the figure comes from another n (stats.consistency.feasible_counts).
     """
     v.check_choice("rounding", rounding, ROUNDINGS)
     p = v.as_float_array("percent", percent)
@@ -101,6 +102,7 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
 # p-value as statistic. stats.exact_tests computes them vectorised (equal to scipy to 1e-9);
 # _scipy_exact is the reference route the tests compare with.
 
+
 @lru_cache(maxsize=65536)
 def _scipy_exact(name, k1, n1, k2, n2, alternative):
     from scipy import stats as ss
@@ -119,8 +121,12 @@ def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
 
     if len(np.atleast_1d(k1)) == 0:
         return {name: np.zeros(0) for name in names}
-    return {name: np.atleast_1d(np.asarray(getattr(exact_tests, name)(k1, n1, k2, n2, alternative=alternative),
-                                           dtype=float)) for name in names}
+    return {
+        name: np.atleast_1d(
+            np.asarray(getattr(exact_tests, name)(k1, n1, k2, n2, alternative=alternative), dtype=float)
+        )
+        for name in names
+    }
 
 
 def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
@@ -215,8 +221,15 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     v.check_choice("exact", exact, EXACT_CHOICES)
     carrier = carrier_of(labelled)
     if rounding is None:
-        rounding = carrier.rounding if carrier else (
-            labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING)
+        rounding = (
+            carrier.rounding
+            if carrier
+            else (
+                labelled.attrs.get("rounding", DEFAULT_ROUNDING)
+                if isinstance(labelled, pd.DataFrame)
+                else DEFAULT_ROUNDING
+            )
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     table = _labelled(labelled, spec, rounding)
     rows = np.flatnonzero(table["significant"].notna().to_numpy())
@@ -224,18 +237,22 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     sub = table.iloc[rows]
     K1, N1 = sub["count_previous"].to_numpy(dtype=float), sub["n_used_previous"].to_numpy(dtype=float)
     K2, N2 = sub["count_current"].to_numpy(dtype=float), sub["n_used_current"].to_numpy(dtype=float)
-    whole = (K1 == np.floor(K1)) & (K2 == np.floor(K2))
+    whole = (np.floor(K1) == K1) & (np.floor(K2) == K2)
     if not whole.all():
-        raise ValueError(f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
-                         "labelled with ChangeTest(counts='fractional').")
+        raise ValueError(
+            f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
+            "labelled with ChangeTest(counts='fractional')."
+        )
     K1, N1, K2, N2 = (x.astype(np.int64) for x in (K1, N1, K2, N2))
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
         parsed = carrier_of(table).parsed
-        pops = {"population_previous": parsed["population_previous"][rows],
-                "population_current": parsed["population_current"][rows]}
+        pops = {
+            "population_previous": parsed["population_previous"][rows],
+            "population_current": parsed["population_current"][rows],
+        }
     for method in METHODS:
         out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
     names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]

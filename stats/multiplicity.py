@@ -16,8 +16,16 @@ __all__ = ["adjust", "expected_false_positives", "qvalues", "multiplicity_summar
 
 #: Methods of statsmodels ``multipletests``.
 ADJUST_METHODS = (
-    "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel",
-    "fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky",
+    "bonferroni",
+    "sidak",
+    "holm-sidak",
+    "holm",
+    "simes-hochberg",
+    "hommel",
+    "fdr_bh",
+    "fdr_by",
+    "fdr_tsbh",
+    "fdr_tsbky",
 )
 #: The false discovery rate method of the main job: Benjamini-Hochberg.
 FDR_METHOD = "fdr_bh"
@@ -153,8 +161,9 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     """
     if method != FDR_METHOD:
         out = adjust(labelled, method=method, alpha=alpha, pvalue=pvalue)
-        return pd.DataFrame({"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]},
-                            index=labelled.index)
+        return pd.DataFrame(
+            {"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]}, index=labelled.index
+        )
     # BH in numpy (the main job does not import statsmodels); the tests compare it with statsmodels and R.
     if not isinstance(labelled, pd.DataFrame):
         raise TypeError(f"labelled must be a pandas DataFrame (got {type(labelled).__name__}).")
@@ -180,8 +189,9 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     return pd.DataFrame({"qvalue": q, "significant_fdr": significant}, index=labelled.index)
 
 
-def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue",
-                         significant="significant") -> pd.Series:
+def multiplicity_summary(
+    labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue", significant="significant"
+) -> pd.Series:
     """The main job's multiplicity line: tests, expected false positives, significant rows, survivors.
 
     Returns
@@ -198,7 +208,8 @@ def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=Non
     >>> from stats.multiplicity import multiplicity_summary
     >>> s = multiplicity_summary(stats.label_changes(stats.load_report().prompts))
     >>> s.to_dict()
-    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 9, 'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
+    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 9,
+     'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
     """
     q = qvalues(labelled, method=method, alpha=alpha, pvalue=pvalue)
     level = _level(labelled, alpha)
@@ -206,11 +217,15 @@ def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=Non
         sig = labelled[significant].fillna(False).astype(bool)
     else:
         sig = labelled[pvalue].le(level)
-    return pd.Series({
-        "tests": int(labelled[pvalue].notna().sum()),
-        "expected_false_positives": expected_false_positives(labelled, alpha=alpha, pvalue=pvalue),
-        "significant": int(sig.sum()),
-        "survive_fdr": int((sig & q["significant_fdr"].fillna(False).astype(bool)).sum()),
-        "fdr_method": method,
-        "fdr_level": level,
-    }, name="multiplicity", dtype=object)
+    return pd.Series(
+        {
+            "tests": int(labelled[pvalue].notna().sum()),
+            "expected_false_positives": expected_false_positives(labelled, alpha=alpha, pvalue=pvalue),
+            "significant": int(sig.sum()),
+            "survive_fdr": int((sig & q["significant_fdr"].fillna(False).astype(bool)).sum()),
+            "fdr_method": method,
+            "fdr_level": level,
+        },
+        name="multiplicity",
+        dtype=object,
+    )

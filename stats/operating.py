@@ -23,7 +23,6 @@ import pandas as pd
 
 from . import _validation as v
 from .change import ChangeTest
-from .exact_tests import ExactTest
 
 __all__ = ["exact_size", "exact_power", "rejection_matrix", "OperatingCharacteristics"]
 
@@ -61,7 +60,7 @@ def rejection_matrix(n_previous, n_current, test=None) -> np.ndarray:
     Examples
     --------
     >>> from stats.operating import rejection_matrix
-    >>> rejection_matrix(2, 2).astype(int).tolist()   # pooled Z test, alpha 0.1: only 0/2 vs 2/2 and back
+    >>> rejection_matrix(2, 2).astype(int).tolist()  # pooled Z test, alpha 0.1: only 0/2 vs 2/2 and back
     [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
     """
     spec = _check_test(test)
@@ -130,8 +129,15 @@ def _enumerate(n_previous, n_current, p_previous, p_current, test):
         pmf2 = binom.pmf(np.arange(m2 + 1)[None, :], m2, q2[idx, None])
         flat[idx] = np.einsum("sj,sj->s", pmf1 @ _rejection(spec, m1, m2), pmf2)
     u = v.unwrap
-    return OperatingCharacteristics(rejection_rate=u(rate), n_previous=u(n1), n_current=u(n2), p_previous=u(p1),
-                                    p_current=u(p2), alpha=float(spec.alpha), test=spec)
+    return OperatingCharacteristics(
+        rejection_rate=u(rate),
+        n_previous=u(n1),
+        n_current=u(n2),
+        p_previous=u(p1),
+        p_current=u(p2),
+        alpha=float(spec.alpha),
+        test=spec,
+    )
 
 
 def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristics:
@@ -164,7 +170,7 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     Examples
     --------
     >>> from stats.operating import exact_size
-    >>> round(exact_size(2, 2, 0.5).rejection_rate, 6)   # rejects only 0/2 vs 2/2 and back: 2/16
+    >>> round(exact_size(2, 2, 0.5).rejection_rate, 6)  # rejects only 0/2 vs 2/2 and back: 2/16
     0.125
     >>> round(exact_size(100, 100, 0.5).rejection_rate, 4)
     0.1036
@@ -181,7 +187,7 @@ def exact_power(n_previous, n_current, p_previous, p_current, *, test=None) -> O
     Examples
     --------
     >>> from stats.operating import exact_power
-    >>> round(exact_power(2, 2, 0.2, 0.8).rejection_rate, 4)   # 0.8^4 + 0.2^4
+    >>> round(exact_power(2, 2, 0.2, 0.8).rejection_rate, 4)  # 0.8^4 + 0.2^4
     0.4112
     """
     return _enumerate(n_previous, n_current, p_previous, p_current, test)

@@ -17,15 +17,32 @@ import pandas as pd
 
 from . import _validation as v
 
-__all__ = ["CANONICAL_COLUMNS", "SCALES", "Columns", "parse_arrays", "parse_count_series", "parse_percent", "parse_percent_series",
-           "parse_table", "row_name"]
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "SCALES",
+    "Columns",
+    "parse_arrays",
+    "parse_count_series",
+    "parse_percent",
+    "parse_percent_series",
+    "parse_table",
+    "row_name",
+]
 
 SCALES = ("percent", "proportion")
 
 #: Columns of the canonical frame, in order (see :func:`parse_table`).
 CANONICAL_COLUMNS = (
-    "previous", "n_previous", "current", "n_current", "previous_count", "current_count",
-    "population_previous", "population_current", "higher_is_better", "testable",
+    "previous",
+    "n_previous",
+    "current",
+    "n_current",
+    "previous_count",
+    "current_count",
+    "population_previous",
+    "population_current",
+    "higher_is_better",
+    "testable",
 )
 
 #: Tolerance, in points, between a published whole percentage and 100 k / n: half a point
@@ -99,9 +116,7 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
     if out_of_range.any():
         where = out_of_range.idxmax()
         what = "percentage from 0 to 100" if scale == "percent" else "proportion from 0 to 1 (scale='proportion')"
-        raise ValueError(
-            f"{row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}."
-        )
+        raise ValueError(f"{row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}.")
     return values
 
 
@@ -150,27 +165,24 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
             where = bad.idxmax()
             raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
     arr = values.to_numpy()
-    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
+    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(
+        arr, np.floor(arr)
+    ):  # nan: slow path below
         return values
     present = values.notna()
     bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
     if bad.any():
         where = bad.idxmax()
         raise ValueError(
-            f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
-            f"(got {_show(series[where])})."
+            f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} (got {_show(series[where])})."
         )
     return values
 
 
 def _column(table: pd.DataFrame, name: str, role: str) -> pd.Series:
     if name not in table.columns:
-        raise ValueError(
-            f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}."
-        )
+        raise ValueError(f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}.")
     return table[name]
-
-
 
 
 def _check_unique_columns(table: pd.DataFrame) -> None:
@@ -227,8 +239,9 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         )
 
 
-def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
-           check_scale: bool = True) -> tuple[dict, Columns]:
+def parse_arrays(
+    table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better, check_scale: bool = True
+) -> tuple[dict, Columns]:
     """:func:`parse_table` as a dict of arrays and the column names used: ``(arrays, columns)``.
 
     The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
@@ -242,8 +255,12 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
     v.check_choice("scale", scale, SCALES)
     _check_unique_columns(table)
 
-    n1 = parse_count_series(_column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1)
-    n2 = parse_count_series(_column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1)
+    n1 = parse_count_series(
+        _column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1
+    )
+    n2 = parse_count_series(
+        _column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1
+    )
 
     def side(pct_col, count_col, n_values, role):
         have_pct = pct_col in table.columns
@@ -298,7 +315,9 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
     if isinstance(higher_is_better, str):
         hib_col = _column(table, higher_is_better, "direction")
         if not pd.api.types.is_bool_dtype(hib_col.dtype):
-            raise TypeError(f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype}).")
+            raise TypeError(
+                f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype})."
+            )
         hib = hib_col.to_numpy(dtype=bool)
     elif isinstance(higher_is_better, (bool, np.bool_)):
         hib = np.full(len(table), bool(higher_is_better))
@@ -306,22 +325,23 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
         raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
 
     arrays = {
-            "previous": p1.to_numpy(dtype=float),
-            "n_previous": n1.to_numpy(dtype=float),
-            "current": p2.to_numpy(dtype=float),
-            "n_current": n2.to_numpy(dtype=float),
-            "previous_count": k1.to_numpy(dtype=float),
-            "current_count": k2.to_numpy(dtype=float),
-            "population_previous": population(cols.population_previous, n1),
-            "population_current": population(cols.population_current, n2),
-            "higher_is_better": hib,
-            "testable": testable.to_numpy(),
+        "previous": p1.to_numpy(dtype=float),
+        "n_previous": n1.to_numpy(dtype=float),
+        "current": p2.to_numpy(dtype=float),
+        "n_current": n2.to_numpy(dtype=float),
+        "previous_count": k1.to_numpy(dtype=float),
+        "current_count": k2.to_numpy(dtype=float),
+        "population_previous": population(cols.population_previous, n1),
+        "population_current": population(cols.population_current, n2),
+        "higher_is_better": hib,
+        "testable": testable.to_numpy(),
     }
     return arrays, cols
 
 
-def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
-                higher_is_better=True, check_scale=True) -> pd.DataFrame:
+def parse_table(
+    table: pd.DataFrame, *, columns: Columns | None = None, scale="percent", higher_is_better=True, check_scale=True
+) -> pd.DataFrame:
     r"""Check a previous-versus-current table and return its canonical frame.
 
     Parameters
@@ -365,15 +385,22 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     --------
     >>> import pandas as pd
     >>> from stats.parse import parse_table
-    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"], "current": ["71%", "43%"],
-    ...                   "n_previous": [100, 100], "n_current": [100, 100]})
+    >>> t = pd.DataFrame(
+    ...     {
+    ...         "previous": ["54%", "No comparable data available"],
+    ...         "current": ["71%", "43%"],
+    ...         "n_previous": [100, 100],
+    ...         "n_current": [100, 100],
+    ...     }
+    ... )
     >>> parse_table(t)[["previous", "current", "testable"]]
        previous  current  testable
     0      0.54     0.71      True
     1       NaN     0.43     False
     """
-    arrays, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
-                          check_scale=bool(check_scale))
+    arrays, cols = parse_arrays(
+        table, columns=columns, scale=scale, higher_is_better=higher_is_better, check_scale=bool(check_scale)
+    )
     frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale

@@ -37,11 +37,12 @@ def _chunks(replicates, chunk):
 
 def _scenarios(**params) -> pd.DataFrame:
     arrays = v.broadcast(**{k: np.atleast_1d(np.asarray(val, dtype=float)) for k, val in params.items()})
-    return pd.DataFrame({k: a.ravel() for k, a in zip(params, arrays)})
+    return pd.DataFrame({k: a.ravel() for k, a in zip(params, arrays, strict=True)})
 
 
-def margin_coverage(n, population, proportion, *, confidence_level=0.80, margin=None,
-                    replicates=100_000, seed=None, chunk=1_000_000) -> pd.DataFrame:
+def margin_coverage(
+    n, population, proportion, *, confidence_level=0.80, margin=None, replicates=100_000, seed=None, chunk=1_000_000
+) -> pd.DataFrame:
     r"""Real coverage of the stated margin when n of N cases are drawn without replacement.
 
     For each scenario, a population of N cases with :math:`K = \mathrm{round}(pN)`
@@ -79,11 +80,14 @@ def margin_coverage(n, population, proportion, *, confidence_level=0.80, margin=
     n_b, big_b = v.broadcast(n=nn, population=big)
     v.check_not_above("n", n_b, "population", big_b)
     sc = _scenarios(n=nn, population=big, proportion=p)
-    sc["margin"] = (_margin(sc["n"].to_numpy(), sc["population"].to_numpy(), c, 0.5) if margin is None
-                    else np.broadcast_to(np.asarray(margin, float), len(sc)))
+    sc["margin"] = (
+        _margin(sc["n"].to_numpy(), sc["population"].to_numpy(), c, 0.5)
+        if margin is None
+        else np.broadcast_to(np.asarray(margin, float), len(sc))
+    )
     cover = []
     for row in sc.itertuples(index=False):
-        total, good = int(row.population), int(round(row.proportion * row.population))
+        total, good = int(row.population), round(row.proportion * row.population)
         truth = good / total
         hits = 0
         for size in _chunks(replicates, chunk):
@@ -96,8 +100,9 @@ def margin_coverage(n, population, proportion, *, confidence_level=0.80, margin=
     return sc
 
 
-def z_test_rejection(n_previous, n_current, p_previous, p_current=None, test=None, *,
-                     replicates=100_000, seed=None, chunk=1_000_000) -> pd.DataFrame:
+def z_test_rejection(
+    n_previous, n_current, p_previous, p_current=None, test=None, *, replicates=100_000, seed=None, chunk=1_000_000
+) -> pd.DataFrame:
     r"""Rejection rate of the change test: its real size (no change) or power (a true change).
 
     Counts are drawn as independent binomials :math:`X_i \sim B(n_i, p_i)`
@@ -128,7 +133,8 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, test=Non
     if spec.finite_population:
         raise ValueError(
             "z_test_rejection draws binomial counts (an infinite population), so the test cannot have a "
-            "finite population correction; use test.replace(finite_population=False).")
+            "finite population correction; use test.replace(finite_population=False)."
+        )
     a = spec.alpha
     n1 = v.check_count("n_previous", n_previous)
     n2 = v.check_count("n_current", n_current)
@@ -152,8 +158,9 @@ def z_test_rejection(n_previous, n_current, p_previous, p_current=None, test=Non
     return sc
 
 
-def subsample_deviation(n_sub, proportion, *, threshold=0.05, population=None,
-                        replicates=100_000, seed=None, chunk=1_000_000) -> pd.DataFrame:
+def subsample_deviation(
+    n_sub, proportion, *, threshold=0.05, population=None, replicates=100_000, seed=None, chunk=1_000_000
+) -> pd.DataFrame:
     r"""How often a sub-sample estimate falls more than ``threshold`` from the truth.
 
     Binomial draws (or hypergeometric when ``population`` is given, with
@@ -179,8 +186,10 @@ def subsample_deviation(n_sub, proportion, *, threshold=0.05, population=None,
         m = int(row.n_sub)
         if np.isfinite(row.population):
             if m > row.population:
-                raise ValueError(f"n_sub must not exceed population (got n_sub={m} > population={int(row.population)}).")
-            good = int(round(row.proportion * row.population))
+                raise ValueError(
+                    f"n_sub must not exceed population (got n_sub={m} > population={int(row.population)})."
+                )
+            good = round(row.proportion * row.population)
             truth = good / row.population
         else:
             truth = row.proportion

@@ -59,6 +59,7 @@ WORDINGS = {
 
 def _wording_categories():
     """Wording categories: codes 0-2 fixed, then one per whole-point change -100..+100."""
+
     def points(k):
         unit = "point" if abs(k) == 1 else "points"
         return f"no significant change ({k:+d} {unit})" if k else "no significant change (0 points)"
@@ -187,8 +188,14 @@ def label_changes(
     --------
     >>> import pandas as pd
     >>> from stats import ChangeTest, label_changes
-    >>> t = pd.DataFrame({"previous": ["54%", "61%", "No comparable data available"],
-    ...                   "current": ["71%", "49%", "43%"], "n_previous": 100, "n_current": 100})
+    >>> t = pd.DataFrame(
+    ...     {
+    ...         "previous": ["54%", "61%", "No comparable data available"],
+    ...         "current": ["71%", "49%", "43%"],
+    ...         "n_previous": 100,
+    ...         "n_current": 100,
+    ...     }
+    ... )
     >>> out = label_changes(t, ChangeTest(method="pooled-cc"))
     >>> out[["difference", "label", "wording"]]
        difference                    label                              wording
@@ -205,13 +212,16 @@ def label_changes(
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
     if rounding is None:
-        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = (
+            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
-                          check_scale=bool(check_scale))
+    parsed, cols = parse_arrays(
+        table, columns=columns, scale=scale, higher_is_better=higher_is_better, check_scale=bool(check_scale)
+    )
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
             "the test has a finite population correction (finite_population=True) but no population "
@@ -223,8 +233,9 @@ def label_changes(
             "pass test=ChangeTest(finite_population=True, ...) to use them."
         )
     counts = row_counts(parsed, spec, rounding, table.index, cols)
-    added = _label_parsed(parsed, counts, spec, intervals=bool(intervals),
-                          margin_confidence_level=float(margin_confidence_level))
+    added = _label_parsed(
+        parsed, counts, spec, intervals=bool(intervals), margin_confidence_level=float(margin_confidence_level)
+    )
     # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
     out = table.copy(deep=False)
     for name in (*OUTPUT_COLUMNS, *INTERVAL_COLUMNS):
@@ -232,8 +243,14 @@ def label_changes(
             out = out.drop(columns=name)
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index, copy=False)
-    carrier = LabelledTable(spec, rounding, cols, table.index, parsed,
-                            {name: np.array(values, copy=True) for name, values in counts.items()})
+    carrier = LabelledTable(
+        spec,
+        rounding,
+        cols,
+        table.index,
+        parsed,
+        {name: np.array(values, copy=True) for name, values in counts.items()},
+    )
     out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols, ATTR: carrier}
     return out
 
@@ -269,7 +286,8 @@ def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = 
                     f"{row_name(index[i])}, column {column!r}: no count of 1 to n = {int(n[i])} cases "
                     f"publishes as {_show_percent(100 * prop[i])}% ({rounding} rounding); correct the "
                     f"figure or n, give the count ({side}_count), or test fractional cases with "
-                    "ChangeTest(counts='fractional').")
+                    "ChangeTest(counts='fractional')."
+                )
             k[rows] = r.count
             m[rows] = r.n_used
             code[rows] = r.source
@@ -305,13 +323,17 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     if rows.any():
         pops = {}
         if spec.finite_population:
-            pops = {"population_previous": take("population_previous"), "population_current": take("population_current")}
+            pops = {
+                "population_previous": take("population_previous"),
+                "population_current": take("population_current"),
+            }
         k1, m1 = counts["count_previous"], counts["n_used_previous"]
         k2, m2 = counts["count_current"], counts["n_used_current"]
         if not all_rows:
             k1, m1, k2, m2 = k1[rows], m1[rows], k2[rows], m2[rows]
-        res = compare_proportions(k1 / m1, m1, k2 / m2, m2, test=spec, higher_is_better=take("higher_is_better"),
-                                  **pops)
+        res = compare_proportions(
+            k1 / m1, m1, k2 / m2, m2, test=spec, higher_is_better=take("higher_is_better"), **pops
+        )
     nan = np.nan
     # the published figures' difference (the count difference has the same sign and is in the test)
     difference = np.where(rows, parsed["current"] - parsed["previous"], nan)
@@ -319,14 +341,27 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
     significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
     # label codes index stats.change.LABEL_BY_CODE; 3 is "no comparable data"
-    code = (scatter(label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
-            if res else np.full(n, 3, dtype=np.int8))
+    code = (
+        scatter(
+            label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8
+        )
+        if res
+        else np.full(n, 3, dtype=np.int8)
+    )
 
     populations_used = spec.finite_population
-    margin_prev = _margins(parsed["n_previous"], parsed["population_previous"] if populations_used else None,
-                           ~np.isnan(parsed["previous"]), margin_confidence_level)
-    margin_cur = _margins(parsed["n_current"], parsed["population_current"] if populations_used else None,
-                          ~np.isnan(parsed["current"]), margin_confidence_level)
+    margin_prev = _margins(
+        parsed["n_previous"],
+        parsed["population_previous"] if populations_used else None,
+        ~np.isnan(parsed["previous"]),
+        margin_confidence_level,
+    )
+    margin_cur = _margins(
+        parsed["n_current"],
+        parsed["population_current"] if populations_used else None,
+        ~np.isnan(parsed["current"]),
+        margin_confidence_level,
+    )
 
     # Wording codes: 0/1 significant improvement/decline, 2 no comparable data,
     # 3 + (points + 100) no significant change of that many whole points.
