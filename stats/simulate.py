@@ -9,17 +9,24 @@ few tens of megabytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .change import resolve_test
 from .samplesize import _margin
 
+if TYPE_CHECKING:
+    from .change import ChangeTest
+
 __all__ = ["margin_coverage", "z_test_rejection", "subsample_deviation"]
 
 
-def _check_run(replicates, seed, chunk):
+def _check_run(replicates: object, seed: int | None, chunk: object) -> np.random.Generator:
     if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
         raise ValueError(f"replicates must be a whole number >= 1 (got {replicates!r}).")
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
@@ -27,7 +34,7 @@ def _check_run(replicates, seed, chunk):
     return np.random.default_rng(seed)
 
 
-def _chunks(replicates, chunk):
+def _chunks(replicates: int, chunk: int) -> Iterator[int]:
     done = 0
     while done < replicates:
         size = min(chunk, replicates - done)
@@ -35,13 +42,21 @@ def _chunks(replicates, chunk):
         done += size
 
 
-def _scenarios(**params) -> pd.DataFrame:
+def _scenarios(**params: ArrayLike) -> pd.DataFrame:
     arrays = v.broadcast(**{k: np.atleast_1d(np.asarray(val, dtype=float)) for k, val in params.items()})
     return pd.DataFrame({k: a.ravel() for k, a in zip(params, arrays, strict=True)})
 
 
 def margin_coverage(
-    n, population, proportion, *, confidence_level=0.80, margin=None, replicates=100_000, seed=None, chunk=1_000_000
+    n: ArrayLike,
+    population: ArrayLike,
+    proportion: ArrayLike,
+    *,
+    confidence_level: float = 0.80,
+    margin: ArrayLike | None = None,
+    replicates: int = 100_000,
+    seed: int | None = None,
+    chunk: int = 1_000_000,
 ) -> pd.DataFrame:
     r"""Real coverage of the stated margin when n of N cases are drawn without replacement.
 
@@ -86,22 +101,32 @@ def margin_coverage(
         else np.broadcast_to(np.asarray(margin, float), len(sc))
     )
     cover = []
-    for row in sc.itertuples(index=False):
-        total, good = int(row.population), round(row.proportion * row.population)
+    columns = (sc[name].to_numpy(dtype=float).tolist() for name in ("n", "population", "proportion", "margin"))
+    for n_row, big_row, p_row, margin_row in zip(*columns, strict=True):
+        total, good = int(big_row), round(p_row * big_row)
         truth = good / total
         hits = 0
         for size in _chunks(replicates, chunk):
-            x = rng.hypergeometric(good, total - good, int(row.n), size=size)
-            hits += int(np.count_nonzero(np.abs(x / row.n - truth) <= row.margin + 1e-12))
+            x = rng.hypergeometric(good, total - good, int(n_row), size=size)
+            hits += int(np.count_nonzero(np.abs(x / n_row - truth) <= margin_row + 1e-12))
         cover.append(hits / replicates)
     sc["nominal"] = c
     sc["coverage"] = cover
-    sc["mc_se"] = np.sqrt(sc["coverage"] * (1 - sc["coverage"]) / replicates)
+    coverage = np.asarray(cover, dtype=float)
+    sc["mc_se"] = np.sqrt(coverage * (1 - coverage) / replicates)
     return sc
 
 
 def z_test_rejection(
-    n_previous, n_current, p_previous, p_current=None, test=None, *, replicates=100_000, seed=None, chunk=1_000_000
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    p_previous: ArrayLike,
+    p_current: ArrayLike | None = None,
+    test: ChangeTest | None = None,
+    *,
+    replicates: int = 100_000,
+    seed: int | None = None,
+    chunk: int = 1_000_000,
 ) -> pd.DataFrame:
     r"""Rejection rate of the change test: its real size (no change) or power (a true change).
 
@@ -142,24 +167,35 @@ def z_test_rejection(
     p2 = p1 if p_current is None else v.check_proportion("p_current", p_current)
     sc = _scenarios(n_previous=n1, n_current=n2, p_previous=p1, p_current=p2)
     rates = []
-    for row in sc.itertuples(index=False):
-        m1, m2 = int(row.n_previous), int(row.n_current)
+    columns = (
+        sc[name].to_numpy(dtype=float).tolist() for name in ("n_previous", "n_current", "p_previous", "p_current")
+    )
+    for n1_row, n2_row, p1_row, p2_row in zip(*columns, strict=True):
+        m1, m2 = int(n1_row), int(n2_row)
         rejected = 0
         for size in _chunks(replicates, chunk):
-            x1 = rng.binomial(m1, row.p_previous, size=size)
-            x2 = rng.binomial(m2, row.p_current, size=size)
+            x1 = rng.binomial(m1, p1_row, size=size)
+            x2 = rng.binomial(m2, p2_row, size=size)
             pval = spec.pvalue(x1, m1, x2, m2)
             rejected += int(np.count_nonzero(pval <= a))
         rates.append(rejected / replicates)
     sc["alpha"] = a
     sc["rejection_rate"] = rates
-    sc["mc_se"] = np.sqrt(sc["rejection_rate"] * (1 - sc["rejection_rate"]) / replicates)
+    rate = np.asarray(rates, dtype=float)
+    sc["mc_se"] = np.sqrt(rate * (1 - rate) / replicates)
     sc.attrs["change_test"] = spec
     return sc
 
 
 def subsample_deviation(
-    n_sub, proportion, *, threshold=0.05, population=None, replicates=100_000, seed=None, chunk=1_000_000
+    n_sub: ArrayLike,
+    proportion: ArrayLike,
+    *,
+    threshold: float = 0.05,
+    population: ArrayLike | None = None,
+    replicates: int = 100_000,
+    seed: int | None = None,
+    chunk: int = 1_000_000,
 ) -> pd.DataFrame:
     r"""How often a sub-sample estimate falls more than ``threshold`` from the truth.
 
@@ -179,29 +215,30 @@ def subsample_deviation(
     t = v.as_float_array("threshold", threshold)
     if t.ndim or not 0 < t < 1:
         raise ValueError(f"threshold must be a single number in (0, 1) (got {threshold!r}).")
-    big = np.inf if population is None else v.check_count("population", population)
+    big: float | np.ndarray = np.inf if population is None else v.check_count("population", population)
     sc = _scenarios(n_sub=nn, proportion=p, population=big)
     out = []
-    for row in sc.itertuples(index=False):
-        m = int(row.n_sub)
-        if np.isfinite(row.population):
-            if m > row.population:
-                raise ValueError(
-                    f"n_sub must not exceed population (got n_sub={m} > population={int(row.population)})."
-                )
-            good = round(row.proportion * row.population)
-            truth = good / row.population
+    columns = (sc[name].to_numpy(dtype=float).tolist() for name in ("n_sub", "proportion", "population"))
+    for n_row, p_row, big_row in zip(*columns, strict=True):
+        m = int(n_row)
+        good = 0
+        if np.isfinite(big_row):
+            if m > big_row:
+                raise ValueError(f"n_sub must not exceed population (got n_sub={m} > population={int(big_row)}).")
+            good = round(p_row * big_row)
+            truth = good / big_row
         else:
-            truth = row.proportion
+            truth = p_row
         far = 0
         for size in _chunks(replicates, chunk):
-            if np.isfinite(row.population):
-                x = rng.hypergeometric(good, int(row.population) - good, m, size=size)
+            if np.isfinite(big_row):
+                x = rng.hypergeometric(good, int(big_row) - good, m, size=size)
             else:
                 x = rng.binomial(m, truth, size=size)
             far += int(np.count_nonzero(np.abs(x / m - truth) > float(t) + 1e-12))
         out.append(far / replicates)
     sc["threshold"] = float(t)
     sc["probability"] = out
-    sc["mc_se"] = np.sqrt(sc["probability"] * (1 - sc["probability"]) / replicates)
+    probability = np.asarray(out, dtype=float)
+    sc["mc_se"] = np.sqrt(probability * (1 - probability) / replicates)
     return sc
