@@ -74,6 +74,20 @@ def pooled_variance(p1, n1, p2, n2, w1, w2):
     :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`, the proportion of both samples together.
 
     ``w_i`` is :math:`f_i/n_i` (:math:`f_i = 1 - n_i/N_i` with the finite population correction, else 1).
+
+    See Also
+    --------
+    wald_variance : the unpooled (Wald) kernel, the variance under H1.
+    z_test : the kernel that divides the difference by the square root of this variance.
+    stats.change.METHODS : the registry that names the variants using each kernel.
+
+    Examples
+    --------
+    >>> from stats.change import pooled_variance
+    >>> import math
+    >>> var = pooled_variance(0.54, 100, 0.71, 100, 1 / 100, 1 / 100)
+    >>> round(var, 7), round(math.sqrt(var), 6)
+    (0.0046875, 0.068465)
     """
     pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
     return pbar * (1 - pbar) * (w1 + w2)
@@ -84,6 +98,19 @@ def wald_variance(p1, n1, p2, n2, w1, w2):
 
     Where it vanishes although the proportions differ (0 % vs 100 %), the pooled variance, so that
     no row gets an infinite z from a handful of cases.
+
+    See Also
+    --------
+    pooled_variance : the pooled kernel, the variance under H0.
+    z_test : the kernel that divides the difference by the square root of this variance.
+
+    Examples
+    --------
+    >>> from stats.change import wald_variance
+    >>> round(float(wald_variance(0.54, 100, 0.71, 100, 1 / 100, 1 / 100)), 6)
+    0.004543
+    >>> float(wald_variance(0.0, 1, 1.0, 1, 1.0, 1.0))  # 0/1 vs 1/1: the pooled variance instead of 0
+    0.5
     """
     var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
     return np.where((var == 0) & (p2 != p1), pooled_variance(p1, n1, p2, n2, w1, w2), var)
@@ -109,6 +136,19 @@ class Method:
         Short name for tables and legends.
     style : dict
         matplotlib keyword arguments (``color``, ``marker``, ``linestyle``) for charts.
+
+    See Also
+    --------
+    register_method : add a row of this kind to the registry.
+    ChangeTest : the specification that selects a row by its name (``method=``).
+    methods_table : the registry as the reST table in the Notes of :class:`ChangeTest`.
+
+    Examples
+    --------
+    >>> from stats.change import METHODS
+    >>> m = METHODS["unpooled-cc"]
+    >>> m.variance.__name__, m.continuity, m.interval, m.pooled
+    ('wald_variance', True, 'wald-cc', False)
     """
 
     variance: Callable
@@ -171,6 +211,24 @@ def register_method(name: str, method: Method) -> Method:
     The name must be new and the interval one of :data:`INTERVALS`. Every consumer of the
     registry (the CLI choices, :func:`stats.exact.compare_methods`, :class:`ChangeTest`) then
     offers it; a parser built before the registration does not.
+
+    See Also
+    --------
+    Method : the row it adds.
+    ChangeTest : selects the new row by its name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats import ChangeTest, compare_proportions
+    >>> from stats.change import METHODS, Method, pooled_variance, register_method
+    >>> def doubled(p1, n1, p2, n2, w1, w2):  # a design effect of 2 on the pooled variance
+    ...     return 2 * pooled_variance(p1, n1, p2, n2, w1, w2)
+    >>> m = register_method("pooled-deff2", Method(doubled, False, "wald", "pooled Z test at deff 2", "Z x2"))
+    >>> res = compare_proportions(0.54, 100, 0.71, 100, test=ChangeTest(method="pooled-deff2"))
+    >>> round(res.statistic, 6)  # 2.483009 / sqrt(2)
+    1.755752
+    >>> del METHODS["pooled-deff2"]
     """
     if not isinstance(name, str) or not name or name in METHODS:
         raise ValueError(f"name must be a new method name (got {name!r}; taken: {sorted(METHODS)}).")
@@ -184,7 +242,26 @@ def register_method(name: str, method: Method) -> Method:
 
 
 def methods_table() -> str:
-    """The registry as a reST table (the Notes of :class:`ChangeTest`)."""
+    """The registry as a reST table (the Notes of :class:`ChangeTest`).
+
+    See Also
+    --------
+    stats.change.METHODS : the registry it lays out.
+    register_method : add a row to the registry.
+
+    Examples
+    --------
+    >>> from stats.change import methods_table
+    >>> print(methods_table())
+    =========== =============== ========== =============
+        method      variance kernel correction dual interval
+        =========== =============== ========== =============
+        pooled      pooled_variance none       score
+        pooled-cc   pooled_variance Yates      score-cc
+        unpooled    wald_variance   none       wald
+        unpooled-cc wald_variance   Yates      wald-cc
+        =========== =============== ========== =============
+    """
     rows = [(name, m.variance.__name__, "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
     head = ("method", "variance kernel", "correction", "dual interval")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
@@ -241,6 +318,14 @@ class ChangeTest:
         (fractional cases; available for comparison, never the default). Counts given in
         the table are used as they are under either rule. :func:`compare_proportions`
         itself takes proportions and ignores this field.
+
+    See Also
+    --------
+    compare_proportions : run the test on proportions (``ChangeTest.test`` is a shortcut).
+    stats.tables.label_changes : run it on every row of a table; the result carries the specification.
+    resolve_test : build a specification from ``test=`` or the keyword shortcuts.
+    stats.exact_tests.exact_test : the exact (Boschloo, Barnard, Fisher) alternatives.
+    statsmodels.stats.proportion.test_proportions_2indep : statsmodels' equivalents of the variants.
 
     Notes
     -----
@@ -373,6 +458,25 @@ def spec_of(result) -> ChangeTest:
     Reads ``DataFrame.attrs['change_test']`` (set by :func:`stats.label_changes`) or a
     result's ``test`` attribute. Raises a ValueError for a table that was not labelled
     by the package, so that no view re-derives the test on its own.
+
+    See Also
+    --------
+    table_test : the test to check a table with, refusing a different one.
+    resolve_test : a specification from ``test=`` or keyword shortcuts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import ChangeTest, label_changes
+    >>> from stats.change import spec_of
+    >>> t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100]})
+    >>> spec_of(label_changes(t, ChangeTest(method="unpooled"))).method
+    'unpooled'
+    >>> spec_of(t)
+    Traceback (most recent call last):
+    ...
+    ValueError: the table carries no test specification (attrs['change_test']); label it with
+    stats.label_changes(table, test=...) first.
     """
     if isinstance(result, ChangeTest):
         return result
@@ -398,6 +502,28 @@ def table_test(table, test=None) -> ChangeTest:
     A labelled table (``attrs['change_test']``) is checked with the test it was labelled with;
     passing another one is an error, because the check would then contradict the label. A
     table with no specification gets ``test`` (default ``ChangeTest()``).
+
+    See Also
+    --------
+    spec_of : the specification a labelled table carries.
+    resolve_test : the specification for a table that carries none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import ChangeTest, label_changes
+    >>> from stats.change import table_test
+    >>> t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100]})
+    >>> table_test(t).method  # not labelled: the default test
+    'pooled'
+    >>> labelled = label_changes(t, ChangeTest(method="unpooled"))
+    >>> table_test(labelled).method
+    'unpooled'
+    >>> table_test(labelled, ChangeTest())
+    Traceback (most recent call last):
+    ...
+    ValueError: the table was labelled with '... unpooled (Wald) ...', not '... pooled two-proportion ...';
+    label it again with stats.label_changes(table, test) to check it under another test.
     """
     own = None
     if isinstance(table, pd.DataFrame) and table.attrs.get("change_test") is not None:
@@ -418,6 +544,25 @@ def resolve_test(test=None, **options) -> ChangeTest:
     ``test`` (a ChangeTest or None) and the shortcuts ``alpha``, ``alternative``, ``method``,
     ``interval``, ``finite_population``, ``counts`` may not both be given; shortcuts left as None are
     ignored.
+
+    See Also
+    --------
+    ChangeTest : the specification it builds.
+    table_test : the same for a table that may carry its own specification.
+
+    Examples
+    --------
+    >>> from stats import ChangeTest
+    >>> from stats.change import resolve_test
+    >>> resolve_test(alpha=0.05, alternative=None).alpha  # shortcuts left as None are ignored
+    0.05
+    >>> resolve_test(ChangeTest(method="pooled-cc")).method
+    'pooled-cc'
+    >>> resolve_test(ChangeTest(), alpha=0.05)
+    Traceback (most recent call last):
+    ...
+    ValueError: pass either test= or the options ['alpha'], not both (got test=ChangeTest(...)); use
+    test.replace(...) to change a specification.
     """
     given = {k: val for k, val in options.items() if val is not None}
     if test is None:
@@ -433,7 +578,20 @@ def resolve_test(test=None, **options) -> ChangeTest:
 
 
 class ConfidenceInterval(NamedTuple):
-    """Confidence interval of the difference ``current - previous`` (proportion scale)."""
+    """Confidence interval of the difference ``current - previous`` (proportion scale).
+
+    See Also
+    --------
+    ChangeResult.confidence_interval : the method that returns it.
+    scipy.stats.binomtest : its result's ``proportion_ci`` returns an interval of the same shape.
+
+    Examples
+    --------
+    >>> from stats import compare_proportions
+    >>> ci = compare_proportions(0.54, 100, 0.71, 100).confidence_interval(0.9)
+    >>> round(ci.low, 6), round(ci.high, 6)
+    (0.057691, 0.278353)
+    """
 
     low: object
     high: object
@@ -457,6 +615,20 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     that no row gets an infinite z from a handful of cases. An infinite z remains only
     where there is truly no sampling variance: a census (``n = N`` with the finite
     population correction) with a non-zero difference.
+
+    See Also
+    --------
+    compare_proportions : the checked entry point.
+    ChangeTest.pvalue : p-values from counts through this kernel.
+    pooled_variance, wald_variance : the variance kernels.
+    pvalue_from_z : the p-value of the statistic.
+
+    Examples
+    --------
+    >>> from stats.change import z_test
+    >>> d, z, p, se = z_test(0.54, 100, 0.71, 100, None, None, True, False, "two-sided")
+    >>> round(d, 2), round(float(z), 6), round(float(p), 6), round(float(se), 6)
+    (0.17, 2.483009, 0.013028, 0.068465)
     """
     d = p2 - p1
     w1 = 1 / n1 if f1 is None else f1 / n1
@@ -479,7 +651,19 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
 
 
 def pvalue_from_z(z, alternative):
-    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
+    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less').
+
+    See Also
+    --------
+    critical_z : the inverse: the |z| at which a level is reached.
+    scipy.stats.norm.sf : the normal tail probability used.
+
+    Examples
+    --------
+    >>> from stats.change import pvalue_from_z
+    >>> round(float(pvalue_from_z(2.483009, "two-sided")), 6), round(float(pvalue_from_z(2.483009, "greater")), 6)
+    (0.013028, 0.006514)
+    """
     if alternative == "two-sided":
         return 2 * special.ndtr(-np.abs(z))
     if alternative == "greater":
@@ -507,6 +691,21 @@ def label_codes(significant, difference, higher_is_better):
 
     0 where significant in the good direction (``higher_is_better``), 1 where significant in the
     other, 2 where not significant. Vectorised.
+
+    See Also
+    --------
+    stats.change.LABEL_BY_CODE : the labels the codes index.
+    stats.tables.label_changes : labels a table with these codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.change import LABEL_BY_CODE, label_codes
+    >>> codes = label_codes(np.array([True, True, False]), np.array([0.17, -0.17, 0.02]), True)
+    >>> codes
+    array([0, 1, 2], dtype=int8)
+    >>> LABEL_BY_CODE[codes].tolist()
+    ['significant improvement', 'significant decline', 'no significant change']
     """
     better = _better(difference, higher_is_better)
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
@@ -525,6 +724,18 @@ def critical_z(alpha, alternative):
     :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
 
     Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
+
+    See Also
+    --------
+    pvalue_from_z : the inverse: the p-value of a statistic.
+    scipy.special.ndtri : the normal quantile function used.
+    stats.power.critical_difference : the smallest significant change, from this value.
+
+    Examples
+    --------
+    >>> from stats.change import critical_z
+    >>> round(float(critical_z(0.1, "two-sided")), 6), round(float(critical_z(0.1, "greater")), 6)
+    (1.644854, 1.281552)
     """
     return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
@@ -568,6 +779,20 @@ class ChangeResult:
     ci : ConfidenceInterval
         The interval of ``test`` (dual to the test by default) at level
         ``1 - alpha``; computed on first access.
+
+    See Also
+    --------
+    compare_proportions : the function that returns it.
+    ChangeTest : the specification in its ``test`` attribute.
+    scipy.stats.binomtest : scipy's result object of the same design (unpacks, attributes by name).
+
+    Examples
+    --------
+    >>> from stats import compare_proportions
+    >>> res = compare_proportions(0.54, 100, 0.71, 100)
+    >>> z, p = res  # unpacks to (statistic, pvalue) only
+    >>> round(z, 6), round(p, 6), round(res.difference, 2), res.significant, res.label
+    (2.483009, 0.013028, 0.17, True, 'significant improvement')
     """
 
     statistic: object
@@ -796,6 +1021,14 @@ def compare_proportions(
     -------
     ChangeResult
         Unpacks to ``(statistic, pvalue)``; see :class:`ChangeResult`.
+
+    See Also
+    --------
+    ChangeTest : the specification of the test (level, tail, variance, correction, interval).
+    stats.tables.label_changes : the same test on every row of a table of published percentages.
+    stats.exact_tests.exact_test : exact tests (Boschloo, Barnard, Fisher) of the same hypothesis.
+    statsmodels.stats.proportion.test_proportions_2indep : statsmodels' pooled and unpooled Z tests.
+    scipy.stats.barnard_exact : scipy's exact unconditional test.
 
     Notes
     -----
