@@ -71,6 +71,11 @@ def round_percent(k, n, rounding=DEFAULT_ROUNDING):
     ``'half-even'``: ties go to the even whole number, 12.5 -> 12 (Python's and
     numpy's ``round``). No floating point is involved, so ties are exact.
 
+    See Also
+    --------
+    count_bounds : the inverse: the counts that publish as a given percentage.
+    report_rounding : the rule a report was published with.
+
     Examples
     --------
     >>> from stats.consistency import round_percent
@@ -136,6 +141,12 @@ def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
         Every k with ``low <= k <= high`` publishes as p and no other does; ``low > high``
         where no count of n does.
 
+    See Also
+    --------
+    round_percent : the forward rule, a count to its published percentage.
+    feasible_counts : every (k, n) pair that publishes as the figure.
+    implied_counts : the count chosen for a figure (the nearest feasible one).
+
     Notes
     -----
     :math:`100k/n` rounds to p when :math:`p - \tfrac12 \le 100k/n \le p + \tfrac12`, that is
@@ -197,6 +208,12 @@ def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd
         Columns ``k``, ``n`` (ascending n, then k) and ``proportion`` (k/n); above n = 100
         several counts of one n can publish as the same figure.
 
+    See Also
+    --------
+    feasible_denominators : the n alone.
+    count_bounds : the counts of one n.
+    check_percentages : the same question for a table's column.
+
     Notes
     -----
     Bounds from :func:`count_bounds`, in integer arithmetic; the tests check them
@@ -234,6 +251,11 @@ def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING)
         The n in ``[n_min, n_max]`` with some ``k`` in ``0..n`` such that
         ``round_percent(k, n) == percent``, ascending.
 
+    See Also
+    --------
+    feasible_counts : the (k, n) pairs, not only the n.
+    nearest_feasible : the largest feasible n up to the stated one, with its count.
+
     Examples
     --------
     >>> from stats.consistency import feasible_denominators
@@ -259,6 +281,11 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
     the counts the exact tests of :func:`stats.exact.compare_methods` use: the stated sample where
     the figure is possible with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
     no n from 1 to ``n`` can.
+
+    See Also
+    --------
+    implied_counts : the vectorised version, for many figures.
+    stats.exact.counts_from_percent : the counts the exact tests use.
 
     Examples
     --------
@@ -294,6 +321,18 @@ class ImpliedCounts(NamedTuple):
 
     ``source`` indexes :data:`COUNT_SOURCES` (1 implied at the stated n, 2 at a lower n); -1 marks a
     figure no count of 1 to n cases can publish as (``count`` and ``n_used`` are then 0).
+
+    See Also
+    --------
+    implied_counts : the function that returns it.
+    stats.consistency.COUNT_SOURCES : the meaning of the ``source`` codes.
+
+    Examples
+    --------
+    >>> from stats.consistency import implied_counts
+    >>> r = implied_counts([45, 87], [85, 24])
+    >>> r.count.tolist(), r.n_used.tolist(), r.source.tolist()
+    ([38, 20], [85, 23], [1, 2])
     """
 
     count: np.ndarray
@@ -345,6 +384,12 @@ def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
         ``count``, ``n_used`` (int64 arrays) and ``source`` (1: at the stated n; 2: at the
         largest n below it at which some count publishes as the figure; -1: no count of 1 to n
         cases does, ``count`` and ``n_used`` 0).
+
+    See Also
+    --------
+    nearest_feasible : one figure at a time.
+    stats.tables.label_changes : tests these counts under ``ChangeTest(counts='implied')``.
+    robust_labels : the verdict over every count the figures allow, not only the implied one.
 
     Notes
     -----
@@ -428,6 +473,18 @@ def report_rounding(report) -> str:
 
     The bundled report states its rule in the ``rounding`` column of ``samples.csv`` (one value
     for the whole report); a report without the column gets :data:`DEFAULT_ROUNDING`.
+
+    See Also
+    --------
+    round_percent : the rule applied to a count.
+    stats.reports.load_report : the report whose ``samples.csv`` states the rule.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.consistency import report_rounding
+    >>> report_rounding(stats.load_report())
+    'half-up'
     """
     samples = report.samples
     if "rounding" not in samples.columns:
@@ -467,6 +524,23 @@ def check_percentages(
         ``n_feasible`` (every feasible n up to the stated sample, as a list).
         Rows that are not feasible must come from a sub-sample, whose margin
         of error is wider than the stated sample's.
+
+    See Also
+    --------
+    feasible_denominators : the feasible n of one figure.
+    implied_counts : the counts the labels are computed from.
+    stats.audit.audit_wording : checks a report's words against its numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.consistency import check_percentages
+    >>> t = pd.DataFrame({"current": [87, 43, 44], "n_current": [24, 85, 85]})
+    >>> check_percentages(t)[["n_stated", "feasible", "n_feasible_max"]]
+       n_stated  feasible  n_feasible_max
+    0        24     False              23
+    1        85     False              84
+    2        85      True              85
     """
     pct = parse_percent_series(table[percent], percent)
     stated = parse_count_series(table[n], n, minimum=1)
@@ -577,6 +651,12 @@ def robust_labels(
         at least m is significant; <NA> where none is), ``combinations_tried``,
         ``combinations_significant`` and the ranges ``n_previous_low``, ``n_previous_high``,
         ``n_current_low``, ``n_current_high``. ``attrs`` hold the test and the rounding.
+
+    See Also
+    --------
+    implied_counts : the one count per figure the labels use.
+    stats.tables.label_changes : the labels whose robustness this checks.
+    stats.exact.compare_methods : the verdict under other tests at the implied counts.
 
     Notes
     -----

@@ -52,7 +52,23 @@ _ROUNDING_TOLERANCE = 0.5 + 1e-9
 
 @dataclass(frozen=True)
 class Columns:
-    """Names of the columns of a user's table (the defaults are the documented input contract)."""
+    """Names of the columns of a user's table (the defaults are the documented input contract).
+
+    See Also
+    --------
+    parse_table : reads a table through these names.
+    stats.tables.label_changes : takes ``columns=`` to label a table with other column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import label_changes
+    >>> from stats.parse import Columns
+    >>> t = pd.DataFrame({"2019": ["54%"], "2021": ["71%"], "n_previous": [100], "n_current": [100]})
+    >>> label_changes(t, columns=Columns(previous="2019", current="2021"))[["difference", "label"]]
+       difference                    label
+    0        0.17  significant improvement
+    """
 
     previous: str = "previous"
     current: str = "current"
@@ -73,12 +89,42 @@ def _show(value) -> str:
 
 
 def row_name(index_label) -> str:
-    """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label."""
+    """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label.
+
+    See Also
+    --------
+    parse_table : whose error messages name rows this way.
+
+    Examples
+    --------
+    >>> from stats.parse import row_name
+    >>> row_name(3), row_name("4.1.a")
+    ('row 3', "row '4.1.a'")
+    """
     return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
 
 
 def parse_percent_series(series: pd.Series, column: str, scale: str = "percent") -> pd.Series:
-    """Vectorised parse of a column of published percentages to floats (nan = no data)."""
+    """Vectorised parse of a column of published percentages to floats (nan = no data).
+
+    See Also
+    --------
+    parse_percent : one value at a time.
+    parse_count_series : the same for columns of whole numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_percent_series
+    >>> s = pd.Series(["71%", "No comparable data available", 43.5, ""], dtype=object)
+    >>> parse_percent_series(s, "current").tolist()
+    [71.0, nan, 43.5, nan]
+    >>> parse_percent_series(pd.Series(["71 percent"]), "current")
+    Traceback (most recent call last):
+    ...
+    ValueError: row 0, column 'current': '71 percent' is not a percentage (expected a number from 0 to 100
+    such as '71%', '71' or 71.0, a blank, or 'No comparable data available').
+    """
     if pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"column {column!r} must hold percentages (got booleans).")
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -139,6 +185,10 @@ def parse_percent(value) -> float:
     ValueError
         For text that is not a percentage or a value outside 0 to 100.
 
+    See Also
+    --------
+    parse_percent_series : the vectorised parse of a column.
+
     Examples
     --------
     >>> from stats import parse_percent
@@ -153,7 +203,23 @@ def parse_percent(value) -> float:
 
 
 def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
-    """Parse whole numbers (blank = missing); errors name the row and column."""
+    """Parse whole numbers (blank = missing); errors name the row and column.
+
+    See Also
+    --------
+    parse_percent_series : the same for columns of percentages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_count_series
+    >>> parse_count_series(pd.Series(["100", "", 24], dtype=object), "n_current", minimum=1).tolist()
+    [100.0, nan, 24.0]
+    >>> parse_count_series(pd.Series(["0"]), "n_current", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: row 0, column 'n_current': must be a whole number >= 1 (got '0').
+    """
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.astype(float)
     else:
@@ -246,6 +312,22 @@ def parse_arrays(
 
     The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
     uses it to skip building a frame. Same rules and errors as :func:`parse_table`.
+
+    See Also
+    --------
+    parse_table : the same, as a DataFrame.
+    stats.tables.label_changes : its user.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_arrays
+    >>> t = pd.DataFrame({"previous": ["54%"], "current": ["71%"], "n_previous": [100], "n_current": [100]})
+    >>> arrays, columns = parse_arrays(t, columns=None, scale="percent", higher_is_better=True)
+    >>> arrays["previous"], arrays["current"], arrays["testable"]
+    (array([0.54]), array([0.71]), array([ True]))
+    >>> columns.previous
+    'previous'
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
@@ -380,6 +462,12 @@ def parse_table(
         row (the table's index label) and the column, the rule and the value.
     TypeError
         ``table`` is not a DataFrame, or a direction column is not boolean.
+
+    See Also
+    --------
+    parse_arrays : the same as a dict of arrays (the fast path).
+    Columns : the column names it reads.
+    stats.tables.label_changes : parses with it, then tests and labels every row.
 
     Examples
     --------
