@@ -145,6 +145,20 @@ class DesignProportions:
     population : ndarray
         :math:`\\hat N = \\sum w_k z_k`, the estimated eligible cases answering the prompt (the
         population of the simple test with the finite population correction).
+
+    See Also
+    --------
+    design_proportions : the function that returns it.
+    design_change_test : the change test between two of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.design import design_proportions
+    >>> y = np.array([1, 1, 0, 0, 1, 0, 1, 1.0])
+    >>> r = design_proportions(y, list("aaaabbbb"), list("11221122"), {"a": 40, "b": 40}, fpc=True)
+    >>> r.n.tolist(), r.count.tolist(), round(float(r.deff[0]), 4), round(float(r.n_effective[0]), 4)
+    ([8], [5], 2.3333, 3.4286)
     """
 
     prompt: np.ndarray
@@ -283,6 +297,12 @@ def design_proportions(
     -------
     DesignProportions
 
+    See Also
+    --------
+    design_table : the same from a drawn sample's case records, by sub-sample.
+    design_change_test : the change test with these variances.
+    kish_deff : the design effect a cluster structure implies, without the answers.
+
     Notes
     -----
     With weights :math:`w_k=N_h/n_h` and, for prompt :math:`j`, :math:`z_k=1` if case :math:`k`
@@ -409,6 +429,31 @@ def design_table(
     from the SRS and the design standard errors, both with or both without the finite population
     correction, so that ``design_margin / srs_margin = sqrt(deff)``. ``test`` (or ``fpc``) chooses
     the variance as in :func:`design_proportions`; ``attrs`` state it and the officer model.
+
+    See Also
+    --------
+    design_proportions : the estimates for one set of answers.
+    stats.sampling.draw_sample : writes the stratum, officer and population columns it reads.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.design import design_table
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "stratum": list("aaaabbbb"),
+    ...         "responsible_officer": list("11223344"),
+    ...         "stratum_population": 40,
+    ...         "rosh": ["LOW", "HIGH"] * 4,
+    ...         "q1": [1, 1, 0, 0, 1, 0, 1, 1],
+    ...     }
+    ... )
+    >>> t = design_table(cases, ["q1"], by="rosh")
+    >>> t[["group", "prompt", "n", "proportion", "deff", "srs_margin", "design_margin"]].round(3)
+      group prompt  n  proportion   deff  srs_margin  design_margin
+    0   all     q1  8       0.625  2.333       0.359          0.548
+    1   LOW     q1  4       0.750  1.000       0.490          0.490
+    2  HIGH     q1  4       0.500  1.500       0.566          0.693
     """
     fpc = _finite_population(test, fpc)
     from .cases import parse_answers
@@ -482,6 +527,12 @@ def design_change_test(
         When an estimate's ``fpc`` differs from ``test.finite_population`` (the variance would not be
         the one the specification states).
 
+    See Also
+    --------
+    design_proportions : the estimates it compares.
+    rao_scott_change_test : the design-adjusted test from a published table alone.
+    stats.change.compare_proportions : the simple test in the ``simple_`` columns.
+
     Notes
     -----
     With :math:`f_i = 1 - n_i/\hat N_i` under ``finite_population`` (:math:`\hat N_i` the estimated
@@ -498,6 +549,21 @@ def design_change_test(
     ``survey``'s standard errors under the matching design (tests, R call in
     ``tests/data/r-survey-reference.R``). Officers are ultimate clusters: a model
     (:data:`DESIGN_MODEL`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from stats.design import design_change_test, design_proportions
+    >>> y1 = pd.DataFrame({"q1": [1, 1, 0, 0, 1, 0, 1, 1], "q2": [0, 1, 1, 0, 1, 1, 0, 1]})
+    >>> y2 = pd.DataFrame({"q1": [1, 1, 1, 0, 1, 0, 1, 1], "q2": [1, 1, 1, 1, 1, 1, 1, 1]})
+    >>> prev = design_proportions(y1, list("aaaabbbb"), list("11221122"), {"a": 40, "b": 40})
+    >>> cur = design_proportions(y2, list("aaaabbbb"), list("11223344"), {"a": 40, "b": 40})
+    >>> t = design_change_test(prev, cur)
+    >>> t[["prompt", "difference", "simple_pvalue", "pvalue", "label"]].round(4)
+      prompt  difference  simple_pvalue  pvalue                    label
+    0     q1       0.125         0.5896  0.7029    no significant change
+    1     q2       0.375         0.0547  0.0282  significant improvement
     """
     spec = resolve_test(test)
     if spec.variance not in (pooled_variance, wald_variance):
@@ -584,10 +650,27 @@ def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_
     its label; ``higher_is_better`` (bool or a boolean column, as in :func:`stats.label_changes`)
     gives it for the others.
 
+    See Also
+    --------
+    breakdown_deff : the design effect at which each significant row stops being significant.
+    deff_survival : how many labels survive each design effect.
+    design_change_test : the design-based test when the case records are available.
+
     References
     ----------
     .. [1] Rao, J.N.K. and Scott, A.J. (1981). The analysis of categorical data from complex
        sample surveys. *JASA* 76, 221-230.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import rao_scott_change_test
+    >>> labelled = stats.label_changes(stats.load_report().prompts)
+    >>> out = rao_scott_change_test(labelled, 1.5)
+    >>> int(out["verdict_changed"].sum())
+    5
+    >>> out.loc[out["verdict_changed"], "prompt_id"].tolist()
+    ['2.3.2.b', '2.3.2.e', '2.4.2.a', '4.2.1.b', '4.2.1.d']
     """
     spec = table_test(labelled, test)
     z, sig = _z_from_labelled(labelled)
@@ -625,6 +708,11 @@ def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
     :math:`z/\sqrt{d}`). nan for rows that are not significant. Alpha and alternative come from
     ``test``, else ``labelled.attrs["change_test"]``, else the methodology's (0.10, two-sided).
 
+    See Also
+    --------
+    rao_scott_change_test : the labels at a given design effect.
+    deff_survival : the count of rows whose breakdown effect exceeds each level.
+
     Examples
     --------
     >>> import pandas as pd
@@ -644,6 +732,24 @@ def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd
 
     Returns one row per deff: ``deff``, ``significant`` (under SRS), ``surviving``, ``lost``,
     ``share_surviving`` (proportion), and ``lost_ids`` (the ``prompt_id`` or index of rows lost).
+
+    See Also
+    --------
+    breakdown_deff : each row's breakdown design effect.
+    structural_deff_survival : the same at the design effects the sample's structure implies.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import deff_survival
+    >>> s = deff_survival(stats.label_changes(stats.load_report().prompts))
+    >>> s[["deff", "significant", "surviving"]]
+       deff  significant  surviving
+    0   1.2           17         16
+    1   1.5           17         12
+    2   2.0           17          9
+    >>> s.loc[0, "lost_ids"]
+    '4.2.1.d'
     """
     d_star = breakdown_deff(labelled, test=test)
     ids = labelled["prompt_id"] if "prompt_id" in labelled.columns else pd.Series(labelled.index, index=labelled.index)
@@ -689,6 +795,11 @@ def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
     Returns
     -------
     float or ndarray
+
+    See Also
+    --------
+    cluster_size_bounds : the extreme cluster sizes for a number of cases and clusters.
+    structural_deff_survival : the labels that survive the design effects from this formula.
 
     Notes
     -----
@@ -738,6 +849,11 @@ def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None =
     effective cluster size :math:`\bar m(1+cv^2)` of :func:`kish_deff`) are the smallest and the
     largest any allocation can have.
 
+    See Also
+    --------
+    kish_deff : the design effect of the sizes.
+    stats.sampling.pick : the sampler's cap per officer.
+
     Examples
     --------
     >>> from stats.design import cluster_size_bounds
@@ -761,8 +877,22 @@ def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None =
 
 
 def report_cluster_structure(report) -> dict:
-    """Cases, officers and the cap per officer a report states (``samples.csv``: 'case supervision' and
-    'officers interviewed'; the sampler's cap, :func:`stats.sampling.pick`, 6)."""
+    """Cases, officers and the cap per officer a report states.
+
+    From ``samples.csv``: the rows 'case supervision' and 'officers interviewed'; the cap is the
+    sampler's, 6 (:func:`stats.sampling.pick`).
+
+    See Also
+    --------
+    structural_deff_survival : takes these values as keyword arguments.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import report_cluster_structure
+    >>> report_cluster_structure(stats.load_report())
+    {'cases': 100, 'officers': 49, 'max_per_officer': 6}
+    """
     samples = report.samples.set_index("sample")
     missing = [name for name in ("case supervision", "officers interviewed") if name not in samples.index]
     if missing:
@@ -808,6 +938,12 @@ def structural_deff_survival(
         (:math:`\bar m(1+cv^2)`), ``mean_cluster_size``, ``cv``, ``deff``, ``significant``,
         ``surviving``, ``lost``, ``lost_ids``. ``attrs['design_model']`` states the model and
         ``attrs['source']`` where the inputs come from.
+
+    See Also
+    --------
+    kish_deff : the design effect formula.
+    deff_survival : the same at fixed design effects.
+    report_cluster_structure : the cases, officers and cap a report states.
 
     Notes
     -----
