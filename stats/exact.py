@@ -55,6 +55,11 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
         43.5 %, published as 42 % and 44 %). Such a figure comes from another n; see
         :func:`stats.consistency.feasible_counts` and :func:`stats.consistency.nearest_feasible`.
 
+    See Also
+    --------
+    stats.consistency.implied_counts : the counts with their n and source, vectorised.
+    stats.consistency.nearest_feasible : one figure at a time.
+
     Notes
     -----
     Exact integer arithmetic (:func:`stats.consistency.count_bounds`): :math:`100k/n`
@@ -177,6 +182,12 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
         is run) and ``method_sensitive`` (the label's verdict and the verdicts ``p <=
         alpha`` of the tests run are not all the same). ``attrs['change_test']`` holds
         the test.
+
+    See Also
+    --------
+    stats.exact_tests.exact_test : one exact test on counts.
+    stats.change.ChangeTest : the Z-test variants compared.
+    scipy.stats.boschloo_exact, scipy.stats.barnard_exact, scipy.stats.fisher_exact : scipy's exact tests.
 
     Notes
     -----

@@ -62,6 +62,12 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalu
         A copy with ``pvalue_adjusted`` (nan where untestable) and
         ``significant_adjusted`` (nullable boolean, <NA> where untestable).
 
+    See Also
+    --------
+    qvalues : each row's q-value and whether it survives the false discovery rate.
+    multiplicity_summary : the report-level line.
+    statsmodels.stats.multitest.multipletests : the adjustment used.
+
     Notes
     -----
     statsmodels ``multipletests`` is applied to the testable rows only, so
@@ -110,6 +116,10 @@ def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pval
     (whatever the dependence between rows; the count's spread does depend on it).
     ``alpha`` defaults to the level of the table's test.
 
+    See Also
+    --------
+    multiplicity_summary : this number beside the count of significant rows.
+
     Examples
     --------
     >>> import pandas as pd
@@ -135,6 +145,11 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     pandas.DataFrame
         Same index: ``qvalue`` (nan where untestable) and ``significant_fdr``
         (``qvalue <= alpha``; nullable boolean, <NA> where untestable).
+
+    See Also
+    --------
+    adjust : adjusted p-values under any ``multipletests`` method.
+    statsmodels.stats.multitest.fdrcorrection : Benjamini-Hochberg, which ``method='fdr_bh'`` uses.
 
     Notes
     -----
@@ -201,6 +216,11 @@ def multiplicity_summary(
         :func:`expected_false_positives`), ``significant`` (rows significant at alpha),
         ``survive_fdr`` (of those, rows with q-value at most the level), ``fdr_method``
         and ``fdr_level`` (the level: the test's alpha unless given).
+
+    See Also
+    --------
+    expected_false_positives : the expected count under no change.
+    qvalues : the rows that survive false discovery rate control.
 
     Examples
     --------

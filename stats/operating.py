@@ -57,6 +57,11 @@ def _rejection(test, n_previous: int, n_current: int) -> np.ndarray:
 def rejection_matrix(n_previous, n_current, test=None) -> np.ndarray:
     """Boolean matrix ``[k_previous, k_current]``: where ``test`` rejects at its ``alpha``.
 
+    See Also
+    --------
+    exact_size, exact_power : the probabilities of the region it marks.
+    stats.change.ChangeTest.pvalue : the p-values it thresholds.
+
     Examples
     --------
     >>> from stats.operating import rejection_matrix
@@ -84,6 +89,19 @@ class OperatingCharacteristics:
         The test's nominal level.
     test : ChangeTest or ExactTest
         The test specification.
+
+    See Also
+    --------
+    exact_size, exact_power : the functions that return it.
+    stats.simulate.z_test_rejection : the Monte Carlo estimate of the same rate.
+
+    Examples
+    --------
+    >>> from stats.operating import exact_size
+    >>> exact_size([2, 100], 100, 0.5).to_frame().round(4)
+       n_previous  n_current  p_previous  p_current  alpha  rejection_rate  excess
+    0           2        100         0.5        0.5    0.1          0.0222 -0.0778
+    1         100        100         0.5        0.5    0.1          0.1036  0.0036
     """
 
     rejection_rate: object
@@ -160,6 +178,12 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     -------
     OperatingCharacteristics
 
+    See Also
+    --------
+    exact_power : the rejection rate when the proportions differ.
+    rejection_matrix : the rejection region summed here.
+    stats.simulate.z_test_rejection : the Monte Carlo estimate (a check of this one).
+
     Notes
     -----
     See the module docstring for the sum. The size depends on :math:`p`;
@@ -183,6 +207,11 @@ def exact_power(n_previous, n_current, p_previous, p_current, *, test=None) -> O
 
     Parameters and result as :func:`exact_size`; ``p_previous`` and
     ``p_current`` broadcast with the sample sizes.
+
+    See Also
+    --------
+    exact_size : the rejection rate under no change.
+    stats.power.power_of_change : the normal approximation of the same power.
 
     Examples
     --------

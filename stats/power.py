@@ -173,6 +173,13 @@ def power_of_change(
     -------
     power : float or ndarray
 
+    See Also
+    --------
+    minimum_detectable_change : the inverse: the change detected with a given power.
+    critical_difference : the smallest change the test flags.
+    stats.operating.exact_power : the exact power by enumeration of counts.
+    statsmodels.stats.power.NormalIndPower : statsmodels' normal power calculations.
+
     References
     ----------
     .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
@@ -236,6 +243,11 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
         change at least this large (with this pooled proportion) has
         ``pvalue <= alpha``. At n = 50, 100 and 120 per inspection and
         :math:`\bar p = 0.5`: 16.4, 11.6 and 10.6 points.
+
+    See Also
+    --------
+    power_of_change : the probability of flagging a true change.
+    stats.change.critical_z : the critical value it scales.
 
     Examples
     --------
@@ -301,6 +313,11 @@ def minimum_detectable_change(
         found by Brent's method on the exact power function. ``nan`` is never
         returned: if no change within the bounds that ``baseline`` (or
         ``previous``) allows reaches the power, a ValueError says so.
+
+    See Also
+    --------
+    power_of_change : the power of a given change.
+    stats.samplesize.sample_size : the sample for a margin of error.
 
     Notes
     -----

@@ -86,6 +86,18 @@ def margin_coverage(
     pandas.DataFrame
         ``n``, ``population``, ``proportion``, ``margin``, ``nominal``,
         ``coverage``, ``mc_se``.
+
+    See Also
+    --------
+    stats.samplesize.margin_of_error : the margin whose coverage it checks.
+    subsample_deviation : how far sub-sample estimates stray.
+
+    Examples
+    --------
+    >>> from stats.simulate import margin_coverage
+    >>> r = margin_coverage(100, 250, 0.5, replicates=20_000, seed=1)
+    >>> round(float(r.loc[0, "margin"]), 4), round(float(r.loc[0, "coverage"]), 2)  # nominal 0.80
+    (0.0497, 0.75)
     """
     rng = _check_run(replicates, seed, chunk)
     c = v.check_scalar_open_unit("confidence_level", confidence_level)
@@ -152,6 +164,19 @@ def z_test_rejection(
     pandas.DataFrame
         Scenario columns, ``alpha``, ``rejection_rate``, ``mc_se``;
         ``attrs['change_test']`` holds the test.
+
+    See Also
+    --------
+    stats.operating.exact_size, stats.operating.exact_power : the exact rates by enumeration.
+    stats.power.power_of_change : the normal approximation of the power.
+
+    Examples
+    --------
+    >>> from stats.operating import exact_size
+    >>> from stats.simulate import z_test_rejection
+    >>> r = z_test_rejection(100, 100, 0.5, replicates=20_000, seed=1)
+    >>> round(float(r.loc[0, "rejection_rate"]), 2), round(exact_size(100, 100, 0.5).rejection_rate, 2)
+    (0.1, 0.1)
     """
     rng = _check_run(replicates, seed, chunk)
     spec = resolve_test(test)
@@ -208,6 +233,18 @@ def subsample_deviation(
         ``n_sub``, ``proportion``, ``population``, ``threshold``,
         ``probability`` (share of estimates with :math:`|\hat p - p| > t`),
         ``mc_se``.
+
+    See Also
+    --------
+    margin_coverage : the coverage of the stated margin.
+    stats.samplesize.subsample_margin : the margin of a sub-sample.
+
+    Examples
+    --------
+    >>> from stats.simulate import subsample_deviation
+    >>> r = subsample_deviation(30, 0.5, replicates=20_000, seed=1)
+    >>> round(float(r.loc[0, "probability"]), 2)  # share of 30-case estimates more than 5 points out
+    0.59
     """
     rng = _check_run(replicates, seed, chunk)
     nn = v.check_count("n_sub", n_sub)

@@ -175,6 +175,14 @@ def label_changes(
     ValueError, TypeError
         As :func:`stats.parse.parse_table`; the message names the row and column.
 
+    See Also
+    --------
+    stats.change.ChangeTest : the test specification the result carries in ``attrs['change_test']``.
+    stats.change.compare_proportions : the same test on proportions, without a table.
+    stats.consistency.robust_labels : whether each label holds for every count the figures allow.
+    stats.exact.compare_methods : the verdict under the other Z variants and the exact tests.
+    stats.multiplicity.adjust : the labelled table's p-values adjusted for multiple testing.
+
     Notes
     -----
     The test on each testable row is :func:`stats.compare_proportions` under
