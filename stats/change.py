@@ -347,6 +347,21 @@ class ChangeTest:
     statsmodels issue #10269) and ``(method='wald')``; R: 'pooled' and 'pooled-cc' are ``prop.test(correct=FALSE)`` and
     ``prop.test()``.
 
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 2.6 and 3.
+    .. [2] Yates, F. (1934). Contingency tables involving small numbers and the
+       chi-square test. *Supplement to the Journal of the Royal Statistical
+       Society* 1, 217-235.
+    .. [3] Farrington, C. P., Manning, G. (1990). Test statistics and sample size
+       formulae for comparative binomial trials with null hypothesis of non-zero
+       risk difference or non-unity relative risk. *Statistics in Medicine* 9,
+       1447-1454.
+    .. [4] Newcombe, R. G. (1998). Interval estimation for the difference between
+       independent proportions: comparison of eleven methods. *Statistics in
+       Medicine* 17, 873-890.
+
     Examples
     --------
     >>> from stats import ChangeTest

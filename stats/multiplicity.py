@@ -75,6 +75,14 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalu
     nan, statsmodels returns all-nan adjusted values; its issue #2899). The
     family is the set of testable rows in ``labelled``.
 
+    References
+    ----------
+    .. [1] Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. *Journal of the Royal
+       Statistical Society B* 57, 289-300.
+    .. [2] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+       *Scandinavian Journal of Statistics* 6, 65-70.
+
     Examples
     --------
     >>> import pandas as pd

@@ -249,6 +249,11 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
     power_of_change : the probability of flagging a true change.
     stats.change.critical_z : the critical value it scales.
 
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 4.2-4.3.
+
     Examples
     --------
     >>> from stats.power import critical_difference
@@ -326,6 +331,13 @@ def minimum_detectable_change(
     variance under H1 is slightly smaller away from 0.5, gives 17.5. From a
     known previous 50 %, the change detectable with 80 % power is smaller,
     17.2 points (only the current proportion moves away from 0.5, so the variance under H1 is smaller).
+
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 4.2-4.3.
+    .. [2] Cohen, J. (1988). *Statistical Power Analysis for the Behavioral
+       Sciences*, 2nd ed., chapter 6.
 
     Examples
     --------
