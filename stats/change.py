@@ -15,13 +15,14 @@ package names the variants.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 from . import _intervals
@@ -67,8 +68,13 @@ ALTERNATIVES = ("two-sided", "less", "greater")
 #: percent / 100 times n (fractional cases; an explicit option, for comparison with other tools).
 COUNT_RULES = ("implied", "fractional")
 
+#: A float or an array of floats: the inputs and outputs of the vectorised kernels.
+FloatArray = float | np.ndarray
 
-def pooled_variance(p1, n1, p2, n2, w1, w2):
+
+def pooled_variance(
+    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, w1: FloatArray, w2: FloatArray
+) -> FloatArray:
     r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`: the variance under H0.
 
     :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`, the proportion of both samples together.
@@ -93,7 +99,9 @@ def pooled_variance(p1, n1, p2, n2, w1, w2):
     return pbar * (1 - pbar) * (w1 + w2)
 
 
-def wald_variance(p1, n1, p2, n2, w1, w2):
+def wald_variance(
+    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, w1: FloatArray, w2: FloatArray
+) -> np.ndarray:
     r"""Unpooled (Wald) variance :math:`\hat p_1\hat q_1 w_1 + \hat p_2\hat q_2 w_2`.
 
     Where it vanishes although the proportions differ (0 % vs 100 %), the pooled variance, so that
@@ -230,10 +238,12 @@ def register_method(name: str, method: Method) -> Method:
     1.755752
     >>> del METHODS["pooled-deff2"]
     """
-    if not isinstance(name, str) or not name or name in METHODS:
+    given_name: object = name  # checked as objects: callers need not be type-checked
+    given_method: object = method
+    if not isinstance(given_name, str) or not given_name or given_name in METHODS:
         raise ValueError(f"name must be a new method name (got {name!r}; taken: {sorted(METHODS)}).")
-    if not isinstance(method, Method):
-        raise TypeError(f"method must be a stats.change.Method (got {type(method).__name__}).")
+    if not isinstance(given_method, Method):
+        raise TypeError(f"method must be a stats.change.Method (got {type(given_method).__name__}).")
     if not callable(method.variance):
         raise TypeError(f"method.variance must be a function (got {method.variance!r}).")
     v.check_choice("method.interval", method.interval, tuple(INTERVALS))
@@ -267,7 +277,7 @@ def methods_table() -> str:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     rule = " ".join("=" * w for w in widths)
 
-    def line(r):
+    def line(r: tuple[str, ...]) -> str:
         return " ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
 
     return "\n    ".join([rule, line(head), rule, *(line(r) for r in rows), rule])
@@ -383,7 +393,7 @@ class ChangeTest:
     counts: str = "implied"
     _spec: _Method = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "alpha", v.check_scalar_open_unit("alpha", self.alpha))
         v.check_choice("alternative", self.alternative, ALTERNATIVES)
         v.check_choice("method", self.method, tuple(METHODS))
@@ -417,7 +427,7 @@ class ChangeTest:
         """True when the interval inverts this test (interval excludes 0 iff significant)."""
         return self.interval == self._spec.interval
 
-    def replace(self, **changes) -> ChangeTest:
+    def replace(self, **changes: Any) -> ChangeTest:
         """A copy with some fields changed (``interval`` follows ``method`` unless given)."""
         fields = self.to_dict()
         if "method" in changes and "interval" not in changes and self.interval_is_dual:
@@ -442,11 +452,21 @@ class ChangeTest:
             f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}"
         )
 
-    def test(self, previous, n_previous, current, n_current, **kwargs) -> ChangeResult:
+    def test(
+        self, previous: ArrayLike, n_previous: ArrayLike, current: ArrayLike, n_current: ArrayLike, **kwargs: Any
+    ) -> ChangeResult:
         """Run this test: :func:`compare_proportions` with ``test=self``."""
         return compare_proportions(previous, n_previous, current, n_current, test=self, **kwargs)
 
-    def pvalue(self, k_previous, n_previous, k_current, n_current, population_previous=None, population_current=None):
+    def pvalue(
+        self,
+        k_previous: ArrayLike,
+        n_previous: ArrayLike,
+        k_current: ArrayLike,
+        n_current: ArrayLike,
+        population_previous: ArrayLike | None = None,
+        population_current: ArrayLike | None = None,
+    ) -> FloatArray:
         """Vectorised p-values from counts, with no input checks (for enumeration and simulation).
 
         Arguments broadcast; counts and sizes as float or integer arrays. Used by the exact
@@ -459,7 +479,13 @@ class ChangeTest:
         f1, f2 = self._factors(n1, n2, population_previous, population_current)
         return z_test(p1, n1, p2, n2, f1, f2, self.variance, self.continuity, self.alternative)[2]
 
-    def _factors(self, n1, n2, population_previous, population_current):
+    def _factors(
+        self,
+        n1: np.ndarray,
+        n2: np.ndarray,
+        population_previous: ArrayLike | None,
+        population_current: ArrayLike | None,
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         if not self.finite_population:
             return None, None
         big1 = np.inf if population_previous is None else np.asarray(population_previous, dtype=float)
@@ -467,7 +493,7 @@ class ChangeTest:
         return 1 - n1 / big1, 1 - n2 / big2
 
 
-def spec_of(result) -> ChangeTest:
+def spec_of(result: object) -> ChangeTest:
     """The :class:`ChangeTest` a labelled table or a result was computed with.
 
     Reads ``DataFrame.attrs['change_test']`` (set by :func:`stats.label_changes`) or a
@@ -511,7 +537,7 @@ def spec_of(result) -> ChangeTest:
     raise TypeError(f"expected a labelled DataFrame, a ChangeResult or a ChangeTest (got {type(result).__name__}).")
 
 
-def table_test(table, test=None) -> ChangeTest:
+def table_test(table: object, test: ChangeTest | None = None) -> ChangeTest:
     """The test to apply to ``table``: its own specification, which ``test`` may repeat but not change.
 
     A labelled table (``attrs['change_test']``) is checked with the test it was labelled with;
@@ -553,7 +579,7 @@ def table_test(table, test=None) -> ChangeTest:
     return own
 
 
-def resolve_test(test=None, **options) -> ChangeTest:
+def resolve_test(test: object = None, **options: Any) -> ChangeTest:
     """The single place where a test is built from a ``test=`` argument and keyword shortcuts.
 
     ``test`` (a ChangeTest or None) and the shortcuts ``alpha``, ``alternative``, ``method``,
@@ -612,7 +638,17 @@ class ConfidenceInterval(NamedTuple):
     high: object
 
 
-def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
+def z_test(
+    p1: FloatArray,
+    n1: FloatArray,
+    p2: FloatArray,
+    n2: FloatArray,
+    f1: FloatArray | None,
+    f2: FloatArray | None,
+    pooled: Callable[..., FloatArray] | bool,
+    continuity: bool,
+    alternative: str,
+) -> tuple[FloatArray, np.ndarray, np.ndarray, np.ndarray]:
     """Unchecked vectorised kernel of every Z variant: returns ``(difference, z, pvalue, standard_error)``.
 
     The one kernel behind :func:`compare_proportions`, :meth:`ChangeTest.pvalue`, the tables,
@@ -665,7 +701,7 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     return d, z, pvalue_from_z(z, alternative), se
 
 
-def pvalue_from_z(z, alternative):
+def pvalue_from_z(z: FloatArray, alternative: str) -> np.ndarray:
     """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less').
 
     See Also
@@ -691,7 +727,7 @@ def pvalue_from_z(z, alternative):
 LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
 
 
-def _better(difference, higher_is_better):
+def _better(difference: np.ndarray, higher_is_better: ArrayLike) -> np.ndarray:
     """True where the change is in the good direction (strictly)."""
     hib = np.asarray(higher_is_better)
     if hib.all():
@@ -701,7 +737,7 @@ def _better(difference, higher_is_better):
     return np.where(hib, difference > 0, difference < 0)
 
 
-def label_codes(significant, difference, higher_is_better):
+def label_codes(significant: ArrayLike, difference: np.ndarray, higher_is_better: ArrayLike) -> np.ndarray:
     """Integer label codes (indices into :data:`LABEL_BY_CODE`): cheap to compute and to store.
 
     0 where significant in the good direction (``higher_is_better``), 1 where significant in the
@@ -726,14 +762,14 @@ def label_codes(significant, difference, higher_is_better):
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
 
-def _check_higher_is_better(value):
+def _check_higher_is_better(value: object) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype != bool:
         raise TypeError(f"higher_is_better must be True, False or an array of booleans (got {value!r}).")
     return arr
 
 
-def critical_z(alpha, alternative):
+def critical_z(alpha: FloatArray, alternative: str) -> FloatArray:
     r"""The |z| at which the Z test rejects.
 
     :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
@@ -755,7 +791,7 @@ def critical_z(alpha, alternative):
     return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
 
-def _critical_values(alternative, level):
+def _critical_values(alternative: str, level: float) -> tuple[FloatArray, FloatArray]:
     """Critical values ``(z_low, z_high)`` for the lower and upper limits (inf: no limit)."""
     z = critical_z(1 - level, alternative)
     if alternative == "two-sided":
@@ -824,7 +860,7 @@ class ChangeResult:
     population_current: object = None
     higher_is_better: object = True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[object]:
         yield self.statistic
         yield self.pvalue
 
@@ -837,7 +873,7 @@ class ChangeResult:
         return self.test.alternative
 
     @cached_property
-    def label(self):
+    def label(self) -> str | np.ndarray:
         codes = label_codes(
             np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better)
         )
@@ -847,7 +883,9 @@ class ChangeResult:
     def ci(self) -> ConfidenceInterval:
         return self.confidence_interval()
 
-    def confidence_interval(self, confidence_level=None, method=None, alternative=None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float | None = None, method: str | None = None, alternative: str | None = None
+    ) -> ConfidenceInterval:
         r"""Confidence interval for ``current - previous`` (proportion scale).
 
         Parameters
@@ -945,19 +983,19 @@ class ChangeResult:
             "ci_low": ci.low,
             "ci_high": ci.high,
         }
-        shape = np.shape(self.statistic)
+        shape = np.asarray(self.statistic).shape
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
         frame.attrs["change_test"] = self.test
         return frame
 
 
-def _fpc(n, population):
+def _fpc(n: ArrayLike, population: Any) -> np.ndarray:
     if population is None:
         return np.ones_like(np.asarray(n, dtype=float))
     return 1 - np.asarray(n, dtype=float) / np.asarray(population, dtype=float)
 
 
-def _align(**values):
+def _align(**values: object) -> tuple[dict[str, object], pd.Index | None]:
     """Align pandas Series arguments on their index; refuse indexes that do not match.
 
     Series with the same labels in another order are reordered to the first one's order;
@@ -994,18 +1032,18 @@ def _align(**values):
 
 
 def compare_proportions(
-    previous,
-    n_previous,
-    current,
-    n_current,
+    previous: ArrayLike,
+    n_previous: ArrayLike,
+    current: ArrayLike,
+    n_current: ArrayLike,
     *,
-    test=None,
-    alpha=None,
-    alternative=None,
-    method=None,
-    population_previous=None,
-    population_current=None,
-    higher_is_better=True,
+    test: ChangeTest | None = None,
+    alpha: float | None = None,
+    alternative: str | None = None,
+    method: str | None = None,
+    population_previous: ArrayLike | None = None,
+    population_current: ArrayLike | None = None,
+    higher_is_better: bool | ArrayLike = True,
 ) -> ChangeResult:
     r"""Z test for the change between two independent sample proportions.
 
@@ -1155,7 +1193,7 @@ def compare_proportions(
     return ChangeResult(
         statistic=u(z),
         pvalue=u(pval),
-        difference=u(d),
+        difference=u(np.asarray(d)),
         significant=u(significant),
         standard_error=u(se),
         previous=u(p1),
@@ -1175,4 +1213,4 @@ _pvalue_from_z = pvalue_from_z
 _label_codes = label_codes
 _LABEL_BY_CODE = LABEL_BY_CODE
 
-ChangeTest.__doc__ = ChangeTest.__doc__.replace("{methods_table}", methods_table())
+ChangeTest.__doc__ = (ChangeTest.__doc__ or "").replace("{methods_table}", methods_table())
