@@ -82,7 +82,7 @@ class LabelledTable:
         return frame
 
 
-def carrier_of(frame) -> LabelledTable | None:
+def carrier_of(frame: object) -> LabelledTable | None:
     """The :class:`LabelledTable` a DataFrame carries, if its rows still match; else None.
 
     Its test must also be the one in ``attrs['change_test']`` (a caller who replaced that

@@ -10,6 +10,7 @@ table is read the same way by every view.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,12 +84,12 @@ class Columns:
 _NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     """repr of a cell value, with numpy scalars shown as plain Python numbers."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def row_name(index_label) -> str:
+def row_name(index_label: Hashable) -> str:
     """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label.
 
     See Also
@@ -134,7 +135,7 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
         # Fast path: numbers (71, 71.0, "71") parse in C; only the rest ("71%", blanks,
         # "No comparable data available", mistakes) goes through the text steps.
         values = pd.to_numeric(series.astype(object), errors="coerce").astype(float)
-        missing = pd.Series(False, index=series.index)
+        missing = np.zeros(len(series), dtype=bool)
         rest = values.isna().to_numpy()
         if rest.any():
             text = series[rest].astype("string").str.strip()
@@ -144,13 +145,12 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
                 other = text[still]
                 normalised = other.str.lower().str.split().str.join(" ")
                 flags = (other.isna() | normalised.isin(_NO_DATA_TEXTS)).to_numpy(dtype=bool)
-                where = np.flatnonzero(rest)[still]
-                missing.iloc[where] = flags
+                missing[np.flatnonzero(rest)[still]] = flags
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
             raise ValueError(
-                f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
+                f"{row_name(where)}, column {column!r}: {_show(series.get(where))} is not a percentage "
                 "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
                 "or 'No comparable data available')."
             )
@@ -162,11 +162,11 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
     if out_of_range.any():
         where = out_of_range.idxmax()
         what = "percentage from 0 to 100" if scale == "percent" else "proportion from 0 to 1 (scale='proportion')"
-        raise ValueError(f"{row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}.")
+        raise ValueError(f"{row_name(where)}, column {column!r}: {_show(original.get(where))} is not a {what}.")
     return values
 
 
-def parse_percent(value) -> float:
+def parse_percent(value: object) -> float:
     """Parse one published percentage.
 
     Parameters
@@ -229,7 +229,7 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
-            raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+            raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series.get(where))} is not a whole number.")
     arr = values.to_numpy()
     if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(
         arr, np.floor(arr)
@@ -240,7 +240,8 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
     if bad.any():
         where = bad.idxmax()
         raise ValueError(
-            f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} (got {_show(series[where])})."
+            f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
+            f"(got {_show(series.get(where))})."
         )
     return values
 
@@ -306,8 +307,13 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
 
 
 def parse_arrays(
-    table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better, check_scale: bool = True
-) -> tuple[dict, Columns]:
+    table: pd.DataFrame,
+    *,
+    columns: Columns | None,
+    scale: str,
+    higher_is_better: bool | str,
+    check_scale: bool = True,
+) -> tuple[dict[str, np.ndarray], Columns]:
     """:func:`parse_table` as a dict of arrays and the column names used: ``(arrays, columns)``.
 
     The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
@@ -422,7 +428,12 @@ def parse_arrays(
 
 
 def parse_table(
-    table: pd.DataFrame, *, columns: Columns | None = None, scale="percent", higher_is_better=True, check_scale=True
+    table: pd.DataFrame,
+    *,
+    columns: Columns | None = None,
+    scale: str = "percent",
+    higher_is_better: bool | str = True,
+    check_scale: bool = True,
 ) -> pd.DataFrame:
     r"""Check a previous-versus-current table and return its canonical frame.
 

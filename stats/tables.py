@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import _validation as v
 from ._labelled import ATTR, LabelledTable
-from .change import LABEL_BY_CODE, compare_proportions, label_codes, resolve_test
+from .change import LABEL_BY_CODE, ChangeTest, compare_proportions, label_codes, resolve_test
 from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_counts
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
@@ -57,7 +57,7 @@ WORDINGS = {
 }
 
 
-def _wording_categories():
+def _wording_categories() -> list[str]:
     """Wording categories: codes 0-2 fixed, then one per whole-point change -100..+100."""
 
     def points(k):
@@ -74,18 +74,18 @@ _WORDING_CATEGORIES = _wording_categories()
 
 def label_changes(
     table: pd.DataFrame,
-    test=None,
+    test: ChangeTest | None = None,
     *,
-    alpha=None,
-    alternative=None,
-    method=None,
+    alpha: float | None = None,
+    alternative: str | None = None,
+    method: str | None = None,
     columns: Columns | None = None,
-    scale="percent",
-    higher_is_better=True,
-    intervals=False,
-    margin_confidence_level=0.80,
-    check_scale=True,
-    rounding=None,
+    scale: str = "percent",
+    higher_is_better: bool | str = True,
+    intervals: bool = False,
+    margin_confidence_level: float = 0.80,
+    check_scale: bool = True,
+    rounding: str | None = None,
 ) -> pd.DataFrame:
     r"""Test and label every row of a previous-versus-current table.
 
@@ -219,9 +219,10 @@ def label_changes(
     2             NaN              NaN           43.0      implied
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
+    given: object = table  # parse_arrays refuses anything but a DataFrame, with a message
     if rounding is None:
         rounding = (
-            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+            given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
         )
     v.check_choice("rounding", rounding, ROUNDINGS)
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
@@ -263,7 +264,7 @@ def label_changes(
     return out
 
 
-def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = None) -> dict:
+def row_counts(parsed: dict, spec: ChangeTest, rounding: str, index: pd.Index, cols: Columns | None = None) -> dict:
     """The counts each side of each row is tested at: given, implied by the figure, or fractional.
 
     ``parsed`` is the dict of :func:`stats.parse.parse_table` arrays. Returns float arrays
@@ -310,7 +311,9 @@ def _show_percent(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
 
-def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
+def _label_parsed(
+    parsed: dict, counts: dict, spec: ChangeTest, *, intervals: bool, margin_confidence_level: float
+) -> dict:
     """The added columns for the canonical arrays of :func:`stats.parse.parse_table`."""
     rows = parsed["testable"]
     n = len(rows)
@@ -382,7 +385,7 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
-        "label": pd.Categorical.from_codes(code, categories=list(LABEL_BY_CODE)),
+        "label": pd.Categorical.from_codes(code, categories=pd.Index(list(LABEL_BY_CODE))),
     }
     if intervals:
         low, high = res.ci if res else (np.empty(0), np.empty(0))
@@ -390,14 +393,16 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
         added["ci_high"] = scatter(high, nan, float) if res else np.full(n, nan)
     added["margin_previous"] = margin_prev
     added["margin_current"] = margin_cur
-    added["wording"] = pd.Categorical.from_codes(wording_code, categories=_WORDING_CATEGORIES)
+    added["wording"] = pd.Categorical.from_codes(wording_code, categories=pd.Index(_WORDING_CATEGORIES))
     for name in ("count_previous", "n_used_previous", "count_current", "n_used_current"):
         added[name] = counts[name]
-    added["count_source"] = pd.Categorical.from_codes(counts["source"], categories=list(COUNT_SOURCES))
+    added["count_source"] = pd.Categorical.from_codes(counts["source"], categories=pd.Index(list(COUNT_SOURCES)))
     return added
 
 
-def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_level: float) -> np.ndarray:
+def _margins(
+    n_values: np.ndarray, populations: np.ndarray | None, present: np.ndarray, confidence_level: float
+) -> np.ndarray:
     """Design margin (p = 0.5, proportion) where the percentage and n are present, nan elsewhere.
 
     ``populations`` is an array of eligible populations, or None for infinite ones.
@@ -409,5 +414,5 @@ def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_
         return _margin(n, big, confidence_level, 0.5)
     out = np.full(len(n), np.nan)
     if ok.any():
-        out[ok] = _margin(n[ok], big if populations is None else big[ok], confidence_level, 0.5)
+        out[ok] = _margin(n[ok], np.inf if populations is None else populations[ok], confidence_level, 0.5)
     return out
