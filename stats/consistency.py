@@ -14,15 +14,19 @@ them, none, or depends on the counts.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._labelled import carrier_of
-from .change import table_test
+from .change import ChangeTest, table_test
 from .parse import parse_count_series, parse_percent_series, parse_table
+
+if TYPE_CHECKING:
+    from .reports import Report
 
 __all__ = [
     "COUNT_SOURCES",
@@ -64,7 +68,7 @@ ROBUST_INFEASIBLE = "no feasible count in the range"
 ROBUST_LABELS = (ROBUST_ALL, ROBUST_NONE, ROBUST_DEPENDS, ROBUST_NO_DATA, ROBUST_INFEASIBLE)
 
 
-def round_percent(k, n, rounding=DEFAULT_ROUNDING):
+def round_percent(k: ArrayLike, n: ArrayLike, rounding: str = DEFAULT_ROUNDING) -> int | np.ndarray:
     r"""Whole percentage of ``k`` out of ``n``, in exact integer arithmetic.
 
     ``'half-up'``: :math:`\lfloor (200k + n) / 2n \rfloor`, i.e. 12.5 -> 13.
@@ -117,14 +121,14 @@ def _bounds_units(units, scale, n, rounding, dtype=np.int64):
     return np.maximum(low, 0), np.minimum(high, n)
 
 
-def _check_percent(name, percent) -> int:
+def _check_percent(name: str, percent: object) -> int:
     p = v.as_float_array(name, percent)
     if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
         raise ValueError(f"{name} must be a single whole percentage from 0 to 100 (got {percent!r}).")
     return int(p)
 
 
-def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
+def count_bounds(percent: float, n: ArrayLike, rounding: str = DEFAULT_ROUNDING) -> tuple[np.ndarray, np.ndarray]:
     r"""Smallest and largest count k out of n that publish as ``percent`` (vectorised over n).
 
     Parameters
@@ -177,7 +181,7 @@ def _check_range(n_min, n_max):
     return int(lo), int(hi)
 
 
-def _feasible_kn(p: int, lo: int, hi: int, rounding: str):
+def _feasible_kn(p: int, lo: int, hi: int, rounding: str) -> tuple[np.ndarray, np.ndarray]:
     """Unchecked: every (k, n) with lo <= n <= hi publishing as p, ascending n then k."""
     n = np.arange(lo, hi + 1, dtype=np.int64)
     low, high = count_bounds(p, n, rounding)
@@ -188,7 +192,7 @@ def _feasible_kn(p: int, lo: int, hi: int, rounding: str):
     return k, nn
 
 
-def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd.DataFrame:
+def feasible_counts(percent: float, n_max: int, *, n_min: int = 1, rounding: str = DEFAULT_ROUNDING) -> pd.DataFrame:
     """Every count (k, n) with ``n_min <= n <= n_max`` that publishes as the whole percentage.
 
     Parameters
@@ -232,7 +236,9 @@ def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd
     return pd.DataFrame({"k": k, "n": n, "proportion": k / n})
 
 
-def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> np.ndarray:
+def feasible_denominators(
+    percent: float, n_max: int, *, n_min: int = 1, rounding: str = DEFAULT_ROUNDING
+) -> np.ndarray:
     """Every number of cases n for which some count k gives the published whole percentage.
 
     Parameters
@@ -272,7 +278,7 @@ def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING)
     return n[low <= high]
 
 
-def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
+def nearest_feasible(percent: float, n: int, *, rounding: str = DEFAULT_ROUNDING) -> tuple[int, int]:
     """The count closest to the stated sample that publishes as ``percent``: ``(k, m)``.
 
     ``m`` is the largest number of cases not above ``n`` for which some count gives the
@@ -335,12 +341,13 @@ class ImpliedCounts(NamedTuple):
     ([38, 20], [85, 23], [1, 2])
     """
 
-    count: np.ndarray
+    # The field's public name shadows tuple.count (a method); mypy sees an override, callers a field.
+    count: np.ndarray  # type: ignore[assignment]
     n_used: np.ndarray
     source: np.ndarray
 
 
-def _figure_units(percent: np.ndarray):
+def _figure_units(percent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each figure as ``units / scale`` percent with ``scale = 10**d``, d its decimals (at most 6)."""
     rounded = np.rint(percent)
     whole = np.abs(percent - rounded) <= 1e-6
@@ -363,7 +370,7 @@ def _nearest_count(units, scale, n, low, high):
     return np.minimum(np.maximum(k, low), high)
 
 
-def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
+def implied_counts(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEFAULT_ROUNDING) -> ImpliedCounts:
     r"""The counts published figures imply: at n, the feasible count nearest the figure; else at a lower n.
 
     Vectorised (integer arithmetic, no loop over rows): ``percent`` and ``n`` broadcast.
@@ -449,7 +456,14 @@ def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
     return ImpliedCounts(k.reshape(shape), m.reshape(shape), source.reshape(shape))
 
 
-def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCounts:
+def _implied_counts_big(
+    units: np.ndarray,
+    scale: np.ndarray,
+    size: np.ndarray,
+    rounding: str,
+    risky: np.ndarray,
+    shape: tuple[int, ...],
+) -> ImpliedCounts:
     """:func:`implied_counts` with the huge-n rows in Python integers (every figure is possible at
     n > 100 * scale, so no smaller n is searched for them)."""
     ok = ~risky
@@ -468,7 +482,7 @@ def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCo
     return ImpliedCounts(count.reshape(shape), used.reshape(shape), source.reshape(shape))
 
 
-def report_rounding(report) -> str:
+def report_rounding(report: Report) -> str:
     """The rounding rule a report's percentages were published with (``samples.csv`` column ``rounding``).
 
     The bundled report states its rule in the ``rounding`` column of ``samples.csv`` (one value
@@ -501,7 +515,12 @@ def report_rounding(report) -> str:
 
 
 def check_percentages(
-    table: pd.DataFrame, *, percent="current", n="n_current", rounding=DEFAULT_ROUNDING, n_min=1
+    table: pd.DataFrame,
+    *,
+    percent: str = "current",
+    n: str = "n_current",
+    rounding: str = DEFAULT_ROUNDING,
+    n_min: int = 1,
 ) -> pd.DataFrame:
     """Is each published percentage possible with the stated sample? If not, which sub-samples?
 
@@ -548,16 +567,18 @@ def check_percentages(
     if whole.any():
         where = whole.idxmax()
         raise ValueError(f"row {where}, column {percent!r}: feasibility needs a whole percentage (got {pct[where]!r}).")
-    feasible, n_max, lists = [], [], []
+    feasible: list[bool | None] = []
+    n_max: list[int | None] = []
+    lists: list[list[int]] = []
     for p, m in zip(pct, stated, strict=True):
         if np.isnan(p) or np.isnan(m):
-            feasible.append(pd.NA)
-            n_max.append(pd.NA)
+            feasible.append(None)  # <NA> in the nullable arrays below
+            n_max.append(None)
             lists.append([])
             continue
         ns = feasible_denominators(int(p), int(m), n_min=min(n_min, int(m)), rounding=rounding)
         feasible.append(bool(ns.size and ns[-1] == m))
-        n_max.append(int(ns[-1]) if ns.size else pd.NA)
+        n_max.append(int(ns[-1]) if ns.size else None)
         lists.append(ns.tolist())
     return pd.DataFrame(
         {
@@ -571,7 +592,9 @@ def check_percentages(
     )
 
 
-def _bounds(name, given, stated: pd.Series, min_share: float, index) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(
+    name: str, given: object, stated: pd.Series, min_share: float, index: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-row (low, high) denominators: given (scalars, arrays or Series) or the default share rule."""
     if given is None:
         high = stated.to_numpy(dtype=float)
@@ -612,7 +635,13 @@ def _side(p, count, n_stated, lo, hi, rounding, row, column):
 
 
 def robust_labels(
-    table: pd.DataFrame, test=None, *, rounding=None, current_n=None, previous_n=None, min_share=DEFAULT_MIN_SHARE
+    table: pd.DataFrame,
+    test: ChangeTest | None = None,
+    *,
+    rounding: str | None = None,
+    current_n: object = None,
+    previous_n: object = None,
+    min_share: float = DEFAULT_MIN_SHARE,
 ) -> pd.DataFrame:
     r"""Does a row's verdict hold for every count the published percentages allow?
 
@@ -690,12 +719,13 @@ def robust_labels(
     """
     carrier = carrier_of(table)
     spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
+    given: object = table  # parse_table refuses anything but a DataFrame, with a message
     if rounding is None:
         rounding = (
             carrier.rounding
             if carrier
             else (
-                table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
             )
         )
     v.check_choice("rounding", rounding, ROUNDINGS)
@@ -706,9 +736,9 @@ def robust_labels(
     lo2, hi2 = _bounds("current_n", current_n, parsed["n_current"], share, index)
 
     rows = np.flatnonzero(parsed["testable"].to_numpy())
-    parts = {name: [] for name in ("row", "k1", "n1", "k2", "n2")}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("row", "k1", "n1", "k2", "n2")}
     infeasible = []
-    for i in rows:
+    for i in rows.tolist():
         r = parsed.iloc[i]
         k1, n1 = _side(
             r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous"
@@ -725,24 +755,13 @@ def robust_labels(
         parts["n2"].append(np.tile(n2, a))
 
     m = len(index)
-    out = pd.DataFrame(
-        {
-            "pvalue_min": np.full(m, np.nan),
-            "pvalue_max": np.full(m, np.nan),
-            "robust_label": np.full(m, ROBUST_NO_DATA, dtype=object),
-            "significant_from_n": pd.array([pd.NA] * m, dtype="Int64"),
-            "combinations_tried": np.zeros(m, dtype=np.int64),
-            "combinations_significant": np.zeros(m, dtype=np.int64),
-            "n_previous_low": lo1,
-            "n_previous_high": hi1,
-            "n_current_low": lo2,
-            "n_current_high": hi2,
-        },
-        index=index,
-    )
-    for col in ("n_previous_low", "n_previous_high", "n_current_low", "n_current_high"):
-        out[col] = pd.array(np.where(parsed["testable"], out[col], np.nan), dtype="Float64").astype("Int64")
-    out.iloc[infeasible, out.columns.get_loc("robust_label")] = ROBUST_INFEASIBLE
+    pvalue_min = np.full(m, np.nan)
+    pvalue_max = np.full(m, np.nan)
+    robust = np.full(m, ROBUST_NO_DATA, dtype=object)
+    robust[infeasible] = ROBUST_INFEASIBLE
+    from_n: pd.api.extensions.ExtensionArray = pd.array([pd.NA] * m, dtype="Int64")
+    tried_rows = np.zeros(m, dtype=np.int64)
+    significant_rows = np.zeros(m, dtype=np.int64)
     if parts["row"]:
         row, k1, n1, k2, n2 = (np.concatenate(parts[name]) for name in ("row", "k1", "n1", "k2", "n2"))
         pops = {}
@@ -764,14 +783,33 @@ def robust_labels(
         first = np.minimum.reduceat(both, starts)
         frm = np.where(n_sig == tried, first, np.where(worst < top, worst + 1, -1))
         label = np.where(n_sig == tried, ROBUST_ALL, np.where(n_sig == 0, ROBUST_NONE, ROBUST_DEPENDS))
-        out.iloc[which, out.columns.get_loc("pvalue_min")] = np.minimum.reduceat(p, starts)
-        out.iloc[which, out.columns.get_loc("pvalue_max")] = np.maximum.reduceat(p, starts)
-        out.iloc[which, out.columns.get_loc("robust_label")] = label
-        out.iloc[which, out.columns.get_loc("combinations_tried")] = tried
-        out.iloc[which, out.columns.get_loc("combinations_significant")] = n_sig
-        out["significant_from_n"] = pd.array(
-            pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0), dtype="Int64"
-        )
+        pvalue_min[which] = np.minimum.reduceat(p, starts)
+        pvalue_max[which] = np.maximum.reduceat(p, starts)
+        robust[which] = label
+        tried_rows[which] = tried
+        significant_rows[which] = n_sig
+        from_n = pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0).astype("Int64").array
+    testable = parsed["testable"].to_numpy(dtype=bool)
+    out = pd.DataFrame(
+        {
+            "pvalue_min": pvalue_min,
+            "pvalue_max": pvalue_max,
+            "robust_label": robust,
+            "significant_from_n": from_n,
+            "combinations_tried": tried_rows,
+            "combinations_significant": significant_rows,
+            **{
+                name: pd.array(np.where(testable, bound, np.nan), dtype="Float64").astype("Int64")
+                for name, bound in (
+                    ("n_previous_low", lo1),
+                    ("n_previous_high", hi1),
+                    ("n_current_low", lo2),
+                    ("n_current_high", hi2),
+                )
+            },
+        },
+        index=index,
+    )
     out.attrs["change_test"] = spec
     out.attrs["rounding"] = rounding
     return out
