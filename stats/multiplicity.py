@@ -31,7 +31,7 @@ ADJUST_METHODS = (
 FDR_METHOD = "fdr_bh"
 
 
-def _level(labelled: pd.DataFrame, alpha) -> float:
+def _level(labelled: object, alpha: float | None) -> float:
     """``alpha`` if given, else the labelled table's test level (``ChangeTest().alpha`` for a bare table)."""
     if alpha is not None:
         return v.check_scalar_open_unit("alpha", alpha)
@@ -40,7 +40,9 @@ def _level(labelled: pd.DataFrame, alpha) -> float:
     return ChangeTest().alpha
 
 
-def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalue") -> pd.DataFrame:
+def adjust(
+    labelled: pd.DataFrame, *, method: str = "fdr_bh", alpha: float | None = None, pvalue: str = "pvalue"
+) -> pd.DataFrame:
     """Adjust a labelled table's p-values for multiple testing.
 
     Parameters
@@ -116,7 +118,7 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalu
     return out
 
 
-def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pvalue") -> float:
+def expected_false_positives(labelled: pd.DataFrame, *, alpha: float | None = None, pvalue: str = "pvalue") -> float:
     """Expected number of rows called significant if nothing had changed.
 
     Each testable row is a test of size ``alpha``, so under the global null
@@ -141,7 +143,9 @@ def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pval
     return round(a * int(labelled[pvalue].notna().sum()), 12)
 
 
-def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue") -> pd.DataFrame:
+def qvalues(
+    labelled: pd.DataFrame, *, method: str = FDR_METHOD, alpha: float | None = None, pvalue: str = "pvalue"
+) -> pd.DataFrame:
     r"""Each row's q-value and whether it survives false discovery rate control.
 
     The q-value of a row is its Benjamini-Hochberg adjusted p-value over the testable
@@ -213,7 +217,12 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
 
 
 def multiplicity_summary(
-    labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue", significant="significant"
+    labelled: pd.DataFrame,
+    *,
+    method: str = FDR_METHOD,
+    alpha: float | None = None,
+    pvalue: str = "pvalue",
+    significant: str = "significant",
 ) -> pd.Series:
     """The main job's multiplicity line: tests, expected false positives, significant rows, survivors.
 

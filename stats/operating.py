@@ -17,17 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .change import ChangeTest
 
+if TYPE_CHECKING:
+    from .exact_tests import ExactTest
+
 __all__ = ["exact_size", "exact_power", "rejection_matrix", "OperatingCharacteristics"]
 
 
-def _check_test(test):
+def _check_test(test: object) -> Any:
     if test is None:
         return ChangeTest()
     if isinstance(test, ChangeTest) and test.finite_population:
@@ -42,7 +47,7 @@ def _check_test(test):
 
 
 @lru_cache(maxsize=64)
-def _rejection(test, n_previous: int, n_current: int) -> np.ndarray:
+def _rejection(test: Any, n_previous: int, n_current: int) -> np.ndarray:
     if hasattr(test, "rejection_matrix"):
         out = test.rejection_matrix(n_previous, n_current)
     else:
@@ -54,7 +59,7 @@ def _rejection(test, n_previous: int, n_current: int) -> np.ndarray:
     return out
 
 
-def rejection_matrix(n_previous, n_current, test=None) -> np.ndarray:
+def rejection_matrix(n_previous: int, n_current: int, test: ChangeTest | ExactTest | None = None) -> np.ndarray:
     """Boolean matrix ``[k_previous, k_current]``: where ``test`` rejects at its ``alpha``.
 
     See Also
@@ -115,7 +120,7 @@ class OperatingCharacteristics:
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario: ``n_previous``, ``n_current``, ``p_previous``, ``p_current``,
         ``alpha``, ``rejection_rate``, ``excess`` (rate minus alpha); ``attrs['test']`` holds the spec."""
-        shape = np.shape(self.rejection_rate)
+        shape = np.asarray(self.rejection_rate).shape
         cols = {k: getattr(self, k) for k in ("n_previous", "n_current", "p_previous", "p_current")}
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
         frame["n_previous"] = frame["n_previous"].astype(np.int64)
@@ -127,7 +132,9 @@ class OperatingCharacteristics:
         return frame
 
 
-def _enumerate(n_previous, n_current, p_previous, p_current, test):
+def _enumerate(
+    n_previous: ArrayLike, n_current: ArrayLike, p_previous: ArrayLike, p_current: ArrayLike, test: object
+) -> OperatingCharacteristics:
     from scipy.stats import binom
 
     spec = _check_test(test)
@@ -158,7 +165,9 @@ def _enumerate(n_previous, n_current, p_previous, p_current, test):
     )
 
 
-def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristics:
+def exact_size(
+    n_previous: ArrayLike, n_current: ArrayLike, p: ArrayLike, *, test: ChangeTest | ExactTest | None = None
+) -> OperatingCharacteristics:
     r"""Real size of a test: its probability of rejecting when nothing has changed.
 
     Vectorised over ``n_previous``, ``n_current`` and ``p`` (broadcast).
@@ -202,7 +211,14 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     return _enumerate(n_previous, n_current, p, p, test)
 
 
-def exact_power(n_previous, n_current, p_previous, p_current, *, test=None) -> OperatingCharacteristics:
+def exact_power(
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    p_previous: ArrayLike,
+    p_current: ArrayLike,
+    *,
+    test: ChangeTest | ExactTest | None = None,
+) -> OperatingCharacteristics:
     r"""Real power of a test at true proportions ``p_previous`` and ``p_current``, by enumeration.
 
     Parameters and result as :func:`exact_size`; ``p_previous`` and
