@@ -9,11 +9,13 @@ with 80 % power.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, special
 
 from . import _validation as v
 from .change import (
     ALTERNATIVES,
+    ChangeTest,
     critical_z,
     pooled_variance,
     resolve_test,
@@ -111,17 +113,17 @@ def _power(p1, p2, n1, n2, alpha, alternative, method, pooled=True):
 
 
 def power_of_change(
-    change,
-    n_previous,
-    n_current,
+    change: ArrayLike,
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
     *,
-    baseline=None,
-    previous=None,
-    test=None,
-    alpha=None,
-    alternative=None,
-    method="normal",
-):
+    baseline: ArrayLike | None = None,
+    previous: ArrayLike | None = None,
+    test: ChangeTest | None = None,
+    alpha: ArrayLike | None = None,
+    alternative: str | None = None,
+    method: str = "normal",
+) -> float | np.ndarray:
     r"""Probability that the Z test flags a true change as significant.
 
     Vectorised over ``change``, ``n_previous``, ``n_current``, ``baseline``
@@ -219,7 +221,15 @@ def power_of_change(
     return v.unwrap(_power(np.clip(p1, 0, 1), np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))
 
 
-def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha=None, alternative=None):
+def critical_difference(
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    baseline: ArrayLike = 0.5,
+    test: ChangeTest | None = None,
+    alpha: ArrayLike | None = None,
+    alternative: str | None = None,
+) -> float | np.ndarray:
     r"""Smallest change the pooled Z test calls significant (the change that is just flagged).
 
     Parameters
@@ -273,17 +283,17 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
 
 
 def minimum_detectable_change(
-    n_previous,
-    n_current,
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
     *,
-    test=None,
-    alpha=None,
-    power=0.80,
-    baseline=None,
-    previous=None,
-    alternative=None,
-    method="normal",
-):
+    test: ChangeTest | None = None,
+    alpha: float | None = None,
+    power: float = 0.80,
+    baseline: float | None = None,
+    previous: ArrayLike | None = None,
+    alternative: str | None = None,
+    method: str = "normal",
+) -> float | np.ndarray:
     r"""Smallest true change detected with the given power, as a proportion (0.175 is 17.5 points).
 
     Vectorised over ``n_previous``, ``n_current`` and ``previous`` (element by element).
