@@ -15,10 +15,11 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._labelled import carrier_of
-from .change import METHODS, table_test
+from .change import METHODS, ChangeTest, table_test
 from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
 
 __all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
@@ -29,7 +30,7 @@ EXACT_TESTS = ("fisher", "barnard", "boschloo")
 EXACT_CHOICES = ("all", "fisher", "none")
 
 
-def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
+def counts_from_percent(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEFAULT_ROUNDING) -> int | np.ndarray:
     r"""Whole counts behind published percentages: the count of n nearest p n / 100 that rounds back to p.
 
     Parameters
@@ -109,7 +110,7 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
 
 
 @lru_cache(maxsize=65536)
-def _scipy_exact(name, k1, n1, k2, n2, alternative):
+def _scipy_exact(name: str, k1: int, n1: int, k2: int, n2: int, alternative: str) -> float:
     from scipy import stats as ss
 
     table = [[k2, k1], [n2 - k2, n1 - k1]]
@@ -120,7 +121,14 @@ def _scipy_exact(name, k1, n1, k2, n2, alternative):
     return float(ss.boschloo_exact(table, alternative=alternative).pvalue)
 
 
-def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
+def _exact_pvalues(
+    k1: np.ndarray,
+    n1: np.ndarray,
+    k2: np.ndarray,
+    n2: np.ndarray,
+    alternative: str,
+    names: tuple[str, ...] = EXACT_TESTS,
+) -> dict[str, np.ndarray]:
     """p-values of the exact tests ``names`` for arrays of counts (previous k1/n1, current k2/n2)."""
     from . import exact_tests
 
@@ -134,7 +142,7 @@ def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
     }
 
 
-def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
+def _labelled(table: pd.DataFrame, spec: ChangeTest, rounding: str) -> pd.DataFrame:
     """``table`` itself when it is labelled with its counts, else :func:`stats.label_changes` of it."""
     from .tables import label_changes
 
@@ -147,7 +155,9 @@ def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
     return label_changes(plain, spec, rounding=rounding)
 
 
-def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=None) -> pd.DataFrame:
+def compare_methods(
+    labelled: pd.DataFrame, test: ChangeTest | None = None, *, exact: str = "all", rounding: str | None = None
+) -> pd.DataFrame:
     r"""Run the Z-test variants and the exact tests on every testable row.
 
     Parameters
@@ -231,14 +241,13 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
     carrier = carrier_of(labelled)
+    given: object = labelled  # label_changes refuses anything but a DataFrame, with a message
     if rounding is None:
         rounding = (
             carrier.rounding
             if carrier
             else (
-                labelled.attrs.get("rounding", DEFAULT_ROUNDING)
-                if isinstance(labelled, pd.DataFrame)
-                else DEFAULT_ROUNDING
+                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
             )
         )
     v.check_choice("rounding", rounding, ROUNDINGS)
@@ -259,7 +268,9 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
-        parsed = carrier_of(table).parsed
+        labelled_carrier = carrier_of(table)
+        assert labelled_carrier is not None  # label_changes attaches one to every table it labels
+        parsed = labelled_carrier.parsed
         pops = {
             "population_previous": parsed["population_previous"][rows],
             "population_current": parsed["population_current"][rows],
