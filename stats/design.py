@@ -36,17 +36,20 @@ together, not the sampler's design (:data:`DESIGN_MODEL`, stated in every output
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 from .change import (
     DECLINE,
     IMPROVEMENT,
     LABEL_BY_CODE,
+    ChangeTest,
     critical_z,
     label_codes,
     pooled_variance,
@@ -56,6 +59,9 @@ from .change import (
     wald_variance,
     z_test,
 )
+
+if TYPE_CHECKING:
+    from .reports import Report
 
 __all__ = [
     "DEFF_LEVELS",
@@ -100,7 +106,7 @@ def _variance_name(finite_population: bool) -> str:
     )
 
 
-def _finite_population(test, fpc) -> bool:
+def _finite_population(test: ChangeTest | None, fpc: bool | None) -> bool:
     """The ``fpc`` choice of a design function: the specification's, which ``fpc`` may repeat."""
     if fpc is not None and not isinstance(fpc, (bool, np.bool_)):
         raise TypeError(f"fpc must be True, False or None (got {fpc!r}).")
@@ -197,7 +203,7 @@ class DesignProportions:
         return frame
 
 
-def _labels(name, values, n) -> np.ndarray:
+def _labels(name: str, values: ArrayLike, n: int) -> np.ndarray:
     arr = np.asarray(values, dtype=object)
     if arr.shape != (n,):
         raise ValueError(f"{name} must give one value per case ({n}); got shape {arr.shape}.")
@@ -266,7 +272,15 @@ def _structure(strata, clusters, stratum_population, n):
 
 
 def design_proportions(
-    answers, strata, clusters, stratum_population, *, test=None, fpc=None, domain=None, confidence_level: float = 0.95
+    answers: pd.DataFrame | ArrayLike,
+    strata: ArrayLike,
+    clusters: ArrayLike,
+    stratum_population: Mapping[object, float] | ArrayLike,
+    *,
+    test: ChangeTest | None = None,
+    fpc: bool | None = None,
+    domain: ArrayLike | None = None,
+    confidence_level: float = 0.95,
 ) -> DesignProportions:
     r"""Design-based proportion, standard error, design effect and effective n of every prompt.
 
@@ -410,15 +424,15 @@ def design_proportions(
 
 def design_table(
     cases: pd.DataFrame,
-    prompts,
+    prompts: list[str],
     *,
-    stratum="stratum",
-    cluster="responsible_officer",
-    population="stratum_population",
-    by=None,
-    test=None,
-    fpc=None,
-    confidence_level=0.95,
+    stratum: str = "stratum",
+    cluster: str = "responsible_officer",
+    population: str = "stratum_population",
+    by: str | None = None,
+    test: ChangeTest | None = None,
+    fpc: bool | None = None,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """:func:`design_proportions` of a drawn sample's case records, for the sample and each sub-sample.
 
@@ -495,7 +509,11 @@ def _verdict(z, d, spec, higher_is_better=True):
 
 
 def design_change_test(
-    previous: DesignProportions, current: DesignProportions, *, test=None, higher_is_better=True
+    previous: DesignProportions,
+    current: DesignProportions,
+    *,
+    test: ChangeTest | None = None,
+    higher_is_better: bool = True,
 ) -> pd.DataFrame:
     r"""The change test with design-based variances for both inspections, beside the simple test.
 
@@ -634,13 +652,19 @@ def design_change_test(
     return out
 
 
-def _z_from_labelled(labelled: pd.DataFrame):
+def _z_from_labelled(labelled: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "statistic" not in labelled.columns or "significant" not in labelled.columns:
         raise ValueError("labelled must be the output of stats.label_changes (columns 'statistic' and 'significant').")
     return labelled["statistic"].to_numpy(dtype=float), labelled["significant"].fillna(False).to_numpy(dtype=bool)
 
 
-def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_better=True) -> pd.DataFrame:
+def rao_scott_change_test(
+    labelled: pd.DataFrame,
+    deff: ArrayLike,
+    *,
+    test: ChangeTest | None = None,
+    higher_is_better: bool | str = True,
+) -> pd.DataFrame:
     r"""Design-adjusted labels from a published table: the statistic divided by :math:`\sqrt{\mathrm{deff}}`.
 
     The first-order Rao-Scott correction (Rao and Scott 1981): with only tables, a design effect
@@ -700,7 +724,7 @@ def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_
     return out
 
 
-def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
+def breakdown_deff(labelled: pd.DataFrame, *, test: ChangeTest | None = None) -> pd.Series:
     r"""For each significant row, the design effect above which it would stop being significant.
 
     :math:`d^* = (z/z_{crit})^2`, :math:`z_{crit}=\Phi^{-1}(1-\alpha/2)` (two-sided) or
@@ -727,7 +751,9 @@ def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
     return pd.Series(np.where(sig, (z / crit) ** 2, np.nan), index=labelled.index, name="breakdown_deff")
 
 
-def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd.DataFrame:
+def deff_survival(
+    labelled: pd.DataFrame, deffs: Iterable[float] = DEFF_LEVELS, *, test: ChangeTest | None = None
+) -> pd.DataFrame:
     """How many significant labels survive each design effect (the report-level picture).
 
     Returns one row per deff: ``deff``, ``significant`` (under SRS), ``surviving``, ``lost``,
@@ -776,7 +802,9 @@ def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd
 # ---- design effects from the sample's own structure ------------------------------------------------
 
 
-def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
+def kish_deff(
+    icc: ArrayLike, *, cluster_sizes: ArrayLike | None = None, mean_size: float | None = None, cv: float = 0.0
+) -> float | np.ndarray:
     r"""Kish's design effect of a clustered sample: :math:`1 + (\bar m(1 + cv^2) - 1)\rho`.
 
     Vectorised: ``icc``, ``mean_size`` and ``cv`` broadcast.
@@ -842,7 +870,7 @@ def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
     return out.item() if np.ndim(out) == 0 else out
 
 
-def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None = None):
+def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""The most even and the most uneven cluster sizes for ``cases`` in ``clusters`` (each >= 1, <= the cap).
 
     Returns ``(even, uneven)``: two int arrays of sizes, whose :math:`\sum m^2/\sum m` (the
@@ -876,7 +904,7 @@ def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None =
     return even, uneven
 
 
-def report_cluster_structure(report) -> dict:
+def report_cluster_structure(report: Report) -> dict[str, int]:
     """Cases, officers and the cap per officer a report states.
 
     From ``samples.csv``: the rows 'case supervision' and 'officers interviewed'; the cap is the
@@ -901,14 +929,20 @@ def report_cluster_structure(report) -> dict:
             "structure); pass cases= and officers= to structural_deff_survival instead."
         )
     return {
-        "cases": int(samples.loc["case supervision", "n"]),
-        "officers": int(samples.loc["officers interviewed", "n"]),
+        "cases": int(samples["n"].loc["case supervision"]),
+        "officers": int(samples["n"].loc["officers interviewed"]),
         "max_per_officer": 6,
     }
 
 
 def structural_deff_survival(
-    labelled: pd.DataFrame, *, cases: int, officers: int, max_per_officer: int | None = 6, icc=ICC_RANGE, test=None
+    labelled: pd.DataFrame,
+    *,
+    cases: int,
+    officers: int,
+    max_per_officer: int | None = 6,
+    icc: Iterable[float] = ICC_RANGE,
+    test: ChangeTest | None = None,
 ) -> pd.DataFrame:
     r"""Significant labels that survive the design effects the sample's own structure implies.
 
