@@ -702,11 +702,11 @@ def z_test(
 
 
 def pvalue_from_z(z: FloatArray, alternative: str) -> np.ndarray:
-    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less').
+    r"""Normal p-value of a z statistic: :math:`2\Phi(-|z|)`, :math:`\Phi(-z)` ('greater') or :math:`\Phi(z)` ('less').
 
     See Also
     --------
-    critical_z : the inverse: the |z| at which a level is reached.
+    critical_z : the inverse: the :math:`|z|` at which a level is reached.
     scipy.stats.norm.sf : the normal tail probability used.
 
     Examples
@@ -770,7 +770,7 @@ def _check_higher_is_better(value: object) -> np.ndarray:
 
 
 def critical_z(alpha: FloatArray, alternative: str) -> FloatArray:
-    r"""The |z| at which the Z test rejects.
+    r"""The :math:`|z|` at which the Z test rejects.
 
     :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
 
