@@ -118,8 +118,11 @@ class OperatingCharacteristics:
     test: object
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scenario: ``n_previous``, ``n_current``, ``p_previous``, ``p_current``,
-        ``alpha``, ``rejection_rate``, ``excess`` (rate minus alpha); ``attrs['test']`` holds the spec."""
+        """One row per scenario, as a DataFrame.
+
+        Columns ``n_previous``, ``n_current``, ``p_previous``, ``p_current``, ``alpha``,
+        ``rejection_rate``, ``excess`` (rate minus alpha); ``attrs['test']`` holds the spec.
+        """
         shape = np.asarray(self.rejection_rate).shape
         cols = {k: getattr(self, k) for k in ("n_previous", "n_current", "p_previous", "p_current")}
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
