@@ -442,6 +442,8 @@ def _denominators(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _title(summary, report) -> str:
+    if report is None and summary.title and summary.title != summary.name:
+        return summary.title  # summarise read it from report.toml
     if report is not None:
         title = report.metadata.get("title")
     else:
