@@ -362,7 +362,7 @@ def test_header_cells_are_neutralised_in_every_format(summary, tmp_path):
     assert "'=HYPERLINK" in table and "'@SUM(A1)" in table
     path = tmp_path / "r.xlsx"
     path.write_bytes(get_writer("xlsx").write("report", changed))
-    header = [c.value for c in load_workbook(path)["prompts"][1]]
+    header = [c.value for c in load_workbook(path)["prompts"][2]]
     assert "'" + hostile in header and "'@SUM(A1)" in header and hostile not in header
 
 
@@ -380,15 +380,19 @@ def test_workbook_flags_cells_over_excels_limit(summary, tmp_path):
     prompts.attrs = dict(summary.prompts.attrs)
     wb = load_workbook(write_xlsx(dataclasses.replace(summary, prompts=prompts), tmp_path / "r.xlsx"))
     ws = wb["prompts"]
-    column = [c.value for c in ws[1]].index("prompt") + 1
-    cell = ws.cell(row=2, column=column).value
+    column = [c.value for c in ws[2]].index("prompt") + 1
+    cell = ws.cell(row=3, column=column).value
     assert len(cell) == EXCEL_CELL_LIMIT == 32_767
     assert cell.endswith("[cut by Excel's limit: the full text has 240,000 characters; see the CSV or JSON output]")
     assert long.startswith(cell[: cell.index(" …")])
-    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="notes")
-    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=2, column=column).coordinate}",
+    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="notes", header=1)
+    # the prompt is significant: its main point (summary and main_points sheets) is flagged too
+    assert {c.split("!")[0] for c in notes["cell"]} == {"summary", "main_points", "prompts"}
+    assert all(len(c.value or "") <= EXCEL_CELL_LIMIT for c in wb["summary"]["A"])
+    notes = notes[notes["cell"].str.startswith("prompts!")]
+    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=3, column=column).coordinate}",
                                          "characters": 240_000, "kept": cell.index(" …")}]
-    assert ws.cell(row=3, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
+    assert ws.cell(row=4, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
 
 
 def test_robustness_words_say_what_significant_from_n_means():

@@ -52,8 +52,9 @@ class Section:
 
 
 def _pts(x: float) -> str:
-    v = round(100 * x)
-    return "0" if v == 0 else f"{v:+d}"
+    """An interval limit in points with one decimal, so that a limit near 0 keeps its side (+0.4, not 0)."""
+    v = round(100 * x, 1)
+    return "0.0" if v == 0 else f"{v:+.1f}"
 
 
 def _pct(x: float) -> str:
@@ -91,22 +92,22 @@ def assumed_footnote(points) -> str:
 
 
 def change_sentence(c, level: float) -> str:
-    """One significant change in words: size, levels, interval, firmness and why."""
-    direction = "up" if c.label == IMPROVEMENT else "down" if c.label == DECLINE else "changed"
+    """One significant change in words: what, its size, levels, interval, denominators and firmness.
+
+    Examples
+    --------
+    "Key question 4.2.3 (Through the Gate): Is there effective coordination of resettlement
+    activity? Up 47 points, from 39% to 86% (90% interval +25 to +65 points; n 24* -> 24). Robust."
+    """
+    direction = "Up" if c.label == IMPROVEMENT else "Down" if c.label == DECLINE else "Changed"
     kind = "Key question" if c.table == "key question" else "Prompt"
-    size = f"{abs(round(100 * c.change))} points"
-    head = (f"{kind} {c.id} ({c.standard_name}) {direction} {size}, from {_pct(c.previous)} to {_pct(c.current)} "
-            f"({level:g}% interval {_pts(c.ci_low)} to {_pts(c.ci_high)} points): {c.text}")
-    if c.firmness == "robust":
-        firm = ("Robust: significant for every feasible count, the exact tests agree and it survives "
-                "false discovery rate control.")
-    else:
-        firm = f"Fragile: {'; '.join(c.reasons)}."
-    assumed = [w for w, a in (("previous", c.previous_n_assumed), ("current", c.current_n_assumed)) if a]
-    caveat = f" The {' and '.join(assumed)} n ({mark_assumed(c.n_previous, c.previous_n_assumed)} -> " \
-             f"{mark_assumed(c.n_current, c.current_n_assumed)}) {'is' if len(assumed) == 1 else 'are'} assumed." \
-        if assumed else ""
-    return f"{head.rstrip('.?')}{'?' if c.text.rstrip().endswith('?') else '.'} {firm}{caveat}"
+    text = c.text.strip()
+    text = text if text.endswith(("?", ".", "!")) else text + "."
+    n = f"n {mark_assumed(c.n_previous, c.previous_n_assumed)} -> {mark_assumed(c.n_current, c.current_n_assumed)}"
+    firm = "Robust." if c.firmness == "robust" else f"Fragile: {'; '.join(c.reasons)}."
+    return (f"{kind} {c.id} ({c.standard_name}): {text} {direction} {abs(round(100 * c.change))} points, from "
+            f"{_pct(c.previous)} to {_pct(c.current)} ({level:g}% interval {_pts(c.ci_low)} to {_pts(c.ci_high)} "
+            f"points; {n}). {firm}")
 
 
 def rating_sentence(r) -> str:
@@ -146,12 +147,13 @@ def sections(points) -> tuple[Section, ...]:
     """The main points of a :class:`stats.findings.MainPoints` as worded sections, in reading order."""
     level = 100 * points.confidence_level
     changes = []
-    for table, heading in (("key question", "Key questions that changed significantly"),
-                           ("prompt", "Prompts that changed significantly")):
+    for table, heading in (("key question", "Significant changes: key questions"),
+                           ("prompt", "Significant changes: prompts")):
         rows = [c for c in points.changes if c.table == table]
         robust = sum(c.firmness == "robust" for c in rows)
-        lead = (f"{_count(len(rows), table)}: {robust} robust, {len(rows) - robust} fragile."
-                if rows else f"No {table} changed significantly.")
+        lead = (f"{_count(len(rows), table)}: {robust} robust, {len(rows) - robust} fragile. Robust: significant "
+                "for every count the published percentages allow, the exact tests agree and it survives false "
+                "discovery rate control." if rows else f"No {table} changed significantly.")
         changes.append(Section(table.replace(" ", "-") + "s", heading, lead, tuple(
             Point(change_sentence(c, level), LABEL_CODES.get(c.label, ""), LABEL_SYMBOLS.get(c.label, ""),
                   c.firmness, c.id) for c in rows)))
@@ -168,8 +170,7 @@ def sections(points) -> tuple[Section, ...]:
             f" would be by chance alone if nothing had changed, and {m['survive_fdr']} survive false discovery "
             f"rate control at {m['fdr_level']:g}."))
     firmness = Section("evidence", "How firm the evidence is",
-                       "Robust: significant for every count the published percentages allow, the exact tests "
-                       "agree, and it survives false discovery rate control; otherwise fragile, with the reason.",
+                       "Every verdict above comes from the test stated at the top; these qualify all of them.",
                        tuple(evidence))
 
     o = points.overall
