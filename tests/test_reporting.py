@@ -418,3 +418,28 @@ def test_packaging_templates_and_notebook_extra():
     extras = project["project"]["optional-dependencies"]
     assert any(d.startswith("jupyterlab") for d in extras["notebook"])
     assert not any(d.startswith("jupyterlab") for d in extras["test"])
+
+
+def test_jupyter_displays_go_through_the_report_renderer(summary):
+    from stats.render.html import Fragment, table_html
+    from stats.render.points import lede
+
+    html = summary._repr_html_()
+    assert "Main points" in html and lede(summary.main_points) in unescape(html)
+    assert html.index("Main points") < html.index("nb-key-questions-table") < html.index("nb-prompts-table")
+    points = summary.main_points._repr_html_()
+    assert "Main points" in points and "▲" in points
+    labelled = stats.label_changes(stats.load_report().prompts, intervals=True)
+    table = table_html(labelled)
+    assert isinstance(table, Fragment) and table._repr_html_() == str(table)
+    doc = parse(table)
+    shown = doc.tables["nb-prompts-table"]
+    assert "n_previous" in shown["columns"] and "label" in shown["columns"]
+    assert COLUMNS["difference"].display in table and "▲ significant improvement" in table
+    n_prev = [c["text"] for row in shown["rows"] for name, c in zip(shown["columns"], row) if name == "n_previous"]
+    assert n_prev == [f"{n}*" for n in labelled["n_previous"]]  # every previous n is assumed
+    assert "colgroup" in table  # grouped headings
+    with pytest.raises(ValueError, match="labelled has no 'label' column"):
+        table_html(labelled.drop(columns="label"))
+    with pytest.raises(TypeError, match="labelled must be a pandas DataFrame"):
+        table_html([1, 2])

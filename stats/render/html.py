@@ -38,6 +38,13 @@ __all__ = [
     "labelled_columns",
     "to_html",
     "write_html",
+    "table_html",
+    "main_points_html",
+    "summary_html",
+    "Fragment",
+    "core_and_checks",
+    "CHECK_TABLE_COLUMNS",
+    "SPANNERS",
     "WRITER",
 ]
 
@@ -379,3 +386,108 @@ def _report(summary, *, sanitize: bool = True) -> str:
 
 
 WRITER = Writer("html", "one self-contained HTML file with charts (needs the report extra)", report=_report)
+
+
+# ---- notebooks: the same pieces of HTML, displayed by Jupyter ---------------------------------------
+
+#: The report's label and table styles, scoped to the fragments shown in a notebook.
+_FRAGMENT_CSS = """
+.inspection-stats { font-family: inherit; }
+.inspection-stats .label { display: inline-block; padding: 1px 6px; border-radius: 3px; white-space: nowrap; }
+.inspection-stats .label.improvement { background: #dcebf7; color: #003f63; border-left: 4px solid #0072B2; font-weight: 600; }
+.inspection-stats .label.decline { background: #fbe3d6; color: #6b2a00; border-left: 4px solid #B34700; font-weight: 600; }
+.inspection-stats .label.nochange { background: #efefef; color: #4d4d4d; border-left: 4px solid #999; }
+.inspection-stats .label.nodata { color: #555; border-left: 4px dotted #bbb; }
+.inspection-stats .table-wrap { overflow: auto; max-height: 70vh; }
+.inspection-stats table { border-collapse: collapse; font-size: 12px; }
+.inspection-stats th, .inspection-stats td { padding: 3px 6px; border-bottom: 1px solid #d0d0d0; vertical-align: top; }
+.inspection-stats thead { position: sticky; top: 0; background: #fff; z-index: 3; }
+.inspection-stats th.span { text-align: center; color: #555; }
+.inspection-stats td.num, .inspection-stats th.num { text-align: right; white-space: nowrap; }
+.inspection-stats tr.group th { background: #f6f6f6; text-align: left; }
+.inspection-stats button.sort { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; }
+.inspection-stats .footnote { color: #555; font-size: 12px; }
+"""
+
+
+class Fragment(str):
+    """HTML text that Jupyter displays as HTML (``_repr_html_``); otherwise an ordinary ``str``."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _fragment(body: str) -> Fragment:
+    return Fragment(f'<div class="inspection-stats"><style>{_FRAGMENT_CSS}</style>{body}</div>')
+
+
+def _macros(assumed_note: str = ""):
+    return _environment().get_template("fragments.html.j2").make_module({"assumed_note": assumed_note})
+
+
+def main_points_html(points) -> Fragment:
+    """The main points (:class:`stats.findings.MainPoints`) as the report's HTML section, for a notebook."""
+    return _fragment(str(_macros().points_block(sections(points), lede(points))))
+
+
+def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | None = None) -> Fragment:
+    """A labelled table as the report shows it: core table (and checks table), labels with their symbols,
+    display names with units, assumed denominators marked, untestable rows' checks blank.
+
+    For Jupyter: ``table_html(labelled)`` as the last expression of a cell displays the table (the
+    result is a ``str`` with ``_repr_html_``); elsewhere ``IPython.display.HTML(table_html(labelled))``.
+    pandas' own display of the DataFrame is left alone.
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        :func:`stats.label_changes` output (prompts or key questions), with or without the checks of
+        :func:`stats.summary.summarise`.
+    checks : bool, default True
+        Also the checks table, when the table has check columns.
+    caption : str, optional
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.render.html import table_html
+    >>> html = table_html(stats.label_changes(stats.load_report().prompts, intervals=True))
+    >>> "▲ significant improvement" in html, "n prev." in html, hasattr(html, "_repr_html_")
+    (True, True, True)
+    """
+    if not isinstance(labelled, pd.DataFrame):
+        raise TypeError(f"labelled must be a pandas DataFrame from stats.label_changes (got {type(labelled).__name__}).")
+    if "label" not in labelled.columns:
+        raise ValueError("labelled has no 'label' column: pass the output of stats.label_changes.")
+    prompts = "prompt_id" in labelled.columns
+    base = PROMPT_COLUMNS if prompts else KEY_QUESTION_COLUMNS
+    group = (_group_prompts if prompts and {"standard", "standard_name", "key_question", "key_question_text"}
+             <= set(labelled.columns) else _group_standard if {"standard", "standard_name"} <= set(labelled.columns)
+             else None)
+    core, rest = core_and_checks(labelled, base)
+    from ..findings import ASSUMED_SOURCES
+    from .points import ASSUMED_MARK
+
+    note = ""
+    if "n_previous_source" in labelled.columns and labelled["n_previous_source"].isin(ASSUMED_SOURCES).any():
+        note = f"{ASSUMED_MARK} assumed, not published."
+    macros = _macros(note)
+    name = "prompts" if prompts else "key-questions"
+    body = str(macros.data_table(f"nb-{name}", caption or ("Prompts" if prompts else "Key questions"),
+                                 table_rows(labelled, core, group=group)))
+    if checks and rest:
+        body += str(macros.data_table(f"nb-{name}-checks", "Checks of each label", table_rows(labelled, rest, group=group)))
+    return _fragment(body)
+
+
+def summary_html(summary) -> Fragment:
+    """A report summary for a notebook: its title and test, the main points, then the core and checks tables."""
+    import html as _html
+
+    head = (f"<h2>{_html.escape(summary.title)}</h2><p><strong>Test:</strong> "
+            f"{_html.escape(summary.test.describe())}.</p>")
+    points = summary.main_points
+    body = str(_macros(assumed_footnote(points)).points_block(sections(points), lede(points)))
+    tables = str(table_html(summary.key_questions, caption="Key questions")) + \
+        str(table_html(summary.prompts, caption="Prompts"))
+    return Fragment(str(_fragment(head + body)) + tables)
