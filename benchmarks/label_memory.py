@@ -1,18 +1,29 @@
-"""Peak memory of `python -m stats label` on a large CSV: streamed CSV output versus the file size.
+"""Streaming `python -m stats label` at scale: time and peak memory against the Arrow floor, in one run.
 
-    python benchmarks/label_memory.py [--rows 10000000] [--keep DIR]
+    python benchmarks/label_memory.py [--rows 1000000] [--ten-million] [--repeat 1] [--keep DIR]
 
 Writes a SYNTHETIC table (seeded random percentages and denominators; not inspection data) of
-``--rows`` rows to a temporary folder, labels it with ``--format csv -o`` in a child process and
-reports the child's peak resident memory (getrusage ru_maxrss, the figure /usr/bin/time -v prints as
-"Maximum resident set size"), the input size and the time. The table is made in another child
-process so that this one stays small: a child's peak includes what it inherited before exec. Target: under 1 GB for 10 million rows.
-Then checks that ``--format table`` refuses the file with the row limit's hint.
+``--rows`` rows (10^7 with ``--ten-million``) to a temporary folder, then runs three pipelines on it,
+each in a child process (imports included), in turn ``--repeat`` times (medians reported):
+
+* ``label``: ``python -m stats label FILE --format csv -o OUT`` as it is today;
+* ``floor``: the Arrow floor: pyarrow reads the CSV, numpy computes the pooled Z test (z, two-sided
+  p-value) and the label, pyarrow writes the CSV (no interval, no margins, no wording);
+* ``pieces``: the label command's own pipeline assembled from the fast pieces that are not yet wired
+  into it: ``stats._fastcsv.iter_table`` (pyarrow reader), ``stats.label_changes`` (with the Newton
+  score interval) and ``stats._fastcsv.write_labelled_csv`` (bulk writer), streamed chunk by chunk
+  as the command does. Its output is checked byte for byte against the command's.
+
+Reports each pipeline's time and peak resident memory (getrusage ru_maxrss of that child only; the
+figure /usr/bin/time -v prints as "Maximum resident set size"), and the ratios label/floor and
+pieces/floor: the second is the ratio the command reaches once the pieces are wired in. Above
+200,000 rows, then checks that ``--format table`` refuses the file with the row limit's hint.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import os
 import subprocess
 import sys
@@ -44,44 +55,124 @@ def make_table(path: Path, rows: int, seed: int = 1) -> None:
             frame.to_csv(fh, index=False, header=start == 0)
 
 
-def run(argv: list[str]) -> tuple[int, float, str, float]:
-    """Exit code, seconds, stderr and peak RSS in MiB of ``python -m stats ARGV`` (os.wait4: this child only)."""
+def floor(src: str, out: str) -> None:
+    """pyarrow read, pooled Z test and label in numpy, pyarrow write: the least any labeller can do."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    from scipy import special
+
+    table = pacsv.read_csv(src, convert_options=pacsv.ConvertOptions(
+        column_types={"prompt_id": pa.string(), "previous": pa.string(), "current": pa.string(),
+                      "n_previous": pa.float64(), "n_current": pa.float64()}))
+
+    def percent(name):
+        return pc.cast(pc.utf8_rtrim(table[name], characters="%"), pa.float64()).to_numpy() / 100
+
+    p1, p2 = percent("previous"), percent("current")
+    n1, n2 = table["n_previous"].to_numpy(), table["n_current"].to_numpy()
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (p2 - p1) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    pvalue = 2 * special.ndtr(-np.abs(z))
+    significant = pvalue <= 0.10
+    label = np.where(significant, np.where(z > 0, "significant improvement", "significant decline"),
+                     "no significant change")
+    out_table = table.append_column("difference", pa.array(p2 - p1)).append_column("statistic", pa.array(z)) \
+        .append_column("pvalue", pa.array(pvalue)).append_column("significant", pa.array(significant)) \
+        .append_column("label", pa.array(label))
+    pacsv.write_csv(out_table, out)
+
+
+def pieces(src: str, out: str) -> None:
+    """The label command's pipeline (stats.cli._cmd_label, csv format) from the fast pieces."""
+    sys.path.insert(0, str(ROOT))
+    from stats import ChangeTest, label_changes
+    from stats import _fastcsv as fast
+    from stats import io as sio
+
+    spec = ChangeTest()
+    with sio.atomic_writer(out, inputs=(src,)) as fh:
+        for i, chunk in enumerate(fast.iter_table(src)):
+            part = label_changes(chunk, spec, intervals=True, scale="percent", check_scale=i == 0)
+            fast.write_labelled_csv(part, fh, header=i == 0)
+
+
+def child(argv: list[str]) -> tuple[int, float, str, float]:
+    """Exit code, seconds, stderr and peak RSS in MiB of a child ``python ARGV`` (os.wait4: this child only)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "stats", *argv], stdout=subprocess.DEVNULL, stderr=err, env=env)
+        proc = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        code = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return proc.returncode, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024  # KiB on Linux
+        return code, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--ten-million", action="store_true", help="10^7 rows (about 7 minutes for the label command)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each pipeline, in turn (medians)")
     parser.add_argument("--keep", help="folder for the files (default: a temporary folder, removed)")
     parser.add_argument("--make", help=argparse.SUPPRESS)  # internal: write the table to this path and exit
+    parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)  # internal: run the floor SRC OUT
+    parser.add_argument("--pieces", nargs=2, help=argparse.SUPPRESS)  # internal: run the pieces SRC OUT
     args = parser.parse_args(argv)
+    rows = 10_000_000 if args.ten_million else args.rows
     if args.make:
-        make_table(Path(args.make), args.rows)
+        make_table(Path(args.make), rows)
+        return
+    if args.floor:
+        floor(*args.floor)
+        return
+    if args.pieces:
+        pieces(*args.pieces)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
-        src, out = folder / "synthetic-large.csv", folder / "labelled.csv"
+        src = folder / "synthetic-large.csv"
+        outs = {name: folder / f"out-{name}.csv" for name in ("label", "floor", "pieces")}
         t = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--make", str(src)], check=True)
-        print(f"input: {args.rows:,} rows, {src.stat().st_size / 2**20:,.0f} MiB (SYNTHETIC, made in "
-              f"{time.perf_counter() - t:.0f} s)")
-        code, seconds, err, peak = run(["label", str(src), "--format", "csv", "-o", str(out)])
-        assert code == 0, err
-        with open(out, encoding="utf-8") as fh:
+        subprocess.run([sys.executable, __file__, "--rows", str(rows), "--make", str(src)], check=True)
+        size = src.stat().st_size / 2**20
+        print(f"input: {rows:,} rows, {size:,.0f} MiB (SYNTHETIC, made in {time.perf_counter() - t:.0f} s); "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+        commands = {
+            "label": ["-m", "stats", "label", str(src), "--format", "csv", "-o", str(outs["label"])],
+            "floor": [__file__, "--floor", str(src), str(outs["floor"])],
+            "pieces": [__file__, "--pieces", str(src), str(outs["pieces"])],
+        }
+        times = {name: [] for name in commands}
+        peaks = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, cmd in commands.items():
+                code, seconds, err, peak = child(cmd)
+                assert code == 0, f"{name}: {err}"
+                times[name].append(seconds)
+                peaks[name].append(peak)
+        t_floor = median(times["floor"])
+        for name in commands:
+            t_name = median(times[name])
+            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor  peak RSS {max(peaks[name]):,.0f} MiB "
+                  f"({max(peaks[name]) / size:.2f}x the input)  runs: {', '.join(f'{x:.1f}' for x in times[name])} s")
+        same = filecmp.cmp(outs["label"], outs["pieces"], shallow=False)
+        print(f"pieces' output identical to the label command's: {same}")
+        with open(outs["label"], encoding="utf-8") as fh:
             lines = sum(1 for _ in fh)
-        print(f"label --format csv -o: exit {code}, {seconds:.0f} s, peak RSS {peak:,.0f} MiB "
-              f"({peak / (src.stat().st_size / 2**20):.2f}x the input; target < 1024 MiB), "
-              f"{lines - 1:,} rows written")
-        code, seconds, err, peak = run(["label", str(src), "--format", "table"])
-        print(f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
-              f"{err.strip().split(': error: ')[-1][:150]}")
+        print(f"label wrote {lines - 1:,} rows")
+        if rows > 200_000:  # stats.io.DISPLAY_ROW_LIMIT: beyond it the table format must refuse at once
+            code, seconds, err, peak = child(["-m", "stats", "label", str(src), "--format", "table"])
+            print(f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
+                  f"{err.strip().split(': error: ')[-1][:150]}")
+        assert same, "the pieces' output differs from the label command's"
 
 
 if __name__ == "__main__":

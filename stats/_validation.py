@@ -95,8 +95,25 @@ def check_proportion(name: str, value: object) -> np.ndarray:
     return arr
 
 
+def _exact_too_big(value: object) -> object:
+    """The first whole number of ``value`` above 2**53 read exactly (before a float rounds 2**53 + 1 down), or None."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value) if abs(int(value)) > 2**53 else None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        raw = np.asarray(value)
+        if raw.dtype.kind in "iu" or raw.dtype == object:
+            for x in raw.ravel():
+                if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) and abs(int(x)) > 2**53:
+                    return int(x)
+    return None
+
+
 def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
-    """A whole number >= ``minimum`` (a sample size or a population)."""
+    """A whole number >= ``minimum`` (a sample size or a population); at most 2**53, read exactly."""
+    big = _exact_too_big(value)
+    if big is not None:
+        raise ValueError(f"{name} must be at most 2**53 = {int(MAX_COUNT)}, the largest whole number exact in floating "
+                         f"point (got {big}).")
     arr = as_float_array(name, value)
     if _within(arr, minimum, MAX_COUNT):
         integer_input = np.issubdtype(np.asarray(value).dtype, np.integer)

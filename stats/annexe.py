@@ -43,7 +43,9 @@ _SEPARATOR = re.compile(r"^ {20,}$")
 _FOOTNOTE = re.compile(r"^(\d{1,3}) (\S.*)$")
 _TOKEN = re.compile(
     r"(?P<na>No\s+comparable\s+data\s+available)"
-    r"|(?P<pct>\b\d{1,3}%)"
+    # A percentage: any run of digits (with a sign or decimals) before "%", so that "171%", "-54%" and
+    # "54.5%" are read whole and refused, never read in part as 71 or 54.
+    r"|(?P<pct>(?<![\w.])[-+\u2212]?\d+(?:[.,]\d+)?%)"
     r"|(?P<hdr>Previous\s+inspection\s+Current\s+inspection)"
     r"|(?P<std>⟦(?P<std_id>\d\.\d)\|(?P<std_name>[^⟧]+)⟧)"
     # A question runs to the first "?" that is not followed by a letter: "user?s" (an apostrophe lost in PDF
@@ -52,7 +54,7 @@ _TOKEN = re.compile(
 )
 # The other alternatives of _TOKEN, and what ends a question (or rules it out): for _tokens.
 _OTHER = re.compile(
-    r"No\s+comparable\s+data\s+available|\b\d{1,3}%|Previous\s+inspection\s+Current\s+inspection"
+    r"No\s+comparable\s+data\s+available|(?<![\w.])[-+\u2212]?\d+(?:[.,]\d+)?%|Previous\s+inspection\s+Current\s+inspection"
     r"|⟦\d\.\d\|[^⟧]+⟧"
 )
 _QUESTION_STOP = re.compile(r"[⟦%]|\?(?![A-Za-z])")
@@ -60,6 +62,14 @@ _QUESTION_BEGIN = re.compile(r"[^\s?]")
 # "?" between letters: an apostrophe (or other character) that text extraction turned into "?".
 _APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z])")
 _MARKERS = str.maketrans("⟦⟧", "[]")
+
+
+def _percent(text: str, line: int) -> float:
+    """A published figure of Annexe 4: a whole percentage from 0 to 100; anything else is an error."""
+    if not re.fullmatch(r"\d{1,3}%", text) or int(text[:-1]) > 100:
+        raise AnnexeParseError(f"line {line}: {text!r} is not a percentage of the Annexe (a whole number from 0 to 100 "
+                               "followed by %); check the text extraction around it.")
+    return float(text[:-1])
 
 
 def _tokens(stream: str):
@@ -293,7 +303,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         # a figure
         if pending is None:
             raise AnnexeParseError(f"line {line_at(m.start())}: figures {m.group(0)!r} without a question.")
-        values.append(float("nan") if m.group("na") else float(m.group("pct")[:-1]))
+        values.append(float("nan") if m.group("na") else _percent(m.group("pct"), line_at(m.start())))
         if len(values) == 2:
             if key_question is None:
                 raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
@@ -365,11 +375,19 @@ def read_report_text(path, *, encoding=None) -> str:
             from pypdf import PdfReader
         except ImportError:
             raise ImportError("reading a PDF needs pypdf: pip install \"inspection-stats[pdf]\"") from None
-        try:
-            reader = PdfReader(str(path))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
-        except Exception as err:  # pypdf raises many types for damaged files
-            raise OSError(f"cannot read {str(path)!r} as PDF: {err}") from None
-    from .io import read_text  # encodings, empty and binary files: the rules of every reader
+        from . import limits
+        from .io import (
+            open_input,  # regular files only, size limit, before a byte is parsed
+        )
+
+        with open_input(path, max_bytes=limits.MAX_TEXT_BYTES) as fh:
+            try:
+                reader = PdfReader(fh)
+                return "\n".join(page.extract_text() or "" for page in reader.pages)
+            except Exception as err:  # pypdf raises many types for damaged files
+                raise OSError(f"cannot read {str(path)!r} as PDF: {err}") from None
+    from .io import (
+        read_text,  # encodings, empty and binary files: the rules of every reader
+    )
 
     return read_text(path, encoding=encoding)

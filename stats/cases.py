@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .samplesize import _margin
+from . import limits as _limits
+from .samplesize import normal_margin as _margin
 from .tables import label_changes
 
 __all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "ATTRIBUTES", "ANSWERS",
@@ -25,7 +26,7 @@ __all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "AT
 
 #: Largest uncompressed size of an Excel workbook :func:`read_cases` opens (200 MB; a workbook of a
 #: few thousand cases is well under 10 MB). Override with ``max_uncompressed=`` (CLI ``--max-excel-mb``).
-MAX_UNCOMPRESSED = 200 * 2**20
+MAX_UNCOMPRESSED = _limits.MAX_WORKBOOK_BYTES
 
 # Prompt ids as the framework numbers them: 2.1.1.a (standard.key question.prompt letter).
 _PROMPT_ID = re.compile(r"^\d+(?:\.\d+)+\.?[a-z]{0,2}$")
@@ -41,65 +42,123 @@ ANSWERS = {
 }
 
 
-def read_cases(path, *, sheet_name=0, encoding=None, max_uncompressed=None) -> pd.DataFrame:
+def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -> pd.DataFrame:
     """Read a case file: CSV, or Excel (``.xlsx``; needs ``pip install "inspection-stats[excel]"``).
 
     Every cell is read as text, so answers and identifiers are kept as written.
     Rows are numbered from 1 (the first case) in the index, as error messages do.
 
     A CSV goes through :func:`stats.io.read_table` (encoding, delimiter and
-    shape checks). In a workbook, merged cells and formulas without a cached
-    value are errors naming the cell (a merged block would count as one case;
-    an uncached formula would read as blank, "not applicable"), and a workbook
-    whose uncompressed size exceeds ``max_uncompressed`` bytes (default
-    :data:`MAX_UNCOMPRESSED`, 200 MB) is refused before it is parsed.
+    shape checks; at most :data:`stats.limits.MAX_CASE_ROWS` rows). A workbook is opened through :func:`stats.io.open_input`
+    (regular files only) and checked before its cells are read: its
+    uncompressed size (at most ``max_uncompressed`` bytes, default
+    :data:`MAX_UNCOMPRESSED`, 200 MB: a zip bomb is refused), the sheet's
+    dimension and rows (at most :data:`stats.limits.MAX_WORKBOOK_ROWS` rows and
+    :data:`stats.limits.MAX_WORKBOOK_COLUMNS` columns). Merged cells and
+    formulas without a cached value are errors naming the cell (a merged block
+    would count as one case; an uncached formula would read as blank, "not
+    applicable").
+
+    Parameters
+    ----------
+    sheet_name : str or int, optional
+        The sheet to read (name, or index from 0). Default: the first sheet,
+        which must be visible: a workbook whose first sheet is hidden is refused
+        with the list of its sheets (a hidden sheet is never read unless named).
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        if sheet_name is not None:
+            raise ValueError(f"sheet_name ({sheet_name!r}) applies to Excel workbooks; {str(path)!r} is read as a "
+                             "delimited text table (it has no sheets).")
+        from . import limits
         from .io import read_table
 
-        return read_table(path, encoding=encoding)
-    if not path.exists():
-        raise OSError(f"cannot read {str(path)!r}: no such file")
+        return read_table(path, encoding=encoding, max_rows=limits.MAX_CASE_ROWS)
+    from .io import open_input
+
     if path.suffix.lower() == ".xls":
+        open_input(path).close()  # no such file / not a regular file first
         raise ValueError(f"{str(path)!r}: the old Excel .xls format is not supported; save it as .xlsx or CSV.")
     try:
         import openpyxl
     except ImportError:
         raise ImportError("reading Excel needs openpyxl: pip install \"inspection-stats[excel]\"") from None
     limit = MAX_UNCOMPRESSED if max_uncompressed is None else max_uncompressed
-    _check_workbook_size(path, limit)
+    with open_input(path) as fh:  # regular file only (a FIFO or a device is refused before reading)
+        _check_workbook_size(path, fh, limit)
+        sheet_name = _choose_sheet(path, fh, sheet_name)
+        fh.seek(0)
+        try:
+            formulas = openpyxl.load_workbook(fh, data_only=False)
+            fh.seek(0)
+            values = openpyxl.load_workbook(fh, data_only=True)
+        except Exception as err:  # openpyxl raises many types for damaged files
+            raise OSError(f"cannot read {str(path)!r} as an Excel workbook: {err}") from None
     try:
-        formulas = openpyxl.load_workbook(path, data_only=False)
-        values = openpyxl.load_workbook(path, data_only=True)
-    except Exception as err:  # openpyxl raises many types for damaged files
-        raise OSError(f"cannot read {str(path)!r} as an Excel workbook: {err}") from None
-    try:
-        names = formulas.sheetnames
-        if isinstance(sheet_name, int):
-            if not 0 <= sheet_name < len(names):
-                raise ValueError(f"sheet_name ({sheet_name!r}) must index one of the sheets {names}.")
-            sheet_name = names[sheet_name]
-        if sheet_name not in names:
-            raise ValueError(f"sheet_name ({sheet_name!r}) must be one of the sheets {names}.")
         return _sheet_frame(path, formulas[sheet_name], values[sheet_name])
     finally:
         formulas.close()
         values.close()
 
 
-def _check_workbook_size(path: Path, limit) -> None:
+def _choose_sheet(path: Path, fh, sheet_name) -> str:
+    """The sheet to read, after checking visibility and size from the sheet's own records (read-only,
+    streamed: nothing is held in memory), so a huge sheet is refused before it is loaded."""
+    import openpyxl
+
+    from . import limits
+
+    try:
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=False)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise OSError(f"cannot read {str(path)!r} as an Excel workbook: {err}") from None
+    try:
+        names = book.sheetnames
+        states = {n: getattr(book[n], "sheet_state", "visible") for n in names}
+        listed = ", ".join(f"{n!r}" + ("" if states[n] == "visible" else f" ({states[n]})") for n in names)
+        if sheet_name is None:
+            sheet_name = names[0]
+            if states[sheet_name] != "visible":
+                raise ValueError(
+                    f"{str(path)!r}: the first sheet {sheet_name!r} is {states[sheet_name]}; a hidden sheet is never "
+                    f"read unless named: give the sheet to read (--sheet NAME; sheets: {listed}).")
+        elif isinstance(sheet_name, int) and not isinstance(sheet_name, bool):
+            if not 0 <= sheet_name < len(names):
+                raise ValueError(f"sheet_name ({sheet_name!r}) must index one of the sheets {names}.")
+            sheet_name = names[sheet_name]
+        if sheet_name not in names:
+            raise ValueError(f"sheet_name ({sheet_name!r}) must be one of the sheets of {str(path)!r}: {listed}.")
+        sheet = book[sheet_name]
+        where = f"{str(path)!r}, sheet {sheet_name!r}"
+        rows, cols = sheet.max_row or 0, sheet.max_column or 0  # from the sheet's <dimension>, not its cells
+        for count, limit, name, what in ((rows, limits.MAX_WORKBOOK_ROWS, "MAX_WORKBOOK_ROWS", "rows"),
+                                         (cols, limits.MAX_WORKBOOK_COLUMNS, "MAX_WORKBOOK_COLUMNS", "columns")):
+            if count > limit:
+                raise ValueError(f"{where} has {count:,} {what} (its stated dimension), more than the limit of "
+                                 f"{limit:,} (stats.limits.{name}).")
+        # The dimension can be missing or wrong: count the rows as they stream, stopping at the limit.
+        for i, _ in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if i > limits.MAX_WORKBOOK_ROWS:
+                raise ValueError(f"{where} has more than {limits.MAX_WORKBOOK_ROWS:,} rows, the limit "
+                                 "(stats.limits.MAX_WORKBOOK_ROWS).")
+        return sheet_name
+    finally:
+        book.close()
+
+
+def _check_workbook_size(path: Path, fh, limit) -> None:
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(fh) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as err:
         raise OSError(f"cannot read {str(path)!r} as an Excel workbook (not a valid .xlsx zip archive: {err})") from None
     if total > limit:
         raise ValueError(
             f"{str(path)!r}: the workbook expands to {total / 2**20:,.0f} MB uncompressed, above the limit of "
-            f"{limit / 2**20:,.0f} MB (a zip bomb?); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
+            f"{limit / 2**20:,.0f} MB (a zip bomb?; stats.limits.MAX_WORKBOOK_BYTES); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
             "workbook is genuine.")
 
 
@@ -130,9 +189,9 @@ def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
     width = max(len(r) for r in rows)
     used = [j for j in range(width) if any(j < len(r) and r[j] for r in rows)]
     rows = [[r[j] if j < len(r) else "" for j in used] for r in rows]
-    from .io import _header
+    from .io import check_header
 
-    header = _header(where, rows[0], ",")
+    header = check_header(where, rows[0], ",")
     if len(rows) == 1:
         raise ValueError(f"{where} has a header ({', '.join(header)}) but no case rows.")
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object).replace("", None).astype("str")
@@ -170,6 +229,11 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
         raise TypeError(f"cases must be a pandas DataFrame (got {type(cases).__name__}).")
     if id_column is not None and id_column in cases.columns:
         ids = cases[id_column].astype("string").str.strip()
+        blank = ids.isna() | (ids == "")
+        if blank.any():
+            rows = ", ".join(str(r) for r in cases.index[blank.to_numpy()][:10])
+            raise ValueError(f"column {id_column!r} is blank in {int(blank.sum())} row(s) (rows {rows}"
+                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its identifier.")
         dup = ids[ids.duplicated(keep=False) & ids.notna()]
         if not dup.empty:
             listed = ", ".join(f"{v!r} (rows {', '.join(str(i) for i in dup.index[dup == v])})" for v in dict.fromkeys(dup))

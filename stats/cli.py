@@ -18,7 +18,7 @@ import tempfile
 import pandas as pd
 
 from . import io as sio
-from .change import ALTERNATIVES, INTERVALS, METHODS, ChangeTest, compare_proportions
+from .change import ALTERNATIVES, COUNT_RULES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .reports import DEFAULT_REPORT, Report, available_reports, load_report
 from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
@@ -56,6 +56,8 @@ def _probability(text: str) -> float:
 
 
 def _whole(text: str) -> int:
+    if text.strip().lstrip("+-").isdecimal() and abs(int(text)) > _MAX_WHOLE:  # exactly: float() rounds 2**53 + 1 down
+        raise argparse.ArgumentTypeError(f"expected a whole number of at most 2**53 = {_MAX_WHOLE}, got {text!r}")
     try:
         value = float(text)
     except ValueError:
@@ -128,14 +130,19 @@ def _add_test_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)")
     p.add_argument("--alternative", choices=ALTERNATIVES, default="two-sided", help="alternative hypothesis (default two-sided)")
     p.add_argument("--method", choices=tuple(METHODS), default="pooled",
-                   help="Z test variant: pooled (default), pooled-cc (Yates, as R's prop.test), unpooled (Wald), unpooled-cc")
+                   help="Z test variant (default pooled): "
+                        + "; ".join(f"{name}: {m.display}" for name, m in METHODS.items()))
     p.add_argument("--interval", choices=tuple(INTERVALS), default=None,
                    help="confidence interval (default: the one dual to --method; newcombe is not dual)")
+    p.add_argument("--counts", choices=COUNT_RULES, default="implied",
+                   help="test published percentages at the whole counts they imply (default) or at "
+                        "fractional counts, percent x n")
 
 
 def _test_from(args) -> ChangeTest:
     """The one place the CLI turns its options into a test specification."""
-    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval)
+    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval,
+                      counts=args.counts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "officer_grade, harm_factors); every other column except the id must be a prompt")
     p.add_argument("--max-excel-mb", type=_megabytes, default=None,
                    help="largest uncompressed size of an Excel workbook to read, in MB (default 200)")
+    p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
     _add_io_options(p)
 
     p = sub.add_parser("read-report", help="parse the Annexe 4 prompt tables of a report (text or PDF) into a CSV")
@@ -235,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="text encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
                                       "(e.g. cp1252 for Windows-1252 / Latin-1)")
     p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
+    _add_path_option(p)
     _add_test_options(p)
     p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
     _add_format_option(p, "table")
@@ -247,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
     p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
     p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
+    p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
 
     # -- reports as validated data (frameworks, schema, templates) --
     p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
@@ -410,7 +420,7 @@ def _cmd_ratings(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    report = load_report(args.report)
+    report = _load(args)  # --path FOLDER: the report's own tables, else the bundled --report
     inputs = (args.file, *_report_inputs(report))
     _check_output(args, inputs)
     text = sio.read_text(args.file, encoding=args.encoding)
@@ -420,7 +430,7 @@ def _cmd_audit(args) -> int:
 
 
 def _cmd_tabulate(args) -> int:
-    read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb)
+    read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb, sheet_name=args.sheet)
     attributes = {} if args.attributes is None else {"attributes": args.attributes}
     inputs = (args.file, args.previous)
     _check_output(args, inputs)
@@ -489,7 +499,7 @@ def _cmd_sample(args) -> int:
     inputs = (args.file,)
     if args.output:
         sio.check_output_path(args.output, inputs)
-    longlist = read_cases(args.file)
+    longlist = read_cases(args.file, sheet_name=args.sheet)
     as_of = None
     if args.as_of:
         try:

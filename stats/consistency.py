@@ -14,32 +14,37 @@ them, none, or depends on the counts.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from . import _validation as v
+from ._labelled import carrier_of
 from .change import table_test
-from .parse import _parse_count_series, _parse_percent_series, parse_table
+from .parse import parse_count_series, parse_percent_series, parse_table
 
 __all__ = [
-    "ROUNDINGS",
-    "DEFAULT_ROUNDING",
+    "COUNT_SOURCES",
     "DEFAULT_MIN_SHARE",
+    "DEFAULT_ROUNDING",
     "ROBUST_ALL",
-    "ROBUST_NONE",
     "ROBUST_DEPENDS",
-    "ROBUST_NO_DATA",
     "ROBUST_INFEASIBLE",
     "ROBUST_LABELS",
-    "round_percent",
+    "ROBUST_NONE",
+    "ROBUST_NO_DATA",
+    "ROUNDINGS",
+    "ImpliedCounts",
+    "check_percentages",
     "count_bounds",
     "feasible_counts",
     "feasible_denominators",
+    "implied_counts",
     "nearest_feasible",
     "report_rounding",
-    "check_percentages",
     "robust_labels",
+    "round_percent",
 ]
 
 ROUNDINGS = ("half-up", "half-even")
@@ -83,6 +88,29 @@ def round_percent(k, n, rounding=DEFAULT_ROUNDING):
     return out.item() if out.ndim == 0 else out
 
 
+def _bounds_units(units, scale, n, rounding, dtype=np.int64):
+    r"""Unchecked, vectorised: (low, high) counts of n publishing as ``units / scale`` percent.
+
+    ``units`` and ``scale`` are int64 arrays (a figure with d decimals is ``units``
+    :math:`10^{-d}`-ths of a percent, ``scale`` :math:`= 10^d`); ``n`` broadcasts. :math:`100 k/n` rounds to the figure
+    when :math:`n(2u - 1) \le 200 s k \le n(2u + 1)`, ties decided by the rule (the last digit's
+    parity for half even). ``dtype=object`` computes in Python integers (no overflow).
+    """
+    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype),
+                                          np.asarray(n, dtype=dtype))
+    a, b = n * (2 * units - 1), n * (2 * units + 1)
+    den = 200 * scale
+    low = -((-a) // den)
+    high = b // den
+    if rounding == "half-up":
+        high = high - (den * high == b)
+    else:
+        odd = units % 2 == 1
+        low = low + (odd & (den * low == a))
+        high = high - (odd & (den * high == b))
+    return np.maximum(low, 0), np.minimum(high, n)
+
+
 def _check_percent(name, percent) -> int:
     p = v.as_float_array(name, percent)
     if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
@@ -123,16 +151,8 @@ def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
     v.check_choice("rounding", rounding, ROUNDINGS)
     p = _check_percent("percent", percent)
     n = np.asarray(n, dtype=np.int64)
-    a, b = n * (2 * p - 1), n * (2 * p + 1)  # 200 k must lie in [a, b]
-    low = -((-a) // 200)  # ceil(a / 200)
-    high = b // 200
-    keep_low_tie = rounding == "half-up" or p % 2 == 0
-    keep_high_tie = rounding == "half-even" and p % 2 == 0
-    if not keep_low_tie:
-        low = low + (200 * low == a)
-    if not keep_high_tie:
-        high = high - (200 * high == b)
-    return np.maximum(low, 0), np.minimum(high, n)
+    low, high = _bounds_units(p, 1, n, rounding)
+    return (low, high) if n.ndim else (low.reshape(()), high.reshape(()))
 
 
 def _check_range(n_min, n_max):
@@ -234,7 +254,7 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
 
     ``m`` is the largest number of cases not above ``n`` for which some count gives the
     published figure (``n`` itself when it can), and ``k`` the count of ``m`` nearest to
-    ``percent * m / 100`` (the lower one on a tie). These are the counts the exact tests of
+    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are the counts the exact tests of
     :func:`stats.exact.compare_methods` use: the stated sample where the figure is possible
     with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
     no n from 1 to ``n`` can.
@@ -247,13 +267,159 @@ def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
     """
     p = _check_percent("percent", percent)
     top = int(v.check_count("n", n))
-    ns = feasible_denominators(p, top, rounding=rounding)
-    if ns.size == 0:
+    r = implied_counts(p, top, rounding=rounding)
+    if r.source < 0:
         raise ValueError(f"no count of 1 to n = {top} cases publishes as {p}% ({rounding} rounding).")
-    m = int(ns[-1])
-    low, high = count_bounds(p, m, rounding)
-    k = min(max(-((100 - 2 * p * m) // 200), int(low)), int(high))  # p m / 100 rounded (ties down), clipped to the feasible counts
-    return k, m
+    return int(r.count), int(r.n_used)
+
+
+#: Where the counts behind a labelled row come from (column ``count_source`` of :func:`stats.label_changes`).
+COUNT_GIVEN = "given"
+COUNT_IMPLIED = "implied"
+COUNT_LOWER_N = "implied at a lower n"
+COUNT_FRACTIONAL = "fractional"
+#: Every value of ``count_source`` (codes 0-3, in this order); rows without figures hold <NA>.
+COUNT_SOURCES = (COUNT_GIVEN, COUNT_IMPLIED, COUNT_LOWER_N, COUNT_FRACTIONAL)
+
+#: Most decimals of a published percentage read as its precision (71.25 % has two).
+_MAX_DECIMALS = 6
+#: Candidate smaller denominators tried per step of the vectorised search: few at first (most
+#: figures impossible at n are possible a step or two below), then more.
+_BLOCKS = (4, 64)
+
+
+class ImpliedCounts(NamedTuple):
+    """Counts behind published figures (arrays): ``count`` out of ``n_used``, and ``source`` codes.
+
+    ``source`` indexes :data:`COUNT_SOURCES` (1 implied at the stated n, 2 at a lower n); -1 marks a
+    figure no count of 1 to n cases can publish as (``count`` and ``n_used`` are then 0).
+    """
+
+    count: np.ndarray
+    n_used: np.ndarray
+    source: np.ndarray
+
+
+def _figure_units(percent: np.ndarray):
+    """Each figure as ``units / scale`` percent with ``scale = 10**d``, d its decimals (at most 6)."""
+    rounded = np.rint(percent)
+    whole = np.abs(percent - rounded) <= 1e-6
+    units, scale = rounded.astype(np.int64), np.ones(percent.shape, dtype=np.int64)
+    if not whole.all():  # the rest: the fewest decimals that represent the figure
+        rest = np.flatnonzero(~whole)
+        powers = 10.0 ** np.arange(1, _MAX_DECIMALS + 1)
+        scaled = percent[rest, None] * powers
+        exact = np.abs(scaled - np.rint(scaled)) <= 1e-6
+        d = np.where(exact.any(axis=-1), exact.argmax(axis=-1) + 1, _MAX_DECIMALS)
+        scale[rest] = 10 ** d
+        units[rest] = np.rint(percent[rest] * scale[rest]).astype(np.int64)
+    return units, scale
+
+
+def _nearest_count(units, scale, n, low, high):
+    """The count of n nearest ``units / scale`` percent of n (the lower on a tie), clipped to [low, high]."""
+    den = 100 * scale
+    k = -((den - 2 * units * n) // (2 * den))  # ceil(u n / den - 1/2): u n / den rounded, ties down
+    return np.minimum(np.maximum(k, low), high)
+
+
+def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
+    r"""The counts published figures imply: at n, the feasible count nearest the figure; else at a lower n.
+
+    Vectorised (integer arithmetic, no loop over rows): ``percent`` and ``n`` broadcast.
+
+    Parameters
+    ----------
+    percent : float or array_like
+        Published percentages (0 to 100). A figure's precision is read from its decimals
+        (71 is a whole percentage, 71.5 one decimal; at most six).
+    n : int or array_like
+        Stated numbers of cases (whole numbers >= 1).
+    rounding : {'half-up', 'half-even'}, default 'half-up'
+        The rule the figures were published with (:func:`round_percent`).
+
+    Returns
+    -------
+    ImpliedCounts
+        ``count``, ``n_used`` (int64 arrays) and ``source`` (1: at the stated n; 2: at the
+        largest n below it at which some count publishes as the figure; -1: no count of 1 to n
+        cases does, ``count`` and ``n_used`` 0).
+
+    Notes
+    -----
+    At n the feasible counts are those k with ``round(100 k / n) == figure`` under the rule
+    (:func:`count_bounds`, exact integer arithmetic); of them, the one nearest
+    :math:`p n / 100` (the lower on a tie; only above n = 100 can there be several). Where no
+    count of n publishes as the figure (43 % of 85: 36/85 publishes as 42 %, 37/85 as 44 %),
+    the figure cannot come from n cases: the count is taken at the largest m < n at which one
+    does (the prompt's unstated sub-sample, as :func:`check_percentages` reports). The tests
+    check every count against a brute-force enumeration with exact fractions.
+
+    Examples
+    --------
+    >>> from stats.consistency import implied_counts
+    >>> r = implied_counts([45, 60, 87, 43], [85, 85, 24, 85])
+    >>> r.count.tolist(), r.n_used.tolist(), r.source.tolist()
+    ([38, 51, 20, 36], [85, 85, 23, 84], [1, 1, 2, 2])
+    """
+    v.check_choice("rounding", rounding, ROUNDINGS)
+    pct = v.as_float_array("percent", percent)
+    size = v.check_count("n", n)
+    pct, size = np.broadcast_arrays(pct, size)
+    bad = ~((pct >= 0) & (pct <= 100))
+    if bad.any():
+        raise ValueError(f"percent must hold percentages from 0 to 100 ({v._first_bad(pct, bad)}).")
+    shape = pct.shape
+    pct, size = pct.ravel(), size.ravel().astype(np.int64)
+    units, scale = _figure_units(pct)
+    # n (2 u + 1) must fit in int64; beyond (n above ~4e16 / 10**d), Python integers, row by row
+    risky = size.astype(float) * (2 * units + 1).astype(float) > 2.0**62
+    if risky.any():
+        return _implied_counts_big(units, scale, size, rounding, risky, shape)
+    low, high = _bounds_units(units, scale, size, rounding)
+    m = size.copy()
+    source = np.where(low <= high, 1, 2).astype(np.int8)
+    todo = np.flatnonzero(low > high)
+    top = size[todo] - 1  # largest denominator still to try, per row
+    step = 0
+    while todo.size:
+        block = _BLOCKS[min(step, len(_BLOCKS) - 1)]
+        step += 1
+        cand = top[:, None] - np.arange(block, dtype=np.int64)  # descending candidates
+        lo_c, hi_c = _bounds_units(units[todo, None], scale[todo, None], np.maximum(cand, 1), rounding)
+        ok = (lo_c <= hi_c) & (cand >= 1)
+        found = ok.any(axis=1)
+        first = ok.argmax(axis=1)
+        hit = todo[found]
+        m[hit] = cand[found, first[found]]
+        exhausted = ~found & (top - block < 1)
+        source[todo[exhausted]] = -1
+        m[todo[exhausted]] = 0
+        keep = ~found & ~exhausted
+        todo, top = todo[keep], top[keep] - block
+    good = source > 0
+    low, high = _bounds_units(units, scale, np.maximum(m, 1), rounding)
+    k = np.where(good, _nearest_count(units, scale, np.maximum(m, 1), low, high), 0)
+    return ImpliedCounts(k.reshape(shape), m.reshape(shape), source.reshape(shape))
+
+
+def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCounts:
+    """:func:`implied_counts` with the huge-n rows in Python integers (every figure is possible at
+    n > 100 * scale, so no smaller n is searched for them)."""
+    ok = ~risky
+    count = np.zeros(size.shape, dtype=np.int64)
+    used = size.copy()
+    source = np.ones(size.shape, dtype=np.int8)
+    if ok.any():
+        r = implied_counts(units[ok] / scale[ok], size[ok], rounding=rounding)
+        count[ok], used[ok], source[ok] = r.count, r.n_used, r.source
+    u, s, n = (x[risky].astype(object) for x in (units, scale, size))
+    low, high = _bounds_units(u, s, n, rounding, dtype=object)
+    den = 100 * s
+    k = -((den - 2 * u * n) // (2 * den))
+    k = np.minimum(np.maximum(k, low), high)
+    count[risky] = k.astype(np.int64)
+    return ImpliedCounts(count.reshape(shape), used.reshape(shape), source.reshape(shape))
 
 
 def report_rounding(report) -> str:
@@ -298,8 +464,8 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
         Rows that are not feasible must come from a sub-sample, whose margin
         of error is wider than the stated sample's.
     """
-    pct = _parse_percent_series(table[percent], percent)
-    stated = _parse_count_series(table[n], n, minimum=1)
+    pct = parse_percent_series(table[percent], percent)
+    stated = parse_count_series(table[n], n, minimum=1)
     whole = pct.notna() & (pct != np.floor(pct))
     if whole.any():
         where = whole.idxmax()
@@ -404,7 +570,7 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     -----
     *Why these ranges.* The report states the sample behind each table (100
     case-supervision cases, 85 harm cases, ...), but a prompt that applies "in cases
-    where it is needed" counts only those cases: 14 current percentages of the bundled
+    where it is needed" counts only those cases: 15 current prompt percentages of the bundled
     report cannot be any count of the stated sample. The true n is therefore at most
     the stated sample; the report names every sub-sample it uses for a whole table
     (post-release 42 of 100, harm 85 of 100), so a prompt's unstated sub-sample is taken
@@ -430,12 +596,14 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     >>> r["robust_label"], round(float(r["pvalue_max"]), 3), int(r["significant_from_n"])
     ('depends on the counts', 0.111, 53)
     """
-    spec = table_test(table, test)
+    carrier = carrier_of(table)
+    spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
     if rounding is None:
-        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = carrier.rounding if carrier else (
+            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING)
     v.check_choice("rounding", rounding, ROUNDINGS)
     share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
-    parsed = parse_table(table)
+    parsed = carrier.parsed_frame() if carrier else parse_table(table)
     index = table.index
     lo1, hi1 = _bounds("previous_n", previous_n, parsed["n_previous"], share, index)
     lo2, hi2 = _bounds("current_n", current_n, parsed["n_current"], share, index)

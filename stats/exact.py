@@ -3,7 +3,7 @@
 Near the significance threshold the verdict can depend on the test variant
 (61/100 vs 49/100: p = 0.088 pooled, 0.118 with continuity correction), and at
 small n on the normal approximation itself (Through the Gate key question 4.2.1,
-87 % -> 100 % of 24: p = 0.068 by the Z test, 0.146 by Boschloo's exact test).
+87 % -> 100 % of 24, counts 20/23 and 24/24: p = 0.067 by the Z test, 0.146 by Boschloo's exact test).
 :func:`compare_methods` runs every Z variant and Fisher's, Barnard's and
 Boschloo's exact tests on every testable row, at counts that publish as the
 row's percentages, and flags the rows whose verdict depends on the test.
@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import METHODS, compare_proportions, table_test
-from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, nearest_feasible
-from .parse import parse_table
+from ._labelled import carrier_of
+from .change import METHODS, table_test
+from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
 
-__all__ = ["compare_methods", "counts_from_percent", "EXACT_TESTS", "EXACT_CHOICES"]
+__all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
 
 #: The exact tests run by :func:`compare_methods`, in column order.
 EXACT_TESTS = ("fisher", "barnard", "boschloo")
@@ -77,21 +77,20 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
     bad = ~((p >= 0) & (p <= 100) & (p == np.floor(p)))
     if bad.any():
         raise ValueError(f"percent must hold whole percentages from 0 to 100 ({v._first_bad(p, bad)}).")
-    pi, ni = p.astype(np.int64), nn.astype(np.int64)
-    k = np.empty(pi.shape, dtype=np.int64)
-    for idx in np.ndindex(pi.shape):
-        lo, hi = count_bounds(int(pi[idx]), int(ni[idx]), rounding)
-        lo, hi = int(lo), int(hi)
-        if lo > hi:
-            m, q = int(ni[idx]), int(pi[idx])
-            below, above = hi, lo  # the counts either side of the gap
-            where = f" at index {idx[0] if len(idx) == 1 else idx}" if pi.ndim else ""
-            raise ValueError(
-                f"no count out of n = {m} publishes as {q}% ({rounding} rounding){where}: "
-                f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
-                "the figure comes from another n (stats.consistency.feasible_counts)."
-            )
-        k[idx] = min(max(-((100 - 2 * int(pi[idx]) * int(ni[idx])) // 200), lo), hi)  # p n / 100, ties down
+    r = implied_counts(p, nn, rounding=rounding)
+    lower = r.source != 1
+    if lower.any():
+        idx = tuple(int(i) for i in np.argwhere(lower)[0])
+        m, q = int(nn[idx]), int(p[idx])
+        lo, hi = count_bounds(q, m, rounding)
+        below, above = int(hi), int(lo)  # the counts either side of the gap
+        where = f" at index {idx[0] if len(idx) == 1 else idx}" if p.ndim else ""
+        raise ValueError(
+            f"no count out of n = {m} publishes as {q}% ({rounding} rounding){where}: "
+            f"{below}/{m} = {100 * below / m:.2f}%, {above}/{m} = {100 * above / m:.2f}%; "
+            "the figure comes from another n (stats.consistency.feasible_counts)."
+        )
+    k = r.count
     return k.item() if k.ndim == 0 else k
 
 
@@ -124,37 +123,17 @@ def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
                                            dtype=float)) for name in names}
 
 
-def _label_verdict(labelled, parsed, spec, rows):
-    """The label's verdict and p-value on the testable rows (the table's own columns when labelled)."""
-    if {"significant", "pvalue"} <= set(labelled.columns):
-        return (labelled["significant"].to_numpy()[rows].astype(bool),
-                labelled["pvalue"].to_numpy(dtype=float)[rows])
-    pops = {}
-    if spec.finite_population:
-        pops = {"population_previous": parsed["population_previous"].to_numpy()[rows],
-                "population_current": parsed["population_current"].to_numpy()[rows]}
-    res = compare_proportions(parsed["previous"].to_numpy()[rows], parsed["n_previous"].to_numpy()[rows],
-                              parsed["current"].to_numpy()[rows], parsed["n_current"].to_numpy()[rows],
-                              test=spec, **pops)
-    return np.asarray(res.significant, dtype=bool).reshape(-1), np.asarray(res.pvalue, dtype=float).reshape(-1)
+def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
+    """``table`` itself when it is labelled with its counts, else :func:`stats.label_changes` of it."""
+    from .tables import label_changes
 
-
-def _point_counts(prop, count, n, rounding, index, column):
-    """Counts the exact tests use: the given count, else the nearest count publishing as the figure."""
-    ks, ns = [], []
-    for label, p, k, m in zip(index, prop, count, n):
-        if not np.isnan(k):
-            ks.append(int(k))
-            ns.append(int(m))
-            continue
-        pct = 100 * p
-        if abs(pct - round(pct)) > 1e-9:
-            raise ValueError(f"row {label!r}, column {column!r}: exact tests need counts; give {column}_count "
-                             f"or a whole percentage (got {pct!r}).")
-        kk, mm = nearest_feasible(int(round(pct)), int(m), rounding=rounding)
-        ks.append(kk)
-        ns.append(mm)
-    return np.array(ks, dtype=np.int64), np.array(ns, dtype=np.int64)
+    needed = {"significant", "pvalue", "count_previous", "n_used_previous", "count_current", "n_used_current"}
+    carrier = carrier_of(table)
+    if needed <= set(table.columns) and carrier is not None and carrier.rounding == rounding:
+        return table
+    plain = table.drop(columns=[c for c in table.columns if c in needed], errors="ignore")
+    plain.attrs = {}
+    return label_changes(plain, spec, rounding=rounding)
 
 
 def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=None) -> pd.DataFrame:
@@ -187,7 +166,7 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
         every Z variant at those counts, named by method (``pooled``, ``pooled-cc``,
         ``unpooled``, ``unpooled-cc``); ``fisher``, ``barnard``, ``boschloo`` (exact
         p-values, with the test's alternative); ``pvalue`` and ``significant`` (the
-        label's: the chosen test at the published proportions and stated n);
+        label's: the chosen test at the same counts);
         ``exact_agree`` (every exact test run gives the label's verdict; <NA> when none
         is run) and ``method_sensitive`` (the label's verdict and the verdicts ``p <=
         alpha`` of the tests run are not all the same). ``attrs['change_test']`` holds
@@ -195,10 +174,12 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
 
     Notes
     -----
-    *Counts.* Exact tests need counts, and the report publishes percentages. Each side
-    uses its given count, else :func:`stats.consistency.nearest_feasible`: the count of
-    the stated sample that publishes as the figure, or, where none does (87 % of 24:
-    21/24 = 87.5 % publishes as 88 %), of the largest sub-sample that can (20/23). The
+    *Counts.* Exact tests need counts, and the report publishes percentages. Every test
+    here runs at the counts the label uses (columns ``count_*`` and ``n_used_*`` of
+    :func:`stats.label_changes`, which labels the table first if it is not labelled): the
+    given count, else the count of the stated sample that publishes as the figure, or,
+    where none does (87 % of 24: 21/24 = 87.5 % publishes as 88 %), of the largest
+    sub-sample that can (20/23); :func:`stats.consistency.implied_counts`. The
     whole range of feasible counts is covered by :func:`stats.consistency.robust_labels`.
 
     *Tests.* Fisher's test conditions on both margins and is conservative; Barnard's
@@ -232,28 +213,37 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     spec = table_test(labelled, test)
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
+    carrier = carrier_of(labelled)
     if rounding is None:
-        rounding = labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = carrier.rounding if carrier else (
+            labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING)
     v.check_choice("rounding", rounding, ROUNDINGS)
-    parsed = parse_table(labelled)
-    rows = np.flatnonzero(parsed["testable"].to_numpy())
+    table = _labelled(labelled, spec, rounding)
+    rows = np.flatnonzero(table["significant"].notna().to_numpy())
     idx = labelled.index[rows]
-    sub = parsed.iloc[rows]
-    K1, N1 = _point_counts(sub["previous"], sub["previous_count"], sub["n_previous"], rounding, idx, "previous")
-    K2, N2 = _point_counts(sub["current"], sub["current_count"], sub["n_current"], rounding, idx, "current")
+    sub = table.iloc[rows]
+    K1, N1 = sub["count_previous"].to_numpy(dtype=float), sub["n_used_previous"].to_numpy(dtype=float)
+    K2, N2 = sub["count_current"].to_numpy(dtype=float), sub["n_used_current"].to_numpy(dtype=float)
+    whole = (K1 == np.floor(K1)) & (K2 == np.floor(K2))
+    if not whole.all():
+        raise ValueError(f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
+                         "labelled with ChangeTest(counts='fractional').")
+    K1, N1, K2, N2 = (x.astype(np.int64) for x in (K1, N1, K2, N2))
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
-        pops = {"population_previous": sub["population_previous"].to_numpy(),
-                "population_current": sub["population_current"].to_numpy()}
+        parsed = carrier_of(table).parsed
+        pops = {"population_previous": parsed["population_previous"][rows],
+                "population_current": parsed["population_current"][rows]}
     for method in METHODS:
         out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
     names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]
     pvalues = _exact_pvalues(K1, N1, K2, N2, spec.alternative, names)
     for name in EXACT_TESTS:
         out[name] = pvalues.get(name, np.full(len(out), np.nan))
-    significant, pvalue = _label_verdict(labelled, parsed, spec, rows)
+    significant = sub["significant"].to_numpy(dtype=bool)
+    pvalue = sub["pvalue"].to_numpy(dtype=float)
     out["pvalue"] = pvalue
     out["significant"] = significant
     exact_sig = out[list(names)].le(a).to_numpy()

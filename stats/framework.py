@@ -39,13 +39,14 @@ never silently ignored)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from . import limits
 
 __all__ = [
     "Framework",
@@ -262,6 +263,8 @@ _TOP_KEYS = {"name", "title", "sources", "ratings", "points", "key_question_band
              "discretion_points", "default_sample", "prompt_samples", "domains", "standards"}
 _STANDARD_KEYS = {"id", "name", "domain", "basis", "scored", "sample", "key_questions"}
 _KQ_KEYS = {"id", "text", "qualitative", "sample"}
+#: Largest points a rating may earn (the published frameworks give 0 to 3).
+_MAX_POINTS = 1000
 
 
 class _Checker:
@@ -289,6 +292,28 @@ class _Checker:
                 self.fail(f"{where}{key}", f"is not a known key (known: {', '.join(sorted(allowed))})", table[key])
 
 
+def _check_counts(data: dict, path: str) -> None:
+    """Refuse a framework larger than :mod:`stats.limits` allows, before any of it is checked."""
+    problems = []
+    for key, limit, name in (("standards", limits.MAX_STANDARDS, "MAX_STANDARDS"),
+                             ("domains", limits.MAX_DOMAINS, "MAX_DOMAINS"),
+                             ("ratings", limits.MAX_RATINGS, "MAX_RATINGS"),
+                             ("points", limits.MAX_RATINGS, "MAX_RATINGS")):
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            problems.append(f"{key}: has {len(value):,} entries, more than the limit of {limit:,} "
+                            f"(stats.limits.{name})")
+    standards = data.get("standards")
+    if isinstance(standards, list):
+        kqs = sum(len(s["key_questions"]) for s in standards
+                  if isinstance(s, dict) and isinstance(s.get("key_questions"), list))
+        if kqs > limits.MAX_KEY_QUESTIONS:
+            problems.append(f"standards: key_questions: has {kqs:,} key questions in all, more than the limit of "
+                            f"{limits.MAX_KEY_QUESTIONS:,} (stats.limits.MAX_KEY_QUESTIONS)")
+    if problems:
+        raise FrameworkError(path, problems)
+
+
 def _increasing(values) -> bool:
     return all(a < b for a, b in zip(values, values[1:]))
 
@@ -307,9 +332,9 @@ def _parse(data: dict, path: str) -> Framework:
         c.fail("ratings", "must hold two or more distinct non-empty names", ratings)
         ratings = []
     points = c.typed(data, "points", "", list, "must be a list of whole numbers", default=[])
-    if points and (not all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in points)
+    if points and (not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= _MAX_POINTS for p in points)
                    or not _increasing(points)):
-        c.fail("points", "must be whole numbers from 0, increasing", points)
+        c.fail("points", f"must be whole numbers from 0 to {_MAX_POINTS}, increasing", points)
         points = []
     if ratings and points and len(points) != len(ratings):
         c.fail("points", f"must give one number per rating ({len(ratings)})", points)
@@ -321,7 +346,8 @@ def _parse(data: dict, path: str) -> Framework:
         c.fail("key_question_bands", f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
                kq_bands)
     overall_bands = c.typed(data, "overall_bands", "", list, "must be a list of whole numbers", default=[])
-    if overall_bands and (not all(isinstance(b, int) and not isinstance(b, bool) and b > 0 for b in overall_bands)
+    if overall_bands and (not all(isinstance(b, int) and not isinstance(b, bool) and 0 < b <= _MAX_POINTS * limits.MAX_STANDARDS
+                                  for b in overall_bands)
                           or not _increasing(overall_bands)):
         c.fail("overall_bands", "must be increasing whole numbers above 0", overall_bands)
     if ratings and len(overall_bands) != len(ratings) - 1:
@@ -329,8 +355,8 @@ def _parse(data: dict, path: str) -> Framework:
                overall_bands)
     discretion = c.typed(data, "discretion_points", "", (int, float), "must be a number of percentage points",
                          required=False, default=5)
-    if isinstance(discretion, (int, float)) and discretion < 0:
-        c.fail("discretion_points", "must not be negative", discretion)
+    if isinstance(discretion, (int, float)) and not 0 <= discretion <= 100:  # also nan and inf
+        c.fail("discretion_points", "must be a number of percentage points from 0 to 100", discretion)
     default_sample = c.typed(data, "default_sample", "", str, "must be a sample name", required=False)
     prompt_samples = c.typed(data, "prompt_samples", "", dict, "must be a table of prefix = sample",
                              required=False, default={})
@@ -338,7 +364,9 @@ def _parse(data: dict, path: str) -> Framework:
         if not isinstance(sample, str):
             c.fail(f"prompt_samples.{prefix!r}", "must be a sample name", sample)
 
+    _check_counts(data, path)
     domains = []
+    seen_domains: set = set()
     for i, d in enumerate(c.typed(data, "domains", "", list, "must be an array of tables ([[domains]])", default=[])):
         where = f"domains[{i}]."
         if not isinstance(d, dict):
@@ -348,13 +376,15 @@ def _parse(data: dict, path: str) -> Framework:
         did = c.typed(d, "id", where, int, "must be a whole number")
         dname = c.typed(d, "name", where, str, "must be a string", default="")
         if did is not None:
-            if any(x.id == did for x in domains):
+            if did in seen_domains:
                 c.fail(f"{where}id", "must be unique", did)
+            seen_domains.add(did)
             domains.append(Domain(did, dname))
     domain_ids = {d.id for d in domains}
 
     standards = []
     seen_kq: set = set()
+    seen_standards: set = set()
     for i, s in enumerate(c.typed(data, "standards", "", list, "must be an array of tables ([[standards]])",
                                   default=[])):
         where = f"standards[{i}]."
@@ -365,8 +395,10 @@ def _parse(data: dict, path: str) -> Framework:
         sid = c.typed(s, "id", where, str, "must be a string such as \"2.1\"")
         if sid is not None and not _STANDARD_ID.match(sid):
             c.fail(f"{where}id", "must look like \"2.1\" (digits, a dot, digits)", sid)
-        if sid is not None and any(x.id == sid for x in standards):
+        if sid is not None and sid in seen_standards:
             c.fail(f"{where}id", "must be unique", sid)
+        if isinstance(sid, str):
+            seen_standards.add(sid)
         sname = c.typed(s, "name", where, str, "must be a string", default="")
         domain = c.typed(s, "domain", where, int, "must be a domain id (whole number)")
         if domain is not None and domain not in domain_ids:
@@ -427,20 +459,19 @@ def available_frameworks() -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _load_file(path: str, mtime: float) -> Framework:
+def _load_file(path: str, mtime: float, size: int) -> Framework:
+    from .io import read_toml
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise OSError(f"cannot read framework {path!r}: no such file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise FrameworkError(path, [f"is not valid TOML: {err}"]) from None
+        data = read_toml(path, max_bytes=limits.MAX_TOML_BYTES)
+    except ValueError as err:
+        raise FrameworkError(path, [str(err).replace(f"{path!r} ", "", 1)]) from None
     except OSError as err:
         raise OSError(f"cannot read framework {path!r}: {err}") from None
     return _parse(data, path)
 
 
-def load_framework(framework=None, *, base=None) -> Framework:
+def load_framework(framework=None, *, base=None, folder=None) -> Framework:
     """Load a framework: a bundled name, the path of a TOML file, or a :class:`Framework` (returned as is).
 
     Parameters
@@ -450,6 +481,11 @@ def load_framework(framework=None, *, base=None) -> Framework:
         path to a ``.toml`` file written as in the module docstring.
     base : path, optional
         Folder a relative path is resolved against (a report folder naming its framework file).
+    folder : path, optional
+        A report folder that named this framework: a path must then be a regular file inside
+        ``folder`` (not a symbolic link, not ``../elsewhere``); it is refused before it is read.
+        Bundled names are always allowed. A framework the user names (``--framework``) has no
+        such restriction.
 
     Raises
     ------
@@ -481,8 +517,12 @@ def load_framework(framework=None, *, base=None) -> Framework:
         path = Path(framework)
         if base is not None and not path.is_absolute():
             path = Path(base) / path
+        if folder is not None:
+            from .io import open_input
+
+            open_input(path, folder=folder, max_bytes=limits.MAX_TOML_BYTES).close()  # refused before reading
     try:
-        mtime = path.stat().st_mtime
+        st = path.stat()
     except OSError:
         raise OSError(f"cannot read framework {str(path)!r}: no such file") from None
-    return _load_file(str(path), mtime)
+    return _load_file(str(path), st.st_mtime, st.st_size)

@@ -1,5 +1,12 @@
 """File-level input and output: read tables safely, write files whole, neutralise formulas.
 
+Every file the toolkit reads (report folders, frameworks, tables, case files,
+long lists, report text) is opened by :func:`open_input`: only a regular file
+(a directory, FIFO, device or socket is refused before a byte is read), within
+a size limit for files read whole (:mod:`stats.limits`), and, for a file that a
+report folder names, not a symbolic link and not outside the folder. No
+message quotes the contents of a file that was refused.
+
 Every reader here checks the *shape* of a file before anything looks at its
 meaning, so a malformed file is an error that names the file, the row, the
 column and the value, never a silently shifted table:
@@ -10,7 +17,9 @@ column and the value, never a silently shifted table:
 - binary input (NUL or other control bytes, Excel/zip or PDF signatures) is
   refused;
 - the delimiter is sniffed from the header among comma, semicolon and tab;
-- the header must have non-blank, distinct column names;
+- the header must have non-blank, distinct column names, at most
+  :data:`stats.limits.MAX_COLUMNS` of them, and no line may be longer than
+  :data:`stats.limits.MAX_LINE_CHARS` characters;
 - every row must have as many fields as the header (a trailing delimiter, an
   unquoted delimiter inside a value and missing fields are named as causes);
 - a file with a header and no data rows, and an empty file, are errors.
@@ -28,6 +37,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import os
 import re
 import signal
@@ -39,6 +49,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import limits
+
 __all__ = [
     "read_table",
     "iter_table",
@@ -47,6 +59,12 @@ __all__ = [
     "atomic_writer",
     "check_output_path",
     "neutralise_formulas",
+    "neutralise_formula",
+    "neutralise_header",
+    "open_input",
+    "read_toml",
+    "toml_string",
+    "check_header",
     "DELIMITERS",
     "CHUNK_ROWS",
     "DISPLAY_ROW_LIMIT",
@@ -165,7 +183,16 @@ def _check_text(path, chunk: str, line_offset: int) -> None:
             "(a binary file, or a file in another encoding?).")
 
 
-def _header(path, row: list[str], delimiter: str) -> list[str]:
+def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
+    """Column names of a header row, stripped; ValueError for a blank or duplicate name, or too many columns.
+
+    ``path`` only names the file (or sheet) in messages. Used by every reader (CSV and workbooks), so a
+    header is held to one rule whatever the format. At most :data:`stats.limits.MAX_COLUMNS` columns.
+    """
+    if len(row) > limits.MAX_COLUMNS:
+        raise ValueError(
+            f"{_name(path)}: the header has {len(row):,} columns, more than the limit of {limits.MAX_COLUMNS:,} "
+            "(stats.limits.MAX_COLUMNS): a table of inspection data has one column per figure or prompt.")
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
@@ -198,35 +225,181 @@ def _ragged(path, row: list[str], header: list[str], row_number: int, line: int,
         f"(a row cut short, or a value with a line break that is not in double quotes?).")
 
 
+# ----------------------------------------------------------------------------------------- opening
+
+def _kind(mode: int) -> str:
+    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "not a regular file")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
+    except ValueError:
+        return False
+    return True
+
+
+def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlinks: bool | None = None):
+    """Open a file for reading (binary), after the checks every reader makes; return the file object.
+
+    Refused before a byte is read (the messages name the file, never its contents):
+
+    - anything that is not a regular file: a directory, a FIFO (which would block), a device
+      (``/dev/zero`` would never end), a socket; the check is made on the opened descriptor
+      (opened non-blocking), so the file cannot be swapped between check and read;
+    - with ``folder`` (a file that a report folder names, not the user): a symbolic link, and a
+      path that resolves outside ``folder`` (``../../elsewhere``), so a folder from someone else
+      cannot make the toolkit read, or print, a file outside it;
+    - a symbolic link also without ``folder`` when ``follow_symlinks=False`` (the default is to
+      follow a link the user named on the command line, and not to follow one inside a folder);
+    - a file larger than ``max_bytes`` (the limit is named in the message).
+
+    Raises
+    ------
+    ValueError
+        For a refused file; OSError when it cannot be opened.
+    """
+    p = Path(path)
+    where = _name(path)
+    if folder is not None and not _inside(p, Path(folder)):
+        raise ValueError(f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
+                         "name only files inside it: copy the file into the folder, or name it yourself (validate "
+                         "--framework FILE, load_report(path=..., framework=FILE)).")
+    follow = (folder is None) if follow_symlinks is None else follow_symlinks
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+        try:
+            if stat.S_ISLNK(os.lstat(p).st_mode):
+                raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                                 "regular files in the folder (copy the file in instead of linking it).")
+        except FileNotFoundError:
+            raise OSError(f"cannot read {where}: no such file") from None
+    try:
+        fd = os.open(p, flags)
+    except FileNotFoundError:
+        raise OSError(f"cannot read {where}: no such file") from None
+    except IsADirectoryError:
+        raise OSError(f"cannot read {where}: it is a directory, not a file") from None
+    except OSError as err:
+        if not follow and err.errno == errno.ELOOP:
+            raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                             "regular files in the folder.") from None
+        raise OSError(f"cannot read {where}: {err.strerror or err}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise OSError(f"cannot read {where}: it is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"cannot read {where}: it is {_kind(st.st_mode)}, not a regular file.")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise ValueError(f"cannot read {where}: it is {st.st_size:,} bytes, more than "
+                             f"{limits.describe(max_bytes, 'bytes')}.")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
+    """A TOML file as a dict, read through :func:`open_input` (regular file, size limit, folder rule).
+
+    TOML is UTF-8 by its specification; the limit defaults to :data:`stats.limits.MAX_TOML_BYTES`.
+    A syntax error is a ValueError naming the file, line and column (from :mod:`tomllib`), never
+    quoting the file's contents.
+    """
+    import tomllib
+
+    limit = limits.MAX_TOML_BYTES if max_bytes is None else max_bytes
+    with open_input(path, folder=folder, max_bytes=limit) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"cannot read {_name(path)}: larger than {limits.describe(limit, 'bytes')}.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{_name(path)} is not UTF-8 (byte 0x{data[err.start]:02x} at byte {err.start + 1}); "
+                         "TOML files must be UTF-8.") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{_name(path)} is not valid TOML: {err}") from None
+    except RecursionError:
+        raise ValueError(f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
+                         "framework nests at most two levels).") from None
+
+
+_TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string, quotes included, escaped as the TOML 1.0 specification requires.
+
+    Backslash and double quote are escaped, and so is every control character (U+0000 to U+001F and
+    U+007F: the short forms ``\\b \\t \\n \\f \\r``, else ``\\uXXXX``); everything else is written
+    as it is (TOML files are UTF-8). So any path or name round-trips through :mod:`tomllib`.
+
+    Examples
+    --------
+    >>> from stats.io import toml_string
+    >>> import tomllib
+    >>> text = 'C:\\\\reports\\\\"odd"\\nname'
+    >>> tomllib.loads("x = " + toml_string(text))["x"] == text
+    True
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"value must be a string (got {type(value).__name__}).")
+    out = []
+    for ch in value:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+# ----------------------------------------------------------------------------------------- tables
+
+
 class _Reader:
     """Shape-checked CSV reader over a text file (see the module docstring)."""
 
-    def __init__(self, path, *, encoding=None, delimiter=None):
+    def __init__(self, path, *, encoding=None, delimiter=None, folder=None, max_bytes=None, allow_no_rows=False):
         self.path = path
+        self.allow_no_rows = allow_no_rows
+        self.fh = open_input(path, folder=folder, max_bytes=max_bytes)
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(_HEAD_BYTES)
-        except FileNotFoundError:
-            raise OSError(f"cannot read {_name(path)}: no such file") from None
-        except IsADirectoryError:
-            raise OSError(f"cannot read {_name(path)}: it is a directory, not a file") from None
+            head = self.fh.read(_HEAD_BYTES)
         except OSError as err:
+            self.fh.close()
             raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
-        self.encoding = _detect_encoding(path, head, encoding)
-        text_head = head.decode(self.encoding, errors="replace")
-        if self.encoding.startswith("utf-8") and text_head.startswith("\ufeff"):
-            text_head = text_head[1:]
-        if not text_head.strip():
-            raise ValueError(f"{_name(path)}: the file is empty (expected a header row and data rows).")
-        self.delimiter = _sniff_delimiter(path, text_head, delimiter)
+        try:
+            self.encoding = _detect_encoding(path, head, encoding)
+            text_head = head.decode(self.encoding, errors="replace")
+            if self.encoding.startswith("utf-8") and text_head.startswith("\ufeff"):
+                text_head = text_head[1:]
+            if not text_head.strip():
+                raise ValueError(f"{_name(path)}: the file is empty (expected a header row and data rows).")
+            self.delimiter = _sniff_delimiter(path, text_head, delimiter)
+        except BaseException:
+            self.fh.close()
+            raise
 
     def rows(self) -> Iterator[tuple[int, int, list[str]]]:
         """Yield ``(row_number, line, fields)`` for every data row; sets ``self.header`` first."""
+        import io as _io
+
         path = self.path
-        try:
-            fh = open(path, encoding=self.encoding, newline="", errors="strict")
-        except OSError as err:
-            raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+        if csv.field_size_limit() < limits.MAX_LINE_CHARS:  # a field may be as long as a line may be
+            csv.field_size_limit(int(limits.MAX_LINE_CHARS))
+        self.fh.seek(0)
+        fh = _io.TextIOWrapper(self.fh, encoding=self.encoding, newline="", errors="strict")
         with fh:
             checked = _CheckedLines(path, fh)
             reader = csv.reader(checked, delimiter=self.delimiter, strict=False)
@@ -234,7 +407,7 @@ class _Reader:
                 header_row = next((r for r in reader if any(c.strip() for c in r)), None)
                 if header_row is None:
                     raise ValueError(f"{_name(path)}: the file is empty (expected a header row and data rows).")
-                self.header = _header(path, header_row, self.delimiter)
+                self.header = check_header(path, header_row, self.delimiter)
                 n = len(self.header)
                 number = 0
                 for row in reader:
@@ -250,13 +423,13 @@ class _Reader:
                 raise ValueError(
                     f"{_name(path)}: line {checked.line}: not valid {self.encoding} ({err.reason}); "
                     "re-save it as UTF-8, or pass its encoding (--encoding NAME).") from None
-            if number == 0:
+            if number == 0 and not self.allow_no_rows:
                 raise ValueError(
                     f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
 
 
 class _CheckedLines:
-    """Line iterator that refuses control characters and counts lines (for messages)."""
+    """Line iterator that refuses control characters and over-long lines, and counts lines (for messages)."""
 
     def __init__(self, path, fh):
         self.path, self.fh, self.line = path, fh, 0
@@ -265,8 +438,13 @@ class _CheckedLines:
         return self
 
     def __next__(self):
-        text = next(self.fh)
+        text = self.fh.readline(limits.MAX_LINE_CHARS + 1)
+        if not text:
+            raise StopIteration
         self.line += 1
+        if len(text) > limits.MAX_LINE_CHARS:
+            raise ValueError(f"{_name(self.path)}: line {self.line} is longer than {limits.MAX_LINE_CHARS:,} "
+                             "characters (stats.limits.MAX_LINE_CHARS): not a table of inspection data.")
         if _CONTROL.search(text):
             _check_text(self.path, text, self.line)
         return text
@@ -282,7 +460,8 @@ def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame
 
 
 def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> Iterator[pd.DataFrame]:
+               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
+               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
 
     Parameters
@@ -297,6 +476,15 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
         (Windows-1252, Latin-1) must be named.
     delimiter : {',', ';', '\\t'}, optional
         Default: sniffed from the header.
+    folder : path, optional
+        The report folder the file belongs to: then the file must be a regular file inside it,
+        not a symbolic link (see :func:`open_input`).
+    max_bytes : int, optional
+        Largest file size accepted (default: no limit; the file is streamed).
+    allow_no_rows : bool, default False
+        Accept a file with a header and no data rows (one empty chunk) instead of refusing it.
+    max_rows : int, optional
+        Refuse the file as soon as it has more data rows than this (default: no limit).
 
     Yields
     ------
@@ -315,19 +503,28 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
     chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
-    reader = _Reader(path, encoding=encoding, delimiter=delimiter)
+    reader = _Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes,
+                     allow_no_rows=allow_no_rows)
     batch: list[list[str]] = []
     first = 1
-    for number, _, row in reader.rows():
-        batch.append(row)
-        if len(batch) == chunk_rows:
+    rows = reader.rows()
+    try:
+        for number, _, row in rows:
+            if max_rows is not None and number > max_rows:
+                raise ValueError(f"{_name(path)} has more than {limits.describe(max_rows, 'rows')}.")
+            batch.append(row)
+            if len(batch) == chunk_rows:
+                yield _frame(reader.header, batch, first)
+                first, batch = number + 1, []
+        if batch or first == 1:  # (no rows: only with allow_no_rows) one empty frame with the header's columns
             yield _frame(reader.header, batch, first)
-            first, batch = number + 1, []
-    if batch:
-        yield _frame(reader.header, batch, first)
+    finally:
+        rows.close()
+        reader.fh.close()
 
 
-def read_table(path, *, encoding: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
+def read_table(path, *, encoding: str | None = None, delimiter: str | None = None, folder=None,
+               max_bytes: int | None = None, allow_no_rows: bool = False, max_rows: int | None = None) -> pd.DataFrame:
     """Read a whole delimited text table (CSV, semicolon- or tab-separated), checking its shape first.
 
     The same rules as :func:`iter_table`, in one DataFrame.
@@ -347,20 +544,25 @@ def read_table(path, *, encoding: str | None = None, delimiter: str | None = Non
     ...
     ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last named column 'current' (a trailing comma at the end of the row? remove it).
     """
-    chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter))
+    chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter, folder=folder,
+                             max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows))
     return chunks[0]
 
 
-def read_text(path, *, encoding: str | None = None) -> str:
-    """Whole text of a file, with the encoding rules of :func:`read_table`; empty and binary files are errors."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise OSError(f"cannot read {_name(path)}: no such file") from None
-    except IsADirectoryError:
-        raise OSError(f"cannot read {_name(path)}: it is a directory, not a file") from None
-    except OSError as err:
-        raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+def read_text(path, *, encoding: str | None = None, folder=None, max_bytes: int | None = None) -> str:
+    """Whole text of a file, with the encoding rules of :func:`read_table`; empty and binary files are errors.
+
+    Read through :func:`open_input` (regular files only; ``folder`` as there); at most ``max_bytes``
+    (default :data:`stats.limits.MAX_TEXT_BYTES`).
+    """
+    limit = limits.MAX_TEXT_BYTES if max_bytes is None else max_bytes
+    with open_input(path, folder=folder, max_bytes=limit) as fh:
+        try:
+            data = fh.read(limit + 1)
+        except OSError as err:
+            raise OSError(f"cannot read {_name(path)}: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise ValueError(f"cannot read {_name(path)}: larger than {limits.describe(limit, 'bytes')}.")
     enc = _detect_encoding(path, data[:_HEAD_BYTES], encoding)
     try:
         text = data.decode(enc)
@@ -437,6 +639,22 @@ def neutralise_formula(value):
 _neutral_cell = neutralise_formula
 
 
+def neutralise_header(columns) -> list:
+    """Column names made inert for spreadsheets: :func:`neutralise_formula` applied to each name.
+
+    Header cells are data too: a column named ``=HYPERLINK("http://x")`` in a user's file would
+    otherwise become a live formula in the header row of a CSV, workbook or Markdown table written
+    from it. Non-text names (numbers) are returned as they are.
+
+    Examples
+    --------
+    >>> from stats.io import neutralise_header
+    >>> neutralise_header(["prompt", '=HYPERLINK("http://x")', "-5", 3])
+    ['prompt', '\\'=HYPERLINK("http://x")', '-5', 3]
+    """
+    return [neutralise_formula(c) for c in columns]
+
+
 # ----------------------------------------------------------------------------------------- writing
 
 
@@ -453,26 +671,49 @@ def _umask() -> int:
     return mask
 
 
-def check_output_path(path, inputs=()) -> Path:
+def _same(a, b) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output_path(path, inputs=(), protected=()) -> Path:
     """Check that ``path`` may be written by :func:`atomic_writer`; return it as a Path.
 
     Refused (ValueError naming ``path``): a directory, anything that is not a
     regular file (a FIFO, a device, a socket), a symbolic link (the link is not
     followed: give the target's own path to replace it, so that a link planted
-    in a shared folder cannot redirect the output), one of ``inputs`` (the same
-    file, compared with :func:`os.path.samefile`, so hard links and other
-    spellings of the path count), and a path whose folder does not exist.
+    in a shared folder cannot redirect the output), and a path whose folder
+    does not exist.
+
+    Inputs are never outputs: refused too is one of ``inputs`` (the same file,
+    compared with :func:`os.path.samefile`, so hard links and other spellings
+    of the path count). An input that is a folder (a report folder), and every
+    folder in ``protected``, protects itself and every file in it: the output
+    may be a new file there, never the folder itself or a file that exists in
+    it (``report --path F -o F/prompts.csv`` is refused).
     """
     p = Path(path)
     where = _name(path)
     if not str(path):
         raise ValueError("the output path is empty.")
+    folders = [Path(f) for f in protected if f is not None]
+    files = []
+    for source in inputs:
+        if source is None:
+            continue
+        (folders if os.path.isdir(source) else files).append(source)
     try:
         st = os.lstat(p)
     except FileNotFoundError:
         st = None
     except OSError as err:
         raise OSError(f"cannot write {where}: {err.strerror or err}") from None
+    for folder in folders:
+        if _same(p, folder) or (st is None and os.path.realpath(p) == os.path.realpath(folder)):
+            raise ValueError(f"cannot write {where}: it is the input folder {str(folder)!r}; give a file name "
+                             "outside it.")
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
             raise ValueError(
@@ -481,21 +722,18 @@ def check_output_path(path, inputs=()) -> Path:
         if stat.S_ISDIR(st.st_mode):
             raise ValueError(f"cannot write {where}: it is a directory; give a file name.")
         if not stat.S_ISREG(st.st_mode):
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device" if
-                    stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket" if
-                    stat.S_ISSOCK(st.st_mode) else "not a regular file")
-            raise ValueError(f"cannot write {where}: it is {kind}; output is written only to regular files.")
-        for source in inputs:
-            if source is None:
-                continue
-            try:
-                same = os.path.samefile(p, source)
-            except OSError:
-                same = False
-            if same:
+            raise ValueError(f"cannot write {where}: it is {_kind(st.st_mode)}; output is written only to regular "
+                             "files.")
+        for source in files:
+            if _same(p, source):
                 raise ValueError(
                     f"cannot write {where}: it is the input file {str(source)!r}; refusing to overwrite the input "
                     "(write to another file).")
+        for folder in folders:
+            if _same(p.parent if str(p.parent) else Path("."), folder):
+                raise ValueError(
+                    f"cannot write {where}: it is a file of the input folder {str(folder)!r}; refusing to "
+                    "overwrite the input (write to a new file, or outside the folder).")
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise OSError(f"cannot write {where}: the folder {str(folder)!r} does not exist")
@@ -529,7 +767,7 @@ def _cleanup_on_signals():
 
 
 @contextlib.contextmanager
-def atomic_writer(path, *, inputs=(), encoding: str = "utf-8", binary: bool = False):
+def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", binary: bool = False):
     """Open a text (or, with ``binary``, a bytes) file for writing that appears at ``path`` only when complete.
 
     The text goes to a hidden temporary file beside ``path`` (same folder, so
@@ -540,7 +778,7 @@ def atomic_writer(path, *, inputs=(), encoding: str = "utf-8", binary: bool = Fa
     caught: a ``.NAME.*.tmp`` file may then remain. Errors name ``path``, never
     the temporary file. See :func:`check_output_path` for refused paths.
     """
-    target = check_output_path(path, inputs)
+    target = check_output_path(path, inputs, protected)
     where = _name(path)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -572,11 +810,12 @@ def _unlink(tmp) -> None:
         pass
 
 
-def write_atomic(path, text: str, *, inputs=()) -> None:
+def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
     """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_writer`).
 
-    ``inputs``: paths the output must not overwrite (the command's input files).
+    ``inputs``: paths the output must not overwrite (the command's input files and folders);
+    ``protected``: folders whose files must not be overwritten (see :func:`check_output_path`).
     """
-    with atomic_writer(path, inputs=inputs) as fh:
+    with atomic_writer(path, inputs=inputs, protected=protected) as fh:
         fh.write(text)
 

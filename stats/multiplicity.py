@@ -198,7 +198,7 @@ def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=Non
     >>> from stats.multiplicity import multiplicity_summary
     >>> s = multiplicity_summary(stats.label_changes(stats.load_report().prompts))
     >>> s.to_dict()
-    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 8, 'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
+    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 9, 'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
     """
     q = qvalues(labelled, method=method, alpha=alpha, pvalue=pvalue)
     level = _level(labelled, alpha)

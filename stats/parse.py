@@ -17,7 +17,8 @@ import pandas as pd
 
 from . import _validation as v
 
-__all__ = ["parse_table", "parse_percent", "Columns", "CANONICAL_COLUMNS", "SCALES"]
+__all__ = ["CANONICAL_COLUMNS", "SCALES", "Columns", "parse_arrays", "parse_count_series", "parse_percent", "parse_percent_series",
+           "parse_table", "row_name"]
 
 SCALES = ("percent", "proportion")
 
@@ -54,11 +55,12 @@ def _show(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _row_name(index_label) -> str:
+def row_name(index_label) -> str:
+    """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label."""
     return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
 
 
-def _parse_percent_series(series: pd.Series, column: str, scale: str = "percent") -> pd.Series:
+def parse_percent_series(series: pd.Series, column: str, scale: str = "percent") -> pd.Series:
     """Vectorised parse of a column of published percentages to floats (nan = no data)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"column {column!r} must hold percentages (got booleans).")
@@ -85,7 +87,7 @@ def _parse_percent_series(series: pd.Series, column: str, scale: str = "percent"
         if bad.any():
             where = bad.idxmax()
             raise ValueError(
-                f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
+                f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
                 "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
                 "or 'No comparable data available')."
             )
@@ -98,7 +100,7 @@ def _parse_percent_series(series: pd.Series, column: str, scale: str = "percent"
         where = out_of_range.idxmax()
         what = "percentage from 0 to 100" if scale == "percent" else "proportion from 0 to 1 (scale='proportion')"
         raise ValueError(
-            f"{_row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}."
+            f"{row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}."
         )
     return values
 
@@ -130,12 +132,12 @@ def parse_percent(value) -> float:
     """
     series = pd.Series([value], dtype=object if isinstance(value, str) or value is None else None)
     try:
-        return float(_parse_percent_series(series, "value").iloc[0])
+        return float(parse_percent_series(series, "value").iloc[0])
     except ValueError as err:
         raise ValueError(str(err).replace("row 0, column 'value': ", "value ")) from None
 
 
-def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
+def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
     """Parse whole numbers (blank = missing); errors name the row and column."""
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.astype(float)
@@ -146,7 +148,11 @@ def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.S
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
-            raise ValueError(f"{_row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+            raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+        for where in values.index[(values >= 2.0**53).to_numpy()]:  # a float rounds 2**53 + 1 to 2**53: read exactly
+            if str(text[where]).isdecimal() and int(str(text[where])) > 2**53:
+                raise ValueError(f"{row_name(where)}, column {column!r}: must be at most 2**53 = {2**53} (got "
+                                 f"{text[where]}): larger whole numbers are not exact in floating point.")
     arr = values.to_numpy()
     if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
         return values
@@ -155,7 +161,7 @@ def _parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.S
     if bad.any():
         where = bad.idxmax()
         raise ValueError(
-            f"{_row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
+            f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
             f"(got {_show(series[where])})."
         )
     return values
@@ -187,7 +193,7 @@ def _check_unique_columns(table: pd.DataFrame) -> None:
 
 def _percent_column(table, name, scale, counts, check_scale=True):
     """Proportions from a column of percentages (or proportions), with the unit check."""
-    pct = _parse_percent_series(table[name], name, scale)
+    pct = parse_percent_series(table[name], name, scale)
     if scale != "percent" or not check_scale:
         return pct / (100.0 if scale == "percent" else 1.0)
     arr = pct.to_numpy()
@@ -200,7 +206,7 @@ def _percent_column(table, name, scale, counts, check_scale=True):
         if uncovered.any():
             where = pct[present & (pct > 0)].index[0]
             raise ValueError(
-                f"column {name!r}: every value is at most 1 (e.g. {_row_name(where)}: "
+                f"column {name!r}: every value is at most 1 (e.g. {row_name(where)}: "
                 f"{_show(table[name][where])}), which looks like proportions, not percentages; "
                 "pass scale='proportion' (CLI: --scale proportion) if they are proportions, or give "
                 "counts columns if they really are percentages of 1 % or less."
@@ -219,15 +225,19 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         where = bad.idxmax()
         shown = f"{100 * counts[where] / n_values[where]:.2f}%"
         raise ValueError(
-            f"{_row_name(where)}: column {count_col!r} ({_show(table[count_col][where])} of "
+            f"{row_name(where)}: column {count_col!r} ({_show(table[count_col][where])} of "
             f"{_show(n_values[where])} = {shown}) disagrees with column {pct_col!r} "
             f"({_show(table[pct_col][where])}) by more than rounding (half a point)."
         )
 
 
-def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
+def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
            check_scale: bool = True) -> tuple[dict, Columns]:
-    """:func:`parse_table` as a dict of arrays (the labelling fast path skips building a frame)."""
+    """:func:`parse_table` as a dict of arrays and the column names used: ``(arrays, columns)``.
+
+    The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
+    uses it to skip building a frame. Same rules and errors as :func:`parse_table`.
+    """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
     cols = Columns() if columns is None else columns
@@ -236,8 +246,8 @@ def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_i
     v.check_choice("scale", scale, SCALES)
     _check_unique_columns(table)
 
-    n1 = _parse_count_series(_column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1)
-    n2 = _parse_count_series(_column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1)
+    n1 = parse_count_series(_column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1)
+    n2 = parse_count_series(_column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1)
 
     def side(pct_col, count_col, n_values, role):
         have_pct = pct_col in table.columns
@@ -246,12 +256,12 @@ def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_i
             _column(table, pct_col, role)  # raises: neither percentages nor counts
         counts = None
         if have_count:
-            counts = _parse_count_series(table[count_col], count_col, minimum=0)
+            counts = parse_count_series(table[count_col], count_col, minimum=0)
             over = counts.notna() & n_values.notna() & (counts > n_values)
             if over.any():
                 where = over.idxmax()
                 raise ValueError(
-                    f"{_row_name(where)}, column {count_col!r}: a count cannot exceed its n "
+                    f"{row_name(where)}, column {count_col!r}: a count cannot exceed its n "
                     f"(got {_show(table[count_col][where])} > {_show(table[n_values.name][where])})."
                 )
         pct = _percent_column(table, pct_col, scale, counts, check_scale) if have_pct else None
@@ -272,19 +282,19 @@ def _parse(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_i
         if missing_n.any():
             where = missing_n.idxmax()
             raise ValueError(
-                f"{_row_name(where)}, column {n_col!r}: the number of cases is required "
+                f"{row_name(where)}, column {n_col!r}: the number of cases is required "
                 f"where both percentages are given (got {_show(table[n_col][where])})."
             )
 
     def population(col, n_values):
         if col is None:
             return np.full(len(table), np.inf)
-        values = _parse_count_series(_column(table, col, "eligible population"), col, minimum=1).fillna(np.inf)
+        values = parse_count_series(_column(table, col, "eligible population"), col, minimum=1).fillna(np.inf)
         over = n_values.notna() & (n_values > values)
         if over.any():
             where = over.idxmax()
             raise ValueError(
-                f"{_row_name(where)}, column {col!r}: the population cannot be smaller than the "
+                f"{row_name(where)}, column {col!r}: the population cannot be smaller than the "
                 f"sample (got {_show(table[col][where])})."
             )
         return values.to_numpy(dtype=float)
@@ -366,9 +376,16 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     0      0.54     0.71      True
     1       NaN     0.43     False
     """
-    arrays, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+    arrays, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
                           check_scale=bool(check_scale))
     frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale
     return frame
+
+
+# the names of release 0.1
+_parse = parse_arrays
+_parse_percent_series = parse_percent_series
+_parse_count_series = parse_count_series
+_row_name = row_name

@@ -12,7 +12,13 @@ import numpy as np
 from scipy import optimize, special
 
 from . import _validation as v
-from .change import ALTERNATIVES, critical_z, resolve_test
+from .change import (
+    ALTERNATIVES,
+    critical_z,
+    pooled_variance,
+    resolve_test,
+    wald_variance,
+)
 
 __all__ = ["power_of_change", "minimum_detectable_change", "critical_difference", "POWER_METHODS"]
 
@@ -58,6 +64,10 @@ def _level(test, alpha, alternative):
         raise ValueError(
             f"the power formulas are for the Z tests without continuity correction (got {spec.describe()!r}); "
             "use stats.operating.exact_power(..., test=...), which enumerates this test's real power.")
+    if spec.variance not in (pooled_variance, wald_variance):
+        raise ValueError(
+            f"the power formulas are for the pooled and unpooled variances (method {spec.method!r} uses "
+            f"{spec.variance.__name__}); use stats.operating.exact_power(..., test=...).")
     return spec.alpha, spec.alternative, spec.pooled
 
 

@@ -212,8 +212,9 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     case would result in a change in rating)". Here: the lowest percentage
     :math:`p` is a candidate if :math:`|p - b| \le 5` for a boundary
     :math:`b \in \{50, 65, 80\}` (the framework's ``key_question_bands``), or, with ``n`` cases, if
-    :math:`p \pm 100/n` falls in another band (one case moves a percentage by
-    :math:`100/n` points). Whether discretion is exercised is the panel's
+    one case more or fewer, :math:`100 (k \pm 1)/m`, falls in another band, where :math:`k/m` is the count
+    that publishes as :math:`p` (:func:`stats.consistency.nearest_feasible`: 67 % of 43 is 29/43, so one
+    case fewer is 28/43 = 65.1 %, not 67 - 100/43 = 64.7 %). Whether discretion is exercised is the panel's
     decision: record it as an input (see :func:`rate_report`).
 
     Examples
@@ -250,11 +251,11 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
             n_i = n
         else:
             n_i = list(n)[i]
-        m = float(v.check_count("n", n_i))
-        step = 100 / m
-        for moved in (lowest - step, lowest + step):
-            if 0 <= moved <= 100 and fw.band(moved) != rating:
-                reasons.append(f"one case of {int(m)} moves it to {moved:.1f}% ({fw.band(moved)})")
+        k, m = _published_count(lowest, int(v.check_count("n", n_i)))
+        for other in (k - 1, k + 1):
+            moved = 100 * other / m
+            if 0 <= other <= m and fw.band(moved) != rating:
+                reasons.append(f"one case of {m} moves it from {k}/{m} to {other}/{m} = {moved:.1f}% ({fw.band(moved)})")
     if not reasons:
         reasons.append(f"lowest key question ({lowest:g}%) is more than {near:g} points from every boundary"
                        + (" and one case would not change its band" if n is not None else ""))
@@ -263,6 +264,20 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
         candidate = True
     return StandardRating(rating=rating, lowest=lowest, lowest_key_question=series.index[i],
                           discretion_candidate=candidate, reasons=tuple(reasons))
+
+
+def _published_count(percent: float, n: int) -> tuple[int, int]:
+    """The count ``(k, m)`` behind a published percentage: for a whole percentage, the count that
+    publishes as it (:func:`stats.consistency.nearest_feasible`: at ``n`` when possible, else the largest
+    sub-sample that can give it); otherwise the nearest count at ``n``."""
+    from .consistency import nearest_feasible
+
+    if float(percent).is_integer():
+        try:
+            return nearest_feasible(int(percent), n)
+        except ValueError:
+            pass
+    return int(np.floor(percent * n / 100 + 0.5)), n
 
 
 def _shift(rating: str, steps: int, fw: Framework) -> str:

@@ -18,15 +18,16 @@ import pandas as pd
 
 from .framework import Framework
 
-__all__ = ["Report", "load_report", "available_reports", "report_folder", "DEFAULT_REPORT"]
+__all__ = ["Report", "load_report", "available_reports", "report_folder", "data_roots", "DEFAULT_REPORT"]
 
 DEFAULT_REPORT = "south-yorkshire-crc-2020"
 
-_TABLES = ("prompts", "key_questions", "standards", "overall", "samples")
 _BUNDLED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def _data_roots() -> list[Path]:
+def data_roots() -> list[Path]:
+    """Folders the bundled data are looked up in, in order: ``stats/_data`` (an installed wheel),
+    then ``data/`` at the top of a source checkout."""
     here = Path(__file__).resolve().parent
     return [here / "_data", here.parent / "data"]
 
@@ -34,7 +35,7 @@ def _data_roots() -> list[Path]:
 def available_reports() -> list[str]:
     """Names of the bundled reports, for :func:`load_report`."""
     names = set()
-    for root in _data_roots():
+    for root in data_roots():
         if root.is_dir():
             names.update(p.name for p in root.iterdir() if (p / "prompts.csv").is_file())
     return sorted(names)
@@ -78,6 +79,22 @@ class Report:
     metadata: dict = field(default_factory=dict)
 
     @property
+    def folder(self) -> Path:
+        """The report folder (an input: ``-o`` may never be it, nor any file in it)."""
+        return self.path
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file read to load the report (``report.toml`` and the five CSV files), for
+        :func:`stats.io.check_output_path` (``inputs=report.files, protected=(report.folder,)``)."""
+        from .schema import report_files
+
+        files = report_files(self.path)
+        if self.framework is not None and Path(self.framework.path).parent.resolve() == Path(self.path).resolve():
+            files += (Path(self.framework.path),)
+        return files
+
+    @property
     def constructed(self) -> bool:
         """True when the report's figures are constructed (an example), not a published inspection."""
         return bool(self.metadata.get("constructed", False))
@@ -92,7 +109,7 @@ def report_folder(name: str) -> Path:
         raise ValueError(f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
                          "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER). "
                          f"Bundled reports: {available_reports()}.")
-    for root in _data_roots():
+    for root in data_roots():
         folder = root / name
         if (folder / "prompts.csv").is_file():
             return folder

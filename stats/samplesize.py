@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from . import _validation as v
+from .change import critical_z
 
 __all__ = [
     "critical_value",
@@ -27,6 +27,8 @@ __all__ = [
     "allocate",
     "subsample_margin",
     "SubsampleMargin",
+    "normal_margin",
+    "check_confidence_level",
     "sample_design",
     "SAMPLE_SIZE_METHODS",
 ]
@@ -59,13 +61,32 @@ def critical_value(confidence_level=0.80):
     >>> round(critical_value(0.80), 7)
     1.2815516
     """
+    c = check_confidence_level(confidence_level)
+    return v.unwrap(critical_z(1 - c, "two-sided"))
+
+
+def check_confidence_level(confidence_level) -> np.ndarray:
+    """``confidence_level`` as an array, checked: in (0, 1) and with a finite critical value.
+
+    A level so close to 1 that :math:`1 - (1 - c)/2` rounds to 1 in floating point (for example
+    0.9999999999999999) has an infinite critical value, so every margin would be infinite and every
+    sample size meaningless: it is refused, naming the rule and the value.
+    """
     c = v.check_open_unit("confidence_level", confidence_level)
-    return v.unwrap(special.ndtri(1 - (1 - c) / 2))
+    z = critical_z(1 - c, "two-sided")
+    bad = ~np.isfinite(z)
+    if np.any(bad):
+        raise ValueError(
+            f"confidence_level ({v._first_bad(c, bad)}) is too close to 1: its critical value "
+            "z = Phi^-1(1 - (1 - c)/2) is infinite in floating point (1 - (1 - c)/2 rounds to 1); "
+            "use a level of at most 1 - 1e-15.")
+    return c
 
 
 def _n0(margin, confidence_level, proportion):
-    z = special.ndtri(1 - (1 - confidence_level) / 2)
-    return z**2 * proportion * (1 - proportion) / margin**2
+    z = critical_z(1 - confidence_level, "two-sided")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return z**2 * proportion * (1 - proportion) / margin**2
 
 
 def _check_margin(margin) -> np.ndarray:
@@ -155,7 +176,7 @@ def sample_size(
     v.check_choice("method", method, SAMPLE_SIZE_METHODS)
     big_n = v.check_population("population", population)
     e = _check_margin(margin)
-    c = v.check_open_unit("confidence_level", confidence_level)
+    c = check_confidence_level(confidence_level)
     p = v.check_proportion("proportion", proportion)
     big_n, e, c, p = v.broadcast(population=big_n, margin=e, confidence_level=c, proportion=p)
 
@@ -172,8 +193,11 @@ def sample_size(
     # p = 0 or 1 gives n0 = 0 (and 0/0 when N = 1): one case is still needed to observe anything.
     raw = np.where(n0 == 0, 0.0, raw)
     # N = 1 with a tiny n0: N + n0 - 1 rounds to 0 and the quotient to inf; the exact value is 1 (= N).
-    raw = np.where(np.isfinite(raw), raw, safe_n)
-    snapped = np.where(np.abs(raw - np.round(raw)) < _INTEGER_TOLERANCE, np.round(raw), raw)
+    # A finite population with an n0 that overflows (a tiny margin): the whole population, N. An
+    # infinite population keeps its inf, refused below as too large (never a sample of 1).
+    raw = np.where(np.isfinite(raw) | ~finite, raw, safe_n)
+    with np.errstate(invalid="ignore"):  # inf - inf for an overflowing n0: refused below
+        snapped = np.where(np.abs(raw - np.round(raw)) < _INTEGER_TOLERANCE, np.round(raw), raw)
     if method == "epiinfo":
         n = np.floor(snapped + 0.5)
     else:
@@ -238,16 +262,21 @@ def margin_of_error(n, population=None, *, confidence_level=0.80, proportion=0.5
     """
     nn = v.check_count("n", n)
     big_n = v.check_population("population", population)
-    c = v.check_open_unit("confidence_level", confidence_level)
+    c = check_confidence_level(confidence_level)
     p = v.check_proportion("proportion", proportion)
     nn, big_n, c, p = v.broadcast(n=nn, population=big_n, confidence_level=c, proportion=p)
     v.check_not_above("n", nn, "population", big_n)
-    return v.unwrap(_margin(nn, big_n, c, p))
+    return v.unwrap(normal_margin(nn, big_n, c, p))
 
 
-def _margin(n, big_n, c, p):
-    """Unchecked margin of error; ``big_n`` may be inf or non-integer (estimated sub-populations)."""
-    z = special.ndtri(1 - (1 - c) / 2)
+def normal_margin(n, big_n, c, p):
+    """The margin of error of :func:`margin_of_error`, for arrays already checked by the caller.
+
+    ``n`` cases, population ``big_n`` (may be inf, or non-integer for estimated sub-populations),
+    confidence level ``c`` and proportion ``p``, broadcast together; no validation (the callers,
+    :mod:`stats.tables`, :mod:`stats.cases`, :mod:`stats.simulate`, pass checked arrays).
+    """
+    z = critical_z(1 - c, "two-sided")
     finite = np.isfinite(big_n)
     if not np.any(finite):
         return z * np.sqrt(p * (1 - p) / n)
@@ -255,6 +284,9 @@ def _margin(n, big_n, c, p):
         fpc = np.where(finite, (big_n - n) / (big_n - 1), 1.0)
     fpc = np.where(finite & (n >= big_n), 0.0, fpc)
     return z * np.sqrt(p * (1 - p) / n * fpc)
+
+
+_margin = normal_margin  # former private name, kept for callers not yet updated
 
 
 @dataclass(frozen=True)
@@ -511,7 +543,7 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     (0.054, 1.085)
     """
     ns = v.check_count("n_sub", n_sub)
-    c = float(v.check_scalar_open_unit("confidence_level", confidence_level))
+    c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
     p = v.check_proportion("proportion", proportion)
     if p.ndim != 0:
         raise TypeError(f"proportion must be a single number (got an array of shape {p.shape}).")
@@ -519,7 +551,7 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     if population is not None and n is None:
         raise ValueError("population needs n (the full sample size) to estimate the sub-population (got n=None).")
     if n is None:
-        margin = _margin(ns, np.inf, c, p)
+        margin = normal_margin(ns, np.inf, c, p)
         return SubsampleMargin(v.unwrap(ns.astype(np.int64)), None, None, None, v.unwrap(margin), None, None, c, p)
     nn = v.check_count("n", n)
     big_n = v.check_population("population", population)
@@ -527,8 +559,8 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     v.check_not_above("n_sub", ns, "n", nn)
     v.check_not_above("n", nn, "population", big_n)
     sub_pop = np.where(np.isfinite(big_n), big_n * ns / np.where(nn > 0, nn, 1), np.inf)
-    margin = _margin(ns, sub_pop, c, p)
-    margin_full = _margin(nn, big_n, c, p)
+    margin = normal_margin(ns, sub_pop, c, p)
+    margin_full = normal_margin(nn, big_n, c, p)
     with np.errstate(invalid="ignore", divide="ignore"):
         widening = np.where(margin_full > 0, margin / margin_full, np.where(margin > 0, np.inf, 1.0))
     return SubsampleMargin(
@@ -620,13 +652,13 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
             widening[i] = subsample_margin(int(n[i]), n=int(n[j]), confidence_level=confidence_level,
                                            proportion=proportion).widening
             low[i], high[i] = low[j] * n[i] / n[j], high[j] * n[i] / n[j]
-    c = float(v.check_scalar_open_unit("confidence_level", confidence_level))
+    c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
     p = float(proportion)
-    out["margin"] = _margin(n, np.inf, c, p)
+    out["margin"] = normal_margin(n, np.inf, c, p)
     out["implied_population_low"] = np.round(low, 1)
     out["implied_population_high"] = np.round(high, 1)
-    out["margin_fpc_low"] = _margin(n, np.where(np.isnan(low), np.inf, low), c, p)
-    out["margin_fpc_high"] = _margin(n, np.where(np.isnan(high), np.inf, high), c, p)
+    out["margin_fpc_low"] = normal_margin(n, np.where(np.isnan(low), np.inf, low), c, p)
+    out["margin_fpc_high"] = normal_margin(n, np.where(np.isnan(high), np.inf, high), c, p)
     out.loc[np.isnan(low), ["margin_fpc_low", "margin_fpc_high"]] = np.nan
     out["widening"] = widening
     return out

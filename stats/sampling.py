@@ -16,6 +16,11 @@ followed; every point is pinned by ``tests/test_sampling.py``):
    **whole long list** (excluded ones included) that are the same offender as it: same PNC, or
    same first name, family name and date of birth (compared as text). Ties go to the earlier row.
    The CRN is not used, although the sampler's README lists it.
+   **Departure from the source:** a blank identifier never matches another blank one. The
+   source compares the PNC as text, so on a long list whose PNC column is blank every case is
+   "the same offender" as every other and the list collapses to one eligible case; here a blank
+   PNC (or a blank first name, family name or date of birth) is not a match, and a
+   :class:`BlankIdentifierWarning` says how many rows had one.
 2. Strata: FEMALE; men by sentence (community, post-custody) x risk of serious harm (LOW, other).
 3. Allocation (``SampleSizeCalculator.kt``): each group gets ``round(size * share)`` (half up),
    capped at its case count, plus ``round(that / 100 * buffer)`` (capped again); the target is
@@ -38,6 +43,7 @@ followed; every point is pinned by ``tests/test_sampling.py``):
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -47,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "BlankIdentifierWarning",
     "STRATA",
     "STEPS",
     "LONGLIST_COLUMNS",
@@ -70,6 +77,11 @@ __all__ = [
 #: The sampler's five strata (``Cases.kt``, ``enum class Stratum``), in its declaration order.
 STRATA = ("MALE_COMMUNITY_NON_LOW", "MALE_COMMUNITY_LOW", "MALE_POST_CUSTODY_NON_LOW", "MALE_POST_CUSTODY_LOW",
           "FEMALE")
+
+class BlankIdentifierWarning(UserWarning):
+    """Rows of a long list with a blank PNC or name: never treated as duplicates of each other
+    (the published sampler would; see the module docstring, rule 1)."""
+
 
 #: Kinds of allocation step (``SampleSize.kt``, ``enum class Type``).
 STEPS = ("INITIAL", "WITH_BUFFER", "INCREASED_FOR_ROUNDING", "DECREASED_FOR_ROUNDING", "INCREASED_FOR_RO",
@@ -417,18 +429,18 @@ def _coded(series: pd.Series, codes: Mapping, column: str, expected: str) -> lis
     return out
 
 
-def _earliest_of_offender(pnc, names, start, chunk: int = 2048) -> np.ndarray:
-    """True where a row is the earliest (start date, then row order) of the rows matching it (``isEarliestCaseForOffender``)."""
+def _earliest_of_offender(pnc, names, start) -> np.ndarray:
+    """True where a row is the earliest (start date, then row order) of the rows matching it (``isEarliestCaseForOffender``).
+
+    A row matches another with the same ``pnc`` code or the same ``names`` code (not transitively, as the
+    source). Linear time: the earliest rank within each PNC group and each name group.
+    """
     n = len(pnc)
     rank = np.empty(n, dtype=np.int64)
     rank[np.lexsort((np.arange(n), start))] = np.arange(n)
-    keep = np.zeros(n, dtype=bool)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        same = (pnc[lo:hi, None] == pnc[None, :]) | (names[lo:hi, None] == names[None, :])
-        earliest = np.where(same, rank[None, :], n).argmin(axis=1)
-        keep[lo:hi] = earliest == np.arange(lo, hi)
-    return keep
+    by_pnc = pd.Series(rank).groupby(np.asarray(pnc)).transform("min").to_numpy()
+    by_names = pd.Series(rank).groupby(np.asarray(names)).transform("min").to_numpy()
+    return rank == np.minimum(by_pnc, by_names)
 
 
 def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
@@ -470,8 +482,21 @@ def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.Dat
     redacted = (text["first_name"].str.contains("*", regex=False) | text["family_name"].str.contains("*", regex=False)).to_numpy()
     later = np.array([d > as_of for d in start], dtype=bool)
     other = np.array([g == "OTHER" for g in gender], dtype=bool)
-    pnc = pd.factorize(text["pnc"])[0]
-    names = pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0]
+    n = len(text)
+    blank_pnc = (text["pnc"].str.strip() == "").to_numpy()
+    blank_name = ((text["first_name"].str.strip() == "") | (text["family_name"].str.strip() == "")
+                  | (text["dob"].str.strip() == "")).to_numpy()
+    # A blank identifier matches nothing: each gets a code of its own (negative, distinct per row).
+    pnc = np.where(blank_pnc, -1 - np.arange(n), pd.factorize(text["pnc"])[0])
+    names = np.where(blank_name, -1 - np.arange(n),
+                     pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0])
+    if blank_pnc.sum() > 1 or blank_name.sum() > 1:
+        warnings.warn(
+            f"the long list has {int(blank_pnc.sum())} row(s) with a blank PNC and {int(blank_name.sum())} with a "
+            "blank first name, family name or date of birth (first rows: "
+            f"{', '.join(str(r) for r in text.index[blank_pnc | blank_name][:5])}); a blank identifier is never "
+            "treated as the same offender as another blank one (the published sampler would treat them as one "
+            "offender and keep only the earliest case)", BlankIdentifierWarning, stacklevel=2)
     earliest = _earliest_of_offender(pnc, names, np.array([d.toordinal() for d in start]))
     reason = np.select([redacted, later, other, ~earliest], ["redacted", "not started", "gender", "duplicate"], "")
     stratum = np.where(np.array(gender) == "F", "FEMALE",
@@ -542,7 +567,8 @@ class SampleAllocation:
                     seen.add((stratum, b.cluster, b.ldu))
                     add("ldu", stratum, b.cluster, b.ldu, "", b.ldu_allocation)
                 add("officer", stratum, b.cluster, b.ldu, b.officer, b.allocation)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["level", "stratum", "cluster", "ldu", "officer", "cases", "share",
+                                           "initial", "allocated", "steps"])
 
     def steps(self) -> pd.DataFrame:
         """Every adjustment step: level, group, step kind, count before and after."""
@@ -587,8 +613,27 @@ def _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, rng):
         raise ValueError(f"size ({size!r}) must be a whole number of cases, 0 or more.")
     if not isinstance(buffer, (int, float, np.number)) or isinstance(buffer, bool) or not 0 <= buffer < 1000:
         raise ValueError(f"buffer ({buffer!r}) must be a percentage from 0 (e.g. 20 for 20%).")
+    from . import limits
+
+    if size > limits.MAX_SAMPLE_SIZE:
+        raise ValueError(f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
+                         "an inspection sample is a few hundred cases at most).")
+    if isinstance(longlist, pd.DataFrame) and len(longlist) > limits.MAX_CASE_ROWS:
+        raise ValueError(f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
+                         "(stats.limits.MAX_CASE_ROWS).")
     screened = screen_longlist(longlist, as_of)
     eligible = screened[screened["eligible"]]
+    if size > 0 and eligible.empty:
+        reasons = screened["excluded"].value_counts()
+        raise ValueError(f"no case on the long list is eligible ({len(screened)} cases: "
+                         + ", ".join(f"{int(c)} {r}" for r, c in reasons.items()) + "); nothing can be drawn.")
+    for column in ("cluster", "ldu", "responsible_officer"):
+        blank = eligible[column].isna() | (eligible[column].astype("string").str.strip() == "")
+        if blank.any():
+            rows = ", ".join(str(r) for r in eligible.index[blank.to_numpy()][:10])
+            raise ValueError(f"column {column!r} is blank in {int(blank.sum())} eligible case(s) (rows {rows}"
+                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its {column.replace('_', ' ')}: "
+                             "the allocation is nested by cluster, delivery unit and officer.")
     by_stratum = {k: eligible.iloc[v] for k, v in _groups(eligible["stratum"].tolist()).items()}
     sizes = proportional_allocation(int(size), {k: len(v) for k, v in by_stratum.items()}, float(buffer))
     buckets, drawn, unplaced = pick(sizes, by_stratum, rng, max_per_officer)
@@ -657,12 +702,12 @@ def synthetic_longlist(name: str = "longlist") -> pd.DataFrame:
     text, rows numbered from 1, as :func:`stats.cases.read_cases` reads a file.
     """
     from .cases import read_cases
-    from .reports import _data_roots
+    from .reports import data_roots
 
     choices = ("longlist", "answers-current", "answers-previous")
     if name not in choices:
         raise ValueError(f"name ({name!r}) must be one of {', '.join(map(repr, choices))}.")
-    for root in _data_roots():
+    for root in data_roots():
         path = root / "synthetic-longlist" / f"{name}.csv"
         if path.exists():
             return read_cases(path)

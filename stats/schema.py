@@ -18,22 +18,36 @@ framework, every rated key question, a "current" overall row) are checked after
 the pandera pass, since no row exists for pandera to fail. :data:`COLUMNS`
 documents every column (the ``new-report`` templates and README are written
 from it).
+
+Every file is read through :mod:`stats.io` (the rules of ``label``: UTF-8 or
+UTF-16/32 with a byte-order mark, comma, semicolon or tab, shape checked), as
+a regular file inside the folder (a symbolic link, a FIFO or a device, and a
+framework path that leads outside the folder, are refused before a byte is
+read), within :mod:`stats.limits` (file size, rows, columns, line length, n).
+Figures are read as published, as ``label`` reads them: ``71%``, ``71`` and
+"No comparable data available" (blank). A column name that is not in
+:data:`COLUMNS` is a violation (a misspelt column is never ignored, and a header
+such as ``=HYPERLINK(...)`` never travels on to a workbook).
 """
 
 from __future__ import annotations
 
+import os
 import re
-import tomllib
 from pathlib import Path
 
 import pandas as pd
 
+from . import io as sio
+from . import limits
 from .framework import Framework, FrameworkError, load_framework
 
 __all__ = ["validate_report", "read_report", "ReportValidationError", "COLUMNS", "TABLES", "VIOLATION_COLUMNS",
-           "write_templates"]
+           "KNOWN_COLUMNS", "PERCENT_COLUMNS", "COUNT_COLUMNS", "REPORT_FILES", "report_files", "write_templates"]
 
 TABLES = ("prompts", "key_questions", "standards", "overall", "samples")
+#: Every file of a report folder that is read, in reading order.
+REPORT_FILES = ("report.toml", *(f"{t}.csv" for t in TABLES))
 VIOLATION_COLUMNS = ("file", "row", "column", "value", "rule")
 
 #: Every column of every table: (name, required, meaning). Optional columns may be left out.
@@ -95,8 +109,16 @@ COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
         ("applies_to", False, "which tables use it, in words"),
         ("sized_for_margin", False, "yes if the report says it was sized for the margin of error, else no"),
         ("source", False, "the sentence of the report that states it"),
+        ("rounding", False, "how the report rounds its percentages: half-up (default) or half-even; one rule per report"),
     ],
 }
+
+#: The columns of each table by name (from :data:`COLUMNS`); any other column is a violation.
+KNOWN_COLUMNS: dict[str, frozenset] = {t: frozenset(c for c, _, _ in cols) for t, cols in COLUMNS.items()}
+#: Columns that hold published percentages: read as ``label`` reads them ("71%", "No comparable data available").
+PERCENT_COLUMNS = ("previous", "current", "all_crcs")
+#: Columns that hold numbers of cases (at most :data:`stats.limits.MAX_REPORT_N`).
+COUNT_COLUMNS = ("n", "n_previous", "n_current")
 
 _METADATA_KEYS = {"name": str, "title": str, "framework": str, "constructed": bool, "source": str}
 _N_SOURCES = ("stated", "assumed", "counted", "unknown")
@@ -133,6 +155,11 @@ def _is_percent(s):
 def _is_count(s):
     x = _num(s)
     return x.notna() & (x >= 1) & (x == x.round())
+
+
+def _within_n_limit(s):
+    x = _num(s)
+    return x.isna() | (x <= limits.MAX_REPORT_N)
 
 
 def _is_whole(s):
@@ -202,6 +229,8 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     kq_ids = list(kq_table["key_question"].dropna()) if kq_table is not None and "key_question" in kq_table else None
     pct = _check(_is_percent, "must be a percent from 0 to 100 (a number; blank for none)")
     count = _check(_is_count, "must be a whole number of cases from 1 (blank if unknown)")
+    n_limit = _check(_within_n_limit, f"must be at most {limits.MAX_REPORT_N} cases (stats.limits.MAX_REPORT_N: the "
+                                      "sample-size rule never asks for more than a few hundred cases)")
     source = _check(lambda s: s.isin(_N_SOURCES), f"must be one of {', '.join(_N_SOURCES)}")
     current_rule = _present("must not be blank: 'No comparable data available' only describes the previous "
                             "inspection; every prompt and key question of the current framework has a current figure")
@@ -223,7 +252,16 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     def c(*checks, required=True):
         return pa.Column(checks=list(checks), nullable=True, required=required)
 
+    def not_proportions(df):
+        cols = [c for c in ("previous", "current") if c in df]
+        x = pd.concat([_num(df[c]) for c in cols], axis=1)
+        small = (x.isna() | (x <= 1)).all(axis=1) & x.notna().any(axis=1)
+        fractional = (x.notna() & (x != x.round())).any(axis=1)
+        return ~(small & fractional)
+
     common_wide = [
+        ("current", ("looks like a proportion (every figure of the row at most 1, not whole): write percentages "
+                     "0-100 as published (0.4 -> 40)"), not_proportions, ("previous", "current")),
         ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
         ("key_question", "must start with its standard id and a dot", kq_under_standard, ("standard", "key_question")),
         ("n_current", "must not be above the n of its sample in samples.csv", n_within_sample,
@@ -240,8 +278,8 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         "prompt": c(_present()),
         "previous": c(pct),
         "current": c(current_rule, pct),
-        "n_previous": c(count),
-        "n_current": c(count),
+        "n_previous": c(count, n_limit),
+        "n_current": c(count, n_limit),
         "sample": c(*sample_rule),
         "n_source": c(source, required=False),
         "n_previous_source": c(source, required=False),
@@ -263,8 +301,8 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         "previous": c(pct),
         "current": c(current_rule, pct),
         "all_crcs": c(pct, required=False),
-        "n_previous": c(count),
-        "n_current": c(count),
+        "n_previous": c(count, n_limit),
+        "n_current": c(count, n_limit),
         "sample": c(*sample_rule),
         "n_source": c(source, required=False),
         "n_previous_source": c(source, required=False),
@@ -309,11 +347,12 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     sample_names = list(samples["sample"].dropna()) if samples is not None and "sample" in samples else []
     samples_schema = {
         "sample": c(_present(), _unique()),
-        "n": c(_present(), count),
+        "n": c(_present(), count, n_limit),
         "parent": c(_one_of(sample_names, "a sample of samples.csv"), required=False),
         "applies_to": c(required=False),
         "sized_for_margin": c(_one_of(["yes", "no"], "yes or no"), required=False),
         "source": c(required=False),
+        "rounding": c(_one_of(["half-up", "half-even"], "half-up or half-even"), required=False),
     }
     samples_wide = [
         ("n", "must not be above the n of its parent sample",
@@ -391,73 +430,135 @@ def _completeness(fw: Framework, tables: dict) -> list[dict]:
 
 # -- reading a folder ---------------------------------------------------------------------------------
 
+def _problem(file, rule, column=None, value=None, row=None) -> dict:
+    return dict(file=file, row=row, column=column, value=value, rule=rule)
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
 def _read_metadata(folder: Path, framework) -> tuple[dict, Framework | None, list[dict]]:
     problems: list[dict] = []
     meta: dict = {}
     path = folder / "report.toml"
-    if path.is_file():
+    if _exists(path):
         try:
-            with open(path, "rb") as fh:
-                meta = tomllib.load(fh)
-        except (tomllib.TOMLDecodeError, OSError) as err:
-            problems.append(dict(file="report.toml", row=None, column=None, value=None,
-                                 rule=f"cannot be read as TOML: {err}"))
+            meta = sio.read_toml(path, folder=folder, max_bytes=limits.MAX_TOML_BYTES)
+        except (ValueError, OSError) as err:
+            problems.append(_problem("report.toml", f"cannot be read as TOML: {err}"))
         for key, value in meta.items():
             if key not in _METADATA_KEYS:
-                problems.append(dict(file="report.toml", row=None, column=key, value=value,
-                                     rule=f"is not a known key (known: {', '.join(_METADATA_KEYS)})"))
+                problems.append(_problem("report.toml", f"is not a known key (known: {', '.join(_METADATA_KEYS)})",
+                                         key, value))
             elif not isinstance(value, _METADATA_KEYS[key]):
-                problems.append(dict(file="report.toml", row=None, column=key, value=value,
-                                     rule=f"must be {'true or false' if _METADATA_KEYS[key] is bool else 'a string'}"))
+                problems.append(_problem("report.toml",
+                                         f"must be {'true or false' if _METADATA_KEYS[key] is bool else 'a string'}",
+                                         key, value))
         if "constructed" not in meta and not problems:
-            problems.append(dict(file="report.toml", row=None, column="constructed", value=None,
-                                 rule="is required: true for constructed (not real) data, false for a published report"))
+            problems.append(_problem("report.toml", "is required: true for constructed (not real) data, false for a "
+                                                    "published report", "constructed"))
     elif framework is None:
-        problems.append(dict(file="report.toml", row=None, column=None, value=None,
-                             rule="file is missing: it names the report's framework (see README, Adding a report)"))
+        problems.append(_problem("report.toml", "file is missing: it names the report's framework (see README, "
+                                                "Adding a report)"))
+    # A framework given by the caller (command line) may be anywhere; one named by report.toml must be a
+    # bundled name or a file inside the folder (never read from elsewhere, never printed).
+    named_by_folder = framework is None
     chosen = framework if framework is not None else meta.get("framework") if isinstance(meta.get("framework"), str) \
         else None
     if chosen is None:
-        if path.is_file() and not problems:
-            problems.append(dict(file="report.toml", row=None, column="framework", value=None,
-                                 rule="is required: a bundled framework name or the path of a framework .toml file"))
+        if _exists(path) and not problems:
+            problems.append(_problem("report.toml", "is required: a bundled framework name or the path of a framework "
+                                                    ".toml file", "framework"))
         return meta, None, problems
     try:
-        fw = load_framework(chosen, base=folder)
+        fw = load_framework(chosen, base=folder if named_by_folder else None, folder=folder if named_by_folder else None)
     except FrameworkError as err:
-        problems += [dict(file=err.path, row=None, column=None, value=None, rule=p) for p in err.problems]
+        problems += [_problem(_relative(err.path, folder), p) for p in err.problems]
         fw = None
     except (ValueError, OSError, TypeError) as err:
-        problems.append(dict(file="report.toml", row=None, column="framework", value=str(chosen), rule=str(err)))
+        problems.append(_problem("report.toml", str(err), "framework", str(chosen)))
         fw = None
     return meta, fw, problems
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame | None, list[dict]]:
-    name = path.name
-    if not path.is_file():
-        return None, [dict(file=name, row=None, column=None, value=None, rule="file is missing")]
+def _relative(path: str, folder: Path) -> str:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
-        return None, [dict(file=name, row=None, column=None, value=None, rule=f"cannot be read as CSV: {err}")]
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return path
+
+
+def _published_percentages(frame: pd.DataFrame) -> pd.DataFrame:
+    """Percent columns read as ``label`` reads them (:func:`stats.parse.parse_percent`): "71%" -> "71",
+    "No comparable data available" -> blank; a cell that is not a percentage is kept as written, for
+    the schema to report with its row."""
+    from .parse import parse_percent
+
+    out = frame
+    for column in PERCENT_COLUMNS:
+        if column not in frame.columns:
+            continue
+        values = []
+        for cell in frame[column]:
+            if cell is None or (isinstance(cell, float) and pd.isna(cell)) or pd.isna(cell):
+                values.append(None)
+                continue
+            try:
+                x = parse_percent(str(cell))
+            except ValueError:
+                values.append(cell)
+                continue
+            values.append(None if pd.isna(x) else repr(x))
+        if out is frame:
+            out = frame.copy()
+        out[column] = pd.Series(values, index=frame.index, dtype=object).astype("str")
+    return out
+
+
+def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None, list[dict]]:
+    name = path.name
+    if not _exists(path):
+        return None, [_problem(name, "file is missing")]
+    try:
+        frame = sio.read_table(path, folder=folder, max_bytes=limits.MAX_REPORT_FILE_BYTES, allow_no_rows=True,
+                               max_rows=limits.MAX_REPORT_ROWS)
+    except (ValueError, OSError) as err:
+        # report folders have no --encoding option: the remedy is to re-save the file as UTF-8
+        message = re.sub(r",? or pass (?:the|its) encoding \(--encoding [^)]*\)", "", str(err))
+        return None, [_problem(name, f"cannot be read as CSV: {message}")]
+    frame = frame.reset_index(drop=True)
     if len(frame):
-        stripped = frame.stack().str.strip().unstack().reindex(index=frame.index, columns=frame.columns)
+        stripped = frame.apply(lambda col: col.str.strip())
         frame = stripped.mask(stripped == "")
-    dupes = frame.columns[frame.columns.str.contains(r"\.\d+$") & frame.columns.str.replace(r"\.\d+$", "", regex=True)
-                          .isin(frame.columns)]
-    problems = [dict(file=name, row=None, column=d, value=None, rule="duplicate column name") for d in dupes]
+    frame = _published_percentages(frame)
+    problems = []
+    for column in frame.columns:  # Excel holds at most 32,767 characters in a cell: never cut without a word
+        long = frame[column].str.len() > limits.MAX_CELL_CHARS
+        for row in frame.index[long.fillna(False).to_numpy(dtype=bool)][:5]:
+            problems.append(_problem(name, f"is {len(frame.at[row, column]):,} characters long, more than a "
+                                           f"spreadsheet cell holds ({limits.MAX_CELL_CHARS:,}, "
+                                           "stats.limits.MAX_CELL_CHARS)", column, None, int(row) + 1))
+    problems += [_problem(name, f"is not a column of {name} (known: {', '.join(c for c, _, _ in COLUMNS[table])}); "
+                               "a misspelt or extra column is never silently ignored", column, column)
+                for column in frame.columns if column not in KNOWN_COLUMNS[table]]
     return frame, problems
+
+
+def report_files(folder) -> tuple[Path, ...]:
+    """The files of a report folder that :func:`validate_report` and :func:`stats.load_report` read."""
+    return tuple(Path(folder) / f for f in REPORT_FILES)
 
 
 def _check_folder(folder: Path, framework=None):
     folder = Path(folder)
     if not folder.is_dir():
-        raise OSError(f"cannot read report folder {str(folder)!r}: no such folder")
+        raise OSError(f"cannot read report folder {str(folder)!r}: "
+                      + ("it is not a folder" if os.path.lexists(folder) else "no such folder"))
     meta, fw, violations = _read_metadata(folder, framework)
     raw: dict[str, pd.DataFrame | None] = {}
     for t in TABLES:
-        raw[t], problems = _read_csv(folder / f"{t}.csv")
+        raw[t], problems = _read_csv(folder / f"{t}.csv", folder, t)
         violations += problems
     if fw is not None:
         for t, (columns, wide) in _schemas(fw, raw).items():
@@ -543,18 +644,26 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     """
     fw = load_framework(framework)
     folder = Path(folder)
+    if folder.is_symlink():
+        raise OSError(f"will not write into {str(folder)!r}: it is a symbolic link; give a new folder name")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise OSError(f"will not overwrite {str(folder)!r}: it exists and is not empty; choose a new folder name")
     name = name or folder.name
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"name ({name!r}) must be lower case letters, digits and hyphens, such as 'york-yos-2024'.")
-    framework_ref = fw.name if Path(fw.path).parent == Path(load_framework().path).parent else str(Path(fw.path).resolve())
+    bundled = Path(fw.path).parent == Path(load_framework().path).parent
+    # A framework of your own is copied into the folder (framework.toml), so the folder is complete and
+    # report.toml names a file inside it (a report folder never reads a file outside itself).
+    framework_ref = fw.name if bundled else "framework.toml"
     files = {}
+    if not bundled:
+        with sio.open_input(fw.path, max_bytes=limits.MAX_TOML_BYTES) as fh:
+            files["framework.toml"] = fh.read(limits.MAX_TOML_BYTES + 1).decode("utf-8-sig")
     files["report.toml"] = (
         f'# Report metadata (see README "Adding a report").\n'
-        f'name = "{name}"\n'
+        f'name = {sio.toml_string(name)}\n'
         f'title = ""            # e.g. "An inspection of youth offending services in York"\n'
-        f'framework = "{framework_ref}"   # a bundled framework name, or the path of a .toml file\n'
+        f'framework = {sio.toml_string(framework_ref)}   # a bundled framework name, or the path of a .toml file\n'
         f'constructed = false   # true if the figures are made up (examples, training): say so\n'
         f'source = ""           # where the figures come from (report title, date, address)\n')
     std_rows = [{"standard": s.id, "standard_name": s.name, "domain": s.domain, "basis": s.basis} for s in fw.standards]
@@ -575,10 +684,13 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
         doc += [f"| `{c}` | {'yes' if req else 'no'} | {what} |" for c, req, what in COLUMNS[t]]
         doc.append("")
     files["README.md"] = "\n".join(doc)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(f"cannot create the report folder {str(folder)!r}: {err.strerror or err}") from None
     written = []
     for fname, text in files.items():
         path = folder / fname
-        path.write_text(text, encoding="utf-8")
+        sio.write_atomic(path, text)
         written.append(path)
     return written

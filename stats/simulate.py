@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import _validation as v
 from .change import resolve_test
-from .samplesize import _margin
+from .samplesize import normal_margin as _margin
 
 __all__ = ["margin_coverage", "z_test_rejection", "subsample_deviation"]
 

@@ -90,6 +90,11 @@ class ReportSummary:
         distance for every view.
     title : str
         The report's title (``report.toml``), else its name.
+    design_effect_structure : pandas.DataFrame
+        :func:`stats.design.structural_deff_survival`: the significant prompt labels that
+        survive the design-effect range the report's own cluster structure implies (cases per
+        officer, an ICC range); empty when the report states no officers. The primary
+        design-effect view; ``design_effect`` (fixed levels) is secondary.
     main_points : stats.findings.MainPoints
         The main points (:func:`stats.findings.main_points`, computed on first use): significant
         changes with their firmness, ratings with the panel's decisions, untested rows. Every
@@ -112,6 +117,7 @@ class ReportSummary:
     multiplicity: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     framework: Framework | None = None
     title: str = ""
+    design_effect_structure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self):
         if not self.title:
@@ -288,8 +294,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     if not isinstance(report, Report):
         raise TypeError(f"report must be a stats.Report from stats.load_report (got {type(report).__name__}).")
     rounding = report_rounding(report)
-    prompts = with_checks(label_changes(report.prompts, spec, intervals=True), spec, rounding)
-    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True), spec, rounding)
+    prompts = with_checks(label_changes(report.prompts, spec, intervals=True, rounding=rounding), spec, rounding)
+    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True, rounding=rounding),
+                                spec, rounding)
     prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
     rated = rate(report)
@@ -309,6 +316,7 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         multiplicity=_multiplicity(prompts, spec),
         framework=report.framework,
         title=str(report.metadata.get("title") or report.name),
+        design_effect_structure=_structural_deff(report, prompts, spec),
     )
 
 
@@ -351,10 +359,28 @@ def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, s
     from .audit import audit_wording, significant_changes_in_text
 
     spec = resolve_test(test)
-    prompts = label_changes(report.prompts, spec)
-    kq = label_changes(report.key_questions, spec)
+    rounding = report_rounding(report)
+    prompts = label_changes(report.prompts, spec, rounding=rounding)
+    kq = label_changes(report.key_questions, spec, rounding=rounding)
     return AuditResult(audit_wording(text, prompts, kq), significant_changes_in_text(text, prompts, kq),
                        source=source, converse_only=converse_only)
+
+
+def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) -> pd.DataFrame:
+    """:func:`stats.design.structural_deff_survival` of the report.
+
+    Empty, with the reason in ``attrs['unavailable']``, when the report states no officers or its
+    stated cases and officers cannot form the sampler's clusters (the rest of the report stands).
+    """
+    from .design import report_cluster_structure, structural_deff_survival
+
+    try:
+        structure = report_cluster_structure(report)
+        return structural_deff_survival(prompts, test=spec, **structure)
+    except ValueError as err:
+        unavailable = pd.DataFrame()
+        unavailable.attrs["unavailable"] = str(err)
+        return unavailable
 
 
 def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.DataFrame:

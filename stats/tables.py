@@ -13,18 +13,21 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .change import _LABEL_BY_CODE, _label_codes, compare_proportions, resolve_test
+from ._labelled import ATTR, LabelledTable
+from .change import LABEL_BY_CODE, compare_proportions, label_codes, resolve_test
+from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_counts
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
-    _parse,
     _parse_count_series,
     _parse_percent_series,
+    parse_arrays,
     parse_percent,
     parse_table,
+    row_name,
 )
-from .samplesize import _margin
+from .samplesize import normal_margin as _margin
 
-__all__ = ["label_changes", "parse_percent", "OUTPUT_COLUMNS", "INTERVAL_COLUMNS", "WORDINGS"]
+__all__ = ["INTERVAL_COLUMNS", "OUTPUT_COLUMNS", "WORDINGS", "label_changes", "parse_percent"]
 
 #: Columns added by :func:`label_changes`, in order (all values proportions or plain numbers).
 OUTPUT_COLUMNS = (
@@ -36,6 +39,11 @@ OUTPUT_COLUMNS = (
     "margin_previous",
     "margin_current",
     "wording",
+    "count_previous",
+    "n_used_previous",
+    "count_current",
+    "n_used_current",
+    "count_source",
 )
 #: Columns added after ``label`` with ``intervals=True``.
 INTERVAL_COLUMNS = ("ci_low", "ci_high")
@@ -76,6 +84,7 @@ def label_changes(
     intervals=False,
     margin_confidence_level=0.80,
     check_scale=True,
+    rounding=None,
 ) -> pd.DataFrame:
     r"""Test and label every row of a previous-versus-current table.
 
@@ -109,6 +118,11 @@ def label_changes(
     check_scale : bool, default True
         Refuse a percentage column whose every value is at most 1 (probably
         proportions). The command line's chunked reader checks its first chunk only.
+    rounding : {'half-up', 'half-even'}, optional
+        How the percentages were rounded for publication, which decides the counts they
+        imply; default the table's ``attrs['rounding']``, else 'half-up'
+        (:data:`stats.consistency.DEFAULT_ROUNDING`). For a bundled report pass
+        :func:`stats.consistency.report_rounding`.
 
     Returns
     -------
@@ -120,7 +134,8 @@ def label_changes(
         ``difference``
             current - previous (proportion).
         ``statistic``, ``pvalue``
-            z and its p-value (nan where untestable).
+            z and its p-value (nan where untestable), from the counts in
+            ``count_*`` / ``n_used_*``.
         ``significant``
             nullable boolean: ``pvalue <= alpha``; <NA> where untestable.
         ``label`` (categorical)
@@ -142,6 +157,17 @@ def label_changes(
             change in whole points; "no comparable data" where untestable.
             No "similar" threshold is invented: the methodology's 5-point margin
             is that of one percentage, not of a difference.
+        ``count_previous``, ``n_used_previous``, ``count_current``, ``n_used_current``
+            the counts the test, the interval and every check of the table use
+            (floats; nan where the side has no figure): the given count where the
+            table gives one, else the count the published figure implies
+            (:func:`stats.consistency.implied_counts`), or ``percentage x n`` under
+            ``ChangeTest(counts='fractional')``.
+        ``count_source`` (categorical)
+            "given" (both sides' counts given), "implied" (a count implied at the
+            stated n), "implied at a lower n" (on at least one side no count of the
+            stated n publishes as the figure: the largest n below it at which one
+            does), "fractional"; <NA> where the row has no figure.
 
     Raises
     ------
@@ -152,7 +178,10 @@ def label_changes(
     -----
     The test on each testable row is :func:`stats.compare_proportions` under
     ``test`` (see :class:`stats.ChangeTest` for the variants), applied to all
-    rows at once.
+    rows at once, at the counts of ``count_*`` / ``n_used_*``: a published 45 % of
+    85 cases is tested as 38/85 (the only count of 85 that publishes as 45 %), not
+    as 38.25 cases, and 87 % of 24 (impossible: 21/24 publishes as 88 %) as 20/23.
+    ``difference`` and ``wording`` state the published figures.
 
     Examples
     --------
@@ -168,12 +197,20 @@ def label_changes(
     2         NaN       no comparable data                   no comparable data
     >>> out.attrs["change_test"].method
     'pooled-cc'
+    >>> out[["count_previous", "n_used_previous", "count_current", "count_source"]]
+       count_previous  n_used_previous  count_current count_source
+    0            54.0            100.0           71.0      implied
+    1            61.0            100.0           49.0      implied
+    2             NaN              NaN           43.0      implied
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
+    if rounding is None:
+        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+    v.check_choice("rounding", rounding, ROUNDINGS)
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed, cols = _parse(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
+    parsed, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
                           check_scale=bool(check_scale))
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
@@ -185,7 +222,9 @@ def label_changes(
             "population columns were named but the test has no finite population correction; "
             "pass test=ChangeTest(finite_population=True, ...) to use them."
         )
-    added = _label_parsed(parsed, spec, intervals=bool(intervals), margin_confidence_level=float(margin_confidence_level))
+    counts = row_counts(parsed, spec, rounding, table.index, cols)
+    added = _label_parsed(parsed, counts, spec, intervals=bool(intervals),
+                          margin_confidence_level=float(margin_confidence_level))
     # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
     out = table.copy(deep=False)
     for name in (*OUTPUT_COLUMNS, *INTERVAL_COLUMNS):
@@ -193,11 +232,59 @@ def label_changes(
             out = out.drop(columns=name)
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index, copy=False)
-    out.attrs = {"change_test": spec}
+    carrier = LabelledTable(spec, rounding, cols, table.index, parsed,
+                            {name: np.array(values, copy=True) for name, values in counts.items()})
+    out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols, ATTR: carrier}
     return out
 
 
-def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
+def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = None) -> dict:
+    """The counts each side of each row is tested at: given, implied by the figure, or fractional.
+
+    ``parsed`` is the dict of :func:`stats.parse.parse_table` arrays. Returns float arrays
+    ``count_previous``, ``n_used_previous``, ``count_current``, ``n_used_current`` (nan where
+    the side has no figure) and ``source`` (int8 codes into
+    :data:`stats.consistency.COUNT_SOURCES`, -1 where the row has no figure). Vectorised.
+    A figure that no count of 1 to n cases publishes as is a ValueError naming the row.
+    """
+    cols = Columns() if cols is None else cols
+    out = {}
+    codes = []
+    for side, column in (("previous", cols.previous), ("current", cols.current)):
+        prop, n, given = parsed[side], parsed[f"n_{side}"], parsed[f"{side}_count"]
+        present = ~np.isnan(prop) & ~np.isnan(n)
+        has_count = present & ~np.isnan(given)
+        k = np.where(has_count, given, np.nan)
+        m = np.where(present, n, np.nan)
+        code = np.where(has_count, 0, np.where(present, 3, -1)).astype(np.int8)
+        infer = present & ~has_count
+        if spec.counts == "fractional":
+            k = np.where(infer, prop * n, k)
+        elif infer.any():
+            rows = np.flatnonzero(infer)
+            r = implied_counts(100 * prop[rows], n[rows], rounding=rounding)
+            if (r.source < 0).any():
+                i = int(rows[int(np.argmax(r.source < 0))])
+                raise ValueError(
+                    f"{row_name(index[i])}, column {column!r}: no count of 1 to n = {int(n[i])} cases "
+                    f"publishes as {_show_percent(100 * prop[i])}% ({rounding} rounding); correct the "
+                    f"figure or n, give the count ({side}_count), or test fractional cases with "
+                    "ChangeTest(counts='fractional').")
+            k[rows] = r.count
+            m[rows] = r.n_used
+            code[rows] = r.source
+        out[f"count_{side}"] = k
+        out[f"n_used_{side}"] = m
+        codes.append(code)
+    out["source"] = np.maximum(codes[0], codes[1])
+    return out
+
+
+def _show_percent(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
     """The added columns for the canonical arrays of :func:`stats.parse.parse_table`."""
     rows = parsed["testable"]
     n = len(rows)
@@ -218,16 +305,21 @@ def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_leve
     if rows.any():
         pops = {}
         if spec.finite_population:
-            pops = dict(population_previous=take("population_previous"), population_current=take("population_current"))
-        res = compare_proportions(take("previous"), take("n_previous"), take("current"), take("n_current"),
-                                  test=spec, higher_is_better=take("higher_is_better"), **pops)
+            pops = {"population_previous": take("population_previous"), "population_current": take("population_current")}
+        k1, m1 = counts["count_previous"], counts["n_used_previous"]
+        k2, m2 = counts["count_current"], counts["n_used_current"]
+        if not all_rows:
+            k1, m1, k2, m2 = k1[rows], m1[rows], k2[rows], m2[rows]
+        res = compare_proportions(k1 / m1, m1, k2 / m2, m2, test=spec, higher_is_better=take("higher_is_better"),
+                                  **pops)
     nan = np.nan
-    difference = scatter(res.difference, nan, float) if res else np.full(n, nan)
+    # the published figures' difference (the count difference has the same sign and is in the test)
+    difference = np.where(rows, parsed["current"] - parsed["previous"], nan)
     statistic = scatter(res.statistic, nan, float) if res else np.full(n, nan)
     pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
     significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
-    # label codes index stats.change._LABEL_BY_CODE; 3 is "no comparable data"
-    code = (scatter(_label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
+    # label codes index stats.change.LABEL_BY_CODE; 3 is "no comparable data"
+    code = (scatter(label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
             if res else np.full(n, 3, dtype=np.int8))
 
     populations_used = spec.finite_population
@@ -247,7 +339,7 @@ def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_leve
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
-        "label": pd.Categorical.from_codes(code, categories=list(_LABEL_BY_CODE)),
+        "label": pd.Categorical.from_codes(code, categories=list(LABEL_BY_CODE)),
     }
     if intervals:
         low, high = res.ci if res else (np.empty(0), np.empty(0))
@@ -256,6 +348,9 @@ def _label_parsed(parsed: dict, spec, *, intervals: bool, margin_confidence_leve
     added["margin_previous"] = margin_prev
     added["margin_current"] = margin_cur
     added["wording"] = pd.Categorical.from_codes(wording_code, categories=_WORDING_CATEGORIES)
+    for name in ("count_previous", "n_used_previous", "count_current", "n_used_current"):
+        added[name] = counts[name]
+    added["count_source"] = pd.Categorical.from_codes(counts["source"], categories=list(COUNT_SOURCES))
     return added
 
 

@@ -241,3 +241,50 @@ def test_one_sided_pvalues_add_to_one(row):
     g = compare_proportions(p1, n1, p2, n2, alternative="greater").pvalue
     l = compare_proportions(p1, n1, p2, n2, alternative="less").pvalue
     assert g + l == pytest.approx(1.0)
+
+
+# ---- Newcombe's continuity-corrected hybrid score interval (method 11) ------------------------------
+
+
+def test_newcombe_cc_reproduces_newcombe_1998_table_ii():
+    # Newcombe (1998), Stat Med 17:873-890, Table II, example (a) 56/70 - 48/80, method 11:
+    # 95 % limits 0.0428 and 0.3422 (method 10: 0.0524, 0.3339). Here current = 56/70, previous = 48/80.
+    res = compare_proportions(48 / 80, 80, 56 / 70, 70)
+    low, high = res.confidence_interval(0.95, method="newcombe-cc")
+    assert (round(float(low), 4), round(float(high), 4)) == (0.0428, 0.3422)
+    low10, high10 = res.confidence_interval(0.95, method="newcombe")
+    assert (round(float(low10), 4), round(float(high10), 4)) == (0.0524, 0.3339)
+
+
+@pytest.mark.parametrize("k1, n1, k2, n2", [(3, 10, 9, 10), (2, 7, 6, 7), (0, 29, 5, 56), (0, 20, 0, 10),
+                                            (0, 10, 10, 10), (48, 80, 56, 70), (17, 23, 22, 24)])
+@pytest.mark.parametrize("level", [0.90, 0.95])
+def test_newcombe_cc_equals_an_independent_build_from_scipy_wilsoncc(k1, n1, k2, n2, level):
+    # Independent reference: Newcombe's method 11 assembled from scipy's continuity-corrected Wilson
+    # intervals (binomtest(...).proportion_ci(method='wilsoncc')).
+    from scipy.stats import binomtest
+
+    c1 = binomtest(k1, n1).proportion_ci(level, method="wilsoncc")
+    c2 = binomtest(k2, n2).proportion_ci(level, method="wilsoncc")
+    p1, p2 = k1 / n1, k2 / n2
+    d = p2 - p1
+    ref_low = max(-1.0, d - np.sqrt((p2 - c2.low) ** 2 + (c1.high - p1) ** 2))
+    ref_high = min(1.0, d + np.sqrt((c2.high - p2) ** 2 + (p1 - c1.low) ** 2))
+    low, high = compare_proportions(p1, n1, p2, n2).confidence_interval(level, method="newcombe-cc")
+    assert float(low) == pytest.approx(ref_low, abs=1e-12) and float(high) == pytest.approx(ref_high, abs=1e-12)
+    # the correction widens method 10's interval
+    low10, high10 = compare_proportions(p1, n1, p2, n2).confidence_interval(level, method="newcombe")
+    assert low <= low10 + 1e-15 and high >= high10 - 1e-15
+
+
+def test_newcombe_cc_is_an_interval_choice_of_the_specification():
+    import pandas as pd
+
+    from stats import label_changes
+
+    spec = ChangeTest(interval="newcombe-cc")
+    assert not spec.interval_is_dual and "newcombe-cc interval" in spec.describe()
+    t = pd.DataFrame({"previous": [48 / 80 * 100], "current": [80], "previous_count": [48], "current_count": [56],
+                      "n_previous": [80], "n_current": [70]})
+    out = label_changes(t, ChangeTest(alpha=0.05, interval="newcombe-cc"), intervals=True)
+    assert (round(out.loc[0, "ci_low"], 4), round(out.loc[0, "ci_high"], 4)) == (0.0428, 0.3422)

@@ -34,7 +34,7 @@ def test_defaults_and_dual_intervals():
     assert [ChangeTest(method=m).interval for m in VARIANTS] == ["score", "score-cc", "wald", "wald-cc"]
     assert all(ChangeTest(method=m).interval_is_dual for m in VARIANTS)
     assert not ChangeTest(interval="newcombe").interval_is_dual
-    assert set(INTERVALS) == {"score", "score-cc", "wald", "wald-cc", "newcombe"}
+    assert set(INTERVALS) == {"score", "score-cc", "wald", "wald-cc", "newcombe", "newcombe-cc"}
 
 
 def test_specification_is_frozen_hashable_and_round_trips():

@@ -145,7 +145,7 @@ def test_design_table_by_group():
 
 def test_design_change_test_unpooled_uses_the_design_variances():
     spec = ChangeTest(method="unpooled")
-    prev, cur = estimate("previous"), estimate("current")
+    prev, cur = estimate("previous", design="wr"), estimate("current", design="wr")
     t = design_change_test(prev, cur, test=spec)
     assert t.attrs["change_test"] is spec
     z = (cur.proportion - prev.proportion) / np.sqrt(cur.standard_error**2 + prev.standard_error**2)
@@ -190,7 +190,7 @@ def test_deff_survival_of_the_bundled_report(labelled):
     s = deff_survival(labelled)
     assert s["deff"].tolist() == [1.2, 1.5, 2.0]
     assert s["significant"].tolist() == [17, 17, 17]
-    # breakdown deffs computed above: 4.2.1.d (1.098) goes first; 2.3.1.b (6.24) is the most robust
+    # breakdown deffs computed above: 4.2.1.d (1.063 at its counts 18/23 vs 21/22) goes first; 2.3.1.b (6.24) is the most robust
     assert s["surviving"].tolist() == [16, 12, 9]
     assert s.loc[0, "lost_ids"] == "4.2.1.d"
     assert s["surviving"].is_monotonic_decreasing
@@ -198,11 +198,57 @@ def test_deff_survival_of_the_bundled_report(labelled):
 
 def test_simple_columns_equal_the_shared_change_test():
     # the simple columns are the ChangeTest on the unweighted counts, for every method
-    prev, cur = estimate("previous"), estimate("current")
+    prev, cur = estimate("previous", design="wr"), estimate("current", design="wr")
     for method in ("pooled", "pooled-cc", "unpooled", "unpooled-cc"):
         spec = ChangeTest(method=method)
         t = design_change_test(prev, cur, test=spec)
         np.testing.assert_allclose(t["simple_pvalue"], spec.pvalue(prev.count, prev.n, cur.count, cur.n), rtol=1e-12)
+    # with the finite population correction the simple test uses the estimated eligible cases
+    prev, cur = estimate("previous"), estimate("current")
+    spec = ChangeTest(finite_population=True)
+    t = design_change_test(prev, cur, test=spec)
+    common = t["prompt"].to_numpy()
+    a, b = prev.to_frame().set_index("prompt").loc[common], cur.to_frame().set_index("prompt").loc[common]
+    pa = pd.Series(prev.population, index=prev.prompt).loc[common]
+    pb = pd.Series(cur.population, index=cur.prompt).loc[common]
+    np.testing.assert_allclose(t["simple_pvalue"], spec.pvalue(a["count"], a["n"], b["count"], b["n"], pa, pb), rtol=1e-12)
+
+
+@pytest.mark.parametrize("design", ["wr", "fpc"])
+def test_design_change_test_matches_r_survey_under_the_specification(design):
+    # R values: tests/data/r-survey-change-reference.R (R 4.2.2, survey 4.1-1):
+    #   svydesign(ids=~officer, strata=~stratum, weights=~w, nest=TRUE)   for finite_population=False ("wr")
+    #   svydesign(ids=~officer, strata=~stratum, fpc=~f_h, nest=TRUE)     for finite_population=True ("fpc")
+    #   z = (coef(m2) - coef(m1)) / sqrt(SE(m1)^2 + SE(m2)^2); deff_used = SE^2 / (p (1 - p) f / n)
+    ref = pd.read_csv(DATA / "r-survey-change-reference.csv", dtype={"prompt": str})
+    ref = ref[ref["design"] == design].set_index("prompt")
+    spec = ChangeTest(method="unpooled", finite_population=design == "fpc")
+    t = design_change_test(estimate("previous", design=design), estimate("current", design=design), test=spec)
+    t = t.set_index("prompt").loc[ref.index]
+    assert len(t) == 12
+    np.testing.assert_allclose(t["statistic"], ref["z"], rtol=0, atol=1e-10)
+    # the deff columns are exactly the factor applied to the simple test's SRS variance
+    np.testing.assert_allclose(t["deff_previous"], ref["deff_used_previous"], rtol=1e-10)
+    np.testing.assert_allclose(t["deff_current"], ref["deff_used_current"], rtol=1e-10)
+    assert t.attrs["change_test"] == spec and "ultimate clusters" in t.attrs["design_model"]
+    assert t.attrs["variance"].startswith("with replacement" if design == "wr" else "without replacement")
+
+
+def test_design_change_test_refuses_estimates_of_another_variance():
+    prev, cur = estimate("previous", design="fpc"), estimate("current", design="fpc")
+    with pytest.raises(ValueError, match=r"previous was estimated with fpc=True but the test has finite_population=False"):
+        design_change_test(prev, cur)  # ChangeTest(): no finite population correction
+    c = cases("current")
+    answers = parse_answers(c, list(c.columns[5:]), id_column=None)
+    with pytest.raises(ValueError, match=r"fpc=True contradicts the test \(finite_population=False\)"):
+        design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float),
+                           test=ChangeTest(), fpc=True)
+    # the specification chooses the variance; the default is the with-replacement one
+    by_spec = design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float),
+                                 test=ChangeTest(finite_population=True))
+    np.testing.assert_array_equal(by_spec.standard_error, estimate("current", design="fpc").standard_error)
+    default = design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float))
+    np.testing.assert_array_equal(default.standard_error, estimate("current", design="wr").standard_error)
 
 
 def test_deff_survival_uses_the_test_level(labelled):
@@ -226,3 +272,55 @@ def test_rao_scott_keeps_each_rows_direction():
     same = rao_scott_change_test(labelled, 1.0)
     assert same["design_label"].tolist() == labelled["label"].astype(str).tolist()
     assert not same["verdict_changed"].any()
+
+
+# --- design effects from the sample's own structure --------------------------------------------------
+
+def test_kish_deff_equals_the_variance_of_the_mean_under_a_random_officer_effect():
+    # Independent check by matrix algebra: y = u_officer + e, Var(u) = rho, Var(e) = 1 - rho. The
+    # variance of the mean of all cases is 1' S 1 / n^2; over the SRS variance 1/n it is Kish's deff.
+    from scipy.linalg import block_diag
+
+    from stats.design import kish_deff
+
+    for sizes, rho in (([6, 6, 1, 1, 3], 0.2), ([2] * 47 + [3] * 2, 0.05), ([4] * 5, 0.3)):
+        cov = block_diag(*[np.full((m, m), rho) + np.eye(m) * (1 - rho) for m in sizes])
+        n = sum(sizes)
+        exact = cov.sum() / n**2 / (1 / n)
+        assert kish_deff(rho, cluster_sizes=sizes) == pytest.approx(exact, rel=1e-12)
+        m = np.array(sizes, dtype=float)
+        assert kish_deff(rho, mean_size=m.mean(), cv=m.std() / m.mean()) == pytest.approx(exact, rel=1e-12)
+    # equal clusters: the textbook 1 + (m - 1) rho
+    assert kish_deff(0.1, mean_size=5) == pytest.approx(1.4)
+    np.testing.assert_allclose(kish_deff(np.array([0.0, 0.5, 1.0]), mean_size=3), [1.0, 2.0, 3.0])
+
+
+def test_cluster_size_bounds_are_the_extremes_of_every_allocation():
+    from itertools import product
+
+    from stats.design import cluster_size_bounds
+
+    for cases, clusters, cap in ((10, 4, 4), (9, 3, 5), (7, 7, 2), (12, 5, 3)):
+        sums = [sum(m * m for m in sizes) for sizes in product(range(1, cap + 1), repeat=clusters)
+                if sum(sizes) == cases]
+        even, uneven = cluster_size_bounds(cases, clusters, cap)
+        assert even.sum() == uneven.sum() == cases and uneven.max() <= cap and even.min() >= 1
+        assert (int((even**2).sum()), int((uneven**2).sum())) == (min(sums), max(sums))
+    with pytest.raises(ValueError, match=r"100 cases cannot fill 10 clusters of 1 to 6 cases"):
+        cluster_size_bounds(100, 10, 6)
+
+
+def test_structural_deff_survival_of_the_bundled_report(labelled):
+    from stats.design import report_cluster_structure, structural_deff_survival
+
+    report = load_report("south-yorkshire-crc-2020")
+    structure = report_cluster_structure(report)
+    assert structure == {"cases": 100, "officers": 49, "max_per_officer": 6}
+    s = structural_deff_survival(labelled, **structure).set_index("end")
+    # 100 cases over 49 officers: 47 x 2 + 2 x 3 (sum m^2 = 206) to 10 x 6 + 2 + 38 x 1 (402)
+    assert s.loc["low", "effective_cluster_size"] == pytest.approx(2.06)
+    assert s.loc["high", "effective_cluster_size"] == pytest.approx(4.02)
+    assert s.loc["low", "deff"] == pytest.approx(1 + 1.06 * 0.05) and s.loc["high", "deff"] == pytest.approx(1 + 3.02 * 0.2)
+    assert s["significant"].tolist() == [17, 17] and s["surviving"].tolist() == [17, 12]
+    assert s.loc["high", "lost_ids"] == "2.3.2.b, 2.3.2.e, 2.4.2.a, 4.2.1.b, 4.2.1.d"
+    assert "ultimate clusters" in s.attrs["design_model"] and "49 officers" in s.attrs["source"]

@@ -229,3 +229,45 @@ def test_errors_name_parameter_rule_and_value():
         fisher(1, 4, 1, 4, alternative="bigger")
     with pytest.raises(ValueError, match=r"method \('pearson'\) must be one of"):
         ExactTest("pearson")
+
+
+# ---- tables far in the tails, one-sided, many designs in one call ------------------------------
+
+
+# 100 vs 100 and 60 vs 45 tables far in either tail: one-sided Fisher p-values near 1 on one side
+# (decided by their complement) and below 1e-20 on the other.
+EXTREME = [(0, 100, 100, 100), (100, 100, 0, 100), (3, 100, 97, 100), (96, 100, 5, 100), (2, 60, 44, 45),
+           (58, 60, 1, 45)]
+
+
+@pytest.mark.parametrize("alternative", ALTS)
+def test_boschloo_equals_scipy_far_in_the_tails(alternative):
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*EXTREME))
+    ours = boschloo(k1, n1, k2, n2, alternative=alternative)
+    for table, p in zip(EXTREME, ours):
+        ref = scipy_pvalue("boschloo", *table, alternative)
+        assert p == pytest.approx(ref, rel=1e-9, abs=1e-300), (table, alternative)  # relative: p down to 1e-59
+
+
+@pytest.mark.parametrize("method", ["barnard", "boschloo"])
+def test_many_designs_in_one_call_equal_one_call_each(method):
+    # the grid stage is per design, the refinement shared by all designs (zero-padded degrees)
+    tables = random_tables(21, 30, 60)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables))
+    for alternative in ALTS:
+        together = OURS[method](k1, n1, k2, n2, alternative=alternative)
+        alone = [OURS[method](*table, alternative=alternative) for table in tables]
+        assert together == pytest.approx(alone, rel=1e-13, abs=1e-15)
+
+
+def test_wald_counts_in_closed_form_equal_counts_over_the_design():
+    from stats.exact_tests import _Design
+
+    rng = np.random.default_rng(4)
+    for n_c, n_p in [(1, 1), (1, 7), (13, 13), (40, 17), (90, 31)]:
+        d = _Design(n_c, n_p)
+        stats_ = d.wald[d.valid]
+        q = np.r_[stats_[rng.integers(0, len(stats_), 30)], -stats_[:5], 0.0, -0.0, 1e300, -1e300]
+        for side, op in (("left", np.less), ("right", np.less_equal)):
+            brute = (op(d.wald[None, :, :], q[:, None, None]) & d.valid[None]).sum(axis=2)
+            assert np.array_equal(d.wald_counts(q, side), brute), (n_c, n_p, side)

@@ -68,4 +68,5 @@ def test_labelled_frame_carries_its_test_and_intervals_are_dual():
     assert out.attrs["change_test"] is spec
     excludes = (out["ci_low"] > 0) | (out["ci_high"] < 0)
     assert excludes.tolist() == out["significant"].astype(bool).tolist()
-    assert list(out.columns[-5:]) == ["ci_low", "ci_high", "margin_previous", "margin_current", "wording"]
+    assert list(out.columns[-10:]) == ["ci_low", "ci_high", "margin_previous", "margin_current", "wording", "count_previous",
+                                       "n_used_previous", "count_current", "n_used_current", "count_source"]

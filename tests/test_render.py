@@ -153,10 +153,12 @@ def test_machine_formats_carry_every_digit_and_display_formats_round(capsys, pro
 
 
 def test_json_is_strict_everywhere(capsys):
-    code, out, _ = run(capsys, "margin", "--n", "100", "--confidence-level", "0.9999999999999999", "--format", "json")
-    assert code == 0 and "Infinity" not in out and "NaN" not in out
-    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
-    assert data["margin"] is None and "infinite" in data["notes"]["margin"]
+    # a level whose critical value is infinite is refused, never written as Infinity
+    code, out, err = run(capsys, "margin", "--n", "100", "--confidence-level", "0.9999999999999999", "--format", "json")
+    assert code == 2 and out == "" and "confidence_level" in err
+    from stats.render.json import strict
+
+    assert json.dumps(strict({"x": float("inf"), "y": float("nan")}), allow_nan=False) == '{"x": null, "y": null}'
     report = run(capsys, "report", "--format", "json")[1]
     doc = json.loads(report, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
     assert doc["prompts"][1]["pvalue"] is None and doc["framework"]["key_question_bands"] == [50, 65, 80]
@@ -285,9 +287,13 @@ def test_html_multiplicity_block_gives_counts_not_yes(summary):
 
     html = to_html(summary, charts=False)
     block = html[html.index('<section id="multiplicity"'):]
-    assert "<dt>significant</dt><dd>17</dd>" in block and "<dt>survive_fdr</dt><dd>8</dd>" in block
+    labels = summary.prompts["label"]
+    significant = int(labels.isin(["significant improvement", "significant decline"]).sum())
+    survive = int(summary.prompts["significant_fdr"].fillna(False).astype(bool).sum())
+    assert f"<dt>significant</dt><dd>{significant}</dd>" in block
+    assert f"<dt>survive_fdr</dt><dd>{survive}</dd>" in block
     assert "<dd>yes</dd>" not in block
-    assert "17 are significant, 8 survive Benjamini-Hochberg" in " ".join(block.split())
+    assert f"{significant} are significant, {survive} survive Benjamini-Hochberg" in " ".join(block.split())
 
 
 def test_label_css_is_keyed_on_label_codes(summary):

@@ -72,7 +72,7 @@ CASES = {
     "prompt id under its kq": ("prompts.csv", _set(5, "prompt_id", "2.1.3.z"), 6, "prompt_id", "must start with its key question id", "2.1.3.z"),
     "prompt text blank": ("prompts.csv", _set(6, "prompt", ""), 7, "prompt", "must not be blank", None),
     "prompt previous above 100": ("prompts.csv", _set(7, "previous", "134"), 8, "previous", "percent from 0 to 100", "134"),
-    "prompt previous not a number": ("prompts.csv", _set(7, "previous", "34%"), 8, "previous", "percent from 0 to 100", "34%"),
+    "prompt previous not a number": ("prompts.csv", _set(7, "previous", "34 per cent"), 8, "previous", "percent from 0 to 100", "34 per cent"),
     "prompt current blank (no comparable data is previous only)": (
         "prompts.csv", _set(70, "current", ""), 71, "current", "only describes the previous inspection", None),
     "prompt current negative": ("prompts.csv", _set(8, "current", "-1"), 9, "current", "percent from 0 to 100", "-1"),

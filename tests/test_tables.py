@@ -60,7 +60,8 @@ def test_labels_hand_computed_and_statsmodels():
 
 
 def test_wording_states_non_significant_changes_with_their_size():
-    t = pd.DataFrame({"previous": [50, 50, 50, 50, 50], "current": [54, 59, 41, 50, 51], "n_previous": 20, "n_current": 20})
+    # 51 % is impossible with 20 cases or fewer (an error); 46 % is 6/13
+    t = pd.DataFrame({"previous": [50, 50, 50, 50, 45], "current": [54, 59, 41, 50, 46], "n_previous": 20, "n_current": 20})
     out = label_changes(t)
     assert list(out["label"]) == ["no significant change"] * 5
     assert list(out["wording"]) == ["no significant change (+4 points)", "no significant change (+9 points)",
@@ -122,9 +123,15 @@ def test_whole_report_matches_compare_proportions(report):
     assert len(out) == 76
     testable = out["previous"].notna() & out["current"].notna()
     assert testable.sum() == 51
-    ref = compare_proportions(out.loc[testable, "previous"].to_numpy() / 100, out.loc[testable, "n_previous"].to_numpy(float),
-                              out.loc[testable, "current"].to_numpy() / 100, out.loc[testable, "n_current"].to_numpy(float))
-    np.testing.assert_allclose(out.loc[testable, "pvalue"], ref.pvalue, rtol=1e-12)
+    # the test runs at the counts the figures imply (columns count_* and n_used_*; the counts
+    # themselves are checked against a brute-force oracle in test_counts.py)
+    t = out.loc[testable]
+    k1, m1, k2, m2 = (t[c].to_numpy(float) for c in ("count_previous", "n_used_previous", "count_current", "n_used_current"))
+    assert (k1 == np.floor(k1)).all() and (k2 == np.floor(k2)).all()
+    ref = compare_proportions(k1 / m1, m1, k2 / m2, m2)
+    np.testing.assert_allclose(t["pvalue"], ref.pvalue, rtol=1e-12)
+    # every n used is the stated one except where the figure is impossible at the stated n
+    assert ((m2 == t["n_current"]) | (t["count_source"] == "implied at a lower n")).all()
     assert (out.loc[~testable, "label"] == "no comparable data").all()
     counts = out["label"].value_counts()
     assert counts["significant improvement"] == 15 and counts["significant decline"] == 2

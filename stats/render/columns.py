@@ -42,23 +42,23 @@ class Column:
 
     ``kind`` says what the raw value is and so how it is displayed:
 
-    ========== =========================== ======================== ================
-    kind       raw value                    display                  Excel format
-    ========== =========================== ======================== ================
-    text       text                         as it is                 text
-    label      a change label               symbol + text            text
-    percent    percent 0-100 (as published) ``71``                   ``0``
-    points     proportion, a signed change  ``+17`` points           ``+0.000`` (a proportion)
-    margin     proportion, a half-width     ``6.4`` points           ``0.000`` (a proportion)
-    points_raw already in points            ``6.41``                 ``+0.0`` / ``0.00``
-    pvalue     probability                  ``0.013``, ``<0.001``    ``0.0000``
-    z          statistic                    ``2.48``                 ``0.00``
-    count      whole number                 ``100``                  ``0``
-    population whole number, may be a range ``248`` (rounded)        ``0``
-    ratio      ratio                        ``x1.313``               ``0.000``
-    bool       True/False/missing           ``yes``/``no``           boolean
-    number     anything else numeric        3 significant digits     ``General``
-    ========== =========================== ======================== ================
+    ========== ============================ ===================== =========================
+    kind       raw value                    display               Excel format
+    ========== ============================ ===================== =========================
+    text       text                         as it is              text
+    label      a change label               symbol + text         text
+    percent    percent 0-100 (as published) ``71``                ``0``
+    points     proportion, a signed change  ``+17`` points        ``+0.000`` (a proportion)
+    margin     proportion, a half-width     ``6.4`` points        ``0.000`` (a proportion)
+    points_raw already in points            ``6.41``              ``0.00``
+    pvalue     probability                  ``0.013``, ``<0.001`` ``0.0000``
+    z          statistic                    ``2.48``              ``0.00``
+    count      whole number                 ``100``               ``0``
+    population whole number, may be a range ``248`` (rounded)     ``0``
+    ratio      ratio                        ``x1.313``            ``0.000``
+    bool       True/False/missing           ``yes``/``no``        boolean
+    number     anything else numeric        3 significant digits  ``General``
+    ========== ============================ ===================== =========================
     """
 
     display: str

@@ -1,0 +1,207 @@
+"""stats._fastcsv: the pyarrow reader yields stats.io.iter_table's chunks; the writer pandas' bytes."""
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stats import ChangeTest
+from stats import _fastcsv as F
+from stats import formatting as fmt
+from stats import io as sio
+from stats.tables import label_changes
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = sorted((ROOT / "data").rglob("*.csv"))
+
+pytestmark = pytest.mark.skipif(not F.AVAILABLE, reason="pyarrow is not installed")
+
+
+def same_chunks(path, **kw):
+    """Both readers' chunks, checked equal (values, dtypes, index); returns how many chunks."""
+    ref = list(sio.iter_table(path, **kw))
+    got = list(F.iter_table(path, **kw))
+    assert len(got) == len(ref)
+    for a, b in zip(ref, got):
+        pd.testing.assert_frame_equal(b, a, check_exact=True)
+        assert list(b.dtypes) == list(a.dtypes) and list(b.columns) == list(a.columns)
+        assert b.index.equals(a.index)
+        assert a.isna().equals(b.isna())
+    return len(ref)
+
+
+def fast_path_taken(path, **kw):
+    """Whether the file is read by pyarrow (not handed to stats.io)."""
+    try:
+        F._probe(path, kw.get("encoding"), kw.get("delimiter"))
+    except F._Fallback:
+        return False
+    return not F._has_control(path)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(ROOT / "data")))
+def test_bundled_files_read_alike(path):
+    same_chunks(path)
+    same_chunks(path, chunk_rows=7)
+
+
+CASES = {
+    "quoted fields": 'prompt_id,previous,current\n"P1, with a comma",54%,71%\n"say ""yes""",1,2\n"two\nlines",3%,4%\n',
+    "BOM": "\ufeffprompt_id,previous,current\nP1,54%,71%\n",
+    "semicolon": "prompt_id;previous;current\nP1;54,5%;71%\nP2;;\n",
+    "tab": "prompt_id\tprevious\tcurrent\nP1\t54%\t71%\n",
+    "blank cells": "a,b,c\n,  ,x\n , \t,y\n,,\n",
+    "percent strings": "prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\nP2,No comparable data available,,10,10\n",
+    "blank lines": "a,b\n\n1,2\n\n\n3,4\n\n",
+    "CRLF": "a,b\r\n1,2\r\n3,4\r\n",
+    "non-ASCII": "a,b\nÉcole,\u00a0\nx\u2003,\u3000\n\u200b,é\n",
+    "padded names": " a , b \n1,2\n",
+    "numbers as text": "a,b\n007,1e3\n-0,+5\n",
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("chunk_rows", [1, 2, 100_000])
+def test_generated_files_read_alike_on_the_fast_path(tmp_path, name, chunk_rows):
+    path = tmp_path / "t.csv"
+    path.write_bytes(CASES[name].encode("utf-8"))
+    assert fast_path_taken(path)
+    same_chunks(path, chunk_rows=chunk_rows)
+
+
+def test_a_large_file_reads_alike_across_pyarrow_blocks(tmp_path, monkeypatch):
+    monkeypatch.setattr(F, "_BLOCK", 1 << 12)  # many small parsed batches, re-cut into chunks
+    rng = np.random.default_rng(0)
+    m = 5000
+    frame = pd.DataFrame({"prompt_id": [f'P{i}, "q"' if i % 97 == 0 else f"P{i}" for i in range(m)],
+                          "previous": [f"{x}%" for x in rng.integers(0, 101, m)],
+                          "current": np.where(rng.uniform(size=m) < 0.05, "", rng.integers(0, 101, m).astype(str)),
+                          "n_previous": rng.integers(1, 300, m), "n_current": rng.integers(1, 300, m)})
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    assert fast_path_taken(path)
+    assert same_chunks(path, chunk_rows=1234) == 5
+
+
+BAD = {
+    "Latin-1": ("prompt_id,previous\nCaf\xe9,54%\n".encode("latin-1"), {}),
+    "UTF-16": ("a,b\n1,2\n".encode("utf-16"), {}),
+    "ragged": (b"a,b\n1,2\n3,4,5\n", {}),
+    "ragged in a later chunk": (b"a,b\n" + b"1,2\n" * 10 + b"3\n", {"chunk_rows": 4}),
+    "control character": (b"a,b\n1,2\n3,\x01\n", {}),
+    "control character late": (b"a,b\n" + b"1,2\n" * 10 + b"3,\x7f\n", {"chunk_rows": 4}),
+    "empty": (b"", {}),
+    "header only": (b"a,b\n", {}),
+    "duplicate names": (b"a,a\n1,2\n", {}),
+    "blank name": (b"a,\n1,2\n", {}),
+    "quoted header": (b'"a,b",c\n1,2\n', {}),
+    "blank line before header": (b"\n,\na,b\n1,2\n", {}),
+    "unterminated quote": (b'a,b\n"x,2\n', {}),
+    "space before quote": (b'a,b\n "x,y",1\n', {}),
+    "whitespace-only line": (b"a,b\n  \n1,2\n", {}),
+    "invalid UTF-8 late": (b"a,b\n" + b"1,2\n" * 10 + b"3,\xff\n", {"chunk_rows": 4}),
+}
+
+
+def outcome(reader, path, **kw):
+    """The chunks read before an error, and the error (type and message)."""
+    chunks = []
+    try:
+        for chunk in reader(path, **kw):
+            chunks.append(chunk)
+    except (ValueError, OSError) as err:
+        return chunks, (type(err), str(err))
+    return chunks, None
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_other_files_are_read_by_stats_io_with_the_same_chunks_and_error(tmp_path, name):
+    data, kw = BAD[name]
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    ref_chunks, ref_err = outcome(sio.iter_table, path, **kw)
+    got_chunks, got_err = outcome(F.iter_table, path, **kw)
+    assert got_err == ref_err
+    assert len(got_chunks) == len(ref_chunks)
+    for a, b in zip(ref_chunks, got_chunks):
+        pd.testing.assert_frame_equal(b, a, check_exact=True)
+
+
+def test_a_named_encoding_goes_to_stats_io(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("a,b\nCaf\xe9,1\n".encode("cp1252"))
+    assert not fast_path_taken(path, encoding="cp1252")
+    same_chunks(path, encoding="cp1252")
+
+
+# ---- writer ------------------------------------------------------------------------------------
+
+
+def label_csv_today(part, sanitize=False, header=True):
+    """What the label command writes for a chunk (stats.cli._cmd_label, csv format)."""
+    buf = io.StringIO()
+    rounded = fmt.round_for_output(part)
+    (sio.neutralise_formulas(rounded) if sanitize else rounded).to_csv(buf, index=False, header=header)
+    return buf.getvalue()
+
+
+def no_pandas_writer(*args, **kwargs):
+    raise AssertionError("the bulk writer handed the frame to pandas")
+
+
+def label_csv_fast(part, sanitize=False, header=True):
+    buf = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:  # prove the bulk path wrote it
+        mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
+        F.write_labelled_csv(part, buf, header=header, sanitize=sanitize)
+    return buf.getvalue()
+
+
+def labelled_synthetic(m=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    n1, n2 = rng.integers(1, 400, m), rng.integers(1, 400, m)
+    prev = np.round(100 * rng.binomial(n1, rng.uniform(0, 1, m)) / n1).astype(int).astype(str).astype(object)
+    prev = np.char.add(prev.astype(str), "%").astype(object)
+    cur = np.round(100 * rng.binomial(n2, rng.uniform(0, 1, m)) / n2).astype(int).astype(str)
+    cur = np.char.add(cur, "%").astype(object)
+    prev[::41] = "No comparable data available"  # not testable: NaN results, blank cells
+    cur[::53] = None
+    ids = [f"P{i}" for i in range(m)]
+    ids[3], ids[5], ids[7] = '=HYPERLINK("x")', "a, b", 'say "hi"\nthere'
+    ids[9] = "-5"
+    table = pd.DataFrame({"prompt_id": ids, "previous": prev, "current": cur, "n_previous": n1.astype(str),
+                          "n_current": n2.astype(str)}).astype("str")
+    return table
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater"])
+@pytest.mark.parametrize("sanitize", [False, True])
+def test_writer_writes_the_label_commands_bytes(alternative, sanitize):
+    table = labelled_synthetic()
+    part = label_changes(table, ChangeTest(alternative=alternative), intervals=True)
+    assert (part["pvalue"] < 1e-4).any() and part["pvalue"].isna().any()  # exponents and blanks
+    for header in (True, False):
+        assert label_csv_fast(part, sanitize, header) == label_csv_today(part, sanitize, header)
+
+
+@pytest.mark.parametrize("name", ["prompts", "key_questions"])
+def test_writer_on_the_bundled_report(name):
+    table = sio.read_table(ROOT / "data" / "south-yorkshire-crc-2020" / f"{name}.csv")
+    part = label_changes(table, ChangeTest(), intervals=True)
+    assert label_csv_fast(part) == label_csv_today(part)
+
+
+def test_writer_floats_as_numpy_writes_them():
+    rng = np.random.default_rng(1)
+    values = np.r_[rng.normal(0, 1, 2000), np.round(rng.uniform(-1, 1, 2000), 4), 10.0 ** rng.integers(-30, 30, 500),
+                   rng.uniform(0, 1, 500) * 10.0 ** rng.integers(-12, 20, 500), 0.0, -0.0, np.inf, -np.inf, np.nan,
+                   1e16, 9999999999999998.0, 1e-4, 0.00009999, 100.0, 5e-324]
+    frame = pd.DataFrame({"x": values, "n": pd.array(np.r_[np.arange(len(values) - 1), -1], dtype="Int64")})
+    frame.loc[3, "n"] = pd.NA
+    buf = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
+        F.write_csv(frame, buf)
+    assert buf.getvalue() == frame.to_csv(index=False)
