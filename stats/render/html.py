@@ -25,9 +25,9 @@ from .. import __version__
 from ..change import LABELS, NO_DATA
 from ..io import write_atomic
 from . import Writer
+from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
 from .points import assumed_footnote, lede, sections
 from .text import multiplicity_line
-from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
 
 __all__ = [
     "PROMPT_COLUMNS",
@@ -394,8 +394,10 @@ WRITER = Writer("html", "one self-contained HTML file with charts (needs the rep
 _FRAGMENT_CSS = """
 .inspection-stats { font-family: inherit; }
 .inspection-stats .label { display: inline-block; padding: 1px 6px; border-radius: 3px; white-space: nowrap; }
-.inspection-stats .label.improvement { background: #dcebf7; color: #003f63; border-left: 4px solid #0072B2; font-weight: 600; }
-.inspection-stats .label.decline { background: #fbe3d6; color: #6b2a00; border-left: 4px solid #B34700; font-weight: 600; }
+.inspection-stats .label.improvement { background: #dcebf7; color: #003f63; border-left: 4px solid #0072B2;
+  font-weight: 600; }
+.inspection-stats .label.decline { background: #fbe3d6; color: #6b2a00; border-left: 4px solid #B34700;
+  font-weight: 600; }
 .inspection-stats .label.nochange { background: #efefef; color: #4d4d4d; border-left: 4px solid #999; }
 .inspection-stats .label.nodata { color: #555; border-left: 4px dotted #bbb; }
 .inspection-stats .table-wrap { overflow: auto; max-height: 70vh; }
@@ -456,7 +458,8 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
     (True, True, True)
     """
     if not isinstance(labelled, pd.DataFrame):
-        raise TypeError(f"labelled must be a pandas DataFrame from stats.label_changes (got {type(labelled).__name__}).")
+        raise TypeError("labelled must be a pandas DataFrame from stats.label_changes "
+                        f"(got {type(labelled).__name__}).")
     if "label" not in labelled.columns:
         raise ValueError("labelled has no 'label' column: pass the output of stats.label_changes.")
     prompts = "prompt_id" in labelled.columns
@@ -476,7 +479,8 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
     body = str(macros.data_table(f"nb-{name}", caption or ("Prompts" if prompts else "Key questions"),
                                  table_rows(labelled, core, group=group)))
     if checks and rest:
-        body += str(macros.data_table(f"nb-{name}-checks", "Checks of each label", table_rows(labelled, rest, group=group)))
+        checks_rows = table_rows(labelled, rest, group=group)
+        body += str(macros.data_table(f"nb-{name}-checks", "Checks of each label", checks_rows))
     return _fragment(body)
 
 

@@ -16,6 +16,7 @@ limits are never written here: they come from the report's ratings table and fra
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -164,11 +165,13 @@ def sections(points) -> tuple[Section, ...]:
         evidence.append(Point(footnote))
     m = points.multiplicity
     if m and m.get("tests"):
+        exact = m.get("expected_false_positives_exact")
+        expected = float(exact) if exact is not None and math.isfinite(float(exact)) else \
+            float(m["expected_false_positives"])
         evidence.append(Point(
-            f"Of {m['tests']} testable prompts, {m['significant']} are significant; about "
-            f"{float(m.get('expected_false_positives_exact', m['expected_false_positives']) or m['expected_false_positives']):.1f}"
-            f" would be by chance alone if nothing had changed, and {m['survive_fdr']} survive false discovery "
-            f"rate control at {m['fdr_level']:g}."))
+            f"Of {m['tests']} testable prompts, {m['significant']} are significant; about {expected:.1f} would be "
+            f"by chance alone if nothing had changed, and {m['survive_fdr']} survive false discovery rate control "
+            f"at {m['fdr_level']:g}."))
     firmness = Section("evidence", "How firm the evidence is",
                        "Every verdict above comes from the test stated at the top; these qualify all of them.",
                        tuple(evidence))
@@ -187,8 +190,8 @@ def sections(points) -> tuple[Section, ...]:
                  "discretion": "with discretion recorded but no change"}
         parts = [f"{_count(k, 'standard')} {words.get(d, d)}" for d, k in by.items()]
         mismatched = [r for r in rest if not r.matches_published]
-        tail = ("all as published" if not mismatched else
-                "differing from the published rating: " + ", ".join(f"{r.standard} {r.standard_name}" for r in mismatched))
+        differing = ", ".join(f"{r.standard} {r.standard_name}" for r in mismatched)
+        tail = "all as published" if not mismatched else f"differing from the published rating: {differing}"
         rating_points.append(Point(f"Other standards: {', '.join(parts)}; {tail}."))
     ratings = Section("ratings", "Ratings",
                       f"{_count(len(adjusted), 'standard')} rated off the bands or after a recorded panel decision.",
@@ -204,8 +207,7 @@ def sections(points) -> tuple[Section, ...]:
     for (table, reason), ids in groups.items():
         shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
         untested.append(Point(f"{_count(len(ids), table)} ({reason}): {shown}."))
-    for note in notes:
-        untested.append(Point(f"The report says: {note}"))
+    untested.extend(Point(f"The report says: {note}") for note in notes)
     untested_section = Section("untested", "What could not be tested",
                                f"{_count(len(points.untested), 'row')} have no comparable figure at one of the "
                                "inspections, so no change can be tested." if points.untested

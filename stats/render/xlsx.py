@@ -181,9 +181,10 @@ def _summary_sheet(ws, summary, notes: list) -> None:
     for sec in sections(points):
         rows += [("", None), (sec.heading, Font(bold=True, size=12)), (sec.lead, Font(italic=True))]
         rows += [(f"{p.symbol} {p.text}".strip(), Font(bold=p.firmness == "robust")) for p in sec.points]
-    rows += [("", None), ("Sheets that follow: main_points (these points as data, changes in points), the labelled "
-                          "tables with their checks (row 1: display names with units; row 2: code names, for "
-                          "reporting code), ratings, then the design and the method.", Font(italic=True, color="666666"))]
+    guide = ("Sheets that follow: main_points (these points as data, changes in points), the labelled tables with "
+             "their checks (row 1: display names with units; row 2: code names, for reporting code), ratings, then "
+             "the design and the method.")
+    rows += [("", None), (guide, Font(italic=True, color="666666"))]
     for text, font in rows:
         ws.append([_flag_long(neutralise_formula(text), f"{ws.title}!A{ws.max_row + 1}", notes) if text else None])
         cell = ws.cell(row=ws.max_row, column=1)
