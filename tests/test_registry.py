@@ -15,8 +15,17 @@ def doubled_variance(p1, n1, p2, n2, w1, w2):
 
 @pytest.fixture
 def toy():
-    method = register_method("pooled-deff2", Method(doubled_variance, False, "wald", "toy: pooled Z test at deff 2",
-                                                    "Z pooled x2", {"color": "#999999", "marker": "x", "linestyle": ":"}))
+    method = register_method(
+        "pooled-deff2",
+        Method(
+            doubled_variance,
+            False,
+            "wald",
+            "toy: pooled Z test at deff 2",
+            "Z pooled x2",
+            {"color": "#999999", "marker": "x", "linestyle": ":"},
+        ),
+    )
     try:
         yield method
     finally:
@@ -47,7 +56,9 @@ def test_a_registered_variant_is_offered_everywhere(toy):
 def test_guards_refuse_a_kernel_they_have_no_formula_for(toy):
     from stats.power import power_of_change
 
-    with pytest.raises(ValueError, match=r"pooled and unpooled variances \(method 'pooled-deff2' uses doubled_variance\)"):
+    with pytest.raises(
+        ValueError, match=r"pooled and unpooled variances \(method 'pooled-deff2' uses doubled_variance\)"
+    ):
         power_of_change(0.1, 100, 100, test=ChangeTest(method="pooled-deff2"))
 
 
