@@ -171,3 +171,19 @@ def copy_notebooks() -> None:
 
 write_api_pages()
 copy_notebooks()
+
+
+# What a class inherits from a built-in type (``str.maketrans`` on a ``str`` subclass, ``tuple.count``
+# on a named tuple) is left out of its page: Python's manual documents it, and autodoc cannot
+# format some of those signatures (a warning, which -W makes an error).
+_BUILTIN_BASES = (str, bytes, int, float, tuple, list, dict, set, frozenset)
+
+
+def _skip_builtin_members(app, what, name, obj, skip, options):
+    if not name.startswith("__") and any(getattr(base, name, None) is obj for base in _BUILTIN_BASES):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_builtin_members)
