@@ -26,8 +26,22 @@ from .framework import load_framework
 __all__ = ["read_annexe", "stated_samples", "read_report_text", "AnnexeParseError", "PROMPT_COLUMNS"]
 
 #: Columns of the prompt table, as the bundled ``prompts.csv``.
-PROMPT_COLUMNS = ("standard", "standard_name", "key_question", "key_question_text", "prompt_id", "prompt",
-                  "previous", "current", "n_previous", "n_current", "sample", "n_source", "n_previous_source", "note")
+PROMPT_COLUMNS = (
+    "standard",
+    "standard_name",
+    "key_question",
+    "key_question_text",
+    "prompt_id",
+    "prompt",
+    "previous",
+    "current",
+    "n_previous",
+    "n_current",
+    "sample",
+    "n_source",
+    "n_previous_source",
+    "note",
+)
 
 
 class AnnexeParseError(ValueError):
@@ -67,8 +81,10 @@ _MARKERS = str.maketrans("⟦⟧", "[]")
 def _percent(text: str, line: int) -> float:
     """A published figure of Annexe 4: a whole percentage from 0 to 100; anything else is an error."""
     if not re.fullmatch(r"\d{1,3}%", text) or int(text[:-1]) > 100:
-        raise AnnexeParseError(f"line {line}: {text!r} is not a percentage of the Annexe (a whole number from 0 to 100 "
-                               "followed by %); check the text extraction around it.")
+        raise AnnexeParseError(
+            f"line {line}: {text!r} is not a percentage of the Annexe (a whole number from 0 to 100 "
+            "followed by %); check the text extraction around it."
+        )
     return float(text[:-1])
 
 
@@ -104,6 +120,7 @@ def _tokens(stream: str):
         m = _TOKEN.match(stream, start)
         yield m
         pos = m.end()
+
 
 # Stated samples, as the inspectorate words them (first match wins).
 _SAMPLE_PATTERNS = {
@@ -219,7 +236,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         raise AnnexeParseError("line 1: no 'Annexe 4' heading found; is this the text of an inspection report?")
     end = _END.search(text, start.end())
     first_line = text.count("\n", 0, start.start()) + 1
-    raw = text[start.end(): end.start() if end else len(text)].split("\n")[1:]
+    raw = text[start.end() : end.start() if end else len(text)].split("\n")[1:]
     numbered = list(enumerate(raw, start=first_line + 1))
     kept, footnotes = _clean_lines(numbered)
 
@@ -269,19 +286,26 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             kq_count += 1
             number = f"{standard}.{kq_count}"
         if number not in known_key_questions:
-            raise AnnexeParseError(f"line {line_at(offset)}: key question {number} ({q!r}) is not in framework "
-                                   f"{fw.name!r}; its key questions of standard {standard}: "
-                                   f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}.")
+            raise AnnexeParseError(
+                f"line {line_at(offset)}: key question {number} ({q!r}) is not in framework "
+                f"{fw.name!r}; its key questions of standard {standard}: "
+                f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}."
+            )
         key_question, key_question_text, prompt_count = number, q, 0
 
     for m in _tokens(stream):
         if m.group("std"):
             if pending or values:
-                raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: a question or figures are left unfinished before standard "
+                    f"{m.group('std_id')}."
+                )
             standard, standard_name, kq_count, key_question = m.group("std_id"), m.group("std_name"), 0, None
             if standard not in known_standards:
-                raise AnnexeParseError(f"line {line_at(m.start())}: standard {standard} ({standard_name}) is not in "
-                                       f"framework {fw.name!r} (its standards: {', '.join(sorted(known_standards))}).")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: standard {standard} ({standard_name}) is not in "
+                    f"framework {fw.name!r} (its standards: {', '.join(sorted(known_standards))})."
+                )
             continue
         if m.group("hdr"):
             if pending is not None:
@@ -292,7 +316,9 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             question = " ".join(m.group("q").split())
             question, artefacts = _APOSTROPHE.subn("'", question)
             if standard is None:
-                raise AnnexeParseError(f"line {line_at(m.start())}: question before any standard heading: {question!r}.")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: question before any standard heading: {question!r}."
+                )
             if pending is not None:
                 if values:
                     raise AnnexeParseError(f"line {line_at(pending[2])}: only one figure for {pending[0]!r}.")
@@ -306,7 +332,9 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         values.append(float("nan") if m.group("na") else _percent(m.group("pct"), line_at(m.start())))
         if len(values) == 2:
             if key_question is None:
-                raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
+                raise AnnexeParseError(
+                    f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it."
+                )
             question, footnote, offset, artefacts = pending
             notes = []
             if footnote:
@@ -316,11 +344,19 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             if artefacts:
                 notes.append("Text extraction: '?' between letters read as an apostrophe (as in \"user's\").")
             note = " ".join(notes)
-            rows.append({
-                "standard": standard, "standard_name": standard_name, "key_question": key_question,
-                "key_question_text": key_question_text, "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
-                "prompt": question, "previous": values[0], "current": values[1], "note": note,
-            })
+            rows.append(
+                {
+                    "standard": standard,
+                    "standard_name": standard_name,
+                    "key_question": key_question,
+                    "key_question_text": key_question_text,
+                    "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
+                    "prompt": question,
+                    "previous": values[0],
+                    "current": values[1],
+                    "note": note,
+                }
+            )
             prompt_count += 1
             pending, values = None, []
     if pending is not None:
@@ -343,23 +379,33 @@ def _previous_may_be_missing(values: list[float], question: str, line: int, note
         raise AnnexeParseError(
             f"line {line}: prompt {question!r} has no current figure ('No comparable data available' twice); "
             "that phrase only describes the previous inspection: every prompt of the current framework has a "
-            "current figure.")
+            "current figure."
+        )
     if current != current:
-        notes.append(f"The extracted text gives {previous:g}% before 'No comparable data available'; read as "
-                     f"previous: none, current: {previous:g}% (the phrase only describes the previous inspection).")
+        notes.append(
+            f"The extracted text gives {previous:g}% before 'No comparable data available'; read as "
+            f"previous: none, current: {previous:g}% (the phrase only describes the previous inspection)."
+        )
         return [float("nan"), previous]
     return values
 
 
 def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd.DataFrame:
-    sample = pd.Series([fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"])],
-                       index=frame.index, dtype=object)
+    sample = pd.Series(
+        [fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"], strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
     for prefix, name in fw.prompt_samples:
         sample = sample.where(~frame["prompt"].str.startswith(prefix), name)
     n = sample.map(samples).astype("Int64")
-    frame = frame.assign(sample=sample, n_current=n, n_previous=n,
-                         n_source=n.isna().map({True: "unknown", False: "stated"}),
-                         n_previous_source=n.isna().map({True: "unknown", False: "assumed"}))
+    frame = frame.assign(
+        sample=sample,
+        n_current=n,
+        n_previous=n,
+        n_source=n.isna().map({True: "unknown", False: "stated"}),
+        n_previous_source=n.isna().map({True: "unknown", False: "assumed"}),
+    )
     return frame
 
 
@@ -374,7 +420,7 @@ def read_report_text(path, *, encoding=None) -> str:
         try:
             from pypdf import PdfReader
         except ImportError:
-            raise ImportError("reading a PDF needs pypdf: pip install \"inspection-stats[pdf]\"") from None
+            raise ImportError('reading a PDF needs pypdf: pip install "inspection-stats[pdf]"') from None
         from . import limits
         from .io import (
             open_input,  # regular files only, size limit, before a byte is parsed

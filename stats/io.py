@@ -89,7 +89,9 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 # C0 control characters other than tab, newline, carriage return and form feed: not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SIGNATURES = {
-    b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?): save it as CSV, or use `tabulate` for case files in Excel",
+    b"PK\x03\x04": (
+        "a zip archive (an Excel .xlsx workbook?): save it as CSV, or use `tabulate` for case files in Excel"
+    ),
     b"%PDF": "a PDF: extract the tables first (`read-report` parses a report's Annexe 4)",
     b"\xd0\xcf\x11\xe0": "an old Excel .xls (or other OLE) file: save it as CSV",
 }
@@ -111,7 +113,9 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"encoding ({encoding!r}) is not an encoding Python knows (try 'utf-8' or 'cp1252').") from None
+            raise ValueError(
+                f"encoding ({encoding!r}) is not an encoding Python knows (try 'utf-8' or 'cp1252')."
+            ) from None
         return encoding
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -124,8 +128,11 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
             raise ValueError(f"{where} is not a text table: it looks like {what}.")
     nul = head.find(b"\x00")
     if nul >= 0:
-        hint = ("; it may be UTF-16 without a byte-order mark: re-save it as UTF-8"
-                if head.count(b"\x00") * 3 > len(head) else "")
+        hint = (
+            "; it may be UTF-16 without a byte-order mark: re-save it as UTF-8"
+            if head.count(b"\x00") * 3 > len(head)
+            else ""
+        )
         raise ValueError(f"{where} is not a text file: a NUL byte at byte {nul + 1}{hint}.")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD_BYTES)
@@ -138,9 +145,11 @@ def _not_utf8_message(path, data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     byte = data[offset]
     try:
-        guess = data[max(0, offset - 10): offset + 10].decode("cp1252")
-        hint = (f"it looks like Windows-1252 / Latin-1 (the text reads {guess!r} that way): re-save it as "
-                "UTF-8, or pass the encoding (--encoding cp1252)")
+        guess = data[max(0, offset - 10) : offset + 10].decode("cp1252")
+        hint = (
+            f"it looks like Windows-1252 / Latin-1 (the text reads {guess!r} that way): re-save it as "
+            "UTF-8, or pass the encoding (--encoding cp1252)"
+        )
     except UnicodeDecodeError:
         hint = "re-save it as UTF-8, or pass its encoding (--encoding NAME)"
     return f"{_name(path)} is not UTF-8 (byte 0x{byte:02x} on line {line}); {hint}."
@@ -180,7 +189,8 @@ def _check_text(path, chunk: str, line_offset: int) -> None:
         line = line_offset + chunk.count("\n", 0, m.start())
         raise ValueError(
             f"{_name(path)} is not a text table: control character {m.group()!r} on line {line} "
-            "(a binary file, or a file in another encoding?).")
+            "(a binary file, or a file in another encoding?)."
+        )
 
 
 def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
@@ -192,17 +202,21 @@ def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
     if len(row) > limits.MAX_COLUMNS:
         raise ValueError(
             f"{_name(path)}: the header has {len(row):,} columns, more than the limit of {limits.MAX_COLUMNS:,} "
-            "(stats.limits.MAX_COLUMNS): a table of inspection data has one column per figure or prompt.")
+            "(stats.limits.MAX_COLUMNS): a table of inspection data has one column per figure or prompt."
+        )
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
         if not name:
-            cause = (" (a trailing delimiter at the end of the header?)" if i == len(names) and len(names) > 1 else "")
-            raise ValueError(f"{_name(path)}: header, column {i}: the column name is blank{cause}; every column needs a name.")
+            cause = " (a trailing delimiter at the end of the header?)" if i == len(names) and len(names) > 1 else ""
+            raise ValueError(
+                f"{_name(path)}: header, column {i}: the column name is blank{cause}; every column needs a name."
+            )
         if name in seen:
             raise ValueError(
                 f"{_name(path)}: header, column {i}: duplicate column name {name!r} (also column {seen[name]}); "
-                "column names must be distinct.")
+                "column names must be distinct."
+            )
         seen[name] = i
     return names
 
@@ -219,18 +233,29 @@ def _ragged(path, row: list[str], header: list[str], row_number: int, line: int,
             cause = f"an unquoted {dname} inside a value? put values that contain a {dname} in double quotes"
         return ValueError(
             f"{where} has {k} fields but the header has {n}: column {n + 1} holds {row[n]!r}, "
-            f"beyond the last named column {header[-1]!r} ({cause}).")
+            f"beyond the last named column {header[-1]!r} ({cause})."
+        )
     return ValueError(
         f"{where} has {k} fields but the header has {n}: column {k + 1} ({header[k]!r}) and after are missing "
-        f"(a row cut short, or a value with a line break that is not in double quotes?).")
+        f"(a row cut short, or a value with a line break that is not in double quotes?)."
+    )
 
 
 # ----------------------------------------------------------------------------------------- opening
 
+
 def _kind(mode: int) -> str:
-    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "not a regular file")
+    return (
+        "a directory"
+        if stat.S_ISDIR(mode)
+        else "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -264,17 +289,21 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
     p = Path(path)
     where = _name(path)
     if folder is not None and not _inside(p, Path(folder)):
-        raise ValueError(f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
-                         "name only files inside it: copy the file into the folder, or name it yourself (validate "
-                         "--framework FILE, load_report(path=..., framework=FILE)).")
+        raise ValueError(
+            f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
+            "name only files inside it: copy the file into the folder, or name it yourself (validate "
+            "--framework FILE, load_report(path=..., framework=FILE))."
+        )
     follow = (folder is None) if follow_symlinks is None else follow_symlinks
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
         try:
             if stat.S_ISLNK(os.lstat(p).st_mode):
-                raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
-                                 "regular files in the folder (copy the file in instead of linking it).")
+                raise ValueError(
+                    f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                    "regular files in the folder (copy the file in instead of linking it)."
+                )
         except FileNotFoundError:
             raise OSError(f"cannot read {where}: no such file") from None
     try:
@@ -285,8 +314,10 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         raise OSError(f"cannot read {where}: it is a directory, not a file") from None
     except OSError as err:
         if not follow and err.errno == errno.ELOOP:
-            raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
-                             "regular files in the folder.") from None
+            raise ValueError(
+                f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                "regular files in the folder."
+            ) from None
         raise OSError(f"cannot read {where}: {err.strerror or err}") from None
     try:
         st = os.fstat(fd)
@@ -295,8 +326,9 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"cannot read {where}: it is {_kind(st.st_mode)}, not a regular file.")
         if max_bytes is not None and st.st_size > max_bytes:
-            raise ValueError(f"cannot read {where}: it is {st.st_size:,} bytes, more than "
-                             f"{limits.describe(max_bytes, 'bytes')}.")
+            raise ValueError(
+                f"cannot read {where}: it is {st.st_size:,} bytes, more than {limits.describe(max_bytes, 'bytes')}."
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -322,15 +354,19 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{_name(path)} is not UTF-8 (byte 0x{data[err.start]:02x} at byte {err.start + 1}); "
-                         "TOML files must be UTF-8.") from None
+        raise ValueError(
+            f"{_name(path)} is not UTF-8 (byte 0x{data[err.start]:02x} at byte {err.start + 1}); "
+            "TOML files must be UTF-8."
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{_name(path)} is not valid TOML: {err}") from None
     except RecursionError:
-        raise ValueError(f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
-                         "framework nests at most two levels).") from None
+        raise ValueError(
+            f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
+            "framework nests at most two levels)."
+        ) from None
 
 
 _TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
@@ -422,10 +458,10 @@ class _Reader:
             except UnicodeDecodeError as err:
                 raise ValueError(
                     f"{_name(path)}: line {checked.line}: not valid {self.encoding} ({err.reason}); "
-                    "re-save it as UTF-8, or pass its encoding (--encoding NAME).") from None
+                    "re-save it as UTF-8, or pass its encoding (--encoding NAME)."
+                ) from None
             if number == 0 and not self.allow_no_rows:
-                raise ValueError(
-                    f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
+                raise ValueError(f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
 
 
 class _CheckedLines:
@@ -443,25 +479,38 @@ class _CheckedLines:
             raise StopIteration
         self.line += 1
         if len(text) > limits.MAX_LINE_CHARS:
-            raise ValueError(f"{_name(self.path)}: line {self.line} is longer than {limits.MAX_LINE_CHARS:,} "
-                             "characters (stats.limits.MAX_LINE_CHARS): not a table of inspection data.")
+            raise ValueError(
+                f"{_name(self.path)}: line {self.line} is longer than {limits.MAX_LINE_CHARS:,} "
+                "characters (stats.limits.MAX_LINE_CHARS): not a table of inspection data."
+            )
         if _CONTROL.search(text):
             _check_text(self.path, text, self.line)
         return text
 
 
 def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame:
-    columns = list(zip(*rows)) if rows else [() for _ in header]
-    data = {name: pd.Series([x if x.strip() else None for x in col], dtype=object) for name, col in zip(header, columns)}
+    columns = list(zip(*rows, strict=False)) if rows else [() for _ in header]
+    data = {
+        name: pd.Series([x if x.strip() else None for x in col], dtype=object)
+        for name, col in zip(header, columns, strict=False)
+    }
     frame = pd.DataFrame(data)
     frame = frame.astype("str") if len(frame.columns) else frame
     frame.index = pd.RangeIndex(first, first + len(rows))
     return frame
 
 
-def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
-               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
+def iter_table(
+    path,
+    *,
+    chunk_rows: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    folder=None,
+    max_bytes: int | None = None,
+    allow_no_rows: bool = False,
+    max_rows: int | None = None,
+) -> Iterator[pd.DataFrame]:
     """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
 
     Parameters
@@ -503,8 +552,9 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
     chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
-    reader = _Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes,
-                     allow_no_rows=allow_no_rows)
+    reader = _Reader(
+        path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes, allow_no_rows=allow_no_rows
+    )
     batch: list[list[str]] = []
     first = 1
     rows = reader.rows()
@@ -523,8 +573,16 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
         reader.fh.close()
 
 
-def read_table(path, *, encoding: str | None = None, delimiter: str | None = None, folder=None,
-               max_bytes: int | None = None, allow_no_rows: bool = False, max_rows: int | None = None) -> pd.DataFrame:
+def read_table(
+    path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    folder=None,
+    max_bytes: int | None = None,
+    allow_no_rows: bool = False,
+    max_rows: int | None = None,
+) -> pd.DataFrame:
     """Read a whole delimited text table (CSV, semicolon- or tab-separated), checking its shape first.
 
     The same rules as :func:`iter_table`, in one DataFrame.
@@ -542,10 +600,21 @@ def read_table(path, *, encoding: str | None = None, delimiter: str | None = Non
     >>> read_table(path)
     Traceback (most recent call last):
     ...
-    ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last named column 'current' (a trailing comma at the end of the row? remove it).
+    ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last
+    named column 'current' (a trailing comma at the end of the row? remove it).
     """
-    chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter, folder=folder,
-                             max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows))
+    chunks = list(
+        iter_table(
+            path,
+            chunk_rows=1 << 62,
+            encoding=encoding,
+            delimiter=delimiter,
+            folder=folder,
+            max_bytes=max_bytes,
+            allow_no_rows=allow_no_rows,
+            max_rows=max_rows,
+        )
+    )
     return chunks[0]
 
 
@@ -593,8 +662,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from stats.io import neutralise_formulas
-    >>> neutralise_formulas(pd.DataFrame({"prompt": ['=HYPERLINK("http://x")', "-5", "Is it?"],
-    ...                                   "n": [-1, 2, 3]}))
+    >>> neutralise_formulas(pd.DataFrame({"prompt": ['=HYPERLINK("http://x")', "-5", "Is it?"], "n": [-1, 2, 3]}))
                         prompt  n
     0  '=HYPERLINK("http://x")  -1
     1                       -5   2
@@ -602,7 +670,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy(deep=False)
     out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in frame.columns]
-    for i, (name, col) in enumerate(frame.items()):
+    for i, (_, col) in enumerate(frame.items()):
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             continue
         if isinstance(col.dtype, pd.CategoricalDtype):
@@ -712,28 +780,33 @@ def check_output_path(path, inputs=(), protected=()) -> Path:
         raise OSError(f"cannot write {where}: {err.strerror or err}") from None
     for folder in folders:
         if _same(p, folder) or (st is None and os.path.realpath(p) == os.path.realpath(folder)):
-            raise ValueError(f"cannot write {where}: it is the input folder {str(folder)!r}; give a file name "
-                             "outside it.")
+            raise ValueError(
+                f"cannot write {where}: it is the input folder {str(folder)!r}; give a file name outside it."
+            )
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
             raise ValueError(
                 f"cannot write {where}: it is a symbolic link (to {os.readlink(p)!r}); output is written only "
-                "to regular files: give the target's own path to replace it.")
+                "to regular files: give the target's own path to replace it."
+            )
         if stat.S_ISDIR(st.st_mode):
             raise ValueError(f"cannot write {where}: it is a directory; give a file name.")
         if not stat.S_ISREG(st.st_mode):
-            raise ValueError(f"cannot write {where}: it is {_kind(st.st_mode)}; output is written only to regular "
-                             "files.")
+            raise ValueError(
+                f"cannot write {where}: it is {_kind(st.st_mode)}; output is written only to regular files."
+            )
         for source in files:
             if _same(p, source):
                 raise ValueError(
                     f"cannot write {where}: it is the input file {str(source)!r}; refusing to overwrite the input "
-                    "(write to another file).")
+                    "(write to another file)."
+                )
         for folder in folders:
             if _same(p.parent if str(p.parent) else Path("."), folder):
                 raise ValueError(
                     f"cannot write {where}: it is a file of the input folder {str(folder)!r}; refusing to "
-                    "overwrite the input (write to a new file, or outside the folder).")
+                    "overwrite the input (write to a new file, or outside the folder)."
+                )
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise OSError(f"cannot write {where}: the folder {str(folder)!r} does not exist")
@@ -791,7 +864,7 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
         except OSError as err:
             raise OSError(f"cannot write {where}: {err.strerror or err}") from None
         try:
-            with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")) as fh:
+            with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
                 yield fh
             os.chmod(tmp, mode)
             os.replace(tmp, target)
@@ -804,10 +877,8 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
 
 
 def _unlink(tmp) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
-    except FileNotFoundError:
-        pass
 
 
 def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
@@ -818,4 +889,3 @@ def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
     """
     with atomic_writer(path, inputs=inputs, protected=protected) as fh:
         fh.write(text)
-

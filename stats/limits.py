@@ -39,6 +39,7 @@ __all__ = [
     "describe",
 ]
 
+
 class Limit(int):
     """A whole-number limit that knows its name (``stats.limits.MAX_...``), so every message can name it."""
 

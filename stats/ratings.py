@@ -51,7 +51,7 @@ def _check_percent(name, value) -> np.ndarray:
     v.check_not_nan(name, arr)
     bad = (arr < 0) | (arr > 100)
     if bad.any():
-        raise ValueError(f"{name} must be a percentage from 0 to 100 ({v._first_bad(arr, bad)}).")
+        raise ValueError(f"{name} must be a percentage from 0 to 100 ({v.first_bad(arr, bad)}).")
     return arr
 
 
@@ -96,7 +96,9 @@ def _check_rating(name, rating, fw: Framework = _DEFAULT) -> str:
 
 
 def score(rating, *, framework=None) -> int:
-    """Points of a standard rating in the framework (default: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3).
+    """Points of a standard rating in the framework.
+
+    Default framework: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3.
 
     Examples
     --------
@@ -153,10 +155,13 @@ def overall(ratings, *, framework=None) -> OverallRating:
     n = len(fw.scored_standards)
     if len(items) != n:
         # The bands are defined for the framework's scored standards; say so rather than guess.
-        raise ValueError(f"ratings must hold the {n} standards the overall bands of framework {fw.name!r} "
-                         f"are defined for (got {len(items)}).")
-    return OverallRating(score=int(total), rating=fw.overall_rating(total), n_standards=len(items),
-                         maximum=fw.maximum, framework=fw.name)
+        raise ValueError(
+            f"ratings must hold the {n} standards the overall bands of framework {fw.name!r} "
+            f"are defined for (got {len(items)})."
+        )
+    return OverallRating(
+        score=int(total), rating=fw.overall_rating(total), n_standards=len(items), maximum=fw.maximum, framework=fw.name
+    )
 
 
 @dataclass(frozen=True)
@@ -228,10 +233,12 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
         series = key_question_percents
     elif isinstance(key_question_percents, Mapping):
         series = pd.Series(dict(key_question_percents), dtype=float)
-    elif isinstance(key_question_percents, Sequence) or isinstance(key_question_percents, np.ndarray):
+    elif isinstance(key_question_percents, (Sequence, np.ndarray)):
         series = pd.Series(list(key_question_percents), dtype=float)
     else:
-        raise TypeError(f"key_question_percents must be a sequence, mapping or Series (got {type(key_question_percents).__name__}).")
+        raise TypeError(
+            f"key_question_percents must be a sequence, mapping or Series (got {type(key_question_percents).__name__})."
+        )
     if series.empty:
         raise ValueError("a standard must have at least one key question percentage (got none).")
     fw = load_framework(framework)
@@ -239,11 +246,12 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     i = int(np.argmin(values))
     lowest = float(values[i])
     rating = fw.band(lowest)
-    reasons = []
     near = fw.discretion_points
-    for b in fw.key_question_bands:
-        if abs(lowest - b) <= near:
-            reasons.append(f"lowest key question ({lowest:g}%) is within {near:g} points of the {b:g}% boundary")
+    reasons = [
+        f"lowest key question ({lowest:g}%) is within {near:g} points of the {b:g}% boundary"
+        for b in fw.key_question_bands
+        if abs(lowest - b) <= near
+    ]
     if n is not None:
         if isinstance(n, (pd.Series, Mapping)):
             n_i = pd.Series(dict(n) if isinstance(n, Mapping) else n)[series.index[i]]
@@ -255,15 +263,24 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
         for other in (k - 1, k + 1):
             moved = 100 * other / m
             if 0 <= other <= m and fw.band(moved) != rating:
-                reasons.append(f"one case of {m} moves it from {k}/{m} to {other}/{m} = {moved:.1f}% ({fw.band(moved)})")
+                reasons.append(
+                    f"one case of {m} moves it from {k}/{m} to {other}/{m} = {moved:.1f}% ({fw.band(moved)})"
+                )
     if not reasons:
-        reasons.append(f"lowest key question ({lowest:g}%) is more than {near:g} points from every boundary"
-                       + (" and one case would not change its band" if n is not None else ""))
+        reasons.append(
+            f"lowest key question ({lowest:g}%) is more than {near:g} points from every boundary"
+            + (" and one case would not change its band" if n is not None else "")
+        )
         candidate = False
     else:
         candidate = True
-    return StandardRating(rating=rating, lowest=lowest, lowest_key_question=series.index[i],
-                          discretion_candidate=candidate, reasons=tuple(reasons))
+    return StandardRating(
+        rating=rating,
+        lowest=lowest,
+        lowest_key_question=series.index[i],
+        discretion_candidate=candidate,
+        reasons=tuple(reasons),
+    )
 
 
 def _published_count(percent: float, n: int) -> tuple[int, int]:
@@ -342,8 +359,13 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
         discretion = std.get("discretion_rating", pd.NA)
         adjustment = std.get("qualitative_adjustment", pd.NA)
         if rule.judgement:
-            row.update(mechanical_rating=pd.NA, lowest_key_question=pd.NA, lowest_percent=np.nan,
-                       discretion_candidate=pd.NA, discretion_reason="inspector judgement (input)")
+            row.update(
+                mechanical_rating=pd.NA,
+                lowest_key_question=pd.NA,
+                lowest_percent=np.nan,
+                discretion_candidate=pd.NA,
+                discretion_reason="inspector judgement (input)",
+            )
             final = published
         else:
             if kq.empty:
@@ -352,22 +374,34 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
             percents = pd.Series(kq["current"].to_numpy(dtype=float), index=labels)
             n = pd.Series(kq["n_current"].to_numpy(dtype=float), index=labels) if "n_current" in kq.columns else None
             r = rate_standard(percents, n=n, framework=fw)
-            row.update(mechanical_rating=r.rating, lowest_key_question=r.lowest_key_question, lowest_percent=r.lowest,
-                       discretion_candidate=r.discretion_candidate, discretion_reason="; ".join(r.reasons))
+            row.update(
+                mechanical_rating=r.rating,
+                lowest_key_question=r.lowest_key_question,
+                lowest_percent=r.lowest,
+                discretion_candidate=r.discretion_candidate,
+                discretion_reason="; ".join(r.reasons),
+            )
             final = r.rating
             if pd.notna(adjustment):
                 steps = int(adjustment)
                 if steps not in (-1, 0, 1):
                     raise ValueError(f"standard {sid} qualitative_adjustment must be -1, 0 or 1 (got {adjustment!r}).")
                 if steps and not rule.adjustable:
-                    raise ValueError(f"standard {sid} qualitative_adjustment must be blank: framework {fw.name!r} "
-                                     f"gives it no qualitative key question (got {adjustment!r}).")
+                    raise ValueError(
+                        f"standard {sid} qualitative_adjustment must be blank: framework {fw.name!r} "
+                        f"gives it no qualitative key question (got {adjustment!r})."
+                    )
                 final = _shift(final, steps, fw)
             if pd.notna(discretion):
                 final = _check_rating(f"standard {sid} discretion_rating", discretion, fw)
-        row.update(discretion_rating=discretion, qualitative_adjustment=adjustment, rating=final,
-                   published_rating=published, matches_published=final == published,
-                   score=fw.score(final) if rule.scored else pd.NA)
+        row.update(
+            discretion_rating=discretion,
+            qualitative_adjustment=adjustment,
+            rating=final,
+            published_rating=published,
+            matches_published=final == published,
+            score=fw.score(final) if rule.scored else pd.NA,
+        )
         rows.append(row)
     rated = pd.DataFrame(rows)
     rated.attrs["framework"] = fw  # the bands the ratings were read against (charts draw the same)
@@ -434,18 +468,26 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
     if "rating" not in table.columns:
-        raise ValueError(f"table has no column 'rating' (the published overall rating); columns are {list(table.columns)}.")
+        raise ValueError(
+            f"table has no column 'rating' (the published overall rating); columns are {list(table.columns)}."
+        )
     if "score" not in table.columns and "percent" not in table.columns:
-        raise ValueError("table needs a column 'score' (total points) or 'percent' (percentage of the maximum); "
-                         f"columns are {list(table.columns)}.")
+        raise ValueError(
+            "table needs a column 'score' (total points) or 'percent' (percentage of the maximum); "
+            f"columns are {list(table.columns)}."
+        )
     default = load_framework(framework)
     out = []
     for i, (_, row) in enumerate(table.iterrows(), start=1):
-        fw = load_framework(row["framework"]) if "framework" in table.columns and pd.notna(row["framework"]) else default
+        fw = (
+            load_framework(row["framework"]) if "framework" in table.columns and pd.notna(row["framework"]) else default
+        )
         published = row["rating"]
         if not isinstance(published, str) or published not in fw.ratings:
-            raise ValueError(f"row {i}, column 'rating': {published!r} must be one of "
-                             f"{', '.join(map(repr, fw.ratings))} (framework {fw.name!r}).")
+            raise ValueError(
+                f"row {i}, column 'rating': {published!r} must be one of "
+                f"{', '.join(map(repr, fw.ratings))} (framework {fw.name!r})."
+            )
         m = fw.maximum
         given_score = row["score"] if "score" in table.columns and pd.notna(row["score"]) else None
         given_pct = row["percent"] if "percent" in table.columns and pd.notna(row["percent"]) else None
@@ -455,8 +497,10 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
         if given_score is not None:
             s = float(given_score)
             if s != int(s) or not 0 <= s <= m:
-                raise ValueError(f"row {i}, column 'score': must be a whole number from 0 to {m} "
-                                 f"(framework {fw.name!r}) (got {given_score!r}).")
+                raise ValueError(
+                    f"row {i}, column 'score': must be a whole number from 0 to {m} "
+                    f"(framework {fw.name!r}) (got {given_score!r})."
+                )
             scores = [int(s)]
             if given_pct is not None and abs(100 * s / m - float(given_pct)) > 0.5:
                 problems.append(f"percent {float(given_pct):g} does not match {int(s)}/{m} ({100 * s / m:.1f}%)")
@@ -468,7 +512,9 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
         if not scores:
             nearest = min(range(m + 1), key=lambda k: abs(100 * k / m - q))
             expected, lo, hi = "", np.nan, np.nan
-            problems.append(f"no whole score out of {m} publishes as {q:g}% (nearest {nearest}/{m} = {100 * nearest / m:.1f}%)")
+            problems.append(
+                f"no whole score out of {m} publishes as {q:g}% (nearest {nearest}/{m} = {100 * nearest / m:.1f}%)"
+            )
             consistent = False
         else:
             bands = list(dict.fromkeys(fw.overall_rating(k) for k in scores))
@@ -478,14 +524,27 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
                 shown = f"{q:g}% ({shown})"
             consistent = published in bands and not problems
             if published not in bands:
-                problems.append(f"{shown} is in the {expected} band ({', '.join(_limits_text(fw, b) for b in bands)}), "
-                                f"not {published}")
+                problems.append(
+                    f"{shown} is in the {expected} band ({', '.join(_limits_text(fw, b) for b in bands)}), "
+                    f"not {published}"
+                )
             elif not problems:
                 reason_ok = f"{shown} is in the {published} band ({_limits_text(fw, published)})"
         reason = "; ".join(problems) if problems else reason_ok
-        out.append({"maximum": m, "score_low": lo, "score_high": hi, "expected_rating": expected,
-                    "consistent": bool(consistent), "reason": reason})
-    added = pd.DataFrame(out, index=table.index, columns=["maximum", "score_low", "score_high", "expected_rating",
-                                                          "consistent", "reason"])
+        out.append(
+            {
+                "maximum": m,
+                "score_low": lo,
+                "score_high": hi,
+                "expected_rating": expected,
+                "consistent": bool(consistent),
+                "reason": reason,
+            }
+        )
+    added = pd.DataFrame(
+        out,
+        index=table.index,
+        columns=["maximum", "score_low", "score_high", "expected_rating", "consistent", "reason"],
+    )
     added[["score_low", "score_high"]] = added[["score_low", "score_high"]].astype("Int64")
     return pd.concat([table, added], axis=1)

@@ -103,12 +103,17 @@ class Report:
 def report_folder(name: str) -> Path:
     """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths)."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a bundled report name string (got {name!r}); "
-                        "for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER).")
+        raise TypeError(
+            f"name must be a bundled report name string (got {name!r}); "
+            "for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER)."
+        )
     if not _BUNDLED_NAME.match(name):
-        raise ValueError(f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
-                         "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER). "
-                         f"Bundled reports: {available_reports()}.")
+        raise ValueError(
+            f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
+            "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER) "
+            "(command line: --path FOLDER). "
+            f"Bundled reports: {available_reports()}."
+        )
     for root in data_roots():
         folder = root / name
         if (folder / "prompts.csv").is_file():

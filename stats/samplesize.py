@@ -9,8 +9,8 @@ All functions work on proportions (0.05 is a margin of 5 percentage points).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -77,9 +77,10 @@ def check_confidence_level(confidence_level) -> np.ndarray:
     bad = ~np.isfinite(z)
     if np.any(bad):
         raise ValueError(
-            f"confidence_level ({v._first_bad(c, bad)}) is too close to 1: its critical value "
+            f"confidence_level ({v.first_bad(c, bad)}) is too close to 1: its critical value "
             "z = Phi^-1(1 - (1 - c)/2) is infinite in floating point (1 - (1 - c)/2 rounds to 1); "
-            "use a level of at most 1 - 1e-15.")
+            "use a level of at most 1 - 1e-15."
+        )
     return c
 
 
@@ -95,7 +96,7 @@ def _check_margin(margin) -> np.ndarray:
     bad = (e <= 0) | (e > 0.5)
     if bad.any():
         hint = "; did you pass percentage points? 5 points is 0.05" if np.all(e[bad] >= 1) else ""
-        raise ValueError(f"margin must be in (0, 0.5] ({v._first_bad(e, bad)}){hint}.")
+        raise ValueError(f"margin must be in (0, 0.5] ({v.first_bad(e, bad)}){hint}.")
     return e
 
 
@@ -209,7 +210,8 @@ def sample_size(
         index = tuple(int(i) for i in np.argwhere(too_big)[0]) if n.ndim else ()
         raise ValueError(
             f"margin ({e[index].item()!r}) is too small: the sample size would be {raw[index].item():.3g}, above "
-            f"2**53 = {int(v.MAX_COUNT)} (the largest whole number exact in floating point).")
+            f"2**53 = {int(v.MAX_COUNT)} (the largest whole number exact in floating point)."
+        )
     return v.unwrap(n.astype(np.int64))
 
 
@@ -437,7 +439,9 @@ def allocate(strata, n) -> pd.Series:
     elif isinstance(strata, pd.Series):
         counts = strata.astype(float)
     else:
-        raise TypeError(f"strata must be a mapping or a pandas Series of population counts (got {type(strata).__name__}).")
+        raise TypeError(
+            f"strata must be a mapping or a pandas Series of population counts (got {type(strata).__name__})."
+        )
     if counts.empty:
         raise ValueError("strata must contain at least one stratum (got none).")
     values = v.check_count("strata", counts.to_numpy(), minimum=0)
@@ -499,7 +503,9 @@ class SubsampleMargin:
         """DataFrame with one row per sub-sample."""
         cols = {k: np.atleast_1d(val) if val is not None else None for k, val in self.__dict__.items()}
         length = max(len(c) for c in cols.values() if c is not None)
-        return pd.DataFrame({k: (np.broadcast_to(c, length) if c is not None else [None] * length) for k, c in cols.items()})
+        return pd.DataFrame(
+            {k: (np.broadcast_to(c, length) if c is not None else [None] * length) for k, c in cols.items()}
+        )
 
 
 def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, proportion=0.5):
@@ -612,9 +618,16 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
     --------
     >>> import pandas as pd
     >>> from stats.samplesize import sample_design
-    >>> d = sample_design(pd.DataFrame({"sample": ["cases", "harm"], "n": [100, 85],
-    ...                                  "parent": [None, "cases"],
-    ...                                  "sized_for_margin": ["yes", "no"]}))
+    >>> d = sample_design(
+    ...     pd.DataFrame(
+    ...         {
+    ...             "sample": ["cases", "harm"],
+    ...             "n": [100, 85],
+    ...             "parent": [None, "cases"],
+    ...             "sized_for_margin": ["yes", "no"],
+    ...         }
+    ...     )
+    ... )
     >>> d[["sample", "implied_population_low", "implied_population_high"]]
       sample  implied_population_low  implied_population_high
     0  cases                   248.0                    254.0
@@ -633,7 +646,7 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
         if "sized_for_margin" in out.columns
         else np.zeros(len(out), dtype=bool)
     )
-    by_name = dict(zip(out["sample"], range(len(out))))
+    by_name = dict(zip(out["sample"], range(len(out)), strict=True))
     rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
@@ -649,8 +662,9 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
             j = by_name[par]
             if n[i] > n[j]:
                 raise ValueError(f"samples row {i}: n ({int(n[i])}) exceeds its parent's n ({int(n[j])}).")
-            widening[i] = subsample_margin(int(n[i]), n=int(n[j]), confidence_level=confidence_level,
-                                           proportion=proportion).widening
+            widening[i] = subsample_margin(
+                int(n[i]), n=int(n[j]), confidence_level=confidence_level, proportion=proportion
+            ).widening
             low[i], high[i] = low[j] * n[i] / n[j], high[j] * n[i] / n[j]
     c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
     p = float(proportion)

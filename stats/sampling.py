@@ -75,8 +75,14 @@ __all__ = [
 ]
 
 #: The sampler's five strata (``Cases.kt``, ``enum class Stratum``), in its declaration order.
-STRATA = ("MALE_COMMUNITY_NON_LOW", "MALE_COMMUNITY_LOW", "MALE_POST_CUSTODY_NON_LOW", "MALE_POST_CUSTODY_LOW",
-          "FEMALE")
+STRATA = (
+    "MALE_COMMUNITY_NON_LOW",
+    "MALE_COMMUNITY_LOW",
+    "MALE_POST_CUSTODY_NON_LOW",
+    "MALE_POST_CUSTODY_LOW",
+    "FEMALE",
+)
+
 
 class BlankIdentifierWarning(UserWarning):
     """Rows of a long list with a blank PNC or name: never treated as duplicates of each other
@@ -84,23 +90,57 @@ class BlankIdentifierWarning(UserWarning):
 
 
 #: Kinds of allocation step (``SampleSize.kt``, ``enum class Type``).
-STEPS = ("INITIAL", "WITH_BUFFER", "INCREASED_FOR_ROUNDING", "DECREASED_FOR_ROUNDING", "INCREASED_FOR_RO",
-         "DECREASED_FOR_RO")
+STEPS = (
+    "INITIAL",
+    "WITH_BUFFER",
+    "INCREASED_FOR_ROUNDING",
+    "DECREASED_FOR_ROUNDING",
+    "INCREASED_FOR_RO",
+    "DECREASED_FOR_RO",
+)
 
 #: Long-list columns needed (``Cases.kt``'s fields in snake case; ``rosh`` is the RoSH level).
-LONGLIST_COLUMNS = ("crn", "pnc", "first_name", "family_name", "dob", "gender", "sentence_type", "rosh",
-                    "start_date", "cluster", "ldu", "responsible_officer")
+LONGLIST_COLUMNS = (
+    "crn",
+    "pnc",
+    "first_name",
+    "family_name",
+    "dob",
+    "gender",
+    "sentence_type",
+    "rosh",
+    "start_date",
+    "cluster",
+    "ldu",
+    "responsible_officer",
+)
 
 _GENDER = {"m": "M", "male": "M", "f": "F", "female": "F", "other": "OTHER", "": "OTHER"}
 _SENTENCE = {  # Cases.kt SentenceType aliases, plus plain names
-    "community_sentence": "COMMUNITY", "community": "COMMUNITY", "ora community order": "COMMUNITY",
-    "ora suspended sentence order": "COMMUNITY", "cja - youth rehabilitation order": "COMMUNITY",
-    "post_custody": "POST_CUSTODY", "post-custody": "POST_CUSTODY", "post custody": "POST_CUSTODY",
-    "post-release": "POST_CUSTODY", "licence": "POST_CUSTODY", "adult licence": "POST_CUSTODY",
+    "community_sentence": "COMMUNITY",
+    "community": "COMMUNITY",
+    "ora community order": "COMMUNITY",
+    "ora suspended sentence order": "COMMUNITY",
+    "cja - youth rehabilitation order": "COMMUNITY",
+    "post_custody": "POST_CUSTODY",
+    "post-custody": "POST_CUSTODY",
+    "post custody": "POST_CUSTODY",
+    "post-release": "POST_CUSTODY",
+    "licence": "POST_CUSTODY",
+    "adult licence": "POST_CUSTODY",
     "ora supervision default order": "POST_CUSTODY",
 }
-_ROSH = {"low": True, "rlrh": True, "medium": False, "rmrh": False, "high": False, "rhrh": False,
-         "very_high": False, "very high": False, "rvrh": False}
+_ROSH = {
+    "low": True,
+    "rlrh": True,
+    "medium": False,
+    "rmrh": False,
+    "high": False,
+    "rhrh": False,
+    "very_high": False,
+    "very high": False,
+    "rvrh": False,
+}
 
 
 def round_half_up(x: float) -> int:
@@ -144,7 +184,7 @@ class Allocation:
     step: str = "INITIAL"
     history: tuple = ()
 
-    def update(self, step: str, count: int) -> "Allocation":
+    def update(self, step: str, count: int) -> Allocation:
         """A copy with ``count`` after a change of kind ``step`` (history entry only for a new kind)."""
         history = self.history if step == self.step else (*self.history, (self.step, self.count))
         return Allocation(count, self.total, self.share, step, history)
@@ -178,7 +218,7 @@ class KotlinRandom:
     """
 
     def __init__(self, seed: int):
-        if not isinstance(seed, (int, np.integer)) or not -2**31 <= int(seed) < 2**31:
+        if not isinstance(seed, (int, np.integer)) or not -(2**31) <= int(seed) < 2**31:
             raise ValueError(f"seed ({seed!r}) must be a whole number from -2147483648 to 2147483647 (a Kotlin Int).")
         s1 = int(seed) & 0xFFFFFFFF
         s2 = 0xFFFFFFFF if int(seed) < 0 else 0  # seed.shr(31)
@@ -371,8 +411,7 @@ def _groups(labels) -> dict:
     return out
 
 
-def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None,
-                      stratum=None) -> list:
+def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None, stratum=None) -> list:
     """Split a stratum's allocation over clusters, LDUs and officers (``AllocationCalculator.calculate``).
 
     ``cases`` has columns ``cluster``, ``ldu``, ``responsible_officer`` (long-list order); ``cap``
@@ -394,8 +433,9 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
             if cap is not None:
                 sizes = cap.adjust(sizes)
             for officer, osize in sizes:
-                buckets.append(Bucket(stratum, cluster, ldu, officer, csize, lsize, osize,
-                                      tuple(index[r] for r in by_ro[officer])))
+                buckets.append(
+                    Bucket(stratum, cluster, ldu, officer, csize, lsize, osize, tuple(index[r] for r in by_ro[officer]))
+                )
     return buckets
 
 
@@ -424,13 +464,17 @@ def _coded(series: pd.Series, codes: Mapping, column: str, expected: str) -> lis
     for row, value in series.items():
         key = " ".join(str(value).strip().lower().split())
         if key not in codes:
-            raise ValueError(f"row {row}, column {column!r}: {value!r} is not a recognised value (expected {expected}).")
+            raise ValueError(
+                f"row {row}, column {column!r}: {value!r} is not a recognised value (expected {expected})."
+            )
         out.append(codes[key])
     return out
 
 
 def _earliest_of_offender(pnc, names, start) -> np.ndarray:
-    """True where a row is the earliest (start date, then row order) of the rows matching it (``isEarliestCaseForOffender``).
+    """True where a row is the earliest (start date, then row order) of the rows matching it.
+
+    The sampler's ``isEarliestCaseForOffender``.
 
     A row matches another with the same ``pnc`` code or the same ``names`` code (not transitively, as the
     source). Linear time: the earliest rank within each PNC group and each name group.
@@ -476,32 +520,50 @@ def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.Dat
     as_of = date.today() if as_of is None else as_of
     text = longlist[list(LONGLIST_COLUMNS)].astype("string").fillna("")
     gender = _coded(text["gender"], _GENDER, "gender", "M, F, male, female, OTHER or blank")
-    sentence = _coded(text["sentence_type"], _SENTENCE, "sentence_type", "community or post-custody, or a sampler alias")
+    sentence = _coded(
+        text["sentence_type"], _SENTENCE, "sentence_type", "community or post-custody, or a sampler alias"
+    )
     low = _coded(text["rosh"], _ROSH, "rosh", "LOW, MEDIUM, HIGH, VERY_HIGH or RLRH, RMRH, RHRH, RVRH")
     start = [_parse_date(t, r, "start_date") for r, t in text["start_date"].items()]
-    redacted = (text["first_name"].str.contains("*", regex=False) | text["family_name"].str.contains("*", regex=False)).to_numpy()
+    redacted = (
+        text["first_name"].str.contains("*", regex=False) | text["family_name"].str.contains("*", regex=False)
+    ).to_numpy()
     later = np.array([d > as_of for d in start], dtype=bool)
     other = np.array([g == "OTHER" for g in gender], dtype=bool)
     n = len(text)
     blank_pnc = (text["pnc"].str.strip() == "").to_numpy()
-    blank_name = ((text["first_name"].str.strip() == "") | (text["family_name"].str.strip() == "")
-                  | (text["dob"].str.strip() == "")).to_numpy()
+    blank_name = (
+        (text["first_name"].str.strip() == "")
+        | (text["family_name"].str.strip() == "")
+        | (text["dob"].str.strip() == "")
+    ).to_numpy()
     # A blank identifier matches nothing: each gets a code of its own (negative, distinct per row).
     pnc = np.where(blank_pnc, -1 - np.arange(n), pd.factorize(text["pnc"])[0])
-    names = np.where(blank_name, -1 - np.arange(n),
-                     pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0])
+    names = np.where(
+        blank_name,
+        -1 - np.arange(n),
+        pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0],
+    )
     if blank_pnc.sum() > 1 or blank_name.sum() > 1:
         warnings.warn(
             f"the long list has {int(blank_pnc.sum())} row(s) with a blank PNC and {int(blank_name.sum())} with a "
             "blank first name, family name or date of birth (first rows: "
             f"{', '.join(str(r) for r in text.index[blank_pnc | blank_name][:5])}); a blank identifier is never "
             "treated as the same offender as another blank one (the published sampler would treat them as one "
-            "offender and keep only the earliest case)", BlankIdentifierWarning, stacklevel=2)
+            "offender and keep only the earliest case)",
+            BlankIdentifierWarning,
+            stacklevel=2,
+        )
     earliest = _earliest_of_offender(pnc, names, np.array([d.toordinal() for d in start]))
     reason = np.select([redacted, later, other, ~earliest], ["redacted", "not started", "gender", "duplicate"], "")
-    stratum = np.where(np.array(gender) == "F", "FEMALE",
-                       np.char.add(np.char.add("MALE_", np.where(np.array(sentence) == "COMMUNITY", "COMMUNITY", "POST_CUSTODY")),
-                                   np.where(np.array(low), "_LOW", "_NON_LOW")))
+    stratum = np.where(
+        np.array(gender) == "F",
+        "FEMALE",
+        np.char.add(
+            np.char.add("MALE_", np.where(np.array(sentence) == "COMMUNITY", "COMMUNITY", "POST_CUSTODY")),
+            np.where(np.array(low), "_LOW", "_NON_LOW"),
+        ),
+    )
     out = longlist.copy()
     out["excluded"] = reason
     out["eligible"] = reason == ""
@@ -552,9 +614,20 @@ class SampleAllocation:
         rows = []
 
         def add(level, stratum, cluster, ldu, officer, a):
-            rows.append({"level": level, "stratum": stratum, "cluster": cluster, "ldu": ldu, "officer": officer,
-                         "cases": a.total, "share": a.share, "initial": a.initial, "allocated": a.count,
-                         "steps": "; ".join(f"{s} {b}->{c}" for s, b, c in a.steps())})
+            rows.append(
+                {
+                    "level": level,
+                    "stratum": stratum,
+                    "cluster": cluster,
+                    "ldu": ldu,
+                    "officer": officer,
+                    "cases": a.total,
+                    "share": a.share,
+                    "initial": a.initial,
+                    "allocated": a.count,
+                    "steps": "; ".join(f"{s} {b}->{c}" for s, b, c in a.steps()),
+                }
+            )
 
         seen = set()
         for stratum, a in self.strata:
@@ -567,8 +640,21 @@ class SampleAllocation:
                     seen.add((stratum, b.cluster, b.ldu))
                     add("ldu", stratum, b.cluster, b.ldu, "", b.ldu_allocation)
                 add("officer", stratum, b.cluster, b.ldu, b.officer, b.allocation)
-        return pd.DataFrame(rows, columns=["level", "stratum", "cluster", "ldu", "officer", "cases", "share",
-                                           "initial", "allocated", "steps"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "level",
+                "stratum",
+                "cluster",
+                "ldu",
+                "officer",
+                "cases",
+                "share",
+                "initial",
+                "allocated",
+                "steps",
+            ],
+        )
 
     def steps(self) -> pd.DataFrame:
         """Every adjustment step: level, group, step kind, count before and after."""
@@ -578,9 +664,18 @@ class SampleAllocation:
             for part in r["steps"].split("; "):
                 kind, change = part.split(" ")
                 before, after = (int(x) for x in change.split("->"))
-                rows.append({**{k: r[k] for k in ("level", "stratum", "cluster", "ldu", "officer")},
-                             "step": kind, "before": before, "after": after, "change": after - before})
-        return pd.DataFrame(rows, columns=["level", "stratum", "cluster", "ldu", "officer", "step", "before", "after", "change"])
+                rows.append(
+                    {
+                        **{k: r[k] for k in ("level", "stratum", "cluster", "ldu", "officer")},
+                        "step": kind,
+                        "before": before,
+                        "after": after,
+                        "change": after - before,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["level", "stratum", "cluster", "ldu", "officer", "step", "before", "after", "change"]
+        )
 
     def officer_totals(self) -> pd.DataFrame:
         """Cases per responsible officer over the whole sample (never above ``max_per_officer``)."""
@@ -589,8 +684,14 @@ class SampleAllocation:
         return g.groupby("officer", sort=True)[["cases", "allocated"]].sum().reset_index()
 
 
-def allocate_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, max_per_officer: int | None = 6,
-                    as_of: date | None = None) -> SampleAllocation:
+def allocate_sample(
+    longlist: pd.DataFrame,
+    size: int,
+    *,
+    buffer: float = 20.0,
+    max_per_officer: int | None = 6,
+    as_of: date | None = None,
+) -> SampleAllocation:
     """The sampler's allocation of ``size`` cases (plus ``buffer`` percent) from a long list.
 
     See the module docstring for the rules and :func:`draw_sample` for the parameters. The
@@ -616,29 +717,46 @@ def _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, rng):
     from . import limits
 
     if size > limits.MAX_SAMPLE_SIZE:
-        raise ValueError(f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
-                         "an inspection sample is a few hundred cases at most).")
+        raise ValueError(
+            f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
+            "an inspection sample is a few hundred cases at most)."
+        )
     if isinstance(longlist, pd.DataFrame) and len(longlist) > limits.MAX_CASE_ROWS:
-        raise ValueError(f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
-                         "(stats.limits.MAX_CASE_ROWS).")
+        raise ValueError(
+            f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
+            "(stats.limits.MAX_CASE_ROWS)."
+        )
     screened = screen_longlist(longlist, as_of)
     eligible = screened[screened["eligible"]]
     if size > 0 and eligible.empty:
         reasons = screened["excluded"].value_counts()
-        raise ValueError(f"no case on the long list is eligible ({len(screened)} cases: "
-                         + ", ".join(f"{int(c)} {r}" for r, c in reasons.items()) + "); nothing can be drawn.")
+        raise ValueError(
+            f"no case on the long list is eligible ({len(screened)} cases: "
+            + ", ".join(f"{int(c)} {r}" for r, c in reasons.items())
+            + "); nothing can be drawn."
+        )
     for column in ("cluster", "ldu", "responsible_officer"):
         blank = eligible[column].isna() | (eligible[column].astype("string").str.strip() == "")
         if blank.any():
             rows = ", ".join(str(r) for r in eligible.index[blank.to_numpy()][:10])
-            raise ValueError(f"column {column!r} is blank in {int(blank.sum())} eligible case(s) (rows {rows}"
-                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its {column.replace('_', ' ')}: "
-                             "the allocation is nested by cluster, delivery unit and officer.")
+            raise ValueError(
+                f"column {column!r} is blank in {int(blank.sum())} eligible case(s) (rows {rows}"
+                f"{' ...' if blank.sum() > 10 else ''}); every case needs its {column.replace('_', ' ')}: "
+                "the allocation is nested by cluster, delivery unit and officer."
+            )
     by_stratum = {k: eligible.iloc[v] for k, v in _groups(eligible["stratum"].tolist()).items()}
     sizes = proportional_allocation(int(size), {k: len(v) for k, v in by_stratum.items()}, float(buffer))
     buckets, drawn, unplaced = pick(sizes, by_stratum, rng, max_per_officer)
-    allocation = SampleAllocation(int(size), float(buffer), max_per_officer, int(size) + _buffer(int(size), float(buffer)),
-                                  sizes, buckets, unplaced, screened)
+    allocation = SampleAllocation(
+        int(size),
+        float(buffer),
+        max_per_officer,
+        int(size) + _buffer(int(size), float(buffer)),
+        sizes,
+        buckets,
+        unplaced,
+        screened,
+    )
     return allocation, drawn
 
 
@@ -654,8 +772,15 @@ class SampleDraw:
         return self.sample
 
 
-def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed: int = 1,
-                max_per_officer: int | None = 6, as_of: date | None = None) -> SampleDraw:
+def draw_sample(
+    longlist: pd.DataFrame,
+    size: int,
+    *,
+    buffer: float = 20.0,
+    seed: int = 1,
+    max_per_officer: int | None = 6,
+    as_of: date | None = None,
+) -> SampleDraw:
     """Draw the sample as the published sampler would with ``Random(seed)``.
 
     Parameters
@@ -684,7 +809,8 @@ def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed
     if added:
         raise ValueError(
             f"the long list already has the column(s) {added} that a drawn sample adds: is it a sample "
-            "rather than the long list? Draw from the long list itself.")
+            "rather than the long list? Draw from the long list itself."
+        )
     allocation, drawn = _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, KotlinRandom(seed))
     screened = allocation.screened
     population = screened.loc[screened["eligible"], "stratum"].value_counts()

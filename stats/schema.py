@@ -42,8 +42,20 @@ from . import io as sio
 from . import limits
 from .framework import Framework, FrameworkError, load_framework
 
-__all__ = ["validate_report", "read_report", "ReportValidationError", "COLUMNS", "TABLES", "VIOLATION_COLUMNS",
-           "KNOWN_COLUMNS", "PERCENT_COLUMNS", "COUNT_COLUMNS", "REPORT_FILES", "report_files", "write_templates"]
+__all__ = [
+    "validate_report",
+    "read_report",
+    "ReportValidationError",
+    "COLUMNS",
+    "TABLES",
+    "VIOLATION_COLUMNS",
+    "KNOWN_COLUMNS",
+    "PERCENT_COLUMNS",
+    "COUNT_COLUMNS",
+    "REPORT_FILES",
+    "report_files",
+    "write_templates",
+]
 
 TABLES = ("prompts", "key_questions", "standards", "overall", "samples")
 #: Every file of a report folder that is read, in reading order.
@@ -62,8 +74,11 @@ COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
         ("previous", True, "percent 0-100 at the previous inspection; blank for 'No comparable data available'"),
         ("current", True, "percent 0-100 at this inspection; never blank (every prompt has a current figure)"),
         ("n_previous", True, "cases behind the previous percentage (whole number from 1; blank if unknown)"),
-        ("n_current", True, "cases behind the current percentage (whole number from 1, at most the n of its sample; "
-                            "blank if unknown)"),
+        (
+            "n_current",
+            True,
+            "cases behind the current percentage (whole number from 1, at most the n of its sample; blank if unknown)",
+        ),
         ("sample", True, "the sample of the row: a sample name of samples.csv"),
         ("n_source", False, "where n_current comes from: stated, assumed, counted or unknown"),
         ("n_previous_source", False, "where n_previous comes from: stated, assumed, counted or unknown"),
@@ -90,10 +105,17 @@ COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
         ("domain", True, "the framework's domain id of that standard"),
         ("previous_rating", True, "rating at the previous inspection (one of the framework's ratings; blank for none)"),
         ("current_rating", True, "published rating at this inspection (one of the framework's ratings)"),
-        ("basis", False, "the framework's basis: inspector judgement, case data, or case data and qualitative evidence"),
+        (
+            "basis",
+            False,
+            "the framework's basis: inspector judgement, case data, or case data and qualitative evidence",
+        ),
         ("discretion_rating", False, "rating after professional discretion, where the panel used it; else blank"),
-        ("qualitative_adjustment", False, "-1, 0 or 1 band from qualitative evidence; only for standards with a "
-                                          "qualitative key question; else blank"),
+        (
+            "qualitative_adjustment",
+            False,
+            "-1, 0 or 1 band from qualitative evidence; only for standards with a qualitative key question; else blank",
+        ),
         ("note", False, "free text"),
     ],
     "overall": [
@@ -109,7 +131,11 @@ COLUMNS: dict[str, list[tuple[str, bool, str]]] = {
         ("applies_to", False, "which tables use it, in words"),
         ("sized_for_margin", False, "yes if the report says it was sized for the margin of error, else no"),
         ("source", False, "the sentence of the report that states it"),
-        ("rounding", False, "how the report rounds its percentages: half-up (default) or half-even; one rule per report"),
+        (
+            "rounding",
+            False,
+            "how the report rounds its percentages: half-up (default) or half-even; one rule per report",
+        ),
     ],
 }
 
@@ -131,8 +157,10 @@ class ReportValidationError(ValueError):
         self.folder = str(folder)
         self.violations = violations
         lines = [f"  {_describe(r)}" for r in violations.itertuples(index=False)]
-        super().__init__(f"report folder {self.folder} has {len(violations)} schema violation(s) "
-                         "(rows numbered from 1 after the header):\n" + "\n".join(lines))
+        super().__init__(
+            f"report folder {self.folder} has {len(violations)} schema violation(s) "
+            "(rows numbered from 1 after the header):\n" + "\n".join(lines)
+        )
 
 
 def _describe(r) -> str:
@@ -142,6 +170,7 @@ def _describe(r) -> str:
 
 
 # -- element rules on the text of a cell ---------------------------------------------------------
+
 
 def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
@@ -197,8 +226,10 @@ def _matches(pattern, what):
 
 def _under(child: pd.Series, parent: pd.Series) -> pd.Series:
     """True where ``child`` starts with ``parent`` and a dot (or either is blank)."""
-    ok = [c is pd.NA or p is pd.NA or (isinstance(c, float) or isinstance(p, float)) or str(c).startswith(f"{p}.")
-          for c, p in zip(child, parent)]
+    ok = [
+        c is pd.NA or p is pd.NA or isinstance(c, float) or isinstance(p, float) or str(c).startswith(f"{p}.")
+        for c, p in zip(child, parent, strict=True)
+    ]
     return pd.Series(ok, index=child.index, dtype=bool)
 
 
@@ -209,6 +240,7 @@ def _wide(column, rule, fn):
 
 
 # -- the schema of each table ---------------------------------------------------------------------
+
 
 def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     pa = _pa()
@@ -224,18 +256,28 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
     if samples is not None and {"sample", "n"} <= set(samples.columns):
         known_samples = list(samples["sample"].dropna())
         # limits only from valid counts (a bad n is reported once, in samples.csv, not at every prompt)
-        sample_n = {k: v for k, v, ok in zip(samples["sample"], _num(samples["n"]), _is_count(samples["n"])) if ok}
+        sample_n = {
+            k: v for k, v, ok in zip(samples["sample"], _num(samples["n"]), _is_count(samples["n"]), strict=True) if ok
+        }
     kq_table = tables.get("key_questions")
     kq_ids = list(kq_table["key_question"].dropna()) if kq_table is not None and "key_question" in kq_table else None
     pct = _check(_is_percent, "must be a percent from 0 to 100 (a number; blank for none)")
     count = _check(_is_count, "must be a whole number of cases from 1 (blank if unknown)")
-    n_limit = _check(_within_n_limit, f"must be at most {limits.MAX_REPORT_N} cases (stats.limits.MAX_REPORT_N: the "
-                                      "sample-size rule never asks for more than a few hundred cases)")
+    n_limit = _check(
+        _within_n_limit,
+        f"must be at most {limits.MAX_REPORT_N} cases (stats.limits.MAX_REPORT_N: the "
+        "sample-size rule never asks for more than a few hundred cases)",
+    )
     source = _check(lambda s: s.isin(_N_SOURCES), f"must be one of {', '.join(_N_SOURCES)}")
-    current_rule = _present("must not be blank: 'No comparable data available' only describes the previous "
-                            "inspection; every prompt and key question of the current framework has a current figure")
-    std_rule = [_present(), _matches(r"\d+\.\d+", "a standard id such as 2.1"),
-                _one_of(case_standards, f"a standard of framework {fw.name} rated from case data")]
+    current_rule = _present(
+        "must not be blank: 'No comparable data available' only describes the previous "
+        "inspection; every prompt and key question of the current framework has a current figure"
+    )
+    std_rule = [
+        _present(),
+        _matches(r"\d+\.\d+", "a standard id such as 2.1"),
+        _one_of(case_standards, f"a standard of framework {fw.name} rated from case data"),
+    ]
     sample_rule = [_present(), _one_of(known_samples, "a sample of samples.csv")] if known_samples else [_present()]
 
     def name_matches(df):
@@ -260,19 +302,28 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         return ~(small & fractional)
 
     common_wide = [
-        ("current", ("looks like a proportion (every figure of the row at most 1, not whole): write percentages "
-                     "0-100 as published (0.4 -> 40)"), not_proportions, ("previous", "current")),
+        (
+            "current",
+            (
+                "looks like a proportion (every figure of the row at most 1, not whole): write percentages "
+                "0-100 as published (0.4 -> 40)"
+            ),
+            not_proportions,
+            ("previous", "current"),
+        ),
         ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
         ("key_question", "must start with its standard id and a dot", kq_under_standard, ("standard", "key_question")),
-        ("n_current", "must not be above the n of its sample in samples.csv", n_within_sample,
-         ("sample", "n_current")),
+        ("n_current", "must not be above the n of its sample in samples.csv", n_within_sample, ("sample", "n_current")),
     ]
 
     prompts = {
         "standard": c(*std_rule),
         "standard_name": c(_present()),
-        "key_question": c(_present(), _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"),
-                          *([_one_of(kq_ids, "a key question of key_questions.csv")] if kq_ids is not None else [])),
+        "key_question": c(
+            _present(),
+            _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"),
+            *([_one_of(kq_ids, "a key question of key_questions.csv")] if kq_ids is not None else []),
+        ),
         "key_question_text": c(_present()),
         "prompt_id": c(_present(), _matches(r"\d+\.\d+\.\d+\.[a-z]+", "a prompt id such as 2.1.1.a"), _unique()),
         "prompt": c(_present()),
@@ -285,18 +336,25 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         "n_previous_source": c(source, required=False),
         "note": c(required=False),
     }
-    prompt_wide = common_wide + [
-        ("prompt_id", "must start with its key question id and a dot",
-         lambda df: _under(df["prompt_id"], df["key_question"]),
-         ("prompt_id", "key_question")),
+    prompt_wide = [
+        *common_wide,
+        (
+            "prompt_id",
+            "must start with its key question id and a dot",
+            lambda df: _under(df["prompt_id"], df["key_question"]),
+            ("prompt_id", "key_question"),
+        ),
     ]
     key_questions = {
         "standard": c(*std_rule),
         "standard_name": c(required=False),
-        "key_question": c(_present(), _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"), _unique(),
-                          _one_of(list(kq_all), f"a key question of framework {fw.name}"),
-                          _check(lambda s: ~s.isin(qualitative),
-                                 "must not be a qualitative key question (it has no percentage)")),
+        "key_question": c(
+            _present(),
+            _matches(r"\d+\.\d+\.\d+", "a key question id such as 2.1.1"),
+            _unique(),
+            _one_of(list(kq_all), f"a key question of framework {fw.name}"),
+            _check(lambda s: ~s.isin(qualitative), "must not be a qualitative key question (it has no percentage)"),
+        ),
         "key_question_text": c(_present()),
         "previous": c(pct),
         "current": c(current_rule, pct),
@@ -317,32 +375,54 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         "current_rating": c(_present(), rating),
         "basis": c(required=False),
         "discretion_rating": c(rating, required=False),
-        "qualitative_adjustment": c(_check(lambda s: s.isin(["-1", "0", "1", "+1"]), "must be -1, 0 or 1"),
-                                    required=False),
+        "qualitative_adjustment": c(
+            _check(lambda s: s.isin(["-1", "0", "1", "+1"]), "must be -1, 0 or 1"), required=False
+        ),
         "note": c(required=False),
     }
     standards_wide = [
         ("standard_name", "must be the framework's name of the standard", name_matches, ("standard", "standard_name")),
-        ("domain", "must be the framework's domain of the standard",
-         lambda df: df["domain"].isna() | ~df["standard"].isin(domains)
-         | (_num(df["domain"]).astype("Int64").astype(str) == df["standard"].map(domains)), ("standard", "domain")),
-        ("basis", "must be the framework's basis of the standard",
-         lambda df: df["basis"].isna() | ~df["standard"].isin(bases) | (df["basis"] == df["standard"].map(bases)),
-         ("standard", "basis")),
-        ("qualitative_adjustment", "must be blank: the framework gives this standard no qualitative key question",
-         lambda df: df["qualitative_adjustment"].isna() | df["standard"].isin(adjustable),
-         ("standard", "qualitative_adjustment")),
+        (
+            "domain",
+            "must be the framework's domain of the standard",
+            lambda df: (
+                df["domain"].isna()
+                | ~df["standard"].isin(domains)
+                | (_num(df["domain"]).astype("Int64").astype(str) == df["standard"].map(domains))
+            ),
+            ("standard", "domain"),
+        ),
+        (
+            "basis",
+            "must be the framework's basis of the standard",
+            lambda df: df["basis"].isna() | ~df["standard"].isin(bases) | (df["basis"] == df["standard"].map(bases)),
+            ("standard", "basis"),
+        ),
+        (
+            "qualitative_adjustment",
+            "must be blank: the framework gives this standard no qualitative key question",
+            lambda df: df["qualitative_adjustment"].isna() | df["standard"].isin(adjustable),
+            ("standard", "qualitative_adjustment"),
+        ),
     ]
     overall = {
         "inspection": c(_present(), _unique(), _one_of(["previous", "current"], "previous or current")),
-        "score": c(_check(lambda s: _is_whole(s) & _num(s).between(0, fw.maximum),
-                          f"must be a whole number from 0 to {fw.maximum} (framework {fw.name})")),
+        "score": c(
+            _check(
+                lambda s: _is_whole(s) & _num(s).between(0, fw.maximum),
+                f"must be a whole number from 0 to {fw.maximum} (framework {fw.name})",
+            )
+        ),
         "rating": c(rating),
         "source": c(required=False),
     }
     overall_wide = [
-        ("rating", "must not be blank for the current inspection",
-         lambda df: (df["inspection"] != "current") | df["rating"].notna(), ("inspection", "rating")),
+        (
+            "rating",
+            "must not be blank for the current inspection",
+            lambda df: (df["inspection"] != "current") | df["rating"].notna(),
+            ("inspection", "rating"),
+        ),
     ]
     sample_names = list(samples["sample"].dropna()) if samples is not None and "sample" in samples else []
     samples_schema = {
@@ -355,9 +435,12 @@ def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
         "rounding": c(_one_of(["half-up", "half-even"], "half-up or half-even"), required=False),
     }
     samples_wide = [
-        ("n", "must not be above the n of its parent sample",
-         lambda df: df["parent"].isna() | (_num(df["n"]) <= _num(df["parent"].map(sample_n))).fillna(True),
-         ("parent", "n")),
+        (
+            "n",
+            "must not be above the n of its parent sample",
+            lambda df: df["parent"].isna() | (_num(df["n"]) <= _num(df["parent"].map(sample_n))).fillna(True),
+            ("parent", "n"),
+        ),
     ]
     return {
         "prompts": (prompts, prompt_wide),
@@ -402,33 +485,55 @@ def _from_failure_cases(file: str, fc: pd.DataFrame) -> list[dict]:
 
 # -- rows that must exist --------------------------------------------------------------------------
 
+
 def _completeness(fw: Framework, tables: dict) -> list[dict]:
     out = []
     std = tables.get("standards")
     if std is not None and "standard" in std:
-        for s in fw.standards:
-            if s.id not in set(std["standard"]):
-                out.append(dict(file="standards.csv", row=None, column="standard", value=s.id,
-                                rule=f"every standard of framework {fw.name} needs a row; this one is missing"))
+        out.extend(
+            dict(
+                file="standards.csv",
+                row=None,
+                column="standard",
+                value=s.id,
+                rule=f"every standard of framework {fw.name} needs a row; this one is missing",
+            )
+            for s in fw.standards
+            if s.id not in set(std["standard"])
+        )
     kq = tables.get("key_questions")
     if kq is not None and "key_question" in kq:
         have = set(kq["key_question"])
-        for s in fw.standards:
-            if s.judgement:
-                continue
-            for k in s.rated_key_questions:
-                if k not in have:
-                    out.append(dict(file="key_questions.csv", row=None, column="key_question", value=k,
-                                    rule=f"every key question of framework {fw.name} that rates a standard needs a "
-                                         "row; this one is missing"))
+        out.extend(
+            dict(
+                file="key_questions.csv",
+                row=None,
+                column="key_question",
+                value=k,
+                rule=f"every key question of framework {fw.name} that rates a standard needs a row; "
+                "this one is missing",
+            )
+            for s in fw.standards
+            if not s.judgement
+            for k in s.rated_key_questions
+            if k not in have
+        )
     ov = tables.get("overall")
     if ov is not None and "inspection" in ov and "current" not in set(ov["inspection"]):
-        out.append(dict(file="overall.csv", row=None, column="inspection", value=None,
-                        rule="needs a row for the current inspection"))
+        out.append(
+            dict(
+                file="overall.csv",
+                row=None,
+                column="inspection",
+                value=None,
+                rule="needs a row for the current inspection",
+            )
+        )
     return out
 
 
 # -- reading a folder ---------------------------------------------------------------------------------
+
 
 def _problem(file, rule, column=None, value=None, row=None) -> dict:
     return dict(file=file, row=row, column=column, value=value, rule=rule)
@@ -449,30 +554,54 @@ def _read_metadata(folder: Path, framework) -> tuple[dict, Framework | None, lis
             problems.append(_problem("report.toml", f"cannot be read as TOML: {err}"))
         for key, value in meta.items():
             if key not in _METADATA_KEYS:
-                problems.append(_problem("report.toml", f"is not a known key (known: {', '.join(_METADATA_KEYS)})",
-                                         key, value))
+                problems.append(
+                    _problem("report.toml", f"is not a known key (known: {', '.join(_METADATA_KEYS)})", key, value)
+                )
             elif not isinstance(value, _METADATA_KEYS[key]):
-                problems.append(_problem("report.toml",
-                                         f"must be {'true or false' if _METADATA_KEYS[key] is bool else 'a string'}",
-                                         key, value))
+                problems.append(
+                    _problem(
+                        "report.toml",
+                        f"must be {'true or false' if _METADATA_KEYS[key] is bool else 'a string'}",
+                        key,
+                        value,
+                    )
+                )
         if "constructed" not in meta and not problems:
-            problems.append(_problem("report.toml", "is required: true for constructed (not real) data, false for a "
-                                                    "published report", "constructed"))
+            problems.append(
+                _problem(
+                    "report.toml",
+                    "is required: true for constructed (not real) data, false for a published report",
+                    "constructed",
+                )
+            )
     elif framework is None:
-        problems.append(_problem("report.toml", "file is missing: it names the report's framework (see README, "
-                                                "Adding a report)"))
+        problems.append(
+            _problem("report.toml", "file is missing: it names the report's framework (see README, Adding a report)")
+        )
     # A framework given by the caller (command line) may be anywhere; one named by report.toml must be a
     # bundled name or a file inside the folder (never read from elsewhere, never printed).
     named_by_folder = framework is None
-    chosen = framework if framework is not None else meta.get("framework") if isinstance(meta.get("framework"), str) \
+    chosen = (
+        framework
+        if framework is not None
+        else meta.get("framework")
+        if isinstance(meta.get("framework"), str)
         else None
+    )
     if chosen is None:
         if _exists(path) and not problems:
-            problems.append(_problem("report.toml", "is required: a bundled framework name or the path of a framework "
-                                                    ".toml file", "framework"))
+            problems.append(
+                _problem(
+                    "report.toml",
+                    "is required: a bundled framework name or the path of a framework .toml file",
+                    "framework",
+                )
+            )
         return meta, None, problems
     try:
-        fw = load_framework(chosen, base=folder if named_by_folder else None, folder=folder if named_by_folder else None)
+        fw = load_framework(
+            chosen, base=folder if named_by_folder else None, folder=folder if named_by_folder else None
+        )
     except FrameworkError as err:
         problems += [_problem(_relative(err.path, folder), p) for p in err.problems]
         fw = None
@@ -521,8 +650,13 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
     if not _exists(path):
         return None, [_problem(name, "file is missing")]
     try:
-        frame = sio.read_table(path, folder=folder, max_bytes=limits.MAX_REPORT_FILE_BYTES, allow_no_rows=True,
-                               max_rows=limits.MAX_REPORT_ROWS)
+        frame = sio.read_table(
+            path,
+            folder=folder,
+            max_bytes=limits.MAX_REPORT_FILE_BYTES,
+            allow_no_rows=True,
+            max_rows=limits.MAX_REPORT_ROWS,
+        )
     except (ValueError, OSError) as err:
         # report folders have no --encoding option: the remedy is to re-save the file as UTF-8
         message = re.sub(r",? or pass (?:the|its) encoding \(--encoding [^)]*\)", "", str(err))
@@ -535,13 +669,29 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
     problems = []
     for column in frame.columns:  # Excel holds at most 32,767 characters in a cell: never cut without a word
         long = frame[column].str.len() > limits.MAX_CELL_CHARS
-        for row in frame.index[long.fillna(False).to_numpy(dtype=bool)][:5]:
-            problems.append(_problem(name, f"is {len(frame.at[row, column]):,} characters long, more than a "
-                                           f"spreadsheet cell holds ({limits.MAX_CELL_CHARS:,}, "
-                                           "stats.limits.MAX_CELL_CHARS)", column, None, int(row) + 1))
-    problems += [_problem(name, f"is not a column of {name} (known: {', '.join(c for c, _, _ in COLUMNS[table])}); "
-                               "a misspelt or extra column is never silently ignored", column, column)
-                for column in frame.columns if column not in KNOWN_COLUMNS[table]]
+        problems.extend(
+            _problem(
+                name,
+                f"is {len(frame.loc[row, column]):,} characters long, more than a "
+                f"spreadsheet cell holds ({limits.MAX_CELL_CHARS:,}, "
+                "stats.limits.MAX_CELL_CHARS)",
+                column,
+                None,
+                int(row) + 1,
+            )
+            for row in frame.index[long.fillna(False).to_numpy(dtype=bool)][:5]
+        )
+    problems += [
+        _problem(
+            name,
+            f"is not a column of {name} (known: {', '.join(c for c, _, _ in COLUMNS[table])}); "
+            "a misspelt or extra column is never silently ignored",
+            column,
+            column,
+        )
+        for column in frame.columns
+        if column not in KNOWN_COLUMNS[table]
+    ]
     return frame, problems
 
 
@@ -553,8 +703,10 @@ def report_files(folder) -> tuple[Path, ...]:
 def _check_folder(folder: Path, framework=None):
     folder = Path(folder)
     if not folder.is_dir():
-        raise OSError(f"cannot read report folder {str(folder)!r}: "
-                      + ("it is not a folder" if os.path.lexists(folder) else "no such folder"))
+        raise OSError(
+            f"cannot read report folder {str(folder)!r}: "
+            + ("it is not a folder" if os.path.lexists(folder) else "no such folder")
+        )
     meta, fw, violations = _read_metadata(folder, framework)
     raw: dict[str, pd.DataFrame | None] = {}
     for t in TABLES:
@@ -568,8 +720,9 @@ def _check_folder(folder: Path, framework=None):
     table = pd.DataFrame(violations, columns=list(VIOLATION_COLUMNS))
     table["row"] = table["row"].astype("Int64")
     order = {f"{t}.csv": i for i, t in enumerate(TABLES)}
-    table = table.assign(_o=table["file"].map(order).fillna(-1)).sort_values(["_o", "row", "column"], kind="stable",
-                                                                              na_position="first")
+    table = table.assign(_o=table["file"].map(order).fillna(-1)).sort_values(
+        ["_o", "row", "column"], kind="stable", na_position="first"
+    )
     return meta, fw, raw, table.drop(columns="_o").reset_index(drop=True)
 
 
@@ -634,6 +787,7 @@ def read_report(folder, *, framework=None) -> tuple[dict, Framework, dict[str, p
 
 # -- templates ---------------------------------------------------------------------------------------
 
+
 def write_templates(folder, framework, *, name: str | None = None) -> list[Path]:
     """Write an empty report folder for ``framework``: ``report.toml``, header-only CSVs and a README.
 
@@ -661,24 +815,39 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
             files["framework.toml"] = fh.read(limits.MAX_TOML_BYTES + 1).decode("utf-8-sig")
     files["report.toml"] = (
         f'# Report metadata (see README "Adding a report").\n'
-        f'name = {sio.toml_string(name)}\n'
+        f"name = {sio.toml_string(name)}\n"
         f'title = ""            # e.g. "An inspection of youth offending services in York"\n'
-        f'framework = {sio.toml_string(framework_ref)}   # a bundled framework name, or the path of a .toml file\n'
-        f'constructed = false   # true if the figures are made up (examples, training): say so\n'
-        f'source = ""           # where the figures come from (report title, date, address)\n')
+        f"framework = {sio.toml_string(framework_ref)}   # a bundled framework name, or the path of a .toml file\n"
+        f"constructed = false   # true if the figures are made up (examples, training): say so\n"
+        f'source = ""           # where the figures come from (report title, date, address)\n'
+    )
     std_rows = [{"standard": s.id, "standard_name": s.name, "domain": s.domain, "basis": s.basis} for s in fw.standards]
-    kq_rows = [{"standard": s.id, "standard_name": s.name, "key_question": k.id, "key_question_text": k.text,
-                "sample": fw.sample_of(s.id, k.id)}
-               for s in fw.standards if not s.judgement for k in s.key_questions if not k.qualitative]
+    kq_rows = [
+        {
+            "standard": s.id,
+            "standard_name": s.name,
+            "key_question": k.id,
+            "key_question_text": k.text,
+            "sample": fw.sample_of(s.id, k.id),
+        }
+        for s in fw.standards
+        if not s.judgement
+        for k in s.key_questions
+        if not k.qualitative
+    ]
     for t in TABLES:
         cols = [c for c, _, _ in COLUMNS[t]]
         rows = {"standards": std_rows, "key_questions": kq_rows}.get(t, [])
         files[f"{t}.csv"] = pd.DataFrame(rows, columns=cols).to_csv(index=False, lineterminator="\n")
-    doc = [f"# {name}: report folder (framework {fw.name})", "",
-           "Fill in the CSV files, then run `python -m stats validate " + str(folder) + "`, which lists every",
-           "problem with its file, row, column and rule. Rows are numbered from 1 after the header. A blank cell",
-           "means none/unknown. Percentages are 0-100 as published. `standards.csv` and `key_questions.csv`",
-           f"already list the ids and names of framework {fw.name}; fill in their figures.", ""]
+    doc = [
+        f"# {name}: report folder (framework {fw.name})",
+        "",
+        "Fill in the CSV files, then run `python -m stats validate " + str(folder) + "`, which lists every",
+        "problem with its file, row, column and rule. Rows are numbered from 1 after the header. A blank cell",
+        "means none/unknown. Percentages are 0-100 as published. `standards.csv` and `key_questions.csv`",
+        f"already list the ids and names of framework {fw.name}; fill in their figures.",
+        "",
+    ]
     for t in TABLES:
         doc += [f"## {t}.csv", "", "| column | required | meaning |", "|---|---|---|"]
         doc += [f"| `{c}` | {'yes' if req else 'no'} | {what} |" for c, req, what in COLUMNS[t]]
