@@ -45,7 +45,22 @@ PROMPT_COLUMNS = (
 
 
 class AnnexeParseError(ValueError):
-    """The text could not be parsed; the message names the line (1-based) where parsing failed."""
+    """The text could not be parsed; the message names the line (1-based) where parsing failed.
+
+    See Also
+    --------
+    read_annexe : Raises it, naming the line.
+
+    Examples
+    --------
+    >>> from stats.annexe import AnnexeParseError, read_annexe
+    >>> read_annexe("no annexe here")
+    Traceback (most recent call last):
+    ...
+    stats.annexe.AnnexeParseError: line 1: no 'Annexe 4' heading found; is this the text of an inspection report?
+    >>> issubclass(AnnexeParseError, ValueError)
+    True
+    """
 
 
 # [^\S\n]: blanks within the line; "^\s*" would run across blank lines from every line start (quadratic).
@@ -139,6 +154,10 @@ def stated_samples(text: str) -> dict[str, int]:
     Returns a mapping from sample name (as in the bundled ``samples.csv``) to
     n for every sample whose sentence is found.
 
+    See Also
+    --------
+    read_annexe : Uses these as the denominators of the prompts.
+
     Examples
     --------
     >>> from stats.annexe import stated_samples
@@ -228,6 +247,27 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         have, a question without its figures, figures without a question, or
         a prompt with no current figure ("No comparable data available"
         twice).
+
+    See Also
+    --------
+    read_report_text : The text of a report, from a text file or a PDF.
+    stated_samples : The sample sizes the report states, used for ``n`` by default.
+    stats.load_report : The bundled report, whose ``prompts.csv`` this reproduces.
+
+    Examples
+    --------
+    >>> from stats.annexe import read_report_text
+    >>> from stats.reports import report_folder
+    >>> text = read_report_text(report_folder("south-yorkshire-crc-2020") / "report.txt")
+    >>> from stats.annexe import read_annexe
+    >>> prompts = read_annexe(text)
+    >>> prompts[["prompt_id", "previous", "current", "sample", "n_current"]].head(3)
+      prompt_id  previous  current            sample  n_current
+    0   2.1.1.a      54.0     71.0  case supervision        100
+    1   2.1.1.b       NaN     43.0  case supervision        100
+    2   2.1.1.c      71.0     67.0  case supervision        100
+    >>> len(prompts)
+    76
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str (got {type(text).__name__}).")
@@ -414,6 +454,21 @@ def read_report_text(path, *, encoding=None) -> str:
     order mark; empty and binary files are errors), or a ``.pdf`` through pypdf.
 
     PDF extraction needs the optional extra: ``pip install "inspection-stats[pdf]"``.
+
+    See Also
+    --------
+    read_annexe : Parses the Annexe 4 tables of the text.
+    stats.io.read_text : The reader of text files (encoding and size rules).
+
+    Examples
+    --------
+    >>> from stats.annexe import read_report_text
+    >>> from stats.reports import report_folder
+    >>> text = read_report_text(report_folder("south-yorkshire-crc-2020") / "report.txt")
+    >>> text.split()[:3]
+    ['Foreword', 'This', 'is']
+    >>> "Annexe 4: Inspection data" in text
+    True
     """
     path = Path(path)
     if path.suffix.lower() == ".pdf":

@@ -112,6 +112,18 @@ def sentences(text: str) -> list[Sentence]:
     rejoined) and the text is split after ``.``, ``!`` or ``?`` followed by a
     capital letter. The section is the last standard heading ("2.3.
     Implementation and delivery") before the sentence, or "" before the first.
+
+    See Also
+    --------
+    audit_wording : Checks the sentences that use "significant".
+
+    Examples
+    --------
+    >>> from stats.audit import sentences
+    >>> for s in sentences("2.1. Assessment\\n\\nAssessment has improved. Planning has not.\\n")[2:]:
+    ...     print(s.section, "|", s.text, "|", s.previous)
+    2.1 Assessment | Assessment has improved. | Assessment
+    2.1 Assessment | Planning has not. | Assessment has improved.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str (got {type(text).__name__}).")
@@ -156,6 +168,11 @@ def referent(sentence: str, previous: str) -> str:
     "although", "whereas", "while", "but"), or, when it has a single clause, the phrases it
     joins by "and"/"or"/commas. Other anaphors ("This", "These", "It", "They", "Both", ...)
     refer to the whole previous sentence.
+
+    See Also
+    --------
+    sentences : Gives each sentence with the sentence before it.
+    audit_wording : Matches a sentence's referent when the sentence itself names nothing.
 
     Examples
     --------
@@ -263,6 +280,12 @@ def audit_wording(
         ``match_scores``, ``referent`` (what a sentence opening with an anaphor refers
         to, :func:`referent`; "" otherwise) and ``verdict`` in :data:`VERDICTS`.
 
+    See Also
+    --------
+    significant_changes_in_text : The converse: each significant change and the words used for it.
+    sentences : The sentences examined, with their sections.
+    stats.label_changes : The labelled tables the wording is checked against.
+
     Notes
     -----
     *About inspection data*: the sentence uses "significant(ly)" of a change
@@ -283,6 +306,22 @@ def audit_wording(
     support or contradict a claimed change); otherwise "supported" when
     its label is a significant change in the claimed direction (or, for a
     negated claim, no significant change), else "not supported".
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.audit import audit_wording
+    >>> report = stats.load_report()
+    >>> prompts = stats.label_changes(report.prompts)
+    >>> key_questions = stats.label_changes(report.key_questions)
+    >>> text = (
+    ...     "2.1. Assessment\\n\\nAssessments of motivation and readiness to engage and comply with the sentence "
+    ...     "have improved significantly since the last inspection.\\n"
+    ... )
+    >>> audited = audit_wording(text, prompts, key_questions)
+    >>> audited[["verdict", "matched_ids", "match_scores"]]
+         verdict    matched_ids match_scores
+    0  supported  [2.1.1.a, 2.1.1]  [0.86, 0.67]
     """
     if not isinstance(labelled_prompts, pd.DataFrame):
         raise TypeError(
@@ -357,6 +396,29 @@ def significant_changes_in_text(
     pandas.DataFrame
         ``id``, ``text``, ``label``, ``difference``, ``pvalue``, ``sentence``
         (blank if none matches), ``score``, ``words`` (change words found).
+
+    See Also
+    --------
+    audit_wording : The converse: each use of "significant" and the change it matches.
+    stats.label_changes : Labels the changes listed here.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.audit import significant_changes_in_text
+    >>> report = stats.load_report()
+    >>> prompts = stats.label_changes(report.prompts)
+    >>> key_questions = stats.label_changes(report.key_questions)
+    >>> text = (
+    ...     "2.1. Assessment\\n\\nAssessments of motivation and readiness to engage and comply with the sentence "
+    ...     "have improved significantly since the last inspection.\\n"
+    ... )
+    >>> changes = significant_changes_in_text(text, prompts, key_questions)
+    >>> first = changes.iloc[0]
+    >>> first["id"], first["label"], float(first["score"]), first["words"]
+    ('2.1.1.a', 'significant improvement', 0.86, ['improved', 'significantly'])
+    >>> (changes["sentence"] == "").sum()  # significant changes the text does not mention
+    np.int64(25)
     """
     tables = [labelled_prompts] + ([labelled_key_questions] if labelled_key_questions is not None else [])
     cand = _candidates(tables)

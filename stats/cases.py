@@ -84,6 +84,23 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
         The sheet to read (name, or index from 0). Default: the first sheet,
         which must be visible: a workbook whose first sheet is hidden is refused
         with the list of its sheets (a hidden sheet is never read unless named).
+
+    See Also
+    --------
+    tabulate : The prompt table of the cases read.
+    stats.io.read_table : The CSV reader used (encoding, delimiter and shape rules).
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.cases import read_cases
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cases.csv").write_text("case_id,gender,2.1.1.a\\nC1,male,Yes\\nC2,female,Not applicable\\n")
+    >>> read_cases(folder / "cases.csv")
+      case_id  gender         2.1.1.a
+    1      C1    male             Yes
+    2      C2  female  Not applicable
+    >>> shutil.rmtree(folder)
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
@@ -267,6 +284,30 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
     ValueError
         Listing every unknown answer with its row and column (up to 20), or
         naming duplicate case ids.
+
+    See Also
+    --------
+    tabulate : Counts the parsed answers per prompt.
+    read_cases : Reads the case records parsed here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import parse_answers
+    >>> parse_answers(cases)
+       2.1.1.a  2.1.1.b
+    0      1.0      0.0
+    1      0.0      0.0
+    2      1.0      1.0
+    3      NaN      1.0
     """
     if not isinstance(cases, pd.DataFrame):
         raise TypeError(f"cases must be a pandas DataFrame (got {type(cases).__name__}).")
@@ -358,6 +399,29 @@ def tabulate(
         error). With ``by``: a first column named after it, and ``widening``
         (sub-sample margin / whole-sample margin, see
         :func:`stats.subsample_margin`).
+
+    See Also
+    --------
+    compare_inspections : Two inspections' tables, labelled.
+    parse_answers : The answers counted here.
+    stats.samplesize.margin_of_error : The margin reported for each prompt.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import tabulate
+    >>> tabulate(cases)
+        prompt  count  n  proportion    margin  testable
+    0  2.1.1.a      2  3    0.666667  0.369952      True
+    1  2.1.1.b      2  4    0.500000  0.320388      True
     """
     answers = parse_answers(cases, prompts, id_column=id_column, attributes=attributes)
     whole = _table(answers, confidence_level)
@@ -393,6 +457,29 @@ def compare_inspections(
     (``previous_count``, ``n_previous``, ``current_count``, ``n_current``), so no
     rounding enters the test. ``label_options`` go to :func:`stats.label_changes`
     (for example ``test=``).
+
+    See Also
+    --------
+    tabulate : One inspection's table.
+    stats.label_changes : The labelling applied to the two tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import compare_inspections
+    >>> previous = cases.assign(**{"2.1.1.a": ["No", "No", "No", "Yes"]})
+    >>> compare_inspections(previous, cases)[["prompt_id", "previous_count", "current_count", "n_current", "label"]]
+      prompt_id  previous_count  current_count  n_current                  label
+    0   2.1.1.a               1              2          3  no significant change
+    1   2.1.1.b               2              2          4  no significant change
     """
     prev = tabulate(previous_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
     cur = tabulate(current_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")

@@ -198,6 +198,22 @@ def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
 
     ``path`` only names the file (or sheet) in messages. Used by every reader (CSV and workbooks), so a
     header is held to one rule whatever the format. At most :data:`stats.limits.MAX_COLUMNS` columns.
+
+    See Also
+    --------
+    read_table : Calls this on every table's header.
+    neutralise_header : Makes column names inert for spreadsheets (output, not input).
+
+    Examples
+    --------
+    >>> from stats.io import check_header
+    >>> check_header("t.csv", [" previous ", "current"])
+    ['previous', 'current']
+    >>> check_header("t.csv", ["previous", "previous"])
+    Traceback (most recent call last):
+    ...
+    ValueError: 't.csv': header, column 2: duplicate column name 'previous' (also column 1); column names must be
+    distinct.
     """
     if len(row) > limits.MAX_COLUMNS:
         raise ValueError(
@@ -285,6 +301,27 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
     ------
     ValueError
         For a refused file; OSError when it cannot be opened.
+
+    See Also
+    --------
+    read_table : Reads a delimited table through this.
+    read_text : Reads a whole text file through this.
+    read_toml : Reads a TOML file through this.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import open_input
+    >>> _ = (folder / "t.csv").write_text("previous,current\\n")
+    >>> with open_input(folder / "t.csv") as fh:
+    ...     fh.read()
+    b'previous,current\\n'
+    >>> open_input(folder)
+    Traceback (most recent call last):
+    ...
+    OSError: cannot read '...': it is a directory, not a file
+    >>> shutil.rmtree(folder)
     """
     p = Path(path)
     where = _name(path)
@@ -343,6 +380,22 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
     TOML is UTF-8 by its specification; the limit defaults to :data:`stats.limits.MAX_TOML_BYTES`.
     A syntax error is a ValueError naming the file, line and column (from :mod:`tomllib`), never
     quoting the file's contents.
+
+    See Also
+    --------
+    toml_string : Writes a string as TOML.
+    tomllib.load : The parser used, once the file has passed the checks.
+    stats.framework.load_framework : Reads a framework file through this.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import read_toml
+    >>> _ = (folder / "report.toml").write_text('name = "my-report"\\nconstructed = true\\n')
+    >>> read_toml(folder / "report.toml")
+    {'name': 'my-report', 'constructed': True}
+    >>> shutil.rmtree(folder)
     """
     import tomllib
 
@@ -378,6 +431,10 @@ def toml_string(value: str) -> str:
     Backslash and double quote are escaped, and so is every control character (U+0000 to U+001F and
     U+007F: the short forms ``\\b \\t \\n \\f \\r``, else ``\\uXXXX``); everything else is written
     as it is (TOML files are UTF-8). So any path or name round-trips through :mod:`tomllib`.
+
+    See Also
+    --------
+    read_toml : Reads what this writes.
 
     Examples
     --------
@@ -548,6 +605,25 @@ def iter_table(
         file, row, line, column and value.
     OSError
         The file cannot be opened.
+
+    See Also
+    --------
+    read_table : The whole table at once, with the same checks.
+    pandas.read_csv : Its ``chunksize`` option, without the shape checks made here.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import iter_table
+    >>> _ = (folder / "t.csv").write_text("previous,current\\n54%,71%\\n60%,65%\\n")
+    >>> for chunk in iter_table(folder / "t.csv", chunk_rows=1):
+    ...     print(chunk)
+      previous current
+    1      54%     71%
+      previous current
+    2      60%     65%
+    >>> shutil.rmtree(folder)
     """
     chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
@@ -587,6 +663,12 @@ def read_table(
 
     The same rules as :func:`iter_table`, in one DataFrame.
 
+    See Also
+    --------
+    iter_table : The same table in chunks of rows.
+    read_text : A whole text file with the same encoding rules.
+    pandas.read_csv : The general reader, without these checks.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -623,6 +705,21 @@ def read_text(path, *, encoding: str | None = None, folder=None, max_bytes: int 
 
     Read through :func:`open_input` (regular files only; ``folder`` as there); at most ``max_bytes``
     (default :data:`stats.limits.MAX_TEXT_BYTES`).
+
+    See Also
+    --------
+    read_table : A delimited table with the same encoding rules.
+    stats.annexe.read_report_text : A report's text, from a text file or a PDF.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import read_text
+    >>> _ = (folder / "r.txt").write_bytes("Annexe 4: Inspection data\\n".encode("utf-16"))
+    >>> read_text(folder / "r.txt")
+    'Annexe 4: Inspection data\\n'
+    >>> shutil.rmtree(folder)
     """
     limit = limits.MAX_TEXT_BYTES if max_bytes is None else max_bytes
     with open_input(path, folder=folder, max_bytes=limit) as fh:
@@ -657,6 +754,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     LibreOffice and Google Sheets show it as text. Numbers are unaffected:
     numeric columns are left alone, and so is text that is a plain number
     (``-5``, ``+3.2``, ``-1e3``, ``-5%``). The input is not modified.
+
+    See Also
+    --------
+    neutralise_formula : The rule for one cell.
+    neutralise_header : The rule for column names alone.
 
     Examples
     --------
@@ -693,6 +795,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def neutralise_formula(value):
     """One cell made inert for spreadsheets (the rule of :func:`neutralise_formulas`).
 
+    See Also
+    --------
+    neutralise_formulas : The rule applied to every text cell of a frame.
+    neutralise_header : The rule applied to column names.
+
     Examples
     --------
     >>> from stats.io import neutralise_formula
@@ -713,6 +820,11 @@ def neutralise_header(columns) -> list:
     Header cells are data too: a column named ``=HYPERLINK("http://x")`` in a user's file would
     otherwise become a live formula in the header row of a CSV, workbook or Markdown table written
     from it. Non-text names (numbers) are returned as they are.
+
+    See Also
+    --------
+    neutralise_formula : The rule for one cell.
+    neutralise_formulas : The rule for a whole frame, names included.
 
     Examples
     --------
@@ -761,6 +873,26 @@ def check_output_path(path, inputs=(), protected=()) -> Path:
     folder in ``protected``, protects itself and every file in it: the output
     may be a new file there, never the folder itself or a file that exists in
     it (``report --path F -o F/prompts.csv`` is refused).
+
+    See Also
+    --------
+    atomic_writer : Calls this before it opens the temporary file.
+    write_atomic : Writes a whole text through :func:`atomic_writer`.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import check_output_path
+    >>> _ = (folder / "in.csv").write_text("previous,current\\n54%,71%\\n")
+    >>> check_output_path(folder / "out.csv", inputs=[folder / "in.csv"]).name
+    'out.csv'
+    >>> check_output_path(folder / "in.csv", inputs=[folder / "in.csv"])
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot write '...in.csv': it is the input file '...in.csv'; refusing to overwrite the input (write to
+    another file).
+    >>> shutil.rmtree(folder)
     """
     p = Path(path)
     where = _name(path)
@@ -850,6 +982,25 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
     temporary file is removed and ``path`` is untouched. SIGKILL cannot be
     caught: a ``.NAME.*.tmp`` file may then remain. Errors name ``path``, never
     the temporary file. See :func:`check_output_path` for refused paths.
+
+    See Also
+    --------
+    write_atomic : The same for a whole text at once.
+    check_output_path : The checks made on ``path`` before anything is written.
+    stats.io.read_table : The reader whose files this never overwrites.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import atomic_writer
+    >>> with atomic_writer(folder / "t.csv") as fh:
+    ...     _ = fh.write("previous,current\\n54%,71%\\n")
+    >>> (folder / "t.csv").read_text()
+    'previous,current\\n54%,71%\\n'
+    >>> sorted(p.name for p in folder.iterdir())  # no temporary file left behind
+    ['t.csv']
+    >>> shutil.rmtree(folder)
     """
     target = check_output_path(path, inputs, protected)
     where = _name(path)
@@ -886,6 +1037,21 @@ def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
 
     ``inputs``: paths the output must not overwrite (the command's input files and folders);
     ``protected``: folders whose files must not be overwritten (see :func:`check_output_path`).
+
+    See Also
+    --------
+    atomic_writer : The same for text written piece by piece.
+    check_output_path : The checks made on ``path`` first.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import write_atomic
+    >>> write_atomic(folder / "note.txt", "written whole\\n")
+    >>> (folder / "note.txt").read_text()
+    'written whole\\n'
+    >>> shutil.rmtree(folder)
     """
     with atomic_writer(path, inputs=inputs, protected=protected) as fh:
         fh.write(text)
