@@ -73,7 +73,25 @@ _STANDARD_ID = re.compile(r"^\d+\.\d+$")
 
 
 class FrameworkError(ValueError):
-    """A framework file is malformed; ``problems`` lists every one as "file: key: rule (got value)"."""
+    """A framework file is malformed; ``problems`` lists every one as "file: key: rule (got value)".
+
+    See Also
+    --------
+    load_framework : Raises it, listing every problem of the file at once.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.framework import FrameworkError, load_framework
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "mine.toml").write_text('name = "mine"\\nratings = ["Bad"]\\n')
+    >>> try:
+    ...     load_framework(folder / "mine.toml")
+    ... except FrameworkError as err:
+    ...     print(err.problems[:2])
+    ('title: is required (missing)', "ratings: must hold two or more distinct non-empty names (got ['Bad'])")
+    >>> shutil.rmtree(folder)
+    """
 
     def __init__(self, path, problems: list[str]):
         self.path = str(path)
@@ -84,7 +102,20 @@ class FrameworkError(ValueError):
 
 @dataclass(frozen=True)
 class Domain:
-    """A domain of the framework: ``id`` (int) and ``name``."""
+    """A domain of the framework: ``id`` (int) and ``name``.
+
+    See Also
+    --------
+    Framework : Holds the domains, as ``framework.domains``.
+    Standard : Names its domain by ``id``.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> framework.domains[0]
+    Domain(id=1, name='Organisational delivery')
+    """
 
     id: int
     name: str
@@ -92,7 +123,21 @@ class Domain:
 
 @dataclass(frozen=True)
 class KeyQuestion:
-    """A key question: ``id`` ("2.1.3"), ``text``, ``qualitative`` (no percentage) and ``sample``."""
+    """A key question: ``id`` ("2.1.3"), ``text``, ``qualitative`` (no percentage) and ``sample``.
+
+    See Also
+    --------
+    Standard : Holds its key questions.
+    Framework.sample_of : The sample a key question's percentages are of.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> framework.standard("2.1").key_questions[2]
+    KeyQuestion(id='2.1.3', text='Does assessment focus sufficiently on keeping other people safe?', qualitative=False,
+    sample='harm')
+    """
 
     id: str
     text: str
@@ -102,7 +147,24 @@ class KeyQuestion:
 
 @dataclass(frozen=True)
 class Standard:
-    """A standard: its ``domain``, rating ``basis``, whether it is ``scored``, its ``key_questions``."""
+    """A standard: its ``domain``, rating ``basis``, whether it is ``scored``, its ``key_questions``.
+
+    See Also
+    --------
+    Framework.standard : Looks a standard up by its id.
+    KeyQuestion : The questions that rate a standard from case data.
+    stats.ratings.rate_standard : Rates a standard from its key-question percentages.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> standard = framework.standard("2.1")
+    >>> standard.name, standard.domain, standard.basis, standard.scored
+    ('Assessment', 2, 'case data', True)
+    >>> [k.id for k in standard.key_questions]
+    ['2.1.1', '2.1.2', '2.1.3']
+    """
 
     id: str
     name: str
@@ -155,6 +217,12 @@ class Framework:
     sources : tuple of str
     path : str
         File it was read from.
+
+    See Also
+    --------
+    load_framework : Reads a framework from its TOML file.
+    stats.ratings.rate_report : Applies a framework's bands and points to a report.
+    stats.schema.validate_report : Checks a report folder against its framework.
 
     Examples
     --------
@@ -537,7 +605,18 @@ def _parse(data: dict, path: str) -> Framework:
 
 
 def available_frameworks() -> list[str]:
-    """Names of the bundled frameworks, for :func:`load_framework`."""
+    """Names of the bundled frameworks, for :func:`load_framework`.
+
+    See Also
+    --------
+    load_framework : Loads one of them by name.
+
+    Examples
+    --------
+    >>> from stats.framework import available_frameworks
+    >>> available_frameworks()
+    ['adult-2018', 'youth-2018']
+    """
     return sorted(p.stem for p in _FRAMEWORK_DIR.glob("*.toml"))
 
 
@@ -576,6 +655,12 @@ def load_framework(framework=None, *, base=None, folder=None) -> Framework:
         Listing every problem of the file at once, each naming the key, the rule and the value.
     OSError
         The file cannot be read.
+
+    See Also
+    --------
+    available_frameworks : The bundled names.
+    Framework : What is returned.
+    stats.io.read_toml : The reader of the file.
 
     Examples
     --------

@@ -71,6 +71,11 @@ def band(percent, *, framework=None):
         "Inadequate" (< 50), "Requires improvement" (50 to < 65), "Good"
         (65 to < 80) or "Outstanding" (80 and above).
 
+    See Also
+    --------
+    rate_standard : The band of a standard's lowest key question, with discretion.
+    stats.framework.Framework.band : The framework method applied here.
+
     Notes
     -----
     The report publishes whole percentages and bands them as "<50%",
@@ -100,6 +105,11 @@ def score(rating, *, framework=None) -> int:
 
     Default framework: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3.
 
+    See Also
+    --------
+    overall : Sums the scores of the scored standards.
+    band : The rating of a key-question percentage.
+
     Examples
     --------
     >>> from stats.ratings import score
@@ -112,7 +122,20 @@ def score(rating, *, framework=None) -> int:
 
 @dataclass(frozen=True)
 class OverallRating:
-    """Overall provider rating: ``score`` out of ``maximum`` and its ``rating`` band."""
+    """Overall provider rating: ``score`` out of ``maximum`` and its ``rating`` band.
+
+    See Also
+    --------
+    overall : Returns it.
+    check_overall : Checks published overall ratings against their scores.
+
+    Examples
+    --------
+    >>> from stats.ratings import overall
+    >>> result = overall(["Good"] * 10)
+    >>> result.score, result.rating, result.maximum
+    (20, 'Good', 30)
+    """
 
     score: int
     rating: str
@@ -138,6 +161,16 @@ def overall(ratings, *, framework=None) -> OverallRating:
         Total score, its band (adult: 0-5 Inadequate, 6-15 Requires
         improvement, 16-25 Good, 26-30 Outstanding; youth: 0-6, 7-18, 19-30,
         31-36), the number of standards and the maximum.
+
+    See Also
+    --------
+    score : The points of one rating.
+    check_overall : The same rule applied to a table of published inspections.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, "Rating framework", Annexe 2 of each inspection report
+           ("Overall provider rating": the sum of the standards' scores, banded).
 
     Examples
     --------
@@ -181,6 +214,18 @@ class StandardRating:
         boundary, or one case judged differently would change its band.
     reasons : tuple of str
         Why it is (or is not) a candidate, in words.
+
+    See Also
+    --------
+    rate_standard : Returns it.
+    rate_report : One rating per standard of a report, as a table.
+
+    Examples
+    --------
+    >>> from stats.ratings import rate_standard
+    >>> result = rate_standard([72, 58, 81])
+    >>> result.rating, result.lowest, result.discretion_candidate
+    ('Requires improvement', 58.0, False)
     """
 
     rating: str
@@ -207,6 +252,11 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     Returns
     -------
     StandardRating
+
+    See Also
+    --------
+    band : The band of one percentage.
+    rate_report : Every standard of a report, compared with the published ratings.
 
     Notes
     -----
@@ -333,11 +383,33 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
         the recorded decisions), ``published_rating``, ``matches_published``
         and ``score`` (points; missing for a standard the framework does not score).
 
+    See Also
+    --------
+    rate_standard : The rule for one standard.
+    overall : The overall rating from the standards' ratings.
+    stats.load_report : A report whose tables this takes.
+
     Notes
     -----
     Standards whose framework basis is "inspector judgement" (domain one of
     both bundled frameworks) take their published rating as the input; no
     mechanical rating is computed.
+
+    Examples
+    --------
+    >>> import stats
+    >>> report = stats.load_report()
+    >>> from stats.ratings import rate_report
+    >>> rated = rate_report(report.key_questions, report.standards, framework=report.framework)
+    >>> rated.loc[rated["basis"] == "case data", ["standard", "lowest_percent", "mechanical_rating", "rating"]]
+      standard  lowest_percent     mechanical_rating                rating
+    4      2.1            63.0  Requires improvement                  Good
+    5      2.2            59.0  Requires improvement  Requires improvement
+    6      2.3            59.0  Requires improvement  Requires improvement
+    7      2.4            59.0  Requires improvement  Requires improvement
+    9      4.2            86.0           Outstanding           Outstanding
+    >>> bool(rated["matches_published"].all()), int(rated["score"].sum())
+    (True, 20)
     """
     fw = load_framework(framework)
     for col in ("standard", "current"):
@@ -444,6 +516,10 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
         Naming the row (numbered from 1) and column: a missing column, a
         score that is not a whole number from 0 to the maximum, a percentage
         outside 0-100, a rating the framework does not have.
+
+    See Also
+    --------
+    overall : The rule checked, for one inspection.
 
     Notes
     -----

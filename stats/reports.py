@@ -27,13 +27,37 @@ _BUNDLED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def data_roots() -> list[Path]:
     """Folders the bundled data are looked up in, in order: ``stats/_data`` (an installed wheel),
-    then ``data/`` at the top of a source checkout."""
+    then ``data/`` at the top of a source checkout.
+
+    See Also
+    --------
+    available_reports : The reports found in these folders.
+    report_folder : The folder of one of them.
+
+    Examples
+    --------
+    >>> from stats.reports import data_roots
+    >>> any((root / "south-yorkshire-crc-2020").is_dir() for root in data_roots())
+    True
+    """
     here = Path(__file__).resolve().parent
     return [here / "_data", here.parent / "data"]
 
 
 def available_reports() -> list[str]:
-    """Names of the bundled reports, for :func:`load_report`."""
+    """Names of the bundled reports, for :func:`load_report`.
+
+    See Also
+    --------
+    load_report : Loads one of them by name.
+    stats.framework.available_frameworks : The bundled frameworks.
+
+    Examples
+    --------
+    >>> from stats.reports import available_reports
+    >>> available_reports()
+    ['constructed-youth-example', 'south-yorkshire-crc-2020']
+    """
     names = set()
     for root in data_roots():
         if root.is_dir():
@@ -66,6 +90,22 @@ class Report:
         The inspection framework the report names in ``report.toml``.
     metadata : dict
         The contents of ``report.toml`` (name, title, framework, constructed, source).
+
+    See Also
+    --------
+    load_report : Returns it.
+    stats.schema.read_report : The checks and the tables behind it.
+
+    Examples
+    --------
+    >>> import stats
+    >>> report = stats.load_report()
+    >>> report.name, report.framework.name, report.constructed
+    ('south-yorkshire-crc-2020', 'adult-2018', False)
+    >>> report.prompts[["prompt_id", "previous", "current", "n_current"]].head(2)
+      prompt_id  previous  current  n_current
+    0   2.1.1.a      54.0     71.0        100
+    1   2.1.1.b       NaN     43.0        100
     """
 
     name: str
@@ -101,7 +141,24 @@ class Report:
 
 
 def report_folder(name: str) -> Path:
-    """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths)."""
+    """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths).
+
+    See Also
+    --------
+    available_reports : The names accepted.
+    load_report : Loads a report by name, or from a folder of your own with ``path=``.
+
+    Examples
+    --------
+    >>> from stats.reports import report_folder
+    >>> report_folder("south-yorkshire-crc-2020").name
+    'south-yorkshire-crc-2020'
+    >>> report_folder("../elsewhere")
+    Traceback (most recent call last):
+    ...
+    ValueError: name ('../elsewhere') must be the name of a bundled report (lower case letters, digits and hyphens; no
+    paths, no '..'); ...
+    """
     if not isinstance(name, str):
         raise TypeError(
             f"name must be a bundled report name string (got {name!r}); "
@@ -146,6 +203,12 @@ def load_report(name: str | None = None, *, path=None, framework=None) -> Report
     ------
     stats.schema.ReportValidationError
         Listing every violation of the folder (file, row, column, value, rule).
+
+    See Also
+    --------
+    available_reports : The bundled names.
+    stats.schema.validate_report : Every problem of a folder, as a table, without raising.
+    stats.schema.write_templates : An empty folder to fill in for a new report.
 
     Examples
     --------

@@ -151,7 +151,26 @@ _N_SOURCES = ("stated", "assumed", "counted", "unknown")
 
 
 class ReportValidationError(ValueError):
-    """A report folder breaks its schema; ``violations`` is a DataFrame (file, row, column, value, rule)."""
+    """A report folder breaks its schema; ``violations`` is a DataFrame (file, row, column, value, rule).
+
+    See Also
+    --------
+    read_report : Raises it.
+    validate_report : The same violations as a table, without raising.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.schema import ReportValidationError, read_report, write_templates
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "my-report"
+    >>> _ = write_templates(folder, "adult-2018")
+    >>> try:
+    ...     read_report(folder)
+    ... except ReportValidationError as err:
+    ...     print(len(err.violations), list(err.violations.columns))
+    29 ['file', 'row', 'column', 'value', 'rule']
+    >>> shutil.rmtree(folder.parent)
+    """
 
     def __init__(self, folder, violations: pd.DataFrame):
         self.folder = str(folder)
@@ -696,7 +715,20 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
 
 
 def report_files(folder) -> tuple[Path, ...]:
-    """The files of a report folder that :func:`validate_report` and :func:`stats.load_report` read."""
+    """The files of a report folder that :func:`validate_report` and :func:`stats.load_report` read.
+
+    See Also
+    --------
+    validate_report : Checks these files.
+    stats.io.atomic_writer : Refuses to overwrite them (``protected=``).
+
+    Examples
+    --------
+    >>> from stats.reports import report_folder
+    >>> from stats.schema import report_files
+    >>> [p.name for p in report_files(report_folder("south-yorkshire-crc-2020"))]
+    ['report.toml', 'prompts.csv', 'key_questions.csv', 'standards.csv', 'overall.csv', 'samples.csv']
+    """
     return tuple(Path(folder) / f for f in REPORT_FILES)
 
 
@@ -743,6 +775,11 @@ def validate_report(folder, *, framework=None) -> pd.DataFrame:
         file or column problem), ``column``, ``value`` (as written) and
         ``rule``; one row per violation, in file and row order.
 
+    See Also
+    --------
+    read_report : Raises on the first violation found, with all of them listed.
+    write_templates : An empty folder that this then checks.
+
     Examples
     --------
     >>> from stats.schema import validate_report
@@ -778,6 +815,19 @@ def read_report(folder, *, framework=None) -> tuple[dict, Framework, dict[str, p
     ------
     ReportValidationError
         Listing every violation (its ``violations`` attribute holds the table).
+
+    See Also
+    --------
+    validate_report : Every violation as a table, without raising.
+    stats.load_report : The same folder as a :class:`~stats.reports.Report`.
+
+    Examples
+    --------
+    >>> from stats.reports import report_folder
+    >>> from stats.schema import read_report
+    >>> metadata, framework, tables = read_report(report_folder("south-yorkshire-crc-2020"))
+    >>> metadata["constructed"], framework.name, sorted(tables)
+    (False, 'adult-2018', ['key_questions', 'overall', 'prompts', 'samples', 'standards'])
     """
     meta, fw, raw, violations = _check_folder(folder, framework)
     if len(violations):
@@ -795,6 +845,24 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     framework's ids, names and key-question texts (their figures blank, to be
     filled in); the other tables have their header only. Refuses to write into
     a folder that exists and is not empty.
+
+    See Also
+    --------
+    validate_report : Lists what remains to fill in.
+    stats.framework.load_framework : The framework whose ids the templates list.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.schema import validate_report, write_templates
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "my-report"
+    >>> [p.name for p in write_templates(folder, "adult-2018")]
+    ['report.toml', 'prompts.csv', 'key_questions.csv', 'standards.csv', 'overall.csv', 'samples.csv', 'README.md']
+    >>> validate_report(folder)[["file", "row", "column"]].head(2)
+                    file  row   column
+    0  key_questions.csv    1  current
+    1  key_questions.csv    2  current
+    >>> shutil.rmtree(folder.parent)
     """
     fw = load_framework(framework)
     folder = Path(folder)
