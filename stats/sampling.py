@@ -86,7 +86,24 @@ STRATA = (
 
 class BlankIdentifierWarning(UserWarning):
     """Rows of a long list with a blank PNC or name: never treated as duplicates of each other
-    (the published sampler would; see the module docstring, rule 1)."""
+    (the published sampler would; see the module docstring, rule 1).
+
+    See Also
+    --------
+    screen_longlist : Issues it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from stats.sampling import screen_longlist, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> longlist["pnc"] = longlist["pnc"].where(longlist.index > 2, None)  # rows 1 and 2 lose their PNC
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = screen_longlist(longlist)
+    >>> print(caught[0].category.__name__, str(caught[0].message)[:60])
+    BlankIdentifierWarning the long list has 2 row(s) with a blank PNC and 0 with a bla
+    """
 
 
 #: Kinds of allocation step (``SampleSize.kt``, ``enum class Type``).
@@ -148,6 +165,13 @@ def round_half_up(x: float) -> int:
 
     Exact for every double (``math.floor(x + 0.5)`` is not: 0.49999999999999994 + 0.5 rounds to 1).
 
+    See Also
+    --------
+    proportional_allocation : Rounds each group's share with it.
+    numpy.round : Rounds halves to even, unlike the sampler.
+
+    Examples
+    --------
     >>> round_half_up(2.5), round_half_up(0.49999999999999994), round_half_up(3.4000000000000004)
     (3, 0, 3)
     """
@@ -176,6 +200,19 @@ class Allocation:
         The last kind of change (one of :data:`STEPS`).
     history : tuple of (str, int)
         Earlier (step, count) pairs; consecutive changes of one kind are merged, as the sampler does.
+
+    See Also
+    --------
+    proportional_allocation : Gives each group its first allocation.
+    adjust_for_rounding : Records the changes that make the counts add up.
+    OfficerCap : Records the changes made by the officer cap.
+
+    Examples
+    --------
+    >>> from stats.sampling import Allocation
+    >>> a = Allocation(28, 70, 0.28).update("WITH_BUFFER", 34)
+    >>> a.count, a.step, a.initial, a.history
+    (34, 'WITH_BUFFER', 28, (('INITIAL', 28),))
     """
 
     count: int
@@ -213,6 +250,22 @@ class KotlinRandom:
 
     Only what the sampler uses: ``next_int()``, ``next_int(until)`` and ``shuffle`` (``MutableList.shuffle``).
 
+    See Also
+    --------
+    pick : Shuffles each officer's cases with it.
+    draw_sample : Creates it from ``seed``.
+    numpy.random.Generator : The generator to use when equality with the sampler does not matter.
+
+    References
+    ----------
+    .. [1] Marsaglia, G. (2003). Xorshift RNGs. *Journal of Statistical Software*, 8(14), 1-6.
+    .. [2] Kotlin standard library, ``kotlin.random.XorWowRandom`` (the algorithm and its seeding).
+
+    Examples
+    --------
+    >>> from stats.sampling import KotlinRandom
+    >>> KotlinRandom(1).next_int()  # kotlin.random.Random(1).nextInt()
+    600123930
     >>> KotlinRandom(1).shuffled(list("abcd"))[:2] == KotlinRandom(1).shuffled(list("abcd"))[:2]
     True
     """
@@ -280,6 +333,17 @@ def adjust_for_rounding(target: int, sizes: list) -> list:
     skipping empty ones. A case that fits nowhere after one full round is dropped. Keys keep
     their order.
 
+    See Also
+    --------
+    proportional_allocation : The rounded allocation this corrects.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``RoundingAdjuster.kt``.
+
+    Examples
+    --------
     >>> sizes = [("k1", Allocation(9, 10)), ("k2", Allocation(9, 10))]
     >>> [(k, a.count) for k, a in adjust_for_rounding(19, sizes)]
     [('k1', 10), ('k2', 9)]
@@ -323,6 +387,11 @@ def proportional_allocation(size: int, counts: Mapping, buffer: float = 0.0) -> 
     list of (key, Allocation)
         In the order of ``counts``.
 
+    See Also
+    --------
+    adjust_for_rounding : Makes the rounded counts add up to the target.
+    stats.samplesize.allocate : Proportional allocation by largest remainders, for planning.
+
     Notes
     -----
     Group :math:`g` with :math:`N_g` of :math:`N` cases gets :math:`b_g=\\min(N_g,[n N_g/N])` and
@@ -354,6 +423,25 @@ class OfficerCap:
 
     One instance serves a whole sample: ``counts`` holds each officer's cases so far.
     :meth:`adjust` is called once per LDU with its officers' allocations.
+
+    See Also
+    --------
+    nested_allocation : Applies it within each LDU.
+    allocate_sample : Uses it with ``max_per_officer``.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``RoAllocationAdjuster.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import Allocation, OfficerCap
+    >>> cap = OfficerCap(6)
+    >>> [(ro, a.count, a.step) for ro, a in cap.adjust([("ro1", Allocation(8, 8)), ("ro2", Allocation(2, 4))])]
+    [('ro1', 6, 'DECREASED_FOR_RO'), ('ro2', 4, 'INCREASED_FOR_RO')]
+    >>> cap.counts, cap.unplaced
+    ({'ro1': 6, 'ro2': 4}, 0)
     """
 
     def __init__(self, max_cases: int = 6):
@@ -391,7 +479,21 @@ class OfficerCap:
 
 @dataclass(frozen=True)
 class Bucket:
-    """One responsible officer's cases within an LDU, cluster and stratum, and their allocations."""
+    """One responsible officer's cases within an LDU, cluster and stratum, and their allocations.
+
+    See Also
+    --------
+    nested_allocation : Returns the buckets of a stratum.
+    SampleAllocation : Holds the buckets of a whole sample.
+
+    Examples
+    --------
+    >>> from stats.sampling import allocate_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> bucket = allocate_sample(longlist, 100).buckets[0]
+    >>> bucket.stratum, bucket.ldu, bucket.officer, bucket.allocation.count, bucket.cases
+    ('MALE_POST_CUSTODY_NON_LOW', 'Northfield East', 'Officer 01 (synthetic)', 0, (128,))
+    """
 
     stratum: object
     cluster: str
@@ -416,6 +518,26 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
 
     ``cases`` has columns ``cluster``, ``ldu``, ``responsible_officer`` (long-list order); ``cap``
     None applies no officer cap (officers then stay in order of appearance).
+
+    See Also
+    --------
+    OfficerCap : The cap applied within each LDU.
+    pick : Draws the cases of each bucket.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``AllocationCalculator.kt``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame({"cluster": "N01", "ldu": "L1", "responsible_officer": ["ro1"] * 8 + ["ro2"] * 4})
+    >>> from stats.sampling import Allocation, OfficerCap, nested_allocation
+    >>> [(b.officer, b.allocation.count) for b in nested_allocation(Allocation(10, 12), cases)]
+    [('ro1', 7), ('ro2', 3)]
+    >>> [(b.officer, b.allocation.count) for b in nested_allocation(Allocation(10, 12), cases, OfficerCap(6))]
+    [('ro1', 6), ('ro2', 4)]
     """
     buckets = []
     if len(cases) == 0:
@@ -440,7 +562,30 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
 
 
 def pick(stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6):
-    """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``."""
+    """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``.
+
+    See Also
+    --------
+    nested_allocation : The buckets of each stratum.
+    KotlinRandom : The generator that shuffles each bucket.
+    draw_sample : The whole draw from a long list.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SamplePicker.kt``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.sampling import Allocation, KotlinRandom, pick
+    >>> cases = pd.DataFrame(
+    ...     {"cluster": "N01", "ldu": "L1", "responsible_officer": "ro1"}, index=["01", "02", "03", "04", "05"]
+    ... )
+    >>> buckets, drawn, unplaced = pick([("FEMALE", Allocation(2, 5))], {"FEMALE": cases}, KotlinRandom(1))
+    >>> drawn, unplaced
+    (['05', '04'], 0)
+    """
     cap = OfficerCap(max_per_officer) if max_per_officer is not None else None
     buckets, drawn = [], []
     for stratum, size in stratum_sizes:
@@ -511,6 +656,24 @@ def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.Dat
     ------
     ValueError
         Naming the row (from 1), column and value of the first unreadable cell, or the missing columns.
+
+    See Also
+    --------
+    allocate_sample : Allocates the sample among the eligible cases.
+    BlankIdentifierWarning : Issued for blank identifiers.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``Cases.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import screen_longlist, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> screened = screen_longlist(longlist)
+    >>> int(screened["eligible"].sum()), screened["excluded"].value_counts().to_dict()
+    (250, {'': 250, 'redacted': 6, 'duplicate': 4, 'gender': 3, 'not started': 3})
     """
     if not isinstance(longlist, pd.DataFrame):
         raise TypeError(f"longlist must be a pandas DataFrame (got {type(longlist).__name__}).")
@@ -589,6 +752,22 @@ class SampleAllocation:
         Cases cut by the officer cap that could not be placed in the same LDU.
     screened : pandas.DataFrame
         :func:`screen_longlist` output.
+
+    See Also
+    --------
+    allocate_sample : Returns it.
+    SampleDraw : The cases drawn with it.
+
+    Examples
+    --------
+    >>> from stats.sampling import allocate_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> allocation = allocate_sample(longlist, 100, buffer=20)
+    >>> allocation.target, allocation.allocated, allocation.shortfall
+    (120, 120, 0)
+    >>> allocation.strata[0]
+    ('MALE_POST_CUSTODY_NON_LOW', Allocation(count=34, total=70, share=0.28, step='WITH_BUFFER',
+    history=(('INITIAL', 28),)))
     """
 
     size: int
@@ -697,6 +876,17 @@ def allocate_sample(
     See the module docstring for the rules and :func:`draw_sample` for the parameters. The
     allocation does not depend on the random generator.
 
+    See Also
+    --------
+    draw_sample : The allocation and the draw.
+    screen_longlist : The eligibility and strata used.
+    stats.samplesize.sample_size : The size of sample a population needs.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SampleSizeCalculator.kt``.
+
     Examples
     --------
     >>> from stats.sampling import allocate_sample
@@ -762,7 +952,25 @@ def _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, rng):
 
 @dataclass(frozen=True)
 class SampleDraw:
-    """A drawn sample: the allocation and the cases (``row`` numbered "001"... as the sampler's rows)."""
+    """A drawn sample: the allocation and the cases (``row`` numbered "001"... as the sampler's rows).
+
+    See Also
+    --------
+    draw_sample : Returns it.
+    SampleAllocation : The allocation it was drawn with.
+
+    Examples
+    --------
+    >>> from stats.sampling import draw_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> draw = draw_sample(longlist, 100, seed=1)
+    >>> draw.seed, len(draw.sample), draw.allocation.target
+    (1, 120, 120)
+    >>> draw.sample[["row", "stratum", "crn"]].head(2)
+       row                    stratum      crn
+    0  001  MALE_POST_CUSTODY_NON_LOW  X100215
+    1  002  MALE_POST_CUSTODY_NON_LOW  X100249
+    """
 
     allocation: SampleAllocation
     sample: pd.DataFrame
@@ -804,6 +1012,25 @@ def draw_sample(
         ``sample`` holds the drawn long-list rows with ``row`` ("001"...), ``stratum`` and
         ``stratum_population`` (eligible cases in the stratum, :math:`N_h` for the finite
         population correction of :mod:`stats.design`) in front.
+
+    See Also
+    --------
+    allocate_sample : The allocation alone.
+    KotlinRandom : The generator, equal to the sampler's for the same seed.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SamplePicker.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import draw_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> draw = draw_sample(longlist, 100, seed=1)
+    >>> draw.sample["stratum"].value_counts().to_dict()
+    {'MALE_COMMUNITY_NON_LOW': 47, 'MALE_POST_CUSTODY_NON_LOW': 34, 'FEMALE': 19, 'MALE_COMMUNITY_LOW': 12,
+    'MALE_POST_CUSTODY_LOW': 8}
     """
     added = [c for c in ("row", "stratum", "stratum_population") if c in longlist.columns]
     if added:
@@ -826,6 +1053,20 @@ def synthetic_longlist(name: str = "longlist") -> pd.DataFrame:
 
     No real person, officer or case is described (``data/synthetic-longlist/README.md``). Read as
     text, rows numbered from 1, as :func:`stats.cases.read_cases` reads a file.
+
+    See Also
+    --------
+    screen_longlist : Screens the long list.
+    draw_sample : Draws a sample from it.
+
+    Examples
+    --------
+    >>> from stats.sampling import synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> longlist.shape
+    (266, 13)
+    >>> longlist.loc[1, ["crn", "gender", "sentence_type", "rosh"]].tolist()
+    ['X100203', 'M', 'Adult Licence', 'MEDIUM']
     """
     from .cases import read_cases
     from .reports import data_roots
