@@ -55,6 +55,12 @@ def critical_value(confidence_level=0.80):
         :math:`z = \Phi^{-1}(1 - (1 - c)/2)`, the same as
         ``scipy.stats.norm.ppf(1 - (1 - c) / 2)``.
 
+    See Also
+    --------
+    margin_of_error : Uses it for the half-width of the interval.
+    sample_size : Uses it for the number of cases.
+    scipy.stats.norm.ppf : The normal quantile it is computed from.
+
     Examples
     --------
     >>> from stats import critical_value
@@ -71,6 +77,20 @@ def check_confidence_level(confidence_level) -> np.ndarray:
     A level so close to 1 that :math:`1 - (1 - c)/2` rounds to 1 in floating point (for example
     0.9999999999999999) has an infinite critical value, so every margin would be infinite and every
     sample size meaningless: it is refused, naming the rule and the value.
+
+    See Also
+    --------
+    critical_value : The critical value of a checked level.
+
+    Examples
+    --------
+    >>> from stats.samplesize import check_confidence_level
+    >>> check_confidence_level([0.8, 0.95])
+    array([0.8 , 0.95])
+    >>> check_confidence_level(80)
+    Traceback (most recent call last):
+    ...
+    ValueError: confidence_level must be strictly between 0 and 1 (got 80.0).
     """
     c = v.check_open_unit("confidence_level", confidence_level)
     z = critical_z(1 - c, "two-sided")
@@ -133,6 +153,12 @@ def sample_size(
     -------
     n : int or ndarray of int
         Sample size, never above N.
+
+    See Also
+    --------
+    margin_of_error : The inverse: the margin a sample size gives.
+    implied_population : The populations for which a rule gives a stated sample size.
+    stats.sampling.allocate_sample : Allocates the sample over strata as the inspectorate's sampler does.
 
     Notes
     -----
@@ -237,6 +263,12 @@ def margin_of_error(n, population=None, *, confidence_level=0.80, proportion=0.5
     margin : float or ndarray
         Half-width E on the proportion scale (0.05 is 5 percentage points).
 
+    See Also
+    --------
+    sample_size : The inverse: the sample size a margin needs.
+    subsample_margin : The margin of a sub-sample, and its widening.
+    normal_margin : The same formula without validation, for callers with checked arrays.
+
     Notes
     -----
     .. math:: E = z \sqrt{\frac{p(1-p)}{n} \cdot \frac{N - n}{N - 1}},
@@ -277,6 +309,17 @@ def normal_margin(n, big_n, c, p):
     ``n`` cases, population ``big_n`` (may be inf, or non-integer for estimated sub-populations),
     confidence level ``c`` and proportion ``p``, broadcast together; no validation (the callers,
     :mod:`stats.tables`, :mod:`stats.cases`, :mod:`stats.simulate`, pass checked arrays).
+
+    See Also
+    --------
+    margin_of_error : The checked public form of this formula.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.samplesize import normal_margin
+    >>> normal_margin(np.array([100.0, 100.0]), np.array([np.inf, 250.0]), np.array(0.8), np.array(0.5)).round(4)
+    array([0.0641, 0.0497])
     """
     z = critical_z(1 - c, "two-sided")
     finite = np.isfinite(big_n)
@@ -307,6 +350,17 @@ class ImpliedPopulation:
         Whether any population gives exactly ``n`` under the rule.
     margin, confidence_level, proportion, method
         The rule, echoed.
+
+    See Also
+    --------
+    implied_population : Returns it.
+
+    Examples
+    --------
+    >>> from stats.samplesize import implied_population
+    >>> result = implied_population(100)
+    >>> result.low, result.high, result.consistent
+    (248, 254, True)
     """
 
     n: int
@@ -345,12 +399,24 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
         for example a sample larger than the infinite-population size
         (165 at the defaults).
 
+    See Also
+    --------
+    sample_size : The rule inverted.
+    sample_design : Applies this to each of a report's stated samples.
+
     Notes
     -----
     :func:`sample_size` is non-decreasing in N, so the set of N giving ``n`` is
     an interval of integers. Its ends are found by integer bisection on the
     exact rounded formula, so the answer matches :func:`sample_size` exactly
     whatever the method's rounding.
+
+    References
+    ----------
+    .. [1] Raosoft, Inc. (2004). Sample size calculator, http://www.raosoft.com/samplesize.html.
+    .. [2] Centers for Disease Control and Prevention. Epi Info StatCalc, "Population survey or
+           descriptive study".
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, section 4.4.
 
     Examples
     --------
@@ -418,6 +484,11 @@ def allocate(strata, n) -> pd.Series:
         Integer allocation named ``"n"``, in the order of ``strata``; it sums
         to ``n``.
 
+    See Also
+    --------
+    stats.sampling.proportional_allocation : The sampler's rule (half-up rounding, then adjustment).
+    sample_size : The total to allocate.
+
     Notes
     -----
     Largest-remainder (Hamilton) rounding: stratum h gets
@@ -427,6 +498,11 @@ def allocate(strata, n) -> pd.Series:
     then to the earlier one). Each part differs from its exact proportional
     share by less than one case, which is as close to the population ratios
     as whole cases allow; no stratum is given more cases than it holds.
+
+    References
+    ----------
+    .. [1] Balinski, M. L. and Young, H. P. (2001). *Fair Representation*, 2nd ed., Brookings
+           Institution Press (Hamilton's method of largest remainders).
 
     Examples
     --------
@@ -487,6 +563,17 @@ class SubsampleMargin:
         ``margin / margin_full`` (needs ``n``).
     confidence_level, proportion : float
         Echoed.
+
+    See Also
+    --------
+    subsample_margin : Returns it.
+
+    Examples
+    --------
+    >>> from stats.samplesize import subsample_margin
+    >>> result = subsample_margin(85, n=100)
+    >>> round(result.margin, 4), round(result.margin_full, 4), round(result.widening, 3)
+    (0.0695, 0.0641, 1.085)
     """
 
     n_sub: object
@@ -528,6 +615,11 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     -------
     SubsampleMargin
 
+    See Also
+    --------
+    margin_of_error : The margin of the full sample.
+    SubsampleMargin : The result's attributes.
+
     Notes
     -----
     The sub-sample margin is :func:`margin_of_error` at ``n_sub``. With a
@@ -540,6 +632,11 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     margin goes from 4.97 to 5.40 points (5.38 with the simpler correction
     :math:`1 - n/N`); with no population, 6.41 to 6.95 points (widening 1.085,
     which is :math:`\sqrt{100/85}`).
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, sections 2.13 and 3.4
+           (estimates for subpopulations; the finite population correction).
 
     Examples
     --------
@@ -609,10 +706,23 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
         the margin relative to the parent's, without population, which is
         :math:`\sqrt{n_{parent}/n}`).
 
+    See Also
+    --------
+    implied_population : The population range of one sample.
+    subsample_margin : The widening of a sub-sample's margin.
+    stats.load_report : The report whose ``samples`` table this takes.
+
     Notes
     -----
     Uses :func:`implied_population`, :func:`margin_of_error` and
     :func:`subsample_margin`; see their Notes for the formulas.
+
+    References
+    ----------
+    .. [1] Raosoft, Inc. (2004). Sample size calculator, http://www.raosoft.com/samplesize.html.
+    .. [2] Centers for Disease Control and Prevention. Epi Info StatCalc, "Population survey or
+           descriptive study".
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, section 4.4.
 
     Examples
     --------
