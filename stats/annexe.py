@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from .framework import load_framework
+from .framework import Framework, FrameworkLike, load_framework
+from .io import StrPath
 
 __all__ = ["read_annexe", "stated_samples", "read_report_text", "AnnexeParseError", "PROMPT_COLUMNS"]
 
@@ -103,7 +105,7 @@ def _percent(text: str, line: int) -> float:
     return float(text[:-1])
 
 
-def _tokens(stream: str):
+def _tokens(stream: str) -> Iterator[re.Match[str]]:
     """The matches of ``_TOKEN.finditer(stream)``, found in time linear in ``len(stream)``.
 
     ``finditer`` tries the question alternative at every position, and where no "?" follows, each try
@@ -132,9 +134,10 @@ def _tokens(stream: str):
         start = min(other, question)
         if start >= n:
             return
-        m = _TOKEN.match(stream, start)
-        yield m
-        pos = m.end()
+        token = _TOKEN.match(stream, start)
+        assert token is not None  # a token is known to start at ``start`` (the two searches above)
+        yield token
+        pos = token.end()
 
 
 # Stated samples, as the inspectorate words them (first match wins).
@@ -202,7 +205,7 @@ def _clean_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], d
     return kept, footnotes
 
 
-def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=None) -> pd.DataFrame:
+def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework: FrameworkLike = None) -> pd.DataFrame:
     """Parse the Annexe 4 prompt tables of a report's text.
 
     Parameters
@@ -281,7 +284,10 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
     kept, footnotes = _clean_lines(numbered)
 
     # Join the lines into one stream, remembering where each line starts; mark standard headings.
-    parts, offsets, line_numbers, pos = [], [], [], 0
+    parts: list[str] = []
+    offsets: list[int] = []
+    line_numbers: list[int] = []
+    pos = 0
     seen_standard = False
     for number, line in kept:
         m = _STANDARD.match(line)
@@ -311,7 +317,8 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
     known_standards = {st.id for st in fw.standards}
     known_key_questions = fw.key_questions
     rows = []
-    standard = standard_name = None
+    standard: str | None = None
+    standard_name: str | None = None
     key_question = key_question_text = None
     kq_count = 0
     pending = None  # (question text, footnote, offset) waiting for its two figures
@@ -320,6 +327,7 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
 
     def flush_question_as_key_question(q, offset):
         nonlocal key_question, key_question_text, kq_count, prompt_count
+        assert standard is not None  # a question before any standard heading is refused before this
         kq_count += 1
         number = f"{standard}.{kq_count}"
         while number in known_key_questions and known_key_questions[number].qualitative:
@@ -430,7 +438,7 @@ def _previous_may_be_missing(values: list[float], question: str, line: int, note
     return values
 
 
-def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd.DataFrame:
+def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw: Framework) -> pd.DataFrame:
     sample = pd.Series(
         [fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"], strict=True)],
         index=frame.index,
@@ -449,7 +457,7 @@ def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd
     return frame
 
 
-def read_report_text(path, *, encoding=None) -> str:
+def read_report_text(path: StrPath, *, encoding: str | None = None) -> str:
     """Text of a report: a text file (:func:`stats.io.read_text`: UTF-8, or UTF-16/32 with a byte
     order mark; empty and binary files are errors), or a ``.pdf`` through pypdf.
 

@@ -43,11 +43,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from . import limits
+
+if TYPE_CHECKING:
+    from .io import StrPath
 
 __all__ = [
     "Framework",
@@ -93,7 +97,7 @@ class FrameworkError(ValueError):
     >>> shutil.rmtree(folder)
     """
 
-    def __init__(self, path, problems: list[str]):
+    def __init__(self, path: StrPath, problems: list[str]) -> None:
         self.path = str(path)
         self.problems = tuple(problems)
         listed = "\n".join(f"  {self.path}: {p}" for p in problems)
@@ -284,7 +288,8 @@ class Framework:
     # -- rules ----------------------------------------------------------------------------------
     def score(self, rating: str) -> int:
         """Points of a rating."""
-        if not isinstance(rating, str) or rating not in self.ratings:
+        given: object = rating  # checked as any object a caller may pass
+        if not isinstance(given, str) or given not in self.ratings:
             raise ValueError(f"rating ({rating!r}) must be one of {', '.join(map(repr, self.ratings))}.")
         return self.points[self.ratings.index(rating)]
 
@@ -319,7 +324,7 @@ class Framework:
     def to_frame(self) -> pd.DataFrame:
         """One row per standard and key question (standards without key questions get one row)."""
         domains = {d.id: d.name for d in self.domains}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for s in self.standards:
             base = {
                 "domain": s.domain,
@@ -364,14 +369,29 @@ _KQ_KEYS = {"id", "text", "qualitative", "sample"}
 _MAX_POINTS = 1000
 
 
+#: What every ``framework=`` parameter accepts: a bundled name, the path of a TOML file, a loaded
+#: framework, or None for the default.
+FrameworkLike: TypeAlias = "StrPath | Framework | None"
+
+
 class _Checker:
     def __init__(self):
         self.problems: list[str] = []
 
-    def fail(self, key: str, rule: str, value) -> None:
+    def fail(self, key: str, rule: str, value: object) -> None:
         self.problems.append(f"{key}: {rule} (got {value!r})")
 
-    def typed(self, table: dict, key: str, where: str, kind, rule: str, *, required=True, default=None):
+    def typed(
+        self,
+        table: dict[str, Any],
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        rule: str,
+        *,
+        required: bool = True,
+        default: Any = None,
+    ) -> Any:
         if key not in table:
             if required:
                 self.problems.append(f"{where}{key}: is required (missing)")
@@ -419,7 +439,7 @@ def _check_counts(data: dict, path: str) -> None:
         raise FrameworkError(path, problems)
 
 
-def _increasing(values) -> bool:
+def _increasing(values: list[Any]) -> bool:
     return all(a < b for a, b in pairwise(values))
 
 
@@ -633,7 +653,9 @@ def _load_file(path: str, mtime: float, size: int) -> Framework:
     return _parse(data, path)
 
 
-def load_framework(framework=None, *, base=None, folder=None) -> Framework:
+def load_framework(
+    framework: FrameworkLike = None, *, base: StrPath | None = None, folder: StrPath | None = None
+) -> Framework:
     """Load a framework: a bundled name, the path of a TOML file, or a :class:`Framework` (returned as is).
 
     Parameters

@@ -44,8 +44,9 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
+from typing import IO, Any, TypeAlias
 
 import pandas as pd
 
@@ -70,6 +71,9 @@ __all__ = [
     "DISPLAY_ROW_LIMIT",
     "FORMULA_PREFIXES",
 ]
+
+#: A file name as every reader and writer accepts it: a string or a path-like object.
+StrPath: TypeAlias = "str | os.PathLike[str]"
 
 #: Delimiters recognised when sniffing a header (in order of preference on a tie).
 DELIMITERS = (",", ";", "\t")
@@ -97,14 +101,14 @@ _SIGNATURES = {
 }
 
 
-def _name(path) -> str:
+def _name(path: StrPath) -> str:
     return repr(str(path))
 
 
 # ----------------------------------------------------------------------------------------- encodings
 
 
-def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
+def _detect_encoding(path: StrPath, head: bytes, encoding: str | None) -> str:
     """The encoding to read ``path`` with, from its first bytes; raises ValueError with a hint."""
     where = _name(path)
     if not head:
@@ -141,7 +145,7 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
     return "utf-8"
 
 
-def _not_utf8_message(path, data: bytes, offset: int) -> str:
+def _not_utf8_message(path: StrPath, data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     byte = data[offset]
     try:
@@ -158,7 +162,7 @@ def _not_utf8_message(path, data: bytes, offset: int) -> str:
 # ----------------------------------------------------------------------------------------- delimiters
 
 
-def _sniff_delimiter(path, text: str, delimiter: str | None) -> str:
+def _sniff_delimiter(path: StrPath, text: str, delimiter: str | None) -> str:
     if delimiter is not None:
         if delimiter not in DELIMITERS:
             names = ", ".join(repr(d) for d in DELIMITERS)
@@ -183,7 +187,7 @@ def _sniff_delimiter(path, text: str, delimiter: str | None) -> str:
 # ----------------------------------------------------------------------------------------- reading
 
 
-def _check_text(path, chunk: str, line_offset: int) -> None:
+def _check_text(path: StrPath, chunk: str, line_offset: int) -> None:
     m = _CONTROL.search(chunk)
     if m:
         line = line_offset + chunk.count("\n", 0, m.start())
@@ -193,7 +197,7 @@ def _check_text(path, chunk: str, line_offset: int) -> None:
         )
 
 
-def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
+def check_header(path: StrPath, row: list[str], delimiter: str = ",") -> list[str]:
     """Column names of a header row, stripped; ValueError for a blank or duplicate name, or too many columns.
 
     ``path`` only names the file (or sheet) in messages. Used by every reader (CSV and workbooks), so a
@@ -237,7 +241,7 @@ def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
     return names
 
 
-def _ragged(path, row: list[str], header: list[str], row_number: int, line: int, delimiter: str) -> ValueError:
+def _ragged(path: StrPath, row: list[str], header: list[str], row_number: int, line: int, delimiter: str) -> ValueError:
     n, k = len(header), len(row)
     where = f"{_name(path)}: row {row_number} (line {line})"
     dname = _DELIMITER_NAMES[delimiter]
@@ -282,7 +286,9 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlinks: bool | None = None):
+def open_input(
+    path: StrPath, *, folder: StrPath | None = None, max_bytes: int | None = None, follow_symlinks: bool | None = None
+) -> IO[bytes]:
     """Open a file for reading (binary), after the checks every reader makes; return the file object.
 
     Refused before a byte is read (the messages name the file, never its contents):
@@ -374,7 +380,7 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         raise
 
 
-def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
+def read_toml(path: StrPath, *, folder: StrPath | None = None, max_bytes: int | None = None) -> dict[str, Any]:
     """A TOML file as a dict, read through :func:`open_input` (regular file, size limit, folder rule).
 
     TOML is UTF-8 by its specification; the limit defaults to :data:`stats.limits.MAX_TOML_BYTES`.
@@ -484,7 +490,7 @@ class _Reader:
             self.fh.close()
             raise
 
-    def rows(self) -> Iterator[tuple[int, int, list[str]]]:
+    def rows(self) -> Generator[tuple[int, int, list[str]], None, None]:
         """Yield ``(row_number, line, fields)`` for every data row; sets ``self.header`` first."""
         import io as _io
 
@@ -558,12 +564,12 @@ def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame
 
 
 def iter_table(
-    path,
+    path: StrPath,
     *,
     chunk_rows: int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
-    folder=None,
+    folder: StrPath | None = None,
     max_bytes: int | None = None,
     allow_no_rows: bool = False,
     max_rows: int | None = None,
@@ -625,9 +631,10 @@ def iter_table(
     2      60%     65%
     >>> shutil.rmtree(folder)
     """
-    chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
+    given: object = CHUNK_ROWS if chunk_rows is None else chunk_rows  # checked as any object a caller may pass
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        raise ValueError(f"chunk_rows must be a whole number >= 1 (got {given!r}).")
+    chunk_rows = given
     reader = _Reader(
         path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes, allow_no_rows=allow_no_rows
     )
@@ -650,11 +657,11 @@ def iter_table(
 
 
 def read_table(
-    path,
+    path: StrPath,
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    folder=None,
+    folder: StrPath | None = None,
     max_bytes: int | None = None,
     allow_no_rows: bool = False,
     max_rows: int | None = None,
@@ -700,7 +707,9 @@ def read_table(
     return chunks[0]
 
 
-def read_text(path, *, encoding: str | None = None, folder=None, max_bytes: int | None = None) -> str:
+def read_text(
+    path: StrPath, *, encoding: str | None = None, folder: StrPath | None = None, max_bytes: int | None = None
+) -> str:
     """Whole text of a file, with the encoding rules of :func:`read_table`; empty and binary files are errors.
 
     Read through :func:`open_input` (regular files only; ``folder`` as there); at most ``max_bytes``
@@ -771,14 +780,16 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     2                   Is it?   3
     """
     out = frame.copy(deep=False)
-    out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in frame.columns]
+    names: list[object] = list(frame.columns)  # any hashable, not only text
+    out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in names]
     for i, (_, col) in enumerate(frame.items()):
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             continue
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = col.cat.categories
             if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
-                out.isetitem(i, col.cat.rename_categories([_neutral_cell(c) for c in cats]))
+                # pandas-stubs omit Series from isetitem's values; pandas takes one (aligned on the index).
+                out.isetitem(i, col.cat.rename_categories([_neutral_cell(c) for c in cats]))  # type: ignore[arg-type]
             continue
         text = col.astype("string")
         risky = text.str.match(r"[=+\-@\t\r]", na=False)
@@ -788,11 +799,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             fixed = col.astype(object).copy()
             fixed[risky.to_numpy()] = "'" + text[risky].astype(object)
-            out.isetitem(i, fixed)
+            out.isetitem(i, fixed)  # type: ignore[arg-type]  # as above: the stubs omit Series
     return out
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: object) -> object:
     """One cell made inert for spreadsheets (the rule of :func:`neutralise_formulas`).
 
     See Also
@@ -814,7 +825,7 @@ def neutralise_formula(value):
 _neutral_cell = neutralise_formula
 
 
-def neutralise_header(columns) -> list:
+def neutralise_header(columns: Iterable[object]) -> list[object]:
     """Column names made inert for spreadsheets: :func:`neutralise_formula` applied to each name.
 
     Header cells are data too: a column named ``=HYPERLINK("http://x")`` in a user's file would
@@ -851,14 +862,16 @@ def _umask() -> int:
     return mask
 
 
-def _same(a, b) -> bool:
+def _same(a: StrPath, b: StrPath) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
         return False
 
 
-def check_output_path(path, inputs=(), protected=()) -> Path:
+def check_output_path(
+    path: StrPath, inputs: Iterable[StrPath | None] = (), protected: Iterable[StrPath | None] = ()
+) -> Path:
     """Check that ``path`` may be written by :func:`atomic_writer`; return it as a Path.
 
     Refused (ValueError naming ``path``): a directory, anything that is not a
@@ -898,8 +911,8 @@ def check_output_path(path, inputs=(), protected=()) -> Path:
     where = _name(path)
     if not str(path):
         raise ValueError("the output path is empty.")
-    folders = [Path(f) for f in protected if f is not None]
-    files = []
+    folders: list[StrPath] = [Path(f) for f in protected if f is not None]
+    files: list[StrPath] = []
     for source in inputs:
         if source is None:
             continue
@@ -972,7 +985,14 @@ def _cleanup_on_signals():
 
 
 @contextlib.contextmanager
-def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", binary: bool = False):
+def atomic_writer(
+    path: StrPath,
+    *,
+    inputs: Iterable[StrPath | None] = (),
+    protected: Iterable[StrPath | None] = (),
+    encoding: str = "utf-8",
+    binary: bool = False,
+) -> Iterator[IO[Any]]:
     """Open a text (or, with ``binary``, a bytes) file for writing that appears at ``path`` only when complete.
 
     The text goes to a hidden temporary file beside ``path`` (same folder, so
@@ -1027,12 +1047,14 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
             raise
 
 
-def _unlink(tmp) -> None:
+def _unlink(tmp: StrPath) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
 
 
-def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
+def write_atomic(
+    path: StrPath, text: str, *, inputs: Iterable[StrPath | None] = (), protected: Iterable[StrPath | None] = ()
+) -> None:
     """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_writer`).
 
     ``inputs``: paths the output must not overwrite (the command's input files and folders);

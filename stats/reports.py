@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .framework import Framework
+from .framework import Framework, FrameworkLike
+from .io import StrPath
 
 __all__ = ["Report", "load_report", "available_reports", "report_folder", "data_roots", "DEFAULT_REPORT"]
 
@@ -58,7 +59,7 @@ def available_reports() -> list[str]:
     >>> available_reports()
     ['constructed-youth-example', 'south-yorkshire-crc-2020']
     """
-    names = set()
+    names: set[str] = set()
     for root in data_roots():
         if root.is_dir():
             names.update(p.name for p in root.iterdir() if (p / "prompts.csv").is_file())
@@ -178,7 +179,7 @@ def report_folder(name: str) -> Path:
     raise ValueError(f"name ({name!r}) must be one of the bundled reports: {available_reports()}.")
 
 
-def load_report(name: str | None = None, *, path=None, framework=None) -> Report:
+def load_report(name: str | None = None, *, path: StrPath | None = None, framework: FrameworkLike = None) -> Report:
     """Load a report's tables, checked against the schema.
 
     Parameters
@@ -229,5 +230,6 @@ def load_report(name: str | None = None, *, path=None, framework=None) -> Report
     else:
         folder = Path(path)
     metadata, fw, tables = read_report(folder, framework=framework)
-    label = name if path is None else str(metadata.get("name") or folder.name)
+    # name is set (the default report's at least) exactly when no path is given
+    label = name if name is not None and path is None else str(metadata.get("name") or folder.name)
     return Report(name=label, path=folder, framework=fw, metadata=dict(metadata), **tables)

@@ -35,12 +35,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from . import io as sio
 from . import limits
-from .framework import Framework, FrameworkError, load_framework
+from .framework import Framework, FrameworkError, FrameworkLike, load_framework
+from .io import StrPath
 
 __all__ = [
     "validate_report",
@@ -172,7 +174,7 @@ class ReportValidationError(ValueError):
     >>> shutil.rmtree(folder.parent)
     """
 
-    def __init__(self, folder, violations: pd.DataFrame):
+    def __init__(self, folder: StrPath, violations: pd.DataFrame) -> None:
         self.folder = str(folder)
         self.violations = violations
         lines = [f"  {_describe(r)}" for r in violations.itertuples(index=False)]
@@ -182,7 +184,7 @@ class ReportValidationError(ValueError):
         )
 
 
-def _describe(r) -> str:
+def _describe(r: Any) -> str:
     where = r.file + (f", row {int(r.row)}" if pd.notna(r.row) else "") + (f", column {r.column}" if r.column else "")
     value = "" if r.value is None or (isinstance(r.value, float) and pd.isna(r.value)) else f" (got {r.value!r})"
     return f"{where}: {r.rule}{value}"
@@ -261,7 +263,7 @@ def _wide(column, rule, fn):
 # -- the schema of each table ---------------------------------------------------------------------
 
 
-def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]):
+def _schemas(fw: Framework, tables: dict[str, pd.DataFrame | None]) -> dict[str, tuple[dict[str, Any], list[Any]]]:
     pa = _pa()
     case_standards = [s.id for s in fw.standards if not s.judgement]
     names = {s.id: s.name for s in fw.standards}
@@ -482,8 +484,9 @@ def _run(file: str, frame: pd.DataFrame, columns: dict, wide: list) -> list[dict
 
 
 def _from_failure_cases(file: str, fc: pd.DataFrame) -> list[dict]:
-    out = []
-    for r in fc.itertuples(index=False):
+    out: list[dict] = []
+    for record in fc.itertuples(index=False):
+        r: Any = record  # its fields include "index", which the stubs read as tuple.index
         check = str(r.check)
         row = None if r.index is None or pd.isna(r.index) else int(r.index) + 1
         value = r.failure_case
@@ -506,7 +509,7 @@ def _from_failure_cases(file: str, fc: pd.DataFrame) -> list[dict]:
 
 
 def _completeness(fw: Framework, tables: dict) -> list[dict]:
-    out = []
+    out: list[dict] = []
     std = tables.get("standards")
     if std is not None and "standard" in std:
         out.extend(
@@ -554,7 +557,7 @@ def _completeness(fw: Framework, tables: dict) -> list[dict]:
 # -- reading a folder ---------------------------------------------------------------------------------
 
 
-def _problem(file, rule, column=None, value=None, row=None) -> dict:
+def _problem(file: str, rule: str, column: str | None = None, value: object = None, row: int | None = None) -> dict:
     return dict(file=file, row=row, column=column, value=value, rule=rule)
 
 
@@ -562,7 +565,7 @@ def _exists(path: Path) -> bool:
     return os.path.lexists(path)
 
 
-def _read_metadata(folder: Path, framework) -> tuple[dict, Framework | None, list[dict]]:
+def _read_metadata(folder: Path, framework: FrameworkLike) -> tuple[dict, Framework | None, list[dict]]:
     problems: list[dict] = []
     meta: dict = {}
     path = folder / "report.toml"
@@ -647,9 +650,10 @@ def _published_percentages(frame: pd.DataFrame) -> pd.DataFrame:
     for column in PERCENT_COLUMNS:
         if column not in frame.columns:
             continue
-        values = []
+        values: list[object] = []
+        cell: Any  # a cell of an object column: text, None or nan
         for cell in frame[column]:
-            if cell is None or (isinstance(cell, float) and pd.isna(cell)) or pd.isna(cell):
+            if cell is None or (isinstance(cell, float) and pd.isna(cell)) or pd.isna(cell):  # type: ignore[redundant-expr]  # the stubs type pd.isna as a TypeIs that mypy misreads
                 values.append(None)
                 continue
             try:
@@ -657,7 +661,7 @@ def _published_percentages(frame: pd.DataFrame) -> pd.DataFrame:
             except ValueError:
                 values.append(cell)
                 continue
-            values.append(None if pd.isna(x) else repr(x))
+            values.append(None if pd.isna(x) else repr(x))  # type: ignore[redundant-expr]  # the stubs type pd.isna(float) as never true; nan is
         if out is frame:
             out = frame.copy()
         out[column] = pd.Series(values, index=frame.index, dtype=object).astype("str")
@@ -685,7 +689,7 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
         stripped = frame.apply(lambda col: col.str.strip())
         frame = stripped.mask(stripped == "")
     frame = _published_percentages(frame)
-    problems = []
+    problems: list[dict] = []
     for column in frame.columns:  # Excel holds at most 32,767 characters in a cell: never cut without a word
         long = frame[column].str.len() > limits.MAX_CELL_CHARS
         problems.extend(
@@ -714,7 +718,7 @@ def _read_csv(path: Path, folder: Path, table: str) -> tuple[pd.DataFrame | None
     return frame, problems
 
 
-def report_files(folder) -> tuple[Path, ...]:
+def report_files(folder: StrPath) -> tuple[Path, ...]:
     """The files of a report folder that :func:`validate_report` and :func:`stats.load_report` read.
 
     See Also
@@ -732,7 +736,9 @@ def report_files(folder) -> tuple[Path, ...]:
     return tuple(Path(folder) / f for f in REPORT_FILES)
 
 
-def _check_folder(folder: Path, framework=None):
+def _check_folder(
+    folder: Path, framework: FrameworkLike = None
+) -> tuple[dict, Framework | None, dict[str, pd.DataFrame | None], pd.DataFrame]:
     folder = Path(folder)
     if not folder.is_dir():
         raise OSError(
@@ -746,8 +752,9 @@ def _check_folder(folder: Path, framework=None):
         violations += problems
     if fw is not None:
         for t, (columns, wide) in _schemas(fw, raw).items():
-            if raw[t] is not None:
-                violations += _run(f"{t}.csv", raw[t], columns, wide)
+            table = raw[t]
+            if table is not None:
+                violations += _run(f"{t}.csv", table, columns, wide)
         violations += _completeness(fw, raw)
     table = pd.DataFrame(violations, columns=list(VIOLATION_COLUMNS))
     table["row"] = table["row"].astype("Int64")
@@ -758,7 +765,7 @@ def _check_folder(folder: Path, framework=None):
     return meta, fw, raw, table.drop(columns="_o").reset_index(drop=True)
 
 
-def validate_report(folder, *, framework=None) -> pd.DataFrame:
+def validate_report(folder: StrPath, *, framework: FrameworkLike = None) -> pd.DataFrame:
     """Every schema violation of a report folder, as a DataFrame (empty when the folder is valid).
 
     Parameters
@@ -787,7 +794,7 @@ def validate_report(folder, *, framework=None) -> pd.DataFrame:
     >>> validate_report(report_folder("south-yorkshire-crc-2020")).empty
     True
     """
-    return _check_folder(folder, framework)[3]
+    return _check_folder(Path(folder), framework)[3]
 
 
 _INT = ("n", "n_previous", "n_current", "domain", "score", "qualitative_adjustment")
@@ -804,7 +811,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_report(folder, *, framework=None) -> tuple[dict, Framework, dict[str, pd.DataFrame]]:
+def read_report(folder: StrPath, *, framework: FrameworkLike = None) -> tuple[dict, Framework, dict[str, pd.DataFrame]]:
     """Check a report folder and return ``(metadata, framework, tables)``; raise on any violation.
 
     Tables are typed as :func:`stats.load_report` documents: identifiers and
@@ -829,16 +836,17 @@ def read_report(folder, *, framework=None) -> tuple[dict, Framework, dict[str, p
     >>> metadata["constructed"], framework.name, sorted(tables)
     (False, 'adult-2018', ['key_questions', 'overall', 'prompts', 'samples', 'standards'])
     """
-    meta, fw, raw, violations = _check_folder(folder, framework)
+    meta, fw, raw, violations = _check_folder(Path(folder), framework)
     if len(violations):
         raise ReportValidationError(folder, violations)
-    return meta, fw, {t: _typed(raw[t]) for t in TABLES}
+    # No violation: the framework was read and every table is present.
+    return meta, cast(Framework, fw), {t: _typed(cast(pd.DataFrame, raw[t])) for t in TABLES}
 
 
 # -- templates ---------------------------------------------------------------------------------------
 
 
-def write_templates(folder, framework, *, name: str | None = None) -> list[Path]:
+def write_templates(folder: StrPath, framework: FrameworkLike, *, name: str | None = None) -> list[Path]:
     """Write an empty report folder for ``framework``: ``report.toml``, header-only CSVs and a README.
 
     ``standards.csv`` and ``key_questions.csv`` are pre-filled with the
@@ -905,7 +913,8 @@ def write_templates(folder, framework, *, name: str | None = None) -> list[Path]
     ]
     for t in TABLES:
         cols = [c for c, _, _ in COLUMNS[t]]
-        rows = {"standards": std_rows, "key_questions": kq_rows}.get(t, [])
+        filled: dict[str, list[dict[str, Any]]] = {"standards": std_rows, "key_questions": kq_rows}
+        rows = filled.get(t, [])
         files[f"{t}.csv"] = pd.DataFrame(rows, columns=cols).to_csv(index=False, lineterminator="\n")
     doc = [
         f"# {name}: report folder (framework {fw.name})",
