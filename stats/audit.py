@@ -441,9 +441,11 @@ def significant_changes_in_text(
                 "label": row["label"],
                 "difference": row["difference"],
                 "pvalue": row["pvalue"],
-                "sentence": best.text if found else "",
+                "sentence": best.text if best is not None and found else "",
                 "score": round(best_score, 2),
-                "words": sorted({w.lower() for w in _CHANGE_WORDS.findall(best.text)}) if found else [],
+                "words": sorted({w.lower() for w in _CHANGE_WORDS.findall(best.text)})
+                if best is not None and found
+                else [],
             }
         )
     return pd.DataFrame(rows, columns=["id", "text", "label", "difference", "pvalue", "sentence", "score", "words"])

@@ -12,7 +12,9 @@ cases are excluded from a prompt's denominator: that is how sub-samples arise
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,9 @@ import pandas as pd
 from . import limits as _limits
 from .samplesize import normal_margin as _margin
 from .tables import label_changes
+
+if TYPE_CHECKING:
+    from .io import StrPath
 
 __all__ = [
     "read_cases",
@@ -60,7 +65,13 @@ ANSWERS = {
 }
 
 
-def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -> pd.DataFrame:
+def read_cases(
+    path: StrPath,
+    *,
+    sheet_name: str | int | None = None,
+    encoding: str | None = None,
+    max_uncompressed: int | None = None,
+) -> pd.DataFrame:
     """Read a case file: CSV, or Excel (``.xlsx``; needs ``pip install "inspection-stats[excel]"``).
 
     Every cell is read as text, so answers and identifiers are kept as written.
@@ -140,7 +151,7 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
         values.close()
 
 
-def _choose_sheet(path: Path, fh, sheet_name) -> str:
+def _choose_sheet(path: Path, fh: IO[bytes], sheet_name: str | int | None) -> str:
     """The sheet to read, after checking visibility and size from the sheet's own records (read-only,
     streamed: nothing is held in memory), so a huge sheet is refused before it is loaded."""
     import openpyxl
@@ -187,12 +198,12 @@ def _choose_sheet(path: Path, fh, sheet_name) -> str:
                     f"{where} has more than {limits.MAX_WORKBOOK_ROWS:,} rows, the limit "
                     "(stats.limits.MAX_WORKBOOK_ROWS)."
                 )
-        return sheet_name
+        return str(sheet_name)  # one of the sheet names, checked above
     finally:
         book.close()
 
 
-def _check_workbook_size(path: Path, fh, limit) -> None:
+def _check_workbook_size(path: Path, fh: IO[bytes], limit: int) -> None:
     import zipfile
 
     try:
@@ -211,7 +222,7 @@ def _check_workbook_size(path: Path, fh, limit) -> None:
         )
 
 
-def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
+def _sheet_frame(path: Path, with_formulas: Any, with_values: Any) -> pd.DataFrame:
     where = f"{str(path)!r}, sheet {with_formulas.title!r}"
     merged = sorted(str(r) for r in with_formulas.merged_cells.ranges)
     if merged:
@@ -258,7 +269,9 @@ def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
     return frame
 
 
-def _prompt_columns(cases: pd.DataFrame, prompts, id_column, attributes) -> list:
+def _prompt_columns(
+    cases: pd.DataFrame, prompts: Sequence[str] | None, id_column: str | None, attributes: Iterable[str]
+) -> list:
     if prompts is not None:
         missing = [p for p in prompts if p not in cases.columns]
         if missing:
@@ -276,7 +289,13 @@ def _prompt_columns(cases: pd.DataFrame, prompts, id_column, attributes) -> list
     return candidates
 
 
-def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", attributes=ATTRIBUTES) -> pd.DataFrame:
+def parse_answers(
+    cases: pd.DataFrame,
+    prompts: Sequence[str] | None = None,
+    *,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+) -> pd.DataFrame:
     """Answers as floats: 1 yes, 0 no, nan not applicable.
 
     Raises
@@ -369,7 +388,13 @@ def _table(answers: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
 
 
 def tabulate(
-    cases: pd.DataFrame, prompts=None, by=None, *, id_column="case_id", attributes=ATTRIBUTES, confidence_level=0.80
+    cases: pd.DataFrame,
+    prompts: Sequence[str] | None = None,
+    by: str | None = None,
+    *,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+    confidence_level: float = 0.80,
 ) -> pd.DataFrame:
     """The prompt table of an inspection's case records.
 
@@ -443,11 +468,11 @@ def tabulate(
 def compare_inspections(
     previous_cases: pd.DataFrame,
     current_cases: pd.DataFrame,
-    prompts=None,
+    prompts: Sequence[str] | None = None,
     *,
-    id_column="case_id",
-    attributes=ATTRIBUTES,
-    **label_options,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+    **label_options: Any,
 ) -> pd.DataFrame:
     """Labelled change table straight from two inspections' case records.
 

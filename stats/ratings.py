@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from .framework import Framework, load_framework
+from .framework import Framework, FrameworkLike, load_framework
 
 __all__ = [
     "RATINGS",
@@ -46,7 +47,7 @@ KEY_QUESTION_BOUNDARIES = _DEFAULT.key_question_bands
 OVERALL_BOUNDARIES = _DEFAULT.overall_bands
 
 
-def _check_percent(name, value) -> np.ndarray:
+def _check_percent(name: str, value: object) -> np.ndarray:
     arr = v.as_float_array(name, value)
     v.check_not_nan(name, arr)
     bad = (arr < 0) | (arr > 100)
@@ -94,13 +95,13 @@ def band(percent, *, framework=None):
     return load_framework(framework).band(arr)
 
 
-def _check_rating(name, rating, fw: Framework = _DEFAULT) -> str:
+def _check_rating(name: str, rating: object, fw: Framework = _DEFAULT) -> str:
     if not isinstance(rating, str) or rating not in fw.ratings:
         raise ValueError(f"{name} ({rating!r}) must be one of {', '.join(map(repr, fw.ratings))}.")
     return rating
 
 
-def score(rating, *, framework=None) -> int:
+def score(rating: str, *, framework: FrameworkLike = None) -> int:
     """Points of a standard rating in the framework.
 
     Default framework: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3.
@@ -144,7 +145,7 @@ class OverallRating:
     framework: str
 
 
-def overall(ratings, *, framework=None) -> OverallRating:
+def overall(ratings: Sequence[str] | Mapping[str, str], *, framework: FrameworkLike = None) -> OverallRating:
     """Sum the standard scores and band the total (Annexe 2, "Overall provider rating").
 
     Parameters
@@ -235,7 +236,12 @@ class StandardRating:
     reasons: tuple
 
 
-def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardRating:
+def rate_standard(
+    key_question_percents: Sequence[float] | Mapping[str, float] | np.ndarray | pd.Series,
+    *,
+    n: int | Sequence[int] | Mapping[str, int] | pd.Series | None = None,
+    framework: FrameworkLike = None,
+) -> StandardRating:
     r"""Rate a standard from its key-question percentages.
 
     Parameters
@@ -305,7 +311,7 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     if n is not None:
         if isinstance(n, (pd.Series, Mapping)):
             n_i = pd.Series(dict(n) if isinstance(n, Mapping) else n)[series.index[i]]
-        elif np.ndim(n) == 0:
+        elif np.ndim(n) == 0 or isinstance(n, int):
             n_i = n
         else:
             n_i = list(n)[i]
@@ -351,7 +357,9 @@ def _shift(rating: str, steps: int, fw: Framework) -> str:
     return fw.ratings[min(max(fw.ratings.index(rating) + steps, 0), len(fw.ratings) - 1)]
 
 
-def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framework=None) -> pd.DataFrame:
+def rate_report(
+    key_questions: pd.DataFrame, standards: pd.DataFrame, *, framework: FrameworkLike = None
+) -> pd.DataFrame:
     """Rate every standard of a report and compare with the published ratings.
 
     Parameters
@@ -485,7 +493,7 @@ def _limits_text(fw: Framework, rating: str) -> str:
     return f"{lo}-{hi}"
 
 
-def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
+def check_overall(table: pd.DataFrame, *, framework: FrameworkLike = None) -> pd.DataFrame:
     r"""Flag inspections whose published overall rating does not follow from their score.
 
     Parameters
@@ -566,10 +574,12 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
             )
         m = fw.maximum
         given_score = row["score"] if "score" in table.columns and pd.notna(row["score"]) else None
-        given_pct = row["percent"] if "percent" in table.columns and pd.notna(row["percent"]) else None
+        given_pct: Any = row["percent"] if "percent" in table.columns and pd.notna(row["percent"]) else None
         if given_score is None and given_pct is None:
             raise ValueError(f"row {i}: needs a 'score' or a 'percent' (both are blank).")
         problems = []
+        q = float("nan")  # the percentage, where no score is given
+        reason_ok = ""  # the reason of a consistent row
         if given_score is not None:
             s = float(given_score)
             if s != int(s) or not 0 <= s <= m:

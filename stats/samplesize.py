@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .change import critical_z
@@ -71,7 +73,7 @@ def critical_value(confidence_level=0.80):
     return v.unwrap(critical_z(1 - c, "two-sided"))
 
 
-def check_confidence_level(confidence_level) -> np.ndarray:
+def check_confidence_level(confidence_level: ArrayLike) -> np.ndarray:
     """``confidence_level`` as an array, checked: in (0, 1) and with a finite critical value.
 
     A level so close to 1 that :math:`1 - (1 - c)/2` rounds to 1 in floating point (for example
@@ -110,7 +112,7 @@ def _n0(margin, confidence_level, proportion):
         return z**2 * proportion * (1 - proportion) / margin**2
 
 
-def _check_margin(margin) -> np.ndarray:
+def _check_margin(margin: ArrayLike) -> np.ndarray:
     e = v.as_float_array("margin", margin)
     v.check_not_nan("margin", e)
     bad = (e <= 0) | (e > 0.5)
@@ -466,7 +468,7 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
     )
 
 
-def allocate(strata, n) -> pd.Series:
+def allocate(strata: Mapping[Any, int] | pd.Series, n: int) -> pd.Series:
     r"""Allocate ``n`` cases across strata in proportion to their population counts.
 
     Parameters
@@ -647,10 +649,10 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     """
     ns = v.check_count("n_sub", n_sub)
     c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
-    p = v.check_proportion("proportion", proportion)
-    if p.ndim != 0:
-        raise TypeError(f"proportion must be a single number (got an array of shape {p.shape}).")
-    p = float(p)
+    p_arr = v.check_proportion("proportion", proportion)
+    if p_arr.ndim != 0:
+        raise TypeError(f"proportion must be a single number (got an array of shape {p_arr.shape}).")
+    p = float(p_arr)
     if population is not None and n is None:
         raise ValueError("population needs n (the full sample size) to estimate the sub-population (got n=None).")
     if n is None:
@@ -679,7 +681,14 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     )
 
 
-def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5, method="raosoft") -> pd.DataFrame:
+def sample_design(
+    samples: pd.DataFrame,
+    *,
+    margin: float = 0.05,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+    method: str = "raosoft",
+) -> pd.DataFrame:
     r"""Check a report's stated samples against its sample-size rule.
 
     Parameters
@@ -760,10 +769,10 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
     rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
-    for i in np.flatnonzero(sized):
-        implied = implied_population(int(n[i]), **rule)
+    for k in np.flatnonzero(sized):
+        implied = implied_population(int(n[k]), **rule)
         if implied.consistent:
-            low[i], high[i] = implied.low, implied.high
+            low[k], high[k] = implied.low, implied.high
     widening = np.full(len(out), np.nan)
     for i, par in enumerate(parent):
         if isinstance(par, str) and par:

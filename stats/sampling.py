@@ -44,10 +44,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -271,7 +272,8 @@ class KotlinRandom:
     """
 
     def __init__(self, seed: int):
-        if not isinstance(seed, (int, np.integer)) or not -(2**31) <= int(seed) < 2**31:
+        given: object = seed  # checked as any object a caller may pass
+        if not isinstance(given, (int, np.integer)) or not -(2**31) <= int(given) < 2**31:
             raise ValueError(f"seed ({seed!r}) must be a whole number from -2147483648 to 2147483647 (a Kotlin Int).")
         s1 = int(seed) & 0xFFFFFFFF
         s2 = 0xFFFFFFFF if int(seed) < 0 else 0  # seed.shr(31)
@@ -315,7 +317,7 @@ class KotlinRandom:
             j = self.next_int(i + 1)
             items[i], items[j] = items[j], items[i]
 
-    def shuffled(self, items) -> list:
+    def shuffled(self, items: Iterable[Any]) -> list:
         out = list(items)
         self.shuffle(out)
         return out
@@ -445,7 +447,8 @@ class OfficerCap:
     """
 
     def __init__(self, max_cases: int = 6):
-        if isinstance(max_cases, bool) or not isinstance(max_cases, (int, np.integer)) or max_cases < 1:
+        given: object = max_cases  # checked as any object a caller may pass
+        if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < 1:
             raise ValueError(f"max_cases ({max_cases!r}) must be a whole number of at least 1.")
         self.max_cases = int(max_cases)
         self.counts: dict = {}
@@ -505,7 +508,7 @@ class Bucket:
     cases: tuple  # long-list row labels, in long-list order
 
 
-def _groups(labels) -> dict:
+def _groups(labels: Iterable[Any]) -> dict:
     """label -> list of positions, in order of first appearance (Kotlin ``groupBy``)."""
     out: dict = {}
     for i, key in enumerate(labels):
@@ -513,7 +516,9 @@ def _groups(labels) -> dict:
     return out
 
 
-def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None, stratum=None) -> list:
+def nested_allocation(
+    allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None, stratum: object = None
+) -> list[Bucket]:
     """Split a stratum's allocation over clusters, LDUs and officers (``AllocationCalculator.calculate``).
 
     ``cases`` has columns ``cluster``, ``ldu``, ``responsible_officer`` (long-list order); ``cap``
@@ -539,7 +544,7 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
     >>> [(b.officer, b.allocation.count) for b in nested_allocation(Allocation(10, 12), cases, OfficerCap(6))]
     [('ro1', 6), ('ro2', 4)]
     """
-    buckets = []
+    buckets: list[Bucket] = []
     if len(cases) == 0:
         return buckets
     index = list(cases.index)
@@ -561,7 +566,9 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
     return buckets
 
 
-def pick(stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6):
+def pick(
+    stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6
+) -> tuple[list[Bucket], list, int]:
     """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``.
 
     See Also
@@ -595,7 +602,7 @@ def pick(stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_
     return buckets, drawn, (cap.unplaced if cap is not None else 0)
 
 
-def _parse_date(text: str, row, column: str) -> date:
+def _parse_date(text: str, row: object, column: str) -> date:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text.strip(), pattern).date()
@@ -616,7 +623,7 @@ def _coded(series: pd.Series, codes: Mapping, column: str, expected: str) -> lis
     return out
 
 
-def _earliest_of_offender(pnc, names, start) -> np.ndarray:
+def _earliest_of_offender(pnc: np.ndarray, names: np.ndarray, start: np.ndarray) -> np.ndarray:
     """True where a row is the earliest (start date, then row order) of the rows matching it.
 
     The sampler's ``isEarliestCaseForOffender``.
@@ -808,7 +815,7 @@ class SampleAllocation:
                 }
             )
 
-        seen = set()
+        seen: set[tuple[object, ...]] = set()
         for stratum, a in self.strata:
             add("stratum", stratum, "", "", "", a)
             for b in (b for b in self.buckets if b.stratum == stratum):
