@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import limits
 
@@ -293,7 +294,7 @@ class Framework:
             raise ValueError(f"rating ({rating!r}) must be one of {', '.join(map(repr, self.ratings))}.")
         return self.points[self.ratings.index(rating)]
 
-    def band(self, percent):
+    def band(self, percent: ArrayLike) -> Any:
         """Rating of key-question percentages (array_like, 0-100): the band whose lower limit they reach."""
         idx = np.searchsorted(
             np.asarray(self.key_question_bands, dtype=float), np.asarray(percent, dtype=float), side="right"
@@ -301,7 +302,7 @@ class Framework:
         out = np.asarray(self.ratings, dtype=object)[idx]
         return str(out) if np.ndim(out) == 0 else out
 
-    def overall_rating(self, total):
+    def overall_rating(self, total: ArrayLike) -> Any:
         """Overall rating of total scores (array_like, 0 to :attr:`maximum`)."""
         idx = np.searchsorted(np.asarray(self.overall_bands, dtype=float), np.asarray(total, dtype=float), side="right")
         out = np.asarray(self.ratings, dtype=object)[idx]

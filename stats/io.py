@@ -46,7 +46,7 @@ import tempfile
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, TypeAlias, TypeVar, cast
 
 import pandas as pd
 
@@ -74,6 +74,8 @@ __all__ = [
 
 #: A file name as every reader and writer accepts it: a string or a path-like object.
 StrPath: TypeAlias = "str | os.PathLike[str]"
+
+_Cell = TypeVar("_Cell")
 
 #: Delimiters recognised when sniffing a header (in order of preference on a tie).
 DELIMITERS = (",", ";", "\t")
@@ -803,7 +805,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def neutralise_formula(value: object) -> object:
+def neutralise_formula(value: _Cell) -> _Cell:
     """One cell made inert for spreadsheets (the rule of :func:`neutralise_formulas`).
 
     See Also
@@ -818,7 +820,7 @@ def neutralise_formula(value: object) -> object:
     ("'=1+2", "'-4 points", '-4', -4)
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not re.fullmatch(_NUMBER, value):
-        return "'" + value
+        return cast(_Cell, "'" + value)  # text in, text out
     return value
 
 

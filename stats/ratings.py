@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .framework import Framework, FrameworkLike, load_framework
@@ -56,7 +57,7 @@ def _check_percent(name: str, value: object) -> np.ndarray:
     return arr
 
 
-def band(percent, *, framework=None):
+def band(percent: ArrayLike, *, framework: FrameworkLike = None) -> Any:
     r"""Rating band of a key-question percentage.
 
     Parameters
@@ -145,7 +146,9 @@ class OverallRating:
     framework: str
 
 
-def overall(ratings: Sequence[str] | Mapping[str, str], *, framework: FrameworkLike = None) -> OverallRating:
+def overall(
+    ratings: Sequence[str] | Mapping[str, str] | pd.Series, *, framework: FrameworkLike = None
+) -> OverallRating:
     """Sum the standard scores and band the total (Annexe 2, "Overall provider rating").
 
     Parameters

@@ -43,7 +43,7 @@ SAMPLE_SIZE_METHODS = ("raosoft", "epiinfo", "samplingbook")
 _INTEGER_TOLERANCE = 1e-9
 
 
-def critical_value(confidence_level=0.80):
+def critical_value(confidence_level: ArrayLike = 0.80) -> Any:
     r"""Two-sided standard normal critical value for a confidence level.
 
     Parameters
@@ -123,13 +123,13 @@ def _check_margin(margin: ArrayLike) -> np.ndarray:
 
 
 def sample_size(
-    population=None,
+    population: ArrayLike | None = None,
     *,
-    margin=0.05,
-    confidence_level=0.80,
-    proportion=0.5,
-    method="raosoft",
-):
+    margin: ArrayLike = 0.05,
+    confidence_level: ArrayLike = 0.80,
+    proportion: ArrayLike = 0.5,
+    method: str = "raosoft",
+) -> Any:
     r"""Number of cases needed to estimate a proportion within a margin of error.
 
     Vectorised: every argument broadcasts against the others.
@@ -243,7 +243,13 @@ def sample_size(
     return v.unwrap(n.astype(np.int64))
 
 
-def margin_of_error(n, population=None, *, confidence_level=0.80, proportion=0.5):
+def margin_of_error(
+    n: ArrayLike,
+    population: ArrayLike | None = None,
+    *,
+    confidence_level: ArrayLike = 0.80,
+    proportion: ArrayLike = 0.5,
+) -> Any:
     r"""Margin of error (half-width of the confidence interval) of a sample proportion.
 
     Vectorised: every argument broadcasts against the others.
@@ -379,7 +385,14 @@ class ImpliedPopulation:
         return pd.DataFrame([self.__dict__])
 
 
-def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5, method="raosoft"):
+def implied_population(
+    n: int,
+    *,
+    margin: float = 0.05,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+    method: str = "raosoft",
+) -> ImpliedPopulation:
     r"""Eligible-population sizes N for which :func:`sample_size` gives exactly ``n``.
 
     Lets a statistician check a stated sample against the stated rule: the
@@ -431,7 +444,7 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
     if nn.ndim != 0:
         raise TypeError(f"n must be a single whole number (got an array of shape {nn.shape}).")
     target = int(nn)
-    rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
+    rule: dict[str, Any] = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     for name in ("margin", "confidence_level", "proportion"):
         if np.ndim(rule[name]) != 0:
             raise TypeError(f"{name} must be a single number for implied_population (got {rule[name]!r}).")
@@ -597,7 +610,14 @@ class SubsampleMargin:
         )
 
 
-def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, proportion=0.5):
+def subsample_margin(
+    n_sub: ArrayLike,
+    *,
+    n: ArrayLike | None = None,
+    population: ArrayLike | None = None,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+) -> SubsampleMargin:
     r"""Margin of error of a sub-sample (e.g. the 85 harm cases within 100).
 
     Vectorised over ``n_sub``, ``n`` and ``population``.
@@ -766,7 +786,7 @@ def sample_design(
         else np.zeros(len(out), dtype=bool)
     )
     by_name = dict(zip(out["sample"], range(len(out)), strict=True))
-    rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
+    rule: dict[str, Any] = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
     for k in np.flatnonzero(sized):
