@@ -53,6 +53,27 @@ def test_a_registered_variant_is_offered_everywhere(toy):
     assert METHODS["pooled-deff2"].style["marker"] == "x"
 
 
+def test_a_registered_variant_is_drawn_in_the_method_chart(toy):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from stats.exact import compare_methods
+    from stats.render.charts import method_chart
+
+    t = pd.DataFrame({"previous": [54, 61], "current": [65, 49], "n_previous": 100, "n_current": 100})
+    plain = label_changes(t)
+    fig = method_chart(compare_methods(plain, exact="none"), plain, window=10)
+    try:
+        legend = {text.get_text() for text in fig.legends[0].get_texts()}
+        assert "pooled-deff2" in legend
+        markers = {h.get_marker() for h in fig.legends[0].legend_handles}
+        assert "x" in markers  # the registry row's own style
+    finally:
+        plt.close(fig)
+
+
 def test_guards_refuse_a_kernel_they_have_no_formula_for(toy):
     from stats.power import power_of_change
 

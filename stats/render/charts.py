@@ -33,7 +33,8 @@ __all__ = [
     "key_question_chart",
     "ratings_chart",
     "method_chart",
-    "METHOD_STYLE",
+    "EXACT_STYLE",
+    "method_style",
     "LITERAL",
 ]
 
@@ -634,12 +635,25 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     return fig
 
 
-#: Colour and marker of each test variant in :func:`method_chart` (one place: to move to the METHODS registry).
-METHOD_STYLE = {
-    "pooled": ("#0072B2", "o"), "pooled-cc": ("#56B4E9", "s"), "unpooled": ("#009E73", "^"),
-    "unpooled-cc": ("#E69F00", "v"), "fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"),
-    "boschloo": ("#000000", "X"),
-}
+#: Colour and marker of the exact tests in :func:`method_chart`; the Z variants take theirs from
+#: the registry :data:`stats.change.METHODS` (``Method.style``), so a registered variant is drawn too.
+EXACT_STYLE = {"fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"), "boschloo": ("#000000", "X")}
+
+
+def method_style(name: str) -> tuple[str, str]:
+    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`."""
+    from ..change import METHODS
+
+    if name in METHODS:
+        style = METHODS[name].style
+        return str(style.get("color", "#555555")), str(style.get("marker", "o"))
+    return EXACT_STYLE[name]
+
+
+def _method_names() -> list[str]:
+    from ..change import METHODS
+
+    return [*METHODS, *EXACT_STYLE]
 
 
 def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *, window: float = 3.0,
@@ -669,7 +683,7 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     from matplotlib.lines import Line2D
 
     spec = spec_of(compared)
-    methods = [m for m in METHOD_STYLE if m in compared.columns and compared[m].notna().any()]
+    methods = [m for m in _method_names() if m in compared.columns and compared[m].notna().any()]
     if not methods:
         raise ValueError("compared has none of the p-value columns of stats.exact.compare_methods.")
     p = compared[methods].to_numpy(dtype=float)
@@ -713,7 +727,7 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
         for m in methods:
             value = rows[m].iloc[k]
             if pd.notna(value):
-                c, mk = METHOD_STYLE[m]
+                c, mk = method_style(m)
                 ax.scatter([max(value, lo)], [y], marker=mk, color=c, s=34, zorder=3, alpha=0.9, clip_on=False)
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -731,7 +745,7 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     ax.set_xlabel(f"p-value ({spec.alternative}; significant left of the dashed line)", fontsize=8)
     fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Does the verdict depend on the test variant?",
              fontsize=12, weight="bold", va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", marker=METHOD_STYLE[m][1], color=METHOD_STYLE[m][0], ms=6, label=m)
+    handles = [Line2D([], [], ls="none", marker=method_style(m)[1], color=method_style(m)[0], ms=6, label=m)
                for m in methods]
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
                ncol=len(handles), fontsize=8, frameon=False)
