@@ -149,6 +149,11 @@ def write_api_pages() -> None:
     for stale in out.glob("*.rst"):
         if stale.name not in wanted:
             stale.unlink()
+    # Stubs autosummary wrote for names since removed from an __all__ would fail to import.
+    current = {f"{name}.{member}" for name in modules for member in importlib.import_module(name).__all__}
+    for stale in (out / "generated").glob("*.rst"):
+        if stale.stem not in current:
+            stale.unlink()
     for filename, text in wanted.items():
         path = out / filename
         if not path.exists() or path.read_text(encoding="utf-8") != text:
