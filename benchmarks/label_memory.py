@@ -11,7 +11,7 @@ each in a child process (imports included), in turn ``--repeat`` times (medians 
   p-value) and the label, pyarrow writes the CSV (no interval, no margins, no wording);
 * ``pieces``: the label command's own pipeline assembled from the fast pieces that are not yet wired
   into it: ``stats._fastcsv.iter_table`` (pyarrow reader), ``stats.label_changes`` (with the Newton
-  score interval) and ``stats._fastcsv.write_labelled_csv`` (bulk writer), streamed chunk by chunk
+  score interval) and ``stats._fastcsv.write_frame`` (bulk writer), streamed chunk by chunk
   as the command does. Its output is checked byte for byte against the command's.
 
 Reports each pipeline's time and peak resident memory (getrusage ru_maxrss of that child only; the
@@ -96,7 +96,7 @@ def pieces(src: str, out: str) -> None:
     with sio.atomic_writer(out, inputs=(src,)) as fh:
         for i, chunk in enumerate(fast.iter_table(src)):
             part = label_changes(chunk, spec, intervals=True, scale="percent", check_scale=i == 0)
-            fast.write_labelled_csv(part, fh, header=i == 0)
+            fast.write_frame(part, fh, header=i == 0)
 
 
 def child(argv: list[str]) -> tuple[int, float, str, float]:

@@ -2,18 +2,25 @@
 
 :func:`iter_table` yields the same chunks as :func:`stats.io.iter_table` (same columns, dtypes,
 strings, missing cells and row numbers) for a valid UTF-8 file, parsed by ``pyarrow.csv``'s
-streaming reader instead of Python's ``csv`` module; any file that is not plainly valid (another
-encoding, a byte-order mark other than UTF-8's, control characters, ragged rows, blank or
-duplicate column names, a header that is not the first line, a quoted header, unreadable quoting,
-no data rows) is handed to :func:`stats.io.iter_table`, so every error keeps its exact message.
-An error met in the middle of a file (a ragged row in a later chunk) hands over at the chunk where
-it happens: the chunks already yielded are the same, and the reader raises where it always did.
+streaming reader instead of Python's ``csv`` module. The file is opened and its header read by
+:class:`stats.io._Reader` itself, so the rules of :func:`stats.io.open_input` (regular files only,
+symbolic links and report folders, ``max_bytes``) and of the header (:func:`stats.io.check_header`,
+:data:`stats.limits.MAX_COLUMNS`) are applied by the same code, and pyarrow reads the very
+descriptor that was checked; every block pyarrow reads is checked for control characters and for
+lines over :data:`stats.limits.MAX_LINE_CHARS`. Any file that is not plainly valid (a refused file,
+another encoding, a byte-order mark other than UTF-8's, control characters, an over-long line,
+ragged rows, blank or duplicate column names, a header that is not the first line, a quoted
+header, unreadable quoting, no data rows, more rows than ``max_rows``) is handed to
+:func:`stats.io.iter_table`, so every refusal keeps its exact type and message. An error met in
+the middle of a file (a ragged row in a later chunk) hands over at the chunk where it happens: the
+chunks already yielded are the same, and the reader raises where it always did.
 
 :func:`write_csv` writes a frame as ``DataFrame.to_csv(fh, index=False, header=header)`` does,
 byte for byte, with the formatting done in bulk by pyarrow (numbers converted to text in C,
-quoting decided per column, rows joined without a Python loop); :func:`write_labelled_csv` writes
-a labelled chunk as the ``label`` command writes it (:func:`stats.formatting.round_for_output`,
-then :func:`stats.io.neutralise_formulas` with ``sanitize``).
+quoting decided per column, rows joined without a Python loop); :func:`write_frame` writes a
+frame as the CSV renderer does (:func:`stats.render.csv.frame_csv`: full precision, formulas
+neutralised with ``sanitize``); :func:`parse_percent_text` parses a column of published
+percentages in bulk for :func:`stats.parse.parse_percent_series`.
 
 pyarrow is optional: without it (or with an older version) :data:`AVAILABLE` is False and both
 functions fall back to :func:`stats.io.iter_table` and pandas' writer.
@@ -24,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io as _io
+import os
 import re
 from collections.abc import Iterator
 
@@ -31,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from . import io as sio
+from . import limits
 
-__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_labelled_csv"]
+__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame"]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
     import pyarrow as pa
@@ -46,7 +55,6 @@ except ImportError:  # pragma: no cover - exercised where pyarrow is absent
 
 # The bytes stats.io refuses as "not a text table" (C0 controls but tab, newline, form feed, CR; DEL).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_SCAN = 1 << 24  # bytes per block when scanning a file for control characters
 _BLOCK = 1 << 22  # pyarrow's block size: about 4 MB of text per parsed batch
 
 
@@ -57,48 +65,82 @@ class _Fallback(Exception):
 # ----------------------------------------------------------------------------------------- reading
 
 
-def _probe(path, encoding, delimiter):
-    """``(header, delimiter, skip)`` for the fast path, or raise :class:`_Fallback`.
+def _probe(path, encoding, delimiter, folder, max_bytes):
+    """``(file, header, delimiter)`` for the fast path, or raise :class:`_Fallback`.
 
-    The encoding, delimiter and header come from :class:`stats.io._Reader` itself (the same
-    sniffing and header rules); the fast path also needs the header to be the file's first line,
-    unquoted, so that pyarrow can be told to skip exactly one line.
+    The file is opened, and the encoding, delimiter and header found, by :class:`stats.io._Reader`
+    itself, so every rule of :func:`stats.io.open_input` (regular files only, the folder and symbolic
+    link rules, ``max_bytes``) and of the header (:func:`stats.io.check_header`: names, at most
+    :data:`stats.limits.MAX_COLUMNS` columns; :data:`stats.limits.MAX_LINE_CHARS`) is applied by the
+    same code; any refusal hands the file to :func:`stats.io.iter_table`, which refuses it with its
+    own message. The returned file is a duplicate of the descriptor the reader checked (so the file
+    read is the file checked), positioned at the start. The fast path also needs the header to be
+    the file's first line, unquoted, so that pyarrow can be told to skip exactly one line.
     """
     if not AVAILABLE or encoding not in (None, "utf-8", "utf8", "UTF-8"):
         raise _Fallback
-    make_reader = getattr(sio, "_Reader", None)
-    if make_reader is None:
-        raise _Fallback
     try:
-        reader = make_reader(path, encoding=encoding, delimiter=delimiter)
-        rows = reader.rows()
-        next(rows)  # sets reader.header; raises on a bad header or no data rows
-        rows.close()
-    except Exception:  # noqa: BLE001 - any problem at all: the reader raises it again, with its message
+        reader = sio._Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes)
+    except Exception:  # noqa: BLE001 - any refusal: the plain reader raises it again, with its message
         raise _Fallback from None
-    if reader.encoding not in ("utf-8", "utf-8-sig"):
-        raise _Fallback
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    head = head.removeprefix(codecs.BOM_UTF8)
-    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
-    if end < 0:
-        raise _Fallback
-    first = head[:end].decode("utf-8", errors="strict")
-    if '"' in first:
-        raise _Fallback
-    fields = next(csv.reader([first], delimiter=reader.delimiter))
-    if [f.strip() for f in fields] != reader.header:
-        raise _Fallback
-    return reader.header, reader.delimiter
+    fh = os.fdopen(os.dup(reader.fh.fileno()), "rb")
+    try:
+        rows = reader.rows()
+        try:
+            next(rows)  # sets reader.header; raises on a bad header, an over-long line or no data rows
+        finally:
+            rows.close()
+            reader.fh.close()
+        if reader.encoding not in ("utf-8", "utf-8-sig"):
+            raise _Fallback
+        fh.seek(0)
+        head = fh.read(1 << 16).removeprefix(codecs.BOM_UTF8)
+        end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+        if end < 0:
+            raise _Fallback
+        first = head[:end].decode("utf-8", errors="strict")
+        if '"' in first or [f.strip() for f in next(csv.reader([first], delimiter=reader.delimiter))] != reader.header:
+            raise _Fallback
+        fh.seek(0)
+    except Exception:  # noqa: BLE001 - as above
+        fh.close()
+        raise _Fallback from None
+    return fh, reader.header, reader.delimiter
 
 
-def _has_control(path) -> bool:
-    with open(path, "rb") as fh:
-        while block := fh.read(_SCAN):
-            if _CONTROL.search(block):
-                return True
-    return False
+class _CheckedStream:
+    """The bytes of a file as pyarrow reads them, refusing what :func:`stats.io.iter_table` refuses
+    line by line: control characters, and lines longer than :data:`stats.limits.MAX_LINE_CHARS`.
+
+    Such a file raises :class:`_Fallback` (the plain reader then raises its own error at the same
+    row). Lines are measured in bytes, which are never fewer than characters, with two bytes for the
+    line end: a file the plain reader refuses is always handed over (a file with a line just under
+    the limit in characters may be handed over too, and is then read by the plain reader).
+    """
+
+    def __init__(self, fh):
+        self.fh, self.run, self.closed = fh, 0, False
+
+    def read(self, n=-1):
+        block = self.fh.read(n)
+        if not block:
+            return block
+        if _CONTROL.search(block):
+            raise _Fallback
+        codes = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero((codes == 10) | (codes == 13))
+        if ends.size:
+            longest = max(self.run + int(ends[0]), int(np.diff(ends).max(initial=1)) - 1)
+            self.run = len(block) - int(ends[-1]) - 1
+        else:
+            longest = self.run = self.run + len(block)
+        if max(longest, self.run) + 2 > limits.MAX_LINE_CHARS:
+            raise _Fallback
+        return block
+
+    def close(self):
+        self.closed = True
+        self.fh.close()
 
 
 def _to_frame(batch, header, first):
@@ -118,11 +160,11 @@ def _to_frame(batch, header, first):
     return frame
 
 
-def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
+def _fast_chunks(fh, header, delimiter, chunk_rows, max_rows) -> Iterator[pd.DataFrame]:
     n = len(header)
     names = [f"c{i}" for i in range(n)]
     reader = pacsv.open_csv(
-        path,
+        _CheckedStream(fh),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK, encoding="utf8"),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                          newlines_in_values=True, ignore_empty_lines=True),
@@ -130,6 +172,12 @@ def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
                                              quoted_strings_can_be_null=False, check_utf8=True),
     )
     pending, count, first = [], 0, 1
+
+    def chunk(batches):
+        if max_rows is not None and first - 1 + batches[0].num_rows > max_rows:
+            raise _Fallback  # the plain reader refuses the row after max_rows, in this chunk
+        return _to_frame(batches[0], header, first)
+
     for batch in reader:
         pending.append(batch)
         count += batch.num_rows
@@ -137,56 +185,61 @@ def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
             table = pa.Table.from_batches(pending)
             head = table.slice(0, chunk_rows).combine_chunks().to_batches()
             rest = table.slice(chunk_rows)
-            yield _to_frame(_one_batch(head, names), header, first)
+            yield chunk(_one_batch(head, names))
             first += chunk_rows
             pending, count = rest.to_batches(), rest.num_rows
     if count:
-        yield _to_frame(_one_batch(pa.Table.from_batches(pending).combine_chunks().to_batches(), names), header, first)
+        yield chunk(_one_batch(pa.Table.from_batches(pending).combine_chunks().to_batches(), names))
     elif first == 1:
-        raise _Fallback  # no data rows: the reader's message
+        raise _Fallback  # no data rows: the reader's message (or its empty chunk, with allow_no_rows)
 
 
 def _one_batch(batches, names):
     if len(batches) == 1:
-        return batches[0]
-    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0] if batches else \
-        pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})
+        return batches
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[:1] if batches else \
+        [pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})]
 
 
 def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> Iterator[pd.DataFrame]:
+               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
+               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """:func:`stats.io.iter_table`, parsed by pyarrow where the file is plainly valid UTF-8 text.
 
-    Same parameters, chunks and errors as :func:`stats.io.iter_table` (see the module docstring
-    for when it is used instead).
+    Same parameters, chunks and errors as :func:`stats.io.iter_table`, whose rules (the file checks
+    of :func:`stats.io.open_input`, the header, column and line limits) are applied by its own code;
+    see the module docstring for when the file is handed to it instead.
     """
-    chunk_rows = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        yield from sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
+    def plain():
+        return sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter, folder=folder,
+                              max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows)
+
+    size = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        yield from plain()
         return
     try:
-        header, delim = _probe(path, encoding, delimiter)
-        if _has_control(path):
-            raise _Fallback
+        fh, header, delim = _probe(path, encoding, delimiter, folder, max_bytes)
     except _Fallback:
-        yield from sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
+        yield from plain()
         return
     done = 0
-    chunks = _fast_chunks(path, header, delim, chunk_rows)
-    while True:
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            return
-        except (_Fallback, pa.ArrowException, ValueError, OSError):
-            # hand over where it happened: the reader yields the same chunks up to here, then its own error
-            rest = sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
-            for i, part in enumerate(rest):
-                if i >= done:
-                    yield part
-            return
-        done += 1
-        yield chunk
+    with fh:
+        chunks = _fast_chunks(fh, header, delim, size, max_rows)
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - _Fallback, or pyarrow's error (also wrapping _Fallback raised in a read)
+                # hand over where it happened: the reader yields the same chunks up to here, then its own error
+                chunks.close()
+                for i, part in enumerate(plain()):
+                    if i >= done:
+                        yield part
+                return
+            done += 1
+            yield chunk
 
 
 # ----------------------------------------------------------------------------------------- writing
@@ -309,11 +362,9 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     fh.write(memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]].tobytes().decode("utf-8"))
 
 
-def write_labelled_csv(part: pd.DataFrame, fh, *, header: bool = True, sanitize: bool = False) -> None:
-    """Write one labelled chunk as the ``label`` command's CSV output does today, byte for byte:
-    :func:`stats.formatting.round_for_output`, :func:`stats.io.neutralise_formulas` with
-    ``sanitize``, then :func:`write_csv`."""
-    from .formatting import round_for_output
-
-    rounded = round_for_output(part)
-    write_csv(sio.neutralise_formulas(rounded) if sanitize else rounded, fh, header=header)
+def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool = True) -> None:
+    """Write ``frame`` as :func:`stats.render.csv.frame_csv` writes it to ``fh``, byte for byte: every
+    digit kept, with ``sanitize`` cells and column names a spreadsheet would run made inert
+    (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
+    writer (:func:`stats.render.csv.stream_csv`) writes each chunk with it."""
+    write_csv(sio.neutralise_formulas(frame) if sanitize else frame, fh, header=header)
