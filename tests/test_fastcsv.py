@@ -329,3 +329,23 @@ def test_size_and_row_limits_and_empty_tables_alike(tmp_path):
     header_only.write_text("a,b\n")
     assert same_outcome(header_only, allow_no_rows=True) is None
     assert same_outcome(header_only)[0] is ValueError
+
+
+# ---- the label command ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sanitize", [[], ["--no-sanitize"]])
+def test_the_label_command_writes_the_same_bytes_with_and_without_pyarrow(tmp_path, monkeypatch, sanitize):
+    from stats.cli import main
+
+    src = tmp_path / "in.csv"
+    labelled_synthetic(m=2500, seed=5).to_csv(src, index=False)
+    outs = []
+    for available in (True, False):
+        monkeypatch.setattr(F, "AVAILABLE", available)
+        monkeypatch.setattr(sio, "CHUNK_ROWS", 700)  # several chunks
+        out = tmp_path / f"out-{available}.csv"
+        assert main(["label", str(src), "--format", "csv", "-o", str(out), *sanitize]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\n") == 2500 + 1 + 1  # header, rows, and one row with a line break in a quoted cell
