@@ -368,3 +368,47 @@ def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool 
     (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
     writer (:func:`stats.render.csv.stream_csv`) writes each chunk with it."""
     write_csv(sio.neutralise_formulas(frame) if sanitize else frame, fh, header=header)
+
+
+# ----------------------------------------------------------------------------------------- percentages
+
+# A plain published percentage: digits with an optional fraction, optional blanks and '%' (the number
+# at most 16 characters, checked apart: within 0 to 100 that is at most 15 significant digits, where
+# pyarrow's and pandas' conversions are both the correctly rounded double).
+_PLAIN_PERCENT = r"^[ \t]*(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)[ \t]*%?[ \t]*$"
+# The texts stats.parse reads as "no figure", in the one spelling this path accepts (single spaces).
+_PLAIN_NO_DATA = r"^[ \t]*(?:no comparable data available|no comparable data|n/a|na)?[ \t]*$"
+
+
+def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series | None:
+    """:func:`stats.parse.parse_percent_series` for a column of plain text, in bulk; else None.
+
+    Returns the same float Series (same index and name; nan where there is no figure) when every
+    cell is missing, a plain percentage (``"62%"``, ``" 62 % "``, ``"62"``, ``"62.5"``: ASCII digits
+    and at most one point, at most 16 characters, spaces or tabs around, one trailing ``%``) or a no-data text in its plain spelling
+    (``"No comparable data available"``, ``"n/a"``, blank; any case, single spaces), and every
+    value lies within 0 to 100 (``scale='percent'``) or 0 to 1 (``'proportion'``). Any other column
+    (not pyarrow text, non-ASCII text, signs, exponents, other spellings, a mistake, a value out of
+    range) returns None: the parser's own route then gives its value or its error.
+    """
+    if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.string())
+    if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():  # nulls skipped
+        return None
+    number = pc.match_substring_regex(arr, _PLAIN_PERCENT)
+    no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
+    if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
+        return None
+    text = pc.utf8_trim(pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"),
+                                      "%"), " \t")
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 16:
+        return None
+    values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    top = 100.0 if scale == "percent" else 1.0
+    if np.nanmax(values, initial=0.0) > top:
+        return None
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)

@@ -64,6 +64,11 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
     """Vectorised parse of a column of published percentages to floats (nan = no data)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"column {column!r} must hold percentages (got booleans).")
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
+        from ._fastcsv import parse_percent_text  # same values; None sends anything else down the route below
+
+        if (fast := parse_percent_text(series, scale)) is not None:
+            return fast
     if pd.api.types.is_numeric_dtype(series.dtype):
         values = series.astype(float)
         original = series
