@@ -274,15 +274,37 @@ def _quoted(col):
 def _float_text(values: np.ndarray):
     """Float64 values as numpy's ``str`` writes them (what pandas' CSV writer uses), in bulk.
 
+    A column with many repeated values (differences of whole percentages, margins, counts) is
+    formatted once per distinct value (found by hashing the values' bits, so ``0.0`` and ``-0.0``
+    stay apart) and the texts taken back; see :func:`_float_text_distinct` for the text itself.
+    """
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    encoded = pc.dictionary_encode(pa.array(values.view(np.int64)))
+    if 2 * len(encoded.dictionary) <= len(values):
+        distinct = encoded.dictionary.to_numpy().view(np.float64)
+        return pc.take(_float_text_distinct(distinct), encoded.indices)
+    return _float_text_distinct(values)
+
+
+def _float_text_distinct(values: np.ndarray):
+    """Float64 values as numpy's ``str`` writes them.
+
+    Whole numbers below 1e15 (not ``-0.0``) are integers with ``.0`` added. For the others,
     pyarrow and numpy both write the shortest text that reads back as the same double, so their
     digits agree; they differ in layout only: numpy writes ``100.0`` where pyarrow writes ``100``, and
     uses exponents below 1e-4 and from 1e16 where pyarrow does not. Cells in numpy's positional
     range take pyarrow's text (with ``.0`` added where it has no point); the rest (and nan, inf)
     take numpy's own.
     """
+    mag = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        whole = (values == np.floor(values)) & (mag < 1e15) & ~((values == 0) & np.signbit(values))
+    nan = np.isnan(values)
+    if np.all(whole | nan):  # counts and sample sizes: integers, nan cells left to the caller
+        text = pc.cast(pa.array(np.where(whole, values, 0.0).astype(np.int64)), pa.string())
+        return pc.binary_join_element_wise(text, ".0", "")
     arr = pa.array(values, type=pa.float64())
     text = pc.cast(arr, pa.string())
-    mag = np.abs(values)
     positional = ((mag >= 1e-4) & (mag < 1e16)) | (values == 0)
     whole = pc.invert(pc.match_substring(text, "."))
     if pc.any(whole).as_py():
@@ -359,7 +381,13 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
     # the rows' text lies end to end in the array's data buffer: write it in one piece
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    fh.write(memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]].tobytes().decode("utf-8"))
+    data = memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+    raw = getattr(fh, "buffer", None)
+    if raw is not None and os.linesep == "\n" and codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8":
+        fh.flush()  # a UTF-8 text file: its bytes go straight to the binary file below it
+        raw.write(data)
+    else:
+        fh.write(data.tobytes().decode("utf-8"))
 
 
 def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool = True) -> None:

@@ -349,3 +349,23 @@ def test_the_label_command_writes_the_same_bytes_with_and_without_pyarrow(tmp_pa
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     assert outs[0].count(b"\n") == 2500 + 1 + 1  # header, rows, and one row with a line break in a quoted cell
+
+
+@pytest.mark.parametrize("kind", ["repeated", "whole", "whole with nan and -0.0", "large whole"])
+def test_writer_floats_repeated_and_whole_as_numpy_writes_them(kind):
+    rng = np.random.default_rng(2)
+    if kind == "repeated":  # formatted once per distinct value, then taken
+        values = rng.choice(np.r_[np.arange(-100, 101) / 100, 0.1 + 0.2, -0.0, 0.0, 1e-5, np.nan, 1e17], 5000)
+    elif kind == "whole":
+        values = rng.integers(0, 400, 5000).astype(float)
+    elif kind == "whole with nan and -0.0":
+        values = rng.integers(-400, 400, 5000).astype(float)
+        values[::7], values[::11] = np.nan, -0.0
+    else:
+        values = np.r_[rng.integers(0, 2**53, 3000).astype(float), 1e15 - 1, 1e15, 1e15 + 2, 9.99e15, 1e16, 2.0**53]
+    frame = pd.DataFrame({"x": values})
+    buf = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
+        F.write_csv(frame, buf)
+    assert buf.getvalue() == frame.to_csv(index=False)
