@@ -362,7 +362,8 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     Columns of float64, integer (numpy or nullable), nullable boolean, categorical and text dtypes
     are formatted in bulk; a frame with any other column (or without pyarrow) is written by pandas.
     """
-    if not AVAILABLE or len(frame.columns) == 0 or len(frame) == 0 or not all(isinstance(c, str) for c in frame.columns):
+    # (one column: pandas writes a missing cell as "" there, so that the line is not blank)
+    if not AVAILABLE or len(frame.columns) < 2 or len(frame) == 0 or not all(isinstance(c, str) for c in frame.columns):
         frame.to_csv(fh, index=False, header=header)
         return
     try:

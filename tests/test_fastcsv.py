@@ -363,7 +363,7 @@ def test_writer_floats_repeated_and_whole_as_numpy_writes_them(kind):
         values[::7], values[::11] = np.nan, -0.0
     else:
         values = np.r_[rng.integers(0, 2**53, 3000).astype(float), 1e15 - 1, 1e15, 1e15 + 2, 9.99e15, 1e16, 2.0**53]
-    frame = pd.DataFrame({"x": values})
+    frame = pd.DataFrame({"x": values, "y": values[::-1]})
     buf = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
