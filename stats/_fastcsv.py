@@ -441,3 +441,32 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     if np.nanmax(values, initial=0.0) > top:
         return None
     return pd.Series(values, index=series.index, name=series.name, dtype=float)
+
+
+_PLAIN_COUNT = r"^[ \t]*(?:[0-9]{1,15})?[ \t]*$"  # a whole number of at most 15 digits (exact in a double), or blank
+
+
+def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
+    """:func:`stats.parse.parse_count_series` for a column of plain text, in bulk; else None.
+
+    Returns the same float Series (same index and name; nan where the cell is missing or blank)
+    when every cell is missing, blank (spaces or tabs) or a whole number of ASCII digits (at most
+    15, with spaces or tabs around) of at least ``minimum``; any other column returns None, and the
+    parser's own route gives its value or its error.
+    """
+    if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.string())
+    if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():
+        return None
+    if not pc.all(pc.match_substring_regex(arr, _PLAIN_COUNT), min_count=0).as_py():
+        return None
+    text = pc.utf8_trim(arr, " \t")
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    values = pc.cast(pc.cast(text, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
+    if np.nanmin(values, initial=float(minimum)) < minimum:
+        return None
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)

@@ -144,6 +144,11 @@ def parse_percent(value) -> float:
 
 def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
     """Parse whole numbers (blank = missing); errors name the row and column."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
+        from ._fastcsv import parse_count_text  # same values; None sends anything else down the route below
+
+        if (fast := parse_count_text(series, minimum)) is not None:
+            return fast
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.astype(float)
     else:

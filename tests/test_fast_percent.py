@@ -1,4 +1,4 @@
-"""The bulk percent parser (stats._fastcsv.parse_percent_text) gives stats.parse's values and errors.
+"""The bulk parsers (stats._fastcsv.parse_percent_text, parse_count_text) give stats.parse's values and errors.
 
 The reference is the parser's own route (stats.parse.parse_percent_series with the bulk path
 switched off); hypothesis draws columns of published percentages, no-data texts, blanks and
@@ -104,3 +104,53 @@ def test_the_bulk_values_on_a_large_column():
     series, ref = check_same(list(cells), "percent", 1)
     assert F.parse_percent_text(series) is not None
     assert ref.isna().sum() == sum(c is None or c.startswith("No") for c in cells)
+
+
+# ---- whole numbers (stats._fastcsv.parse_count_text for stats.parse.parse_count_series) ------------
+
+plain_count = st.one_of(
+    st.builds(lambda a, n, b: f"{a}{n}{b}", blank, st.integers(0, 10**15 - 1).map(str), blank),
+    st.builds(lambda z, n: "0" * z + str(n), st.integers(1, 3), st.integers(0, 500)),
+    blank, st.none(), st.just(""))
+other_count = st.one_of(
+    st.sampled_from(["-1", "+3", "1.0", "1.5", "1e3", "nan", "inf", "10%", "1 000", "1,000", "\u00a05", "٣",
+                     "9007199254740993", "1234567890123456", "12345678901234567890", "x", "\n5", "5\n"]),
+    st.text(max_size=5))
+
+
+def count_outcome(series, minimum):
+    try:
+        return parse.parse_count_series(series, "n_previous", minimum=minimum)
+    except (ValueError, TypeError) as err:
+        return type(err), str(err)
+
+
+def check_same_counts(cells, minimum, start):
+    series = pd.Series(cells, dtype="str", name="n_previous", index=pd.RangeIndex(start, start + len(cells)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(F, "AVAILABLE", False)
+        ref = count_outcome(series, minimum)
+    got = count_outcome(series, minimum)
+    if isinstance(ref, tuple):
+        assert got == ref
+    else:
+        pd.testing.assert_series_equal(got, ref, check_exact=True)
+    return series, ref
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(plain_count, min_size=1, max_size=20), minimum=st.sampled_from([0, 1]), start=st.integers(0, 5))
+def test_plain_counts_take_the_bulk_path_with_the_parsers_values(cells, minimum, start):
+    series, ref = check_same_counts(cells, minimum, start)
+    fast = F.parse_count_text(series, minimum)
+    if isinstance(ref, tuple):  # only a 0 where the minimum is 1 is refused: by the parser
+        assert fast is None and "must be a whole number >= 1" in ref[1]
+    else:
+        assert fast is not None
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.one_of(plain_count, other_count), min_size=1, max_size=10), minimum=st.sampled_from([0, 1]),
+       start=st.integers(0, 5))
+def test_any_count_column_gives_the_parsers_values_or_its_error(cells, minimum, start):
+    check_same_counts(cells, minimum, start)
