@@ -198,6 +198,54 @@ def _score_and_slope(delta, d, p1, n1, p2, n2, f1, f2, cc, slope=True):
     return np.where(num == 0, 0.0, t), dt
 
 
+def _row_constants(p1, n1, p2, n2):
+    """Per-row terms of :func:`_cubic` and its derivatives that do not depend on ``delta``, computed once.
+
+    Each is the very expression :func:`_cubic`, :func:`_restricted_mle` and :func:`_score_and_slope`
+    evaluate (same operations, same order), so :func:`_score_and_slope_simple` gives their results
+    bit for bit.
+    """
+    k1 = p1 * n1
+    total = n1 + n2
+    return {"n1": n1, "n2": n2, "k1": k1, "total": total, "count": k1 + p2 * n2, "a": n2 + 2 * n1,
+            "two_k1": 2 * k1, "two_n1": 2 * n1, "three_t3": 3 * total, "six_t3_t3": 6 * total * total,
+            "two_t3": 2 * total}
+
+
+def _score_and_slope_simple(delta, d, cc, c, slope=True):
+    """:func:`_score_and_slope` for rows without the finite population correction (``f1 = f2 = 1``),
+    from :func:`_row_constants` ``c``: the same operations less those on constants (and the
+    multiplications by 1), so the same values bit for bit, in about two thirds of the time."""
+    n1, n2, k1, total, count = c["n1"], c["n2"], c["k1"], c["total"], c["count"]
+    t2 = c["a"] * delta - total - count
+    t1 = (n1 * delta - total - c["two_k1"]) * delta + count
+    t0 = k1 * delta * (1 - delta)
+    b3 = t2 / c["three_t3"]
+    b3_2 = b3 * b3
+    q = b3_2 * b3 - t1 * t2 / c["six_t3_t3"] + t0 / c["two_t3"]
+    r = np.copysign(np.sqrt(np.maximum(b3_2 - t1 / c["three_t3"], 0.0)), q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(r == 0, 0.0, q / (r * r * r))
+    angle = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3
+    pi1 = np.clip(2 * r * np.cos(angle) - b3, 0.0, 1.0)
+    pi2 = np.clip(pi1 + delta, 0.0, 1.0)
+    se = np.sqrt(pi1 * (1 - pi1) / n1 + pi2 * (1 - pi2) / n2)
+    gap = d - delta
+    num = np.sign(gap) * (np.abs(gap) - np.minimum(cc, np.abs(gap)))
+    if not slope:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(num == 0, 0.0, num / se), None
+    dF_dpi = (c["three_t3"] * pi1 + 2 * t2) * pi1 + t1
+    dF_ddelta = (c["a"] * pi1 + c["two_n1"] * delta - total - c["two_k1"]) * pi1 + k1 * (1 - 2 * delta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dpi1 = np.where((pi1 > 0) & (pi1 < 1), -dF_ddelta / dF_dpi, 0.0)
+        dpi2 = np.where((pi2 > 0) & (pi2 < 1), dpi1 + 1, 0.0)
+        dse = ((1 - 2 * pi1) * dpi1 / n1 + (1 - 2 * pi2) * dpi2 / n2) / (2 * se)
+        t = num / se
+        dt = (np.where(num == 0, 0.0, -1.0) * se - num * dse) / (se * se)
+    return np.where(num == 0, 0.0, t), dt
+
+
 def _newton_boundary(margin, reject, accept, start, iterations=40):
     """Root of a monotone ``margin`` between ``reject`` (margin >= 0) and ``accept`` (< 0) by Newton's method.
 
@@ -273,8 +321,8 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     def stat(delta, rows):
         return score_statistic(delta, *(x[rows] for x in args))
 
-    def stat_slope(delta, rows, slope=True):
-        return _score_and_slope(delta, *(x[rows] for x in args), slope=slope)
+    def stat_slope(delta, rows, slope=True):  # rows of F only (f1 = f2 = 1)
+        return _score_and_slope_simple(delta, flat_d[rows], cc_[rows], {k: v[rows] for k, v in const.items()}, slope)
 
     everything = np.arange(d.size)
     minus_one = np.full(d.size, -1.0)
@@ -285,6 +333,7 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     simple = (f1_ == 1) & (f2_ == 1) & newton  # newton=False: the bracketing search alone (benchmarks)
     newton_rows, bracket_rows = everything[simple], everything[~simple]
     F = newton_rows
+    const = _row_constants(args[1], n1_, args[3], n2_)
     if F.size:  # shared by both limits: T(0) (the verdict at 0) and s(d) (the scale of Newton's start)
         t_zero = stat_slope(np.zeros(F.size), F, False)[0]
         pi1, pi2 = _restricted_mle(_cubic(flat_d[F], args[1][F], n1_[F], args[3][F], n2_[F]), flat_d[F])
