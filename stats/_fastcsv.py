@@ -396,7 +396,31 @@ def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool 
     digit kept, with ``sanitize`` cells and column names a spreadsheet would run made inert
     (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
     writer (:func:`stats.render.csv.stream_csv`) writes each chunk with it."""
-    write_csv(sio.neutralise_formulas(frame) if sanitize else frame, fh, header=header)
+    write_csv(sio.neutralise_formulas(frame) if sanitize and _may_run(frame) else frame, fh, header=header)
+
+
+_FORMULA_START = r"^[=+\-@\t\r]"  # stats.io.FORMULA_PREFIXES, as an RE2 class (a test checks they agree)
+
+
+def _may_run(frame: pd.DataFrame) -> bool:
+    """Whether :func:`stats.io.neutralise_formulas` could change ``frame``: False only when no column name,
+    no category and no cell of a text column starts with one of :data:`stats.io.FORMULA_PREFIXES`
+    (then it returns the frame as it is); checked in bulk for pyarrow text, else it is asked."""
+    if not AVAILABLE or any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in frame.columns):
+        return True
+    for _, col in frame.items():
+        dtype = col.dtype
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            continue
+        if isinstance(dtype, pd.CategoricalDtype):
+            if any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in dtype.categories):
+                return True
+            continue
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            return True
+        if pc.any(pc.match_substring_regex(pa.array(col.array), _FORMULA_START)).as_py():
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------- percentages

@@ -369,3 +369,14 @@ def test_writer_floats_repeated_and_whole_as_numpy_writes_them(kind):
         mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
         F.write_csv(frame, buf)
     assert buf.getvalue() == frame.to_csv(index=False)
+
+
+def test_the_formula_check_covers_every_prefix_and_nothing_else():
+    for prefix in sio.FORMULA_PREFIXES:
+        frame = pd.DataFrame({"a": ["x", f"{prefix}1+2"], "b": ["y", "z"]}).astype("str")
+        assert F._may_run(frame), repr(prefix)
+        assert F._may_run(pd.DataFrame({f"{prefix}a": ["x"], "b": ["y"]}).astype("str"))
+        assert F._may_run(pd.DataFrame({"a": pd.Categorical(["x", f"{prefix}y"]), "b": [1, 2]}))
+    safe = pd.DataFrame({"a": ["x", " =1", "a-b", "'=1", None], "n": [1.0, -2.0, 3.0, 4.0, 5.0]}).astype({"a": "str"})
+    assert not F._may_run(safe)
+    pd.testing.assert_frame_equal(sio.neutralise_formulas(safe), safe)
