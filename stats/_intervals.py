@@ -293,6 +293,57 @@ def _newton_boundary(margin, reject, accept, start, iterations=40):
     return near_rej, confirmed
 
 
+def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
+    """:func:`_newton_boundary` with the rows' data gathered once, not at every step (the same values).
+
+    ``gather(rows)`` returns the data of those rows (an index array) and ``evaluate(x, data)``
+    returns ``(value, slope)`` of the margin; each row's arithmetic is that of
+    :func:`_newton_boundary`. The working set is re-gathered only when a third of it is done: rows
+    already done are evaluated with the others until then, and their state is left as it was, so
+    every row takes the same steps and stops at the same point as it would alone.
+    """
+    reject = np.array(reject, dtype=float)
+    accept = np.array(accept, dtype=float)
+    x = np.clip(np.asarray(start, dtype=float), np.minimum(reject, accept), np.maximum(reject, accept))
+    x = np.where(np.isfinite(x), x, 0.5 * (reject + accept))
+    rows = np.arange(x.size)
+    cur, data = rows, gather(rows)
+    xc, rc, ac = x.copy(), reject.copy(), accept.copy()
+    live = np.ones(x.size, dtype=bool)
+    for _ in range(iterations):
+        value, slope = evaluate(xc, data)
+        rejected = value >= 0
+        rc = np.where(live & rejected, xc, rc)
+        ac = np.where(live & ~rejected, xc, ac)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            newton = xc - value / slope
+        inside = np.isfinite(newton) & (np.minimum(rc, ac) < newton) & (newton < np.maximum(rc, ac))
+        x_new = np.where(inside, newton, 0.5 * (rc + ac))
+        done = (np.abs(newton - xc) <= 1e-14) | (np.abs(ac - rc) <= _NUDGE)
+        xc = np.where(live & ~done, x_new, xc)
+        live &= ~done
+        if not live.any():
+            break
+        if 3 * np.count_nonzero(live) < 2 * live.size:  # a third done: gather the rest
+            x[cur], reject[cur], accept[cur] = xc, rc, ac
+            cur = cur[live]
+            data = gather(cur)
+            xc, rc, ac = x[cur], reject[cur], accept[cur]
+            live = np.ones(cur.size, dtype=bool)
+    x[cur], reject[cur], accept[cur] = xc, rc, ac
+    direction = np.sign(accept - reject)
+    lo, hi = np.minimum(reject, accept), np.maximum(reject, accept)
+    near_rej = np.clip(x - _NUDGE * direction, lo, hi)
+    near_acc = np.clip(x + _NUDGE * direction, lo, hi)
+    check_rej, check_acc = near_rej != reject, near_acc != accept
+    confirmed = direction != 0
+    for near, check, want in ((near_rej, check_rej, True), (near_acc, check_acc, False)):
+        idx = rows[check & confirmed]
+        if idx.size:
+            confirmed[idx] = (evaluate(near[idx], gather(idx))[0] >= 0) == want
+    return near_rej, confirmed
+
+
 def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     """Lower and upper limits ``{delta : -z_high < T(delta) < z_low}`` of the score interval.
 
@@ -364,7 +415,15 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
             if rows.size:
                 Fr = F[rows]
                 start = flat_d[Fr] - sign * (z[Fr] * s_at_d[rows] + cc_[Fr])
-                found, ok = _newton_boundary(lambda x, r: margin_slope(x, rows[r]), end[Fr], flat_d[Fr], start)
+                def gather(r):
+                    at = Fr[r]
+                    return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}
+
+                def evaluate(x, data):
+                    t, dt = _score_and_slope_simple(x, *data[:2], data[3])
+                    return sign * t - data[2], sign * dt
+
+                found, ok = _newton_compact(gather, evaluate, end[Fr], flat_d[Fr], start)
                 limit[Fr] = found
                 rest = rows[~ok]
                 if rest.size:
