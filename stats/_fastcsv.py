@@ -19,11 +19,17 @@ chunks already yielded are the same, and the reader raises where it always did.
 byte for byte, with the formatting done in bulk by pyarrow (numbers converted to text in C,
 quoting decided per column, rows joined without a Python loop); :func:`write_frame` writes a
 frame as the CSV renderer does (:func:`stats.render.csv.frame_csv`: full precision, formulas
-neutralised with ``sanitize``); :func:`parse_percent_text` parses a column of published
-percentages in bulk for :func:`stats.parse.parse_percent_series`.
+neutralised with ``sanitize``). The ``label`` command reads with :func:`iter_table` and its CSV
+writer (:func:`stats.render.csv.stream_csv`) writes with :func:`write_frame`.
 
-pyarrow is optional: without it (or with an older version) :data:`AVAILABLE` is False and both
-functions fall back to :func:`stats.io.iter_table` and pandas' writer.
+:func:`parse_percent_text` and :func:`parse_count_text` parse a column of plain text (``"62%"``,
+``"120"``, blanks, "No comparable data available") in bulk for :func:`stats.parse.parse_percent_series`
+and :func:`stats.parse.parse_count_series`, which call them first and take their own route for
+any column they return None for (anything unusual: every error comes from that route).
+
+pyarrow is optional (the ``fast`` extra): without it (or with an older version) :data:`AVAILABLE`
+is False, the readers and parsers take the plain routes (:func:`stats.io.iter_table`, the
+parser's own) and the writers pandas' writer, with the same results.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ import pandas as pd
 from . import io as sio
 from . import limits
 
-__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame"]
+__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame", "parse_percent_text", "parse_count_text"]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
     import pyarrow as pa

@@ -358,6 +358,10 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     solved by the bracketing :func:`_boundary` (equal results to 1e-12 either way: both
     return the rejected end of a bracket narrower than ``_TOLERANCE``).
 
+    Rows without the finite population correction are evaluated by :func:`_score_and_slope_simple`
+    (per-row constants computed once) and stepped by :func:`_newton_compact` (data gathered once
+    per working set): the same operations on every row, so the same limits bit for bit.
+
     ``T`` can fail to be monotone in one degenerate case: with the finite population
     correction, a census of one inspection (``f = 0``) and 0 % or 100 % in the other, the
     variance at the restricted estimates vanishes near ``d``. The limits are then tied to
