@@ -16,8 +16,10 @@ each in a child process (imports included), in turn ``--repeat`` times (medians 
   plain reader of ``stats.io``, the parser's own route, pandas' writer), as it runs without
   pyarrow. Its output is checked byte for byte against the command's.
 
-Reports each pipeline's time and peak resident memory (getrusage ru_maxrss of that child only; the
-figure /usr/bin/time -v prints as "Maximum resident set size"), and the ratio label/floor. Above
+Reports each pipeline's wall time, CPU time (user + system of that child and its threads: the
+steadier measure on a shared machine, where other work stretches wall times unevenly) and peak
+resident memory (getrusage ru_maxrss of that child only; the figure /usr/bin/time -v prints as
+"Maximum resident set size"), and the ratios label/floor of both times. Above
 200,000 rows, then checks that ``--format table`` refuses the file with the row limit's hint.
 """
 
@@ -96,8 +98,9 @@ def plain(src: str, out: str) -> None:
     sys.exit(main(["label", src, "--format", "csv", "-o", out]))
 
 
-def child(argv: list[str]) -> tuple[int, float, str, float]:
-    """Exit code, seconds, stderr and peak RSS in MiB of a child ``python ARGV`` (os.wait4: this child only)."""
+def child(argv: list[str]) -> tuple[int, float, str, float, float]:
+    """Exit code, seconds, stderr, peak RSS in MiB and CPU seconds (user + system, all its threads) of a
+    child ``python ARGV`` (os.wait4: this child only)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
@@ -105,7 +108,8 @@ def child(argv: list[str]) -> tuple[int, float, str, float]:
         _, status, usage = os.wait4(proc.pid, 0)
         code = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return code, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024  # KiB on Linux
+        cpu = usage.ru_utime + usage.ru_stime
+        return code, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024, cpu  # ru_maxrss: KiB on Linux
 
 
 def median(values):
@@ -149,22 +153,26 @@ def main(argv=None) -> None:
         }
         times = {name: [] for name in commands}
         peaks = {name: [] for name in commands}
+        cpus = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                code, seconds, err, peak = child(cmd)
+                code, seconds, err, peak, cpu = child(cmd)
                 assert code == 0, f"{name}: {err}"
                 times[name].append(seconds)
                 peaks[name].append(peak)
-        t_floor = median(times["floor"])
+                cpus[name].append(cpu)
+        t_floor, c_floor = median(times["floor"]), median(cpus["floor"])
         for name in commands:
-            t_name = median(times[name])
-            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor  peak RSS {max(peaks[name]):,.0f} MiB "
+            t_name, c_name = median(times[name]), median(cpus[name])
+            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor; CPU {c_name:6.1f} s  "
+                  f"{c_name / c_floor:5.1f}x the floor's CPU; peak RSS {max(peaks[name]):,.0f} MiB "
                   f"({max(peaks[name]) / size:.2f}x the input)  runs: {', '.join(f'{x:.1f}' for x in times[name])} s")
         same = None
         if not args.no_plain and rows <= 2_000_000:
-            code, seconds, err, peak = child([__file__, "--plain", str(src), str(outs["plain"])])
+            code, seconds, err, peak, cpu = child([__file__, "--plain", str(src), str(outs["plain"])])
             assert code == 0, f"plain: {err}"
-            print(f"plain   {seconds:8.1f} s  {seconds / t_floor:5.1f}x the floor  peak RSS {peak:,.0f} MiB "
+            print(f"plain   {seconds:8.1f} s  {seconds / t_floor:5.1f}x the floor; CPU {cpu:6.1f} s  "
+                  f"{cpu / c_floor:5.1f}x the floor's CPU; peak RSS {peak:,.0f} MiB "
                   f"(the fast path switched off, as without pyarrow; run once)")
             same = filecmp.cmp(outs["label"], outs["plain"], shallow=False)
             print(f"label's output identical, byte for byte, to the plain path's: {same}")
@@ -172,7 +180,7 @@ def main(argv=None) -> None:
             lines = sum(1 for _ in fh)
         print(f"label wrote {lines - 1:,} rows")
         if rows > 200_000:  # stats.io.DISPLAY_ROW_LIMIT: beyond it the table format must refuse at once
-            code, seconds, err, peak = child(["-m", "stats", "label", str(src), "--format", "table"])
+            code, seconds, err, peak, _ = child(["-m", "stats", "label", str(src), "--format", "table"])
             print(f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
                   f"{err.strip().split(': error: ')[-1][:150]}")
         assert same is not False, "the label command's output differs from the plain path's"
