@@ -20,7 +20,8 @@ byte for byte, with the formatting done in bulk by pyarrow (numbers converted to
 quoting decided per column, rows joined without a Python loop); :func:`write_frame` writes a
 frame as the CSV renderer does (:func:`stats.render.csv.frame_csv`: full precision, formulas
 neutralised with ``sanitize``). The ``label`` command reads with :func:`iter_table` and its CSV
-writer (:func:`stats.render.csv.stream_csv`) writes with :func:`write_frame`.
+writer (:func:`stats.render.csv.stream_csv`) writes with :func:`write_frames` (:func:`write_frame`
+for each chunk, in a worker thread while the next chunk is labelled).
 
 :func:`parse_percent_text` and :func:`parse_count_text` parse a column of plain text (``"62%"``,
 ``"120"``, blanks, "No comparable data available") in bulk for :func:`stats.parse.parse_percent_series`
@@ -47,7 +48,7 @@ import pandas as pd
 from . import io as sio
 from . import limits
 
-__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame", "parse_percent_text", "parse_count_text"]
+__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame", "write_frames", "parse_percent_text", "parse_count_text"]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
     import pyarrow as pa
@@ -403,6 +404,39 @@ def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool 
     (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
     writer (:func:`stats.render.csv.stream_csv`) writes each chunk with it."""
     write_csv(sio.neutralise_formulas(frame) if sanitize and _may_run(frame) else frame, fh, header=header)
+
+
+def write_frames(frames, fh, *, sanitize: bool = True) -> None:
+    """Write a stream of frames as one CSV, as :func:`write_frame` would one by one (header once).
+
+    With pyarrow, each frame is formatted and written by one worker thread while the next is
+    produced (read and labelled) by the caller's thread: pyarrow's kernels release the GIL, so the
+    two overlap on two cores. Frames are written in order, at most one write is pending (memory
+    stays bounded by two chunks), and an error on either side stops the stream and is raised here.
+    """
+    if not AVAILABLE:
+        for i, frame in enumerate(frames):
+            write_frame(frame, fh, sanitize=sanitize, header=i == 0)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-csv") as pool:
+        try:
+            for i, frame in enumerate(frames):
+                if pending is not None:
+                    pending.result()  # in order, and raise a writing error at once
+                pending = pool.submit(write_frame, frame, fh, sanitize=sanitize, header=i == 0)
+            if pending is not None:
+                pending.result()
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+                try:
+                    pending.result()
+                except BaseException:  # noqa: BLE001 - the first error is the one raised
+                    pass
+            raise
 
 
 _FORMULA_START = r"^[=+\-@\t\r]"  # stats.io.FORMULA_PREFIXES, as an RE2 class (a test checks they agree)

@@ -380,3 +380,26 @@ def test_the_formula_check_covers_every_prefix_and_nothing_else():
     safe = pd.DataFrame({"a": ["x", " =1", "a-b", "'=1", None], "n": [1.0, -2.0, 3.0, 4.0, 5.0]}).astype({"a": "str"})
     assert not F._may_run(safe)
     pd.testing.assert_frame_equal(sio.neutralise_formulas(safe), safe)
+
+
+def test_the_streaming_writer_raises_an_error_from_either_side():
+    table = labelled_synthetic(m=300, seed=4)
+    part = label_changes(table, ChangeTest(), intervals=True)
+
+    def chunks():
+        yield part
+        yield part
+        raise ValueError("row 601: not a percentage")
+
+    buf = io.StringIO()
+    with pytest.raises(ValueError, match="row 601: not a percentage"):
+        F.write_frames(chunks(), buf)
+    whole = label_csv_plain(part, True) + label_csv_plain(part, True, header=False)
+    assert whole.startswith(buf.getvalue())  # (the output file is discarded: stats.io.atomic_writer)
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        F.write_frames(iter([part, part, part]), Full())
