@@ -114,7 +114,8 @@ def child(argv: list[str]) -> tuple[int, float, str, float, float]:
 
 def median(values):
     values = sorted(values)
-    return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
+    half = len(values) // 2
+    return values[half] if len(values) % 2 else 0.5 * (values[half - 1] + values[half])
 
 
 def main(argv=None) -> None:

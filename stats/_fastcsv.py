@@ -36,6 +36,7 @@ parser's own) and the writers pandas' writer, with the same results.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io as _io
 import os
@@ -48,7 +49,9 @@ import pandas as pd
 from . import io as sio
 from . import limits
 
-__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_frame", "write_frames", "parse_percent_text", "parse_count_text"]
+__all__ = [
+    "AVAILABLE", "iter_table", "write_csv", "write_frame", "write_frames", "parse_percent_text", "parse_count_text",
+]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
     import pyarrow as pa
@@ -88,7 +91,7 @@ def _probe(path, encoding, delimiter, folder, max_bytes):
         raise _Fallback
     try:
         reader = sio._Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes)
-    except Exception:  # noqa: BLE001 - any refusal: the plain reader raises it again, with its message
+    except Exception:
         raise _Fallback from None
     fh = os.fdopen(os.dup(reader.fh.fileno()), "rb")
     try:
@@ -109,7 +112,7 @@ def _probe(path, encoding, delimiter, folder, max_bytes):
         if '"' in first or [f.strip() for f in next(csv.reader([first], delimiter=reader.delimiter))] != reader.header:
             raise _Fallback
         fh.seek(0)
-    except Exception:  # noqa: BLE001 - as above
+    except Exception:
         fh.close()
         raise _Fallback from None
     return fh, reader.header, reader.delimiter
@@ -153,7 +156,7 @@ class _CheckedStream:
 def _to_frame(batch, header, first):
     """One pandas chunk from a record batch of strings: blank cells missing, dtype ``str``."""
     data = {}
-    for name, col in zip(header, batch.columns):
+    for name, col in zip(header, batch.columns, strict=True):
         blank = pc.equal(pc.utf8_trim_whitespace(col), "")
         other = pc.invert(pc.string_is_ascii(col))
         if pc.any(other).as_py():  # non-ASCII text: Python's str.strip decides what is blank
@@ -238,7 +241,7 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
                 chunk = next(chunks)
             except StopIteration:
                 return
-            except Exception:  # noqa: BLE001 - _Fallback, or pyarrow's error (also wrapping _Fallback raised in a read)
+            except Exception:
                 # hand over where it happened: the reader yields the same chunks up to here, then its own error
                 chunks.close()
                 for i, part in enumerate(plain()):
@@ -355,7 +358,7 @@ def _column_text(series: pd.Series):
         if isinstance(text, pa.ChunkedArray):
             text = text.combine_chunks()
         return _quoted(pc.fill_null(pc.cast(text, pa.string()), ""))
-    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         values = series.to_numpy(dtype=object, na_value=None)
         if any(v is not None and not isinstance(v, str) for v in values):
             raise _Fallback
@@ -391,7 +394,8 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
     data = memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
     raw = getattr(fh, "buffer", None)
-    if raw is not None and os.linesep == "\n" and codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8":
+    utf8 = codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8"
+    if raw is not None and os.linesep == "\n" and utf8:
         fh.flush()  # a UTF-8 text file: its bytes go straight to the binary file below it
         raw.write(data)
     else:
@@ -432,10 +436,8 @@ def write_frames(frames, fh, *, sanitize: bool = True) -> None:
         except BaseException:
             if pending is not None:
                 pending.cancel()
-                try:
+                with contextlib.suppress(BaseException):  # the first error is the one raised
                     pending.result()
-                except BaseException:  # noqa: BLE001 - the first error is the one raised
-                    pass
             raise
 
 
@@ -448,8 +450,8 @@ def _may_run(frame: pd.DataFrame) -> bool:
     (then it returns the frame as it is); checked in bulk for pyarrow text, else it is asked."""
     if not AVAILABLE or any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in frame.columns):
         return True
-    for _, col in frame.items():
-        dtype = col.dtype
+    for i in range(frame.shape[1]):
+        dtype = (col := frame.iloc[:, i]).dtype
         if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             continue
         if isinstance(dtype, pd.CategoricalDtype):
@@ -478,8 +480,9 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
 
     Returns the same float Series (same index and name; nan where there is no figure) when every
     cell is missing, a plain percentage (``"62%"``, ``" 62 % "``, ``"62"``, ``"62.5"``: ASCII digits
-    and at most one point, at most 16 characters, spaces or tabs around, one trailing ``%``) or a no-data text in its plain spelling
-    (``"No comparable data available"``, ``"n/a"``, blank; any case, single spaces), and every
+    and at most one point, at most 16 characters, spaces or tabs around, one trailing ``%``) or a
+    no-data text in its plain spelling (``"No comparable data available"``, ``"n/a"``, blank; any
+    case, single spaces), and every
     value lies within 0 to 100 (``scale='percent'``) or 0 to 1 (``'proportion'``). Any other column
     (not pyarrow text, non-ASCII text, signs, exponents, other spellings, a mistake, a value out of
     range) returns None: the parser's own route then gives its value or its error.

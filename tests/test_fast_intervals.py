@@ -24,7 +24,7 @@ def test_simple_evaluation_equals_the_general_one_bit_for_bit(cc):
     for delta in (np.zeros_like(d), d - 0.1, np.clip(d + 0.07, -1, 1), np.full_like(d, -0.999)):
         ref = I._score_and_slope(delta, d, p1, n1, p2, n2, 1.0, 1.0, cc)
         got = I._score_and_slope_simple(delta, d, np.full_like(d, cc), const)
-        for a, b in zip(ref, got):
+        for a, b in zip(ref, got, strict=True):
             np.testing.assert_array_equal(a, b)
 
 

@@ -24,7 +24,7 @@ def same_chunks(path, **kw):
     ref = list(sio.iter_table(path, **kw))
     got = list(F.iter_table(path, **kw))
     assert len(got) == len(ref)
-    for a, b in zip(ref, got):
+    for a, b in zip(ref, got, strict=True):
         pd.testing.assert_frame_equal(b, a, check_exact=True)
         assert list(b.dtypes) == list(a.dtypes) and list(b.columns) == list(a.columns)
         assert b.index.equals(a.index)
@@ -60,7 +60,8 @@ CASES = {
     "semicolon": "prompt_id;previous;current\nP1;54,5%;71%\nP2;;\n",
     "tab": "prompt_id\tprevious\tcurrent\nP1\t54%\t71%\n",
     "blank cells": "a,b,c\n,  ,x\n , \t,y\n,,\n",
-    "percent strings": "prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\nP2,No comparable data available,,10,10\n",
+    "percent strings": ("prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\n"
+                        "P2,No comparable data available,,10,10\n"),
     "blank lines": "a,b\n\n1,2\n\n\n3,4\n\n",
     "CRLF": "a,b\r\n1,2\r\n3,4\r\n",
     "non-ASCII": "a,b\nÉcole,\u00a0\nx\u2003,\u3000\n\u200b,é\n",
@@ -132,7 +133,7 @@ def test_other_files_are_read_by_stats_io_with_the_same_chunks_and_error(tmp_pat
     got_chunks, got_err = outcome(F.iter_table, path, **kw)
     assert got_err == ref_err
     assert len(got_chunks) == len(ref_chunks)
-    for a, b in zip(ref_chunks, got_chunks):
+    for a, b in zip(ref_chunks, got_chunks, strict=True):
         pd.testing.assert_frame_equal(b, a, check_exact=True)
 
 
@@ -238,7 +239,7 @@ def same_outcome(path, **kw):
     got_chunks, got_err = outcome(F.iter_table, path, **kw)
     assert got_err == ref_err
     assert len(got_chunks) == len(ref_chunks)
-    for a, b in zip(ref_chunks, got_chunks):
+    for a, b in zip(ref_chunks, got_chunks, strict=True):
         pd.testing.assert_frame_equal(b, a, check_exact=True)
     return ref_err
 
