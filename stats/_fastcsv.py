@@ -284,11 +284,14 @@ def _quoted(col):
 def _float_text(values: np.ndarray):
     """Float64 values as numpy's ``str`` writes them (what pandas' CSV writer uses), in bulk.
 
-    A column with many repeated values (differences of whole percentages, margins, counts) is
-    formatted once per distinct value (found by hashing the values' bits, so ``0.0`` and ``-0.0``
+    A column with many repeated values (differences of whole percentages, margins, counts; judged
+    from its first 2048 values) is formatted once per distinct value (found by hashing the values' bits, so ``0.0`` and ``-0.0``
     stay apart) and the texts taken back; see :func:`_float_text_distinct` for the text itself.
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
+    sample = values[:2048].view(np.int64)
+    if 10 * np.unique(sample).size >= 9 * sample.size:  # nearly all distinct (a statistic): no hashing
+        return _float_text_distinct(values)
     encoded = pc.dictionary_encode(pa.array(values.view(np.int64)))
     if 2 * len(encoded.dictionary) <= len(values):
         distinct = encoded.dictionary.to_numpy().view(np.float64)
