@@ -344,7 +344,28 @@ def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
     return near_rej, confirmed
 
 
+#: Rows solved together by :func:`score_bounds`: blocks of this size keep the temporaries of each step in
+#: the CPU's cache (measured: 100,000 rows in blocks of 16,384 took about half the time of one block).
+_BLOCK_ROWS = 16_384
+
+
 def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
+    """:func:`_score_bounds` in blocks of :data:`_BLOCK_ROWS` rows (every row's arithmetic is its own, so
+    the limits are the same bit for bit)."""
+    d = np.asarray(d, dtype=float)
+    if d.size <= _BLOCK_ROWS:
+        return _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, newton=newton)
+    shape = d.shape
+    flat = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
+            for x in (d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high)]
+    low, high = np.empty(d.size), np.empty(d.size)
+    for start in range(0, d.size, _BLOCK_ROWS):
+        block = slice(start, start + _BLOCK_ROWS)
+        low[block], high[block] = _score_bounds(*(x[block] for x in flat), newton=newton)
+    return low.reshape(shape), high.reshape(shape)
+
+
+def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     """Lower and upper limits ``{delta : -z_high < T(delta) < z_low}`` of the score interval.
 
     ``z_low`` is the critical value for the lower limit (``inf`` for none: the limit is -1),

@@ -55,3 +55,17 @@ def test_compact_newton_equals_newton_bit_for_bit(sign, z):
     np.testing.assert_array_equal(ref[0], got[0])
     np.testing.assert_array_equal(ref[1], got[1])
     assert got[1].mean() > 0.99
+
+
+@pytest.mark.parametrize("z_low, z_high", [(1.6448536269514722, 1.6448536269514722), (np.inf, 1.959963984540054)])
+def test_limits_in_blocks_equal_one_block_bit_for_bit(z_low, z_high):
+    p1, n1, p2, n2 = problem(3 * I._BLOCK_ROWS + 123, 3)
+    m = p1.size
+    f1 = np.where(np.arange(m) % 11 == 0, 0.6, 1.0)  # finite population rows: the bracketing search
+    cc = np.where(np.arange(m) % 5 == 0, 0.01, 0.0)
+    args = (p2 - p1, p1, n1, p2, n2, f1, 1.0, cc, z_low, z_high)
+    ref = I._score_bounds(*args)
+    got = I.score_bounds(*args)
+    for a, b in zip(ref, got, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert np.array_equal(np.signbit(a), np.signbit(b))
