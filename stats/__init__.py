@@ -1,13 +1,25 @@
 """inspection-stats: statistical significance toolkit for inspection data.
 
 Data flows one way: ingest (:mod:`stats.cases`, :mod:`stats.annexe`, :mod:`stats.reports`)
--> tables (:mod:`stats.tables`) -> tests (:mod:`stats.change`, :mod:`stats.samplesize`,
-:mod:`stats.power`, :mod:`stats.exact`, :mod:`stats.multiplicity`, :mod:`stats.simulate`)
+-> tables (:mod:`stats.parse`, :mod:`stats.tables`) -> tests (:mod:`stats.change`,
+:mod:`stats.exact_tests`, :mod:`stats.exact`, :mod:`stats.design`, :mod:`stats.samplesize`,
+:mod:`stats.power`, :mod:`stats.multiplicity`) and their operating characteristics
+(:mod:`stats.operating`, :mod:`stats.simulate`)
 -> labels and checks (:mod:`stats.ratings`, :mod:`stats.consistency`, :mod:`stats.audit`)
 -> the report model (:mod:`stats.summary`) -> presentation (:mod:`stats.render`: one writer per
 format, and charts) driven by :mod:`stats.cli`.
 The most used functions are re-exported here; the others are imported from their module.
 statsmodels, matplotlib and ``scipy.stats`` are imported only by the functions that need them.
+
+Examples
+--------
+>>> import stats
+>>> res = stats.compare_proportions(0.54, 100, 0.71, 100)  # 54 % of 100 cases, then 71 % of 100
+>>> round(res.pvalue, 4), res.label
+(0.013, 'significant improvement')
+>>> labelled = stats.label_changes(stats.load_report().prompts)  # the bundled report's 76 prompts
+>>> labelled["label"].value_counts().to_dict()
+{'no significant change': 34, 'no comparable data': 25, 'significant improvement': 15, 'significant decline': 2}
 """
 
 from .change import (

@@ -100,8 +100,8 @@ def _boundary(margin, reject, accept):
     the null value ``x`` is rejected. It is monotone between ``reject`` (where it is >= 0)
     and ``accept`` (where it is < 0). Three stages, every one keeping a valid bracket:
     regula falsi with the Illinois modification (bisection where a value is not finite or
-    two steps did not halve the bracket) for ``_SECANT_STEPS`` steps; a bracket of half-width ``_NUDGE`` around the best point,
-    kept where the signs confirm it; then bisection of the rows still wider than
+    two steps did not halve the bracket) for ``_SECANT_STEPS`` steps; a bracket of half-width ``_NUDGE`` around the best
+    point, kept where the signs confirm it; then bisection of the rows still wider than
     ``_TOLERANCE`` (at most 70 halvings: float resolution on [-1, 1]). Returns the bracket
     end on the rejected side, so a value is outside the interval exactly when it is
     rejected, up to the tolerance.
@@ -124,8 +124,9 @@ def _boundary(margin, reject, accept):
     width_last = width_before.copy()
     active = rows
     for _ in range(_SECANT_STEPS):
-        done = (np.minimum(np.abs(m_rej[active]), np.abs(m_acc[active])) < _CLOSE) | \
-            (np.abs(accept[active] - reject[active]) <= _NUDGE)
+        done = (np.minimum(np.abs(m_rej[active]), np.abs(m_acc[active])) < _CLOSE) | (
+            np.abs(accept[active] - reject[active]) <= _NUDGE
+        )
         active = active[~done]
         if active.size == 0:
             break
@@ -420,6 +421,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
         limit, zero_rejected = end.copy(), np.zeros(d.size, dtype=bool)
         S = bracket_rows
         if S.size:
+
             def margin(x, rows):
                 return sign * stat(x, S[rows]) - z[S[rows]]
 
@@ -428,6 +430,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
             limit[S[rows]] = _boundary(lambda x, r: margin(x, rows[r]), end[S[rows]], flat_d[S[rows]])
             zero_rejected[S] = margin(np.zeros(S.size), np.arange(S.size)) >= 0
         if F.size:
+
             def margin_slope(x, rows, slope=True):
                 t, dt = stat_slope(x, F[rows], slope)
                 return sign * t - z[F[rows]], (None if dt is None else sign * dt)
@@ -528,7 +531,9 @@ def wilson_cc(p, n, z):
     with np.errstate(divide="ignore", invalid="ignore"):
         den = 2 * (nn + z**2)
         low = (2 * nn * p + z**2 - 1 - z * np.sqrt(np.maximum(z**2 - 2 - 1 / nn + 4 * p * (nn * (1 - p) + 1), 0))) / den
-        high = (2 * nn * p + z**2 + 1 + z * np.sqrt(np.maximum(z**2 + 2 - 1 / nn + 4 * p * (nn * (1 - p) - 1), 0))) / den
+        high = (
+            2 * nn * p + z**2 + 1 + z * np.sqrt(np.maximum(z**2 + 2 - 1 / nn + 4 * p * (nn * (1 - p) - 1), 0))
+        ) / den
     low = np.where(p <= 0, 0.0, np.clip(low, 0.0, 1.0))
     high = np.where(p >= 1, 1.0, np.clip(high, 0.0, 1.0))
     return np.where(finite, low, p), np.where(finite, high, p)

@@ -60,8 +60,10 @@ class LabelledTable:
                     value.flags.writeable = False
 
     def __repr__(self) -> str:
-        return (f"LabelledTable({self.test!r}, rounding={self.rounding!r}, rows={len(self.index)}, "
-                f"testable={int(np.count_nonzero(self.parsed['testable']))})")
+        return (
+            f"LabelledTable({self.test!r}, rounding={self.rounding!r}, rows={len(self.index)}, "
+            f"testable={int(np.count_nonzero(self.parsed['testable']))})"
+        )
 
     def __copy__(self):
         return self
@@ -80,7 +82,7 @@ class LabelledTable:
         return frame
 
 
-def carrier_of(frame) -> LabelledTable | None:
+def carrier_of(frame: object) -> LabelledTable | None:
     """The :class:`LabelledTable` a DataFrame carries, if its rows still match; else None.
 
     Its test must also be the one in ``attrs['change_test']`` (a caller who replaced that
@@ -89,7 +91,10 @@ def carrier_of(frame) -> LabelledTable | None:
     if not isinstance(frame, pd.DataFrame):
         return None
     carrier = frame.attrs.get(ATTR)
-    if isinstance(carrier, LabelledTable) and carrier.matches(frame) \
-            and frame.attrs.get("change_test") in (carrier.test, None):
+    if (
+        isinstance(carrier, LabelledTable)
+        and carrier.matches(frame)
+        and frame.attrs.get("change_test") in (carrier.test, None)
+    ):
         return carrier
     return None

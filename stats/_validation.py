@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -19,13 +20,17 @@ __all__: list[str] = []
 MAX_COUNT = 2.0**53
 
 
-def _first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
+def first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
     """Describe the first offending element of ``arr`` (value and index for arrays)."""
     if arr.ndim == 0:
         return f"got {arr.item()!r}"
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     where = index[0] if len(index) == 1 else index
     return f"got {arr[index].item()!r} at index {where}"
+
+
+#: The former private name, kept while the modules that call ``v._first_bad`` move to ``first_bad``.
+_first_bad = first_bad
 
 
 def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
@@ -42,15 +47,11 @@ def as_float_array(name: str, value: object) -> np.ndarray:
     if value is None:
         raise TypeError(f"{name} must be a real number or an array of real numbers (got None).")
     if isinstance(value, (str, bytes)):
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers (got {value!r})."
-        )
+        raise TypeError(f"{name} must be a real number or an array of real numbers (got {value!r}).")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a real number or an array of real numbers (got {value!r})."
-        ) from None
+        raise TypeError(f"{name} must be a real number or an array of real numbers (got {value!r}).") from None
     return arr
 
 
@@ -58,7 +59,7 @@ def check_not_nan(name: str, arr: np.ndarray) -> None:
     bad = np.isnan(arr)
     if bad.any():
         raise ValueError(
-            f"{name} must not be nan ({_first_bad(arr, bad)}); a missing value cannot be "
+            f"{name} must not be nan ({first_bad(arr, bad)}); a missing value cannot be "
             "tested: leave the row out, or use stats.label_changes, which marks it untestable."
         )
 
@@ -89,9 +90,7 @@ def check_proportion(name: str, value: object) -> np.ndarray:
         hint = ""
         if np.all(arr[bad] <= 100) and np.all(arr[bad] > 1):
             hint = "; did you pass a percentage? Divide by 100"
-        raise ValueError(
-            f"{name} must be a proportion in [0, 1] ({_first_bad(arr, bad)}){hint}."
-        )
+        raise ValueError(f"{name} must be a proportion in [0, 1] ({first_bad(arr, bad)}){hint}.")
     return arr
 
 
@@ -112,8 +111,10 @@ def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
     """A whole number >= ``minimum`` (a sample size or a population); at most 2**53, read exactly."""
     big = _exact_too_big(value)
     if big is not None:
-        raise ValueError(f"{name} must be at most 2**53 = {int(MAX_COUNT)}, the largest whole number exact in floating "
-                         f"point (got {big}).")
+        raise ValueError(
+            f"{name} must be at most 2**53 = {int(MAX_COUNT)}, the largest whole number exact in floating "
+            f"point (got {big})."
+        )
     arr = as_float_array(name, value)
     if _within(arr, minimum, MAX_COUNT):
         integer_input = np.issubdtype(np.asarray(value).dtype, np.integer)
@@ -122,9 +123,7 @@ def check_count(name: str, value: object, *, minimum: int = 1) -> np.ndarray:
     check_not_nan(name, arr)
     bad = ~np.isfinite(arr) | (arr < minimum) | (arr != np.floor(arr))
     if bad.any():
-        raise ValueError(
-            f"{name} must be a whole number >= {minimum} ({_first_bad(arr, bad)})."
-        )
+        raise ValueError(f"{name} must be a whole number >= {minimum} ({first_bad(arr, bad)}).")
     _check_max_count(name, arr)
     return arr
 
@@ -134,7 +133,8 @@ def _check_max_count(name: str, arr: np.ndarray) -> None:
     if bad.any():
         raise ValueError(
             f"{name} must be at most 2**53 = {int(MAX_COUNT)}, the largest whole number exact in floating "
-            f"point ({_first_bad(arr, bad)}).")
+            f"point ({first_bad(arr, bad)})."
+        )
 
 
 def check_population(name: str, value: object) -> np.ndarray:
@@ -147,8 +147,7 @@ def check_population(name: str, value: object) -> np.ndarray:
     bad = (arr < 1) | (finite & (arr != np.floor(arr))) | (arr == -np.inf)
     if bad.any():
         raise ValueError(
-            f"{name} must be a whole number >= 1, or None for an infinite population "
-            f"({_first_bad(arr, bad)})."
+            f"{name} must be a whole number >= 1, or None for an infinite population ({first_bad(arr, bad)})."
         )
     _check_max_count(name, arr)
     return arr
@@ -160,7 +159,7 @@ def check_open_unit(name: str, value: object) -> np.ndarray:
     check_not_nan(name, arr)
     bad = (arr <= 0) | (arr >= 1)
     if bad.any():
-        raise ValueError(f"{name} must be strictly between 0 and 1 ({_first_bad(arr, bad)}).")
+        raise ValueError(f"{name} must be strictly between 0 and 1 ({first_bad(arr, bad)}).")
     return arr
 
 
@@ -192,7 +191,7 @@ def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
         raise ValueError(f"array arguments must broadcast to one shape (got shapes {shapes}).") from None
 
 
-def unwrap(arr: np.ndarray):
+def unwrap(arr: np.ndarray) -> Any:
     """Return a Python scalar (float, int or bool) for 0-d arrays, the array otherwise."""
     arr = np.asarray(arr)
     return arr.item() if arr.ndim == 0 else arr

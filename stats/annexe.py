@@ -17,21 +17,52 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from .framework import load_framework
+from .framework import Framework, FrameworkLike, load_framework
+from .io import StrPath
 
 __all__ = ["read_annexe", "stated_samples", "read_report_text", "AnnexeParseError", "PROMPT_COLUMNS"]
 
 #: Columns of the prompt table, as the bundled ``prompts.csv``.
-PROMPT_COLUMNS = ("standard", "standard_name", "key_question", "key_question_text", "prompt_id", "prompt",
-                  "previous", "current", "n_previous", "n_current", "sample", "n_source", "n_previous_source", "note")
+PROMPT_COLUMNS = (
+    "standard",
+    "standard_name",
+    "key_question",
+    "key_question_text",
+    "prompt_id",
+    "prompt",
+    "previous",
+    "current",
+    "n_previous",
+    "n_current",
+    "sample",
+    "n_source",
+    "n_previous_source",
+    "note",
+)
 
 
 class AnnexeParseError(ValueError):
-    """The text could not be parsed; the message names the line (1-based) where parsing failed."""
+    """The text could not be parsed; the message names the line (1-based) where parsing failed.
+
+    See Also
+    --------
+    read_annexe : Raises it, naming the line.
+
+    Examples
+    --------
+    >>> from stats.annexe import AnnexeParseError, read_annexe
+    >>> read_annexe("no annexe here")
+    Traceback (most recent call last):
+    ...
+    stats.annexe.AnnexeParseError: line 1: no 'Annexe 4' heading found; is this the text of an inspection report?
+    >>> issubclass(AnnexeParseError, ValueError)
+    True
+    """
 
 
 # [^\S\n]: blanks within the line; "^\s*" would run across blank lines from every line start (quadratic).
@@ -67,12 +98,14 @@ _MARKERS = str.maketrans("⟦⟧", "[]")
 def _percent(text: str, line: int) -> float:
     """A published figure of Annexe 4: a whole percentage from 0 to 100; anything else is an error."""
     if not re.fullmatch(r"\d{1,3}%", text) or int(text[:-1]) > 100:
-        raise AnnexeParseError(f"line {line}: {text!r} is not a percentage of the Annexe (a whole number from 0 to 100 "
-                               "followed by %); check the text extraction around it.")
+        raise AnnexeParseError(
+            f"line {line}: {text!r} is not a percentage of the Annexe (a whole number from 0 to 100 "
+            "followed by %); check the text extraction around it."
+        )
     return float(text[:-1])
 
 
-def _tokens(stream: str):
+def _tokens(stream: str) -> Iterator[re.Match[str]]:
     """The matches of ``_TOKEN.finditer(stream)``, found in time linear in ``len(stream)``.
 
     ``finditer`` tries the question alternative at every position, and where no "?" follows, each try
@@ -101,9 +134,11 @@ def _tokens(stream: str):
         start = min(other, question)
         if start >= n:
             return
-        m = _TOKEN.match(stream, start)
-        yield m
-        pos = m.end()
+        token = _TOKEN.match(stream, start)
+        assert token is not None  # a token is known to start at ``start`` (the two searches above)
+        yield token
+        pos = token.end()
+
 
 # Stated samples, as the inspectorate words them (first match wins).
 _SAMPLE_PATTERNS = {
@@ -121,6 +156,10 @@ def stated_samples(text: str) -> dict[str, int]:
 
     Returns a mapping from sample name (as in the bundled ``samples.csv``) to
     n for every sample whose sentence is found.
+
+    See Also
+    --------
+    read_annexe : Uses these as the denominators of the prompts.
 
     Examples
     --------
@@ -166,7 +205,7 @@ def _clean_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], d
     return kept, footnotes
 
 
-def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=None) -> pd.DataFrame:
+def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework: FrameworkLike = None) -> pd.DataFrame:
     """Parse the Annexe 4 prompt tables of a report's text.
 
     Parameters
@@ -211,6 +250,27 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         have, a question without its figures, figures without a question, or
         a prompt with no current figure ("No comparable data available"
         twice).
+
+    See Also
+    --------
+    read_report_text : The text of a report, from a text file or a PDF.
+    stated_samples : The sample sizes the report states, used for ``n`` by default.
+    stats.load_report : The bundled report, whose ``prompts.csv`` this reproduces.
+
+    Examples
+    --------
+    >>> from stats.annexe import read_report_text
+    >>> from stats.reports import report_folder
+    >>> text = read_report_text(report_folder("south-yorkshire-crc-2020") / "report.txt")
+    >>> from stats.annexe import read_annexe
+    >>> prompts = read_annexe(text)
+    >>> prompts[["prompt_id", "previous", "current", "sample", "n_current"]].head(3)
+      prompt_id  previous  current            sample  n_current
+    0   2.1.1.a      54.0     71.0  case supervision        100
+    1   2.1.1.b       NaN     43.0  case supervision        100
+    2   2.1.1.c      71.0     67.0  case supervision        100
+    >>> len(prompts)
+    76
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str (got {type(text).__name__}).")
@@ -219,12 +279,15 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         raise AnnexeParseError("line 1: no 'Annexe 4' heading found; is this the text of an inspection report?")
     end = _END.search(text, start.end())
     first_line = text.count("\n", 0, start.start()) + 1
-    raw = text[start.end(): end.start() if end else len(text)].split("\n")[1:]
+    raw = text[start.end() : end.start() if end else len(text)].split("\n")[1:]
     numbered = list(enumerate(raw, start=first_line + 1))
     kept, footnotes = _clean_lines(numbered)
 
     # Join the lines into one stream, remembering where each line starts; mark standard headings.
-    parts, offsets, line_numbers, pos = [], [], [], 0
+    parts: list[str] = []
+    offsets: list[int] = []
+    line_numbers: list[int] = []
+    pos = 0
     seen_standard = False
     for number, line in kept:
         m = _STANDARD.match(line)
@@ -254,7 +317,8 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
     known_standards = {st.id for st in fw.standards}
     known_key_questions = fw.key_questions
     rows = []
-    standard = standard_name = None
+    standard: str | None = None
+    standard_name: str | None = None
     key_question = key_question_text = None
     kq_count = 0
     pending = None  # (question text, footnote, offset) waiting for its two figures
@@ -263,25 +327,33 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
 
     def flush_question_as_key_question(q, offset):
         nonlocal key_question, key_question_text, kq_count, prompt_count
+        assert standard is not None  # a question before any standard heading is refused before this
         kq_count += 1
         number = f"{standard}.{kq_count}"
         while number in known_key_questions and known_key_questions[number].qualitative:
             kq_count += 1
             number = f"{standard}.{kq_count}"
         if number not in known_key_questions:
-            raise AnnexeParseError(f"line {line_at(offset)}: key question {number} ({q!r}) is not in framework "
-                                   f"{fw.name!r}; its key questions of standard {standard}: "
-                                   f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}.")
+            raise AnnexeParseError(
+                f"line {line_at(offset)}: key question {number} ({q!r}) is not in framework "
+                f"{fw.name!r}; its key questions of standard {standard}: "
+                f"{', '.join(fw.standard(standard).rated_key_questions) or 'none'}."
+            )
         key_question, key_question_text, prompt_count = number, q, 0
 
     for m in _tokens(stream):
         if m.group("std"):
             if pending or values:
-                raise AnnexeParseError(f"line {line_at(m.start())}: a question or figures are left unfinished before standard {m.group('std_id')}.")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: a question or figures are left unfinished before standard "
+                    f"{m.group('std_id')}."
+                )
             standard, standard_name, kq_count, key_question = m.group("std_id"), m.group("std_name"), 0, None
             if standard not in known_standards:
-                raise AnnexeParseError(f"line {line_at(m.start())}: standard {standard} ({standard_name}) is not in "
-                                       f"framework {fw.name!r} (its standards: {', '.join(sorted(known_standards))}).")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: standard {standard} ({standard_name}) is not in "
+                    f"framework {fw.name!r} (its standards: {', '.join(sorted(known_standards))})."
+                )
             continue
         if m.group("hdr"):
             if pending is not None:
@@ -292,7 +364,9 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             question = " ".join(m.group("q").split())
             question, artefacts = _APOSTROPHE.subn("'", question)
             if standard is None:
-                raise AnnexeParseError(f"line {line_at(m.start())}: question before any standard heading: {question!r}.")
+                raise AnnexeParseError(
+                    f"line {line_at(m.start())}: question before any standard heading: {question!r}."
+                )
             if pending is not None:
                 if values:
                     raise AnnexeParseError(f"line {line_at(pending[2])}: only one figure for {pending[0]!r}.")
@@ -306,7 +380,9 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
         values.append(float("nan") if m.group("na") else _percent(m.group("pct"), line_at(m.start())))
         if len(values) == 2:
             if key_question is None:
-                raise AnnexeParseError(f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it.")
+                raise AnnexeParseError(
+                    f"line {line_at(pending[2])}: prompt {pending[0]!r} has no key question above it."
+                )
             question, footnote, offset, artefacts = pending
             notes = []
             if footnote:
@@ -316,11 +392,19 @@ def read_annexe(text: str, *, samples: dict[str, int] | None = None, framework=N
             if artefacts:
                 notes.append("Text extraction: '?' between letters read as an apostrophe (as in \"user's\").")
             note = " ".join(notes)
-            rows.append({
-                "standard": standard, "standard_name": standard_name, "key_question": key_question,
-                "key_question_text": key_question_text, "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
-                "prompt": question, "previous": values[0], "current": values[1], "note": note,
-            })
+            rows.append(
+                {
+                    "standard": standard,
+                    "standard_name": standard_name,
+                    "key_question": key_question,
+                    "key_question_text": key_question_text,
+                    "prompt_id": f"{key_question}.{chr(97 + prompt_count)}",
+                    "prompt": question,
+                    "previous": values[0],
+                    "current": values[1],
+                    "note": note,
+                }
+            )
             prompt_count += 1
             pending, values = None, []
     if pending is not None:
@@ -343,38 +427,63 @@ def _previous_may_be_missing(values: list[float], question: str, line: int, note
         raise AnnexeParseError(
             f"line {line}: prompt {question!r} has no current figure ('No comparable data available' twice); "
             "that phrase only describes the previous inspection: every prompt of the current framework has a "
-            "current figure.")
+            "current figure."
+        )
     if current != current:
-        notes.append(f"The extracted text gives {previous:g}% before 'No comparable data available'; read as "
-                     f"previous: none, current: {previous:g}% (the phrase only describes the previous inspection).")
+        notes.append(
+            f"The extracted text gives {previous:g}% before 'No comparable data available'; read as "
+            f"previous: none, current: {previous:g}% (the phrase only describes the previous inspection)."
+        )
         return [float("nan"), previous]
     return values
 
 
-def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw) -> pd.DataFrame:
-    sample = pd.Series([fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"])],
-                       index=frame.index, dtype=object)
+def _assign_denominators(frame: pd.DataFrame, samples: dict[str, int], fw: Framework) -> pd.DataFrame:
+    sample = pd.Series(
+        [fw.sample_of(s, k) for s, k in zip(frame["standard"], frame["key_question"], strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
     for prefix, name in fw.prompt_samples:
         sample = sample.where(~frame["prompt"].str.startswith(prefix), name)
     n = sample.map(samples).astype("Int64")
-    frame = frame.assign(sample=sample, n_current=n, n_previous=n,
-                         n_source=n.isna().map({True: "unknown", False: "stated"}),
-                         n_previous_source=n.isna().map({True: "unknown", False: "assumed"}))
+    frame = frame.assign(
+        sample=sample,
+        n_current=n,
+        n_previous=n,
+        n_source=n.isna().map({True: "unknown", False: "stated"}),
+        n_previous_source=n.isna().map({True: "unknown", False: "assumed"}),
+    )
     return frame
 
 
-def read_report_text(path, *, encoding=None) -> str:
+def read_report_text(path: StrPath, *, encoding: str | None = None) -> str:
     """Text of a report: a text file (:func:`stats.io.read_text`: UTF-8, or UTF-16/32 with a byte
     order mark; empty and binary files are errors), or a ``.pdf`` through pypdf.
 
     PDF extraction needs the optional extra: ``pip install "inspection-stats[pdf]"``.
+
+    See Also
+    --------
+    read_annexe : Parses the Annexe 4 tables of the text.
+    stats.io.read_text : The reader of text files (encoding and size rules).
+
+    Examples
+    --------
+    >>> from stats.annexe import read_report_text
+    >>> from stats.reports import report_folder
+    >>> text = read_report_text(report_folder("south-yorkshire-crc-2020") / "report.txt")
+    >>> text.split()[:3]
+    ['Foreword', 'This', 'is']
+    >>> "Annexe 4: Inspection data" in text
+    True
     """
     path = Path(path)
     if path.suffix.lower() == ".pdf":
         try:
             from pypdf import PdfReader
         except ImportError:
-            raise ImportError("reading a PDF needs pypdf: pip install \"inspection-stats[pdf]\"") from None
+            raise ImportError('reading a PDF needs pypdf: pip install "inspection-stats[pdf]"') from None
         from . import limits
         from .io import (
             open_input,  # regular files only, size limit, before a byte is parsed

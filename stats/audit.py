@@ -30,23 +30,29 @@ _SIGNIFICANT = re.compile(r"\bsignificant(?:ly)?\b", re.I)
 _CHANGE_CUE = re.compile(
     r"since (?:the|our) (?:last|previous) inspection|compared (?:with|to) (?:the|our) (?:last|previous)"
     r"|than (?:previously|before|at the last)|previous inspection|last inspection"
-    r"|\b(?:improv|declin|increas|decreas|deteriorat|rose|fell|dropp|dip)\w*", re.I)
+    r"|\b(?:improv|declin|increas|decreas|deteriorat|rose|fell|dropp|dip)\w*",
+    re.I,
+)
 # "significant(ly)" used of a change or a difference rather than of importance.
 _SIGNIFICANT_CHANGE = re.compile(
     r"\b(?:improv|declin|increas|decreas|deteriorat|rose|fell|chang|better|worse|higher|lower)\w*\s+significantly\b"
     r"|\bsignificant(?:ly)?\s+(?:improv|declin|increas|decreas|deteriorat|rise|fall|drop|dip|better|worse|higher|lower)\w*",
-    re.I)
+    re.I,
+)
 _MODAL = re.compile(r"\b(?:needs? to|should|must|will need|would need|expect to)\b[^.]*\bsignificant", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|nor)\b[^.,;]{0,40}\bsignificant|\bsignificant\w*[^.,;]{0,10}\b(?:not)\b",
-                       re.I)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor)\b[^.,;]{0,40}\bsignificant|\bsignificant\w*[^.,;]{0,10}\b(?:not)\b", re.I
+)
 _DECLINE = re.compile(r"\b(?:declin|decreas|deteriorat|fell|worse|lower|dropp|dip)\w*", re.I)
 _CHANGE_WORDS = re.compile(
     r"\b(?:significant(?:ly)?|improv\w*|declin\w*|increas\w*|decreas\w*|deteriorat\w*|better|worse|higher|lower"
     r"|noticeable|considerabl\w*|marked(?:ly)?|slight(?:ly)?|dip|progress|stronger|weaker|more|less|rose|fell)\b",
-    re.I)
+    re.I,
+)
 
+# The stop words read as prose: a list literal of them would be a hundred lines.
 _STOP = set(
-    "a an the and or of to in on for with by at as is are was were be been being this that these those it its "
+    "a an the and or of to in on for with by at as is are was were be been being this that these those it its "  # noqa: SIM905
     "their there they them he she his her we our us any all each more most much many some such not no do does did "
     "has have had how what which who whom whose where when why than then so very also into from about over under "
     "sufficiently appropriate appropriately where necessary possible wherever case cases service user users user’s "
@@ -56,8 +62,11 @@ _STOP = set(
 # A sentence opening with an anaphor speaks of something named in the sentence before it.
 _ANAPHOR = re.compile(r"^\W*(?:the\s+(?P<which>latter|former)\b|(?:this|these|that|those|it|they|both|such)\b)", re.I)
 # Clause boundaries: a comma or semicolon before a conjunction, or a contrasting subordinator.
-_CLAUSE = re.compile(r"\s*;\s*|,\s*(?:and|but|or|yet|so|while|whereas|although|though)\s+"
-                     r"|\s+(?:although|though|whereas|while|but)\s+", re.I)
+_CLAUSE = re.compile(
+    r"\s*;\s*|,\s*(?:and|but|or|yet|so|while|whereas|although|though)\s+"
+    r"|\s+(?:although|though|whereas|while|but)\s+",
+    re.I,
+)
 _ITEM = re.compile(r",\s*|\s+(?:and|or|as well as)\s+", re.I)
 
 _HEADING = re.compile(r"^\s*(\d\.\d)\.? ([A-Z][A-Za-z ]+?)\s*$", re.M)
@@ -103,17 +112,35 @@ def sentences(text: str) -> list[Sentence]:
     rejoined) and the text is split after ``.``, ``!`` or ``?`` followed by a
     capital letter. The section is the last standard heading ("2.3.
     Implementation and delivery") before the sentence, or "" before the first.
+
+    See Also
+    --------
+    audit_wording : Checks the sentences that use "significant".
+
+    Examples
+    --------
+    >>> from stats.audit import sentences
+    >>> for s in sentences("2.1. Assessment\\n\\nAssessment has improved. Planning has not.\\n")[2:]:
+    ...     print(s.section, "|", s.text, "|", s.previous)
+    2.1 Assessment | Assessment has improved. | Assessment
+    2.1 Assessment | Planning has not. | Assessment has improved.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str (got {type(text).__name__}).")
     end = _BODY_END.search(text, pos=len(text) // 3)
     body = text[: end.start()] if end else text
     body = _FOOTER.sub("", body)
-    headings = [(m.start(), f"{m.group(1)} {m.group(2).strip()}") for m in _HEADING.finditer(body)
-                if m.group(0).strip().startswith(m.group(1) + ".")]
+    headings = [
+        (m.start(), f"{m.group(1)} {m.group(2).strip()}")
+        for m in _HEADING.finditer(body)
+        if m.group(0).strip().startswith(m.group(1) + ".")
+    ]
     by_name = {name.split(" ", 1)[1].lower(): name for _, name in headings}
-    headings += [(m.start(), by_name[m.group(1).strip().lower()]) for m in _RATING_LINE.finditer(body)
-                 if m.group(1).strip().lower() in by_name]
+    headings += [
+        (m.start(), by_name[m.group(1).strip().lower()])
+        for m in _RATING_LINE.finditer(body)
+        if m.group(1).strip().lower() in by_name
+    ]
     headings.sort()
     out: list[Sentence] = []
     previous = ""
@@ -141,6 +168,11 @@ def referent(sentence: str, previous: str) -> str:
     "although", "whereas", "while", "but"), or, when it has a single clause, the phrases it
     joins by "and"/"or"/commas. Other anaphors ("This", "These", "It", "They", "Both", ...)
     refer to the whole previous sentence.
+
+    See Also
+    --------
+    sentences : Gives each sentence with the sentence before it.
+    audit_wording : Matches a sentence's referent when the sentence itself names nothing.
 
     Examples
     --------
@@ -171,9 +203,18 @@ def _candidates(labelled_tables: list[pd.DataFrame]) -> pd.DataFrame:
             ids, texts = t["prompt_id"], t["prompt"]
         else:
             ids, texts = t["key_question"], t["key_question_text"]
-        frames.append(pd.DataFrame({"id": ids.astype(str).to_numpy(), "standard": t["standard"].astype(str).to_numpy(),
-                                    "text": texts.astype(str).to_numpy(), "label": t["label"].astype(str).to_numpy(),
-                                    "difference": t["difference"].to_numpy(), "pvalue": t["pvalue"].to_numpy()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": ids.astype(str).to_numpy(),
+                    "standard": t["standard"].astype(str).to_numpy(),
+                    "text": texts.astype(str).to_numpy(),
+                    "label": t["label"].astype(str).to_numpy(),
+                    "difference": t["difference"].to_numpy(),
+                    "pvalue": t["pvalue"].to_numpy(),
+                }
+            )
+        )
     cand = pd.concat(frames, ignore_index=True)
     cand["words"] = cand["text"].map(_words)
     return cand
@@ -212,8 +253,9 @@ def _verdict(sentence: str, matches: pd.DataFrame) -> str:
     return "supported" if best["label"] == claimed else "not supported"
 
 
-def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questions: pd.DataFrame | None = None,
-                  *, top: int = 3) -> pd.DataFrame:
+def audit_wording(
+    text: str, labelled_prompts: pd.DataFrame, labelled_key_questions: pd.DataFrame | None = None, *, top: int = 3
+) -> pd.DataFrame:
     """Check every use of "significant"/"significantly" in a report against the labelled tables.
 
     Parameters
@@ -238,6 +280,12 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
         ``match_scores``, ``referent`` (what a sentence opening with an anaphor refers
         to, :func:`referent`; "" otherwise) and ``verdict`` in :data:`VERDICTS`.
 
+    See Also
+    --------
+    significant_changes_in_text : The converse: each significant change and the words used for it.
+    sentences : The sentences examined, with their sections.
+    stats.label_changes : The labelled tables the wording is checked against.
+
     Notes
     -----
     *About inspection data*: the sentence uses "significant(ly)" of a change
@@ -258,9 +306,27 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
     support or contradict a claimed change); otherwise "supported" when
     its label is a significant change in the claimed direction (or, for a
     negated claim, no significant change), else "not supported".
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.audit import audit_wording
+    >>> report = stats.load_report()
+    >>> prompts = stats.label_changes(report.prompts)
+    >>> key_questions = stats.label_changes(report.key_questions)
+    >>> text = (
+    ...     "2.1. Assessment\\n\\nAssessments of motivation and readiness to engage and comply with the sentence "
+    ...     "have improved significantly since the last inspection.\\n"
+    ... )
+    >>> audited = audit_wording(text, prompts, key_questions)
+    >>> audited[["verdict", "matched_ids", "match_scores"]]
+         verdict    matched_ids match_scores
+    0  supported  [2.1.1.a, 2.1.1]  [0.86, 0.67]
     """
     if not isinstance(labelled_prompts, pd.DataFrame):
-        raise TypeError(f"labelled_prompts must be a DataFrame from stats.label_changes (got {type(labelled_prompts).__name__}).")
+        raise TypeError(
+            f"labelled_prompts must be a DataFrame from stats.label_changes (got {type(labelled_prompts).__name__})."
+        )
     for col in ("prompt_id", "prompt", "standard", "label"):
         if col not in labelled_prompts.columns:
             raise ValueError(f"labelled_prompts has no column {col!r}; pass stats.label_changes(report.prompts).")
@@ -281,24 +347,40 @@ def audit_wording(text: str, labelled_prompts: pd.DataFrame, labelled_key_questi
         else:
             about, reason = True, "describes a change since the previous inspection as significant"
         matches = _match(s, cand, top) if about else cand.iloc[0:0].assign(score=[])
-        rows.append({
-            "sentence": s.text,
-            "section": s.section,
-            "about_data": about,
-            "reason": reason,
-            "matched_ids": matches["id"].tolist(),
-            "matched_prompts": matches["text"].tolist(),
-            "matched_labels": matches["label"].tolist(),
-            "match_scores": [round(x, 2) for x in matches["score"]],
-            "referent": referent(s.text, s.previous) if about else "",
-            "verdict": _verdict(s.text, matches) if about else "not about inspection data",
-        })
-    return pd.DataFrame(rows, columns=["sentence", "section", "about_data", "reason", "matched_ids",
-                                       "matched_prompts", "matched_labels", "match_scores", "referent", "verdict"])
+        rows.append(
+            {
+                "sentence": s.text,
+                "section": s.section,
+                "about_data": about,
+                "reason": reason,
+                "matched_ids": matches["id"].tolist(),
+                "matched_prompts": matches["text"].tolist(),
+                "matched_labels": matches["label"].tolist(),
+                "match_scores": [round(x, 2) for x in matches["score"]],
+                "referent": referent(s.text, s.previous) if about else "",
+                "verdict": _verdict(s.text, matches) if about else "not about inspection data",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "sentence",
+            "section",
+            "about_data",
+            "reason",
+            "matched_ids",
+            "matched_prompts",
+            "matched_labels",
+            "match_scores",
+            "referent",
+            "verdict",
+        ],
+    )
 
 
-def significant_changes_in_text(text: str, labelled_prompts: pd.DataFrame,
-                                labelled_key_questions: pd.DataFrame | None = None) -> pd.DataFrame:
+def significant_changes_in_text(
+    text: str, labelled_prompts: pd.DataFrame, labelled_key_questions: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The converse list: each significant change and the words the narrative uses for it.
 
     For every row labelled a significant improvement or decline, the
@@ -314,6 +396,29 @@ def significant_changes_in_text(text: str, labelled_prompts: pd.DataFrame,
     pandas.DataFrame
         ``id``, ``text``, ``label``, ``difference``, ``pvalue``, ``sentence``
         (blank if none matches), ``score``, ``words`` (change words found).
+
+    See Also
+    --------
+    audit_wording : The converse: each use of "significant" and the change it matches.
+    stats.label_changes : Labels the changes listed here.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.audit import significant_changes_in_text
+    >>> report = stats.load_report()
+    >>> prompts = stats.label_changes(report.prompts)
+    >>> key_questions = stats.label_changes(report.key_questions)
+    >>> text = (
+    ...     "2.1. Assessment\\n\\nAssessments of motivation and readiness to engage and comply with the sentence "
+    ...     "have improved significantly since the last inspection.\\n"
+    ... )
+    >>> changes = significant_changes_in_text(text, prompts, key_questions)
+    >>> first = changes.iloc[0]
+    >>> first["id"], first["label"], float(first["score"]), first["words"]
+    ('2.1.1.a', 'significant improvement', 0.86, ['improved', 'significantly'])
+    >>> (changes["sentence"] == "").sum()  # significant changes the text does not mention
+    np.int64(25)
     """
     tables = [labelled_prompts] + ([labelled_key_questions] if labelled_key_questions is not None else [])
     cand = _candidates(tables)
@@ -329,9 +434,18 @@ def significant_changes_in_text(text: str, labelled_prompts: pd.DataFrame,
             if score > best_score:
                 best, best_score = s, score
         found = best is not None and best_score >= 1 / 3
-        rows.append({
-            "id": row["id"], "text": row["text"], "label": row["label"], "difference": row["difference"],
-            "pvalue": row["pvalue"], "sentence": best.text if found else "", "score": round(best_score, 2),
-            "words": sorted({w.lower() for w in _CHANGE_WORDS.findall(best.text)}) if found else [],
-        })
+        rows.append(
+            {
+                "id": row["id"],
+                "text": row["text"],
+                "label": row["label"],
+                "difference": row["difference"],
+                "pvalue": row["pvalue"],
+                "sentence": best.text if best is not None and found else "",
+                "score": round(best_score, 2),
+                "words": sorted({w.lower() for w in _CHANGE_WORDS.findall(best.text)})
+                if best is not None and found
+                else [],
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "text", "label", "difference", "pvalue", "sentence", "score", "words"])

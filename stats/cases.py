@@ -12,7 +12,9 @@ cases are excluded from a prompt's denominator: that is how sub-samples arise
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,8 +23,18 @@ from . import limits as _limits
 from .samplesize import normal_margin as _margin
 from .tables import label_changes
 
-__all__ = ["read_cases", "parse_answers", "tabulate", "compare_inspections", "ATTRIBUTES", "ANSWERS",
-           "MAX_UNCOMPRESSED"]
+if TYPE_CHECKING:
+    from .io import StrPath
+
+__all__ = [
+    "read_cases",
+    "parse_answers",
+    "tabulate",
+    "compare_inspections",
+    "ATTRIBUTES",
+    "ANSWERS",
+    "MAX_UNCOMPRESSED",
+]
 
 #: Largest uncompressed size of an Excel workbook :func:`read_cases` opens (200 MB; a workbook of a
 #: few thousand cases is well under 10 MB). Override with ``max_uncompressed=`` (CLI ``--max-excel-mb``).
@@ -36,20 +48,38 @@ ATTRIBUTES = ("gender", "sentence_type", "risk_of_harm", "officer_grade", "harm_
 
 #: Accepted answers (case and spacing ignored) and their values: 1 yes, 0 no, missing: not applicable.
 ANSWERS = {
-    "yes": 1.0, "y": 1.0, "1": 1.0, "1.0": 1.0, "true": 1.0,
-    "no": 0.0, "n": 0.0, "0": 0.0, "0.0": 0.0, "false": 0.0,
-    "not applicable": np.nan, "n/a": np.nan, "na": np.nan, "": np.nan,
+    "yes": 1.0,
+    "y": 1.0,
+    "1": 1.0,
+    "1.0": 1.0,
+    "true": 1.0,
+    "no": 0.0,
+    "n": 0.0,
+    "0": 0.0,
+    "0.0": 0.0,
+    "false": 0.0,
+    "not applicable": np.nan,
+    "n/a": np.nan,
+    "na": np.nan,
+    "": np.nan,
 }
 
 
-def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -> pd.DataFrame:
+def read_cases(
+    path: StrPath,
+    *,
+    sheet_name: str | int | None = None,
+    encoding: str | None = None,
+    max_uncompressed: int | None = None,
+) -> pd.DataFrame:
     """Read a case file: CSV, or Excel (``.xlsx``; needs ``pip install "inspection-stats[excel]"``).
 
     Every cell is read as text, so answers and identifiers are kept as written.
     Rows are numbered from 1 (the first case) in the index, as error messages do.
 
     A CSV goes through :func:`stats.io.read_table` (encoding, delimiter and
-    shape checks; at most :data:`stats.limits.MAX_CASE_ROWS` rows). A workbook is opened through :func:`stats.io.open_input`
+    shape checks; at most :data:`stats.limits.MAX_CASE_ROWS` rows). A workbook is opened through
+    :func:`stats.io.open_input`
     (regular files only) and checked before its cells are read: its
     uncompressed size (at most ``max_uncompressed`` bytes, default
     :data:`MAX_UNCOMPRESSED`, 200 MB: a zip bomb is refused), the sheet's
@@ -65,12 +95,31 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
         The sheet to read (name, or index from 0). Default: the first sheet,
         which must be visible: a workbook whose first sheet is hidden is refused
         with the list of its sheets (a hidden sheet is never read unless named).
+
+    See Also
+    --------
+    tabulate : The prompt table of the cases read.
+    stats.io.read_table : The CSV reader used (encoding, delimiter and shape rules).
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.cases import read_cases
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cases.csv").write_text("case_id,gender,2.1.1.a\\nC1,male,Yes\\nC2,female,Not applicable\\n")
+    >>> read_cases(folder / "cases.csv")
+      case_id  gender         2.1.1.a
+    1      C1    male             Yes
+    2      C2  female  Not applicable
+    >>> shutil.rmtree(folder)
     """
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         if sheet_name is not None:
-            raise ValueError(f"sheet_name ({sheet_name!r}) applies to Excel workbooks; {str(path)!r} is read as a "
-                             "delimited text table (it has no sheets).")
+            raise ValueError(
+                f"sheet_name ({sheet_name!r}) applies to Excel workbooks; {str(path)!r} is read as a "
+                "delimited text table (it has no sheets)."
+            )
         from . import limits
         from .io import read_table
 
@@ -83,7 +132,7 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
     try:
         import openpyxl
     except ImportError:
-        raise ImportError("reading Excel needs openpyxl: pip install \"inspection-stats[excel]\"") from None
+        raise ImportError('reading Excel needs openpyxl: pip install "inspection-stats[excel]"') from None
     limit = MAX_UNCOMPRESSED if max_uncompressed is None else max_uncompressed
     with open_input(path) as fh:  # regular file only (a FIFO or a device is refused before reading)
         _check_workbook_size(path, fh, limit)
@@ -102,7 +151,7 @@ def read_cases(path, *, sheet_name=None, encoding=None, max_uncompressed=None) -
         values.close()
 
 
-def _choose_sheet(path: Path, fh, sheet_name) -> str:
+def _choose_sheet(path: Path, fh: IO[bytes], sheet_name: str | int | None) -> str:
     """The sheet to read, after checking visibility and size from the sheet's own records (read-only,
     streamed: nothing is held in memory), so a huge sheet is refused before it is loaded."""
     import openpyxl
@@ -122,7 +171,8 @@ def _choose_sheet(path: Path, fh, sheet_name) -> str:
             if states[sheet_name] != "visible":
                 raise ValueError(
                     f"{str(path)!r}: the first sheet {sheet_name!r} is {states[sheet_name]}; a hidden sheet is never "
-                    f"read unless named: give the sheet to read (--sheet NAME; sheets: {listed}).")
+                    f"read unless named: give the sheet to read (--sheet NAME; sheets: {listed})."
+                )
         elif isinstance(sheet_name, int) and not isinstance(sheet_name, bool):
             if not 0 <= sheet_name < len(names):
                 raise ValueError(f"sheet_name ({sheet_name!r}) must index one of the sheets {names}.")
@@ -132,56 +182,76 @@ def _choose_sheet(path: Path, fh, sheet_name) -> str:
         sheet = book[sheet_name]
         where = f"{str(path)!r}, sheet {sheet_name!r}"
         rows, cols = sheet.max_row or 0, sheet.max_column or 0  # from the sheet's <dimension>, not its cells
-        for count, limit, name, what in ((rows, limits.MAX_WORKBOOK_ROWS, "MAX_WORKBOOK_ROWS", "rows"),
-                                         (cols, limits.MAX_WORKBOOK_COLUMNS, "MAX_WORKBOOK_COLUMNS", "columns")):
+        for count, limit, name, what in (
+            (rows, limits.MAX_WORKBOOK_ROWS, "MAX_WORKBOOK_ROWS", "rows"),
+            (cols, limits.MAX_WORKBOOK_COLUMNS, "MAX_WORKBOOK_COLUMNS", "columns"),
+        ):
             if count > limit:
-                raise ValueError(f"{where} has {count:,} {what} (its stated dimension), more than the limit of "
-                                 f"{limit:,} (stats.limits.{name}).")
+                raise ValueError(
+                    f"{where} has {count:,} {what} (its stated dimension), more than the limit of "
+                    f"{limit:,} (stats.limits.{name})."
+                )
         # The dimension can be missing or wrong: count the rows as they stream, stopping at the limit.
         for i, _ in enumerate(sheet.iter_rows(values_only=True), start=1):
             if i > limits.MAX_WORKBOOK_ROWS:
-                raise ValueError(f"{where} has more than {limits.MAX_WORKBOOK_ROWS:,} rows, the limit "
-                                 "(stats.limits.MAX_WORKBOOK_ROWS).")
-        return sheet_name
+                raise ValueError(
+                    f"{where} has more than {limits.MAX_WORKBOOK_ROWS:,} rows, the limit "
+                    "(stats.limits.MAX_WORKBOOK_ROWS)."
+                )
+        return str(sheet_name)  # one of the sheet names, checked above
     finally:
         book.close()
 
 
-def _check_workbook_size(path: Path, fh, limit) -> None:
+def _check_workbook_size(path: Path, fh: IO[bytes], limit: int) -> None:
     import zipfile
 
     try:
         with zipfile.ZipFile(fh) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as err:
-        raise OSError(f"cannot read {str(path)!r} as an Excel workbook (not a valid .xlsx zip archive: {err})") from None
+        raise OSError(
+            f"cannot read {str(path)!r} as an Excel workbook (not a valid .xlsx zip archive: {err})"
+        ) from None
     if total > limit:
         raise ValueError(
             f"{str(path)!r}: the workbook expands to {total / 2**20:,.0f} MB uncompressed, above the limit of "
-            f"{limit / 2**20:,.0f} MB (a zip bomb?; stats.limits.MAX_WORKBOOK_BYTES); raise it with max_uncompressed= (CLI --max-excel-mb) if the "
-            "workbook is genuine.")
+            f"{limit / 2**20:,.0f} MB (a zip bomb?; stats.limits.MAX_WORKBOOK_BYTES); raise it with "
+            "max_uncompressed= (CLI --max-excel-mb) if the "
+            "workbook is genuine."
+        )
 
 
-def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
+def _sheet_frame(path: Path, with_formulas: Any, with_values: Any) -> pd.DataFrame:
     where = f"{str(path)!r}, sheet {with_formulas.title!r}"
     merged = sorted(str(r) for r in with_formulas.merged_cells.ranges)
     if merged:
         raise ValueError(
-            f"{where}: cells {merged[0]} are merged{f' (and {len(merged) - 1} more ranges)' if len(merged) > 1 else ''}; "
-            "a merged block holds one value for several rows: unmerge it and fill every cell.")
+            f"{where}: cells {merged[0]} are merged"
+            f"{f' (and {len(merged) - 1} more ranges)' if len(merged) > 1 else ''}; "
+            "a merged block holds one value for several rows: unmerge it and fill every cell."
+        )
     rows = []
-    for frow, vrow in zip(with_formulas.iter_rows(), with_values.iter_rows()):
+    for frow, vrow in zip(with_formulas.iter_rows(), with_values.iter_rows(), strict=False):
         out = []
-        for fcell, vcell in zip(frow, vrow):
+        for fcell, vcell in zip(frow, vrow, strict=False):
             value = vcell.value
             if fcell.data_type == "f" and value is None:
                 formula = getattr(fcell.value, "text", fcell.value)
                 raise ValueError(
                     f"{where}, cell {fcell.coordinate}: formula {str(formula)!r} has no cached value (the workbook "
                     "was written by a program that does not calculate); open and save it in Excel or LibreOffice, "
-                    "or replace formulas by values.")
-            out.append("" if value is None else str(value).strip() if isinstance(value, str) else
-                       str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+                    "or replace formulas by values."
+                )
+            out.append(
+                ""
+                if value is None
+                else str(value).strip()
+                if isinstance(value, str)
+                else str(int(value))
+                if isinstance(value, float) and value.is_integer()
+                else str(value)
+            )
         rows.append(out)
     rows = [r for r in rows if any(r)]
     if not rows:
@@ -199,7 +269,9 @@ def _sheet_frame(path: Path, with_formulas, with_values) -> pd.DataFrame:
     return frame
 
 
-def _prompt_columns(cases: pd.DataFrame, prompts, id_column, attributes) -> list:
+def _prompt_columns(
+    cases: pd.DataFrame, prompts: Sequence[str] | None, id_column: str | None, attributes: Iterable[str]
+) -> list:
     if prompts is not None:
         missing = [p for p in prompts if p not in cases.columns]
         if missing:
@@ -212,11 +284,18 @@ def _prompt_columns(cases: pd.DataFrame, prompts, id_column, attributes) -> list
         raise ValueError(
             f"columns {others} are neither prompts (prompt columns are named by prompt id, such as {named[0]!r}) "
             f"nor case attributes {list(attributes)}; declare case attributes with attributes= "
-            f"(CLI: --attributes {','.join(map(str, [*attributes, *others]))}).")
+            f"(CLI: --attributes {','.join(map(str, [*attributes, *others]))})."
+        )
     return candidates
 
 
-def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", attributes=ATTRIBUTES) -> pd.DataFrame:
+def parse_answers(
+    cases: pd.DataFrame,
+    prompts: Sequence[str] | None = None,
+    *,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+) -> pd.DataFrame:
     """Answers as floats: 1 yes, 0 no, nan not applicable.
 
     Raises
@@ -224,6 +303,30 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
     ValueError
         Listing every unknown answer with its row and column (up to 20), or
         naming duplicate case ids.
+
+    See Also
+    --------
+    tabulate : Counts the parsed answers per prompt.
+    read_cases : Reads the case records parsed here.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import parse_answers
+    >>> parse_answers(cases)
+       2.1.1.a  2.1.1.b
+    0      1.0      0.0
+    1      0.0      0.0
+    2      1.0      1.0
+    3      NaN      1.0
     """
     if not isinstance(cases, pd.DataFrame):
         raise TypeError(f"cases must be a pandas DataFrame (got {type(cases).__name__}).")
@@ -232,11 +335,15 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
         blank = ids.isna() | (ids == "")
         if blank.any():
             rows = ", ".join(str(r) for r in cases.index[blank.to_numpy()][:10])
-            raise ValueError(f"column {id_column!r} is blank in {int(blank.sum())} row(s) (rows {rows}"
-                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its identifier.")
+            raise ValueError(
+                f"column {id_column!r} is blank in {int(blank.sum())} row(s) (rows {rows}"
+                f"{' ...' if blank.sum() > 10 else ''}); every case needs its identifier."
+            )
         dup = ids[ids.duplicated(keep=False) & ids.notna()]
         if not dup.empty:
-            listed = ", ".join(f"{v!r} (rows {', '.join(str(i) for i in dup.index[dup == v])})" for v in dict.fromkeys(dup))
+            listed = ", ".join(
+                f"{v!r} (rows {', '.join(str(i) for i in dup.index[dup == v])})" for v in dict.fromkeys(dup)
+            )
             raise ValueError(f"column {id_column!r} must identify each case once; duplicated: {listed}.")
     columns = _prompt_columns(cases, prompts, id_column, attributes)
     if not columns:
@@ -251,10 +358,11 @@ def parse_answers(cases: pd.DataFrame, prompts=None, *, id_column="case_id", att
         hint = ""
         described = [c for c in columns if not known[c].any()]
         if described:
-            hint = (f" Columns {described} hold no answer at all: if they describe cases, declare them as attributes "
-                    f"(attributes=, CLI --attributes).")
-        raise ValueError(
-            f"unknown answers (expected Yes, No, Not applicable, 1, 0 or blank): {listed}{more}.{hint}")
+            hint = (
+                f" Columns {described} hold no answer at all: if they describe cases, declare them as attributes "
+                f"(attributes=, CLI --attributes)."
+            )
+        raise ValueError(f"unknown answers (expected Yes, No, Not applicable, 1, 0 or blank): {listed}{more}.{hint}")
     return text.apply(lambda s: s.map(ANSWERS)).astype(float)
 
 
@@ -267,18 +375,27 @@ def _table(answers: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
     ok = (n > 0).to_numpy()
     if ok.any():
         margin[ok] = _margin(n.to_numpy(dtype=float)[ok], np.inf, confidence_level, 0.5)
-    return pd.DataFrame({
-        "prompt": answers.columns,
-        "count": count.to_numpy().astype(int),
-        "n": n.to_numpy().astype(int),
-        "proportion": prop,
-        "margin": margin,
-        "testable": ok,
-    })
+    return pd.DataFrame(
+        {
+            "prompt": answers.columns,
+            "count": count.to_numpy().astype(int),
+            "n": n.to_numpy().astype(int),
+            "proportion": prop,
+            "margin": margin,
+            "testable": ok,
+        }
+    )
 
 
-def tabulate(cases: pd.DataFrame, prompts=None, by=None, *, id_column="case_id", attributes=ATTRIBUTES,
-             confidence_level=0.80) -> pd.DataFrame:
+def tabulate(
+    cases: pd.DataFrame,
+    prompts: Sequence[str] | None = None,
+    by: str | None = None,
+    *,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+    confidence_level: float = 0.80,
+) -> pd.DataFrame:
     """The prompt table of an inspection's case records.
 
     Parameters
@@ -307,6 +424,29 @@ def tabulate(cases: pd.DataFrame, prompts=None, by=None, *, id_column="case_id",
         error). With ``by``: a first column named after it, and ``widening``
         (sub-sample margin / whole-sample margin, see
         :func:`stats.subsample_margin`).
+
+    See Also
+    --------
+    compare_inspections : Two inspections' tables, labelled.
+    parse_answers : The answers counted here.
+    stats.samplesize.margin_of_error : The margin reported for each prompt.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import tabulate
+    >>> tabulate(cases)
+        prompt  count  n  proportion    margin  testable
+    0  2.1.1.a      2  3    0.666667  0.369952      True
+    1  2.1.1.b      2  4    0.500000  0.320388      True
     """
     answers = parse_answers(cases, prompts, id_column=id_column, attributes=attributes)
     whole = _table(answers, confidence_level)
@@ -325,8 +465,15 @@ def tabulate(cases: pd.DataFrame, prompts=None, by=None, *, id_column="case_id",
     return pd.concat(parts, ignore_index=True)
 
 
-def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFrame, prompts=None, *,
-                        id_column="case_id", attributes=ATTRIBUTES, **label_options) -> pd.DataFrame:
+def compare_inspections(
+    previous_cases: pd.DataFrame,
+    current_cases: pd.DataFrame,
+    prompts: Sequence[str] | None = None,
+    *,
+    id_column: str | None = "case_id",
+    attributes: Iterable[str] = ATTRIBUTES,
+    **label_options: Any,
+) -> pd.DataFrame:
     """Labelled change table straight from two inspections' case records.
 
     Prompts are the union of both files' prompt columns (or ``prompts``); a
@@ -335,13 +482,37 @@ def compare_inspections(previous_cases: pd.DataFrame, current_cases: pd.DataFram
     (``previous_count``, ``n_previous``, ``current_count``, ``n_current``), so no
     rounding enters the test. ``label_options`` go to :func:`stats.label_changes`
     (for example ``test=``).
+
+    See Also
+    --------
+    tabulate : One inspection's table.
+    stats.label_changes : The labelling applied to the two tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "case_id": ["C1", "C2", "C3", "C4"],
+    ...         "gender": ["male", "female", "male", "male"],
+    ...         "2.1.1.a": ["Yes", "No", "Yes", "Not applicable"],
+    ...         "2.1.1.b": ["No", "No", "Yes", "Yes"],
+    ...     }
+    ... )
+    >>> from stats.cases import compare_inspections
+    >>> previous = cases.assign(**{"2.1.1.a": ["No", "No", "No", "Yes"]})
+    >>> compare_inspections(previous, cases)[["prompt_id", "previous_count", "current_count", "n_current", "label"]]
+      prompt_id  previous_count  current_count  n_current                  label
+    0   2.1.1.a               1              2          3  no significant change
+    1   2.1.1.b               2              2          4  no significant change
     """
     prev = tabulate(previous_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
     cur = tabulate(current_cases, None, id_column=id_column, attributes=attributes).set_index("prompt")
     if prompts is None and not set(prev.index) & set(cur.index):
         raise ValueError(
             f"the previous and current case files share no prompt column (previous: {list(prev.index)[:5]}..., "
-            f"current: {list(cur.index)[:5]}...); are they from the same framework, with the same column names?")
+            f"current: {list(cur.index)[:5]}...); are they from the same framework, with the same column names?"
+        )
     order = list(prompts) if prompts is not None else list(dict.fromkeys([*cur.index, *prev.index]))
     table = pd.DataFrame({"prompt_id": order})
 

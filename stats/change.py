@@ -15,13 +15,14 @@ package names the variants.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 from . import _intervals
@@ -67,21 +68,57 @@ ALTERNATIVES = ("two-sided", "less", "greater")
 #: percent / 100 times n (fractional cases; an explicit option, for comparison with other tools).
 COUNT_RULES = ("implied", "fractional")
 
+#: A float or an array of floats: the inputs and outputs of the vectorised kernels.
+FloatArray = float | np.ndarray
 
-def pooled_variance(p1, n1, p2, n2, w1, w2):
-    r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`, :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`: the variance under H0.
+
+def pooled_variance(
+    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, w1: FloatArray, w2: FloatArray
+) -> FloatArray:
+    r"""Pooled variance :math:`\bar p(1-\bar p)(w_1+w_2)`: the variance under H0.
+
+    :math:`\bar p=(n_1\hat p_1+n_2\hat p_2)/(n_1+n_2)`, the proportion of both samples together.
 
     ``w_i`` is :math:`f_i/n_i` (:math:`f_i = 1 - n_i/N_i` with the finite population correction, else 1).
+
+    See Also
+    --------
+    wald_variance : the unpooled (Wald) kernel, the variance under H1.
+    z_test : the kernel that divides the difference by the square root of this variance.
+    stats.change.METHODS : the registry that names the variants using each kernel.
+
+    Examples
+    --------
+    >>> from stats.change import pooled_variance
+    >>> import math
+    >>> var = pooled_variance(0.54, 100, 0.71, 100, 1 / 100, 1 / 100)
+    >>> round(var, 7), round(math.sqrt(var), 6)
+    (0.0046875, 0.068465)
     """
     pbar = (p1 * n1 + p2 * n2) / (n1 + n2)
     return pbar * (1 - pbar) * (w1 + w2)
 
 
-def wald_variance(p1, n1, p2, n2, w1, w2):
+def wald_variance(
+    p1: FloatArray, n1: FloatArray, p2: FloatArray, n2: FloatArray, w1: FloatArray, w2: FloatArray
+) -> np.ndarray:
     r"""Unpooled (Wald) variance :math:`\hat p_1\hat q_1 w_1 + \hat p_2\hat q_2 w_2`.
 
     Where it vanishes although the proportions differ (0 % vs 100 %), the pooled variance, so that
     no row gets an infinite z from a handful of cases.
+
+    See Also
+    --------
+    pooled_variance : the pooled kernel, the variance under H0.
+    z_test : the kernel that divides the difference by the square root of this variance.
+
+    Examples
+    --------
+    >>> from stats.change import wald_variance
+    >>> round(float(wald_variance(0.54, 100, 0.71, 100, 1 / 100, 1 / 100)), 6)
+    0.004543
+    >>> float(wald_variance(0.0, 1, 1.0, 1, 1.0, 1.0))  # 0/1 vs 1/1: the pooled variance instead of 0
+    0.5
     """
     var = p1 * (1 - p1) * w1 + p2 * (1 - p2) * w2
     return np.where((var == 0) & (p2 != p1), pooled_variance(p1, n1, p2, n2, w1, w2), var)
@@ -107,6 +144,19 @@ class Method:
         Short name for tables and legends.
     style : dict
         matplotlib keyword arguments (``color``, ``marker``, ``linestyle``) for charts.
+
+    See Also
+    --------
+    register_method : add a row of this kind to the registry.
+    ChangeTest : the specification that selects a row by its name (``method=``).
+    methods_table : the registry as the reST table in the Notes of :class:`ChangeTest`.
+
+    Examples
+    --------
+    >>> from stats.change import METHODS
+    >>> m = METHODS["unpooled-cc"]
+    >>> m.variance.__name__, m.continuity, m.interval, m.pooled
+    ('wald_variance', True, 'wald-cc', False)
     """
 
     variance: Callable
@@ -127,16 +177,38 @@ class Method:
 #: and its chart style; the CLI choices, the docstring table of :class:`ChangeTest`, the exact-methods
 #: comparison and the tests read it. :func:`register_method` adds a row.
 METHODS: dict[str, Method] = {
-    "pooled": Method(pooled_variance, False, "score", "pooled two-proportion Z test", "Z pooled",
-                     {"color": "#0072B2", "marker": "o", "linestyle": "-"}),
-    "pooled-cc": Method(pooled_variance, True, "score-cc",
-                        "pooled two-proportion Z test with Yates continuity correction", "Z pooled, Yates",
-                        {"color": "#56B4E9", "marker": "s", "linestyle": "--"}),
-    "unpooled": Method(wald_variance, False, "wald", "unpooled (Wald) two-proportion Z test", "Z unpooled",
-                       {"color": "#009E73", "marker": "^", "linestyle": "-"}),
-    "unpooled-cc": Method(wald_variance, True, "wald-cc",
-                          "unpooled (Wald) two-proportion Z test with Yates continuity correction",
-                          "Z unpooled, Yates", {"color": "#E69F00", "marker": "v", "linestyle": "--"}),
+    "pooled": Method(
+        pooled_variance,
+        False,
+        "score",
+        "pooled two-proportion Z test",
+        "Z pooled",
+        {"color": "#0072B2", "marker": "o", "linestyle": "-"},
+    ),
+    "pooled-cc": Method(
+        pooled_variance,
+        True,
+        "score-cc",
+        "pooled two-proportion Z test with Yates continuity correction",
+        "Z pooled, Yates",
+        {"color": "#56B4E9", "marker": "s", "linestyle": "--"},
+    ),
+    "unpooled": Method(
+        wald_variance,
+        False,
+        "wald",
+        "unpooled (Wald) two-proportion Z test",
+        "Z unpooled",
+        {"color": "#009E73", "marker": "^", "linestyle": "-"},
+    ),
+    "unpooled-cc": Method(
+        wald_variance,
+        True,
+        "wald-cc",
+        "unpooled (Wald) two-proportion Z test with Yates continuity correction",
+        "Z unpooled, Yates",
+        {"color": "#E69F00", "marker": "v", "linestyle": "--"},
+    ),
 }
 _Method = Method  # the name of release 0.1
 
@@ -147,11 +219,31 @@ def register_method(name: str, method: Method) -> Method:
     The name must be new and the interval one of :data:`INTERVALS`. Every consumer of the
     registry (the CLI choices, :func:`stats.exact.compare_methods`, :class:`ChangeTest`) then
     offers it; a parser built before the registration does not.
+
+    See Also
+    --------
+    Method : the row it adds.
+    ChangeTest : selects the new row by its name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats import ChangeTest, compare_proportions
+    >>> from stats.change import METHODS, Method, pooled_variance, register_method
+    >>> def doubled(p1, n1, p2, n2, w1, w2):  # a design effect of 2 on the pooled variance
+    ...     return 2 * pooled_variance(p1, n1, p2, n2, w1, w2)
+    >>> m = register_method("pooled-deff2", Method(doubled, False, "wald", "pooled Z test at deff 2", "Z x2"))
+    >>> res = compare_proportions(0.54, 100, 0.71, 100, test=ChangeTest(method="pooled-deff2"))
+    >>> round(res.statistic, 6)  # 2.483009 / sqrt(2)
+    1.755752
+    >>> del METHODS["pooled-deff2"]
     """
-    if not isinstance(name, str) or not name or name in METHODS:
+    given_name: object = name  # checked as objects: callers need not be type-checked
+    given_method: object = method
+    if not isinstance(given_name, str) or not given_name or given_name in METHODS:
         raise ValueError(f"name must be a new method name (got {name!r}; taken: {sorted(METHODS)}).")
-    if not isinstance(method, Method):
-        raise TypeError(f"method must be a stats.change.Method (got {type(method).__name__}).")
+    if not isinstance(given_method, Method):
+        raise TypeError(f"method must be a stats.change.Method (got {type(given_method).__name__}).")
     if not callable(method.variance):
         raise TypeError(f"method.variance must be a function (got {method.variance!r}).")
     v.check_choice("method.interval", method.interval, tuple(INTERVALS))
@@ -160,15 +252,33 @@ def register_method(name: str, method: Method) -> Method:
 
 
 def methods_table() -> str:
-    """The registry as a reST table (the Notes of :class:`ChangeTest`)."""
-    rows = [(name, m.variance.__name__,
-             "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
+    """The registry as a reST table (the Notes of :class:`ChangeTest`).
+
+    See Also
+    --------
+    stats.change.METHODS : the registry it lays out.
+    register_method : add a row to the registry.
+
+    Examples
+    --------
+    >>> from stats.change import methods_table
+    >>> print(methods_table())
+    =========== =============== ========== =============
+        method      variance kernel correction dual interval
+        =========== =============== ========== =============
+        pooled      pooled_variance none       score
+        pooled-cc   pooled_variance Yates      score-cc
+        unpooled    wald_variance   none       wald
+        unpooled-cc wald_variance   Yates      wald-cc
+        =========== =============== ========== =============
+    """
+    rows = [(name, m.variance.__name__, "Yates" if m.continuity else "none", m.interval) for name, m in METHODS.items()]
     head = ("method", "variance kernel", "correction", "dual interval")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     rule = " ".join("=" * w for w in widths)
 
-    def line(r):
-        return " ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    def line(r: tuple[str, ...]) -> str:
+        return " ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
 
     return "\n    ".join([rule, line(head), rule, *(line(r) for r in rows), rule])
 
@@ -219,16 +329,16 @@ class ChangeTest:
         the table are used as they are under either rule. :func:`compare_proportions`
         itself takes proportions and ignores this field.
 
+    See Also
+    --------
+    compare_proportions : run the test on proportions (``ChangeTest.test`` is a shortcut).
+    stats.tables.label_changes : run it on every row of a table; the result carries the specification.
+    resolve_test : build a specification from ``test=`` or the keyword shortcuts.
+    stats.exact_tests.exact_test : the exact (Boschloo, Barnard, Fisher) alternatives.
+    statsmodels.stats.proportion.test_proportions_2indep : statsmodels' equivalents of the variants.
+
     Notes
     -----
-    method      variance of :math:`d = \hat p_2 - \hat p_1`                   correction dual interval
-    =========== ============================================================= ========== ===========================
-    pooled      :math:`\bar p \bar q (f_1/n_1 + f_2/n_2)`                     none       score (Farrington-Manning)
-    pooled-cc   same                                                          Yates      score, continuity-corrected
-    unpooled    :math:`\hat p_1 \hat q_1 f_1/n_1 + \hat p_2 \hat q_2 f_2/n_2` none       wald
-    unpooled-cc same                                                          Yates      wald-cc (R ``prop.test``)
-    =========== ============================================================= ========== ===========================
-=======
     {methods_table}
 
     (The table is built from the registry :data:`METHODS`.) The pooled variance is
@@ -247,6 +357,21 @@ class ChangeTest:
     statsmodels issue #10269) and ``(method='wald')``; R: 'pooled' and 'pooled-cc' are ``prop.test(correct=FALSE)`` and
     ``prop.test()``.
 
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 2.6 and 3.
+    .. [2] Yates, F. (1934). Contingency tables involving small numbers and the
+       chi-square test. *Supplement to the Journal of the Royal Statistical
+       Society* 1, 217-235.
+    .. [3] Farrington, C. P., Manning, G. (1990). Test statistics and sample size
+       formulae for comparative binomial trials with null hypothesis of non-zero
+       risk difference or non-unity relative risk. *Statistics in Medicine* 9,
+       1447-1454.
+    .. [4] Newcombe, R. G. (1998). Interval estimation for the difference between
+       independent proportions: comparison of eleven methods. *Statistics in
+       Medicine* 17, 873-890.
+
     Examples
     --------
     >>> from stats import ChangeTest
@@ -254,7 +379,8 @@ class ChangeTest:
     >>> spec.interval
     'score'
     >>> spec.describe()
-    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval; counts implied by the figures'
+    'two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha;
+    90% score interval; counts implied by the figures'
     >>> ChangeTest(method="unpooled-cc", alternative="greater").interval
     'wald-cc'
     """
@@ -267,7 +393,7 @@ class ChangeTest:
     counts: str = "implied"
     _spec: _Method = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "alpha", v.check_scalar_open_unit("alpha", self.alpha))
         v.check_choice("alternative", self.alternative, ALTERNATIVES)
         v.check_choice("method", self.method, tuple(METHODS))
@@ -301,7 +427,7 @@ class ChangeTest:
         """True when the interval inverts this test (interval excludes 0 iff significant)."""
         return self.interval == self._spec.interval
 
-    def replace(self, **changes) -> "ChangeTest":
+    def replace(self, **changes: Any) -> ChangeTest:
         """A copy with some fields changed (``interval`` follows ``method`` unless given)."""
         fields = self.to_dict()
         if "method" in changes and "interval" not in changes and self.interval_is_dual:
@@ -320,16 +446,27 @@ class ChangeTest:
         fpc = ", finite population correction" if self.finite_population else ""
         level = f"{100 * (1 - self.alpha):g}%"
         sided = "" if self.alternative == "two-sided" else " one-sided"
-        counts = ("counts implied by the figures" if self.counts == "implied"
-                  else "fractional counts (percent x n)")
-        return (f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
-                f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}")
+        counts = "counts implied by the figures" if self.counts == "implied" else "fractional counts (percent x n)"
+        return (
+            f"{self.alternative} {self._spec.description}{fpc}, alpha = {self.alpha:g}; "
+            f"significant when p <= alpha; {level}{sided} {self.interval} interval; {counts}"
+        )
 
-    def test(self, previous, n_previous, current, n_current, **kwargs) -> "ChangeResult":
+    def test(
+        self, previous: ArrayLike, n_previous: ArrayLike, current: ArrayLike, n_current: ArrayLike, **kwargs: Any
+    ) -> ChangeResult:
         """Run this test: :func:`compare_proportions` with ``test=self``."""
         return compare_proportions(previous, n_previous, current, n_current, test=self, **kwargs)
 
-    def pvalue(self, k_previous, n_previous, k_current, n_current, population_previous=None, population_current=None):
+    def pvalue(
+        self,
+        k_previous: ArrayLike,
+        n_previous: ArrayLike,
+        k_current: ArrayLike,
+        n_current: ArrayLike,
+        population_previous: ArrayLike | None = None,
+        population_current: ArrayLike | None = None,
+    ) -> FloatArray:
         """Vectorised p-values from counts, with no input checks (for enumeration and simulation).
 
         Arguments broadcast; counts and sizes as float or integer arrays. Used by the exact
@@ -342,7 +479,13 @@ class ChangeTest:
         f1, f2 = self._factors(n1, n2, population_previous, population_current)
         return z_test(p1, n1, p2, n2, f1, f2, self.variance, self.continuity, self.alternative)[2]
 
-    def _factors(self, n1, n2, population_previous, population_current):
+    def _factors(
+        self,
+        n1: np.ndarray,
+        n2: np.ndarray,
+        population_previous: ArrayLike | None,
+        population_current: ArrayLike | None,
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
         if not self.finite_population:
             return None, None
         big1 = np.inf if population_previous is None else np.asarray(population_previous, dtype=float)
@@ -350,12 +493,31 @@ class ChangeTest:
         return 1 - n1 / big1, 1 - n2 / big2
 
 
-def spec_of(result) -> ChangeTest:
+def spec_of(result: object) -> ChangeTest:
     """The :class:`ChangeTest` a labelled table or a result was computed with.
 
     Reads ``DataFrame.attrs['change_test']`` (set by :func:`stats.label_changes`) or a
     result's ``test`` attribute. Raises a ValueError for a table that was not labelled
     by the package, so that no view re-derives the test on its own.
+
+    See Also
+    --------
+    table_test : the test to check a table with, refusing a different one.
+    resolve_test : a specification from ``test=`` or keyword shortcuts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import ChangeTest, label_changes
+    >>> from stats.change import spec_of
+    >>> t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100]})
+    >>> spec_of(label_changes(t, ChangeTest(method="unpooled"))).method
+    'unpooled'
+    >>> spec_of(t)
+    Traceback (most recent call last):
+    ...
+    ValueError: the table carries no test specification (attrs['change_test']); label it with
+    stats.label_changes(table, test=...) first.
     """
     if isinstance(result, ChangeTest):
         return result
@@ -375,12 +537,34 @@ def spec_of(result) -> ChangeTest:
     raise TypeError(f"expected a labelled DataFrame, a ChangeResult or a ChangeTest (got {type(result).__name__}).")
 
 
-def table_test(table, test=None) -> ChangeTest:
+def table_test(table: object, test: ChangeTest | None = None) -> ChangeTest:
     """The test to apply to ``table``: its own specification, which ``test`` may repeat but not change.
 
     A labelled table (``attrs['change_test']``) is checked with the test it was labelled with;
     passing another one is an error, because the check would then contradict the label. A
     table with no specification gets ``test`` (default ``ChangeTest()``).
+
+    See Also
+    --------
+    spec_of : the specification a labelled table carries.
+    resolve_test : the specification for a table that carries none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import ChangeTest, label_changes
+    >>> from stats.change import table_test
+    >>> t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100]})
+    >>> table_test(t).method  # not labelled: the default test
+    'pooled'
+    >>> labelled = label_changes(t, ChangeTest(method="unpooled"))
+    >>> table_test(labelled).method
+    'unpooled'
+    >>> table_test(labelled, ChangeTest())
+    Traceback (most recent call last):
+    ...
+    ValueError: the table was labelled with '... unpooled (Wald) ...', not '... pooled two-proportion ...';
+    label it again with stats.label_changes(table, test) to check it under another test.
     """
     own = None
     if isinstance(table, pd.DataFrame) and table.attrs.get("change_test") is not None:
@@ -390,16 +574,36 @@ def table_test(table, test=None) -> ChangeTest:
     if test is not None and resolve_test(test) != own:
         raise ValueError(
             f"the table was labelled with {own.describe()!r}, not {resolve_test(test).describe()!r}; "
-            "label it again with stats.label_changes(table, test) to check it under another test.")
+            "label it again with stats.label_changes(table, test) to check it under another test."
+        )
     return own
 
 
-def resolve_test(test=None, **options) -> ChangeTest:
+def resolve_test(test: object = None, **options: Any) -> ChangeTest:
     """The single place where a test is built from a ``test=`` argument and keyword shortcuts.
 
     ``test`` (a ChangeTest or None) and the shortcuts ``alpha``, ``alternative``, ``method``,
     ``interval``, ``finite_population``, ``counts`` may not both be given; shortcuts left as None are
     ignored.
+
+    See Also
+    --------
+    ChangeTest : the specification it builds.
+    table_test : the same for a table that may carry its own specification.
+
+    Examples
+    --------
+    >>> from stats import ChangeTest
+    >>> from stats.change import resolve_test
+    >>> resolve_test(alpha=0.05, alternative=None).alpha  # shortcuts left as None are ignored
+    0.05
+    >>> resolve_test(ChangeTest(method="pooled-cc")).method
+    'pooled-cc'
+    >>> resolve_test(ChangeTest(), alpha=0.05)
+    Traceback (most recent call last):
+    ...
+    ValueError: pass either test= or the options ['alpha'], not both (got test=ChangeTest(...)); use
+    test.replace(...) to change a specification.
     """
     given = {k: val for k, val in options.items() if val is not None}
     if test is None:
@@ -415,13 +619,36 @@ def resolve_test(test=None, **options) -> ChangeTest:
 
 
 class ConfidenceInterval(NamedTuple):
-    """Confidence interval of the difference ``current - previous`` (proportion scale)."""
+    """Confidence interval of the difference ``current - previous`` (proportion scale).
+
+    See Also
+    --------
+    ChangeResult.confidence_interval : the method that returns it.
+    scipy.stats.binomtest : its result's ``proportion_ci`` returns an interval of the same shape.
+
+    Examples
+    --------
+    >>> from stats import compare_proportions
+    >>> ci = compare_proportions(0.54, 100, 0.71, 100).confidence_interval(0.9)
+    >>> round(ci.low, 6), round(ci.high, 6)
+    (0.057691, 0.278353)
+    """
 
     low: object
     high: object
 
 
-def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
+def z_test(
+    p1: FloatArray,
+    n1: FloatArray,
+    p2: FloatArray,
+    n2: FloatArray,
+    f1: FloatArray | None,
+    f2: FloatArray | None,
+    pooled: Callable[..., FloatArray] | bool,
+    continuity: bool,
+    alternative: str,
+) -> tuple[FloatArray, np.ndarray, np.ndarray, np.ndarray]:
     """Unchecked vectorised kernel of every Z variant: returns ``(difference, z, pvalue, standard_error)``.
 
     The one kernel behind :func:`compare_proportions`, :meth:`ChangeTest.pvalue`, the tables,
@@ -439,6 +666,20 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     that no row gets an infinite z from a handful of cases. An infinite z remains only
     where there is truly no sampling variance: a census (``n = N`` with the finite
     population correction) with a non-zero difference.
+
+    See Also
+    --------
+    compare_proportions : the checked entry point.
+    ChangeTest.pvalue : p-values from counts through this kernel.
+    pooled_variance, wald_variance : the variance kernels.
+    pvalue_from_z : the p-value of the statistic.
+
+    Examples
+    --------
+    >>> from stats.change import z_test
+    >>> d, z, p, se = z_test(0.54, 100, 0.71, 100, None, None, True, False, "two-sided")
+    >>> round(d, 2), round(float(z), 6), round(float(p), 6), round(float(se), 6)
+    (0.17, 2.483009, 0.013028, 0.068465)
     """
     d = p2 - p1
     w1 = 1 / n1 if f1 is None else f1 / n1
@@ -460,8 +701,20 @@ def z_test(p1, n1, p2, n2, f1, f2, pooled, continuity, alternative):
     return d, z, pvalue_from_z(z, alternative), se
 
 
-def pvalue_from_z(z, alternative):
-    """Normal p-value of a z statistic: 2 Phi(-|z|), Phi(-z) ('greater') or Phi(z) ('less')."""
+def pvalue_from_z(z: FloatArray, alternative: str) -> np.ndarray:
+    r"""Normal p-value of a z statistic: :math:`2\Phi(-|z|)`, :math:`\Phi(-z)` ('greater') or :math:`\Phi(z)` ('less').
+
+    See Also
+    --------
+    critical_z : the inverse: the :math:`|z|` at which a level is reached.
+    scipy.stats.norm.sf : the normal tail probability used.
+
+    Examples
+    --------
+    >>> from stats.change import pvalue_from_z
+    >>> round(float(pvalue_from_z(2.483009, "two-sided")), 6), round(float(pvalue_from_z(2.483009, "greater")), 6)
+    (0.013028, 0.006514)
+    """
     if alternative == "two-sided":
         return 2 * special.ndtr(-np.abs(z))
     if alternative == "greater":
@@ -474,7 +727,7 @@ def pvalue_from_z(z, alternative):
 LABEL_BY_CODE = np.array([IMPROVEMENT, DECLINE, NO_CHANGE, NO_DATA], dtype=object)
 
 
-def _better(difference, higher_is_better):
+def _better(difference: np.ndarray, higher_is_better: ArrayLike) -> np.ndarray:
     """True where the change is in the good direction (strictly)."""
     hib = np.asarray(higher_is_better)
     if hib.all():
@@ -484,32 +737,61 @@ def _better(difference, higher_is_better):
     return np.where(hib, difference > 0, difference < 0)
 
 
-def label_codes(significant, difference, higher_is_better):
+def label_codes(significant: ArrayLike, difference: np.ndarray, higher_is_better: ArrayLike) -> np.ndarray:
     """Integer label codes (indices into :data:`LABEL_BY_CODE`): cheap to compute and to store.
 
     0 where significant in the good direction (``higher_is_better``), 1 where significant in the
     other, 2 where not significant. Vectorised.
+
+    See Also
+    --------
+    stats.change.LABEL_BY_CODE : the labels the codes index.
+    stats.tables.label_changes : labels a table with these codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.change import LABEL_BY_CODE, label_codes
+    >>> codes = label_codes(np.array([True, True, False]), np.array([0.17, -0.17, 0.02]), True)
+    >>> codes
+    array([0, 1, 2], dtype=int8)
+    >>> LABEL_BY_CODE[codes].tolist()
+    ['significant improvement', 'significant decline', 'no significant change']
     """
     better = _better(difference, higher_is_better)
     return np.where(significant, np.where(better, 0, 1), 2).astype(np.int8)
 
 
-def _check_higher_is_better(value):
+def _check_higher_is_better(value: object) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype != bool:
         raise TypeError(f"higher_is_better must be True, False or an array of booleans (got {value!r}).")
     return arr
 
 
-def critical_z(alpha, alternative):
-    r"""The |z| at which the Z test rejects: :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
+def critical_z(alpha: FloatArray, alternative: str) -> FloatArray:
+    r"""The :math:`|z|` at which the Z test rejects.
+
+    :math:`\Phi^{-1}(1 - \alpha/2)` two-sided, else :math:`\Phi^{-1}(1 - \alpha)`.
 
     Vectorised over ``alpha``; shared by the intervals, the power functions and the design effects.
+
+    See Also
+    --------
+    pvalue_from_z : the inverse: the p-value of a statistic.
+    scipy.special.ndtri : the normal quantile function used.
+    stats.power.critical_difference : the smallest significant change, from this value.
+
+    Examples
+    --------
+    >>> from stats.change import critical_z
+    >>> round(float(critical_z(0.1, "two-sided")), 6), round(float(critical_z(0.1, "greater")), 6)
+    (1.644854, 1.281552)
     """
     return special.ndtri(1 - alpha / 2) if alternative == "two-sided" else special.ndtri(1 - alpha)
 
 
-def _critical_values(alternative, level):
+def _critical_values(alternative: str, level: float) -> tuple[FloatArray, FloatArray]:
     """Critical values ``(z_low, z_high)`` for the lower and upper limits (inf: no limit)."""
     z = critical_z(1 - level, alternative)
     if alternative == "two-sided":
@@ -548,6 +830,20 @@ class ChangeResult:
     ci : ConfidenceInterval
         The interval of ``test`` (dual to the test by default) at level
         ``1 - alpha``; computed on first access.
+
+    See Also
+    --------
+    compare_proportions : the function that returns it.
+    ChangeTest : the specification in its ``test`` attribute.
+    scipy.stats.binomtest : scipy's result object of the same design (unpacks, attributes by name).
+
+    Examples
+    --------
+    >>> from stats import compare_proportions
+    >>> res = compare_proportions(0.54, 100, 0.71, 100)
+    >>> z, p = res  # unpacks to (statistic, pvalue) only
+    >>> round(z, 6), round(p, 6), round(res.difference, 2), res.significant, res.label
+    (2.483009, 0.013028, 0.17, True, 'significant improvement')
     """
 
     statistic: object
@@ -564,7 +860,7 @@ class ChangeResult:
     population_current: object = None
     higher_is_better: object = True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[object]:
         yield self.statistic
         yield self.pvalue
 
@@ -577,15 +873,19 @@ class ChangeResult:
         return self.test.alternative
 
     @cached_property
-    def label(self):
-        codes = label_codes(np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better))
+    def label(self) -> str | np.ndarray:
+        codes = label_codes(
+            np.asarray(self.significant), np.asarray(self.difference), np.asarray(self.higher_is_better)
+        )
         return str(LABEL_BY_CODE[codes.item()]) if codes.ndim == 0 else LABEL_BY_CODE[codes]
 
     @cached_property
     def ci(self) -> ConfidenceInterval:
         return self.confidence_interval()
 
-    def confidence_interval(self, confidence_level=None, method=None, alternative=None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, confidence_level: float | None = None, method: str | None = None, alternative: str | None = None
+    ) -> ConfidenceInterval:
         r"""Confidence interval for ``current - previous`` (proportion scale).
 
         Parameters
@@ -637,11 +937,17 @@ class ChangeResult:
            independent proportions: comparison of eleven methods. *Statistics in
            Medicine* 17, 873-890.
         """
-        level = 1 - self.test.alpha if confidence_level is None else v.check_scalar_open_unit("confidence_level", confidence_level)
+        level = (
+            1 - self.test.alpha
+            if confidence_level is None
+            else v.check_scalar_open_unit("confidence_level", confidence_level)
+        )
         method = self.test.interval if method is None else v.check_choice("method", method, tuple(INTERVALS))
         alt = self.test.alternative if alternative is None else v.check_choice("alternative", alternative, ALTERNATIVES)
         z_low, z_high = _critical_values(alt, level)
-        p1, n1, p2, n2 = (np.asarray(a, dtype=float) for a in (self.previous, self.n_previous, self.current, self.n_current))
+        p1, n1, p2, n2 = (
+            np.asarray(a, dtype=float) for a in (self.previous, self.n_previous, self.current, self.n_current)
+        )
         f1 = _fpc(n1, self.population_previous)
         f2 = _fpc(n2, self.population_current)
         d = p2 - p1
@@ -656,7 +962,9 @@ class ChangeResult:
         elif method == "newcombe-cc":
             low, high = _intervals.newcombe_cc_bounds(d, p1, n1, p2, n2, f1, f2, z_low, z_high)
         else:
-            low, high = _intervals.score_bounds(d, p1, n1, p2, n2, f1, f2, cc if method == "score-cc" else 0.0, z_low, z_high)
+            low, high = _intervals.score_bounds(
+                d, p1, n1, p2, n2, f1, f2, cc if method == "score-cc" else 0.0, z_low, z_high
+            )
         return ConfidenceInterval(v.unwrap(low), v.unwrap(high))
 
     def to_frame(self) -> pd.DataFrame:
@@ -675,19 +983,19 @@ class ChangeResult:
             "ci_low": ci.low,
             "ci_high": ci.high,
         }
-        shape = np.shape(self.statistic)
+        shape = np.asarray(self.statistic).shape
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
         frame.attrs["change_test"] = self.test
         return frame
 
 
-def _fpc(n, population):
+def _fpc(n: ArrayLike, population: Any) -> np.ndarray:
     if population is None:
         return np.ones_like(np.asarray(n, dtype=float))
     return 1 - np.asarray(n, dtype=float) / np.asarray(population, dtype=float)
 
 
-def _align(**values):
+def _align(**values: object) -> tuple[dict[str, object], pd.Index | None]:
     """Align pandas Series arguments on their index; refuse indexes that do not match.
 
     Series with the same labels in another order are reordered to the first one's order;
@@ -708,7 +1016,11 @@ def _align(**values):
             out[name] = s.to_numpy()
             continue
         if index is not None and not s.index.equals(index):
-            if not s.index.is_unique or len(s.index) != len(index) or not s.index.sort_values().equals(index.sort_values()):
+            if (
+                not s.index.is_unique
+                or len(s.index) != len(index)
+                or not s.index.sort_values().equals(index.sort_values())
+            ):
                 raise ValueError(
                     f"{name} and {first_name} are pandas Series with different indexes "
                     f"({list(s.index[:5])}... vs {list(index[:5])}...); align them first "
@@ -720,18 +1032,18 @@ def _align(**values):
 
 
 def compare_proportions(
-    previous,
-    n_previous,
-    current,
-    n_current,
+    previous: ArrayLike,
+    n_previous: ArrayLike,
+    current: ArrayLike,
+    n_current: ArrayLike,
     *,
-    test=None,
-    alpha=None,
-    alternative=None,
-    method=None,
-    population_previous=None,
-    population_current=None,
-    higher_is_better=True,
+    test: ChangeTest | None = None,
+    alpha: float | None = None,
+    alternative: str | None = None,
+    method: str | None = None,
+    population_previous: ArrayLike | None = None,
+    population_current: ArrayLike | None = None,
+    higher_is_better: bool | ArrayLike = True,
 ) -> ChangeResult:
     r"""Z test for the change between two independent sample proportions.
 
@@ -762,6 +1074,14 @@ def compare_proportions(
     -------
     ChangeResult
         Unpacks to ``(statistic, pvalue)``; see :class:`ChangeResult`.
+
+    See Also
+    --------
+    ChangeTest : the specification of the test (level, tail, variance, correction, interval).
+    stats.tables.label_changes : the same test on every row of a table of published percentages.
+    stats.exact_tests.exact_test : exact tests (Boschloo, Barnard, Fisher) of the same hypothesis.
+    statsmodels.stats.proportion.test_proportions_2indep : statsmodels' pooled and unpooled Z tests.
+    scipy.stats.barnard_exact : scipy's exact unconditional test.
 
     Notes
     -----
@@ -827,8 +1147,14 @@ def compare_proportions(
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
     hib = _check_higher_is_better(higher_is_better)
-    given, _ = _align(previous=previous, n_previous=n_previous, current=current, n_current=n_current,
-                      population_previous=population_previous, population_current=population_current)
+    given, _ = _align(
+        previous=previous,
+        n_previous=n_previous,
+        current=current,
+        n_current=n_current,
+        population_previous=population_previous,
+        population_current=population_current,
+    )
     p1 = v.check_proportion("previous", given["previous"])
     n1 = v.check_count("n_previous", given["n_previous"])
     p2 = v.check_proportion("current", given["current"])
@@ -847,8 +1173,13 @@ def compare_proportions(
     big1 = v.check_population("population_previous", given["population_previous"])
     big2 = v.check_population("population_current", given["population_current"])
     p1, n1, p2, n2, big1, big2, hib = v.broadcast(
-        previous=p1, n_previous=n1, current=p2, n_current=n2,
-        population_previous=big1, population_current=big2, higher_is_better=hib,
+        previous=p1,
+        n_previous=n1,
+        current=p2,
+        n_current=n2,
+        population_previous=big1,
+        population_current=big2,
+        higher_is_better=hib,
     )
     if spec.finite_population:
         v.check_not_above("n_previous", n1, "population_previous", big1)
@@ -862,7 +1193,7 @@ def compare_proportions(
     return ChangeResult(
         statistic=u(z),
         pvalue=u(pval),
-        difference=u(d),
+        difference=u(np.asarray(d)),
         significant=u(significant),
         standard_error=u(se),
         previous=u(p1),
@@ -882,4 +1213,4 @@ _pvalue_from_z = pvalue_from_z
 _label_codes = label_codes
 _LABEL_BY_CODE = LABEL_BY_CODE
 
-ChangeTest.__doc__ = ChangeTest.__doc__.replace("{methods_table}", methods_table())
+ChangeTest.__doc__ = (ChangeTest.__doc__ or "").replace("{methods_table}", methods_table())

@@ -161,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_path_option(p)
     _add_test_options(p)
     _add_format_option(p, "report")
+    detail = p.add_mutually_exclusive_group()
+    detail.add_argument("--full", dest="detail", action="store_const", const="full",
+                        help="text: the main points, then every table, the checks, the design and the method (default)")
+    detail.add_argument("--brief", dest="detail", action="store_const", const="brief",
+                        help="text: the main points and the ratings only")
+    p.set_defaults(detail="full")
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
     p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
@@ -321,10 +327,10 @@ def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "t
         sys.stdout.write(data)
 
 
-def _write(args, kind: str, result, inputs=()) -> None:
+def _write(args, kind: str, result, inputs=(), **options) -> None:
     """``result`` of ``kind`` through the writer of --format, then :func:`_deliver` to -o or standard output."""
     writer = get_writer(getattr(args, "format", "text"))
-    data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True))
+    data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True), **options)
     _deliver(data, getattr(args, "output", None), inputs, what=f"--format {writer.name}")
 
 
@@ -467,7 +473,14 @@ def _cmd_report(args) -> int:
     report = _load(args)
     inputs = _report_inputs(report)
     _check_output(args, inputs)
-    _write(args, "report", summarise(report, _test_from(args)), inputs)
+    options = {}
+    if args.format == "text":  # laid out for the terminal it is printed on (COLUMNS, else the terminal)
+        from .render.text import terminal_width
+
+        options = {"width": terminal_width(), "detail": args.detail}
+    elif args.detail == "brief":
+        raise ValueError(f"--brief applies to --format text only (got --format {args.format}).")
+    _write(args, "report", summarise(report, _test_from(args)), inputs, **options)
     return 0
 
 

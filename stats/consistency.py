@@ -14,15 +14,19 @@ them, none, or depends on the counts.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._labelled import carrier_of
-from .change import table_test
+from .change import ChangeTest, table_test
 from .parse import parse_count_series, parse_percent_series, parse_table
+
+if TYPE_CHECKING:
+    from .reports import Report
 
 __all__ = [
     "COUNT_SOURCES",
@@ -64,12 +68,17 @@ ROBUST_INFEASIBLE = "no feasible count in the range"
 ROBUST_LABELS = (ROBUST_ALL, ROBUST_NONE, ROBUST_DEPENDS, ROBUST_NO_DATA, ROBUST_INFEASIBLE)
 
 
-def round_percent(k, n, rounding=DEFAULT_ROUNDING):
+def round_percent(k: ArrayLike, n: ArrayLike, rounding: str = DEFAULT_ROUNDING) -> int | np.ndarray:
     r"""Whole percentage of ``k`` out of ``n``, in exact integer arithmetic.
 
     ``'half-up'``: :math:`\lfloor (200k + n) / 2n \rfloor`, i.e. 12.5 -> 13.
     ``'half-even'``: ties go to the even whole number, 12.5 -> 12 (Python's and
     numpy's ``round``). No floating point is involved, so ties are exact.
+
+    See Also
+    --------
+    count_bounds : the inverse: the counts that publish as a given percentage.
+    report_rounding : the rule a report was published with.
 
     Examples
     --------
@@ -96,8 +105,9 @@ def _bounds_units(units, scale, n, rounding, dtype=np.int64):
     when :math:`n(2u - 1) \le 200 s k \le n(2u + 1)`, ties decided by the rule (the last digit's
     parity for half even). ``dtype=object`` computes in Python integers (no overflow).
     """
-    units, scale, n = np.broadcast_arrays(np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype),
-                                          np.asarray(n, dtype=dtype))
+    units, scale, n = np.broadcast_arrays(
+        np.asarray(units, dtype=dtype), np.asarray(scale, dtype=dtype), np.asarray(n, dtype=dtype)
+    )
     a, b = n * (2 * units - 1), n * (2 * units + 1)
     den = 200 * scale
     low = -((-a) // den)
@@ -111,14 +121,14 @@ def _bounds_units(units, scale, n, rounding, dtype=np.int64):
     return np.maximum(low, 0), np.minimum(high, n)
 
 
-def _check_percent(name, percent) -> int:
+def _check_percent(name: str, percent: object) -> int:
     p = v.as_float_array(name, percent)
     if p.ndim != 0 or not (0 <= p <= 100) or p != math.floor(p):
         raise ValueError(f"{name} must be a single whole percentage from 0 to 100 (got {percent!r}).")
     return int(p)
 
 
-def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
+def count_bounds(percent: float, n: ArrayLike, rounding: str = DEFAULT_ROUNDING) -> tuple[np.ndarray, np.ndarray]:
     r"""Smallest and largest count k out of n that publish as ``percent`` (vectorised over n).
 
     Parameters
@@ -134,6 +144,12 @@ def count_bounds(percent, n, rounding=DEFAULT_ROUNDING):
     (low, high) : tuple of int ndarrays
         Every k with ``low <= k <= high`` publishes as p and no other does; ``low > high``
         where no count of n does.
+
+    See Also
+    --------
+    round_percent : the forward rule, a count to its published percentage.
+    feasible_counts : every (k, n) pair that publishes as the figure.
+    implied_counts : the count chosen for a figure (the nearest feasible one).
 
     Notes
     -----
@@ -165,7 +181,7 @@ def _check_range(n_min, n_max):
     return int(lo), int(hi)
 
 
-def _feasible_kn(p: int, lo: int, hi: int, rounding: str):
+def _feasible_kn(p: int, lo: int, hi: int, rounding: str) -> tuple[np.ndarray, np.ndarray]:
     """Unchecked: every (k, n) with lo <= n <= hi publishing as p, ascending n then k."""
     n = np.arange(lo, hi + 1, dtype=np.int64)
     low, high = count_bounds(p, n, rounding)
@@ -176,7 +192,7 @@ def _feasible_kn(p: int, lo: int, hi: int, rounding: str):
     return k, nn
 
 
-def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd.DataFrame:
+def feasible_counts(percent: float, n_max: int, *, n_min: int = 1, rounding: str = DEFAULT_ROUNDING) -> pd.DataFrame:
     """Every count (k, n) with ``n_min <= n <= n_max`` that publishes as the whole percentage.
 
     Parameters
@@ -196,6 +212,12 @@ def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd
         Columns ``k``, ``n`` (ascending n, then k) and ``proportion`` (k/n); above n = 100
         several counts of one n can publish as the same figure.
 
+    See Also
+    --------
+    feasible_denominators : the n alone.
+    count_bounds : the counts of one n.
+    check_percentages : the same question for a table's column.
+
     Notes
     -----
     Bounds from :func:`count_bounds`, in integer arithmetic; the tests check them
@@ -214,7 +236,9 @@ def feasible_counts(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> pd
     return pd.DataFrame({"k": k, "n": n, "proportion": k / n})
 
 
-def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING) -> np.ndarray:
+def feasible_denominators(
+    percent: float, n_max: int, *, n_min: int = 1, rounding: str = DEFAULT_ROUNDING
+) -> np.ndarray:
     """Every number of cases n for which some count k gives the published whole percentage.
 
     Parameters
@@ -233,6 +257,11 @@ def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING)
         The n in ``[n_min, n_max]`` with some ``k`` in ``0..n`` such that
         ``round_percent(k, n) == percent``, ascending.
 
+    See Also
+    --------
+    feasible_counts : the (k, n) pairs, not only the n.
+    nearest_feasible : the largest feasible n up to the stated one, with its count.
+
     Examples
     --------
     >>> from stats.consistency import feasible_denominators
@@ -249,15 +278,20 @@ def feasible_denominators(percent, n_max, *, n_min=1, rounding=DEFAULT_ROUNDING)
     return n[low <= high]
 
 
-def nearest_feasible(percent, n, *, rounding=DEFAULT_ROUNDING):
+def nearest_feasible(percent: float, n: int, *, rounding: str = DEFAULT_ROUNDING) -> tuple[int, int]:
     """The count closest to the stated sample that publishes as ``percent``: ``(k, m)``.
 
     ``m`` is the largest number of cases not above ``n`` for which some count gives the
     published figure (``n`` itself when it can), and ``k`` the count of ``m`` nearest to
-    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are the counts the exact tests of
-    :func:`stats.exact.compare_methods` use: the stated sample where the figure is possible
-    with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
+    ``percent * m / 100`` (the lower one on a tie): :func:`implied_counts` of one figure. These are
+    the counts the exact tests of :func:`stats.exact.compare_methods` use: the stated sample where
+    the figure is possible with it, otherwise the largest sub-sample that can produce it. Raises a ValueError when
     no n from 1 to ``n`` can.
+
+    See Also
+    --------
+    implied_counts : the vectorised version, for many figures.
+    stats.exact.counts_from_percent : the counts the exact tests use.
 
     Examples
     --------
@@ -293,14 +327,27 @@ class ImpliedCounts(NamedTuple):
 
     ``source`` indexes :data:`COUNT_SOURCES` (1 implied at the stated n, 2 at a lower n); -1 marks a
     figure no count of 1 to n cases can publish as (``count`` and ``n_used`` are then 0).
+
+    See Also
+    --------
+    implied_counts : the function that returns it.
+    stats.consistency.COUNT_SOURCES : the meaning of the ``source`` codes.
+
+    Examples
+    --------
+    >>> from stats.consistency import implied_counts
+    >>> r = implied_counts([45, 87], [85, 24])
+    >>> r.count.tolist(), r.n_used.tolist(), r.source.tolist()
+    ([38, 20], [85, 23], [1, 2])
     """
 
-    count: np.ndarray
+    # The field's public name shadows tuple.count (a method); mypy sees an override, callers a field.
+    count: np.ndarray  # type: ignore[assignment]
     n_used: np.ndarray
     source: np.ndarray
 
 
-def _figure_units(percent: np.ndarray):
+def _figure_units(percent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each figure as ``units / scale`` percent with ``scale = 10**d``, d its decimals (at most 6)."""
     rounded = np.rint(percent)
     whole = np.abs(percent - rounded) <= 1e-6
@@ -311,7 +358,7 @@ def _figure_units(percent: np.ndarray):
         scaled = percent[rest, None] * powers
         exact = np.abs(scaled - np.rint(scaled)) <= 1e-6
         d = np.where(exact.any(axis=-1), exact.argmax(axis=-1) + 1, _MAX_DECIMALS)
-        scale[rest] = 10 ** d
+        scale[rest] = 10**d
         units[rest] = np.rint(percent[rest] * scale[rest]).astype(np.int64)
     return units, scale
 
@@ -323,7 +370,7 @@ def _nearest_count(units, scale, n, low, high):
     return np.minimum(np.maximum(k, low), high)
 
 
-def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
+def implied_counts(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEFAULT_ROUNDING) -> ImpliedCounts:
     r"""The counts published figures imply: at n, the feasible count nearest the figure; else at a lower n.
 
     Vectorised (integer arithmetic, no loop over rows): ``percent`` and ``n`` broadcast.
@@ -344,6 +391,12 @@ def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
         ``count``, ``n_used`` (int64 arrays) and ``source`` (1: at the stated n; 2: at the
         largest n below it at which some count publishes as the figure; -1: no count of 1 to n
         cases does, ``count`` and ``n_used`` 0).
+
+    See Also
+    --------
+    nearest_feasible : one figure at a time.
+    stats.tables.label_changes : tests these counts under ``ChangeTest(counts='implied')``.
+    robust_labels : the verdict over every count the figures allow, not only the implied one.
 
     Notes
     -----
@@ -403,7 +456,14 @@ def implied_counts(percent, n, *, rounding=DEFAULT_ROUNDING) -> ImpliedCounts:
     return ImpliedCounts(k.reshape(shape), m.reshape(shape), source.reshape(shape))
 
 
-def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCounts:
+def _implied_counts_big(
+    units: np.ndarray,
+    scale: np.ndarray,
+    size: np.ndarray,
+    rounding: str,
+    risky: np.ndarray,
+    shape: tuple[int, ...],
+) -> ImpliedCounts:
     """:func:`implied_counts` with the huge-n rows in Python integers (every figure is possible at
     n > 100 * scale, so no smaller n is searched for them)."""
     ok = ~risky
@@ -422,11 +482,23 @@ def _implied_counts_big(units, scale, size, rounding, risky, shape) -> ImpliedCo
     return ImpliedCounts(count.reshape(shape), used.reshape(shape), source.reshape(shape))
 
 
-def report_rounding(report) -> str:
+def report_rounding(report: Report) -> str:
     """The rounding rule a report's percentages were published with (``samples.csv`` column ``rounding``).
 
     The bundled report states its rule in the ``rounding`` column of ``samples.csv`` (one value
     for the whole report); a report without the column gets :data:`DEFAULT_ROUNDING`.
+
+    See Also
+    --------
+    round_percent : the rule applied to a count.
+    stats.reports.load_report : the report whose ``samples.csv`` states the rule.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.consistency import report_rounding
+    >>> report_rounding(stats.load_report())
+    'half-up'
     """
     samples = report.samples
     if "rounding" not in samples.columns:
@@ -435,13 +507,21 @@ def report_rounding(report) -> str:
     if not values:
         return DEFAULT_ROUNDING
     if len(values) > 1:
-        raise ValueError(f"samples.csv of report {report.name!r}, column 'rounding': one rule per report "
-                         f"is supported (got {values}).")
+        raise ValueError(
+            f"samples.csv of report {report.name!r}, column 'rounding': one rule per report "
+            f"is supported (got {values})."
+        )
     return v.check_choice("samples.csv column 'rounding'", values[0], ROUNDINGS)
 
 
-def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", rounding=DEFAULT_ROUNDING,
-                      n_min=1) -> pd.DataFrame:
+def check_percentages(
+    table: pd.DataFrame,
+    *,
+    percent: str = "current",
+    n: str = "n_current",
+    rounding: str = DEFAULT_ROUNDING,
+    n_min: int = 1,
+) -> pd.DataFrame:
     """Is each published percentage possible with the stated sample? If not, which sub-samples?
 
     Parameters
@@ -463,6 +543,23 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
         ``n_feasible`` (every feasible n up to the stated sample, as a list).
         Rows that are not feasible must come from a sub-sample, whose margin
         of error is wider than the stated sample's.
+
+    See Also
+    --------
+    feasible_denominators : the feasible n of one figure.
+    implied_counts : the counts the labels are computed from.
+    stats.audit.audit_wording : checks a report's words against its numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.consistency import check_percentages
+    >>> t = pd.DataFrame({"current": [87, 43, 44], "n_current": [24, 85, 85]})
+    >>> check_percentages(t)[["n_stated", "feasible", "n_feasible_max"]]
+       n_stated  feasible  n_feasible_max
+    0        24     False              23
+    1        85     False              84
+    2        85      True              85
     """
     pct = parse_percent_series(table[percent], percent)
     stated = parse_count_series(table[n], n, minimum=1)
@@ -470,25 +567,34 @@ def check_percentages(table: pd.DataFrame, *, percent="current", n="n_current", 
     if whole.any():
         where = whole.idxmax()
         raise ValueError(f"row {where}, column {percent!r}: feasibility needs a whole percentage (got {pct[where]!r}).")
-    feasible, n_max, lists = [], [], []
-    for p, m in zip(pct, stated):
+    feasible: list[bool | None] = []
+    n_max: list[int | None] = []
+    lists: list[list[int]] = []
+    for p, m in zip(pct, stated, strict=True):
         if np.isnan(p) or np.isnan(m):
-            feasible.append(pd.NA)
-            n_max.append(pd.NA)
+            feasible.append(None)  # <NA> in the nullable arrays below
+            n_max.append(None)
             lists.append([])
             continue
         ns = feasible_denominators(int(p), int(m), n_min=min(n_min, int(m)), rounding=rounding)
         feasible.append(bool(ns.size and ns[-1] == m))
-        n_max.append(int(ns[-1]) if ns.size else pd.NA)
+        n_max.append(int(ns[-1]) if ns.size else None)
         lists.append(ns.tolist())
     return pd.DataFrame(
-        {"percent": pct, "n_stated": stated.astype("Int64"), "feasible": pd.array(feasible, dtype="boolean"),
-         "n_feasible_max": pd.array(n_max, dtype="Int64"), "n_feasible": lists},
+        {
+            "percent": pct,
+            "n_stated": stated.astype("Int64"),
+            "feasible": pd.array(feasible, dtype="boolean"),
+            "n_feasible_max": pd.array(n_max, dtype="Int64"),
+            "n_feasible": lists,
+        },
         index=table.index,
     )
 
 
-def _bounds(name, given, stated: pd.Series, min_share: float, index) -> tuple[np.ndarray, np.ndarray]:
+def _bounds(
+    name: str, given: object, stated: pd.Series, min_share: float, index: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-row (low, high) denominators: given (scalars, arrays or Series) or the default share rule."""
     if given is None:
         high = stated.to_numpy(dtype=float)
@@ -497,7 +603,7 @@ def _bounds(name, given, stated: pd.Series, min_share: float, index) -> tuple[np
     if not isinstance(given, (tuple, list)) or len(given) != 2:
         raise ValueError(f"{name} must be a pair (low, high) of whole numbers or per-row arrays (got {given!r}).")
     out = []
-    for part, value in zip(("low", "high"), given):
+    for part, value in zip(("low", "high"), given, strict=True):
         if isinstance(value, pd.Series):
             if not value.index.equals(index):
                 raise ValueError(f"{name} {part}: a Series must have the table's index.")
@@ -521,13 +627,22 @@ def _side(p, count, n_stated, lo, hi, rounding, row, column):
     pct = 100 * p
     whole = round(pct)
     if abs(pct - whole) > 1e-9:
-        raise ValueError(f"row {row!r}, column {column!r}: counts behind a percentage need a whole "
-                         f"percentage (got {pct!r}); give the counts as {column}_count.")
+        raise ValueError(
+            f"row {row!r}, column {column!r}: counts behind a percentage need a whole "
+            f"percentage (got {pct!r}); give the counts as {column}_count."
+        )
     return _feasible_kn(int(whole), int(lo), int(hi), rounding)
 
 
-def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=None, previous_n=None,
-                  min_share=DEFAULT_MIN_SHARE) -> pd.DataFrame:
+def robust_labels(
+    table: pd.DataFrame,
+    test: ChangeTest | None = None,
+    *,
+    rounding: str | None = None,
+    current_n: object = None,
+    previous_n: object = None,
+    min_share: float = DEFAULT_MIN_SHARE,
+) -> pd.DataFrame:
     r"""Does a row's verdict hold for every count the published percentages allow?
 
     For each testable row, every combination ``(k_previous, n_previous, k_current,
@@ -566,6 +681,12 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         ``combinations_significant`` and the ranges ``n_previous_low``, ``n_previous_high``,
         ``n_current_low``, ``n_current_high``. ``attrs`` hold the test and the rounding.
 
+    See Also
+    --------
+    implied_counts : the one count per figure the labels use.
+    stats.tables.label_changes : the labels whose robustness this checks.
+    stats.exact.compare_methods : the verdict under other tests at the implied counts.
+
     Notes
     -----
     *Why these ranges.* The report states the sample behind each table (100
@@ -598,9 +719,15 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     """
     carrier = carrier_of(table)
     spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
+    given: object = table  # parse_table refuses anything but a DataFrame, with a message
     if rounding is None:
-        rounding = carrier.rounding if carrier else (
-            table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING)
+        rounding = (
+            carrier.rounding
+            if carrier
+            else (
+                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
+            )
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
     parsed = carrier.parsed_frame() if carrier else parse_table(table)
@@ -609,11 +736,13 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
     lo2, hi2 = _bounds("current_n", current_n, parsed["n_current"], share, index)
 
     rows = np.flatnonzero(parsed["testable"].to_numpy())
-    parts = {name: [] for name in ("row", "k1", "n1", "k2", "n2")}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("row", "k1", "n1", "k2", "n2")}
     infeasible = []
-    for i in rows:
+    for i in rows.tolist():
         r = parsed.iloc[i]
-        k1, n1 = _side(r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous")
+        k1, n1 = _side(
+            r["previous"], r["previous_count"], r["n_previous"], lo1[i], hi1[i], rounding, index[i], "previous"
+        )
         k2, n2 = _side(r["current"], r["current_count"], r["n_current"], lo2[i], hi2[i], rounding, index[i], "current")
         if k1.size == 0 or k2.size == 0:
             infeasible.append(i)
@@ -626,22 +755,21 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         parts["n2"].append(np.tile(n2, a))
 
     m = len(index)
-    out = pd.DataFrame({
-        "pvalue_min": np.full(m, np.nan), "pvalue_max": np.full(m, np.nan),
-        "robust_label": np.full(m, ROBUST_NO_DATA, dtype=object),
-        "significant_from_n": pd.array([pd.NA] * m, dtype="Int64"),
-        "combinations_tried": np.zeros(m, dtype=np.int64), "combinations_significant": np.zeros(m, dtype=np.int64),
-        "n_previous_low": lo1, "n_previous_high": hi1, "n_current_low": lo2, "n_current_high": hi2,
-    }, index=index)
-    for col in ("n_previous_low", "n_previous_high", "n_current_low", "n_current_high"):
-        out[col] = pd.array(np.where(parsed["testable"], out[col], np.nan), dtype="Float64").astype("Int64")
-    out.iloc[infeasible, out.columns.get_loc("robust_label")] = ROBUST_INFEASIBLE
+    pvalue_min = np.full(m, np.nan)
+    pvalue_max = np.full(m, np.nan)
+    robust = np.full(m, ROBUST_NO_DATA, dtype=object)
+    robust[infeasible] = ROBUST_INFEASIBLE
+    from_n: pd.api.extensions.ExtensionArray = pd.array([pd.NA] * m, dtype="Int64")
+    tried_rows = np.zeros(m, dtype=np.int64)
+    significant_rows = np.zeros(m, dtype=np.int64)
     if parts["row"]:
         row, k1, n1, k2, n2 = (np.concatenate(parts[name]) for name in ("row", "k1", "n1", "k2", "n2"))
         pops = {}
         if spec.finite_population:
-            pops = {"population_previous": parsed["population_previous"].to_numpy()[row],
-                    "population_current": parsed["population_current"].to_numpy()[row]}
+            pops = {
+                "population_previous": parsed["population_previous"].to_numpy()[row],
+                "population_current": parsed["population_current"].to_numpy()[row],
+            }
         p = np.asarray(spec.pvalue(k1, n1, k2, n2, **pops), dtype=float)
         sig = p <= spec.alpha
         starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
@@ -655,13 +783,33 @@ def robust_labels(table: pd.DataFrame, test=None, *, rounding=None, current_n=No
         first = np.minimum.reduceat(both, starts)
         frm = np.where(n_sig == tried, first, np.where(worst < top, worst + 1, -1))
         label = np.where(n_sig == tried, ROBUST_ALL, np.where(n_sig == 0, ROBUST_NONE, ROBUST_DEPENDS))
-        out.iloc[which, out.columns.get_loc("pvalue_min")] = np.minimum.reduceat(p, starts)
-        out.iloc[which, out.columns.get_loc("pvalue_max")] = np.maximum.reduceat(p, starts)
-        out.iloc[which, out.columns.get_loc("robust_label")] = label
-        out.iloc[which, out.columns.get_loc("combinations_tried")] = tried
-        out.iloc[which, out.columns.get_loc("combinations_significant")] = n_sig
-        out["significant_from_n"] = pd.array(
-            pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0), dtype="Int64")
+        pvalue_min[which] = np.minimum.reduceat(p, starts)
+        pvalue_max[which] = np.maximum.reduceat(p, starts)
+        robust[which] = label
+        tried_rows[which] = tried
+        significant_rows[which] = n_sig
+        from_n = pd.Series(frm, index=index[which]).reindex(index).where(lambda s: s > 0).astype("Int64").array
+    testable = parsed["testable"].to_numpy(dtype=bool)
+    out = pd.DataFrame(
+        {
+            "pvalue_min": pvalue_min,
+            "pvalue_max": pvalue_max,
+            "robust_label": robust,
+            "significant_from_n": from_n,
+            "combinations_tried": tried_rows,
+            "combinations_significant": significant_rows,
+            **{
+                name: pd.array(np.where(testable, bound, np.nan), dtype="Float64").astype("Int64")
+                for name, bound in (
+                    ("n_previous_low", lo1),
+                    ("n_previous_high", hi1),
+                    ("n_current_low", lo2),
+                    ("n_current_high", hi2),
+                )
+            },
+        },
+        index=index,
+    )
     out.attrs["change_test"] = spec
     out.attrs["rounding"] = rounding
     return out

@@ -36,17 +36,20 @@ together, not the sampler's design (:data:`DESIGN_MODEL`, stated in every output
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 from .change import (
     DECLINE,
     IMPROVEMENT,
     LABEL_BY_CODE,
+    ChangeTest,
     critical_z,
     label_codes,
     pooled_variance,
@@ -56,6 +59,9 @@ from .change import (
     wald_variance,
     z_test,
 )
+
+if TYPE_CHECKING:
+    from .reports import Report
 
 __all__ = [
     "DEFF_LEVELS",
@@ -86,16 +92,21 @@ DEFF_LEVELS = (1.2, 1.5, 2.0)
 ICC_RANGE = (0.05, 0.20)
 
 #: What the design-based variances assume, stated in the ``attrs`` of every design output.
-DESIGN_MODEL = ("officers as ultimate clusters within the sampler's strata (a model of how one officer's "
-                "cases go together; the sampler draws cases, not officers), weights N_h / n_h")
+DESIGN_MODEL = (
+    "officers as ultimate clusters within the sampler's strata (a model of how one officer's "
+    "cases go together; the sampler draws cases, not officers), weights N_h / n_h"
+)
 
 
 def _variance_name(finite_population: bool) -> str:
-    return ("without replacement, stratum sampling fraction n_h / N_h as finite population correction"
-            if finite_population else "with replacement (no finite population correction)")
+    return (
+        "without replacement, stratum sampling fraction n_h / N_h as finite population correction"
+        if finite_population
+        else "with replacement (no finite population correction)"
+    )
 
 
-def _finite_population(test, fpc) -> bool:
+def _finite_population(test: ChangeTest | None, fpc: bool | None) -> bool:
     """The ``fpc`` choice of a design function: the specification's, which ``fpc`` may repeat."""
     if fpc is not None and not isinstance(fpc, (bool, np.bool_)):
         raise TypeError(f"fpc must be True, False or None (got {fpc!r}).")
@@ -103,8 +114,9 @@ def _finite_population(test, fpc) -> bool:
         return bool(fpc) if fpc is not None else False
     spec = resolve_test(test)
     if fpc is not None and bool(fpc) != spec.finite_population:
-        raise ValueError(f"fpc={fpc!r} contradicts the test (finite_population={spec.finite_population}); "
-                         "pass one of them.")
+        raise ValueError(
+            f"fpc={fpc!r} contradicts the test (finite_population={spec.finite_population}); pass one of them."
+        )
     return spec.finite_population
 
 
@@ -139,6 +151,20 @@ class DesignProportions:
     population : ndarray
         :math:`\\hat N = \\sum w_k z_k`, the estimated eligible cases answering the prompt (the
         population of the simple test with the finite population correction).
+
+    See Also
+    --------
+    design_proportions : the function that returns it.
+    design_change_test : the change test between two of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.design import design_proportions
+    >>> y = np.array([1, 1, 0, 0, 1, 0, 1, 1.0])
+    >>> r = design_proportions(y, list("aaaabbbb"), list("11221122"), {"a": 40, "b": 40}, fpc=True)
+    >>> r.n.tolist(), r.count.tolist(), round(float(r.deff[0]), 4), round(float(r.n_effective[0]), 4)
+    ([8], [5], 2.3333, 3.4286)
     """
 
     prompt: np.ndarray
@@ -158,16 +184,26 @@ class DesignProportions:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per prompt, proportions (not percent); ``attrs`` state the variance and the model."""
-        frame = pd.DataFrame({
-            "prompt": self.prompt, "n": self.n, "count": self.count, "proportion": self.proportion,
-            "standard_error": self.standard_error, "srs_standard_error": self.srs_standard_error, "deff": self.deff,
-            "n_effective": self.n_effective, "ci_low": self.ci_low, "ci_high": self.ci_high, "df": self.df,
-        })
+        frame = pd.DataFrame(
+            {
+                "prompt": self.prompt,
+                "n": self.n,
+                "count": self.count,
+                "proportion": self.proportion,
+                "standard_error": self.standard_error,
+                "srs_standard_error": self.srs_standard_error,
+                "deff": self.deff,
+                "n_effective": self.n_effective,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "df": self.df,
+            }
+        )
         frame.attrs = {"design_model": DESIGN_MODEL, "variance": _variance_name(self.fpc)}
         return frame
 
 
-def _labels(name, values, n) -> np.ndarray:
+def _labels(name: str, values: ArrayLike, n: int) -> np.ndarray:
     arr = np.asarray(values, dtype=object)
     if arr.shape != (n,):
         raise ValueError(f"{name} must give one value per case ({n}); got shape {arr.shape}.")
@@ -191,8 +227,10 @@ def _answers(answers):
     ok = np.isnan(y) | (y == 0) | (y == 1)
     if not ok.all():
         i, j = np.argwhere(~ok)[0]
-        raise ValueError(f"answers must be 1 (yes), 0 (no) or nan (not applicable); case {i + 1}, prompt "
-                         f"{names[j]!r} is {float(y[i, j])!r}.")
+        raise ValueError(
+            f"answers must be 1 (yes), 0 (no) or nan (not applicable); case {i + 1}, prompt "
+            f"{names[j]!r} is {float(y[i, j])!r}."
+        )
     return names, y
 
 
@@ -217,20 +255,33 @@ def _structure(strata, clusters, stratum_population, n):
     bad = big_n < n_h
     if bad.any():
         h = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"stratum_population of stratum {s_names[h]!r} ({big_n[h]:g}) is smaller than the "
-                         f"{n_h[h]} cases drawn from it.")
+        raise ValueError(
+            f"stratum_population of stratum {s_names[h]!r} ({big_n[h]:g}) is smaller than the "
+            f"{n_h[h]} cases drawn from it."
+        )
     psu_stratum = np.zeros(len(psu_keys), dtype=np.int64)
     psu_stratum[psu_code] = s_code
     m_h = np.bincount(psu_stratum, minlength=len(s_names))
     if (m_h < 2).any():
         h = int(np.flatnonzero(m_h < 2)[0])
-        raise ValueError(f"stratum {s_names[h]!r} has a single officer (PSU): its variance cannot be estimated "
-                         "(R survey: lonely PSU). Merge it with a similar stratum.")
+        raise ValueError(
+            f"stratum {s_names[h]!r} has a single officer (PSU): its variance cannot be estimated "
+            "(R survey: lonely PSU). Merge it with a similar stratum."
+        )
     return s_code, s_names, psu_code, psu_stratum, n_h, big_n, m_h
 
 
-def design_proportions(answers, strata, clusters, stratum_population, *, test=None, fpc=None, domain=None,
-                       confidence_level: float = 0.95) -> DesignProportions:
+def design_proportions(
+    answers: pd.DataFrame | ArrayLike,
+    strata: ArrayLike,
+    clusters: ArrayLike,
+    stratum_population: Mapping[object, float] | ArrayLike,
+    *,
+    test: ChangeTest | None = None,
+    fpc: bool | None = None,
+    domain: ArrayLike | None = None,
+    confidence_level: float = 0.95,
+) -> DesignProportions:
     r"""Design-based proportion, standard error, design effect and effective n of every prompt.
 
     Parameters
@@ -259,6 +310,12 @@ def design_proportions(answers, strata, clusters, stratum_population, *, test=No
     Returns
     -------
     DesignProportions
+
+    See Also
+    --------
+    design_table : the same from a drawn sample's case records, by sub-sample.
+    design_change_test : the change test with these variances.
+    kish_deff : the design effect a cluster structure implies, without the answers.
 
     Notes
     -----
@@ -347,13 +404,36 @@ def design_proportions(answers, strata, clusters, stratum_population, *, test=No
         low = np.where(inner, special.expit(logit - half), np.nan)
         high = np.where(inner, special.expit(logit + half), np.nan)
     count = np.where(z, y0, 0).sum(axis=0).astype(int)
-    return DesignProportions(names, n.astype(int), count, p, se, np.sqrt(var_srs), deff, n_eff, low, high,
-                             df.astype(int), bool(fpc), float(confidence_level), total_w)
+    return DesignProportions(
+        names,
+        n.astype(int),
+        count,
+        p,
+        se,
+        np.sqrt(var_srs),
+        deff,
+        n_eff,
+        low,
+        high,
+        df.astype(int),
+        bool(fpc),
+        float(confidence_level),
+        total_w,
+    )
 
 
-def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="responsible_officer",
-                 population="stratum_population", by=None, test=None, fpc=None,
-                 confidence_level=0.95) -> pd.DataFrame:
+def design_table(
+    cases: pd.DataFrame,
+    prompts: list[str],
+    *,
+    stratum: str = "stratum",
+    cluster: str = "responsible_officer",
+    population: str = "stratum_population",
+    by: str | None = None,
+    test: ChangeTest | None = None,
+    fpc: bool | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
     """:func:`design_proportions` of a drawn sample's case records, for the sample and each sub-sample.
 
     ``cases`` holds the answers (as :func:`stats.cases.parse_answers` reads them) and the columns
@@ -363,6 +443,31 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     from the SRS and the design standard errors, both with or both without the finite population
     correction, so that ``design_margin / srs_margin = sqrt(deff)``. ``test`` (or ``fpc``) chooses
     the variance as in :func:`design_proportions`; ``attrs`` state it and the officer model.
+
+    See Also
+    --------
+    design_proportions : the estimates for one set of answers.
+    stats.sampling.draw_sample : writes the stratum, officer and population columns it reads.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.design import design_table
+    >>> cases = pd.DataFrame(
+    ...     {
+    ...         "stratum": list("aaaabbbb"),
+    ...         "responsible_officer": list("11223344"),
+    ...         "stratum_population": 40,
+    ...         "rosh": ["LOW", "HIGH"] * 4,
+    ...         "q1": [1, 1, 0, 0, 1, 0, 1, 1],
+    ...     }
+    ... )
+    >>> t = design_table(cases, ["q1"], by="rosh")
+    >>> t[["group", "prompt", "n", "proportion", "deff", "srs_margin", "design_margin"]].round(3)
+      group prompt  n  proportion   deff  srs_margin  design_margin
+    0   all     q1  8       0.625  2.333       0.359          0.548
+    1   LOW     q1  4       0.750  1.000       0.490          0.490
+    2  HIGH     q1  4       0.500  1.500       0.566          0.693
     """
     fpc = _finite_population(test, fpc)
     from .cases import parse_answers
@@ -379,8 +484,15 @@ def design_table(cases: pd.DataFrame, prompts, *, stratum="stratum", cluster="re
     parts = []
     zq = critical_z(1 - confidence_level, "two-sided")
     for name, mask in groups:
-        r = design_proportions(answers, cases[stratum].to_numpy(), cases[cluster].to_numpy(), pop, fpc=fpc,
-                               domain=mask, confidence_level=confidence_level).to_frame()
+        r = design_proportions(
+            answers,
+            cases[stratum].to_numpy(),
+            cases[cluster].to_numpy(),
+            pop,
+            fpc=fpc,
+            domain=mask,
+            confidence_level=confidence_level,
+        ).to_frame()
         r["srs_margin"] = zq * r["srs_standard_error"]
         r["design_margin"] = zq * r["standard_error"]
         r.insert(0, "group", name)
@@ -396,8 +508,13 @@ def _verdict(z, d, spec, higher_is_better=True):
     return p, sig, LABEL_BY_CODE[label_codes(sig, d, higher_is_better)]
 
 
-def design_change_test(previous: DesignProportions, current: DesignProportions, *, test=None,
-                       higher_is_better=True) -> pd.DataFrame:
+def design_change_test(
+    previous: DesignProportions,
+    current: DesignProportions,
+    *,
+    test: ChangeTest | None = None,
+    higher_is_better: bool = True,
+) -> pd.DataFrame:
     r"""The change test with design-based variances for both inspections, beside the simple test.
 
     Parameters
@@ -428,6 +545,12 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
         When an estimate's ``fpc`` differs from ``test.finite_population`` (the variance would not be
         the one the specification states).
 
+    See Also
+    --------
+    design_proportions : the estimates it compares.
+    rao_scott_change_test : the design-adjusted test from a published table alone.
+    stats.change.compare_proportions : the simple test in the ``simple_`` columns.
+
     Notes
     -----
     With :math:`f_i = 1 - n_i/\hat N_i` under ``finite_population`` (:math:`\hat N_i` the estimated
@@ -444,16 +567,34 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     ``survey``'s standard errors under the matching design (tests, R call in
     ``tests/data/r-survey-reference.R``). Officers are ultimate clusters: a model
     (:data:`DESIGN_MODEL`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from stats.design import design_change_test, design_proportions
+    >>> y1 = pd.DataFrame({"q1": [1, 1, 0, 0, 1, 0, 1, 1], "q2": [0, 1, 1, 0, 1, 1, 0, 1]})
+    >>> y2 = pd.DataFrame({"q1": [1, 1, 1, 0, 1, 0, 1, 1], "q2": [1, 1, 1, 1, 1, 1, 1, 1]})
+    >>> prev = design_proportions(y1, list("aaaabbbb"), list("11221122"), {"a": 40, "b": 40})
+    >>> cur = design_proportions(y2, list("aaaabbbb"), list("11223344"), {"a": 40, "b": 40})
+    >>> t = design_change_test(prev, cur)
+    >>> t[["prompt", "difference", "simple_pvalue", "pvalue", "label"]].round(4)
+      prompt  difference  simple_pvalue  pvalue                    label
+    0     q1       0.125         0.5896  0.7029    no significant change
+    1     q2       0.375         0.0547  0.0282  significant improvement
     """
     spec = resolve_test(test)
     if spec.variance not in (pooled_variance, wald_variance):
-        raise ValueError(f"method {spec.method!r} has no design-based form here (its variance kernel is "
-                         f"{spec.variance.__name__}); the design test scales the pooled or the unpooled variance.")
+        raise ValueError(
+            f"method {spec.method!r} has no design-based form here (its variance kernel is "
+            f"{spec.variance.__name__}); the design test scales the pooled or the unpooled variance."
+        )
     for name, est in (("previous", previous), ("current", current)):
         if est.fpc != spec.finite_population:
             raise ValueError(
                 f"{name} was estimated with fpc={est.fpc} but the test has finite_population="
-                f"{spec.finite_population}; estimate both with design_proportions(..., test=test).")
+                f"{spec.finite_population}; estimate both with design_proportions(..., test=test)."
+            )
     a, b = previous.to_frame().set_index("prompt"), current.to_frame().set_index("prompt")
     common = [p for p in b.index if p in a.index]
     a, b = a.loc[common], b.loc[common]
@@ -465,8 +606,7 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
         f1, f2 = np.maximum(1 - n1 / pop_a, 0.0), np.maximum(1 - n2 / pop_b, 0.0)
     else:
         f1 = f2 = np.ones(len(common))
-    _, z_simple, p_simple, _ = z_test(k1 / n1, n1, k2 / n2, n2, f1, f2, spec.pooled, spec.continuity,
-                                      spec.alternative)
+    _, z_simple, p_simple, _ = z_test(k1 / n1, n1, k2 / n2, n2, f1, f2, spec.pooled, spec.continuity, spec.alternative)
     sig_simple = p_simple <= spec.alpha
     p1, p2 = a["proportion"].to_numpy(), b["proportion"].to_numpy()
     v1, v2 = a["standard_error"].to_numpy() ** 2, b["standard_error"].to_numpy() ** 2
@@ -482,32 +622,49 @@ def design_change_test(previous: DesignProportions, current: DesignProportions, 
     else:  # as the simple test: where the unpooled variance vanishes but the change does not, the pooled one
         var = v1 + v2
         var = np.where((var == 0) & (diff != 0), pooled_var, var)
-    num = (np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if spec.continuity
-           else diff)
+    num = (
+        np.sign(diff) * (np.abs(diff) - np.minimum(0.5 * (1 / n1 + 1 / n2), np.abs(diff))) if spec.continuity else diff
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(var > 0, num / np.sqrt(np.where(var > 0, var, 1)), np.where(num == 0, 0.0, np.sign(num) * np.inf))
     if not isinstance(higher_is_better, (bool, np.bool_)):
         raise TypeError(f"higher_is_better must be True or False (got {higher_is_better!r}).")
     pval, sig, label = _verdict(z, p2 - p1, spec, bool(higher_is_better))
-    out = pd.DataFrame({
-        "prompt": common, "previous": p1, "current": p2, "difference": p2 - p1,
-        "simple_statistic": z_simple, "simple_pvalue": p_simple,
-        "simple_label": LABEL_BY_CODE[label_codes(sig_simple, k2 / n2 - k1 / n1, bool(higher_is_better))],
-        "statistic": z, "pvalue": pval, "significant": sig, "label": label,
-        "deff_previous": d1, "deff_current": d2,
-        "verdict_changed": sig != sig_simple,
-    })
+    out = pd.DataFrame(
+        {
+            "prompt": common,
+            "previous": p1,
+            "current": p2,
+            "difference": p2 - p1,
+            "simple_statistic": z_simple,
+            "simple_pvalue": p_simple,
+            "simple_label": LABEL_BY_CODE[label_codes(sig_simple, k2 / n2 - k1 / n1, bool(higher_is_better))],
+            "statistic": z,
+            "pvalue": pval,
+            "significant": sig,
+            "label": label,
+            "deff_previous": d1,
+            "deff_current": d2,
+            "verdict_changed": sig != sig_simple,
+        }
+    )
     out.attrs = {"change_test": spec, "design_model": DESIGN_MODEL, "variance": _variance_name(spec.finite_population)}
     return out
 
 
-def _z_from_labelled(labelled: pd.DataFrame):
+def _z_from_labelled(labelled: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "statistic" not in labelled.columns or "significant" not in labelled.columns:
         raise ValueError("labelled must be the output of stats.label_changes (columns 'statistic' and 'significant').")
     return labelled["statistic"].to_numpy(dtype=float), labelled["significant"].fillna(False).to_numpy(dtype=bool)
 
 
-def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_better=True) -> pd.DataFrame:
+def rao_scott_change_test(
+    labelled: pd.DataFrame,
+    deff: ArrayLike,
+    *,
+    test: ChangeTest | None = None,
+    higher_is_better: bool | str = True,
+) -> pd.DataFrame:
     r"""Design-adjusted labels from a published table: the statistic divided by :math:`\sqrt{\mathrm{deff}}`.
 
     The first-order Rao-Scott correction (Rao and Scott 1981): with only tables, a design effect
@@ -517,10 +674,27 @@ def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_
     its label; ``higher_is_better`` (bool or a boolean column, as in :func:`stats.label_changes`)
     gives it for the others.
 
+    See Also
+    --------
+    breakdown_deff : the design effect at which each significant row stops being significant.
+    deff_survival : how many labels survive each design effect.
+    design_change_test : the design-based test when the case records are available.
+
     References
     ----------
     .. [1] Rao, J.N.K. and Scott, A.J. (1981). The analysis of categorical data from complex
        sample surveys. *JASA* 76, 221-230.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import rao_scott_change_test
+    >>> labelled = stats.label_changes(stats.load_report().prompts)
+    >>> out = rao_scott_change_test(labelled, 1.5)
+    >>> int(out["verdict_changed"].sum())
+    5
+    >>> out.loc[out["verdict_changed"], "prompt_id"].tolist()
+    ['2.3.2.b', '2.3.2.e', '2.4.2.a', '4.2.1.b', '4.2.1.d']
     """
     spec = table_test(labelled, test)
     z, sig = _z_from_labelled(labelled)
@@ -543,18 +717,25 @@ def rao_scott_change_test(labelled: pd.DataFrame, deff, *, test=None, higher_is_
     out = labelled.copy()
     out["design_statistic"] = zd
     out["design_pvalue"] = np.where(testable, pval, np.nan)
-    out["design_label"] = np.where(testable, label, labelled["label"].astype(object).to_numpy() if "label" in labelled else "")
+    out["design_label"] = np.where(
+        testable, label, labelled["label"].astype(object).to_numpy() if "label" in labelled else ""
+    )
     out["verdict_changed"] = testable & (sig_d != sig)
     return out
 
 
-def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
+def breakdown_deff(labelled: pd.DataFrame, *, test: ChangeTest | None = None) -> pd.Series:
     r"""For each significant row, the design effect above which it would stop being significant.
 
     :math:`d^* = (z/z_{crit})^2`, :math:`z_{crit}=\Phi^{-1}(1-\alpha/2)` (two-sided) or
     :math:`\Phi^{-1}(1-\alpha)`: the row stays significant for every deff up to :math:`d^*` (Rao-Scott:
     :math:`z/\sqrt{d}`). nan for rows that are not significant. Alpha and alternative come from
     ``test``, else ``labelled.attrs["change_test"]``, else the methodology's (0.10, two-sided).
+
+    See Also
+    --------
+    rao_scott_change_test : the labels at a given design effect.
+    deff_survival : the count of rows whose breakdown effect exceeds each level.
 
     Examples
     --------
@@ -570,11 +751,31 @@ def breakdown_deff(labelled: pd.DataFrame, *, test=None) -> pd.Series:
     return pd.Series(np.where(sig, (z / crit) ** 2, np.nan), index=labelled.index, name="breakdown_deff")
 
 
-def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd.DataFrame:
+def deff_survival(
+    labelled: pd.DataFrame, deffs: Iterable[float] = DEFF_LEVELS, *, test: ChangeTest | None = None
+) -> pd.DataFrame:
     """How many significant labels survive each design effect (the report-level picture).
 
     Returns one row per deff: ``deff``, ``significant`` (under SRS), ``surviving``, ``lost``,
     ``share_surviving`` (proportion), and ``lost_ids`` (the ``prompt_id`` or index of rows lost).
+
+    See Also
+    --------
+    breakdown_deff : each row's breakdown design effect.
+    structural_deff_survival : the same at the design effects the sample's structure implies.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import deff_survival
+    >>> s = deff_survival(stats.label_changes(stats.load_report().prompts))
+    >>> s[["deff", "significant", "surviving"]]
+       deff  significant  surviving
+    0   1.2           17         16
+    1   1.5           17         12
+    2   2.0           17          9
+    >>> s.loc[0, "lost_ids"]
+    '4.2.1.d'
     """
     d_star = breakdown_deff(labelled, test=test)
     ids = labelled["prompt_id"] if "prompt_id" in labelled.columns else pd.Series(labelled.index, index=labelled.index)
@@ -585,16 +786,25 @@ def deff_survival(labelled: pd.DataFrame, deffs=DEFF_LEVELS, *, test=None) -> pd
             raise ValueError(f"deffs must be positive (got {d!r}).")
         survive = d_star >= d
         lost = d_star.notna() & ~survive
-        rows.append({"deff": float(d), "significant": n_sig, "surviving": int(survive.sum()), "lost": int(lost.sum()),
-                     "share_surviving": survive.sum() / n_sig if n_sig else np.nan,
-                     "lost_ids": ", ".join(str(i) for i in ids[lost])})
+        rows.append(
+            {
+                "deff": float(d),
+                "significant": n_sig,
+                "surviving": int(survive.sum()),
+                "lost": int(lost.sum()),
+                "share_surviving": survive.sum() / n_sig if n_sig else np.nan,
+                "lost_ids": ", ".join(str(i) for i in ids[lost]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ---- design effects from the sample's own structure ------------------------------------------------
 
 
-def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
+def kish_deff(
+    icc: ArrayLike, *, cluster_sizes: ArrayLike | None = None, mean_size: float | None = None, cv: float = 0.0
+) -> float | np.ndarray:
     r"""Kish's design effect of a clustered sample: :math:`1 + (\bar m(1 + cv^2) - 1)\rho`.
 
     Vectorised: ``icc``, ``mean_size`` and ``cv`` broadcast.
@@ -613,6 +823,11 @@ def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
     Returns
     -------
     float or ndarray
+
+    See Also
+    --------
+    cluster_size_bounds : the extreme cluster sizes for a number of cases and clusters.
+    structural_deff_survival : the labels that survive the design effects from this formula.
 
     Notes
     -----
@@ -655,12 +870,17 @@ def kish_deff(icc, *, cluster_sizes=None, mean_size=None, cv=0.0):
     return out.item() if np.ndim(out) == 0 else out
 
 
-def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None = None):
+def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""The most even and the most uneven cluster sizes for ``cases`` in ``clusters`` (each >= 1, <= the cap).
 
     Returns ``(even, uneven)``: two int arrays of sizes, whose :math:`\sum m^2/\sum m` (the
     effective cluster size :math:`\bar m(1+cv^2)` of :func:`kish_deff`) are the smallest and the
     largest any allocation can have.
+
+    See Also
+    --------
+    kish_deff : the design effect of the sizes.
+    stats.sampling.pick : the sampler's cap per officer.
 
     Examples
     --------
@@ -684,20 +904,46 @@ def cluster_size_bounds(cases: int, clusters: int, max_per_cluster: int | None =
     return even, uneven
 
 
-def report_cluster_structure(report) -> dict:
-    """Cases, officers and the cap per officer a report states (``samples.csv``: 'case supervision' and
-    'officers interviewed'; the sampler's cap, :func:`stats.sampling.pick`, 6)."""
+def report_cluster_structure(report: Report) -> dict[str, int]:
+    """Cases, officers and the cap per officer a report states.
+
+    From ``samples.csv``: the rows 'case supervision' and 'officers interviewed'; the cap is the
+    sampler's, 6 (:func:`stats.sampling.pick`).
+
+    See Also
+    --------
+    structural_deff_survival : takes these values as keyword arguments.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.design import report_cluster_structure
+    >>> report_cluster_structure(stats.load_report())
+    {'cases': 100, 'officers': 49, 'max_per_officer': 6}
+    """
     samples = report.samples.set_index("sample")
     missing = [name for name in ("case supervision", "officers interviewed") if name not in samples.index]
     if missing:
-        raise ValueError(f"samples.csv of report {report.name!r} has no rows {missing} (needed for the cluster "
-                         "structure); pass cases= and officers= to structural_deff_survival instead.")
-    return {"cases": int(samples.loc["case supervision", "n"]), "officers": int(samples.loc["officers interviewed", "n"]),
-            "max_per_officer": 6}
+        raise ValueError(
+            f"samples.csv of report {report.name!r} has no rows {missing} (needed for the cluster "
+            "structure); pass cases= and officers= to structural_deff_survival instead."
+        )
+    return {
+        "cases": int(samples["n"].loc["case supervision"]),
+        "officers": int(samples["n"].loc["officers interviewed"]),
+        "max_per_officer": 6,
+    }
 
 
-def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: int, max_per_officer: int | None = 6,
-                             icc=ICC_RANGE, test=None) -> pd.DataFrame:
+def structural_deff_survival(
+    labelled: pd.DataFrame,
+    *,
+    cases: int,
+    officers: int,
+    max_per_officer: int | None = 6,
+    icc: Iterable[float] = ICC_RANGE,
+    test: ChangeTest | None = None,
+) -> pd.DataFrame:
     r"""Significant labels that survive the design effects the sample's own structure implies.
 
     Kish's :func:`kish_deff` at the two ends of the plausible range: the lower end with the most
@@ -726,6 +972,12 @@ def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: in
         (:math:`\bar m(1+cv^2)`), ``mean_cluster_size``, ``cv``, ``deff``, ``significant``,
         ``surviving``, ``lost``, ``lost_ids``. ``attrs['design_model']`` states the model and
         ``attrs['source']`` where the inputs come from.
+
+    See Also
+    --------
+    kish_deff : the design effect formula.
+    deff_survival : the same at fixed design effects.
+    report_cluster_structure : the cases, officers and cap a report states.
 
     Notes
     -----
@@ -775,13 +1027,27 @@ def structural_deff_survival(labelled: pd.DataFrame, *, cases: int, officers: in
         deff = kish_deff(rho, cluster_sizes=sizes)
         survive = d_star >= deff
         lost = d_star.notna() & ~survive
-        rows.append({"end": end, "icc": rho, "effective_cluster_size": float((sizes**2).sum() / sizes.sum()),
-                     "mean_cluster_size": float(sizes.mean()), "cv": float(sizes.std() / sizes.mean()),
-                     "deff": deff, "significant": n_sig, "surviving": int(survive.sum()), "lost": int(lost.sum()),
-                     "lost_ids": ", ".join(str(i) for i in ids[lost])})
+        rows.append(
+            {
+                "end": end,
+                "icc": rho,
+                "effective_cluster_size": float((sizes**2).sum() / sizes.sum()),
+                "mean_cluster_size": float(sizes.mean()),
+                "cv": float(sizes.std() / sizes.mean()),
+                "deff": deff,
+                "significant": n_sig,
+                "surviving": int(survive.sum()),
+                "lost": int(lost.sum()),
+                "lost_ids": ", ".join(str(i) for i in ids[lost]),
+            }
+        )
     out = pd.DataFrame(rows)
-    out.attrs = {"design_model": DESIGN_MODEL,
-                 "source": (f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
-                            f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"),
-                 "change_test": spec}
+    out.attrs = {
+        "design_model": DESIGN_MODEL,
+        "source": (
+            f"{cases} cases over {officers} officers, at most {max_per_officer} per officer "
+            f"(most even and most uneven spreads); ICC {lo_icc:g} to {hi_icc:g}"
+        ),
+        "change_test": spec,
+    }
     return out

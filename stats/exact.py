@@ -15,10 +15,11 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._labelled import carrier_of
-from .change import METHODS, table_test
+from .change import METHODS, ChangeTest, table_test
 from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
 
 __all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
@@ -29,7 +30,7 @@ EXACT_TESTS = ("fisher", "barnard", "boschloo")
 EXACT_CHOICES = ("all", "fisher", "none")
 
 
-def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
+def counts_from_percent(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEFAULT_ROUNDING) -> int | np.ndarray:
     r"""Whole counts behind published percentages: the count of n nearest p n / 100 that rounds back to p.
 
     Parameters
@@ -55,6 +56,11 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
         43.5 %, published as 42 % and 44 %). Such a figure comes from another n; see
         :func:`stats.consistency.feasible_counts` and :func:`stats.consistency.nearest_feasible`.
 
+    See Also
+    --------
+    stats.consistency.implied_counts : the counts with their n and source, vectorised.
+    stats.consistency.nearest_feasible : one figure at a time.
+
     Notes
     -----
     Exact integer arithmetic (:func:`stats.consistency.count_bounds`): :math:`100k/n`
@@ -68,7 +74,8 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
     >>> counts_from_percent(43, 85)
     Traceback (most recent call last):
     ...
-    ValueError: no count out of n = 85 publishes as 43% (half-up rounding): 36/85 = 42.35%, 37/85 = 43.53%; the figure comes from another n (stats.consistency.feasible_counts).
+    ValueError: no count out of n = 85 publishes as 43% (half-up rounding): 36/85 = 42.35%,
+    37/85 = 43.53%; the figure comes from another n (stats.consistency.feasible_counts).
     """
     v.check_choice("rounding", rounding, ROUNDINGS)
     p = v.as_float_array("percent", percent)
@@ -101,8 +108,9 @@ def counts_from_percent(percent, n, *, rounding=DEFAULT_ROUNDING):
 # p-value as statistic. stats.exact_tests computes them vectorised (equal to scipy to 1e-9);
 # _scipy_exact is the reference route the tests compare with.
 
+
 @lru_cache(maxsize=65536)
-def _scipy_exact(name, k1, n1, k2, n2, alternative):
+def _scipy_exact(name: str, k1: int, n1: int, k2: int, n2: int, alternative: str) -> float:
     from scipy import stats as ss
 
     table = [[k2, k1], [n2 - k2, n1 - k1]]
@@ -113,17 +121,28 @@ def _scipy_exact(name, k1, n1, k2, n2, alternative):
     return float(ss.boschloo_exact(table, alternative=alternative).pvalue)
 
 
-def _exact_pvalues(k1, n1, k2, n2, alternative, names=EXACT_TESTS) -> dict:
+def _exact_pvalues(
+    k1: np.ndarray,
+    n1: np.ndarray,
+    k2: np.ndarray,
+    n2: np.ndarray,
+    alternative: str,
+    names: tuple[str, ...] = EXACT_TESTS,
+) -> dict[str, np.ndarray]:
     """p-values of the exact tests ``names`` for arrays of counts (previous k1/n1, current k2/n2)."""
     from . import exact_tests
 
     if len(np.atleast_1d(k1)) == 0:
         return {name: np.zeros(0) for name in names}
-    return {name: np.atleast_1d(np.asarray(getattr(exact_tests, name)(k1, n1, k2, n2, alternative=alternative),
-                                           dtype=float)) for name in names}
+    return {
+        name: np.atleast_1d(
+            np.asarray(getattr(exact_tests, name)(k1, n1, k2, n2, alternative=alternative), dtype=float)
+        )
+        for name in names
+    }
 
 
-def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
+def _labelled(table: pd.DataFrame, spec: ChangeTest, rounding: str) -> pd.DataFrame:
     """``table`` itself when it is labelled with its counts, else :func:`stats.label_changes` of it."""
     from .tables import label_changes
 
@@ -136,7 +155,9 @@ def _labelled(table: pd.DataFrame, spec, rounding) -> pd.DataFrame:
     return label_changes(plain, spec, rounding=rounding)
 
 
-def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=None) -> pd.DataFrame:
+def compare_methods(
+    labelled: pd.DataFrame, test: ChangeTest | None = None, *, exact: str = "all", rounding: str | None = None
+) -> pd.DataFrame:
     r"""Run the Z-test variants and the exact tests on every testable row.
 
     Parameters
@@ -171,6 +192,12 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
         is run) and ``method_sensitive`` (the label's verdict and the verdicts ``p <=
         alpha`` of the tests run are not all the same). ``attrs['change_test']`` holds
         the test.
+
+    See Also
+    --------
+    stats.exact_tests.exact_test : one exact test on counts.
+    stats.change.ChangeTest : the Z-test variants compared.
+    scipy.stats.boschloo_exact, scipy.stats.barnard_exact, scipy.stats.fisher_exact : scipy's exact tests.
 
     Notes
     -----
@@ -214,9 +241,15 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
     carrier = carrier_of(labelled)
+    given: object = labelled  # label_changes refuses anything but a DataFrame, with a message
     if rounding is None:
-        rounding = carrier.rounding if carrier else (
-            labelled.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(labelled, pd.DataFrame) else DEFAULT_ROUNDING)
+        rounding = (
+            carrier.rounding
+            if carrier
+            else (
+                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
+            )
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     table = _labelled(labelled, spec, rounding)
     rows = np.flatnonzero(table["significant"].notna().to_numpy())
@@ -224,18 +257,24 @@ def compare_methods(labelled: pd.DataFrame, test=None, *, exact="all", rounding=
     sub = table.iloc[rows]
     K1, N1 = sub["count_previous"].to_numpy(dtype=float), sub["n_used_previous"].to_numpy(dtype=float)
     K2, N2 = sub["count_current"].to_numpy(dtype=float), sub["n_used_current"].to_numpy(dtype=float)
-    whole = (K1 == np.floor(K1)) & (K2 == np.floor(K2))
+    whole = (np.floor(K1) == K1) & (np.floor(K2) == K2)
     if not whole.all():
-        raise ValueError(f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
-                         "labelled with ChangeTest(counts='fractional').")
+        raise ValueError(
+            f"row {idx[int(np.argmin(whole))]!r}: exact tests need whole counts; the table was "
+            "labelled with ChangeTest(counts='fractional')."
+        )
     K1, N1, K2, N2 = (x.astype(np.int64) for x in (K1, N1, K2, N2))
     out = pd.DataFrame(index=idx)
     out["k_previous"], out["n_previous"], out["k_current"], out["n_current"] = K1, N1, K2, N2
     pops = {}
     if spec.finite_population:
-        parsed = carrier_of(table).parsed
-        pops = {"population_previous": parsed["population_previous"][rows],
-                "population_current": parsed["population_current"][rows]}
+        labelled_carrier = carrier_of(table)
+        assert labelled_carrier is not None  # label_changes attaches one to every table it labels
+        parsed = labelled_carrier.parsed
+        pops = {
+            "population_previous": parsed["population_previous"][rows],
+            "population_current": parsed["population_current"][rows],
+        }
     for method in METHODS:
         out[method] = np.asarray(spec.replace(method=method).pvalue(K1, N1, K2, N2, **pops), dtype=float).reshape(-1)
     names = {"all": EXACT_TESTS, "fisher": ("fisher",), "none": ()}[exact]

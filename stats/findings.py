@@ -304,6 +304,12 @@ class MainPoints:
             return frames[part].drop(columns="section")
         return pd.concat([f for f in frames.values() if len(f)], ignore_index=True)
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the main points as the HTML report words them (:func:`stats.render.html.main_points_html`)."""
+        from .render.html import main_points_html
+
+        return main_points_html(self)
+
     def __repr__(self) -> str:
         return (f"MainPoints(report={self.report!r}, changes={len(self.changes)} ({len(self.robust)} robust), "
                 f"adjusted_ratings={len(self.adjusted_ratings)}, overall={self.overall.get('rating')!r}, "
@@ -442,6 +448,8 @@ def _denominators(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _title(summary, report) -> str:
+    if report is None and summary.title and summary.title != summary.name:
+        return summary.title  # summarise read it from report.toml
     if report is not None:
         title = report.metadata.get("title")
     else:

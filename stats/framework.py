@@ -41,12 +41,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import limits
+
+if TYPE_CHECKING:
+    from .io import StrPath
 
 __all__ = [
     "Framework",
@@ -72,9 +78,27 @@ _STANDARD_ID = re.compile(r"^\d+\.\d+$")
 
 
 class FrameworkError(ValueError):
-    """A framework file is malformed; ``problems`` lists every one as "file: key: rule (got value)"."""
+    """A framework file is malformed; ``problems`` lists every one as "file: key: rule (got value)".
 
-    def __init__(self, path, problems: list[str]):
+    See Also
+    --------
+    load_framework : Raises it, listing every problem of the file at once.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> from stats.framework import FrameworkError, load_framework
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "mine.toml").write_text('name = "mine"\\nratings = ["Bad"]\\n')
+    >>> try:
+    ...     load_framework(folder / "mine.toml")
+    ... except FrameworkError as err:
+    ...     print(err.problems[:2])
+    ('title: is required (missing)', "ratings: must hold two or more distinct non-empty names (got ['Bad'])")
+    >>> shutil.rmtree(folder)
+    """
+
+    def __init__(self, path: StrPath, problems: list[str]) -> None:
         self.path = str(path)
         self.problems = tuple(problems)
         listed = "\n".join(f"  {self.path}: {p}" for p in problems)
@@ -83,7 +107,20 @@ class FrameworkError(ValueError):
 
 @dataclass(frozen=True)
 class Domain:
-    """A domain of the framework: ``id`` (int) and ``name``."""
+    """A domain of the framework: ``id`` (int) and ``name``.
+
+    See Also
+    --------
+    Framework : Holds the domains, as ``framework.domains``.
+    Standard : Names its domain by ``id``.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> framework.domains[0]
+    Domain(id=1, name='Organisational delivery')
+    """
 
     id: int
     name: str
@@ -91,7 +128,21 @@ class Domain:
 
 @dataclass(frozen=True)
 class KeyQuestion:
-    """A key question: ``id`` ("2.1.3"), ``text``, ``qualitative`` (no percentage) and ``sample``."""
+    """A key question: ``id`` ("2.1.3"), ``text``, ``qualitative`` (no percentage) and ``sample``.
+
+    See Also
+    --------
+    Standard : Holds its key questions.
+    Framework.sample_of : The sample a key question's percentages are of.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> framework.standard("2.1").key_questions[2]
+    KeyQuestion(id='2.1.3', text='Does assessment focus sufficiently on keeping other people safe?', qualitative=False,
+    sample='harm')
+    """
 
     id: str
     text: str
@@ -101,7 +152,24 @@ class KeyQuestion:
 
 @dataclass(frozen=True)
 class Standard:
-    """A standard: its ``domain``, rating ``basis``, whether it is ``scored``, its ``key_questions``."""
+    """A standard: its ``domain``, rating ``basis``, whether it is ``scored``, its ``key_questions``.
+
+    See Also
+    --------
+    Framework.standard : Looks a standard up by its id.
+    KeyQuestion : The questions that rate a standard from case data.
+    stats.ratings.rate_standard : Rates a standard from its key-question percentages.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> framework = load_framework()
+    >>> standard = framework.standard("2.1")
+    >>> standard.name, standard.domain, standard.basis, standard.scored
+    ('Assessment', 2, 'case data', True)
+    >>> [k.id for k in standard.key_questions]
+    ['2.1.1', '2.1.2', '2.1.3']
+    """
 
     id: str
     name: str
@@ -155,6 +223,12 @@ class Framework:
     path : str
         File it was read from.
 
+    See Also
+    --------
+    load_framework : Reads a framework from its TOML file.
+    stats.ratings.rate_report : Applies a framework's bands and points to a report.
+    stats.schema.validate_report : Checks a report folder against its framework.
+
     Examples
     --------
     >>> from stats.framework import load_framework
@@ -192,8 +266,10 @@ class Framework:
         for s in self.standards:
             if s.id == standard_id:
                 return s
-        raise ValueError(f"standard {standard_id!r} is not in framework {self.name!r} "
-                         f"(its standards: {', '.join(s.id for s in self.standards)}).")
+        raise ValueError(
+            f"standard {standard_id!r} is not in framework {self.name!r} "
+            f"(its standards: {', '.join(s.id for s in self.standards)})."
+        )
 
     @property
     def key_questions(self) -> dict[str, KeyQuestion]:
@@ -213,21 +289,22 @@ class Framework:
     # -- rules ----------------------------------------------------------------------------------
     def score(self, rating: str) -> int:
         """Points of a rating."""
-        if not isinstance(rating, str) or rating not in self.ratings:
+        given: object = rating  # checked as any object a caller may pass
+        if not isinstance(given, str) or given not in self.ratings:
             raise ValueError(f"rating ({rating!r}) must be one of {', '.join(map(repr, self.ratings))}.")
         return self.points[self.ratings.index(rating)]
 
-    def band(self, percent):
+    def band(self, percent: ArrayLike) -> Any:
         """Rating of key-question percentages (array_like, 0-100): the band whose lower limit they reach."""
-        idx = np.searchsorted(np.asarray(self.key_question_bands, dtype=float), np.asarray(percent, dtype=float),
-                              side="right")
+        idx = np.searchsorted(
+            np.asarray(self.key_question_bands, dtype=float), np.asarray(percent, dtype=float), side="right"
+        )
         out = np.asarray(self.ratings, dtype=object)[idx]
         return str(out) if np.ndim(out) == 0 else out
 
-    def overall_rating(self, total):
+    def overall_rating(self, total: ArrayLike) -> Any:
         """Overall rating of total scores (array_like, 0 to :attr:`maximum`)."""
-        idx = np.searchsorted(np.asarray(self.overall_bands, dtype=float), np.asarray(total, dtype=float),
-                              side="right")
+        idx = np.searchsorted(np.asarray(self.overall_bands, dtype=float), np.asarray(total, dtype=float), side="right")
         out = np.asarray(self.ratings, dtype=object)[idx]
         return str(out) if np.ndim(out) == 0 else out
 
@@ -235,46 +312,87 @@ class Framework:
         """``(low, high, rating)`` of each overall band, e.g. ``(16, 25, 'Good')``."""
         lows = (0, *self.overall_bands)
         highs = (*(b - 1 for b in self.overall_bands), self.maximum)
-        return list(zip(lows, highs, self.ratings))
+        return list(zip(lows, highs, self.ratings, strict=False))
 
     def describe(self) -> str:
         """One line: name, standards, total and bands."""
         bands = ", ".join(f"{lo}-{hi} {r}" for lo, hi, r in self.overall_limits())
-        return (f"{self.name}: {len(self.scored_standards)} scored standards in {len(self.domains)} domains, "
-                f"total 0-{self.maximum} ({bands})")
+        return (
+            f"{self.name}: {len(self.scored_standards)} scored standards in {len(self.domains)} domains, "
+            f"total 0-{self.maximum} ({bands})"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per standard and key question (standards without key questions get one row)."""
         domains = {d.id: d.name for d in self.domains}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for s in self.standards:
-            base = {"domain": s.domain, "domain_name": domains[s.domain], "standard": s.id, "standard_name": s.name,
-                    "basis": s.basis, "scored": s.scored}
-            for k in s.key_questions or (None,):
-                rows.append({**base, "key_question": k.id if k else None, "key_question_text": k.text if k else None,
-                             "qualitative": k.qualitative if k else None,
-                             "sample": self.sample_of(s.id, k.id if k else None)})
+            base = {
+                "domain": s.domain,
+                "domain_name": domains[s.domain],
+                "standard": s.id,
+                "standard_name": s.name,
+                "basis": s.basis,
+                "scored": s.scored,
+            }
+            rows.extend(
+                {
+                    **base,
+                    "key_question": k.id if k else None,
+                    "key_question_text": k.text if k else None,
+                    "qualitative": k.qualitative if k else None,
+                    "sample": self.sample_of(s.id, k.id if k else None),
+                }
+                for k in s.key_questions or (None,)
+            )
         return pd.DataFrame(rows)
 
 
 # -- reading and checking a file ---------------------------------------------------------------
 
-_TOP_KEYS = {"name", "title", "sources", "ratings", "points", "key_question_bands", "overall_bands",
-             "discretion_points", "default_sample", "prompt_samples", "domains", "standards"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "sources",
+    "ratings",
+    "points",
+    "key_question_bands",
+    "overall_bands",
+    "discretion_points",
+    "default_sample",
+    "prompt_samples",
+    "domains",
+    "standards",
+}
 _STANDARD_KEYS = {"id", "name", "domain", "basis", "scored", "sample", "key_questions"}
 _KQ_KEYS = {"id", "text", "qualitative", "sample"}
 #: Largest points a rating may earn (the published frameworks give 0 to 3).
 _MAX_POINTS = 1000
 
 
+#: What every ``framework=`` parameter accepts: a bundled name, the path of a TOML file, a loaded
+#: framework, or None for the default.
+FrameworkLike: TypeAlias = "StrPath | Framework | None"
+
+
 class _Checker:
     def __init__(self):
         self.problems: list[str] = []
 
-    def fail(self, key: str, rule: str, value) -> None:
+    def fail(self, key: str, rule: str, value: object) -> None:
         self.problems.append(f"{key}: {rule} (got {value!r})")
 
-    def typed(self, table: dict, key: str, where: str, kind, rule: str, *, required=True, default=None):
+    def typed(
+        self,
+        table: dict[str, Any],
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        rule: str,
+        *,
+        required: bool = True,
+        default: Any = None,
+    ) -> Any:
         if key not in table:
             if required:
                 self.problems.append(f"{where}{key}: is required (missing)")
@@ -295,27 +413,35 @@ class _Checker:
 def _check_counts(data: dict, path: str) -> None:
     """Refuse a framework larger than :mod:`stats.limits` allows, before any of it is checked."""
     problems = []
-    for key, limit, name in (("standards", limits.MAX_STANDARDS, "MAX_STANDARDS"),
-                             ("domains", limits.MAX_DOMAINS, "MAX_DOMAINS"),
-                             ("ratings", limits.MAX_RATINGS, "MAX_RATINGS"),
-                             ("points", limits.MAX_RATINGS, "MAX_RATINGS")):
+    for key, limit, name in (
+        ("standards", limits.MAX_STANDARDS, "MAX_STANDARDS"),
+        ("domains", limits.MAX_DOMAINS, "MAX_DOMAINS"),
+        ("ratings", limits.MAX_RATINGS, "MAX_RATINGS"),
+        ("points", limits.MAX_RATINGS, "MAX_RATINGS"),
+    ):
         value = data.get(key)
         if isinstance(value, list) and len(value) > limit:
-            problems.append(f"{key}: has {len(value):,} entries, more than the limit of {limit:,} "
-                            f"(stats.limits.{name})")
+            problems.append(
+                f"{key}: has {len(value):,} entries, more than the limit of {limit:,} (stats.limits.{name})"
+            )
     standards = data.get("standards")
     if isinstance(standards, list):
-        kqs = sum(len(s["key_questions"]) for s in standards
-                  if isinstance(s, dict) and isinstance(s.get("key_questions"), list))
+        kqs = sum(
+            len(s["key_questions"])
+            for s in standards
+            if isinstance(s, dict) and isinstance(s.get("key_questions"), list)
+        )
         if kqs > limits.MAX_KEY_QUESTIONS:
-            problems.append(f"standards: key_questions: has {kqs:,} key questions in all, more than the limit of "
-                            f"{limits.MAX_KEY_QUESTIONS:,} (stats.limits.MAX_KEY_QUESTIONS)")
+            problems.append(
+                f"standards: key_questions: has {kqs:,} key questions in all, more than the limit of "
+                f"{limits.MAX_KEY_QUESTIONS:,} (stats.limits.MAX_KEY_QUESTIONS)"
+            )
     if problems:
         raise FrameworkError(path, problems)
 
 
-def _increasing(values) -> bool:
-    return all(a < b for a, b in zip(values, values[1:]))
+def _increasing(values: list[Any]) -> bool:
+    return all(a < b for a, b in pairwise(values))
 
 
 def _parse(data: dict, path: str) -> Framework:
@@ -327,39 +453,56 @@ def _parse(data: dict, path: str) -> Framework:
     title = c.typed(data, "title", "", str, "must be a string", default="")
     sources = c.typed(data, "sources", "", list, "must be a list of strings", required=False, default=[])
     ratings = c.typed(data, "ratings", "", list, "must be a list of rating names, lowest first", default=[])
-    if ratings and (len(ratings) < 2 or not all(isinstance(r, str) and r for r in ratings)
-                    or len(set(ratings)) != len(ratings)):
+    if ratings and (
+        len(ratings) < 2 or not all(isinstance(r, str) and r for r in ratings) or len(set(ratings)) != len(ratings)
+    ):
         c.fail("ratings", "must hold two or more distinct non-empty names", ratings)
         ratings = []
     points = c.typed(data, "points", "", list, "must be a list of whole numbers", default=[])
-    if points and (not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= _MAX_POINTS for p in points)
-                   or not _increasing(points)):
+    if points and (
+        not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= _MAX_POINTS for p in points)
+        or not _increasing(points)
+    ):
         c.fail("points", f"must be whole numbers from 0 to {_MAX_POINTS}, increasing", points)
         points = []
     if ratings and points and len(points) != len(ratings):
         c.fail("points", f"must give one number per rating ({len(ratings)})", points)
     kq_bands = c.typed(data, "key_question_bands", "", list, "must be a list of percentages", default=[])
-    if kq_bands and (not all(isinstance(b, (int, float)) and not isinstance(b, bool) and 0 < b <= 100 for b in kq_bands)
-                     or not _increasing(kq_bands)):
+    if kq_bands and (
+        not all(isinstance(b, (int, float)) and not isinstance(b, bool) and 0 < b <= 100 for b in kq_bands)
+        or not _increasing(kq_bands)
+    ):
         c.fail("key_question_bands", "must be increasing percentages above 0 and at most 100", kq_bands)
     if ratings and len(kq_bands) != len(ratings) - 1:
-        c.fail("key_question_bands", f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
-               kq_bands)
+        c.fail(
+            "key_question_bands",
+            f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
+            kq_bands,
+        )
     overall_bands = c.typed(data, "overall_bands", "", list, "must be a list of whole numbers", default=[])
-    if overall_bands and (not all(isinstance(b, int) and not isinstance(b, bool) and 0 < b <= _MAX_POINTS * limits.MAX_STANDARDS
-                                  for b in overall_bands)
-                          or not _increasing(overall_bands)):
+    if overall_bands and (
+        not all(
+            isinstance(b, int) and not isinstance(b, bool) and 0 < b <= _MAX_POINTS * limits.MAX_STANDARDS
+            for b in overall_bands
+        )
+        or not _increasing(overall_bands)
+    ):
         c.fail("overall_bands", "must be increasing whole numbers above 0", overall_bands)
     if ratings and len(overall_bands) != len(ratings) - 1:
-        c.fail("overall_bands", f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
-               overall_bands)
-    discretion = c.typed(data, "discretion_points", "", (int, float), "must be a number of percentage points",
-                         required=False, default=5)
+        c.fail(
+            "overall_bands",
+            f"must give the lower limit of each rating above the lowest ({len(ratings) - 1})",
+            overall_bands,
+        )
+    discretion = c.typed(
+        data, "discretion_points", "", (int, float), "must be a number of percentage points", required=False, default=5
+    )
     if isinstance(discretion, (int, float)) and not 0 <= discretion <= 100:  # also nan and inf
         c.fail("discretion_points", "must be a number of percentage points from 0 to 100", discretion)
     default_sample = c.typed(data, "default_sample", "", str, "must be a sample name", required=False)
-    prompt_samples = c.typed(data, "prompt_samples", "", dict, "must be a table of prefix = sample",
-                             required=False, default={})
+    prompt_samples = c.typed(
+        data, "prompt_samples", "", dict, "must be a table of prefix = sample", required=False, default={}
+    )
     for prefix, sample in prompt_samples.items():
         if not isinstance(sample, str):
             c.fail(f"prompt_samples.{prefix!r}", "must be a sample name", sample)
@@ -385,16 +528,17 @@ def _parse(data: dict, path: str) -> Framework:
     standards = []
     seen_kq: set = set()
     seen_standards: set = set()
-    for i, s in enumerate(c.typed(data, "standards", "", list, "must be an array of tables ([[standards]])",
-                                  default=[])):
+    for i, s in enumerate(
+        c.typed(data, "standards", "", list, "must be an array of tables ([[standards]])", default=[])
+    ):
         where = f"standards[{i}]."
         if not isinstance(s, dict):
             c.fail(f"standards[{i}]", "must be a table", s)
             continue
         c.unknown(s, _STANDARD_KEYS, where)
-        sid = c.typed(s, "id", where, str, "must be a string such as \"2.1\"")
+        sid = c.typed(s, "id", where, str, 'must be a string such as "2.1"')
         if sid is not None and not _STANDARD_ID.match(sid):
-            c.fail(f"{where}id", "must look like \"2.1\" (digits, a dot, digits)", sid)
+            c.fail(f"{where}id", 'must look like "2.1" (digits, a dot, digits)', sid)
         if sid is not None and sid in seen_standards:
             c.fail(f"{where}id", "must be unique", sid)
         if isinstance(sid, str):
@@ -409,52 +553,91 @@ def _parse(data: dict, path: str) -> Framework:
         scored = c.typed(s, "scored", where, bool, "must be true or false", required=False, default=True)
         sample = c.typed(s, "sample", where, str, "must be a sample name", required=False)
         kqs = []
-        for j, k in enumerate(c.typed(s, "key_questions", where, list, "must be a list of tables", required=False,
-                                      default=[])):
+        for j, k in enumerate(
+            c.typed(s, "key_questions", where, list, "must be a list of tables", required=False, default=[])
+        ):
             kwhere = f"{where}key_questions[{j}]."
             if not isinstance(k, dict):
                 c.fail(f"{where}key_questions[{j}]", "must be a table", k)
                 continue
             c.unknown(k, _KQ_KEYS, kwhere)
-            kid = c.typed(k, "id", kwhere, str, "must be a string such as \"2.1.1\"")
+            kid = c.typed(k, "id", kwhere, str, 'must be a string such as "2.1.1"')
             if kid is not None and sid is not None and not re.fullmatch(re.escape(sid) + r"\.\d+", kid):
-                c.fail(f"{kwhere}id", f"must be the standard id, a dot and a number (\"{sid}.1\")", kid)
+                c.fail(f"{kwhere}id", f'must be the standard id, a dot and a number ("{sid}.1")', kid)
             if kid is not None and kid in seen_kq:
                 c.fail(f"{kwhere}id", "must be unique", kid)
             seen_kq.add(kid)
             text = c.typed(k, "text", kwhere, str, "must be a string", default="")
-            qualitative = c.typed(k, "qualitative", kwhere, bool, "must be true or false", required=False,
-                                  default=False)
+            qualitative = c.typed(
+                k, "qualitative", kwhere, bool, "must be true or false", required=False, default=False
+            )
             ksample = c.typed(k, "sample", kwhere, str, "must be a sample name", required=False)
             if kid is not None:
                 kqs.append(KeyQuestion(kid, text, qualitative, ksample))
         if basis in BASES and basis != "inspector judgement" and not any(not k.qualitative for k in kqs):
-            c.fail(f"{where}key_questions", f"must list at least one non-qualitative key question for basis {basis!r}",
-                   [k.id for k in kqs])
+            c.fail(
+                f"{where}key_questions",
+                f"must list at least one non-qualitative key question for basis {basis!r}",
+                [k.id for k in kqs],
+            )
         if basis == "case data" and any(k.qualitative for k in kqs):
-            c.fail(f"{where}basis", "must be 'case data and qualitative evidence' when a key question is qualitative",
-                   basis)
+            c.fail(
+                f"{where}basis",
+                "must be 'case data and qualitative evidence' when a key question is qualitative",
+                basis,
+            )
         if sid is not None:
-            standards.append(Standard(sid, sname, domain if domain is not None else -1, basis or "", scored, sample,
-                                      tuple(kqs)))
+            standards.append(
+                Standard(sid, sname, domain if domain is not None else -1, basis or "", scored, sample, tuple(kqs))
+            )
     if not standards and "standards" in data:
         c.fail("standards", "must hold at least one standard", data["standards"])
     n_scored = sum(s.scored for s in standards)
-    if overall_bands and points and n_scored and all(isinstance(b, int) for b in overall_bands) \
-            and overall_bands[-1] > points[-1] * n_scored:
-        c.fail("overall_bands", f"must not exceed the maximum total {points[-1] * n_scored} "
-               f"({n_scored} scored standards x {points[-1]} points)", overall_bands)
+    if (
+        overall_bands
+        and points
+        and n_scored
+        and all(isinstance(b, int) for b in overall_bands)
+        and overall_bands[-1] > points[-1] * n_scored
+    ):
+        c.fail(
+            "overall_bands",
+            f"must not exceed the maximum total {points[-1] * n_scored} "
+            f"({n_scored} scored standards x {points[-1]} points)",
+            overall_bands,
+        )
     if c.problems:
         raise FrameworkError(path, c.problems)
-    return Framework(name=name, title=title, ratings=tuple(ratings), points=tuple(points),
-                     key_question_bands=tuple(float(b) for b in kq_bands), overall_bands=tuple(overall_bands),
-                     discretion_points=float(discretion), domains=tuple(domains), standards=tuple(standards),
-                     default_sample=default_sample, prompt_samples=tuple(prompt_samples.items()),
-                     sources=tuple(str(s) for s in sources), path=path)
+    return Framework(
+        name=name,
+        title=title,
+        ratings=tuple(ratings),
+        points=tuple(points),
+        key_question_bands=tuple(float(b) for b in kq_bands),
+        overall_bands=tuple(overall_bands),
+        discretion_points=float(discretion),
+        domains=tuple(domains),
+        standards=tuple(standards),
+        default_sample=default_sample,
+        prompt_samples=tuple(prompt_samples.items()),
+        sources=tuple(str(s) for s in sources),
+        path=path,
+    )
 
 
 def available_frameworks() -> list[str]:
-    """Names of the bundled frameworks, for :func:`load_framework`."""
+    """Names of the bundled frameworks, for :func:`load_framework`.
+
+    See Also
+    --------
+    load_framework : Loads one of them by name.
+
+    Examples
+    --------
+    >>> from stats.framework import available_frameworks
+    >>> available_frameworks()
+    ['adult-2018', 'youth-2018']
+    """
     return sorted(p.stem for p in _FRAMEWORK_DIR.glob("*.toml"))
 
 
@@ -471,7 +654,9 @@ def _load_file(path: str, mtime: float, size: int) -> Framework:
     return _parse(data, path)
 
 
-def load_framework(framework=None, *, base=None, folder=None) -> Framework:
+def load_framework(
+    framework: FrameworkLike = None, *, base: StrPath | None = None, folder: StrPath | None = None
+) -> Framework:
     """Load a framework: a bundled name, the path of a TOML file, or a :class:`Framework` (returned as is).
 
     Parameters
@@ -494,25 +679,36 @@ def load_framework(framework=None, *, base=None, folder=None) -> Framework:
     OSError
         The file cannot be read.
 
+    See Also
+    --------
+    available_frameworks : The bundled names.
+    Framework : What is returned.
+    stats.io.read_toml : The reader of the file.
+
     Examples
     --------
     >>> from stats.framework import load_framework
     >>> load_framework().describe()
-    'adult-2018: 10 scored standards in 3 domains, total 0-30 (0-5 Inadequate, 6-15 Requires improvement, 16-25 Good, 26-30 Outstanding)'
+    'adult-2018: 10 scored standards in 3 domains, total 0-30 (0-5 Inadequate, 6-15 Requires improvement, ...
+    26-30 Outstanding)'
     """
     if isinstance(framework, Framework):
         return framework
     if framework is None:
         framework = DEFAULT_FRAMEWORK
     if not isinstance(framework, (str, Path)):
-        raise TypeError(f"framework must be a framework name, a path to a .toml file or a Framework "
-                        f"(got {type(framework).__name__}).")
+        raise TypeError(
+            f"framework must be a framework name, a path to a .toml file or a Framework "
+            f"(got {type(framework).__name__})."
+        )
     text = str(framework)
     if isinstance(framework, str) and _NAME.match(text):
         path = _FRAMEWORK_DIR / f"{text}.toml"
         if not path.is_file():
-            raise ValueError(f"framework ({text!r}) must be one of the bundled frameworks {available_frameworks()} "
-                             "or the path of a .toml file.")
+            raise ValueError(
+                f"framework ({text!r}) must be one of the bundled frameworks {available_frameworks()} "
+                "or the path of a .toml file."
+            )
     else:
         path = Path(framework)
         if base is not None and not path.is_absolute():

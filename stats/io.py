@@ -44,8 +44,9 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
+from typing import IO, Any, TypeAlias, TypeVar, cast
 
 import pandas as pd
 
@@ -71,6 +72,11 @@ __all__ = [
     "FORMULA_PREFIXES",
 ]
 
+#: A file name as every reader and writer accepts it: a string or a path-like object.
+StrPath: TypeAlias = "str | os.PathLike[str]"
+
+_Cell = TypeVar("_Cell")
+
 #: Delimiters recognised when sniffing a header (in order of preference on a tie).
 DELIMITERS = (",", ";", "\t")
 
@@ -89,20 +95,22 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 # C0 control characters other than tab, newline, carriage return and form feed: not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SIGNATURES = {
-    b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook?): save it as CSV, or use `tabulate` for case files in Excel",
+    b"PK\x03\x04": (
+        "a zip archive (an Excel .xlsx workbook?): save it as CSV, or use `tabulate` for case files in Excel"
+    ),
     b"%PDF": "a PDF: extract the tables first (`read-report` parses a report's Annexe 4)",
     b"\xd0\xcf\x11\xe0": "an old Excel .xls (or other OLE) file: save it as CSV",
 }
 
 
-def _name(path) -> str:
+def _name(path: StrPath) -> str:
     return repr(str(path))
 
 
 # ----------------------------------------------------------------------------------------- encodings
 
 
-def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
+def _detect_encoding(path: StrPath, head: bytes, encoding: str | None) -> str:
     """The encoding to read ``path`` with, from its first bytes; raises ValueError with a hint."""
     where = _name(path)
     if not head:
@@ -111,7 +119,9 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"encoding ({encoding!r}) is not an encoding Python knows (try 'utf-8' or 'cp1252').") from None
+            raise ValueError(
+                f"encoding ({encoding!r}) is not an encoding Python knows (try 'utf-8' or 'cp1252')."
+            ) from None
         return encoding
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -124,8 +134,11 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
             raise ValueError(f"{where} is not a text table: it looks like {what}.")
     nul = head.find(b"\x00")
     if nul >= 0:
-        hint = ("; it may be UTF-16 without a byte-order mark: re-save it as UTF-8"
-                if head.count(b"\x00") * 3 > len(head) else "")
+        hint = (
+            "; it may be UTF-16 without a byte-order mark: re-save it as UTF-8"
+            if head.count(b"\x00") * 3 > len(head)
+            else ""
+        )
         raise ValueError(f"{where} is not a text file: a NUL byte at byte {nul + 1}{hint}.")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD_BYTES)
@@ -134,13 +147,15 @@ def _detect_encoding(path, head: bytes, encoding: str | None) -> str:
     return "utf-8"
 
 
-def _not_utf8_message(path, data: bytes, offset: int) -> str:
+def _not_utf8_message(path: StrPath, data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     byte = data[offset]
     try:
-        guess = data[max(0, offset - 10): offset + 10].decode("cp1252")
-        hint = (f"it looks like Windows-1252 / Latin-1 (the text reads {guess!r} that way): re-save it as "
-                "UTF-8, or pass the encoding (--encoding cp1252)")
+        guess = data[max(0, offset - 10) : offset + 10].decode("cp1252")
+        hint = (
+            f"it looks like Windows-1252 / Latin-1 (the text reads {guess!r} that way): re-save it as "
+            "UTF-8, or pass the encoding (--encoding cp1252)"
+        )
     except UnicodeDecodeError:
         hint = "re-save it as UTF-8, or pass its encoding (--encoding NAME)"
     return f"{_name(path)} is not UTF-8 (byte 0x{byte:02x} on line {line}); {hint}."
@@ -149,7 +164,7 @@ def _not_utf8_message(path, data: bytes, offset: int) -> str:
 # ----------------------------------------------------------------------------------------- delimiters
 
 
-def _sniff_delimiter(path, text: str, delimiter: str | None) -> str:
+def _sniff_delimiter(path: StrPath, text: str, delimiter: str | None) -> str:
     if delimiter is not None:
         if delimiter not in DELIMITERS:
             names = ", ".join(repr(d) for d in DELIMITERS)
@@ -174,40 +189,61 @@ def _sniff_delimiter(path, text: str, delimiter: str | None) -> str:
 # ----------------------------------------------------------------------------------------- reading
 
 
-def _check_text(path, chunk: str, line_offset: int) -> None:
+def _check_text(path: StrPath, chunk: str, line_offset: int) -> None:
     m = _CONTROL.search(chunk)
     if m:
         line = line_offset + chunk.count("\n", 0, m.start())
         raise ValueError(
             f"{_name(path)} is not a text table: control character {m.group()!r} on line {line} "
-            "(a binary file, or a file in another encoding?).")
+            "(a binary file, or a file in another encoding?)."
+        )
 
 
-def check_header(path, row: list[str], delimiter: str = ",") -> list[str]:
+def check_header(path: StrPath, row: list[str], delimiter: str = ",") -> list[str]:
     """Column names of a header row, stripped; ValueError for a blank or duplicate name, or too many columns.
 
     ``path`` only names the file (or sheet) in messages. Used by every reader (CSV and workbooks), so a
     header is held to one rule whatever the format. At most :data:`stats.limits.MAX_COLUMNS` columns.
+
+    See Also
+    --------
+    read_table : Calls this on every table's header.
+    neutralise_header : Makes column names inert for spreadsheets (output, not input).
+
+    Examples
+    --------
+    >>> from stats.io import check_header
+    >>> check_header("t.csv", [" previous ", "current"])
+    ['previous', 'current']
+    >>> check_header("t.csv", ["previous", "previous"])
+    Traceback (most recent call last):
+    ...
+    ValueError: 't.csv': header, column 2: duplicate column name 'previous' (also column 1); column names must be
+    distinct.
     """
     if len(row) > limits.MAX_COLUMNS:
         raise ValueError(
             f"{_name(path)}: the header has {len(row):,} columns, more than the limit of {limits.MAX_COLUMNS:,} "
-            "(stats.limits.MAX_COLUMNS): a table of inspection data has one column per figure or prompt.")
+            "(stats.limits.MAX_COLUMNS): a table of inspection data has one column per figure or prompt."
+        )
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
         if not name:
-            cause = (" (a trailing delimiter at the end of the header?)" if i == len(names) and len(names) > 1 else "")
-            raise ValueError(f"{_name(path)}: header, column {i}: the column name is blank{cause}; every column needs a name.")
+            cause = " (a trailing delimiter at the end of the header?)" if i == len(names) and len(names) > 1 else ""
+            raise ValueError(
+                f"{_name(path)}: header, column {i}: the column name is blank{cause}; every column needs a name."
+            )
         if name in seen:
             raise ValueError(
                 f"{_name(path)}: header, column {i}: duplicate column name {name!r} (also column {seen[name]}); "
-                "column names must be distinct.")
+                "column names must be distinct."
+            )
         seen[name] = i
     return names
 
 
-def _ragged(path, row: list[str], header: list[str], row_number: int, line: int, delimiter: str) -> ValueError:
+def _ragged(path: StrPath, row: list[str], header: list[str], row_number: int, line: int, delimiter: str) -> ValueError:
     n, k = len(header), len(row)
     where = f"{_name(path)}: row {row_number} (line {line})"
     dname = _DELIMITER_NAMES[delimiter]
@@ -219,18 +255,29 @@ def _ragged(path, row: list[str], header: list[str], row_number: int, line: int,
             cause = f"an unquoted {dname} inside a value? put values that contain a {dname} in double quotes"
         return ValueError(
             f"{where} has {k} fields but the header has {n}: column {n + 1} holds {row[n]!r}, "
-            f"beyond the last named column {header[-1]!r} ({cause}).")
+            f"beyond the last named column {header[-1]!r} ({cause})."
+        )
     return ValueError(
         f"{where} has {k} fields but the header has {n}: column {k + 1} ({header[k]!r}) and after are missing "
-        f"(a row cut short, or a value with a line break that is not in double quotes?).")
+        f"(a row cut short, or a value with a line break that is not in double quotes?)."
+    )
 
 
 # ----------------------------------------------------------------------------------------- opening
 
+
 def _kind(mode: int) -> str:
-    return ("a directory" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "not a regular file")
+    return (
+        "a directory"
+        if stat.S_ISDIR(mode)
+        else "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -241,7 +288,9 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlinks: bool | None = None):
+def open_input(
+    path: StrPath, *, folder: StrPath | None = None, max_bytes: int | None = None, follow_symlinks: bool | None = None
+) -> IO[bytes]:
     """Open a file for reading (binary), after the checks every reader makes; return the file object.
 
     Refused before a byte is read (the messages name the file, never its contents):
@@ -260,21 +309,46 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
     ------
     ValueError
         For a refused file; OSError when it cannot be opened.
+
+    See Also
+    --------
+    read_table : Reads a delimited table through this.
+    read_text : Reads a whole text file through this.
+    read_toml : Reads a TOML file through this.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import open_input
+    >>> _ = (folder / "t.csv").write_text("previous,current\\n")
+    >>> with open_input(folder / "t.csv") as fh:
+    ...     fh.read()
+    b'previous,current\\n'
+    >>> open_input(folder)
+    Traceback (most recent call last):
+    ...
+    OSError: cannot read '...': it is a directory, not a file
+    >>> shutil.rmtree(folder)
     """
     p = Path(path)
     where = _name(path)
     if folder is not None and not _inside(p, Path(folder)):
-        raise ValueError(f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
-                         "name only files inside it: copy the file into the folder, or name it yourself (validate "
-                         "--framework FILE, load_report(path=..., framework=FILE)).")
+        raise ValueError(
+            f"cannot read {where}: it is outside the report folder {str(folder)!r}; a report folder may "
+            "name only files inside it: copy the file into the folder, or name it yourself (validate "
+            "--framework FILE, load_report(path=..., framework=FILE))."
+        )
     follow = (folder is None) if follow_symlinks is None else follow_symlinks
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
         try:
             if stat.S_ISLNK(os.lstat(p).st_mode):
-                raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
-                                 "regular files in the folder (copy the file in instead of linking it).")
+                raise ValueError(
+                    f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                    "regular files in the folder (copy the file in instead of linking it)."
+                )
         except FileNotFoundError:
             raise OSError(f"cannot read {where}: no such file") from None
     try:
@@ -285,8 +359,10 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         raise OSError(f"cannot read {where}: it is a directory, not a file") from None
     except OSError as err:
         if not follow and err.errno == errno.ELOOP:
-            raise ValueError(f"cannot read {where}: it is a symbolic link; files of a report folder must be "
-                             "regular files in the folder.") from None
+            raise ValueError(
+                f"cannot read {where}: it is a symbolic link; files of a report folder must be "
+                "regular files in the folder."
+            ) from None
         raise OSError(f"cannot read {where}: {err.strerror or err}") from None
     try:
         st = os.fstat(fd)
@@ -295,8 +371,9 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"cannot read {where}: it is {_kind(st.st_mode)}, not a regular file.")
         if max_bytes is not None and st.st_size > max_bytes:
-            raise ValueError(f"cannot read {where}: it is {st.st_size:,} bytes, more than "
-                             f"{limits.describe(max_bytes, 'bytes')}.")
+            raise ValueError(
+                f"cannot read {where}: it is {st.st_size:,} bytes, more than {limits.describe(max_bytes, 'bytes')}."
+            )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -305,12 +382,28 @@ def open_input(path, *, folder=None, max_bytes: int | None = None, follow_symlin
         raise
 
 
-def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
+def read_toml(path: StrPath, *, folder: StrPath | None = None, max_bytes: int | None = None) -> dict[str, Any]:
     """A TOML file as a dict, read through :func:`open_input` (regular file, size limit, folder rule).
 
     TOML is UTF-8 by its specification; the limit defaults to :data:`stats.limits.MAX_TOML_BYTES`.
     A syntax error is a ValueError naming the file, line and column (from :mod:`tomllib`), never
     quoting the file's contents.
+
+    See Also
+    --------
+    toml_string : Writes a string as TOML.
+    tomllib.load : The parser used, once the file has passed the checks.
+    stats.framework.load_framework : Reads a framework file through this.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import read_toml
+    >>> _ = (folder / "report.toml").write_text('name = "my-report"\\nconstructed = true\\n')
+    >>> read_toml(folder / "report.toml")
+    {'name': 'my-report', 'constructed': True}
+    >>> shutil.rmtree(folder)
     """
     import tomllib
 
@@ -322,15 +415,19 @@ def read_toml(path, *, folder=None, max_bytes: int | None = None) -> dict:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{_name(path)} is not UTF-8 (byte 0x{data[err.start]:02x} at byte {err.start + 1}); "
-                         "TOML files must be UTF-8.") from None
+        raise ValueError(
+            f"{_name(path)} is not UTF-8 (byte 0x{data[err.start]:02x} at byte {err.start + 1}); "
+            "TOML files must be UTF-8."
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{_name(path)} is not valid TOML: {err}") from None
     except RecursionError:
-        raise ValueError(f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
-                         "framework nests at most two levels).") from None
+        raise ValueError(
+            f"{_name(path)}: arrays or tables are nested too deeply to read (a report.toml or a "
+            "framework nests at most two levels)."
+        ) from None
 
 
 _TOML_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
@@ -342,6 +439,10 @@ def toml_string(value: str) -> str:
     Backslash and double quote are escaped, and so is every control character (U+0000 to U+001F and
     U+007F: the short forms ``\\b \\t \\n \\f \\r``, else ``\\uXXXX``); everything else is written
     as it is (TOML files are UTF-8). So any path or name round-trips through :mod:`tomllib`.
+
+    See Also
+    --------
+    read_toml : Reads what this writes.
 
     Examples
     --------
@@ -396,7 +497,7 @@ class _Reader:
             self.fh.close()
             raise
 
-    def rows(self) -> Iterator[tuple[int, int, list[str]]]:
+    def rows(self) -> Generator[tuple[int, int, list[str]], None, None]:
         """Yield ``(row_number, line, fields)`` for every data row; sets ``self.header`` first."""
         import io as _io
 
@@ -427,10 +528,10 @@ class _Reader:
             except UnicodeDecodeError as err:
                 raise ValueError(
                     f"{_name(path)}: line {checked.line}: not valid {self.encoding} ({err.reason}); "
-                    "re-save it as UTF-8, or pass its encoding (--encoding NAME).") from None
+                    "re-save it as UTF-8, or pass its encoding (--encoding NAME)."
+                ) from None
             if number == 0 and not self.allow_no_rows:
-                raise ValueError(
-                    f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
+                raise ValueError(f"{_name(path)} has a header ({', '.join(self.header)}) but no data rows.")
 
 
 class _CheckedLines:
@@ -448,25 +549,38 @@ class _CheckedLines:
             raise StopIteration
         self.line += 1
         if len(text) > limits.MAX_LINE_CHARS:
-            raise ValueError(f"{_name(self.path)}: line {self.line} is longer than {limits.MAX_LINE_CHARS:,} "
-                             "characters (stats.limits.MAX_LINE_CHARS): not a table of inspection data.")
+            raise ValueError(
+                f"{_name(self.path)}: line {self.line} is longer than {limits.MAX_LINE_CHARS:,} "
+                "characters (stats.limits.MAX_LINE_CHARS): not a table of inspection data."
+            )
         if _CONTROL.search(text):
             _check_text(self.path, text, self.line)
         return text
 
 
 def _frame(header: list[str], rows: list[list[str]], first: int) -> pd.DataFrame:
-    columns = list(zip(*rows)) if rows else [() for _ in header]
-    data = {name: pd.Series([x if x.strip() else None for x in col], dtype=object) for name, col in zip(header, columns)}
+    columns = list(zip(*rows, strict=False)) if rows else [() for _ in header]
+    data = {
+        name: pd.Series([x if x.strip() else None for x in col], dtype=object)
+        for name, col in zip(header, columns, strict=False)
+    }
     frame = pd.DataFrame(data)
     frame = frame.astype("str") if len(frame.columns) else frame
     frame.index = pd.RangeIndex(first, first + len(rows))
     return frame
 
 
-def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
-               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
+def iter_table(
+    path: StrPath,
+    *,
+    chunk_rows: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    folder: StrPath | None = None,
+    max_bytes: int | None = None,
+    allow_no_rows: bool = False,
+    max_rows: int | None = None,
+) -> Iterator[pd.DataFrame]:
     """Read a delimited text table in chunks of ``chunk_rows`` rows, checking its shape first.
 
     Parameters
@@ -504,12 +618,33 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
         file, row, line, column and value.
     OSError
         The file cannot be opened.
+
+    See Also
+    --------
+    read_table : The whole table at once, with the same checks.
+    pandas.read_csv : Its ``chunksize`` option, without the shape checks made here.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import iter_table
+    >>> _ = (folder / "t.csv").write_text("previous,current\\n54%,71%\\n60%,65%\\n")
+    >>> for chunk in iter_table(folder / "t.csv", chunk_rows=1):
+    ...     print(chunk)
+      previous current
+    1      54%     71%
+      previous current
+    2      60%     65%
+    >>> shutil.rmtree(folder)
     """
-    chunk_rows = CHUNK_ROWS if chunk_rows is None else chunk_rows
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise ValueError(f"chunk_rows must be a whole number >= 1 (got {chunk_rows!r}).")
-    reader = _Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes,
-                     allow_no_rows=allow_no_rows)
+    given: object = CHUNK_ROWS if chunk_rows is None else chunk_rows  # checked as any object a caller may pass
+    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+        raise ValueError(f"chunk_rows must be a whole number >= 1 (got {given!r}).")
+    chunk_rows = given
+    reader = _Reader(
+        path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes, allow_no_rows=allow_no_rows
+    )
     batch: list[list[str]] = []
     first = 1
     rows = reader.rows()
@@ -528,11 +663,25 @@ def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = No
         reader.fh.close()
 
 
-def read_table(path, *, encoding: str | None = None, delimiter: str | None = None, folder=None,
-               max_bytes: int | None = None, allow_no_rows: bool = False, max_rows: int | None = None) -> pd.DataFrame:
+def read_table(
+    path: StrPath,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    folder: StrPath | None = None,
+    max_bytes: int | None = None,
+    allow_no_rows: bool = False,
+    max_rows: int | None = None,
+) -> pd.DataFrame:
     """Read a whole delimited text table (CSV, semicolon- or tab-separated), checking its shape first.
 
     The same rules as :func:`iter_table`, in one DataFrame.
+
+    See Also
+    --------
+    iter_table : The same table in chunks of rows.
+    read_text : A whole text file with the same encoding rules.
+    pandas.read_csv : The general reader, without these checks.
 
     Examples
     --------
@@ -547,18 +696,46 @@ def read_table(path, *, encoding: str | None = None, delimiter: str | None = Non
     >>> read_table(path)
     Traceback (most recent call last):
     ...
-    ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last named column 'current' (a trailing comma at the end of the row? remove it).
+    ValueError: '...t.csv': row 1 (line 2) has 3 fields but the header has 2: column 3 holds '', beyond the last
+    named column 'current' (a trailing comma at the end of the row? remove it).
     """
-    chunks = list(iter_table(path, chunk_rows=1 << 62, encoding=encoding, delimiter=delimiter, folder=folder,
-                             max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows))
+    chunks = list(
+        iter_table(
+            path,
+            chunk_rows=1 << 62,
+            encoding=encoding,
+            delimiter=delimiter,
+            folder=folder,
+            max_bytes=max_bytes,
+            allow_no_rows=allow_no_rows,
+            max_rows=max_rows,
+        )
+    )
     return chunks[0]
 
 
-def read_text(path, *, encoding: str | None = None, folder=None, max_bytes: int | None = None) -> str:
+def read_text(
+    path: StrPath, *, encoding: str | None = None, folder: StrPath | None = None, max_bytes: int | None = None
+) -> str:
     """Whole text of a file, with the encoding rules of :func:`read_table`; empty and binary files are errors.
 
     Read through :func:`open_input` (regular files only; ``folder`` as there); at most ``max_bytes``
     (default :data:`stats.limits.MAX_TEXT_BYTES`).
+
+    See Also
+    --------
+    read_table : A delimited table with the same encoding rules.
+    stats.annexe.read_report_text : A report's text, from a text file or a PDF.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import read_text
+    >>> _ = (folder / "r.txt").write_bytes("Annexe 4: Inspection data\\n".encode("utf-16"))
+    >>> read_text(folder / "r.txt")
+    'Annexe 4: Inspection data\\n'
+    >>> shutil.rmtree(folder)
     """
     limit = limits.MAX_TEXT_BYTES if max_bytes is None else max_bytes
     with open_input(path, folder=folder, max_bytes=limit) as fh:
@@ -594,26 +771,32 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     numeric columns are left alone, and so is text that is a plain number
     (``-5``, ``+3.2``, ``-1e3``, ``-5%``). The input is not modified.
 
+    See Also
+    --------
+    neutralise_formula : The rule for one cell.
+    neutralise_header : The rule for column names alone.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from stats.io import neutralise_formulas
-    >>> neutralise_formulas(pd.DataFrame({"prompt": ['=HYPERLINK("http://x")', "-5", "Is it?"],
-    ...                                   "n": [-1, 2, 3]}))
+    >>> neutralise_formulas(pd.DataFrame({"prompt": ['=HYPERLINK("http://x")', "-5", "Is it?"], "n": [-1, 2, 3]}))
                         prompt  n
     0  '=HYPERLINK("http://x")  -1
     1                       -5   2
     2                   Is it?   3
     """
     out = frame.copy(deep=False)
-    out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in frame.columns]
-    for i, (name, col) in enumerate(frame.items()):
+    names: list[object] = list(frame.columns)  # any hashable, not only text
+    out.columns = [_neutral_cell(c) if isinstance(c, str) else c for c in names]
+    for i, (_, col) in enumerate(frame.items()):
         if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
             continue
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = col.cat.categories
             if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
-                out.isetitem(i, col.cat.rename_categories([_neutral_cell(c) for c in cats]))
+                # pandas-stubs omit Series from isetitem's values; pandas takes one (aligned on the index).
+                out.isetitem(i, col.cat.rename_categories([_neutral_cell(c) for c in cats]))  # type: ignore[arg-type]
             continue
         text = col.astype("string")
         risky = text.str.match(r"[=+\-@\t\r]", na=False)
@@ -623,12 +806,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if risky.any():
             fixed = col.astype(object).copy()
             fixed[risky.to_numpy()] = "'" + text[risky].astype(object)
-            out.isetitem(i, fixed)
+            out.isetitem(i, fixed)  # type: ignore[arg-type]  # as above: the stubs omit Series
     return out
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: _Cell) -> _Cell:
     """One cell made inert for spreadsheets (the rule of :func:`neutralise_formulas`).
+
+    See Also
+    --------
+    neutralise_formulas : The rule applied to every text cell of a frame.
+    neutralise_header : The rule applied to column names.
 
     Examples
     --------
@@ -637,19 +825,24 @@ def neutralise_formula(value):
     ("'=1+2", "'-4 points", '-4', -4)
     """
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not re.fullmatch(_NUMBER, value):
-        return "'" + value
+        return cast(_Cell, "'" + value)  # text in, text out
     return value
 
 
 _neutral_cell = neutralise_formula
 
 
-def neutralise_header(columns) -> list:
+def neutralise_header(columns: Iterable[object]) -> list[object]:
     """Column names made inert for spreadsheets: :func:`neutralise_formula` applied to each name.
 
     Header cells are data too: a column named ``=HYPERLINK("http://x")`` in a user's file would
     otherwise become a live formula in the header row of a CSV, workbook or Markdown table written
     from it. Non-text names (numbers) are returned as they are.
+
+    See Also
+    --------
+    neutralise_formula : The rule for one cell.
+    neutralise_formulas : The rule for a whole frame, names included.
 
     Examples
     --------
@@ -676,14 +869,16 @@ def _umask() -> int:
     return mask
 
 
-def _same(a, b) -> bool:
+def _same(a: StrPath, b: StrPath) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
         return False
 
 
-def check_output_path(path, inputs=(), protected=()) -> Path:
+def check_output_path(
+    path: StrPath, inputs: Iterable[StrPath | None] = (), protected: Iterable[StrPath | None] = ()
+) -> Path:
     """Check that ``path`` may be written by :func:`atomic_writer`; return it as a Path.
 
     Refused (ValueError naming ``path``): a directory, anything that is not a
@@ -698,13 +893,33 @@ def check_output_path(path, inputs=(), protected=()) -> Path:
     folder in ``protected``, protects itself and every file in it: the output
     may be a new file there, never the folder itself or a file that exists in
     it (``report --path F -o F/prompts.csv`` is refused).
+
+    See Also
+    --------
+    atomic_writer : Calls this before it opens the temporary file.
+    write_atomic : Writes a whole text through :func:`atomic_writer`.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import check_output_path
+    >>> _ = (folder / "in.csv").write_text("previous,current\\n54%,71%\\n")
+    >>> check_output_path(folder / "out.csv", inputs=[folder / "in.csv"]).name
+    'out.csv'
+    >>> check_output_path(folder / "in.csv", inputs=[folder / "in.csv"])
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot write '...in.csv': it is the input file '...in.csv'; refusing to overwrite the input (write to
+    another file).
+    >>> shutil.rmtree(folder)
     """
     p = Path(path)
     where = _name(path)
     if not str(path):
         raise ValueError("the output path is empty.")
-    folders = [Path(f) for f in protected if f is not None]
-    files = []
+    folders: list[StrPath] = [Path(f) for f in protected if f is not None]
+    files: list[StrPath] = []
     for source in inputs:
         if source is None:
             continue
@@ -717,28 +932,33 @@ def check_output_path(path, inputs=(), protected=()) -> Path:
         raise OSError(f"cannot write {where}: {err.strerror or err}") from None
     for folder in folders:
         if _same(p, folder) or (st is None and os.path.realpath(p) == os.path.realpath(folder)):
-            raise ValueError(f"cannot write {where}: it is the input folder {str(folder)!r}; give a file name "
-                             "outside it.")
+            raise ValueError(
+                f"cannot write {where}: it is the input folder {str(folder)!r}; give a file name outside it."
+            )
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
             raise ValueError(
                 f"cannot write {where}: it is a symbolic link (to {os.readlink(p)!r}); output is written only "
-                "to regular files: give the target's own path to replace it.")
+                "to regular files: give the target's own path to replace it."
+            )
         if stat.S_ISDIR(st.st_mode):
             raise ValueError(f"cannot write {where}: it is a directory; give a file name.")
         if not stat.S_ISREG(st.st_mode):
-            raise ValueError(f"cannot write {where}: it is {_kind(st.st_mode)}; output is written only to regular "
-                             "files.")
+            raise ValueError(
+                f"cannot write {where}: it is {_kind(st.st_mode)}; output is written only to regular files."
+            )
         for source in files:
             if _same(p, source):
                 raise ValueError(
                     f"cannot write {where}: it is the input file {str(source)!r}; refusing to overwrite the input "
-                    "(write to another file).")
+                    "(write to another file)."
+                )
         for folder in folders:
             if _same(p.parent if str(p.parent) else Path("."), folder):
                 raise ValueError(
                     f"cannot write {where}: it is a file of the input folder {str(folder)!r}; refusing to "
-                    "overwrite the input (write to a new file, or outside the folder).")
+                    "overwrite the input (write to a new file, or outside the folder)."
+                )
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise OSError(f"cannot write {where}: the folder {str(folder)!r} does not exist")
@@ -772,7 +992,14 @@ def _cleanup_on_signals():
 
 
 @contextlib.contextmanager
-def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", binary: bool = False):
+def atomic_writer(
+    path: StrPath,
+    *,
+    inputs: Iterable[StrPath | None] = (),
+    protected: Iterable[StrPath | None] = (),
+    encoding: str = "utf-8",
+    binary: bool = False,
+) -> Iterator[IO[Any]]:
     """Open a text (or, with ``binary``, a bytes) file for writing that appears at ``path`` only when complete.
 
     The text goes to a hidden temporary file beside ``path`` (same folder, so
@@ -782,6 +1009,25 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
     temporary file is removed and ``path`` is untouched. SIGKILL cannot be
     caught: a ``.NAME.*.tmp`` file may then remain. Errors name ``path``, never
     the temporary file. See :func:`check_output_path` for refused paths.
+
+    See Also
+    --------
+    write_atomic : The same for a whole text at once.
+    check_output_path : The checks made on ``path`` before anything is written.
+    stats.io.read_table : The reader whose files this never overwrites.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import atomic_writer
+    >>> with atomic_writer(folder / "t.csv") as fh:
+    ...     _ = fh.write("previous,current\\n54%,71%\\n")
+    >>> (folder / "t.csv").read_text()
+    'previous,current\\n54%,71%\\n'
+    >>> sorted(p.name for p in folder.iterdir())  # no temporary file left behind
+    ['t.csv']
+    >>> shutil.rmtree(folder)
     """
     target = check_output_path(path, inputs, protected)
     where = _name(path)
@@ -796,7 +1042,7 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
         except OSError as err:
             raise OSError(f"cannot write {where}: {err.strerror or err}") from None
         try:
-            with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")) as fh:
+            with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
                 yield fh
             os.chmod(tmp, mode)
             os.replace(tmp, target)
@@ -808,19 +1054,33 @@ def atomic_writer(path, *, inputs=(), protected=(), encoding: str = "utf-8", bin
             raise
 
 
-def _unlink(tmp) -> None:
-    try:
+def _unlink(tmp: StrPath) -> None:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
-    except FileNotFoundError:
-        pass
 
 
-def write_atomic(path, text: str, *, inputs=(), protected=()) -> None:
+def write_atomic(
+    path: StrPath, text: str, *, inputs: Iterable[StrPath | None] = (), protected: Iterable[StrPath | None] = ()
+) -> None:
     """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_writer`).
 
     ``inputs``: paths the output must not overwrite (the command's input files and folders);
     ``protected``: folders whose files must not be overwritten (see :func:`check_output_path`).
+
+    See Also
+    --------
+    atomic_writer : The same for text written piece by piece.
+    check_output_path : The checks made on ``path`` first.
+
+    Examples
+    --------
+    >>> import pathlib, shutil, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> from stats.io import write_atomic
+    >>> write_atomic(folder / "note.txt", "written whole\\n")
+    >>> (folder / "note.txt").read_text()
+    'written whole\\n'
+    >>> shutil.rmtree(folder)
     """
     with atomic_writer(path, inputs=inputs, protected=protected) as fh:
         fh.write(text)
-

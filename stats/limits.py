@@ -39,10 +39,27 @@ __all__ = [
     "describe",
 ]
 
-class Limit(int):
-    """A whole-number limit that knows its name (``stats.limits.MAX_...``), so every message can name it."""
 
-    def __new__(cls, value: int, name: str):
+class Limit(int):
+    """A whole-number limit that knows its name (``stats.limits.MAX_...``), so every message can name it.
+
+    See Also
+    --------
+    describe : The limit in words, with its name, for an error message.
+    stats.limits.LIMITS : Every limit with its reason.
+
+    Examples
+    --------
+    >>> from stats.limits import MAX_REPORT_ROWS, Limit
+    >>> MAX_REPORT_ROWS, MAX_REPORT_ROWS.name
+    (500, 'stats.limits.MAX_REPORT_ROWS')
+    >>> Limit(10, "MAX_EXAMPLE") + 1
+    11
+    """
+
+    name: str
+
+    def __new__(cls, value: int, name: str) -> Limit:
         self = super().__new__(cls, value)
         self.name = f"stats.limits.{name}"
         return self
@@ -51,8 +68,21 @@ class Limit(int):
         return int.__repr__(self)
 
 
-def describe(limit, unit: str = "") -> str:
-    """``"the limit of 500 rows (stats.limits.MAX_REPORT_ROWS)"``; without the name for a plain int."""
+def describe(limit: int, unit: str = "") -> str:
+    """``"the limit of 500 rows (stats.limits.MAX_REPORT_ROWS)"``; without the name for a plain int.
+
+    See Also
+    --------
+    Limit : A whole number that carries its name.
+
+    Examples
+    --------
+    >>> from stats.limits import MAX_REPORT_ROWS, describe
+    >>> describe(MAX_REPORT_ROWS, "rows")
+    'the limit of 500 rows (stats.limits.MAX_REPORT_ROWS)'
+    >>> describe(2000, "rows")
+    'the limit of 2,000 rows'
+    """
     name = getattr(limit, "name", None)
     return f"the limit of {int(limit):,}" + (f" {unit}" if unit else "") + (f" ({name})" if name else "")
 

@@ -16,14 +16,22 @@ __all__ = ["adjust", "expected_false_positives", "qvalues", "multiplicity_summar
 
 #: Methods of statsmodels ``multipletests``.
 ADJUST_METHODS = (
-    "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel",
-    "fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky",
+    "bonferroni",
+    "sidak",
+    "holm-sidak",
+    "holm",
+    "simes-hochberg",
+    "hommel",
+    "fdr_bh",
+    "fdr_by",
+    "fdr_tsbh",
+    "fdr_tsbky",
 )
 #: The false discovery rate method of the main job: Benjamini-Hochberg.
 FDR_METHOD = "fdr_bh"
 
 
-def _level(labelled: pd.DataFrame, alpha) -> float:
+def _level(labelled: object, alpha: float | None) -> float:
     """``alpha`` if given, else the labelled table's test level (``ChangeTest().alpha`` for a bare table)."""
     if alpha is not None:
         return v.check_scalar_open_unit("alpha", alpha)
@@ -32,7 +40,9 @@ def _level(labelled: pd.DataFrame, alpha) -> float:
     return ChangeTest().alpha
 
 
-def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalue") -> pd.DataFrame:
+def adjust(
+    labelled: pd.DataFrame, *, method: str = "fdr_bh", alpha: float | None = None, pvalue: str = "pvalue"
+) -> pd.DataFrame:
     """Adjust a labelled table's p-values for multiple testing.
 
     Parameters
@@ -54,12 +64,26 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalu
         A copy with ``pvalue_adjusted`` (nan where untestable) and
         ``significant_adjusted`` (nullable boolean, <NA> where untestable).
 
+    See Also
+    --------
+    qvalues : each row's q-value and whether it survives the false discovery rate.
+    multiplicity_summary : the report-level line.
+    statsmodels.stats.multitest.multipletests : the adjustment used.
+
     Notes
     -----
     statsmodels ``multipletests`` is applied to the testable rows only, so
     untestable rows stay untestable and never change the others (given a
     nan, statsmodels returns all-nan adjusted values; its issue #2899). The
     family is the set of testable rows in ``labelled``.
+
+    References
+    ----------
+    .. [1] Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. *Journal of the Royal
+       Statistical Society B* 57, 289-300.
+    .. [2] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+       *Scandinavian Journal of Statistics* 6, 65-70.
 
     Examples
     --------
@@ -94,13 +118,17 @@ def adjust(labelled: pd.DataFrame, *, method="fdr_bh", alpha=None, pvalue="pvalu
     return out
 
 
-def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pvalue") -> float:
+def expected_false_positives(labelled: pd.DataFrame, *, alpha: float | None = None, pvalue: str = "pvalue") -> float:
     """Expected number of rows called significant if nothing had changed.
 
     Each testable row is a test of size ``alpha``, so under the global null
     hypothesis the expected count is ``alpha * m`` for ``m`` testable rows
     (whatever the dependence between rows; the count's spread does depend on it).
     ``alpha`` defaults to the level of the table's test.
+
+    See Also
+    --------
+    multiplicity_summary : this number beside the count of significant rows.
 
     Examples
     --------
@@ -115,7 +143,9 @@ def expected_false_positives(labelled: pd.DataFrame, *, alpha=None, pvalue="pval
     return round(a * int(labelled[pvalue].notna().sum()), 12)
 
 
-def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue") -> pd.DataFrame:
+def qvalues(
+    labelled: pd.DataFrame, *, method: str = FDR_METHOD, alpha: float | None = None, pvalue: str = "pvalue"
+) -> pd.DataFrame:
     r"""Each row's q-value and whether it survives false discovery rate control.
 
     The q-value of a row is its Benjamini-Hochberg adjusted p-value over the testable
@@ -127,6 +157,11 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     pandas.DataFrame
         Same index: ``qvalue`` (nan where untestable) and ``significant_fdr``
         (``qvalue <= alpha``; nullable boolean, <NA> where untestable).
+
+    See Also
+    --------
+    adjust : adjusted p-values under any ``multipletests`` method.
+    statsmodels.stats.multitest.fdrcorrection : Benjamini-Hochberg, which ``method='fdr_bh'`` uses.
 
     Notes
     -----
@@ -153,8 +188,9 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     """
     if method != FDR_METHOD:
         out = adjust(labelled, method=method, alpha=alpha, pvalue=pvalue)
-        return pd.DataFrame({"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]},
-                            index=labelled.index)
+        return pd.DataFrame(
+            {"qvalue": out["pvalue_adjusted"], "significant_fdr": out["significant_adjusted"]}, index=labelled.index
+        )
     # BH in numpy (the main job does not import statsmodels); the tests compare it with statsmodels and R.
     if not isinstance(labelled, pd.DataFrame):
         raise TypeError(f"labelled must be a pandas DataFrame (got {type(labelled).__name__}).")
@@ -180,8 +216,14 @@ def qvalues(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pv
     return pd.DataFrame({"qvalue": q, "significant_fdr": significant}, index=labelled.index)
 
 
-def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=None, pvalue="pvalue",
-                         significant="significant") -> pd.Series:
+def multiplicity_summary(
+    labelled: pd.DataFrame,
+    *,
+    method: str = FDR_METHOD,
+    alpha: float | None = None,
+    pvalue: str = "pvalue",
+    significant: str = "significant",
+) -> pd.Series:
     """The main job's multiplicity line: tests, expected false positives, significant rows, survivors.
 
     Returns
@@ -192,13 +234,19 @@ def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=Non
         ``survive_fdr`` (of those, rows with q-value at most the level), ``fdr_method``
         and ``fdr_level`` (the level: the test's alpha unless given).
 
+    See Also
+    --------
+    expected_false_positives : the expected count under no change.
+    qvalues : the rows that survive false discovery rate control.
+
     Examples
     --------
     >>> import stats
     >>> from stats.multiplicity import multiplicity_summary
     >>> s = multiplicity_summary(stats.label_changes(stats.load_report().prompts))
     >>> s.to_dict()
-    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 9, 'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
+    {'tests': 51, 'expected_false_positives': 5.1, 'significant': 17, 'survive_fdr': 9,
+     'fdr_method': 'fdr_bh', 'fdr_level': 0.1}
     """
     q = qvalues(labelled, method=method, alpha=alpha, pvalue=pvalue)
     level = _level(labelled, alpha)
@@ -206,11 +254,15 @@ def multiplicity_summary(labelled: pd.DataFrame, *, method=FDR_METHOD, alpha=Non
         sig = labelled[significant].fillna(False).astype(bool)
     else:
         sig = labelled[pvalue].le(level)
-    return pd.Series({
-        "tests": int(labelled[pvalue].notna().sum()),
-        "expected_false_positives": expected_false_positives(labelled, alpha=alpha, pvalue=pvalue),
-        "significant": int(sig.sum()),
-        "survive_fdr": int((sig & q["significant_fdr"].fillna(False).astype(bool)).sum()),
-        "fdr_method": method,
-        "fdr_level": level,
-    }, name="multiplicity", dtype=object)
+    return pd.Series(
+        {
+            "tests": int(labelled[pvalue].notna().sum()),
+            "expected_false_positives": expected_false_positives(labelled, alpha=alpha, pvalue=pvalue),
+            "significant": int(sig.sum()),
+            "survive_fdr": int((sig & q["significant_fdr"].fillna(False).astype(bool)).sum()),
+            "fdr_method": method,
+            "fdr_level": level,
+        },
+        name="multiplicity",
+        dtype=object,
+    )

@@ -17,18 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .change import ChangeTest
-from .exact_tests import ExactTest
+
+if TYPE_CHECKING:
+    from .exact_tests import ExactTest
 
 __all__ = ["exact_size", "exact_power", "rejection_matrix", "OperatingCharacteristics"]
 
 
-def _check_test(test):
+def _check_test(test: object) -> Any:
     if test is None:
         return ChangeTest()
     if isinstance(test, ChangeTest) and test.finite_population:
@@ -43,7 +47,7 @@ def _check_test(test):
 
 
 @lru_cache(maxsize=64)
-def _rejection(test, n_previous: int, n_current: int) -> np.ndarray:
+def _rejection(test: Any, n_previous: int, n_current: int) -> np.ndarray:
     if hasattr(test, "rejection_matrix"):
         out = test.rejection_matrix(n_previous, n_current)
     else:
@@ -55,13 +59,18 @@ def _rejection(test, n_previous: int, n_current: int) -> np.ndarray:
     return out
 
 
-def rejection_matrix(n_previous, n_current, test=None) -> np.ndarray:
+def rejection_matrix(n_previous: int, n_current: int, test: ChangeTest | ExactTest | None = None) -> np.ndarray:
     """Boolean matrix ``[k_previous, k_current]``: where ``test`` rejects at its ``alpha``.
+
+    See Also
+    --------
+    exact_size, exact_power : the probabilities of the region it marks.
+    stats.change.ChangeTest.pvalue : the p-values it thresholds.
 
     Examples
     --------
     >>> from stats.operating import rejection_matrix
-    >>> rejection_matrix(2, 2).astype(int).tolist()   # pooled Z test, alpha 0.1: only 0/2 vs 2/2 and back
+    >>> rejection_matrix(2, 2).astype(int).tolist()  # pooled Z test, alpha 0.1: only 0/2 vs 2/2 and back
     [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
     """
     spec = _check_test(test)
@@ -85,6 +94,19 @@ class OperatingCharacteristics:
         The test's nominal level.
     test : ChangeTest or ExactTest
         The test specification.
+
+    See Also
+    --------
+    exact_size, exact_power : the functions that return it.
+    stats.simulate.z_test_rejection : the Monte Carlo estimate of the same rate.
+
+    Examples
+    --------
+    >>> from stats.operating import exact_size
+    >>> exact_size([2, 100], 100, 0.5).to_frame().round(4)
+       n_previous  n_current  p_previous  p_current  alpha  rejection_rate  excess
+    0           2        100         0.5        0.5    0.1          0.0222 -0.0778
+    1         100        100         0.5        0.5    0.1          0.1036  0.0036
     """
 
     rejection_rate: object
@@ -96,9 +118,12 @@ class OperatingCharacteristics:
     test: object
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scenario: ``n_previous``, ``n_current``, ``p_previous``, ``p_current``,
-        ``alpha``, ``rejection_rate``, ``excess`` (rate minus alpha); ``attrs['test']`` holds the spec."""
-        shape = np.shape(self.rejection_rate)
+        """One row per scenario, as a DataFrame.
+
+        Columns ``n_previous``, ``n_current``, ``p_previous``, ``p_current``, ``alpha``,
+        ``rejection_rate``, ``excess`` (rate minus alpha); ``attrs['test']`` holds the spec.
+        """
+        shape = np.asarray(self.rejection_rate).shape
         cols = {k: getattr(self, k) for k in ("n_previous", "n_current", "p_previous", "p_current")}
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
         frame["n_previous"] = frame["n_previous"].astype(np.int64)
@@ -110,7 +135,9 @@ class OperatingCharacteristics:
         return frame
 
 
-def _enumerate(n_previous, n_current, p_previous, p_current, test):
+def _enumerate(
+    n_previous: ArrayLike, n_current: ArrayLike, p_previous: ArrayLike, p_current: ArrayLike, test: object
+) -> OperatingCharacteristics:
     from scipy.stats import binom
 
     spec = _check_test(test)
@@ -130,11 +157,20 @@ def _enumerate(n_previous, n_current, p_previous, p_current, test):
         pmf2 = binom.pmf(np.arange(m2 + 1)[None, :], m2, q2[idx, None])
         flat[idx] = np.einsum("sj,sj->s", pmf1 @ _rejection(spec, m1, m2), pmf2)
     u = v.unwrap
-    return OperatingCharacteristics(rejection_rate=u(rate), n_previous=u(n1), n_current=u(n2), p_previous=u(p1),
-                                    p_current=u(p2), alpha=float(spec.alpha), test=spec)
+    return OperatingCharacteristics(
+        rejection_rate=u(rate),
+        n_previous=u(n1),
+        n_current=u(n2),
+        p_previous=u(p1),
+        p_current=u(p2),
+        alpha=float(spec.alpha),
+        test=spec,
+    )
 
 
-def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristics:
+def exact_size(
+    n_previous: ArrayLike, n_current: ArrayLike, p: ArrayLike, *, test: ChangeTest | ExactTest | None = None
+) -> OperatingCharacteristics:
     r"""Real size of a test: its probability of rejecting when nothing has changed.
 
     Vectorised over ``n_previous``, ``n_current`` and ``p`` (broadcast).
@@ -154,6 +190,12 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     -------
     OperatingCharacteristics
 
+    See Also
+    --------
+    exact_power : the rejection rate when the proportions differ.
+    rejection_matrix : the rejection region summed here.
+    stats.simulate.z_test_rejection : the Monte Carlo estimate (a check of this one).
+
     Notes
     -----
     See the module docstring for the sum. The size depends on :math:`p`;
@@ -164,7 +206,7 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     Examples
     --------
     >>> from stats.operating import exact_size
-    >>> round(exact_size(2, 2, 0.5).rejection_rate, 6)   # rejects only 0/2 vs 2/2 and back: 2/16
+    >>> round(exact_size(2, 2, 0.5).rejection_rate, 6)  # rejects only 0/2 vs 2/2 and back: 2/16
     0.125
     >>> round(exact_size(100, 100, 0.5).rejection_rate, 4)
     0.1036
@@ -172,16 +214,28 @@ def exact_size(n_previous, n_current, p, *, test=None) -> OperatingCharacteristi
     return _enumerate(n_previous, n_current, p, p, test)
 
 
-def exact_power(n_previous, n_current, p_previous, p_current, *, test=None) -> OperatingCharacteristics:
+def exact_power(
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    p_previous: ArrayLike,
+    p_current: ArrayLike,
+    *,
+    test: ChangeTest | ExactTest | None = None,
+) -> OperatingCharacteristics:
     r"""Real power of a test at true proportions ``p_previous`` and ``p_current``, by enumeration.
 
     Parameters and result as :func:`exact_size`; ``p_previous`` and
     ``p_current`` broadcast with the sample sizes.
 
+    See Also
+    --------
+    exact_size : the rejection rate under no change.
+    stats.power.power_of_change : the normal approximation of the same power.
+
     Examples
     --------
     >>> from stats.operating import exact_power
-    >>> round(exact_power(2, 2, 0.2, 0.8).rejection_rate, 4)   # 0.8^4 + 0.2^4
+    >>> round(exact_power(2, 2, 0.2, 0.8).rejection_rate, 4)  # 0.8^4 + 0.2^4
     0.4112
     """
     return _enumerate(n_previous, n_current, p_previous, p_current, test)

@@ -10,6 +10,7 @@ table is read the same way by every view.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,15 +18,32 @@ import pandas as pd
 
 from . import _validation as v
 
-__all__ = ["CANONICAL_COLUMNS", "SCALES", "Columns", "parse_arrays", "parse_count_series", "parse_percent", "parse_percent_series",
-           "parse_table", "row_name"]
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "SCALES",
+    "Columns",
+    "parse_arrays",
+    "parse_count_series",
+    "parse_percent",
+    "parse_percent_series",
+    "parse_table",
+    "row_name",
+]
 
 SCALES = ("percent", "proportion")
 
 #: Columns of the canonical frame, in order (see :func:`parse_table`).
 CANONICAL_COLUMNS = (
-    "previous", "n_previous", "current", "n_current", "previous_count", "current_count",
-    "population_previous", "population_current", "higher_is_better", "testable",
+    "previous",
+    "n_previous",
+    "current",
+    "n_current",
+    "previous_count",
+    "current_count",
+    "population_previous",
+    "population_current",
+    "higher_is_better",
+    "testable",
 )
 
 #: Tolerance, in points, between a published whole percentage and 100 k / n: half a point
@@ -35,7 +53,23 @@ _ROUNDING_TOLERANCE = 0.5 + 1e-9
 
 @dataclass(frozen=True)
 class Columns:
-    """Names of the columns of a user's table (the defaults are the documented input contract)."""
+    """Names of the columns of a user's table (the defaults are the documented input contract).
+
+    See Also
+    --------
+    parse_table : reads a table through these names.
+    stats.tables.label_changes : takes ``columns=`` to label a table with other column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats import label_changes
+    >>> from stats.parse import Columns
+    >>> t = pd.DataFrame({"2019": ["54%"], "2021": ["71%"], "n_previous": [100], "n_current": [100]})
+    >>> label_changes(t, columns=Columns(previous="2019", current="2021"))[["difference", "label"]]
+       difference                    label
+    0        0.17  significant improvement
+    """
 
     previous: str = "previous"
     current: str = "current"
@@ -50,18 +84,48 @@ class Columns:
 _NO_DATA_TEXTS = frozenset({"", "no comparable data available", "no comparable data", "n/a", "na"})
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     """repr of a cell value, with numpy scalars shown as plain Python numbers."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def row_name(index_label) -> str:
-    """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label."""
+def row_name(index_label: Hashable) -> str:
+    """How an error message names a table row: ``row 3`` for a position, ``row 'a'`` for a label.
+
+    See Also
+    --------
+    parse_table : whose error messages name rows this way.
+
+    Examples
+    --------
+    >>> from stats.parse import row_name
+    >>> row_name(3), row_name("4.1.a")
+    ('row 3', "row '4.1.a'")
+    """
     return f"row {index_label!r}" if not isinstance(index_label, (int, np.integer)) else f"row {int(index_label)}"
 
 
 def parse_percent_series(series: pd.Series, column: str, scale: str = "percent") -> pd.Series:
-    """Vectorised parse of a column of published percentages to floats (nan = no data)."""
+    """Vectorised parse of a column of published percentages to floats (nan = no data).
+
+    See Also
+    --------
+    parse_percent : one value at a time.
+    parse_count_series : the same for columns of whole numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_percent_series
+    >>> s = pd.Series(["71%", "No comparable data available", 43.5, ""], dtype=object)
+    >>> parse_percent_series(s, "current").tolist()
+    [71.0, nan, 43.5, nan]
+    >>> parse_percent_series(pd.Series(["71 percent"]), "current")
+    Traceback (most recent call last):
+    ...
+    ValueError: row 0, column 'current': '71 percent' is not a percentage (expected a number from 0 to 100
+    such as '71%', '71' or 71.0, a blank, or 'No comparable data available').
+    """
     if pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"column {column!r} must hold percentages (got booleans).")
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
@@ -76,7 +140,7 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
         # Fast path: numbers (71, 71.0, "71") parse in C; only the rest ("71%", blanks,
         # "No comparable data available", mistakes) goes through the text steps.
         values = pd.to_numeric(series.astype(object), errors="coerce").astype(float)
-        missing = pd.Series(False, index=series.index)
+        missing = np.zeros(len(series), dtype=bool)
         rest = values.isna().to_numpy()
         if rest.any():
             text = series[rest].astype("string").str.strip()
@@ -86,13 +150,12 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
                 other = text[still]
                 normalised = other.str.lower().str.split().str.join(" ")
                 flags = (other.isna() | normalised.isin(_NO_DATA_TEXTS)).to_numpy(dtype=bool)
-                where = np.flatnonzero(rest)[still]
-                missing.iloc[where] = flags
+                missing[np.flatnonzero(rest)[still]] = flags
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
             raise ValueError(
-                f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a percentage "
+                f"{row_name(where)}, column {column!r}: {_show(series.get(where))} is not a percentage "
                 "(expected a number from 0 to 100 such as '71%', '71' or 71.0, a blank, "
                 "or 'No comparable data available')."
             )
@@ -104,13 +167,11 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
     if out_of_range.any():
         where = out_of_range.idxmax()
         what = "percentage from 0 to 100" if scale == "percent" else "proportion from 0 to 1 (scale='proportion')"
-        raise ValueError(
-            f"{row_name(where)}, column {column!r}: {_show(original[where])} is not a {what}."
-        )
+        raise ValueError(f"{row_name(where)}, column {column!r}: {_show(original.get(where))} is not a {what}.")
     return values
 
 
-def parse_percent(value) -> float:
+def parse_percent(value: object) -> float:
     """Parse one published percentage.
 
     Parameters
@@ -129,6 +190,10 @@ def parse_percent(value) -> float:
     ValueError
         For text that is not a percentage or a value outside 0 to 100.
 
+    See Also
+    --------
+    parse_percent_series : the vectorised parse of a column.
+
     Examples
     --------
     >>> from stats import parse_percent
@@ -143,7 +208,23 @@ def parse_percent(value) -> float:
 
 
 def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Series:
-    """Parse whole numbers (blank = missing); errors name the row and column."""
+    """Parse whole numbers (blank = missing); errors name the row and column.
+
+    See Also
+    --------
+    parse_percent_series : the same for columns of percentages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_count_series
+    >>> parse_count_series(pd.Series(["100", "", 24], dtype=object), "n_current", minimum=1).tolist()
+    [100.0, nan, 24.0]
+    >>> parse_count_series(pd.Series(["0"]), "n_current", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: row 0, column 'n_current': must be a whole number >= 1 (got '0').
+    """
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
         from ._fastcsv import parse_count_text  # same values; None sends anything else down the route below
 
@@ -158,13 +239,17 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
         bad = values.isna() & ~missing
         if bad.any():
             where = bad.idxmax()
-            raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series[where])} is not a whole number.")
+            raise ValueError(f"{row_name(where)}, column {column!r}: {_show(series.get(where))} is not a whole number.")
         for where in values.index[(values >= 2.0**53).to_numpy()]:  # a float rounds 2**53 + 1 to 2**53: read exactly
             if str(text[where]).isdecimal() and int(str(text[where])) > 2**53:
-                raise ValueError(f"{row_name(where)}, column {column!r}: must be at most 2**53 = {2**53} (got "
-                                 f"{text[where]}): larger whole numbers are not exact in floating point.")
+                raise ValueError(
+                    f"{row_name(where)}, column {column!r}: must be at most 2**53 = {2**53} (got "
+                    f"{text[where]}): larger whole numbers are not exact in floating point."
+                )
     arr = values.to_numpy()
-    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(arr, np.floor(arr)):  # nan: slow path below
+    if v.within_ignoring_nan(arr, minimum, np.finfo(float).max) and np.array_equal(
+        arr, np.floor(arr)
+    ):  # nan: slow path below
         return values
     present = values.notna()
     bad = present & ((values < minimum) | (values != np.floor(values)) | np.isinf(values))
@@ -172,19 +257,15 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
         where = bad.idxmax()
         raise ValueError(
             f"{row_name(where)}, column {column!r}: must be a whole number >= {minimum} "
-            f"(got {_show(series[where])})."
+            f"(got {_show(series.get(where))})."
         )
     return values
 
 
 def _column(table: pd.DataFrame, name: str, role: str) -> pd.Series:
     if name not in table.columns:
-        raise ValueError(
-            f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}."
-        )
+        raise ValueError(f"table has no column {name!r} ({role}); columns are {list(map(str, table.columns))}.")
     return table[name]
-
-
 
 
 def _check_unique_columns(table: pd.DataFrame) -> None:
@@ -241,12 +322,34 @@ def _counts_agree(table, pct_col, count_col, proportion, counts, n_values, scale
         )
 
 
-def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, higher_is_better,
-           check_scale: bool = True) -> tuple[dict, Columns]:
+def parse_arrays(
+    table: pd.DataFrame,
+    *,
+    columns: Columns | None,
+    scale: str,
+    higher_is_better: bool | str,
+    check_scale: bool = True,
+) -> tuple[dict[str, np.ndarray], Columns]:
     """:func:`parse_table` as a dict of arrays and the column names used: ``(arrays, columns)``.
 
     The keys are :data:`CANONICAL_COLUMNS`; the labelling fast path (:func:`stats.label_changes`)
     uses it to skip building a frame. Same rules and errors as :func:`parse_table`.
+
+    See Also
+    --------
+    parse_table : the same, as a DataFrame.
+    stats.tables.label_changes : its user.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.parse import parse_arrays
+    >>> t = pd.DataFrame({"previous": ["54%"], "current": ["71%"], "n_previous": [100], "n_current": [100]})
+    >>> arrays, columns = parse_arrays(t, columns=None, scale="percent", higher_is_better=True)
+    >>> arrays["previous"], arrays["current"], arrays["testable"]
+    (array([0.54]), array([0.71]), array([ True]))
+    >>> columns.previous
+    'previous'
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
@@ -256,8 +359,12 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
     v.check_choice("scale", scale, SCALES)
     _check_unique_columns(table)
 
-    n1 = parse_count_series(_column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1)
-    n2 = parse_count_series(_column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1)
+    n1 = parse_count_series(
+        _column(table, cols.n_previous, "cases at the previous inspection"), cols.n_previous, minimum=1
+    )
+    n2 = parse_count_series(
+        _column(table, cols.n_current, "cases at the current inspection"), cols.n_current, minimum=1
+    )
 
     def side(pct_col, count_col, n_values, role):
         have_pct = pct_col in table.columns
@@ -312,7 +419,9 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
     if isinstance(higher_is_better, str):
         hib_col = _column(table, higher_is_better, "direction")
         if not pd.api.types.is_bool_dtype(hib_col.dtype):
-            raise TypeError(f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype}).")
+            raise TypeError(
+                f"column {higher_is_better!r} (higher_is_better) must be boolean (got dtype {hib_col.dtype})."
+            )
         hib = hib_col.to_numpy(dtype=bool)
     elif isinstance(higher_is_better, (bool, np.bool_)):
         hib = np.full(len(table), bool(higher_is_better))
@@ -320,22 +429,28 @@ def parse_arrays(table: pd.DataFrame, *, columns: Columns | None, scale: str, hi
         raise TypeError(f"higher_is_better must be True, False or a column name (got {higher_is_better!r}).")
 
     arrays = {
-            "previous": p1.to_numpy(dtype=float),
-            "n_previous": n1.to_numpy(dtype=float),
-            "current": p2.to_numpy(dtype=float),
-            "n_current": n2.to_numpy(dtype=float),
-            "previous_count": k1.to_numpy(dtype=float),
-            "current_count": k2.to_numpy(dtype=float),
-            "population_previous": population(cols.population_previous, n1),
-            "population_current": population(cols.population_current, n2),
-            "higher_is_better": hib,
-            "testable": testable.to_numpy(),
+        "previous": p1.to_numpy(dtype=float),
+        "n_previous": n1.to_numpy(dtype=float),
+        "current": p2.to_numpy(dtype=float),
+        "n_current": n2.to_numpy(dtype=float),
+        "previous_count": k1.to_numpy(dtype=float),
+        "current_count": k2.to_numpy(dtype=float),
+        "population_previous": population(cols.population_previous, n1),
+        "population_current": population(cols.population_current, n2),
+        "higher_is_better": hib,
+        "testable": testable.to_numpy(),
     }
     return arrays, cols
 
 
-def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="percent",
-                higher_is_better=True, check_scale=True) -> pd.DataFrame:
+def parse_table(
+    table: pd.DataFrame,
+    *,
+    columns: Columns | None = None,
+    scale: str = "percent",
+    higher_is_better: bool | str = True,
+    check_scale: bool = True,
+) -> pd.DataFrame:
     r"""Check a previous-versus-current table and return its canonical frame.
 
     Parameters
@@ -375,19 +490,32 @@ def parse_table(table: pd.DataFrame, *, columns: Columns | None = None, scale="p
     TypeError
         ``table`` is not a DataFrame, or a direction column is not boolean.
 
+    See Also
+    --------
+    parse_arrays : the same as a dict of arrays (the fast path).
+    Columns : the column names it reads.
+    stats.tables.label_changes : parses with it, then tests and labels every row.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from stats.parse import parse_table
-    >>> t = pd.DataFrame({"previous": ["54%", "No comparable data available"], "current": ["71%", "43%"],
-    ...                   "n_previous": [100, 100], "n_current": [100, 100]})
+    >>> t = pd.DataFrame(
+    ...     {
+    ...         "previous": ["54%", "No comparable data available"],
+    ...         "current": ["71%", "43%"],
+    ...         "n_previous": [100, 100],
+    ...         "n_current": [100, 100],
+    ...     }
+    ... )
     >>> parse_table(t)[["previous", "current", "testable"]]
        previous  current  testable
     0      0.54     0.71      True
     1       NaN     0.43     False
     """
-    arrays, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
-                          check_scale=bool(check_scale))
+    arrays, cols = parse_arrays(
+        table, columns=columns, scale=scale, higher_is_better=higher_is_better, check_scale=bool(check_scale)
+    )
     frame = pd.DataFrame(arrays, index=table.index)
     frame.attrs["columns"] = cols
     frame.attrs["scale"] = scale

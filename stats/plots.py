@@ -3,7 +3,8 @@
 from .render.charts import (  # noqa: F401
     LABEL_STYLE,
     LITERAL,
-    METHOD_STYLE,
+    EXACT_STYLE,
+    method_style,
     change_chart,
     change_charts,
     key_question_chart,

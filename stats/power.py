@@ -9,11 +9,13 @@ with 80 % power.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, special
 
 from . import _validation as v
 from .change import (
     ALTERNATIVES,
+    ChangeTest,
     critical_z,
     pooled_variance,
     resolve_test,
@@ -31,16 +33,20 @@ def _check_size(name, value):
     v.check_not_nan(name, arr)
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
-        raise ValueError(f"{name} must be a finite number > 0 ({v._first_bad(arr, bad)}); "
-                         "non-integer sizes are allowed for planning.")
+        raise ValueError(
+            f"{name} must be a finite number > 0 ({v._first_bad(arr, bad)}); "
+            "non-integer sizes are allowed for planning."
+        )
     return arr
 
 
 def _pair(baseline, previous):
     """Resolve how the two true proportions are placed: around a midpoint or from a known previous one."""
     if previous is not None and baseline is not None:
-        raise ValueError("give either baseline (midpoint of the two proportions) or previous (the known "
-                         f"previous proportion), not both (got baseline={baseline!r}, previous={previous!r}).")
+        raise ValueError(
+            "give either baseline (midpoint of the two proportions) or previous (the known "
+            f"previous proportion), not both (got baseline={baseline!r}, previous={previous!r})."
+        )
     if previous is not None:
         return None, v.check_proportion("previous", previous)
     return v.check_proportion("baseline", 0.5 if baseline is None else baseline), None
@@ -59,15 +65,18 @@ def _level(test, alpha, alternative):
     if spec.finite_population:
         raise ValueError(
             f"the power formulas model binomial counts (an infinite population), so they have no finite "
-            f"population correction (got {spec.describe()!r}); use test.replace(finite_population=False).")
+            f"population correction (got {spec.describe()!r}); use test.replace(finite_population=False)."
+        )
     if spec.continuity:
         raise ValueError(
             f"the power formulas are for the Z tests without continuity correction (got {spec.describe()!r}); "
-            "use stats.operating.exact_power(..., test=...), which enumerates this test's real power.")
+            "use stats.operating.exact_power(..., test=...), which enumerates this test's real power."
+        )
     if spec.variance not in (pooled_variance, wald_variance):
         raise ValueError(
             f"the power formulas are for the pooled and unpooled variances (method {spec.method!r} uses "
-            f"{spec.variance.__name__}); use stats.operating.exact_power(..., test=...).")
+            f"{spec.variance.__name__}); use stats.operating.exact_power(..., test=...)."
+        )
     return spec.alpha, spec.alternative, spec.pooled
 
 
@@ -103,8 +112,18 @@ def _power(p1, p2, n1, n2, alpha, alternative, method, pooled=True):
     return upper if alternative == "greater" else lower
 
 
-def power_of_change(change, n_previous, n_current, *, baseline=None, previous=None, test=None, alpha=None,
-                    alternative=None, method="normal"):
+def power_of_change(
+    change: ArrayLike,
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    baseline: ArrayLike | None = None,
+    previous: ArrayLike | None = None,
+    test: ChangeTest | None = None,
+    alpha: ArrayLike | None = None,
+    alternative: str | None = None,
+    method: str = "normal",
+) -> float | np.ndarray:
     r"""Probability that the Z test flags a true change as significant.
 
     Vectorised over ``change``, ``n_previous``, ``n_current``, ``baseline``
@@ -156,6 +175,13 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
     -------
     power : float or ndarray
 
+    See Also
+    --------
+    minimum_detectable_change : the inverse: the change detected with a given power.
+    critical_difference : the smallest change the test flags.
+    stats.operating.exact_power : the exact power by enumeration of counts.
+    statsmodels.stats.power.NormalIndPower : statsmodels' normal power calculations.
+
     References
     ----------
     .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
@@ -168,7 +194,7 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
     >>> from stats.power import power_of_change
     >>> round(power_of_change(0.17, 100, 100, baseline=0.625), 4)
     0.8027
-    >>> round(power_of_change(0.17, 100, 100, previous=0.54), 4)   # 54 % -> 71 %, the same pair
+    >>> round(power_of_change(0.17, 100, 100, previous=0.54), 4)  # 54 % -> 71 %, the same pair
     0.8027
     """
     alpha, alternative, pooled = _level(test, alpha, alternative)
@@ -195,7 +221,15 @@ def power_of_change(change, n_previous, n_current, *, baseline=None, previous=No
     return v.unwrap(_power(np.clip(p1, 0, 1), np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))
 
 
-def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha=None, alternative=None):
+def critical_difference(
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    baseline: ArrayLike = 0.5,
+    test: ChangeTest | None = None,
+    alpha: ArrayLike | None = None,
+    alternative: str | None = None,
+) -> float | np.ndarray:
     r"""Smallest change the pooled Z test calls significant (the change that is just flagged).
 
     Parameters
@@ -220,6 +254,16 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
         ``pvalue <= alpha``. At n = 50, 100 and 120 per inspection and
         :math:`\bar p = 0.5`: 16.4, 11.6 and 10.6 points.
 
+    See Also
+    --------
+    power_of_change : the probability of flagging a true change.
+    stats.change.critical_z : the critical value it scales.
+
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 4.2-4.3.
+
     Examples
     --------
     >>> from stats.power import critical_difference
@@ -228,16 +272,28 @@ def critical_difference(n_previous, n_current, *, baseline=0.5, test=None, alpha
     """
     alpha, alternative, pooled = _level(test, alpha, alternative)
     if not pooled:
-        raise ValueError("critical_difference is the pooled test's threshold (got the unpooled test); the Wald "
-                         "test's depends on both proportions: use power_of_change or stats.operating.")
+        raise ValueError(
+            "critical_difference is the pooled test's threshold (got the unpooled test); the Wald "
+            "test's depends on both proportions: use power_of_change or stats.operating."
+        )
     n1, n2, a = _check_common(n_previous, n_current, alpha, alternative, "normal")
     b = v.check_proportion("baseline", baseline)
     n1, n2, a, b = v.broadcast(n_previous=n1, n_current=n2, alpha=a, baseline=b)
     return v.unwrap(critical_z(a, alternative) * np.sqrt(b * (1 - b) * (1 / n1 + 1 / n2)))
 
 
-def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, power=0.80, baseline=None,
-                              previous=None, alternative=None, method="normal"):
+def minimum_detectable_change(
+    n_previous: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    test: ChangeTest | None = None,
+    alpha: float | None = None,
+    power: float = 0.80,
+    baseline: float | None = None,
+    previous: ArrayLike | None = None,
+    alternative: str | None = None,
+    method: str = "normal",
+) -> float | np.ndarray:
     r"""Smallest true change detected with the given power, as a proportion (0.175 is 17.5 points).
 
     Vectorised over ``n_previous``, ``n_current`` and ``previous`` (element by element).
@@ -273,6 +329,11 @@ def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, p
         returned: if no change within the bounds that ``baseline`` (or
         ``previous``) allows reaches the power, a ValueError says so.
 
+    See Also
+    --------
+    power_of_change : the power of a given change.
+    stats.samplesize.sample_size : the sample for a margin of error.
+
     Notes
     -----
     The textbook shortcut :math:`(z_{\alpha} + z_{\beta})\sqrt{2 p q / n}`
@@ -281,12 +342,19 @@ def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, p
     known previous 50 %, the change detectable with 80 % power is smaller,
     17.2 points (only the current proportion moves away from 0.5, so the variance under H1 is smaller).
 
+    References
+    ----------
+    .. [1] Fleiss, J. L., Levin, B., Paik, M. C. (2003). *Statistical Methods
+       for Rates and Proportions*, 3rd ed., Wiley, sections 4.2-4.3.
+    .. [2] Cohen, J. (1988). *Statistical Power Analysis for the Behavioral
+       Sciences*, 2nd ed., chapter 6.
+
     Examples
     --------
     >>> from stats.power import minimum_detectable_change
     >>> round(minimum_detectable_change(100, 100), 4)
     0.1749
-    >>> round(minimum_detectable_change(100, 100, previous=0.54), 4)   # R power.prop.test p2 = 0.7094
+    >>> round(minimum_detectable_change(100, 100, previous=0.54), 4)  # R power.prop.test p2 = 0.7094
     0.1694
     """
     alpha, alternative, pooled = _level(test, alpha, alternative)
@@ -305,15 +373,17 @@ def minimum_detectable_change(n_previous, n_current, *, test=None, alpha=None, p
         limit = (1 - start) if sign > 0 else start.copy()
     out = np.empty(n1.shape)
     for idx in np.ndindex(n1.shape):
+
         def gap(d, i=idx):
             if known is None:
                 p1, p2 = start[i] - sign * d / 2, start[i] + sign * d / 2
             else:
                 p1, p2 = start[i], start[i] + sign * d
             return _power(p1, p2, n1[i], n2[i], a, alternative, method, pooled) - target
+
         lim = float(limit[idx])
         if lim <= 0 or gap(lim) < 0:
-            where = (f"baseline {float(start[idx])}" if known is None else f"previous {float(start[idx])}")
+            where = f"baseline {float(start[idx])}" if known is None else f"previous {float(start[idx])}"
             raise ValueError(
                 f"power ({target}) cannot be reached at n_previous={float(n1[idx]):g}, n_current={float(n2[idx]):g} "
                 f"with {where} (largest possible change {lim:.3f})."

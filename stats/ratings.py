@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .framework import Framework, load_framework
+from .framework import Framework, FrameworkLike, load_framework
 
 __all__ = [
     "RATINGS",
@@ -46,16 +48,16 @@ KEY_QUESTION_BOUNDARIES = _DEFAULT.key_question_bands
 OVERALL_BOUNDARIES = _DEFAULT.overall_bands
 
 
-def _check_percent(name, value) -> np.ndarray:
+def _check_percent(name: str, value: object) -> np.ndarray:
     arr = v.as_float_array(name, value)
     v.check_not_nan(name, arr)
     bad = (arr < 0) | (arr > 100)
     if bad.any():
-        raise ValueError(f"{name} must be a percentage from 0 to 100 ({v._first_bad(arr, bad)}).")
+        raise ValueError(f"{name} must be a percentage from 0 to 100 ({v.first_bad(arr, bad)}).")
     return arr
 
 
-def band(percent, *, framework=None):
+def band(percent: ArrayLike, *, framework: FrameworkLike = None) -> Any:
     r"""Rating band of a key-question percentage.
 
     Parameters
@@ -70,6 +72,11 @@ def band(percent, *, framework=None):
     str or ndarray of str
         "Inadequate" (< 50), "Requires improvement" (50 to < 65), "Good"
         (65 to < 80) or "Outstanding" (80 and above).
+
+    See Also
+    --------
+    rate_standard : The band of a standard's lowest key question, with discretion.
+    stats.framework.Framework.band : The framework method applied here.
 
     Notes
     -----
@@ -89,14 +96,21 @@ def band(percent, *, framework=None):
     return load_framework(framework).band(arr)
 
 
-def _check_rating(name, rating, fw: Framework = _DEFAULT) -> str:
+def _check_rating(name: str, rating: object, fw: Framework = _DEFAULT) -> str:
     if not isinstance(rating, str) or rating not in fw.ratings:
         raise ValueError(f"{name} ({rating!r}) must be one of {', '.join(map(repr, fw.ratings))}.")
     return rating
 
 
-def score(rating, *, framework=None) -> int:
-    """Points of a standard rating in the framework (default: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3).
+def score(rating: str, *, framework: FrameworkLike = None) -> int:
+    """Points of a standard rating in the framework.
+
+    Default framework: Inadequate 0, Requires improvement 1, Good 2, Outstanding 3.
+
+    See Also
+    --------
+    overall : Sums the scores of the scored standards.
+    band : The rating of a key-question percentage.
 
     Examples
     --------
@@ -110,7 +124,20 @@ def score(rating, *, framework=None) -> int:
 
 @dataclass(frozen=True)
 class OverallRating:
-    """Overall provider rating: ``score`` out of ``maximum`` and its ``rating`` band."""
+    """Overall provider rating: ``score`` out of ``maximum`` and its ``rating`` band.
+
+    See Also
+    --------
+    overall : Returns it.
+    check_overall : Checks published overall ratings against their scores.
+
+    Examples
+    --------
+    >>> from stats.ratings import overall
+    >>> result = overall(["Good"] * 10)
+    >>> result.score, result.rating, result.maximum
+    (20, 'Good', 30)
+    """
 
     score: int
     rating: str
@@ -119,7 +146,9 @@ class OverallRating:
     framework: str
 
 
-def overall(ratings, *, framework=None) -> OverallRating:
+def overall(
+    ratings: Sequence[str] | Mapping[str, str] | pd.Series, *, framework: FrameworkLike = None
+) -> OverallRating:
     """Sum the standard scores and band the total (Annexe 2, "Overall provider rating").
 
     Parameters
@@ -137,6 +166,16 @@ def overall(ratings, *, framework=None) -> OverallRating:
         improvement, 16-25 Good, 26-30 Outstanding; youth: 0-6, 7-18, 19-30,
         31-36), the number of standards and the maximum.
 
+    See Also
+    --------
+    score : The points of one rating.
+    check_overall : The same rule applied to a table of published inspections.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, "Rating framework", Annexe 2 of each inspection report
+           ("Overall provider rating": the sum of the standards' scores, banded).
+
     Examples
     --------
     >>> from stats.ratings import overall
@@ -153,10 +192,13 @@ def overall(ratings, *, framework=None) -> OverallRating:
     n = len(fw.scored_standards)
     if len(items) != n:
         # The bands are defined for the framework's scored standards; say so rather than guess.
-        raise ValueError(f"ratings must hold the {n} standards the overall bands of framework {fw.name!r} "
-                         f"are defined for (got {len(items)}).")
-    return OverallRating(score=int(total), rating=fw.overall_rating(total), n_standards=len(items),
-                         maximum=fw.maximum, framework=fw.name)
+        raise ValueError(
+            f"ratings must hold the {n} standards the overall bands of framework {fw.name!r} "
+            f"are defined for (got {len(items)})."
+        )
+    return OverallRating(
+        score=int(total), rating=fw.overall_rating(total), n_standards=len(items), maximum=fw.maximum, framework=fw.name
+    )
 
 
 @dataclass(frozen=True)
@@ -176,6 +218,18 @@ class StandardRating:
         boundary, or one case judged differently would change its band.
     reasons : tuple of str
         Why it is (or is not) a candidate, in words.
+
+    See Also
+    --------
+    rate_standard : Returns it.
+    rate_report : One rating per standard of a report, as a table.
+
+    Examples
+    --------
+    >>> from stats.ratings import rate_standard
+    >>> result = rate_standard([72, 58, 81])
+    >>> result.rating, result.lowest, result.discretion_candidate
+    ('Requires improvement', 58.0, False)
     """
 
     rating: str
@@ -185,7 +239,12 @@ class StandardRating:
     reasons: tuple
 
 
-def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardRating:
+def rate_standard(
+    key_question_percents: Sequence[float] | Mapping[str, float] | np.ndarray | pd.Series,
+    *,
+    n: int | Sequence[int] | Mapping[str, int] | pd.Series | None = None,
+    framework: FrameworkLike = None,
+) -> StandardRating:
     r"""Rate a standard from its key-question percentages.
 
     Parameters
@@ -202,6 +261,11 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     Returns
     -------
     StandardRating
+
+    See Also
+    --------
+    band : The band of one percentage.
+    rate_report : Every standard of a report, compared with the published ratings.
 
     Notes
     -----
@@ -228,10 +292,12 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
         series = key_question_percents
     elif isinstance(key_question_percents, Mapping):
         series = pd.Series(dict(key_question_percents), dtype=float)
-    elif isinstance(key_question_percents, Sequence) or isinstance(key_question_percents, np.ndarray):
+    elif isinstance(key_question_percents, (Sequence, np.ndarray)):
         series = pd.Series(list(key_question_percents), dtype=float)
     else:
-        raise TypeError(f"key_question_percents must be a sequence, mapping or Series (got {type(key_question_percents).__name__}).")
+        raise TypeError(
+            f"key_question_percents must be a sequence, mapping or Series (got {type(key_question_percents).__name__})."
+        )
     if series.empty:
         raise ValueError("a standard must have at least one key question percentage (got none).")
     fw = load_framework(framework)
@@ -239,15 +305,16 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
     i = int(np.argmin(values))
     lowest = float(values[i])
     rating = fw.band(lowest)
-    reasons = []
     near = fw.discretion_points
-    for b in fw.key_question_bands:
-        if abs(lowest - b) <= near:
-            reasons.append(f"lowest key question ({lowest:g}%) is within {near:g} points of the {b:g}% boundary")
+    reasons = [
+        f"lowest key question ({lowest:g}%) is within {near:g} points of the {b:g}% boundary"
+        for b in fw.key_question_bands
+        if abs(lowest - b) <= near
+    ]
     if n is not None:
         if isinstance(n, (pd.Series, Mapping)):
             n_i = pd.Series(dict(n) if isinstance(n, Mapping) else n)[series.index[i]]
-        elif np.ndim(n) == 0:
+        elif np.ndim(n) == 0 or isinstance(n, int):
             n_i = n
         else:
             n_i = list(n)[i]
@@ -255,15 +322,24 @@ def rate_standard(key_question_percents, *, n=None, framework=None) -> StandardR
         for other in (k - 1, k + 1):
             moved = 100 * other / m
             if 0 <= other <= m and fw.band(moved) != rating:
-                reasons.append(f"one case of {m} moves it from {k}/{m} to {other}/{m} = {moved:.1f}% ({fw.band(moved)})")
+                reasons.append(
+                    f"one case of {m} moves it from {k}/{m} to {other}/{m} = {moved:.1f}% ({fw.band(moved)})"
+                )
     if not reasons:
-        reasons.append(f"lowest key question ({lowest:g}%) is more than {near:g} points from every boundary"
-                       + (" and one case would not change its band" if n is not None else ""))
+        reasons.append(
+            f"lowest key question ({lowest:g}%) is more than {near:g} points from every boundary"
+            + (" and one case would not change its band" if n is not None else "")
+        )
         candidate = False
     else:
         candidate = True
-    return StandardRating(rating=rating, lowest=lowest, lowest_key_question=series.index[i],
-                          discretion_candidate=candidate, reasons=tuple(reasons))
+    return StandardRating(
+        rating=rating,
+        lowest=lowest,
+        lowest_key_question=series.index[i],
+        discretion_candidate=candidate,
+        reasons=tuple(reasons),
+    )
 
 
 def _published_count(percent: float, n: int) -> tuple[int, int]:
@@ -284,7 +360,9 @@ def _shift(rating: str, steps: int, fw: Framework) -> str:
     return fw.ratings[min(max(fw.ratings.index(rating) + steps, 0), len(fw.ratings) - 1)]
 
 
-def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framework=None) -> pd.DataFrame:
+def rate_report(
+    key_questions: pd.DataFrame, standards: pd.DataFrame, *, framework: FrameworkLike = None
+) -> pd.DataFrame:
     """Rate every standard of a report and compare with the published ratings.
 
     Parameters
@@ -316,11 +394,33 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
         the recorded decisions), ``published_rating``, ``matches_published``
         and ``score`` (points; missing for a standard the framework does not score).
 
+    See Also
+    --------
+    rate_standard : The rule for one standard.
+    overall : The overall rating from the standards' ratings.
+    stats.load_report : A report whose tables this takes.
+
     Notes
     -----
     Standards whose framework basis is "inspector judgement" (domain one of
     both bundled frameworks) take their published rating as the input; no
     mechanical rating is computed.
+
+    Examples
+    --------
+    >>> import stats
+    >>> report = stats.load_report()
+    >>> from stats.ratings import rate_report
+    >>> rated = rate_report(report.key_questions, report.standards, framework=report.framework)
+    >>> rated.loc[rated["basis"] == "case data", ["standard", "lowest_percent", "mechanical_rating", "rating"]]
+      standard  lowest_percent     mechanical_rating                rating
+    4      2.1            63.0  Requires improvement                  Good
+    5      2.2            59.0  Requires improvement  Requires improvement
+    6      2.3            59.0  Requires improvement  Requires improvement
+    7      2.4            59.0  Requires improvement  Requires improvement
+    9      4.2            86.0           Outstanding           Outstanding
+    >>> bool(rated["matches_published"].all()), int(rated["score"].sum())
+    (True, 20)
     """
     fw = load_framework(framework)
     for col in ("standard", "current"):
@@ -342,8 +442,13 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
         discretion = std.get("discretion_rating", pd.NA)
         adjustment = std.get("qualitative_adjustment", pd.NA)
         if rule.judgement:
-            row.update(mechanical_rating=pd.NA, lowest_key_question=pd.NA, lowest_percent=np.nan,
-                       discretion_candidate=pd.NA, discretion_reason="inspector judgement (input)")
+            row.update(
+                mechanical_rating=pd.NA,
+                lowest_key_question=pd.NA,
+                lowest_percent=np.nan,
+                discretion_candidate=pd.NA,
+                discretion_reason="inspector judgement (input)",
+            )
             final = published
         else:
             if kq.empty:
@@ -352,22 +457,34 @@ def rate_report(key_questions: pd.DataFrame, standards: pd.DataFrame, *, framewo
             percents = pd.Series(kq["current"].to_numpy(dtype=float), index=labels)
             n = pd.Series(kq["n_current"].to_numpy(dtype=float), index=labels) if "n_current" in kq.columns else None
             r = rate_standard(percents, n=n, framework=fw)
-            row.update(mechanical_rating=r.rating, lowest_key_question=r.lowest_key_question, lowest_percent=r.lowest,
-                       discretion_candidate=r.discretion_candidate, discretion_reason="; ".join(r.reasons))
+            row.update(
+                mechanical_rating=r.rating,
+                lowest_key_question=r.lowest_key_question,
+                lowest_percent=r.lowest,
+                discretion_candidate=r.discretion_candidate,
+                discretion_reason="; ".join(r.reasons),
+            )
             final = r.rating
             if pd.notna(adjustment):
                 steps = int(adjustment)
                 if steps not in (-1, 0, 1):
                     raise ValueError(f"standard {sid} qualitative_adjustment must be -1, 0 or 1 (got {adjustment!r}).")
                 if steps and not rule.adjustable:
-                    raise ValueError(f"standard {sid} qualitative_adjustment must be blank: framework {fw.name!r} "
-                                     f"gives it no qualitative key question (got {adjustment!r}).")
+                    raise ValueError(
+                        f"standard {sid} qualitative_adjustment must be blank: framework {fw.name!r} "
+                        f"gives it no qualitative key question (got {adjustment!r})."
+                    )
                 final = _shift(final, steps, fw)
             if pd.notna(discretion):
                 final = _check_rating(f"standard {sid} discretion_rating", discretion, fw)
-        row.update(discretion_rating=discretion, qualitative_adjustment=adjustment, rating=final,
-                   published_rating=published, matches_published=final == published,
-                   score=fw.score(final) if rule.scored else pd.NA)
+        row.update(
+            discretion_rating=discretion,
+            qualitative_adjustment=adjustment,
+            rating=final,
+            published_rating=published,
+            matches_published=final == published,
+            score=fw.score(final) if rule.scored else pd.NA,
+        )
         rows.append(row)
     rated = pd.DataFrame(rows)
     rated.attrs["framework"] = fw  # the bands the ratings were read against (charts draw the same)
@@ -379,7 +496,7 @@ def _limits_text(fw: Framework, rating: str) -> str:
     return f"{lo}-{hi}"
 
 
-def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
+def check_overall(table: pd.DataFrame, *, framework: FrameworkLike = None) -> pd.DataFrame:
     r"""Flag inspections whose published overall rating does not follow from their score.
 
     Parameters
@@ -411,6 +528,10 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
         score that is not a whole number from 0 to the maximum, a percentage
         outside 0-100, a rating the framework does not have.
 
+    See Also
+    --------
+    overall : The rule checked, for one inspection.
+
     Notes
     -----
     A score :math:`s` out of :math:`M` is banded with the framework's
@@ -434,29 +555,41 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame (got {type(table).__name__}).")
     if "rating" not in table.columns:
-        raise ValueError(f"table has no column 'rating' (the published overall rating); columns are {list(table.columns)}.")
+        raise ValueError(
+            f"table has no column 'rating' (the published overall rating); columns are {list(table.columns)}."
+        )
     if "score" not in table.columns and "percent" not in table.columns:
-        raise ValueError("table needs a column 'score' (total points) or 'percent' (percentage of the maximum); "
-                         f"columns are {list(table.columns)}.")
+        raise ValueError(
+            "table needs a column 'score' (total points) or 'percent' (percentage of the maximum); "
+            f"columns are {list(table.columns)}."
+        )
     default = load_framework(framework)
     out = []
     for i, (_, row) in enumerate(table.iterrows(), start=1):
-        fw = load_framework(row["framework"]) if "framework" in table.columns and pd.notna(row["framework"]) else default
+        fw = (
+            load_framework(row["framework"]) if "framework" in table.columns and pd.notna(row["framework"]) else default
+        )
         published = row["rating"]
         if not isinstance(published, str) or published not in fw.ratings:
-            raise ValueError(f"row {i}, column 'rating': {published!r} must be one of "
-                             f"{', '.join(map(repr, fw.ratings))} (framework {fw.name!r}).")
+            raise ValueError(
+                f"row {i}, column 'rating': {published!r} must be one of "
+                f"{', '.join(map(repr, fw.ratings))} (framework {fw.name!r})."
+            )
         m = fw.maximum
         given_score = row["score"] if "score" in table.columns and pd.notna(row["score"]) else None
-        given_pct = row["percent"] if "percent" in table.columns and pd.notna(row["percent"]) else None
+        given_pct: Any = row["percent"] if "percent" in table.columns and pd.notna(row["percent"]) else None
         if given_score is None and given_pct is None:
             raise ValueError(f"row {i}: needs a 'score' or a 'percent' (both are blank).")
         problems = []
+        q = float("nan")  # the percentage, where no score is given
+        reason_ok = ""  # the reason of a consistent row
         if given_score is not None:
             s = float(given_score)
             if s != int(s) or not 0 <= s <= m:
-                raise ValueError(f"row {i}, column 'score': must be a whole number from 0 to {m} "
-                                 f"(framework {fw.name!r}) (got {given_score!r}).")
+                raise ValueError(
+                    f"row {i}, column 'score': must be a whole number from 0 to {m} "
+                    f"(framework {fw.name!r}) (got {given_score!r})."
+                )
             scores = [int(s)]
             if given_pct is not None and abs(100 * s / m - float(given_pct)) > 0.5:
                 problems.append(f"percent {float(given_pct):g} does not match {int(s)}/{m} ({100 * s / m:.1f}%)")
@@ -468,7 +601,9 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
         if not scores:
             nearest = min(range(m + 1), key=lambda k: abs(100 * k / m - q))
             expected, lo, hi = "", np.nan, np.nan
-            problems.append(f"no whole score out of {m} publishes as {q:g}% (nearest {nearest}/{m} = {100 * nearest / m:.1f}%)")
+            problems.append(
+                f"no whole score out of {m} publishes as {q:g}% (nearest {nearest}/{m} = {100 * nearest / m:.1f}%)"
+            )
             consistent = False
         else:
             bands = list(dict.fromkeys(fw.overall_rating(k) for k in scores))
@@ -478,14 +613,27 @@ def check_overall(table: pd.DataFrame, *, framework=None) -> pd.DataFrame:
                 shown = f"{q:g}% ({shown})"
             consistent = published in bands and not problems
             if published not in bands:
-                problems.append(f"{shown} is in the {expected} band ({', '.join(_limits_text(fw, b) for b in bands)}), "
-                                f"not {published}")
+                problems.append(
+                    f"{shown} is in the {expected} band ({', '.join(_limits_text(fw, b) for b in bands)}), "
+                    f"not {published}"
+                )
             elif not problems:
                 reason_ok = f"{shown} is in the {published} band ({_limits_text(fw, published)})"
         reason = "; ".join(problems) if problems else reason_ok
-        out.append({"maximum": m, "score_low": lo, "score_high": hi, "expected_rating": expected,
-                    "consistent": bool(consistent), "reason": reason})
-    added = pd.DataFrame(out, index=table.index, columns=["maximum", "score_low", "score_high", "expected_rating",
-                                                          "consistent", "reason"])
+        out.append(
+            {
+                "maximum": m,
+                "score_low": lo,
+                "score_high": hi,
+                "expected_rating": expected,
+                "consistent": bool(consistent),
+                "reason": reason,
+            }
+        )
+    added = pd.DataFrame(
+        out,
+        index=table.index,
+        columns=["maximum", "score_low", "score_high", "expected_rating", "consistent", "reason"],
+    )
     added[["score_low", "score_high"]] = added[["score_low", "score_high"]].astype("Int64")
     return pd.concat([table, added], axis=1)

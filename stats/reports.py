@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .framework import Framework
+from .framework import Framework, FrameworkLike
+from .io import StrPath
 
 __all__ = ["Report", "load_report", "available_reports", "report_folder", "data_roots", "DEFAULT_REPORT"]
 
@@ -27,14 +28,38 @@ _BUNDLED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def data_roots() -> list[Path]:
     """Folders the bundled data are looked up in, in order: ``stats/_data`` (an installed wheel),
-    then ``data/`` at the top of a source checkout."""
+    then ``data/`` at the top of a source checkout.
+
+    See Also
+    --------
+    available_reports : The reports found in these folders.
+    report_folder : The folder of one of them.
+
+    Examples
+    --------
+    >>> from stats.reports import data_roots
+    >>> any((root / "south-yorkshire-crc-2020").is_dir() for root in data_roots())
+    True
+    """
     here = Path(__file__).resolve().parent
     return [here / "_data", here.parent / "data"]
 
 
 def available_reports() -> list[str]:
-    """Names of the bundled reports, for :func:`load_report`."""
-    names = set()
+    """Names of the bundled reports, for :func:`load_report`.
+
+    See Also
+    --------
+    load_report : Loads one of them by name.
+    stats.framework.available_frameworks : The bundled frameworks.
+
+    Examples
+    --------
+    >>> from stats.reports import available_reports
+    >>> available_reports()
+    ['constructed-youth-example', 'south-yorkshire-crc-2020']
+    """
+    names: set[str] = set()
     for root in data_roots():
         if root.is_dir():
             names.update(p.name for p in root.iterdir() if (p / "prompts.csv").is_file())
@@ -66,6 +91,22 @@ class Report:
         The inspection framework the report names in ``report.toml``.
     metadata : dict
         The contents of ``report.toml`` (name, title, framework, constructed, source).
+
+    See Also
+    --------
+    load_report : Returns it.
+    stats.schema.read_report : The checks and the tables behind it.
+
+    Examples
+    --------
+    >>> import stats
+    >>> report = stats.load_report()
+    >>> report.name, report.framework.name, report.constructed
+    ('south-yorkshire-crc-2020', 'adult-2018', False)
+    >>> report.prompts[["prompt_id", "previous", "current", "n_current"]].head(2)
+      prompt_id  previous  current  n_current
+    0   2.1.1.a      54.0     71.0        100
+    1   2.1.1.b       NaN     43.0        100
     """
 
     name: str
@@ -101,14 +142,36 @@ class Report:
 
 
 def report_folder(name: str) -> Path:
-    """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths)."""
+    """Folder of a bundled report; ``name`` must be one of :func:`available_reports` (no paths).
+
+    See Also
+    --------
+    available_reports : The names accepted.
+    load_report : Loads a report by name, or from a folder of your own with ``path=``.
+
+    Examples
+    --------
+    >>> from stats.reports import report_folder
+    >>> report_folder("south-yorkshire-crc-2020").name
+    'south-yorkshire-crc-2020'
+    >>> report_folder("../elsewhere")
+    Traceback (most recent call last):
+    ...
+    ValueError: name ('../elsewhere') must be the name of a bundled report (lower case letters, digits and hyphens; no
+    paths, no '..'); ...
+    """
     if not isinstance(name, str):
-        raise TypeError(f"name must be a bundled report name string (got {name!r}); "
-                        "for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER).")
+        raise TypeError(
+            f"name must be a bundled report name string (got {name!r}); "
+            "for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER)."
+        )
     if not _BUNDLED_NAME.match(name):
-        raise ValueError(f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
-                         "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER) (command line: --path FOLDER). "
-                         f"Bundled reports: {available_reports()}.")
+        raise ValueError(
+            f"name ({name!r}) must be the name of a bundled report (lower case letters, digits and "
+            "hyphens; no paths, no '..'); for a folder of your own use load_report(path=FOLDER) "
+            "(command line: --path FOLDER). "
+            f"Bundled reports: {available_reports()}."
+        )
     for root in data_roots():
         folder = root / name
         if (folder / "prompts.csv").is_file():
@@ -116,7 +179,7 @@ def report_folder(name: str) -> Path:
     raise ValueError(f"name ({name!r}) must be one of the bundled reports: {available_reports()}.")
 
 
-def load_report(name: str | None = None, *, path=None, framework=None) -> Report:
+def load_report(name: str | None = None, *, path: StrPath | None = None, framework: FrameworkLike = None) -> Report:
     """Load a report's tables, checked against the schema.
 
     Parameters
@@ -142,6 +205,12 @@ def load_report(name: str | None = None, *, path=None, framework=None) -> Report
     stats.schema.ReportValidationError
         Listing every violation of the folder (file, row, column, value, rule).
 
+    See Also
+    --------
+    available_reports : The bundled names.
+    stats.schema.validate_report : Every problem of a folder, as a table, without raising.
+    stats.schema.write_templates : An empty folder to fill in for a new report.
+
     Examples
     --------
     >>> from stats import load_report
@@ -161,5 +230,6 @@ def load_report(name: str | None = None, *, path=None, framework=None) -> Report
     else:
         folder = Path(path)
     metadata, fw, tables = read_report(folder, framework=framework)
-    label = name if path is None else str(metadata.get("name") or folder.name)
+    # name is set (the default report's at least) exactly when no path is given
+    label = name if name is not None and path is None else str(metadata.get("name") or folder.name)
     return Report(name=label, path=folder, framework=fw, metadata=dict(metadata), **tables)

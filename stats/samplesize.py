@@ -9,11 +9,13 @@ All functions work on proportions (0.05 is a margin of 5 percentage points).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .change import critical_z
@@ -41,7 +43,7 @@ SAMPLE_SIZE_METHODS = ("raosoft", "epiinfo", "samplingbook")
 _INTEGER_TOLERANCE = 1e-9
 
 
-def critical_value(confidence_level=0.80):
+def critical_value(confidence_level: ArrayLike = 0.80) -> Any:
     r"""Two-sided standard normal critical value for a confidence level.
 
     Parameters
@@ -55,6 +57,12 @@ def critical_value(confidence_level=0.80):
         :math:`z = \Phi^{-1}(1 - (1 - c)/2)`, the same as
         ``scipy.stats.norm.ppf(1 - (1 - c) / 2)``.
 
+    See Also
+    --------
+    margin_of_error : Uses it for the half-width of the interval.
+    sample_size : Uses it for the number of cases.
+    scipy.stats.norm.ppf : The normal quantile it is computed from.
+
     Examples
     --------
     >>> from stats import critical_value
@@ -65,21 +73,36 @@ def critical_value(confidence_level=0.80):
     return v.unwrap(critical_z(1 - c, "two-sided"))
 
 
-def check_confidence_level(confidence_level) -> np.ndarray:
+def check_confidence_level(confidence_level: ArrayLike) -> np.ndarray:
     """``confidence_level`` as an array, checked: in (0, 1) and with a finite critical value.
 
     A level so close to 1 that :math:`1 - (1 - c)/2` rounds to 1 in floating point (for example
     0.9999999999999999) has an infinite critical value, so every margin would be infinite and every
     sample size meaningless: it is refused, naming the rule and the value.
+
+    See Also
+    --------
+    critical_value : The critical value of a checked level.
+
+    Examples
+    --------
+    >>> from stats.samplesize import check_confidence_level
+    >>> check_confidence_level([0.8, 0.95])
+    array([0.8 , 0.95])
+    >>> check_confidence_level(80)
+    Traceback (most recent call last):
+    ...
+    ValueError: confidence_level must be strictly between 0 and 1 (got 80.0).
     """
     c = v.check_open_unit("confidence_level", confidence_level)
     z = critical_z(1 - c, "two-sided")
     bad = ~np.isfinite(z)
     if np.any(bad):
         raise ValueError(
-            f"confidence_level ({v._first_bad(c, bad)}) is too close to 1: its critical value "
+            f"confidence_level ({v.first_bad(c, bad)}) is too close to 1: its critical value "
             "z = Phi^-1(1 - (1 - c)/2) is infinite in floating point (1 - (1 - c)/2 rounds to 1); "
-            "use a level of at most 1 - 1e-15.")
+            "use a level of at most 1 - 1e-15."
+        )
     return c
 
 
@@ -89,24 +112,24 @@ def _n0(margin, confidence_level, proportion):
         return z**2 * proportion * (1 - proportion) / margin**2
 
 
-def _check_margin(margin) -> np.ndarray:
+def _check_margin(margin: ArrayLike) -> np.ndarray:
     e = v.as_float_array("margin", margin)
     v.check_not_nan("margin", e)
     bad = (e <= 0) | (e > 0.5)
     if bad.any():
         hint = "; did you pass percentage points? 5 points is 0.05" if np.all(e[bad] >= 1) else ""
-        raise ValueError(f"margin must be in (0, 0.5] ({v._first_bad(e, bad)}){hint}.")
+        raise ValueError(f"margin must be in (0, 0.5] ({v.first_bad(e, bad)}){hint}.")
     return e
 
 
 def sample_size(
-    population=None,
+    population: ArrayLike | None = None,
     *,
-    margin=0.05,
-    confidence_level=0.80,
-    proportion=0.5,
-    method="raosoft",
-):
+    margin: ArrayLike = 0.05,
+    confidence_level: ArrayLike = 0.80,
+    proportion: ArrayLike = 0.5,
+    method: str = "raosoft",
+) -> Any:
     r"""Number of cases needed to estimate a proportion within a margin of error.
 
     Vectorised: every argument broadcasts against the others.
@@ -132,6 +155,12 @@ def sample_size(
     -------
     n : int or ndarray of int
         Sample size, never above N.
+
+    See Also
+    --------
+    margin_of_error : The inverse: the margin a sample size gives.
+    implied_population : The populations for which a rule gives a stated sample size.
+    stats.sampling.allocate_sample : Allocates the sample over strata as the inspectorate's sampler does.
 
     Notes
     -----
@@ -209,11 +238,18 @@ def sample_size(
         index = tuple(int(i) for i in np.argwhere(too_big)[0]) if n.ndim else ()
         raise ValueError(
             f"margin ({e[index].item()!r}) is too small: the sample size would be {raw[index].item():.3g}, above "
-            f"2**53 = {int(v.MAX_COUNT)} (the largest whole number exact in floating point).")
+            f"2**53 = {int(v.MAX_COUNT)} (the largest whole number exact in floating point)."
+        )
     return v.unwrap(n.astype(np.int64))
 
 
-def margin_of_error(n, population=None, *, confidence_level=0.80, proportion=0.5):
+def margin_of_error(
+    n: ArrayLike,
+    population: ArrayLike | None = None,
+    *,
+    confidence_level: ArrayLike = 0.80,
+    proportion: ArrayLike = 0.5,
+) -> Any:
     r"""Margin of error (half-width of the confidence interval) of a sample proportion.
 
     Vectorised: every argument broadcasts against the others.
@@ -234,6 +270,12 @@ def margin_of_error(n, population=None, *, confidence_level=0.80, proportion=0.5
     -------
     margin : float or ndarray
         Half-width E on the proportion scale (0.05 is 5 percentage points).
+
+    See Also
+    --------
+    sample_size : The inverse: the sample size a margin needs.
+    subsample_margin : The margin of a sub-sample, and its widening.
+    normal_margin : The same formula without validation, for callers with checked arrays.
 
     Notes
     -----
@@ -275,6 +317,17 @@ def normal_margin(n, big_n, c, p):
     ``n`` cases, population ``big_n`` (may be inf, or non-integer for estimated sub-populations),
     confidence level ``c`` and proportion ``p``, broadcast together; no validation (the callers,
     :mod:`stats.tables`, :mod:`stats.cases`, :mod:`stats.simulate`, pass checked arrays).
+
+    See Also
+    --------
+    margin_of_error : The checked public form of this formula.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from stats.samplesize import normal_margin
+    >>> normal_margin(np.array([100.0, 100.0]), np.array([np.inf, 250.0]), np.array(0.8), np.array(0.5)).round(4)
+    array([0.0641, 0.0497])
     """
     z = critical_z(1 - c, "two-sided")
     finite = np.isfinite(big_n)
@@ -305,6 +358,17 @@ class ImpliedPopulation:
         Whether any population gives exactly ``n`` under the rule.
     margin, confidence_level, proportion, method
         The rule, echoed.
+
+    See Also
+    --------
+    implied_population : Returns it.
+
+    Examples
+    --------
+    >>> from stats.samplesize import implied_population
+    >>> result = implied_population(100)
+    >>> result.low, result.high, result.consistent
+    (248, 254, True)
     """
 
     n: int
@@ -321,7 +385,14 @@ class ImpliedPopulation:
         return pd.DataFrame([self.__dict__])
 
 
-def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5, method="raosoft"):
+def implied_population(
+    n: int,
+    *,
+    margin: float = 0.05,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+    method: str = "raosoft",
+) -> ImpliedPopulation:
     r"""Eligible-population sizes N for which :func:`sample_size` gives exactly ``n``.
 
     Lets a statistician check a stated sample against the stated rule: the
@@ -343,12 +414,24 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
         for example a sample larger than the infinite-population size
         (165 at the defaults).
 
+    See Also
+    --------
+    sample_size : The rule inverted.
+    sample_design : Applies this to each of a report's stated samples.
+
     Notes
     -----
     :func:`sample_size` is non-decreasing in N, so the set of N giving ``n`` is
     an interval of integers. Its ends are found by integer bisection on the
     exact rounded formula, so the answer matches :func:`sample_size` exactly
     whatever the method's rounding.
+
+    References
+    ----------
+    .. [1] Raosoft, Inc. (2004). Sample size calculator, http://www.raosoft.com/samplesize.html.
+    .. [2] Centers for Disease Control and Prevention. Epi Info StatCalc, "Population survey or
+           descriptive study".
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, section 4.4.
 
     Examples
     --------
@@ -361,7 +444,7 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
     if nn.ndim != 0:
         raise TypeError(f"n must be a single whole number (got an array of shape {nn.shape}).")
     target = int(nn)
-    rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
+    rule: dict[str, Any] = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     for name in ("margin", "confidence_level", "proportion"):
         if np.ndim(rule[name]) != 0:
             raise TypeError(f"{name} must be a single number for implied_population (got {rule[name]!r}).")
@@ -398,7 +481,7 @@ def implied_population(n, *, margin=0.05, confidence_level=0.80, proportion=0.5,
     )
 
 
-def allocate(strata, n) -> pd.Series:
+def allocate(strata: Mapping[Any, int] | pd.Series, n: int) -> pd.Series:
     r"""Allocate ``n`` cases across strata in proportion to their population counts.
 
     Parameters
@@ -416,6 +499,11 @@ def allocate(strata, n) -> pd.Series:
         Integer allocation named ``"n"``, in the order of ``strata``; it sums
         to ``n``.
 
+    See Also
+    --------
+    stats.sampling.proportional_allocation : The sampler's rule (half-up rounding, then adjustment).
+    sample_size : The total to allocate.
+
     Notes
     -----
     Largest-remainder (Hamilton) rounding: stratum h gets
@@ -425,6 +513,11 @@ def allocate(strata, n) -> pd.Series:
     then to the earlier one). Each part differs from its exact proportional
     share by less than one case, which is as close to the population ratios
     as whole cases allow; no stratum is given more cases than it holds.
+
+    References
+    ----------
+    .. [1] Balinski, M. L. and Young, H. P. (2001). *Fair Representation*, 2nd ed., Brookings
+           Institution Press (Hamilton's method of largest remainders).
 
     Examples
     --------
@@ -437,7 +530,9 @@ def allocate(strata, n) -> pd.Series:
     elif isinstance(strata, pd.Series):
         counts = strata.astype(float)
     else:
-        raise TypeError(f"strata must be a mapping or a pandas Series of population counts (got {type(strata).__name__}).")
+        raise TypeError(
+            f"strata must be a mapping or a pandas Series of population counts (got {type(strata).__name__})."
+        )
     if counts.empty:
         raise ValueError("strata must contain at least one stratum (got none).")
     values = v.check_count("strata", counts.to_numpy(), minimum=0)
@@ -483,6 +578,17 @@ class SubsampleMargin:
         ``margin / margin_full`` (needs ``n``).
     confidence_level, proportion : float
         Echoed.
+
+    See Also
+    --------
+    subsample_margin : Returns it.
+
+    Examples
+    --------
+    >>> from stats.samplesize import subsample_margin
+    >>> result = subsample_margin(85, n=100)
+    >>> round(result.margin, 4), round(result.margin_full, 4), round(result.widening, 3)
+    (0.0695, 0.0641, 1.085)
     """
 
     n_sub: object
@@ -499,10 +605,19 @@ class SubsampleMargin:
         """DataFrame with one row per sub-sample."""
         cols = {k: np.atleast_1d(val) if val is not None else None for k, val in self.__dict__.items()}
         length = max(len(c) for c in cols.values() if c is not None)
-        return pd.DataFrame({k: (np.broadcast_to(c, length) if c is not None else [None] * length) for k, c in cols.items()})
+        return pd.DataFrame(
+            {k: (np.broadcast_to(c, length) if c is not None else [None] * length) for k, c in cols.items()}
+        )
 
 
-def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, proportion=0.5):
+def subsample_margin(
+    n_sub: ArrayLike,
+    *,
+    n: ArrayLike | None = None,
+    population: ArrayLike | None = None,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+) -> SubsampleMargin:
     r"""Margin of error of a sub-sample (e.g. the 85 harm cases within 100).
 
     Vectorised over ``n_sub``, ``n`` and ``population``.
@@ -522,6 +637,11 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     -------
     SubsampleMargin
 
+    See Also
+    --------
+    margin_of_error : The margin of the full sample.
+    SubsampleMargin : The result's attributes.
+
     Notes
     -----
     The sub-sample margin is :func:`margin_of_error` at ``n_sub``. With a
@@ -535,6 +655,11 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     :math:`1 - n/N`); with no population, 6.41 to 6.95 points (widening 1.085,
     which is :math:`\sqrt{100/85}`).
 
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, sections 2.13 and 3.4
+           (estimates for subpopulations; the finite population correction).
+
     Examples
     --------
     >>> from stats import subsample_margin
@@ -544,10 +669,10 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     """
     ns = v.check_count("n_sub", n_sub)
     c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
-    p = v.check_proportion("proportion", proportion)
-    if p.ndim != 0:
-        raise TypeError(f"proportion must be a single number (got an array of shape {p.shape}).")
-    p = float(p)
+    p_arr = v.check_proportion("proportion", proportion)
+    if p_arr.ndim != 0:
+        raise TypeError(f"proportion must be a single number (got an array of shape {p_arr.shape}).")
+    p = float(p_arr)
     if population is not None and n is None:
         raise ValueError("population needs n (the full sample size) to estimate the sub-population (got n=None).")
     if n is None:
@@ -576,7 +701,14 @@ def subsample_margin(n_sub, *, n=None, population=None, confidence_level=0.80, p
     )
 
 
-def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5, method="raosoft") -> pd.DataFrame:
+def sample_design(
+    samples: pd.DataFrame,
+    *,
+    margin: float = 0.05,
+    confidence_level: float = 0.80,
+    proportion: float = 0.5,
+    method: str = "raosoft",
+) -> pd.DataFrame:
     r"""Check a report's stated samples against its sample-size rule.
 
     Parameters
@@ -603,18 +735,38 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
         the margin relative to the parent's, without population, which is
         :math:`\sqrt{n_{parent}/n}`).
 
+    See Also
+    --------
+    implied_population : The population range of one sample.
+    subsample_margin : The widening of a sub-sample's margin.
+    stats.load_report : The report whose ``samples`` table this takes.
+
     Notes
     -----
     Uses :func:`implied_population`, :func:`margin_of_error` and
     :func:`subsample_margin`; see their Notes for the formulas.
 
+    References
+    ----------
+    .. [1] Raosoft, Inc. (2004). Sample size calculator, http://www.raosoft.com/samplesize.html.
+    .. [2] Centers for Disease Control and Prevention. Epi Info StatCalc, "Population survey or
+           descriptive study".
+    .. [3] Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, section 4.4.
+
     Examples
     --------
     >>> import pandas as pd
     >>> from stats.samplesize import sample_design
-    >>> d = sample_design(pd.DataFrame({"sample": ["cases", "harm"], "n": [100, 85],
-    ...                                  "parent": [None, "cases"],
-    ...                                  "sized_for_margin": ["yes", "no"]}))
+    >>> d = sample_design(
+    ...     pd.DataFrame(
+    ...         {
+    ...             "sample": ["cases", "harm"],
+    ...             "n": [100, 85],
+    ...             "parent": [None, "cases"],
+    ...             "sized_for_margin": ["yes", "no"],
+    ...         }
+    ...     )
+    ... )
     >>> d[["sample", "implied_population_low", "implied_population_high"]]
       sample  implied_population_low  implied_population_high
     0  cases                   248.0                    254.0
@@ -633,14 +785,14 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
         if "sized_for_margin" in out.columns
         else np.zeros(len(out), dtype=bool)
     )
-    by_name = dict(zip(out["sample"], range(len(out))))
-    rule = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
+    by_name = dict(zip(out["sample"], range(len(out)), strict=True))
+    rule: dict[str, Any] = dict(margin=margin, confidence_level=confidence_level, proportion=proportion, method=method)
     low = np.full(len(out), np.nan)
     high = np.full(len(out), np.nan)
-    for i in np.flatnonzero(sized):
-        implied = implied_population(int(n[i]), **rule)
+    for k in np.flatnonzero(sized):
+        implied = implied_population(int(n[k]), **rule)
         if implied.consistent:
-            low[i], high[i] = implied.low, implied.high
+            low[k], high[k] = implied.low, implied.high
     widening = np.full(len(out), np.nan)
     for i, par in enumerate(parent):
         if isinstance(par, str) and par:
@@ -649,8 +801,9 @@ def sample_design(samples, *, margin=0.05, confidence_level=0.80, proportion=0.5
             j = by_name[par]
             if n[i] > n[j]:
                 raise ValueError(f"samples row {i}: n ({int(n[i])}) exceeds its parent's n ({int(n[j])}).")
-            widening[i] = subsample_margin(int(n[i]), n=int(n[j]), confidence_level=confidence_level,
-                                           proportion=proportion).widening
+            widening[i] = subsample_margin(
+                int(n[i]), n=int(n[j]), confidence_level=confidence_level, proportion=proportion
+            ).widening
             low[i], high[i] = low[j] * n[i] / n[j], high[j] * n[i] / n[j]
     c = float(check_confidence_level(v.check_scalar_open_unit("confidence_level", confidence_level)))
     p = float(proportion)

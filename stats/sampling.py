@@ -44,10 +44,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,32 +76,89 @@ __all__ = [
 ]
 
 #: The sampler's five strata (``Cases.kt``, ``enum class Stratum``), in its declaration order.
-STRATA = ("MALE_COMMUNITY_NON_LOW", "MALE_COMMUNITY_LOW", "MALE_POST_CUSTODY_NON_LOW", "MALE_POST_CUSTODY_LOW",
-          "FEMALE")
+STRATA = (
+    "MALE_COMMUNITY_NON_LOW",
+    "MALE_COMMUNITY_LOW",
+    "MALE_POST_CUSTODY_NON_LOW",
+    "MALE_POST_CUSTODY_LOW",
+    "FEMALE",
+)
+
 
 class BlankIdentifierWarning(UserWarning):
     """Rows of a long list with a blank PNC or name: never treated as duplicates of each other
-    (the published sampler would; see the module docstring, rule 1)."""
+    (the published sampler would; see the module docstring, rule 1).
+
+    See Also
+    --------
+    screen_longlist : Issues it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from stats.sampling import screen_longlist, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> longlist["pnc"] = longlist["pnc"].where(longlist.index > 2, None)  # rows 1 and 2 lose their PNC
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = screen_longlist(longlist)
+    >>> print(caught[0].category.__name__, str(caught[0].message)[:60])
+    BlankIdentifierWarning the long list has 2 row(s) with a blank PNC and 0 with a bla
+    """
 
 
 #: Kinds of allocation step (``SampleSize.kt``, ``enum class Type``).
-STEPS = ("INITIAL", "WITH_BUFFER", "INCREASED_FOR_ROUNDING", "DECREASED_FOR_ROUNDING", "INCREASED_FOR_RO",
-         "DECREASED_FOR_RO")
+STEPS = (
+    "INITIAL",
+    "WITH_BUFFER",
+    "INCREASED_FOR_ROUNDING",
+    "DECREASED_FOR_ROUNDING",
+    "INCREASED_FOR_RO",
+    "DECREASED_FOR_RO",
+)
 
 #: Long-list columns needed (``Cases.kt``'s fields in snake case; ``rosh`` is the RoSH level).
-LONGLIST_COLUMNS = ("crn", "pnc", "first_name", "family_name", "dob", "gender", "sentence_type", "rosh",
-                    "start_date", "cluster", "ldu", "responsible_officer")
+LONGLIST_COLUMNS = (
+    "crn",
+    "pnc",
+    "first_name",
+    "family_name",
+    "dob",
+    "gender",
+    "sentence_type",
+    "rosh",
+    "start_date",
+    "cluster",
+    "ldu",
+    "responsible_officer",
+)
 
 _GENDER = {"m": "M", "male": "M", "f": "F", "female": "F", "other": "OTHER", "": "OTHER"}
 _SENTENCE = {  # Cases.kt SentenceType aliases, plus plain names
-    "community_sentence": "COMMUNITY", "community": "COMMUNITY", "ora community order": "COMMUNITY",
-    "ora suspended sentence order": "COMMUNITY", "cja - youth rehabilitation order": "COMMUNITY",
-    "post_custody": "POST_CUSTODY", "post-custody": "POST_CUSTODY", "post custody": "POST_CUSTODY",
-    "post-release": "POST_CUSTODY", "licence": "POST_CUSTODY", "adult licence": "POST_CUSTODY",
+    "community_sentence": "COMMUNITY",
+    "community": "COMMUNITY",
+    "ora community order": "COMMUNITY",
+    "ora suspended sentence order": "COMMUNITY",
+    "cja - youth rehabilitation order": "COMMUNITY",
+    "post_custody": "POST_CUSTODY",
+    "post-custody": "POST_CUSTODY",
+    "post custody": "POST_CUSTODY",
+    "post-release": "POST_CUSTODY",
+    "licence": "POST_CUSTODY",
+    "adult licence": "POST_CUSTODY",
     "ora supervision default order": "POST_CUSTODY",
 }
-_ROSH = {"low": True, "rlrh": True, "medium": False, "rmrh": False, "high": False, "rhrh": False,
-         "very_high": False, "very high": False, "rvrh": False}
+_ROSH = {
+    "low": True,
+    "rlrh": True,
+    "medium": False,
+    "rmrh": False,
+    "high": False,
+    "rhrh": False,
+    "very_high": False,
+    "very high": False,
+    "rvrh": False,
+}
 
 
 def round_half_up(x: float) -> int:
@@ -108,6 +166,13 @@ def round_half_up(x: float) -> int:
 
     Exact for every double (``math.floor(x + 0.5)`` is not: 0.49999999999999994 + 0.5 rounds to 1).
 
+    See Also
+    --------
+    proportional_allocation : Rounds each group's share with it.
+    numpy.round : Rounds halves to even, unlike the sampler.
+
+    Examples
+    --------
     >>> round_half_up(2.5), round_half_up(0.49999999999999994), round_half_up(3.4000000000000004)
     (3, 0, 3)
     """
@@ -136,6 +201,19 @@ class Allocation:
         The last kind of change (one of :data:`STEPS`).
     history : tuple of (str, int)
         Earlier (step, count) pairs; consecutive changes of one kind are merged, as the sampler does.
+
+    See Also
+    --------
+    proportional_allocation : Gives each group its first allocation.
+    adjust_for_rounding : Records the changes that make the counts add up.
+    OfficerCap : Records the changes made by the officer cap.
+
+    Examples
+    --------
+    >>> from stats.sampling import Allocation
+    >>> a = Allocation(28, 70, 0.28).update("WITH_BUFFER", 34)
+    >>> a.count, a.step, a.initial, a.history
+    (34, 'WITH_BUFFER', 28, (('INITIAL', 28),))
     """
 
     count: int
@@ -144,7 +222,7 @@ class Allocation:
     step: str = "INITIAL"
     history: tuple = ()
 
-    def update(self, step: str, count: int) -> "Allocation":
+    def update(self, step: str, count: int) -> Allocation:
         """A copy with ``count`` after a change of kind ``step`` (history entry only for a new kind)."""
         history = self.history if step == self.step else (*self.history, (self.step, self.count))
         return Allocation(count, self.total, self.share, step, history)
@@ -173,12 +251,29 @@ class KotlinRandom:
 
     Only what the sampler uses: ``next_int()``, ``next_int(until)`` and ``shuffle`` (``MutableList.shuffle``).
 
+    See Also
+    --------
+    pick : Shuffles each officer's cases with it.
+    draw_sample : Creates it from ``seed``.
+    numpy.random.Generator : The generator to use when equality with the sampler does not matter.
+
+    References
+    ----------
+    .. [1] Marsaglia, G. (2003). Xorshift RNGs. *Journal of Statistical Software*, 8(14), 1-6.
+    .. [2] Kotlin standard library, ``kotlin.random.XorWowRandom`` (the algorithm and its seeding).
+
+    Examples
+    --------
+    >>> from stats.sampling import KotlinRandom
+    >>> KotlinRandom(1).next_int()  # kotlin.random.Random(1).nextInt()
+    600123930
     >>> KotlinRandom(1).shuffled(list("abcd"))[:2] == KotlinRandom(1).shuffled(list("abcd"))[:2]
     True
     """
 
     def __init__(self, seed: int):
-        if not isinstance(seed, (int, np.integer)) or not -2**31 <= int(seed) < 2**31:
+        given: object = seed  # checked as any object a caller may pass
+        if not isinstance(given, (int, np.integer)) or not -(2**31) <= int(given) < 2**31:
             raise ValueError(f"seed ({seed!r}) must be a whole number from -2147483648 to 2147483647 (a Kotlin Int).")
         s1 = int(seed) & 0xFFFFFFFF
         s2 = 0xFFFFFFFF if int(seed) < 0 else 0  # seed.shr(31)
@@ -222,7 +317,7 @@ class KotlinRandom:
             j = self.next_int(i + 1)
             items[i], items[j] = items[j], items[i]
 
-    def shuffled(self, items) -> list:
+    def shuffled(self, items: Iterable[Any]) -> list:
         out = list(items)
         self.shuffle(out)
         return out
@@ -240,6 +335,17 @@ def adjust_for_rounding(target: int, sizes: list) -> list:
     skipping empty ones. A case that fits nowhere after one full round is dropped. Keys keep
     their order.
 
+    See Also
+    --------
+    proportional_allocation : The rounded allocation this corrects.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``RoundingAdjuster.kt``.
+
+    Examples
+    --------
     >>> sizes = [("k1", Allocation(9, 10)), ("k2", Allocation(9, 10))]
     >>> [(k, a.count) for k, a in adjust_for_rounding(19, sizes)]
     [('k1', 10), ('k2', 9)]
@@ -283,6 +389,11 @@ def proportional_allocation(size: int, counts: Mapping, buffer: float = 0.0) -> 
     list of (key, Allocation)
         In the order of ``counts``.
 
+    See Also
+    --------
+    adjust_for_rounding : Makes the rounded counts add up to the target.
+    stats.samplesize.allocate : Proportional allocation by largest remainders, for planning.
+
     Notes
     -----
     Group :math:`g` with :math:`N_g` of :math:`N` cases gets :math:`b_g=\\min(N_g,[n N_g/N])` and
@@ -314,10 +425,30 @@ class OfficerCap:
 
     One instance serves a whole sample: ``counts`` holds each officer's cases so far.
     :meth:`adjust` is called once per LDU with its officers' allocations.
+
+    See Also
+    --------
+    nested_allocation : Applies it within each LDU.
+    allocate_sample : Uses it with ``max_per_officer``.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``RoAllocationAdjuster.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import Allocation, OfficerCap
+    >>> cap = OfficerCap(6)
+    >>> [(ro, a.count, a.step) for ro, a in cap.adjust([("ro1", Allocation(8, 8)), ("ro2", Allocation(2, 4))])]
+    [('ro1', 6, 'DECREASED_FOR_RO'), ('ro2', 4, 'INCREASED_FOR_RO')]
+    >>> cap.counts, cap.unplaced
+    ({'ro1': 6, 'ro2': 4}, 0)
     """
 
     def __init__(self, max_cases: int = 6):
-        if isinstance(max_cases, bool) or not isinstance(max_cases, (int, np.integer)) or max_cases < 1:
+        given: object = max_cases  # checked as any object a caller may pass
+        if isinstance(given, bool) or not isinstance(given, (int, np.integer)) or given < 1:
             raise ValueError(f"max_cases ({max_cases!r}) must be a whole number of at least 1.")
         self.max_cases = int(max_cases)
         self.counts: dict = {}
@@ -351,7 +482,21 @@ class OfficerCap:
 
 @dataclass(frozen=True)
 class Bucket:
-    """One responsible officer's cases within an LDU, cluster and stratum, and their allocations."""
+    """One responsible officer's cases within an LDU, cluster and stratum, and their allocations.
+
+    See Also
+    --------
+    nested_allocation : Returns the buckets of a stratum.
+    SampleAllocation : Holds the buckets of a whole sample.
+
+    Examples
+    --------
+    >>> from stats.sampling import allocate_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> bucket = allocate_sample(longlist, 100).buckets[0]
+    >>> bucket.stratum, bucket.ldu, bucket.officer, bucket.allocation.count, bucket.cases
+    ('MALE_POST_CUSTODY_NON_LOW', 'Northfield East', 'Officer 01 (synthetic)', 0, (128,))
+    """
 
     stratum: object
     cluster: str
@@ -363,7 +508,7 @@ class Bucket:
     cases: tuple  # long-list row labels, in long-list order
 
 
-def _groups(labels) -> dict:
+def _groups(labels: Iterable[Any]) -> dict:
     """label -> list of positions, in order of first appearance (Kotlin ``groupBy``)."""
     out: dict = {}
     for i, key in enumerate(labels):
@@ -371,14 +516,35 @@ def _groups(labels) -> dict:
     return out
 
 
-def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None,
-                      stratum=None) -> list:
+def nested_allocation(
+    allocation: Allocation, cases: pd.DataFrame, cap: OfficerCap | None = None, stratum: object = None
+) -> list[Bucket]:
     """Split a stratum's allocation over clusters, LDUs and officers (``AllocationCalculator.calculate``).
 
     ``cases`` has columns ``cluster``, ``ldu``, ``responsible_officer`` (long-list order); ``cap``
     None applies no officer cap (officers then stay in order of appearance).
+
+    See Also
+    --------
+    OfficerCap : The cap applied within each LDU.
+    pick : Draws the cases of each bucket.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``AllocationCalculator.kt``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cases = pd.DataFrame({"cluster": "N01", "ldu": "L1", "responsible_officer": ["ro1"] * 8 + ["ro2"] * 4})
+    >>> from stats.sampling import Allocation, OfficerCap, nested_allocation
+    >>> [(b.officer, b.allocation.count) for b in nested_allocation(Allocation(10, 12), cases)]
+    [('ro1', 7), ('ro2', 3)]
+    >>> [(b.officer, b.allocation.count) for b in nested_allocation(Allocation(10, 12), cases, OfficerCap(6))]
+    [('ro1', 6), ('ro2', 4)]
     """
-    buckets = []
+    buckets: list[Bucket] = []
     if len(cases) == 0:
         return buckets
     index = list(cases.index)
@@ -394,13 +560,39 @@ def nested_allocation(allocation: Allocation, cases: pd.DataFrame, cap: OfficerC
             if cap is not None:
                 sizes = cap.adjust(sizes)
             for officer, osize in sizes:
-                buckets.append(Bucket(stratum, cluster, ldu, officer, csize, lsize, osize,
-                                      tuple(index[r] for r in by_ro[officer])))
+                buckets.append(
+                    Bucket(stratum, cluster, ldu, officer, csize, lsize, osize, tuple(index[r] for r in by_ro[officer]))
+                )
     return buckets
 
 
-def pick(stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6):
-    """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``."""
+def pick(
+    stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6
+) -> tuple[list[Bucket], list, int]:
+    """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``.
+
+    See Also
+    --------
+    nested_allocation : The buckets of each stratum.
+    KotlinRandom : The generator that shuffles each bucket.
+    draw_sample : The whole draw from a long list.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SamplePicker.kt``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.sampling import Allocation, KotlinRandom, pick
+    >>> cases = pd.DataFrame(
+    ...     {"cluster": "N01", "ldu": "L1", "responsible_officer": "ro1"}, index=["01", "02", "03", "04", "05"]
+    ... )
+    >>> buckets, drawn, unplaced = pick([("FEMALE", Allocation(2, 5))], {"FEMALE": cases}, KotlinRandom(1))
+    >>> drawn, unplaced
+    (['05', '04'], 0)
+    """
     cap = OfficerCap(max_per_officer) if max_per_officer is not None else None
     buckets, drawn = [], []
     for stratum, size in stratum_sizes:
@@ -410,7 +602,7 @@ def pick(stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_
     return buckets, drawn, (cap.unplaced if cap is not None else 0)
 
 
-def _parse_date(text: str, row, column: str) -> date:
+def _parse_date(text: str, row: object, column: str) -> date:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text.strip(), pattern).date()
@@ -424,13 +616,17 @@ def _coded(series: pd.Series, codes: Mapping, column: str, expected: str) -> lis
     for row, value in series.items():
         key = " ".join(str(value).strip().lower().split())
         if key not in codes:
-            raise ValueError(f"row {row}, column {column!r}: {value!r} is not a recognised value (expected {expected}).")
+            raise ValueError(
+                f"row {row}, column {column!r}: {value!r} is not a recognised value (expected {expected})."
+            )
         out.append(codes[key])
     return out
 
 
-def _earliest_of_offender(pnc, names, start) -> np.ndarray:
-    """True where a row is the earliest (start date, then row order) of the rows matching it (``isEarliestCaseForOffender``).
+def _earliest_of_offender(pnc: np.ndarray, names: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """True where a row is the earliest (start date, then row order) of the rows matching it.
+
+    The sampler's ``isEarliestCaseForOffender``.
 
     A row matches another with the same ``pnc`` code or the same ``names`` code (not transitively, as the
     source). Linear time: the earliest rank within each PNC group and each name group.
@@ -467,6 +663,24 @@ def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.Dat
     ------
     ValueError
         Naming the row (from 1), column and value of the first unreadable cell, or the missing columns.
+
+    See Also
+    --------
+    allocate_sample : Allocates the sample among the eligible cases.
+    BlankIdentifierWarning : Issued for blank identifiers.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``Cases.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import screen_longlist, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> screened = screen_longlist(longlist)
+    >>> int(screened["eligible"].sum()), screened["excluded"].value_counts().to_dict()
+    (250, {'': 250, 'redacted': 6, 'duplicate': 4, 'gender': 3, 'not started': 3})
     """
     if not isinstance(longlist, pd.DataFrame):
         raise TypeError(f"longlist must be a pandas DataFrame (got {type(longlist).__name__}).")
@@ -476,32 +690,50 @@ def screen_longlist(longlist: pd.DataFrame, as_of: date | None = None) -> pd.Dat
     as_of = date.today() if as_of is None else as_of
     text = longlist[list(LONGLIST_COLUMNS)].astype("string").fillna("")
     gender = _coded(text["gender"], _GENDER, "gender", "M, F, male, female, OTHER or blank")
-    sentence = _coded(text["sentence_type"], _SENTENCE, "sentence_type", "community or post-custody, or a sampler alias")
+    sentence = _coded(
+        text["sentence_type"], _SENTENCE, "sentence_type", "community or post-custody, or a sampler alias"
+    )
     low = _coded(text["rosh"], _ROSH, "rosh", "LOW, MEDIUM, HIGH, VERY_HIGH or RLRH, RMRH, RHRH, RVRH")
     start = [_parse_date(t, r, "start_date") for r, t in text["start_date"].items()]
-    redacted = (text["first_name"].str.contains("*", regex=False) | text["family_name"].str.contains("*", regex=False)).to_numpy()
+    redacted = (
+        text["first_name"].str.contains("*", regex=False) | text["family_name"].str.contains("*", regex=False)
+    ).to_numpy()
     later = np.array([d > as_of for d in start], dtype=bool)
     other = np.array([g == "OTHER" for g in gender], dtype=bool)
     n = len(text)
     blank_pnc = (text["pnc"].str.strip() == "").to_numpy()
-    blank_name = ((text["first_name"].str.strip() == "") | (text["family_name"].str.strip() == "")
-                  | (text["dob"].str.strip() == "")).to_numpy()
+    blank_name = (
+        (text["first_name"].str.strip() == "")
+        | (text["family_name"].str.strip() == "")
+        | (text["dob"].str.strip() == "")
+    ).to_numpy()
     # A blank identifier matches nothing: each gets a code of its own (negative, distinct per row).
     pnc = np.where(blank_pnc, -1 - np.arange(n), pd.factorize(text["pnc"])[0])
-    names = np.where(blank_name, -1 - np.arange(n),
-                     pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0])
+    names = np.where(
+        blank_name,
+        -1 - np.arange(n),
+        pd.factorize(text["first_name"] + "\x1f" + text["family_name"] + "\x1f" + text["dob"])[0],
+    )
     if blank_pnc.sum() > 1 or blank_name.sum() > 1:
         warnings.warn(
             f"the long list has {int(blank_pnc.sum())} row(s) with a blank PNC and {int(blank_name.sum())} with a "
             "blank first name, family name or date of birth (first rows: "
             f"{', '.join(str(r) for r in text.index[blank_pnc | blank_name][:5])}); a blank identifier is never "
             "treated as the same offender as another blank one (the published sampler would treat them as one "
-            "offender and keep only the earliest case)", BlankIdentifierWarning, stacklevel=2)
+            "offender and keep only the earliest case)",
+            BlankIdentifierWarning,
+            stacklevel=2,
+        )
     earliest = _earliest_of_offender(pnc, names, np.array([d.toordinal() for d in start]))
     reason = np.select([redacted, later, other, ~earliest], ["redacted", "not started", "gender", "duplicate"], "")
-    stratum = np.where(np.array(gender) == "F", "FEMALE",
-                       np.char.add(np.char.add("MALE_", np.where(np.array(sentence) == "COMMUNITY", "COMMUNITY", "POST_CUSTODY")),
-                                   np.where(np.array(low), "_LOW", "_NON_LOW")))
+    stratum = np.where(
+        np.array(gender) == "F",
+        "FEMALE",
+        np.char.add(
+            np.char.add("MALE_", np.where(np.array(sentence) == "COMMUNITY", "COMMUNITY", "POST_CUSTODY")),
+            np.where(np.array(low), "_LOW", "_NON_LOW"),
+        ),
+    )
     out = longlist.copy()
     out["excluded"] = reason
     out["eligible"] = reason == ""
@@ -527,6 +759,22 @@ class SampleAllocation:
         Cases cut by the officer cap that could not be placed in the same LDU.
     screened : pandas.DataFrame
         :func:`screen_longlist` output.
+
+    See Also
+    --------
+    allocate_sample : Returns it.
+    SampleDraw : The cases drawn with it.
+
+    Examples
+    --------
+    >>> from stats.sampling import allocate_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> allocation = allocate_sample(longlist, 100, buffer=20)
+    >>> allocation.target, allocation.allocated, allocation.shortfall
+    (120, 120, 0)
+    >>> allocation.strata[0]
+    ('MALE_POST_CUSTODY_NON_LOW', Allocation(count=34, total=70, share=0.28, step='WITH_BUFFER',
+    history=(('INITIAL', 28),)))
     """
 
     size: int
@@ -552,11 +800,22 @@ class SampleAllocation:
         rows = []
 
         def add(level, stratum, cluster, ldu, officer, a):
-            rows.append({"level": level, "stratum": stratum, "cluster": cluster, "ldu": ldu, "officer": officer,
-                         "cases": a.total, "share": a.share, "initial": a.initial, "allocated": a.count,
-                         "steps": "; ".join(f"{s} {b}->{c}" for s, b, c in a.steps())})
+            rows.append(
+                {
+                    "level": level,
+                    "stratum": stratum,
+                    "cluster": cluster,
+                    "ldu": ldu,
+                    "officer": officer,
+                    "cases": a.total,
+                    "share": a.share,
+                    "initial": a.initial,
+                    "allocated": a.count,
+                    "steps": "; ".join(f"{s} {b}->{c}" for s, b, c in a.steps()),
+                }
+            )
 
-        seen = set()
+        seen: set[tuple[object, ...]] = set()
         for stratum, a in self.strata:
             add("stratum", stratum, "", "", "", a)
             for b in (b for b in self.buckets if b.stratum == stratum):
@@ -567,8 +826,21 @@ class SampleAllocation:
                     seen.add((stratum, b.cluster, b.ldu))
                     add("ldu", stratum, b.cluster, b.ldu, "", b.ldu_allocation)
                 add("officer", stratum, b.cluster, b.ldu, b.officer, b.allocation)
-        return pd.DataFrame(rows, columns=["level", "stratum", "cluster", "ldu", "officer", "cases", "share",
-                                           "initial", "allocated", "steps"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "level",
+                "stratum",
+                "cluster",
+                "ldu",
+                "officer",
+                "cases",
+                "share",
+                "initial",
+                "allocated",
+                "steps",
+            ],
+        )
 
     def steps(self) -> pd.DataFrame:
         """Every adjustment step: level, group, step kind, count before and after."""
@@ -578,9 +850,18 @@ class SampleAllocation:
             for part in r["steps"].split("; "):
                 kind, change = part.split(" ")
                 before, after = (int(x) for x in change.split("->"))
-                rows.append({**{k: r[k] for k in ("level", "stratum", "cluster", "ldu", "officer")},
-                             "step": kind, "before": before, "after": after, "change": after - before})
-        return pd.DataFrame(rows, columns=["level", "stratum", "cluster", "ldu", "officer", "step", "before", "after", "change"])
+                rows.append(
+                    {
+                        **{k: r[k] for k in ("level", "stratum", "cluster", "ldu", "officer")},
+                        "step": kind,
+                        "before": before,
+                        "after": after,
+                        "change": after - before,
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=["level", "stratum", "cluster", "ldu", "officer", "step", "before", "after", "change"]
+        )
 
     def officer_totals(self) -> pd.DataFrame:
         """Cases per responsible officer over the whole sample (never above ``max_per_officer``)."""
@@ -589,12 +870,29 @@ class SampleAllocation:
         return g.groupby("officer", sort=True)[["cases", "allocated"]].sum().reset_index()
 
 
-def allocate_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, max_per_officer: int | None = 6,
-                    as_of: date | None = None) -> SampleAllocation:
+def allocate_sample(
+    longlist: pd.DataFrame,
+    size: int,
+    *,
+    buffer: float = 20.0,
+    max_per_officer: int | None = 6,
+    as_of: date | None = None,
+) -> SampleAllocation:
     """The sampler's allocation of ``size`` cases (plus ``buffer`` percent) from a long list.
 
     See the module docstring for the rules and :func:`draw_sample` for the parameters. The
     allocation does not depend on the random generator.
+
+    See Also
+    --------
+    draw_sample : The allocation and the draw.
+    screen_longlist : The eligibility and strata used.
+    stats.samplesize.sample_size : The size of sample a population needs.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SampleSizeCalculator.kt``.
 
     Examples
     --------
@@ -616,35 +914,70 @@ def _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, rng):
     from . import limits
 
     if size > limits.MAX_SAMPLE_SIZE:
-        raise ValueError(f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
-                         "an inspection sample is a few hundred cases at most).")
+        raise ValueError(
+            f"size ({size!r}) must be at most {limits.MAX_SAMPLE_SIZE:,} cases (stats.limits.MAX_SAMPLE_SIZE: "
+            "an inspection sample is a few hundred cases at most)."
+        )
     if isinstance(longlist, pd.DataFrame) and len(longlist) > limits.MAX_CASE_ROWS:
-        raise ValueError(f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
-                         "(stats.limits.MAX_CASE_ROWS).")
+        raise ValueError(
+            f"the long list has {len(longlist):,} rows, more than the limit of {limits.MAX_CASE_ROWS:,} "
+            "(stats.limits.MAX_CASE_ROWS)."
+        )
     screened = screen_longlist(longlist, as_of)
     eligible = screened[screened["eligible"]]
     if size > 0 and eligible.empty:
         reasons = screened["excluded"].value_counts()
-        raise ValueError(f"no case on the long list is eligible ({len(screened)} cases: "
-                         + ", ".join(f"{int(c)} {r}" for r, c in reasons.items()) + "); nothing can be drawn.")
+        raise ValueError(
+            f"no case on the long list is eligible ({len(screened)} cases: "
+            + ", ".join(f"{int(c)} {r}" for r, c in reasons.items())
+            + "); nothing can be drawn."
+        )
     for column in ("cluster", "ldu", "responsible_officer"):
         blank = eligible[column].isna() | (eligible[column].astype("string").str.strip() == "")
         if blank.any():
             rows = ", ".join(str(r) for r in eligible.index[blank.to_numpy()][:10])
-            raise ValueError(f"column {column!r} is blank in {int(blank.sum())} eligible case(s) (rows {rows}"
-                             f"{' ...' if blank.sum() > 10 else ''}); every case needs its {column.replace('_', ' ')}: "
-                             "the allocation is nested by cluster, delivery unit and officer.")
+            raise ValueError(
+                f"column {column!r} is blank in {int(blank.sum())} eligible case(s) (rows {rows}"
+                f"{' ...' if blank.sum() > 10 else ''}); every case needs its {column.replace('_', ' ')}: "
+                "the allocation is nested by cluster, delivery unit and officer."
+            )
     by_stratum = {k: eligible.iloc[v] for k, v in _groups(eligible["stratum"].tolist()).items()}
     sizes = proportional_allocation(int(size), {k: len(v) for k, v in by_stratum.items()}, float(buffer))
     buckets, drawn, unplaced = pick(sizes, by_stratum, rng, max_per_officer)
-    allocation = SampleAllocation(int(size), float(buffer), max_per_officer, int(size) + _buffer(int(size), float(buffer)),
-                                  sizes, buckets, unplaced, screened)
+    allocation = SampleAllocation(
+        int(size),
+        float(buffer),
+        max_per_officer,
+        int(size) + _buffer(int(size), float(buffer)),
+        sizes,
+        buckets,
+        unplaced,
+        screened,
+    )
     return allocation, drawn
 
 
 @dataclass(frozen=True)
 class SampleDraw:
-    """A drawn sample: the allocation and the cases (``row`` numbered "001"... as the sampler's rows)."""
+    """A drawn sample: the allocation and the cases (``row`` numbered "001"... as the sampler's rows).
+
+    See Also
+    --------
+    draw_sample : Returns it.
+    SampleAllocation : The allocation it was drawn with.
+
+    Examples
+    --------
+    >>> from stats.sampling import draw_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> draw = draw_sample(longlist, 100, seed=1)
+    >>> draw.seed, len(draw.sample), draw.allocation.target
+    (1, 120, 120)
+    >>> draw.sample[["row", "stratum", "crn"]].head(2)
+       row                    stratum      crn
+    0  001  MALE_POST_CUSTODY_NON_LOW  X100215
+    1  002  MALE_POST_CUSTODY_NON_LOW  X100249
+    """
 
     allocation: SampleAllocation
     sample: pd.DataFrame
@@ -654,8 +987,15 @@ class SampleDraw:
         return self.sample
 
 
-def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed: int = 1,
-                max_per_officer: int | None = 6, as_of: date | None = None) -> SampleDraw:
+def draw_sample(
+    longlist: pd.DataFrame,
+    size: int,
+    *,
+    buffer: float = 20.0,
+    seed: int = 1,
+    max_per_officer: int | None = 6,
+    as_of: date | None = None,
+) -> SampleDraw:
     """Draw the sample as the published sampler would with ``Random(seed)``.
 
     Parameters
@@ -679,12 +1019,32 @@ def draw_sample(longlist: pd.DataFrame, size: int, *, buffer: float = 20.0, seed
         ``sample`` holds the drawn long-list rows with ``row`` ("001"...), ``stratum`` and
         ``stratum_population`` (eligible cases in the stratum, :math:`N_h` for the finite
         population correction of :mod:`stats.design`) in front.
+
+    See Also
+    --------
+    allocate_sample : The allocation alone.
+    KotlinRandom : The generator, equal to the sampler's for the same seed.
+
+    References
+    ----------
+    .. [1] HM Inspectorate of Probation, case sampler (Kotlin),
+           https://github.com/ministryofjustice/probation-case-sampler, file ``SamplePicker.kt``.
+
+    Examples
+    --------
+    >>> from stats.sampling import draw_sample, synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> draw = draw_sample(longlist, 100, seed=1)
+    >>> draw.sample["stratum"].value_counts().to_dict()
+    {'MALE_COMMUNITY_NON_LOW': 47, 'MALE_POST_CUSTODY_NON_LOW': 34, 'FEMALE': 19, 'MALE_COMMUNITY_LOW': 12,
+    'MALE_POST_CUSTODY_LOW': 8}
     """
     added = [c for c in ("row", "stratum", "stratum_population") if c in longlist.columns]
     if added:
         raise ValueError(
             f"the long list already has the column(s) {added} that a drawn sample adds: is it a sample "
-            "rather than the long list? Draw from the long list itself.")
+            "rather than the long list? Draw from the long list itself."
+        )
     allocation, drawn = _allocate_and_draw(longlist, size, buffer, max_per_officer, as_of, KotlinRandom(seed))
     screened = allocation.screened
     population = screened.loc[screened["eligible"], "stratum"].value_counts()
@@ -700,6 +1060,20 @@ def synthetic_longlist(name: str = "longlist") -> pd.DataFrame:
 
     No real person, officer or case is described (``data/synthetic-longlist/README.md``). Read as
     text, rows numbered from 1, as :func:`stats.cases.read_cases` reads a file.
+
+    See Also
+    --------
+    screen_longlist : Screens the long list.
+    draw_sample : Draws a sample from it.
+
+    Examples
+    --------
+    >>> from stats.sampling import synthetic_longlist
+    >>> longlist = synthetic_longlist()
+    >>> longlist.shape
+    (266, 13)
+    >>> longlist.loc[1, ["crn", "gender", "sentence_type", "rosh"]].tolist()
+    ['X100203', 'M', 'Adult Licence', 'MEDIUM']
     """
     from .cases import read_cases
     from .reports import data_roots

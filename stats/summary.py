@@ -11,6 +11,7 @@ command line only parses arguments and hands results to a writer.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,10 @@ class ReportSummary:
         survive the design-effect range the report's own cluster structure implies (cases per
         officer, an ICC range); empty when the report states no officers. The primary
         design-effect view; ``design_effect`` (fixed levels) is secondary.
+    main_points : stats.findings.MainPoints
+        The main points (:func:`stats.findings.main_points`, computed on first use): significant
+        changes with their firmness, ratings with the panel's decisions, untested rows. Every
+        report format shows them first, worded by :mod:`stats.render.points`.
     """
 
     name: str
@@ -117,6 +122,19 @@ class ReportSummary:
     def __post_init__(self):
         if not self.title:
             object.__setattr__(self, "title", self.name)
+
+    @functools.cached_property
+    def main_points(self):
+        """:func:`stats.findings.main_points` of this summary (computed once): what every report format shows first."""
+        from .findings import main_points
+
+        return main_points(self)
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the main points and the core tables through the HTML report's renderer."""
+        from .render.html import summary_html
+
+        return summary_html(self)
 
 
 @dataclass(frozen=True, eq=False)

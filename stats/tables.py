@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import _validation as v
 from ._labelled import ATTR, LabelledTable
-from .change import LABEL_BY_CODE, compare_proportions, label_codes, resolve_test
+from .change import LABEL_BY_CODE, ChangeTest, compare_proportions, label_codes, resolve_test
 from .consistency import COUNT_SOURCES, DEFAULT_ROUNDING, ROUNDINGS, implied_counts
 from .parse import (  # noqa: F401  (re-exported: the parsers lived here in 0.1)
     Columns,
@@ -57,8 +57,9 @@ WORDINGS = {
 }
 
 
-def _wording_categories():
+def _wording_categories() -> list[str]:
     """Wording categories: codes 0-2 fixed, then one per whole-point change -100..+100."""
+
     def points(k):
         unit = "point" if abs(k) == 1 else "points"
         return f"no significant change ({k:+d} {unit})" if k else "no significant change (0 points)"
@@ -73,18 +74,18 @@ _WORDING_CATEGORIES = _wording_categories()
 
 def label_changes(
     table: pd.DataFrame,
-    test=None,
+    test: ChangeTest | None = None,
     *,
-    alpha=None,
-    alternative=None,
-    method=None,
+    alpha: float | None = None,
+    alternative: str | None = None,
+    method: str | None = None,
     columns: Columns | None = None,
-    scale="percent",
-    higher_is_better=True,
-    intervals=False,
-    margin_confidence_level=0.80,
-    check_scale=True,
-    rounding=None,
+    scale: str = "percent",
+    higher_is_better: bool | str = True,
+    intervals: bool = False,
+    margin_confidence_level: float = 0.80,
+    check_scale: bool = True,
+    rounding: str | None = None,
 ) -> pd.DataFrame:
     r"""Test and label every row of a previous-versus-current table.
 
@@ -174,6 +175,14 @@ def label_changes(
     ValueError, TypeError
         As :func:`stats.parse.parse_table`; the message names the row and column.
 
+    See Also
+    --------
+    stats.change.ChangeTest : the test specification the result carries in ``attrs['change_test']``.
+    stats.change.compare_proportions : the same test on proportions, without a table.
+    stats.consistency.robust_labels : whether each label holds for every count the figures allow.
+    stats.exact.compare_methods : the verdict under the other Z variants and the exact tests.
+    stats.multiplicity.adjust : the labelled table's p-values adjusted for multiple testing.
+
     Notes
     -----
     The test on each testable row is :func:`stats.compare_proportions` under
@@ -187,8 +196,14 @@ def label_changes(
     --------
     >>> import pandas as pd
     >>> from stats import ChangeTest, label_changes
-    >>> t = pd.DataFrame({"previous": ["54%", "61%", "No comparable data available"],
-    ...                   "current": ["71%", "49%", "43%"], "n_previous": 100, "n_current": 100})
+    >>> t = pd.DataFrame(
+    ...     {
+    ...         "previous": ["54%", "61%", "No comparable data available"],
+    ...         "current": ["71%", "49%", "43%"],
+    ...         "n_previous": 100,
+    ...         "n_current": 100,
+    ...     }
+    ... )
     >>> out = label_changes(t, ChangeTest(method="pooled-cc"))
     >>> out[["difference", "label", "wording"]]
        difference                    label                              wording
@@ -204,14 +219,18 @@ def label_changes(
     2             NaN              NaN           43.0      implied
     """
     spec = resolve_test(test, alpha=alpha, alternative=alternative, method=method)
+    given: object = table  # parse_arrays refuses anything but a DataFrame, with a message
     if rounding is None:
-        rounding = table.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(table, pd.DataFrame) else DEFAULT_ROUNDING
+        rounding = (
+            given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
+        )
     v.check_choice("rounding", rounding, ROUNDINGS)
     v.check_scalar_open_unit("margin_confidence_level", margin_confidence_level)
     if not isinstance(intervals, (bool, np.bool_)):
         raise TypeError(f"intervals must be True or False (got {intervals!r}).")
-    parsed, cols = parse_arrays(table, columns=columns, scale=scale, higher_is_better=higher_is_better,
-                          check_scale=bool(check_scale))
+    parsed, cols = parse_arrays(
+        table, columns=columns, scale=scale, higher_is_better=higher_is_better, check_scale=bool(check_scale)
+    )
     if spec.finite_population and cols.population_previous is None and cols.population_current is None:
         raise ValueError(
             "the test has a finite population correction (finite_population=True) but no population "
@@ -223,8 +242,9 @@ def label_changes(
             "pass test=ChangeTest(finite_population=True, ...) to use them."
         )
     counts = row_counts(parsed, spec, rounding, table.index, cols)
-    added = _label_parsed(parsed, counts, spec, intervals=bool(intervals),
-                          margin_confidence_level=float(margin_confidence_level))
+    added = _label_parsed(
+        parsed, counts, spec, intervals=bool(intervals), margin_confidence_level=float(margin_confidence_level)
+    )
     # A shallow copy is enough: pandas copy-on-write keeps the caller's table untouched.
     out = table.copy(deep=False)
     for name in (*OUTPUT_COLUMNS, *INTERVAL_COLUMNS):
@@ -232,13 +252,19 @@ def label_changes(
             out = out.drop(columns=name)
     for name, values in added.items():
         out[name] = pd.Series(values, index=table.index, copy=False)
-    carrier = LabelledTable(spec, rounding, cols, table.index, parsed,
-                            {name: np.array(values, copy=True) for name, values in counts.items()})
+    carrier = LabelledTable(
+        spec,
+        rounding,
+        cols,
+        table.index,
+        parsed,
+        {name: np.array(values, copy=True) for name, values in counts.items()},
+    )
     out.attrs = {"change_test": spec, "rounding": rounding, "columns": cols, ATTR: carrier}
     return out
 
 
-def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = None) -> dict:
+def row_counts(parsed: dict, spec: ChangeTest, rounding: str, index: pd.Index, cols: Columns | None = None) -> dict:
     """The counts each side of each row is tested at: given, implied by the figure, or fractional.
 
     ``parsed`` is the dict of :func:`stats.parse.parse_table` arrays. Returns float arrays
@@ -269,7 +295,8 @@ def row_counts(parsed: dict, spec, rounding: str, index, cols: Columns | None = 
                     f"{row_name(index[i])}, column {column!r}: no count of 1 to n = {int(n[i])} cases "
                     f"publishes as {_show_percent(100 * prop[i])}% ({rounding} rounding); correct the "
                     f"figure or n, give the count ({side}_count), or test fractional cases with "
-                    "ChangeTest(counts='fractional').")
+                    "ChangeTest(counts='fractional')."
+                )
             k[rows] = r.count
             m[rows] = r.n_used
             code[rows] = r.source
@@ -284,7 +311,9 @@ def _show_percent(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
 
-def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_confidence_level: float) -> dict:
+def _label_parsed(
+    parsed: dict, counts: dict, spec: ChangeTest, *, intervals: bool, margin_confidence_level: float
+) -> dict:
     """The added columns for the canonical arrays of :func:`stats.parse.parse_table`."""
     rows = parsed["testable"]
     n = len(rows)
@@ -305,13 +334,17 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     if rows.any():
         pops = {}
         if spec.finite_population:
-            pops = {"population_previous": take("population_previous"), "population_current": take("population_current")}
+            pops = {
+                "population_previous": take("population_previous"),
+                "population_current": take("population_current"),
+            }
         k1, m1 = counts["count_previous"], counts["n_used_previous"]
         k2, m2 = counts["count_current"], counts["n_used_current"]
         if not all_rows:
             k1, m1, k2, m2 = k1[rows], m1[rows], k2[rows], m2[rows]
-        res = compare_proportions(k1 / m1, m1, k2 / m2, m2, test=spec, higher_is_better=take("higher_is_better"),
-                                  **pops)
+        res = compare_proportions(
+            k1 / m1, m1, k2 / m2, m2, test=spec, higher_is_better=take("higher_is_better"), **pops
+        )
     nan = np.nan
     # the published figures' difference (the count difference has the same sign and is in the test)
     difference = np.where(rows, parsed["current"] - parsed["previous"], nan)
@@ -319,14 +352,27 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
     pvalue = scatter(res.pvalue, nan, float) if res else np.full(n, nan)
     significant = scatter(res.significant, False, bool) if res else np.zeros(n, dtype=bool)
     # label codes index stats.change.LABEL_BY_CODE; 3 is "no comparable data"
-    code = (scatter(label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8)
-            if res else np.full(n, 3, dtype=np.int8))
+    code = (
+        scatter(
+            label_codes(np.asarray(res.significant), np.asarray(res.difference), take("higher_is_better")), 3, np.int8
+        )
+        if res
+        else np.full(n, 3, dtype=np.int8)
+    )
 
     populations_used = spec.finite_population
-    margin_prev = _margins(parsed["n_previous"], parsed["population_previous"] if populations_used else None,
-                           ~np.isnan(parsed["previous"]), margin_confidence_level)
-    margin_cur = _margins(parsed["n_current"], parsed["population_current"] if populations_used else None,
-                          ~np.isnan(parsed["current"]), margin_confidence_level)
+    margin_prev = _margins(
+        parsed["n_previous"],
+        parsed["population_previous"] if populations_used else None,
+        ~np.isnan(parsed["previous"]),
+        margin_confidence_level,
+    )
+    margin_cur = _margins(
+        parsed["n_current"],
+        parsed["population_current"] if populations_used else None,
+        ~np.isnan(parsed["current"]),
+        margin_confidence_level,
+    )
 
     # Wording codes: 0/1 significant improvement/decline, 2 no comparable data,
     # 3 + (points + 100) no significant change of that many whole points.
@@ -339,7 +385,7 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
         "statistic": statistic,
         "pvalue": pvalue,
         "significant": pd.arrays.BooleanArray(significant, ~rows),
-        "label": pd.Categorical.from_codes(code, categories=list(LABEL_BY_CODE)),
+        "label": pd.Categorical.from_codes(code, categories=pd.Index(list(LABEL_BY_CODE))),
     }
     if intervals:
         low, high = res.ci if res else (np.empty(0), np.empty(0))
@@ -347,14 +393,16 @@ def _label_parsed(parsed: dict, counts: dict, spec, *, intervals: bool, margin_c
         added["ci_high"] = scatter(high, nan, float) if res else np.full(n, nan)
     added["margin_previous"] = margin_prev
     added["margin_current"] = margin_cur
-    added["wording"] = pd.Categorical.from_codes(wording_code, categories=_WORDING_CATEGORIES)
+    added["wording"] = pd.Categorical.from_codes(wording_code, categories=pd.Index(_WORDING_CATEGORIES))
     for name in ("count_previous", "n_used_previous", "count_current", "n_used_current"):
         added[name] = counts[name]
-    added["count_source"] = pd.Categorical.from_codes(counts["source"], categories=list(COUNT_SOURCES))
+    added["count_source"] = pd.Categorical.from_codes(counts["source"], categories=pd.Index(list(COUNT_SOURCES)))
     return added
 
 
-def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_level: float) -> np.ndarray:
+def _margins(
+    n_values: np.ndarray, populations: np.ndarray | None, present: np.ndarray, confidence_level: float
+) -> np.ndarray:
     """Design margin (p = 0.5, proportion) where the percentage and n are present, nan elsewhere.
 
     ``populations`` is an array of eligible populations, or None for infinite ones.
@@ -366,5 +414,5 @@ def _margins(n_values: np.ndarray, populations, present: np.ndarray, confidence_
         return _margin(n, big, confidence_level, 0.5)
     out = np.full(len(n), np.nan)
     if ok.any():
-        out[ok] = _margin(n[ok], big if populations is None else big[ok], confidence_level, 0.5)
+        out[ok] = _margin(n[ok], np.inf if populations is None else populations[ok], confidence_level, 0.5)
     return out

@@ -12,7 +12,7 @@ def test_read_annexe_equals_bundled_prompts(report, report_text):
 
 def test_stated_samples_equal_bundled(report, report_text):
     samples = stated_samples(report_text)
-    bundled = dict(zip(report.samples["sample"], report.samples["n"].astype(int)))
+    bundled = dict(zip(report.samples["sample"], report.samples["n"].astype(int), strict=True))
     assert samples == {k: bundled[k] for k in samples} and len(samples) == 6
 
 
@@ -72,7 +72,10 @@ def test_small_table_and_unknown_samples():
         ("Annexe 4: Inspection data\n\nSome text only.\n", r"line 1: no standard heading"),
         (MINI.replace("54% 71%", "54%"), r"line 14: only one figure for \"Does assessment analyse"),
         (MINI + "\n71% 80%\n", r"line 2[0-9]: figures '71%' without a question"),
-        (MINI + "\nIs this a dangling question?\n", r"line 2[0-9]: question 'Is this a dangling question\?' has no figures"),
+        (
+            MINI + "\nIs this a dangling question?\n",
+            r"line 2[0-9]: question 'Is this a dangling question\?' has no figures",
+        ),
     ],
 )
 def test_parse_errors_name_the_line(text, match):

@@ -20,7 +20,8 @@ def test_every_use_of_the_word_is_listed(report_text, labelled):
 
     # every occurrence in the body is in exactly one listed sentence (none hidden)
     assert sum(len(re.findall(r"\bsignificant(?:ly)?\b", s, re.I)) for s in audited["sentence"]) == len(
-        re.findall(r"\bsignificant(?:ly)?\b", body, re.I))
+        re.findall(r"\bsignificant(?:ly)?\b", body, re.I)
+    )
     assert set(audited["verdict"]) <= set(VERDICTS)
 
 
@@ -28,7 +29,10 @@ def test_ordinary_english_and_the_data_sentence(report_text, labelled):
     audited = audit_wording(report_text, *labelled).set_index("sentence")
     ordinary = [
         "Two significant changes to the operating model have been implemented since our last inspection.",
-        "Planning to manage domestic abuse meaningfully and address safeguarding issues needs to improve significantly.",
+        (
+            "Planning to manage domestic abuse meaningfully and address safeguarding issues needs to improve "
+            "significantly."
+        ),
     ]
     for s in ordinary:
         assert audited.loc[s, "verdict"] == "not about inspection data"
@@ -37,7 +41,9 @@ def test_ordinary_english_and_the_data_sentence(report_text, labelled):
     # "The latter" is the second of the two things the sentence before names: engagement with services
     # during and after the sentence (prompt 2.3.2.f), which has no previous figure, not the coordination
     # of other organisations (2.3.2.c, 63 % -> 60 %): the claim cannot be tested.
-    assert data["referent"] == "engagement with these services both during and post-sentence was better than previously."
+    assert (
+        data["referent"] == "engagement with these services both during and post-sentence was better than previously."
+    )
     assert data["matched_ids"][0] == "2.3.2.f" and "2.3.2.c" not in data["matched_ids"]
     assert data["verdict"] == "cannot be tested"
 
@@ -47,8 +53,10 @@ def test_verdicts_on_constructed_text(labelled):
         "2.1. Assessment\n\n"
         "Assessments of motivation and readiness to engage and comply with the sentence have improved "
         "significantly since the last inspection.\n\n"
-        "Involvement of the service user in their assessment has not changed significantly since the last inspection.\n\n"
-        "Analysis of the service user's diversity and personal circumstances improved significantly since the last inspection.\n"
+        "Involvement of the service user in their assessment has not changed significantly since the last "
+        "inspection.\n\n"
+        "Analysis of the service user's diversity and personal circumstances improved significantly since the last "
+        "inspection.\n"
     )
     audited = audit_wording(text, *labelled)
     assert list(audited["verdict"]) == ["supported", "supported", "cannot be tested"]
@@ -102,10 +110,14 @@ def test_referents_of_anaphors():
 def test_the_latter_and_the_former_pick_their_own_rows(labelled):
     # Constructed text (not from the report): the same claim about the second or the first of two
     # things gets the verdict of that thing's row, whichever row it is.
-    before = ("Involvement of the service user in their assessment was limited, although analysis of "
-              "offending-related factors was better.")
-    text = f"2.1. Assessment\n\n{before} The latter has improved significantly since the last inspection.\n\n" \
-           f"{before} The former has improved significantly since the last inspection.\n"
+    before = (
+        "Involvement of the service user in their assessment was limited, although analysis of "
+        "offending-related factors was better."
+    )
+    text = (
+        f"2.1. Assessment\n\n{before} The latter has improved significantly since the last inspection.\n\n"
+        f"{before} The former has improved significantly since the last inspection.\n"
+    )
     audited = audit_wording(text, *labelled)
     latter, former = audited.iloc[0], audited.iloc[1]
     # 2.1.2.a (offending-related factors, 44 % -> 64 %) is a significant improvement

@@ -15,13 +15,15 @@ SYNTHETIC = ROOT / "data" / "synthetic-cases"
 
 
 def small_cases():
-    return pd.DataFrame({
-        "case_id": ["a", "b", "c", "d", "e"],
-        "gender": ["male", "female", "male", "male", "female"],
-        "q1": ["Yes", "no", "1", "0", ""],
-        "q2": ["Not applicable", "N/A", "", "", ""],
-        "q3": ["yes", "YES", " Yes ", "No", "not  applicable"],
-    })
+    return pd.DataFrame(
+        {
+            "case_id": ["a", "b", "c", "d", "e"],
+            "gender": ["male", "female", "male", "male", "female"],
+            "q1": ["Yes", "no", "1", "0", ""],
+            "q2": ["Not applicable", "N/A", "", "", ""],
+            "q3": ["yes", "YES", " Yes ", "No", "not  applicable"],
+        }
+    )
 
 
 def test_tabulate_counts_and_denominators():
@@ -54,7 +56,9 @@ def test_unknown_answers_listed_with_row_and_column():
 def test_duplicate_ids_are_an_error():
     cases = small_cases()
     cases.loc[3, "case_id"] = "a"
-    with pytest.raises(ValueError, match=r"column 'case_id' must identify each case once; duplicated: 'a' \(rows 0, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"column 'case_id' must identify each case once; duplicated: 'a' \(rows 0, 3\)"
+    ):
         parse_answers(cases)
 
 

@@ -14,12 +14,72 @@ from stats import ChangeResult, ChangeTest, compare_proportions
 # prop.test(..., alternative="greater") (Yates), options(digits=16).
 # columns: cur, n_cur, prev, n_prev, X-squared (no corr.), p (no corr.), X-squared (Yates), p (Yates), p greater (Yates)
 R_PROP_TEST = [
-    (71, 100, 54, 100, 6.165333333333333, 0.01302778226289893, 5.461333333333334, 0.01944180597563212, 0.009720902987816036),
-    (61, 100, 49, 100, 2.909090909090909, 0.08808151166218992, 2.444444444444445, 0.1179416353876164, 0.05897081769380767),
-    (58, 85, 34, 85, 13.64548494983278, 0.0002207715607370254, 12.53205128205128, 0.0004000304047704208, 0.0002000152023852103),
-    (22, 24, 17, 24, 3.418803418803419, 0.06445771827067572, 2.188034188034188, 0.1390867297600127, 0.06954336488000681),
-    (5, 100, 0, 100, 5.128205128205128, 0.02354005826117798, 3.282051282051282, 0.07004133687461589, 0.03502066843730801),
-    (43, 100, 53, 100, 2.003205128205128, 0.1569669882535788, 1.622596153846154, 0.2027301706465225, 0.8986349146767387),
+    (
+        71,
+        100,
+        54,
+        100,
+        6.165333333333333,
+        0.01302778226289893,
+        5.461333333333334,
+        0.01944180597563212,
+        0.009720902987816036,
+    ),
+    (
+        61,
+        100,
+        49,
+        100,
+        2.909090909090909,
+        0.08808151166218992,
+        2.444444444444445,
+        0.1179416353876164,
+        0.05897081769380767,
+    ),
+    (
+        58,
+        85,
+        34,
+        85,
+        13.64548494983278,
+        0.0002207715607370254,
+        12.53205128205128,
+        0.0004000304047704208,
+        0.0002000152023852103,
+    ),
+    (
+        22,
+        24,
+        17,
+        24,
+        3.418803418803419,
+        0.06445771827067572,
+        2.188034188034188,
+        0.1390867297600127,
+        0.06954336488000681,
+    ),
+    (
+        5,
+        100,
+        0,
+        100,
+        5.128205128205128,
+        0.02354005826117798,
+        3.282051282051282,
+        0.07004133687461589,
+        0.03502066843730801,
+    ),
+    (
+        43,
+        100,
+        53,
+        100,
+        2.003205128205128,
+        0.1569669882535788,
+        1.622596153846154,
+        0.2027301706465225,
+        0.8986349146767387,
+    ),
 ]
 
 
@@ -46,7 +106,9 @@ def test_pooled_equals_statsmodels_and_chi_square(cur, n_cur, prev, n_prev):
     assert res.pvalue == pytest.approx(p_chi2, rel=1e-12)
     for alt, sm_alt in (("greater", "larger"), ("less", "smaller")):
         one = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur, alternative=alt)
-        assert one.pvalue == pytest.approx(proportions_ztest([cur, prev], [n_cur, n_prev], alternative=sm_alt)[1], rel=1e-12)
+        assert one.pvalue == pytest.approx(
+            proportions_ztest([cur, prev], [n_cur, n_prev], alternative=sm_alt)[1], rel=1e-12
+        )
 
 
 @pytest.mark.parametrize("cur, n_cur, prev, n_prev", [r[:4] for r in R_PROP_TEST])
@@ -88,7 +150,9 @@ def test_confidence_interval_newcombe_and_wald():
     wald = res.confidence_interval(method="wald")
     assert (wald.low, wald.high) == pytest.approx((0.0591, 0.2809), abs=5e-5)
     for cur, n_cur, prev, n_prev in [r[:4] for r in R_PROP_TEST]:
-        ours = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur).confidence_interval(0.9, method="newcombe")
+        ours = compare_proportions(prev / n_prev, n_prev, cur / n_cur, n_cur).confidence_interval(
+            0.9, method="newcombe"
+        )
         sm = confint_proportions_2indep(cur, n_cur, prev, n_prev, method="newcomb", alpha=0.1)
         assert (ours.low, ours.high) == pytest.approx(sm, rel=1e-10, abs=1e-12)
 
@@ -154,8 +218,9 @@ def test_unpooled_zero_vs_hundred_uses_pooled_variance_and_census_is_infinite():
 
 def test_finite_population_correction():
     base = compare_proportions(0.54, 100, 0.71, 100)
-    fpc = compare_proportions(0.54, 100, 0.71, 100, test=ChangeTest(finite_population=True),
-                              population_previous=250, population_current=250)
+    fpc = compare_proportions(
+        0.54, 100, 0.71, 100, test=ChangeTest(finite_population=True), population_previous=250, population_current=250
+    )
     # each variance term times (1 - n/N) = 0.6 -> z grows by 1/sqrt(0.6)
     assert fpc.statistic == pytest.approx(base.statistic / np.sqrt(0.6), rel=1e-12)
     assert fpc.ci.high - fpc.ci.low < base.ci.high - base.ci.low
@@ -187,23 +252,83 @@ def test_result_object_api():
 @pytest.mark.parametrize(
     "args, kwargs, exc, match",
     [
-        ((54, 100, 0.71, 100), {}, ValueError, r"previous must be a proportion in \[0, 1\] \(got 54.0\); did you pass a percentage\? Divide by 100"),
-        ((0.54, 100, [0.7, 1.2], 100), {}, ValueError, r"current must be a proportion in \[0, 1\] \(got 1.2 at index 1\)"),
+        (
+            (54, 100, 0.71, 100),
+            {},
+            ValueError,
+            r"previous must be a proportion in \[0, 1\] \(got 54.0\); did you pass a percentage\? Divide by 100",
+        ),
+        (
+            (0.54, 100, [0.7, 1.2], 100),
+            {},
+            ValueError,
+            r"current must be a proportion in \[0, 1\] \(got 1.2 at index 1\)",
+        ),
         ((0.54, 0, 0.71, 100), {}, ValueError, r"n_previous must be a whole number >= 1 \(got 0.0\)"),
         ((0.54, 100, 0.71, 99.5), {}, ValueError, r"n_current must be a whole number >= 1 \(got 99.5\)"),
         ((0.54, 100, float("nan"), 100), {}, ValueError, r"current must not be nan \(got nan\)"),
         ((0.54, 100, 0.71, 100), dict(alpha=0), ValueError, r"alpha must be strictly between 0 and 1 \(got 0"),
         ((0.54, 100, 0.71, 100), dict(alpha=10), ValueError, r"alpha must be strictly between 0 and 1 \(got 10"),
-        ((0.54, 100, 0.71, 100), dict(alternative="larger"), ValueError, r"alternative \('larger'\) must be one of 'two-sided', 'less' or 'greater'"),
-        ((0.54, 100, 0.71, 100), dict(population_current=50, test=ChangeTest(finite_population=True)), ValueError, r"n_current must not exceed population_current \(got n_current=100.0 > population_current=50.0\)"),
-        ((0.54, 100, 0.71, 100), dict(population_current=500), ValueError, r"populations were given but the test has no finite population correction"),
-        ((0.54, 100, 0.71, 100), dict(test=ChangeTest(finite_population=True)), ValueError, r"finite_population=True\) but no population_previous or population_current"),
-        ((0.54, 100, 0.71, 100), dict(test=ChangeTest(), alpha=0.05), ValueError, r"pass either test= or the options \['alpha'\], not both"),
-        ((0.54, 100, 0.71, 100), dict(test="pooled"), TypeError, r"test must be a stats.ChangeTest \(got str: 'pooled'\)"),
-        ((0.54, 100, 0.71, 100), dict(method="yates"), ValueError, r"method \('yates'\) must be one of 'pooled', 'pooled-cc', 'unpooled' or 'unpooled-cc'"),
-        (([0.5, 0.6], 100, [0.5, 0.6, 0.7], 100), {}, ValueError, r"must broadcast to one shape \(got shapes previous \(2,\), n_previous \(\), current \(3,\)"),
-        (("54%", 100, 0.71, 100), {}, TypeError, r"previous must be a real number or an array of real numbers \(got '54%'\)"),
-        ((0.54, 100, 0.71, 100), dict(higher_is_better=1), TypeError, r"higher_is_better must be True, False or an array of booleans"),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(alternative="larger"),
+            ValueError,
+            r"alternative \('larger'\) must be one of 'two-sided', 'less' or 'greater'",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(population_current=50, test=ChangeTest(finite_population=True)),
+            ValueError,
+            r"n_current must not exceed population_current \(got n_current=100.0 > population_current=50.0\)",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(population_current=500),
+            ValueError,
+            r"populations were given but the test has no finite population correction",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(test=ChangeTest(finite_population=True)),
+            ValueError,
+            r"finite_population=True\) but no population_previous or population_current",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(test=ChangeTest(), alpha=0.05),
+            ValueError,
+            r"pass either test= or the options \['alpha'\], not both",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(test="pooled"),
+            TypeError,
+            r"test must be a stats.ChangeTest \(got str: 'pooled'\)",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(method="yates"),
+            ValueError,
+            r"method \('yates'\) must be one of 'pooled', 'pooled-cc', 'unpooled' or 'unpooled-cc'",
+        ),
+        (
+            ([0.5, 0.6], 100, [0.5, 0.6, 0.7], 100),
+            {},
+            ValueError,
+            r"must broadcast to one shape \(got shapes previous \(2,\), n_previous \(\), current \(3,\)",
+        ),
+        (
+            ("54%", 100, 0.71, 100),
+            {},
+            TypeError,
+            r"previous must be a real number or an array of real numbers \(got '54%'\)",
+        ),
+        (
+            (0.54, 100, 0.71, 100),
+            dict(higher_is_better=1),
+            TypeError,
+            r"higher_is_better must be True, False or an array of booleans",
+        ),
     ],
 )
 def test_errors(args, kwargs, exc, match):
@@ -239,8 +364,8 @@ def test_swap_changes_sign_and_keeps_pvalue(row, method):
 def test_one_sided_pvalues_add_to_one(row):
     p1, n1, p2, n2 = row
     g = compare_proportions(p1, n1, p2, n2, alternative="greater").pvalue
-    l = compare_proportions(p1, n1, p2, n2, alternative="less").pvalue
-    assert g + l == pytest.approx(1.0)
+    le = compare_proportions(p1, n1, p2, n2, alternative="less").pvalue
+    assert g + le == pytest.approx(1.0)
 
 
 # ---- Newcombe's continuity-corrected hybrid score interval (method 11) ------------------------------
@@ -256,8 +381,10 @@ def test_newcombe_cc_reproduces_newcombe_1998_table_ii():
     assert (round(float(low10), 4), round(float(high10), 4)) == (0.0524, 0.3339)
 
 
-@pytest.mark.parametrize("k1, n1, k2, n2", [(3, 10, 9, 10), (2, 7, 6, 7), (0, 29, 5, 56), (0, 20, 0, 10),
-                                            (0, 10, 10, 10), (48, 80, 56, 70), (17, 23, 22, 24)])
+@pytest.mark.parametrize(
+    "k1, n1, k2, n2",
+    [(3, 10, 9, 10), (2, 7, 6, 7), (0, 29, 5, 56), (0, 20, 0, 10), (0, 10, 10, 10), (48, 80, 56, 70), (17, 23, 22, 24)],
+)
 @pytest.mark.parametrize("level", [0.90, 0.95])
 def test_newcombe_cc_equals_an_independent_build_from_scipy_wilsoncc(k1, n1, k2, n2, level):
     # Independent reference: Newcombe's method 11 assembled from scipy's continuity-corrected Wilson
@@ -284,7 +411,15 @@ def test_newcombe_cc_is_an_interval_choice_of_the_specification():
 
     spec = ChangeTest(interval="newcombe-cc")
     assert not spec.interval_is_dual and "newcombe-cc interval" in spec.describe()
-    t = pd.DataFrame({"previous": [48 / 80 * 100], "current": [80], "previous_count": [48], "current_count": [56],
-                      "n_previous": [80], "n_current": [70]})
+    t = pd.DataFrame(
+        {
+            "previous": [48 / 80 * 100],
+            "current": [80],
+            "previous_count": [48],
+            "current_count": [56],
+            "n_previous": [80],
+            "n_current": [70],
+        }
+    )
     out = label_changes(t, ChangeTest(alpha=0.05, interval="newcombe-cc"), intervals=True)
     assert (round(out.loc[0, "ci_low"], 4), round(out.loc[0, "ci_high"], 4)) == (0.0428, 0.3422)

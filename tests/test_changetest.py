@@ -30,7 +30,12 @@ VARIANTS = list(METHODS)
 def test_defaults_and_dual_intervals():
     spec = ChangeTest()
     assert (spec.alpha, spec.alternative, spec.method, spec.interval, spec.finite_population) == (
-        0.1, "two-sided", "pooled", "score", False)
+        0.1,
+        "two-sided",
+        "pooled",
+        "score",
+        False,
+    )
     assert [ChangeTest(method=m).interval for m in VARIANTS] == ["score", "score-cc", "wald", "wald-cc"]
     assert all(ChangeTest(method=m).interval_is_dual for m in VARIANTS)
     assert not ChangeTest(interval="newcombe").interval_is_dual
@@ -53,7 +58,11 @@ def test_specification_is_frozen_hashable_and_round_trips():
     [
         (dict(alpha=1.5), ValueError, r"alpha must be strictly between 0 and 1 \(got 1.5\)"),
         (dict(alpha="0.1"), TypeError, r"alpha must be a single real number \(got '0.1'\)"),
-        (dict(method="wald"), ValueError, r"method \('wald'\) must be one of 'pooled', 'pooled-cc', 'unpooled' or 'unpooled-cc'"),
+        (
+            dict(method="wald"),
+            ValueError,
+            r"method \('wald'\) must be one of 'pooled', 'pooled-cc', 'unpooled' or 'unpooled-cc'",
+        ),
         (dict(interval="exact"), ValueError, r"interval \('exact'\) must be one of 'score', "),
         (dict(alternative="larger"), ValueError, r"alternative \('larger'\) must be one of"),
         (dict(finite_population="yes"), TypeError, r"finite_population must be True or False \(got 'yes'\)"),
@@ -81,7 +90,9 @@ def test_pvalue_kernel_from_counts_equals_the_checked_test(method, alternative):
     n1, n2 = rng.integers(1, 300, 500), rng.integers(1, 300, 500)
     k1, k2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
     spec = ChangeTest(method=method, alternative=alternative)
-    np.testing.assert_allclose(spec.pvalue(k1, n1, k2, n2), spec.test(k1 / n1, n1, k2 / n2, n2).pvalue, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(
+        spec.pvalue(k1, n1, k2, n2), spec.test(k1 / n1, n1, k2 / n2, n2).pvalue, rtol=1e-13, atol=0
+    )
 
 
 # ---- intervals against references ------------------------------------------------------------

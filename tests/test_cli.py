@@ -133,3 +133,55 @@ def test_main_job_does_not_import_heavy_modules():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+# ---- the report command in a terminal: main points first, the terminal's width, --brief/--full ------------
+
+def _width_and_lines(text):
+    lines = text.splitlines()
+    return max(map(len, lines)), len(lines)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 140])
+def test_report_text_fits_the_terminal_width(capsys, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run(capsys, "report")
+    assert code == 0 and err == ""
+    width, _ = _width_and_lines(out)
+    assert width <= columns
+    flat = " ".join(out.split())
+    import stats
+    from stats.summary import summarise
+
+    for prompt in summarise(stats.load_report()).prompts["prompt"]:  # wrapped, never cut
+        assert " ".join(prompt.split()) in flat
+
+
+def test_report_opens_with_the_main_points_in_its_first_screen(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    _, out, _ = run(capsys, "report")
+    first = out.splitlines()[:50]  # a tall terminal's first screen
+    assert any(line == "Main points" for line in first)
+    import stats
+    from stats.summary import summarise
+
+    points = summarise(stats.load_report()).main_points
+    top = points.changes[0]
+    assert f"Key question {top.id} ({top.standard_name}):" in " ".join(" ".join(first).split())
+    assert out.index("Main points") < out.index("1. Sample design") < out.index("2. Prompt table")
+
+
+def test_brief_prints_the_main_points_and_ratings_only(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, brief, _ = run(capsys, "report", "--brief")
+    _, full, _ = run(capsys, "report", "--full")
+    _, default, _ = run(capsys, "report")
+    assert code == 0 and default == full  # full by default: nothing is left out unless asked
+    assert "Main points" in brief and "Total 20/30, Good" in brief and "--full" in brief
+    assert "2. Prompt table" not in brief and "1. Sample design" not in brief
+    assert _width_and_lines(brief)[0] <= 80 and _width_and_lines(brief)[1] < _width_and_lines(full)[1] / 2
+    code, _, err = run(capsys, "report", "--brief", "--format", "json")
+    assert code == 2 and "--brief applies to --format text only (got --format json)" in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--brief", "--full"])
+    assert exit_.value.code == 2 and "not allowed with argument" in capsys.readouterr().err

@@ -63,10 +63,13 @@ def test_feasible_counts_equal_brute_force_for_every_percentage(rounding):
     # every whole percentage, n from 1 to 300 (several counts per n above 100; ties at both ends)
     for percent in range(101):
         got = feasible_counts(percent, 300, rounding=rounding)
-        assert list(zip(got["k"].tolist(), got["n"].tolist())) == brute_force_counts(percent, 300, rounding), percent
+        assert list(zip(got["k"].tolist(), got["n"].tolist(), strict=True)) == brute_force_counts(
+            percent, 300, rounding
+        ), percent
     # the ties the rules disagree on: 1/8 = 12.5 %, 3/8 = 37.5 %; 43.5 % (87/200) and 42.5 % (85/200)
-    assert (1, 8) in set(zip(*feasible_counts(13, 8).loc[:, ["k", "n"]].T.values)) and \
-        (1, 8) not in set(zip(*feasible_counts(13, 8, rounding="half-even").loc[:, ["k", "n"]].T.values))
+    assert (1, 8) in set(zip(*feasible_counts(13, 8).loc[:, ["k", "n"]].T.values, strict=True)) and (1, 8) not in set(
+        zip(*feasible_counts(13, 8, rounding="half-even").loc[:, ["k", "n"]].T.values, strict=True)
+    )
     assert count_bounds(43, 200, "half-up")[1] == 86 and count_bounds(43, 200, "half-even")[1] == 86
     assert count_bounds(42, 200, "half-even")[1] == 85 and count_bounds(42, 200, "half-up")[1] == 84
 
@@ -81,7 +84,7 @@ def test_counts_from_percent_only_returns_counts_that_round_back():
     rng = np.random.default_rng(11)
     percent, n = rng.integers(0, 101, 3000), rng.integers(1, 301, 3000)
     for rounding in ("half-up", "half-even"):
-        for p, m in zip(percent.tolist(), n.tolist()):
+        for p, m in zip(percent.tolist(), n.tolist(), strict=True):
             k = np.arange(m + 1)
             ok = k[_reference_round(k, m, rounding) == p]
             if ok.size == 0:
@@ -92,8 +95,11 @@ def test_counts_from_percent_only_returns_counts_that_round_back():
             best = ok[np.argmin(np.abs(ok - p * m / 100))]  # nearest p n / 100, lower on a tie
             assert got == best, (p, m)
     # the old docstring example: 37/85 = 43.5 % publishes as 44 %, so 43 % of 85 is impossible
-    with pytest.raises(ValueError, match=r"no count out of n = 85 publishes as 43% \(half-up rounding\): "
-                                         r"36/85 = 42.35%, 37/85 = 43.53%"):
+    with pytest.raises(
+        ValueError,
+        match=r"no count out of n = 85 publishes as 43% \(half-up rounding\): "
+        r"36/85 = 42.35%, 37/85 = 43.53%",
+    ):
         counts_from_percent(43, 85)
     assert counts_from_percent(44, 85) == 37 and round_percent(37, 85) == 44
     assert counts_from_percent([71, 95, 50], [24, 20, 2]).tolist() == [17, 19, 1]
@@ -126,7 +132,10 @@ def test_through_the_gate_percentages_need_sub_samples(report):
 
 
 def test_both_roundings_explain_the_report_equally(report):
-    counts = {r: int((check_percentages(report.prompts, rounding=r)["feasible"] == False).sum()) for r in ("half-up", "half-even")}  # noqa: E712
+    counts = {
+        r: int(check_percentages(report.prompts, rounding=r)["feasible"].eq(False).sum())
+        for r in ("half-up", "half-even")
+    }
     # 15 current figures: 4.2.2.a's current 47 % (read the right way round) cannot be k/24 either (11/24 = 45.8)
     assert counts["half-up"] == counts["half-even"] == 15
 
@@ -134,10 +143,15 @@ def test_both_roundings_explain_the_report_equally(report):
 def test_the_report_states_its_rounding(report):
     assert report_rounding(report) == "half-up"
     assert set(report.samples["rounding"]) == {"half-up"}
-    mixed = stats.Report(name="x", prompts=report.prompts, key_questions=report.key_questions,
-                         standards=report.standards, overall=report.overall,
-                         samples=report.samples.assign(rounding=["half-up", "half-even"] * 3 + ["half-up"]),
-                         path=report.path)
+    mixed = stats.Report(
+        name="x",
+        prompts=report.prompts,
+        key_questions=report.key_questions,
+        standards=report.standards,
+        overall=report.overall,
+        samples=report.samples.assign(rounding=["half-up", "half-even"] * 3 + ["half-up"]),
+        path=report.path,
+    )
     with pytest.raises(ValueError, match=r"samples.csv of report 'x', column 'rounding': one rule per report"):
         report_rounding(mixed)
 
@@ -157,7 +171,7 @@ def _chi2_pvalue(k1, n1, k2, n2):
 def _brute_force_row(p1, p2, lo1, hi1, lo2, hi2, rounding="half-up", pvalue=_chi2_pvalue):
     prev = brute_force_counts(p1, hi1, rounding, n_min=lo1)
     cur = brute_force_counts(p2, hi2, rounding, n_min=lo2)
-    k1, n1, k2, n2 = (np.array(x) for x in zip(*[(a, b, c, d) for a, b in prev for c, d in cur]))
+    k1, n1, k2, n2 = (np.array(x) for x in zip(*[(a, b, c, d) for a, b in prev for c, d in cur], strict=True))
     return k1, n1, k2, n2, pvalue(k1, n1, k2, n2)
 
 
@@ -171,7 +185,7 @@ def test_the_issues_counterexample_2_3_1_c(report):
     r = out.loc[row]
     assert (r["n_previous_low"], r["n_previous_high"], r["n_current_low"], r["n_current_high"]) == (50, 100, 50, 100)
     assert r["robust_label"] == ROBUST_DEPENDS and r["pvalue_max"] >= _chi2_pvalue(37, 50, 45, 52) - 1e-12
-    k1, n1, k2, n2, p = _brute_force_row(74, 87, 50, 100, 50, 100)
+    _k1, n1, _k2, n2, p = _brute_force_row(74, 87, 50, 100, 50, 100)
     assert r["combinations_tried"] == p.size and r["combinations_significant"] == int((p <= 0.1).sum())
     assert r["pvalue_min"] == pytest.approx(p.min(), rel=1e-9) and r["pvalue_max"] == pytest.approx(p.max(), rel=1e-9)
     # significant_from_n: every combination with both n >= m is significant, and m is the smallest such
@@ -194,7 +208,7 @@ def test_the_issues_counterexample_2_3_2_d(report):
     assert n_rule == 165
     wide = robust_labels(report.prompts, previous_n=(50, n_rule)).loc[row]
     assert wide["robust_label"] == ROBUST_DEPENDS and wide["pvalue_min"] <= _chi2_pvalue(77, 144, 40, 94) + 1e-12
-    k1, n1, k2, n2, p = _brute_force_row(53, 43, 50, 165, 50, 100)
+    _k1, _n1, _k2, _n2, p = _brute_force_row(53, 43, 50, 165, 50, 100)
     assert wide["pvalue_min"] == pytest.approx(p.min(), rel=1e-9) and wide["combinations_tried"] == p.size
 
 
@@ -249,15 +263,28 @@ def _statsmodels_pvalue(spec):
         if spec.continuity:
             return _yates_pvalue(k1, n1, k2, n2, spec.pooled, spec.alternative)
         method = "score" if spec.pooled else "wald"
-        return np.array([test_proportions_2indep(c, d, a, b, method=method, compare="diff", alternative=alt,
-                                                 correction=False).pvalue for a, b, c, d in zip(k1, n1, k2, n2)])
+        return np.array(
+            [
+                test_proportions_2indep(
+                    c, d, a, b, method=method, compare="diff", alternative=alt, correction=False
+                ).pvalue
+                for a, b, c, d in zip(k1, n1, k2, n2, strict=True)
+            ]
+        )
+
     return pvalue
 
 
-@pytest.mark.parametrize("spec", [ChangeTest(method="unpooled-cc", alternative="greater", alpha=0.05),
-                                  ChangeTest(method="pooled-cc", alternative="less"),
-                                  ChangeTest(method="pooled", alternative="greater"),
-                                  ChangeTest(method="unpooled")], ids=str)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ChangeTest(method="unpooled-cc", alternative="greater", alpha=0.05),
+        ChangeTest(method="pooled-cc", alternative="less"),
+        ChangeTest(method="pooled", alternative="greater"),
+        ChangeTest(method="unpooled"),
+    ],
+    ids=str,
+)
 def test_robust_labels_use_the_chosen_test(spec):
     # R check of the Yates kernel, options(digits=16): prop.test(c(17, 22), c(24, 24))$p.value = 0.1390867297600127
     assert _yates_pvalue(17, 24, 22, 24, True, "two-sided") == pytest.approx(0.1390867297600127, rel=1e-9)
@@ -267,8 +294,9 @@ def test_robust_labels_use_the_chosen_test(spec):
     for i, row in t.iterrows():
         n = int(row["n_current"])
         lo = -(-n // 2)
-        *_, p = _brute_force_row(int(row["previous"]), int(row["current"]), lo, n, lo, n,
-                                 pvalue=_statsmodels_pvalue(spec))
+        *_, p = _brute_force_row(
+            int(row["previous"]), int(row["current"]), lo, n, lo, n, pvalue=_statsmodels_pvalue(spec)
+        )
         assert out.loc[i, "combinations_tried"] == p.size
         assert out.loc[i, "pvalue_min"] == pytest.approx(p.min(), rel=1e-6)
         assert out.loc[i, "pvalue_max"] == pytest.approx(p.max(), rel=1e-6)
@@ -276,9 +304,16 @@ def test_robust_labels_use_the_chosen_test(spec):
 
 
 def test_robust_labels_ranges_counts_and_edge_rows():
-    t = pd.DataFrame({"previous": [54, 1, 55, 40], "current": [71, 50, 58, 60], "n_previous": [100, 24, 100, 50],
-                      "n_current": [100, 24, 100, 50], "previous_count": [None, None, 55, 20],
-                      "current_count": [None, None, 58, 30]})
+    t = pd.DataFrame(
+        {
+            "previous": [54, 1, 55, 40],
+            "current": [71, 50, 58, 60],
+            "n_previous": [100, 24, 100, 50],
+            "n_current": [100, 24, 100, 50],
+            "previous_count": [None, None, 55, 20],
+            "current_count": [None, None, 58, 30],
+        }
+    )
     out = robust_labels(t)
     # 1 % is impossible with 24 cases or fewer
     assert out.loc[1, "robust_label"] == ROBUST_INFEASIBLE and out.loc[1, "combinations_tried"] == 0
@@ -289,8 +324,9 @@ def test_robust_labels_ranges_counts_and_edge_rows():
     assert set(out["robust_label"]) <= set(ROBUST_LABELS)
     # explicit ranges, per row
     narrow = robust_labels(t.iloc[:1], current_n=(90, 100), previous_n=(np.array([95]), 100))
-    assert narrow.loc[0, "combinations_tried"] == len(feasible_denominators(54, 100, n_min=95)) * \
-        len(feasible_denominators(71, 100, n_min=90))
+    assert narrow.loc[0, "combinations_tried"] == len(feasible_denominators(54, 100, n_min=95)) * len(
+        feasible_denominators(71, 100, n_min=90)
+    )
     half_even = robust_labels(t.iloc[:1], rounding="half-even")
     assert half_even.attrs["rounding"] == "half-even"
 
@@ -306,7 +342,9 @@ def test_robust_labels_errors(report):
         robust_labels(report.prompts, min_share=0)
     with pytest.raises(ValueError, match=r"rounding \('bankers'\) must be one of 'half-up' or 'half-even'"):
         robust_labels(report.prompts, rounding="bankers")
-    with pytest.raises(ValueError, match=r"row 0, column 'previous': counts behind a percentage need a whole percentage"):
+    with pytest.raises(
+        ValueError, match=r"row 0, column 'previous': counts behind a percentage need a whole percentage"
+    ):
         robust_labels(pd.DataFrame({"previous": [54.5], "current": [60], "n_previous": [100], "n_current": [100]}))
     with pytest.raises(ValueError, match=r"percent must be a single whole percentage from 0 to 100 \(got 63.5\)"):
         feasible_denominators(63.5, 100)

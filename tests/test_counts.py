@@ -20,8 +20,6 @@ from statsmodels.stats import proportion as smp
 
 from stats import ChangeTest, compare_proportions, label_changes
 from stats.consistency import COUNT_SOURCES, implied_counts, robust_labels
-from stats.exact import compare_methods
-
 
 # ---- the oracle ------------------------------------------------------------------------------------
 
@@ -113,12 +111,15 @@ def _row(table, column, value):
     return table.index[table[column] == value][0]
 
 
-@pytest.mark.parametrize("prompt, low, high, pvalue", [
-    # issue 20: printed 0.052, 0.572, 0.085 from fractional cases, outside these ranges
-    ("4.2.1.b", 0.054, 0.151, 0.054),
-    ("4.2.1.c", 0.601, 0.681, 0.601),
-    ("4.2.1.d", 0.090, 0.132, 0.090),
-])
+@pytest.mark.parametrize(
+    "prompt, low, high, pvalue",
+    [
+        # issue 20: printed 0.052, 0.572, 0.085 from fractional cases, outside these ranges
+        ("4.2.1.b", 0.054, 0.151, 0.054),
+        ("4.2.1.c", 0.601, 0.681, 0.601),
+        ("4.2.1.d", 0.090, 0.132, 0.090),
+    ],
+)
 def test_through_the_gate_prompts_print_p_values_inside_their_feasible_range(report, prompt, low, high, pvalue):
     out = label_changes(report.prompts)
     robust = robust_labels(out)
@@ -196,8 +197,12 @@ def test_random_published_tables_match_the_oracle_and_their_feasible_range(rows,
 
 
 @settings(max_examples=80, deadline=None)
-@given(figure=st.integers(0, 1000), decimals=st.sampled_from([0, 1]), n=st.integers(1, 120),
-       rounding=st.sampled_from(["half-up", "half-even"]))
+@given(
+    figure=st.integers(0, 1000),
+    decimals=st.sampled_from([0, 1]),
+    n=st.integers(1, 120),
+    rounding=st.sampled_from(["half-up", "half-even"]),
+)
 def test_implied_counts_equal_brute_force_with_exact_fractions(figure, decimals, n, rounding):
     value = Fraction(figure % (100 * 10**decimals + 1), 10**decimals)
     r = implied_counts(float(value), n, rounding=rounding)
@@ -212,13 +217,21 @@ def test_implied_counts_equal_brute_force_with_exact_fractions(figure, decimals,
 
 def test_given_counts_are_used_as_they_are():
     # 45 % of 200 is 89/200 or 90/200; the figure implies 90, the given count is used as it is
-    t = pd.DataFrame({"previous": [45, 45], "current": [60, 60], "previous_count": [89, None],
-                      "n_previous": [200, 200], "n_current": [85, 85]})
+    t = pd.DataFrame(
+        {
+            "previous": [45, 45],
+            "current": [60, 60],
+            "previous_count": [89, None],
+            "n_previous": [200, 200],
+            "n_current": [85, 85],
+        }
+    )
     out = label_changes(t)
     assert out["count_previous"].tolist() == [89, 90]
     assert out["count_source"].tolist() == ["implied", "implied"]  # the current side is implied on both rows
-    both = label_changes(pd.DataFrame({"previous_count": [37], "current_count": [51], "n_previous": [85],
-                                       "n_current": [85]}))
+    both = label_changes(
+        pd.DataFrame({"previous_count": [37], "current_count": [51], "n_previous": [85], "n_current": [85]})
+    )
     assert both.loc[0, "count_source"] == "given"
     assert both.loc[0, "pvalue"] == pytest.approx(_oracle_pvalue(37, 85, 51, 85), rel=1e-12)
 
@@ -236,10 +249,14 @@ def test_fractional_counts_are_an_explicit_option_stated_by_the_specification():
 
 
 def test_a_figure_no_count_can_publish_as_is_an_error_naming_the_row():
-    t = pd.DataFrame({"previous": [50, 1], "current": [60, 60], "n_previous": [20, 20], "n_current": [20, 20]},
-                     index=["a", "b"])
-    with pytest.raises(ValueError, match=r"row 'b', column 'previous': no count of 1 to n = 20 cases publishes "
-                                         r"as 1% \(half-up rounding\)"):
+    t = pd.DataFrame(
+        {"previous": [50, 1], "current": [60, 60], "n_previous": [20, 20], "n_current": [20, 20]}, index=["a", "b"]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"row 'b', column 'previous': no count of 1 to n = 20 cases publishes "
+        r"as 1% \(half-up rounding\)",
+    ):
         label_changes(t)
     # under the fractional option the row is tested as 0.2 cases, as before
     assert label_changes(t, ChangeTest(counts="fractional")).loc["b", "count_previous"] == pytest.approx(0.2)
@@ -298,7 +315,7 @@ def test_implied_counts_at_huge_n_are_exact():
     # n (2 u + 1) overflows int64 here: the counts are computed in Python integers
     n = 2**52
     r = implied_counts([71.5, 43.0, 50.0], [n, n, 3])
-    for k, figure in zip(r.count[:2], (Fraction(143, 2), Fraction(43))):
+    for k, figure in zip(r.count[:2], (Fraction(143, 2), Fraction(43)), strict=True):
         centre = figure * n / 100
         assert int(k) == math.ceil(centre - Fraction(1, 2))  # p n / 100 rounded, ties down
         assert _publish(int(k), n, 1) == figure

@@ -42,7 +42,7 @@ def test_every_prompt_text_is_in_annexe_4(report, annexe4):
 def test_every_percentage_in_annexe_4_in_order(report, annexe4):
     published = [int(x) for x in re.findall(r"(\d+)%", annexe4)]
     ours = []
-    for prev, cur in zip(report.prompts["previous"], report.prompts["current"]):
+    for prev, cur in zip(report.prompts["previous"], report.prompts["current"], strict=True):
         ours += [int(x) for x in (prev, cur) if not np.isnan(x)]
     assert ours == published
     no_data = len(re.findall(r"No\s+comparable\s+data\s+available", annexe4))
@@ -69,17 +69,20 @@ def test_key_questions_against_chapter_tables(report, report_text):
     rows = re.findall(r"^(\d+)% (\d+)%(?:\d+)? (\d+)% *$", report_text, flags=re.M)
     comparable = kq.dropna(subset=["previous"])
     assert [tuple(int(x) for x in r) for r in rows] == [
-        (int(a), int(b), int(c)) for a, b, c in zip(comparable["previous"], comparable["current"], comparable["all_crcs"])
+        (int(a), int(b), int(c))
+        for a, b, c in zip(comparable["previous"], comparable["current"], comparable["all_crcs"], strict=True)
     ]
-    unpaid = normalise(report_text[report_text.index("Our rating45 for unpaid work"):][:900])
-    for text, value in zip(kq.loc[kq["standard"] == "4.1", "key_question_text"], kq.loc[kq["standard"] == "4.1", "current"]):
+    unpaid = normalise(report_text[report_text.index("Our rating45 for unpaid work") :][:900])
+    for text, value in zip(
+        kq.loc[kq["standard"] == "4.1", "key_question_text"], kq.loc[kq["standard"] == "4.1", "current"], strict=True
+    ):
         assert re.search(re.escape(normalise(text)) + r"\s*(?:\d+\s*)?" + f"{int(value)}%", unpaid), text
 
 
 def test_standards_and_overall(report, report_text):
     s = report.standards.set_index("standard")
     assert len(s) == 10
-    ratings_block = normalise(report_text[report_text.index(" Ratings"):report_text.index("Executive summary")])
+    ratings_block = normalise(report_text[report_text.index(" Ratings") : report_text.index("Executive summary")])
     for std, row in s.iterrows():
         assert f"{std} {row['standard_name']} {row['current_rating']}" in ratings_block
     o = report.overall.set_index("inspection")
@@ -90,7 +93,7 @@ def test_standards_and_overall(report, report_text):
 
 def test_samples_are_stated_in_the_report(report, report_text):
     text = normalise(report_text)
-    for sample, n in zip(report.samples["sample"], report.samples["n"]):
+    for sample, n in zip(report.samples["sample"], report.samples["n"], strict=True):
         assert re.search(rf"\b{n}\b", text), sample
     for quote in report.samples["source"]:
         inner = re.findall(r"'([^']+)'", quote)

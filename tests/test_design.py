@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from stats import load_report
-from stats.change import ChangeTest
 from stats.cases import parse_answers
+from stats.change import ChangeTest
 from stats.design import (
     breakdown_deff,
     deff_survival,
@@ -42,28 +42,97 @@ def cases(inspection):
 def estimate(inspection, domain="all", design="fpc"):
     c = cases(inspection)
     answers = parse_answers(c, list(c.columns[5:]), id_column=None)
-    return design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float),
-                              fpc=design == "fpc", domain=(c["rosh"] == "LOW").to_numpy() if domain == "low" else None)
+    return design_proportions(
+        answers,
+        c["stratum"],
+        c["officer"],
+        c["stratum_population"].astype(float),
+        fpc=design == "fpc",
+        domain=(c["rosh"] == "LOW").to_numpy() if domain == "low" else None,
+    )
 
 
 # A few rows written out (R, options(digits=17)); the whole file is checked below.
-@pytest.mark.parametrize("inspection, domain, design, prompt, p, se, deff, lo, hi, df", [
-    # svymean(~p2_1_1_a, subset(dfpc, !is.na(p2_1_1_a)), deff=TRUE); svyciprop(..., method="logit")
-    ("current", "all", "fpc", "2.1.1.a", 0.76667998375161939, 0.028737451844258608, 1.056510962790925,
-     0.70496332240426585, 0.81880481683798645, 103),
-    # harm prompt (not applicable to low-RoSH cases), with-replacement: svymean(..., deff="replace")
-    ("current", "all", "wr", "2.2.3.a", 0.54134453404308125, 0.052135900657412707, 1.0400088539958843,
-     0.43732233705302814, 0.64188376408214298, 81),
-    # domain across strata: subset(subset(dfpc, rosh == "LOW"), !is.na(p2_4_1_a))
-    ("current", "low", "fpc", "2.4.1.a", 0.62439109255393188, 0.074193452151876588, 1.0302157946589341,
-     0.46265338832999775, 0.76244335456423096, 21),
-    ("current", "low", "wr", "2.2.1.a", 0.66527487821851083, 0.095723206111700918, 0.94639595662977449,
-     0.44842070381650445, 0.82932274667682393, 21),
-    ("previous", "all", "wr", "2.3.3.a", 0.57980424624597382, 0.049769224276299609, 0.95568890914188009,
-     0.47887205253026266, 0.67447642962403953, 80),
-    ("previous", "low", "fpc", "2.1.1.c", 0.64061456245824988, 0.071846219052156227, 1.0268113206346432,
-     0.4827186290897838, 0.7729805268847646, 22),
-])
+@pytest.mark.parametrize(
+    "inspection, domain, design, prompt, p, se, deff, lo, hi, df",
+    [
+        # svymean(~p2_1_1_a, subset(dfpc, !is.na(p2_1_1_a)), deff=TRUE); svyciprop(..., method="logit")
+        (
+            "current",
+            "all",
+            "fpc",
+            "2.1.1.a",
+            0.76667998375161939,
+            0.028737451844258608,
+            1.056510962790925,
+            0.70496332240426585,
+            0.81880481683798645,
+            103,
+        ),
+        # harm prompt (not applicable to low-RoSH cases), with-replacement: svymean(..., deff="replace")
+        (
+            "current",
+            "all",
+            "wr",
+            "2.2.3.a",
+            0.54134453404308125,
+            0.052135900657412707,
+            1.0400088539958843,
+            0.43732233705302814,
+            0.64188376408214298,
+            81,
+        ),
+        # domain across strata: subset(subset(dfpc, rosh == "LOW"), !is.na(p2_4_1_a))
+        (
+            "current",
+            "low",
+            "fpc",
+            "2.4.1.a",
+            0.62439109255393188,
+            0.074193452151876588,
+            1.0302157946589341,
+            0.46265338832999775,
+            0.76244335456423096,
+            21,
+        ),
+        (
+            "current",
+            "low",
+            "wr",
+            "2.2.1.a",
+            0.66527487821851083,
+            0.095723206111700918,
+            0.94639595662977449,
+            0.44842070381650445,
+            0.82932274667682393,
+            21,
+        ),
+        (
+            "previous",
+            "all",
+            "wr",
+            "2.3.3.a",
+            0.57980424624597382,
+            0.049769224276299609,
+            0.95568890914188009,
+            0.47887205253026266,
+            0.67447642962403953,
+            80,
+        ),
+        (
+            "previous",
+            "low",
+            "fpc",
+            "2.1.1.c",
+            0.64061456245824988,
+            0.071846219052156227,
+            1.0268113206346432,
+            0.4827186290897838,
+            0.7729805268847646,
+            22,
+        ),
+    ],
+)
 def test_matches_r_survey(inspection, domain, design, prompt, p, se, deff, lo, hi, df):
     r = estimate(inspection, domain, design).to_frame().set_index("prompt").loc[prompt]
     assert r["proportion"] == pytest.approx(p, abs=1e-12)
@@ -81,8 +150,13 @@ def test_matches_r_survey_for_every_prompt_domain_and_design():
     for (inspection, domain, design), rows in ref.groupby(["inspection", "domain", "design"]):
         ours = estimate(inspection, domain, design).to_frame().set_index("prompt").loc[rows["prompt"]]
         for column in ("proportion", "standard_error", "deff", "ci_low", "ci_high"):
-            np.testing.assert_allclose(ours[column].to_numpy(), rows[column].to_numpy(), rtol=0, atol=1e-8,
-                                       err_msg=f"{inspection} {domain} {design} {column}")
+            np.testing.assert_allclose(
+                ours[column].to_numpy(),
+                rows[column].to_numpy(),
+                rtol=0,
+                atol=1e-8,
+                err_msg=f"{inspection} {domain} {design} {column}",
+            )
         assert (ours["df"].to_numpy() == rows["df"].to_numpy()).all()
 
 
@@ -120,12 +194,15 @@ def test_clustering_raises_the_design_effect():
     assert r.deff[0] > 3
 
 
-@pytest.mark.parametrize("kw, message", [
-    (dict(strata=["a"] * 7 + [None]), r"strata must not be missing \(case 8\)"),
-    (dict(stratum_population={"a": 3}), r"stratum_population of stratum 'a' \(3\) is smaller than the 8 cases"),
-    (dict(clusters=["1"] * 8), r"stratum 'a' has a single officer"),
-    (dict(answers=np.array([1, 0, 2, 1, 0, 1, 1, 0.0])), r"case 3, prompt '0' is 2.0"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(strata=["a"] * 7 + [None]), r"strata must not be missing \(case 8\)"),
+        (dict(stratum_population={"a": 3}), r"stratum_population of stratum 'a' \(3\) is smaller than the 8 cases"),
+        (dict(clusters=["1"] * 8), r"stratum 'a' has a single officer"),
+        (dict(answers=np.array([1, 0, 2, 1, 0, 1, 1, 0.0])), r"case 3, prompt '0' is 2.0"),
+    ],
+)
 def test_errors_name_the_problem(kw, message):
     args = dict(answers=np.ones(8), strata=["a"] * 8, clusters=list("11223344"), stratum_population={"a": 80})
     args.update(kw)
@@ -136,12 +213,13 @@ def test_errors_name_the_problem(kw, message):
 def test_design_table_by_group():
     c = cases("current")
     t = design_table(c, list(c.columns[5:]), cluster="officer", by="rosh")
-    assert list(t["group"].unique())[0] == "all" and set(t["group"]) == {"all", "LOW", "MEDIUM", "HIGH", "VERY_HIGH"}
+    assert next(iter(t["group"].unique())) == "all" and set(t["group"]) == {"all", "LOW", "MEDIUM", "HIGH", "VERY_HIGH"}
     whole = t[t["group"] == "all"]
     np.testing.assert_allclose(whole["design_margin"] / whole["srs_margin"], np.sqrt(whole["deff"]), rtol=1e-12)
 
 
 # --- change test -------------------------------------------------------------------------------
+
 
 def test_design_change_test_unpooled_uses_the_design_variances():
     spec = ChangeTest(method="unpooled")
@@ -190,7 +268,8 @@ def test_deff_survival_of_the_bundled_report(labelled):
     s = deff_survival(labelled)
     assert s["deff"].tolist() == [1.2, 1.5, 2.0]
     assert s["significant"].tolist() == [17, 17, 17]
-    # breakdown deffs computed above: 4.2.1.d (1.063 at its counts 18/23 vs 21/22) goes first; 2.3.1.b (6.24) is the most robust
+    # breakdown deffs computed above: 4.2.1.d (1.063 at its counts 18/23 vs 21/22) goes first;
+    # 2.3.1.b (6.24) is the most robust
     assert s["surviving"].tolist() == [16, 12, 9]
     assert s.loc[0, "lost_ids"] == "4.2.1.d"
     assert s["surviving"].is_monotonic_decreasing
@@ -211,7 +290,9 @@ def test_simple_columns_equal_the_shared_change_test():
     a, b = prev.to_frame().set_index("prompt").loc[common], cur.to_frame().set_index("prompt").loc[common]
     pa = pd.Series(prev.population, index=prev.prompt).loc[common]
     pb = pd.Series(cur.population, index=cur.prompt).loc[common]
-    np.testing.assert_allclose(t["simple_pvalue"], spec.pvalue(a["count"], a["n"], b["count"], b["n"], pa, pb), rtol=1e-12)
+    np.testing.assert_allclose(
+        t["simple_pvalue"], spec.pvalue(a["count"], a["n"], b["count"], b["n"], pa, pb), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("design", ["wr", "fpc"])
@@ -236,16 +317,24 @@ def test_design_change_test_matches_r_survey_under_the_specification(design):
 
 def test_design_change_test_refuses_estimates_of_another_variance():
     prev, cur = estimate("previous", design="fpc"), estimate("current", design="fpc")
-    with pytest.raises(ValueError, match=r"previous was estimated with fpc=True but the test has finite_population=False"):
+    with pytest.raises(
+        ValueError, match=r"previous was estimated with fpc=True but the test has finite_population=False"
+    ):
         design_change_test(prev, cur)  # ChangeTest(): no finite population correction
     c = cases("current")
     answers = parse_answers(c, list(c.columns[5:]), id_column=None)
     with pytest.raises(ValueError, match=r"fpc=True contradicts the test \(finite_population=False\)"):
-        design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float),
-                           test=ChangeTest(), fpc=True)
+        design_proportions(
+            answers, c["stratum"], c["officer"], c["stratum_population"].astype(float), test=ChangeTest(), fpc=True
+        )
     # the specification chooses the variance; the default is the with-replacement one
-    by_spec = design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float),
-                                 test=ChangeTest(finite_population=True))
+    by_spec = design_proportions(
+        answers,
+        c["stratum"],
+        c["officer"],
+        c["stratum_population"].astype(float),
+        test=ChangeTest(finite_population=True),
+    )
     np.testing.assert_array_equal(by_spec.standard_error, estimate("current", design="fpc").standard_error)
     default = design_proportions(answers, c["stratum"], c["officer"], c["stratum_population"].astype(float))
     np.testing.assert_array_equal(default.standard_error, estimate("current", design="wr").standard_error)
@@ -265,8 +354,9 @@ def test_rao_scott_keeps_each_rows_direction():
     from stats import label_changes
     from stats.design import rao_scott_change_test
 
-    t = pd.DataFrame({"previous": [50, 50], "current": [70, 30], "n_previous": 100, "n_current": 100,
-                      "hib": [False, False]})
+    t = pd.DataFrame(
+        {"previous": [50, 50], "current": [70, 30], "n_previous": 100, "n_current": 100, "hib": [False, False]}
+    )
     labelled = label_changes(t, higher_is_better="hib")
     assert labelled["label"].tolist() == ["significant decline", "significant improvement"]
     same = rao_scott_change_test(labelled, 1.0)
@@ -275,6 +365,7 @@ def test_rao_scott_keeps_each_rows_direction():
 
 
 # --- design effects from the sample's own structure --------------------------------------------------
+
 
 def test_kish_deff_equals_the_variance_of_the_mean_under_a_random_officer_effect():
     # Independent check by matrix algebra: y = u_officer + e, Var(u) = rho, Var(e) = 1 - rho. The
@@ -301,8 +392,9 @@ def test_cluster_size_bounds_are_the_extremes_of_every_allocation():
     from stats.design import cluster_size_bounds
 
     for cases, clusters, cap in ((10, 4, 4), (9, 3, 5), (7, 7, 2), (12, 5, 3)):
-        sums = [sum(m * m for m in sizes) for sizes in product(range(1, cap + 1), repeat=clusters)
-                if sum(sizes) == cases]
+        sums = [
+            sum(m * m for m in sizes) for sizes in product(range(1, cap + 1), repeat=clusters) if sum(sizes) == cases
+        ]
         even, uneven = cluster_size_bounds(cases, clusters, cap)
         assert even.sum() == uneven.sum() == cases and uneven.max() <= cap and even.min() >= 1
         assert (int((even**2).sum()), int((uneven**2).sum())) == (min(sums), max(sums))
@@ -320,7 +412,9 @@ def test_structural_deff_survival_of_the_bundled_report(labelled):
     # 100 cases over 49 officers: 47 x 2 + 2 x 3 (sum m^2 = 206) to 10 x 6 + 2 + 38 x 1 (402)
     assert s.loc["low", "effective_cluster_size"] == pytest.approx(2.06)
     assert s.loc["high", "effective_cluster_size"] == pytest.approx(4.02)
-    assert s.loc["low", "deff"] == pytest.approx(1 + 1.06 * 0.05) and s.loc["high", "deff"] == pytest.approx(1 + 3.02 * 0.2)
+    assert s.loc["low", "deff"] == pytest.approx(1 + 1.06 * 0.05) and s.loc["high", "deff"] == pytest.approx(
+        1 + 3.02 * 0.2
+    )
     assert s["significant"].tolist() == [17, 17] and s["surviving"].tolist() == [17, 12]
     assert s.loc["high", "lost_ids"] == "2.3.2.b, 2.3.2.e, 2.4.2.a, 4.2.1.b, 4.2.1.d"
     assert "ultimate clusters" in s.attrs["design_model"] and "49 officers" in s.attrs["source"]

@@ -24,16 +24,28 @@ def test_bundled_frameworks():
     adult, youth = load_framework("adult-2018"), load_framework("youth-2018")
     # Adult (Annexe 2 of the bundled report): 10 standards, 0-30 banded 0-5, 6-15, 16-25, 26-30
     assert (len(adult.scored_standards), adult.maximum) == (10, 30)
-    assert adult.overall_limits() == [(0, 5, "Inadequate"), (6, 15, "Requires improvement"), (16, 25, "Good"),
-                                      (26, 30, "Outstanding")]
+    assert adult.overall_limits() == [
+        (0, 5, "Inadequate"),
+        (6, 15, "Requires improvement"),
+        (16, 25, "Good"),
+        (26, 30, "Outstanding"),
+    ]
     # Youth (issue text and HMIP consultation 2017): 12 standards, 3 domains of 4, 0-36 banded 0-6, 7-18, 19-30, 31-36
     assert (len(youth.scored_standards), youth.maximum) == (12, 36)
     assert [sum(s.domain == d.id for s in youth.standards) for d in youth.domains] == [4, 4, 4]
     assert [d.name for d in youth.domains] == ["Organisational delivery", "Court disposals", "Out-of-court disposals"]
-    assert youth.overall_limits() == [(0, 6, "Inadequate"), (7, 18, "Requires improvement"), (19, 30, "Good"),
-                                      (31, 36, "Outstanding")]
-    assert [s.name for s in youth.standards][:4] == ["Governance and leadership", "Staff", "Partnerships and services",
-                                                   "Information and facilities"]
+    assert youth.overall_limits() == [
+        (0, 6, "Inadequate"),
+        (7, 18, "Requires improvement"),
+        (19, 30, "Good"),
+        (31, 36, "Outstanding"),
+    ]
+    assert [s.name for s in youth.standards][:4] == [
+        "Governance and leadership",
+        "Staff",
+        "Partnerships and services",
+        "Information and facilities",
+    ]
     for fw in (adult, youth):  # shared key-question bands: <50, 50-64, 65-79, 80+
         assert fw.key_question_bands == (50.0, 65.0, 80.0) and fw.points == (0, 1, 2, 3)
     assert adult.qualitative_key_questions == ("4.1.3",) and youth.qualitative_key_questions == ()
@@ -50,8 +62,11 @@ def test_adult_framework_against_the_report_text(report_text):
             assert " ".join(k.text.split()) in flat, k.id
     standards = load_report().standards.set_index("standard")
     for s in adult.standards:
-        assert (standards.loc[s.id, "standard_name"], standards.loc[s.id, "domain"], standards.loc[s.id, "basis"]) \
-            == (s.name, s.domain, s.basis)
+        assert (standards.loc[s.id, "standard_name"], standards.loc[s.id, "domain"], standards.loc[s.id, "basis"]) == (
+            s.name,
+            s.domain,
+            s.basis,
+        )
 
 
 def _write(tmp_path, text, name="fw.toml"):
@@ -66,16 +81,44 @@ YOUTH_TEXT = (ROOT / "stats" / "frameworks" / "youth-2018.toml").read_text(encod
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('name = "youth-2018"', 'name = "Youth 2018"', "name: must be lower case letters, digits and hyphens (got 'Youth 2018')"),
-        ("overall_bands = [7, 19, 31]", "overall_bands = [7, 31, 19]", "overall_bands: must be increasing whole numbers above 0 (got [7, 31, 19])"),
-        ("overall_bands = [7, 19, 31]", "overall_bands = [7, 19, 40]", "overall_bands: must not exceed the maximum total 36"),
-        ("key_question_bands = [50, 65, 80]", "key_question_bands = [50, 65]", "key_question_bands: must give the lower limit of each rating above the lowest (3) (got [50, 65])"),
+        (
+            'name = "youth-2018"',
+            'name = "Youth 2018"',
+            "name: must be lower case letters, digits and hyphens (got 'Youth 2018')",
+        ),
+        (
+            "overall_bands = [7, 19, 31]",
+            "overall_bands = [7, 31, 19]",
+            "overall_bands: must be increasing whole numbers above 0 (got [7, 31, 19])",
+        ),
+        (
+            "overall_bands = [7, 19, 31]",
+            "overall_bands = [7, 19, 40]",
+            "overall_bands: must not exceed the maximum total 36",
+        ),
+        (
+            "key_question_bands = [50, 65, 80]",
+            "key_question_bands = [50, 65]",
+            "key_question_bands: must give the lower limit of each rating above the lowest (3) (got [50, 65])",
+        ),
         ("points = [0, 1, 2, 3]", "points = [0, 1, 2]", "points: must give one number per rating (4) (got [0, 1, 2])"),
-        ('id = "2.2"\nname = "Planning"\ndomain = 2', 'id = "2.2"\nname = "Planning"\ndomain = 7', "standards[5].domain: must be one of the domain ids [1, 2, 3] (got 7)"),
-        ('id = "3.4"\nname = "Joint working"\ndomain = 3\nbasis = "case data"', 'id = "3.4"\nname = "Joint working"\ndomain = 3\nbasis = "data"', "standards[11].basis: must be one of"),
-        ('{ id = "2.1.1",', '{ id = "2.2.1",', "standards[4].key_questions[0].id: must be the standard id, a dot and a number (\"2.1.1\") (got '2.2.1')"),
+        (
+            'id = "2.2"\nname = "Planning"\ndomain = 2',
+            'id = "2.2"\nname = "Planning"\ndomain = 7',
+            "standards[5].domain: must be one of the domain ids [1, 2, 3] (got 7)",
+        ),
+        (
+            'id = "3.4"\nname = "Joint working"\ndomain = 3\nbasis = "case data"',
+            'id = "3.4"\nname = "Joint working"\ndomain = 3\nbasis = "data"',
+            "standards[11].basis: must be one of",
+        ),
+        (
+            '{ id = "2.1.1",',
+            '{ id = "2.2.1",',
+            "standards[4].key_questions[0].id: must be the standard id, a dot and a number (\"2.1.1\") (got '2.2.1')",
+        ),
         ('id = "1.2"', 'id = "1.1"', "standards[1].id: must be unique (got '1.1')"),
-        ('discretion_points = 5', 'discretion_point = 5', "discretion_point: is not a known key"),
+        ("discretion_points = 5", "discretion_point = 5", "discretion_point: is not a known key"),
     ],
 )
 def test_malformed_framework_names_file_key_and_value(tmp_path, old, new, message):
@@ -87,7 +130,9 @@ def test_malformed_framework_names_file_key_and_value(tmp_path, old, new, messag
 
 
 def test_every_framework_problem_listed_at_once(tmp_path):
-    text = YOUTH_TEXT.replace('name = "youth-2018"', 'name = "Y!"').replace("points = [0, 1, 2, 3]", "points = [3, 2, 1, 0]")
+    text = YOUTH_TEXT.replace('name = "youth-2018"', 'name = "Y!"').replace(
+        "points = [0, 1, 2, 3]", "points = [3, 2, 1, 0]"
+    )
     with pytest.raises(FrameworkError) as info:
         load_framework(_write(tmp_path, text))
     assert len(info.value.problems) == 2
@@ -124,7 +169,9 @@ def test_wheel_force_includes_every_bundled_report():
 
 @pytest.mark.parametrize("name", ["../south-yorkshire-crc-2020", "/tmp/x", "data/south-yorkshire-crc-2020", "A", ".."])
 def test_load_report_takes_only_bundled_names(name):
-    with pytest.raises(ValueError, match=r"must be the name of a bundled report .*no paths.*load_report\(path=FOLDER\)"):
+    with pytest.raises(
+        ValueError, match=r"must be the name of a bundled report .*no paths.*load_report\(path=FOLDER\)"
+    ):
         load_report(name)
 
 
@@ -139,9 +186,12 @@ def _user_folder(tmp_path):
     folder = tmp_path / "my-yos-2025"
     shutil.copytree(report_folder("constructed-youth-example"), folder)
     (folder / "report.toml").write_text(
-        'name = "my-yos-2025"\ntitle = "CONSTRUCTED user example"\nframework = "my-framework.toml"\nconstructed = true\n')
+        'name = "my-yos-2025"\ntitle = "CONSTRUCTED user example"\n'
+        'framework = "my-framework.toml"\nconstructed = true\n'
+    )
     text = YOUTH_TEXT.replace('name = "youth-2018"', 'name = "my-youth-variant"').replace(
-        "overall_bands = [7, 19, 31]", "overall_bands = [7, 17, 31]")
+        "overall_bands = [7, 19, 31]", "overall_bands = [7, 17, 31]"
+    )
     (folder / "my-framework.toml").write_text(text, encoding="utf-8")
     return folder
 
@@ -177,8 +227,15 @@ def test_main_job_on_the_bundled_youth_report(capsys):
 def test_new_report_templates(tmp_path, capsys):
     target = tmp_path / "york-yos-2026"
     assert main(["new-report", str(target), "--framework", "youth-2018"]) == 0
-    assert sorted(p.name for p in target.iterdir()) == ["README.md", "key_questions.csv", "overall.csv", "prompts.csv",
-                                                       "report.toml", "samples.csv", "standards.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "README.md",
+        "key_questions.csv",
+        "overall.csv",
+        "prompts.csv",
+        "report.toml",
+        "samples.csv",
+        "standards.csv",
+    ]
     standards = pd.read_csv(target / "standards.csv", dtype=str)
     assert list(standards["standard"]) == [s.id for s in load_framework("youth-2018").standards]
     assert standards["current_rating"].isna().all()
@@ -225,7 +282,9 @@ def test_annexe_parser_reads_the_framework():
     assert list(parsed["key_question"]) == ["3.4.1", "3.4.1"] and set(parsed["sample"]) == {"out-of-court disposals"}
     assert parsed["n_current"].tolist() == [24, 24]
     # standard 3.4 is not in the adult framework
-    with pytest.raises(AnnexeParseError, match=r"line 3: standard 3.4 \(Joint working\) is not in framework 'adult-2018'"):
+    with pytest.raises(
+        AnnexeParseError, match=r"line 3: standard 3.4 \(Joint working\) is not in framework 'adult-2018'"
+    ):
         read_annexe(MINI_YOUTH)
 
 
@@ -235,8 +294,11 @@ def test_annexe_no_comparable_data_is_previous_only():
     row = read_annexe(swapped, framework="youth-2018").iloc[0]
     assert pd.isna(row["previous"]) and row["current"] == 54 and "read as previous: none, current: 54%" in row["note"]
     both = MINI_YOUTH.replace("54% 71%", "No comparable data available No comparable data available")
-    with pytest.raises(AnnexeParseError, match=r"line 1[0-9]: prompt 'Is there a written recommendation\?' has no current "
-                                               r"figure .*only describes the previous inspection"):
+    with pytest.raises(
+        AnnexeParseError,
+        match=r"line 1[0-9]: prompt 'Is there a written recommendation\?' has no current "
+        r"figure .*only describes the previous inspection",
+    ):
         read_annexe(both, framework="youth-2018")
 
 

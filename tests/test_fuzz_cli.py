@@ -1,7 +1,8 @@
 """Fuzz the `label` command with generated CSV files, well-formed and malformed (hypothesis, bounded).
 
 Every run must end in exit 0 with the labels compare_proportions gives at the counts the values as
-written imply (brute force below), or in exit 2 with a message on stderr and no output file; never a traceback, never exit 70 (a bug).
+written imply (brute force below), or in exit 2 with a message on stderr and no output file; never a traceback,
+never exit 70 (a bug).
 """
 
 import csv
@@ -18,15 +19,42 @@ from stats.cli import main
 COLUMNS = ["prompt", "previous", "current", "n_previous", "n_current"]
 NO_DATA = {"", "no comparable data available", "no comparable data", "n/a", "na"}
 
-percent = st.one_of(st.integers(0, 100).map(str), st.integers(0, 100).map(lambda x: f"{x}%"),
-                    st.sampled_from(["", "No comparable data available", "12.5", " 40 % "]))
+percent = st.one_of(
+    st.integers(0, 100).map(str),
+    st.integers(0, 100).map(lambda x: f"{x}%"),
+    st.sampled_from(["", "No comparable data available", "12.5", " 40 % "]),
+)
 count = st.integers(1, 500).map(str)
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
-messy = st.one_of(text, st.sampled_from(["inf", "-inf", "nan", "1e308", "-1", "0", "1.5", "101", "=1+1", "@x",
-                                         "-5", "0.5", "1,5", '"', "No comparable", "\x00", ";", "\t"]))
+messy = st.one_of(
+    text,
+    st.sampled_from(
+        [
+            "inf",
+            "-inf",
+            "nan",
+            "1e308",
+            "-1",
+            "0",
+            "1.5",
+            "101",
+            "=1+1",
+            "@x",
+            "-5",
+            "0.5",
+            "1,5",
+            '"',
+            "No comparable",
+            "\x00",
+            ";",
+            "\t",
+        ]
+    ),
+)
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                         HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -34,8 +62,9 @@ def valid_tables(draw):
     rows = [["Anchor row?", "54%", "71%", "100", "100"]]  # keeps each percentage column above 1
     for _ in range(draw(st.integers(0, 6))):
         prev, cur = draw(percent), draw(percent)
-        rows.append([draw(st.sampled_from(["=HYPERLINK(1)", "plain", "-x", "a, b"])), prev, cur,
-                     draw(count), draw(count)])
+        rows.append(
+            [draw(st.sampled_from(["=HYPERLINK(1)", "plain", "-x", "a, b"])), prev, cur, draw(count), draw(count)]
+        )
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
     return rows, delimiter, encoding
@@ -43,14 +72,26 @@ def valid_tables(draw):
 
 @st.composite
 def malformed_tables(draw):
-    header = draw(st.one_of(st.just(COLUMNS), st.just(COLUMNS + ["extra"]),
-                            st.lists(st.sampled_from(COLUMNS + ["", "extra", "previous"]), min_size=1, max_size=7)))
+    header = draw(
+        st.one_of(
+            st.just(COLUMNS),
+            st.just([*COLUMNS, "extra"]),
+            st.lists(st.sampled_from([*COLUMNS, "", "extra", "previous"]), min_size=1, max_size=7),
+        )
+    )
     rows = []
     for _ in range(draw(st.integers(0, 5))):
         width = draw(st.sampled_from([len(header)] * 4 + [len(header) + 1, max(0, len(header) - 1)]))
-        rows.append([draw(st.one_of(percent, count, messy) if draw(st.booleans()) else
-                          (percent if header[j % len(header)] in ("previous", "current") else count))
-                     for j in range(width)])
+        rows.append(
+            [
+                draw(
+                    st.one_of(percent, count, messy)
+                    if draw(st.booleans())
+                    else (percent if header[j % len(header)] in ("previous", "current") else count)
+                )
+                for j in range(width)
+            ]
+        )
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-16", "cp1252"]))
     trailing = draw(st.booleans())
@@ -61,7 +102,7 @@ def encode(rows, delimiter, encoding, trailing=False):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     for row in rows:
-        writer.writerow(row + [""] if trailing else row)
+        writer.writerow([*row, ""] if trailing else row)
     return buffer.getvalue().encode(encoding, errors="replace")
 
 
@@ -96,23 +137,29 @@ def implied(prop, n):
     scale = 10 ** next(d for d in range(7) if (figure * 10**d).denominator == 1)
     for m in range(n, 0, -1):
         centre = figure * m / 100
-        ks = [k for k in range(max(0, int(centre) - 1), min(m, int(centre) + 2) + 1)
-              if math.floor(Fraction(100 * k, m) * scale + Fraction(1, 2)) == figure * scale]
+        ks = [
+            k
+            for k in range(max(0, int(centre) - 1), min(m, int(centre) + 2) + 1)
+            if math.floor(Fraction(100 * k, m) * scale + Fraction(1, 2)) == figure * scale
+        ]
         if ks:
             return min(ks, key=lambda k: (abs(k - centre), k)), m
     return None
 
 
 def feasible(rows):
-    return all(parse_percent(p) is None or implied(parse_percent(p), int(n)) is not None
-               for _, prev, cur, n1, n2 in rows for p, n in ((prev, n1), (cur, n2)))
+    return all(
+        parse_percent(p) is None or implied(parse_percent(p), int(n)) is not None
+        for _, prev, cur, n1, n2 in rows
+        for p, n in ((prev, n1), (cur, n2))
+    )
 
 
 def check_labels(out, rows):
     with open(out, encoding="utf-8", newline="") as fh:
         labelled = list(csv.DictReader(fh))
     assert len(labelled) == len(rows)
-    for got, (_, prev, cur, n1, n2) in zip(labelled, rows):
+    for got, (_, prev, cur, n1, n2) in zip(labelled, rows, strict=True):
         p1, p2 = parse_percent(prev), parse_percent(cur)
         if p1 is None or p2 is None:
             expected = "no comparable data"

@@ -36,17 +36,36 @@ TIME_LIMIT = 60
 #: Address space of the resource-limited subprocess (bytes).
 MEMORY_LIMIT = 3 * 2**30
 
-settings.register_profile("fuzz-default", max_examples=6, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("fuzz-slow", max_examples=150, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile(
+    "fuzz-default",
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz-slow",
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 HUGE = ["99999999999999999999", str(2**53 + 1), "1e308", "-1", "nan", "inf", "1e-320", "0x10", "１００", ""]
 FORMULAS = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1"]
 # "$...$" (matplotlib mathtext) is exercised in test_dollar_text_is_drawn_literally: the chart layer's
 # to fix; here markup that every layer must carry as text.
-MARKUP = ["<script>alert(1)</script>", "{{ 7 * 7 }}", "{% raw %}", "**bold** | pipe |", "</td></tr><tr><td>",
-          "&amp; &lt;", "\u202eevil", "a\u0000b", "line\nbreak", "\x1b[31mred"]
+MARKUP = [
+    "<script>alert(1)</script>",
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "**bold** | pipe |",
+    "</td></tr><tr><td>",
+    "&amp; &lt;",
+    "\u202eevil",
+    "a\u0000b",
+    "line\nbreak",
+    "\x1b[31mred",
+]
 
 
 def digest(folder) -> dict:
@@ -108,8 +127,9 @@ def damage_symlink(folder, name, draw):
 def _set_cell(folder, name, draw, values):
     if not name.endswith(".csv"):
         text = (folder / name).read_text()
-        (folder / name).write_text(text.replace('"adult-2018"', '"' + draw(st.sampled_from(values)).replace('"', "'")
-                                                + '"', 1))
+        (folder / name).write_text(
+            text.replace('"adult-2018"', '"' + draw(st.sampled_from(values)).replace('"', "'") + '"', 1)
+        )
         return
     table = _cells(folder / name)
     row = draw(st.integers(0, len(table) - 1))
@@ -174,7 +194,8 @@ def _names_a_file(text: str, folder) -> bool:
 def check_cli(capsys, folder, what, out_dir):
     before = digest(folder)
     for argv, allowed in [(["validate", folder], (0, 1))] + [
-            (["report", "--path", folder, "--format", f, "-o", out_dir / f"out.{f}"], (0, 2)) for f in FORMATS]:
+        (["report", "--path", folder, "--format", f, "-o", out_dir / f"out.{f}"], (0, 2)) for f in FORMATS
+    ]:
         start = time.perf_counter()
         code = main([str(a) for a in argv])
         out, err = capsys.readouterr()
@@ -216,8 +237,16 @@ def _limit_memory():  # in the child, before exec
 
 def run_limited(*argv):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-m", "stats", *map(str, argv)], capture_output=True, text=True,
-                          timeout=TIME_LIMIT * 2, env=env, cwd=ROOT, preexec_fn=_limit_memory, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "stats", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT * 2,
+        env=env,
+        cwd=ROOT,
+        preexec_fn=_limit_memory,
+        check=False,
+    )
 
 
 def _huge_n(folder, value):

@@ -1,5 +1,6 @@
 """Hardening: numeric limits, no tracebacks, Excel and case-file checks, the Annexe tokeniser."""
 
+import contextlib
 import re
 import zipfile
 
@@ -27,16 +28,25 @@ def run(capsys, *argv):
 # ----------------------------------------------------------------------------------------- numbers
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["sample-size", "--margin", "1e-10"], "margin (1e-10) is too small: the sample size would be 4.11e+19, above 2**53"),
-    (["compare", "0.54", "inf", "0.71", "100"], "argument n_previous: expected a whole number, got 'inf' (inf and nan"),
-    (["compare", "0.54", "100", "nan", "100"], "argument current: expected a finite number, got 'nan'"),
-    (["compare", "0.54", "1e308", "0.71", "1e308"], "expected a whole number of at most 2**53"),
-    (["sample-size", "--population", "inf"], "for an infinite population leave --population out"),
-    (["margin", "--n", "10", "--population=-inf"], "argument --population: expected a whole number, got '-inf'"),
-    (["compare", "0.54", "100", "0.71", "100", "--alpha", "inf"], "argument --alpha: expected a finite number"),
-    (["sample-size", "--confidence-level", "nan"], "expected a finite number, got 'nan'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["sample-size", "--margin", "1e-10"],
+            "margin (1e-10) is too small: the sample size would be 4.11e+19, above 2**53",
+        ),
+        (
+            ["compare", "0.54", "inf", "0.71", "100"],
+            "argument n_previous: expected a whole number, got 'inf' (inf and nan",
+        ),
+        (["compare", "0.54", "100", "nan", "100"], "argument current: expected a finite number, got 'nan'"),
+        (["compare", "0.54", "1e308", "0.71", "1e308"], "expected a whole number of at most 2**53"),
+        (["sample-size", "--population", "inf"], "for an infinite population leave --population out"),
+        (["margin", "--n", "10", "--population=-inf"], "argument --population: expected a whole number, got '-inf'"),
+        (["compare", "0.54", "100", "0.71", "100", "--alpha", "inf"], "argument --alpha: expected a finite number"),
+        (["sample-size", "--confidence-level", "nan"], "expected a finite number, got 'nan'"),
+    ],
+)
 def test_cli_numbers_reject_inf_nan_and_overflow(capsys, argv, message):
     try:
         code = main(argv)
@@ -73,7 +83,7 @@ def test_internal_errors_are_reported_as_bugs_without_traceback(capsys, monkeypa
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setitem(cli._COMMANDS, "ratings", broken)
-    code, out, err = run(capsys, "ratings")
+    code, _, err = run(capsys, "ratings")
     assert code == 70 and "internal error: ZeroDivisionError: division by zero" in err
     assert "This is a bug in inspection-stats" in err and "Traceback" not in err
     monkeypatch.setenv("STATS_DEBUG", "1")
@@ -85,8 +95,14 @@ def test_internal_errors_are_reported_as_bugs_without_traceback(capsys, monkeypa
 
 
 def small_cases():
-    return pd.DataFrame({"case_id": ["a", "b", "c", "d"], "gender": ["m", "f", "m", "f"],
-                         "q1": ["Yes", "No", "Yes", "Not applicable"], "q2": ["No", "No", "Yes", "Yes"]})
+    return pd.DataFrame(
+        {
+            "case_id": ["a", "b", "c", "d"],
+            "gender": ["m", "f", "m", "f"],
+            "q1": ["Yes", "No", "Yes", "Not applicable"],
+            "q2": ["No", "No", "Yes", "Yes"],
+        }
+    )
 
 
 @pytest.fixture
@@ -95,14 +111,14 @@ def workbook(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "cases"
-    rows = [list(small_cases().columns)] + small_cases().values.tolist()
+    rows = [list(small_cases().columns), *small_cases().values.tolist()]
     for row in rows:
         ws.append(row)
     return wb, ws, tmp_path / "cases.xlsx"
 
 
 def test_excel_reads_values(workbook):
-    wb, ws, path = workbook
+    wb, _, path = workbook
     wb.save(path)
     t = tabulate(read_cases(path)).set_index("prompt")
     assert t.loc["q1", ["count", "n"]].tolist() == [2, 3] and t.loc["q2", ["count", "n"]].tolist() == [2, 4]
@@ -132,7 +148,7 @@ def test_excel_formula_without_cached_value_is_an_error(workbook):
 
 
 def test_excel_uncompressed_size_limit(capsys, workbook, tmp_path):
-    wb, ws, path = workbook
+    wb, _, path = workbook
     wb.save(path)
     with pytest.raises(ValueError, match=r"expands to 0 MB uncompressed, above the limit of 0 MB.*max_uncompressed"):
         read_cases(path, max_uncompressed=1000)
@@ -163,12 +179,28 @@ def test_undeclared_extra_column_is_an_error_and_attributes_declare_it(capsys, t
     current.to_csv(path, index=False)
     code, _, err = run(capsys, "tabulate", path)
     assert code == 2 and "columns ['female'] are neither prompts" in err and "--attributes" in err
-    code, out, err = run(capsys, "tabulate", path, "--attributes",
-                         "gender,sentence_type,risk_of_harm,officer_grade,harm_factors,female", "--format", "csv")
+    code, out, err = run(
+        capsys,
+        "tabulate",
+        path,
+        "--attributes",
+        "gender,sentence_type,risk_of_harm,officer_grade,harm_factors,female",
+        "--format",
+        "csv",
+    )
     assert code == 0, err
     assert "female" not in out and "2.1.1.a" in out
-    code, out, err = run(capsys, "tabulate", path, "--by", "female", "--format", "csv", "--attributes",
-                         "gender,sentence_type,risk_of_harm,officer_grade,harm_factors,female")
+    code, out, err = run(
+        capsys,
+        "tabulate",
+        path,
+        "--by",
+        "female",
+        "--format",
+        "csv",
+        "--attributes",
+        "gender,sentence_type,risk_of_harm,officer_grade,harm_factors,female",
+    )
     assert code == 0 and out.splitlines()[0].startswith("female,prompt")
 
 
@@ -215,16 +247,32 @@ def test_annexe_parser_completes_on_a_megabyte_of_adversarial_text(name):
     body = ADVERSARIAL[name]
     assert len(body) >= 990_000
     text = "Annexe 4: Inspection data\n2.1. Assessment\n" + body
-    try:
+    with contextlib.suppress(annexe.AnnexeParseError):
         annexe.read_annexe(text)
-    except annexe.AnnexeParseError:
-        pass
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", " ", "?", "%", "1", "55", "No comparable data available",
-                                 "Previous inspection Current inspection", "⟦2.1|Assessment⟧", "x?s", "\n"]),
-                max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "b",
+                " ",
+                "?",
+                "%",
+                "1",
+                "55",
+                "No comparable data available",
+                "Previous inspection Current inspection",
+                "⟦2.1|Assessment⟧",
+                "x?s",
+                "\n",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_tokens_equal_the_regex_scan(pieces):
     stream = "".join(pieces)
     expected = [(m.start(), m.end(), m.lastgroup) for m in annexe._TOKEN.finditer(stream)]

@@ -58,7 +58,9 @@ def outside(tmp_path):
 
 def set_framework(folder, value):
     toml = (folder / "report.toml").read_text()
-    (folder / "report.toml").write_text(toml.replace('framework = "adult-2018"', f"framework = {sio.toml_string(value)}"))
+    (folder / "report.toml").write_text(
+        toml.replace('framework = "adult-2018"', f"framework = {sio.toml_string(value)}")
+    )
 
 
 def edit_csv(folder, name, fn):
@@ -70,8 +72,15 @@ def edit_csv(folder, name, fn):
 
 def run_cli_subprocess(*argv, timeout=60):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "stats", *map(str, argv)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "stats", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 # ----------------------------------------------------------------------------------------- leaks
@@ -118,15 +127,21 @@ def test_formula_header_is_a_violation_and_neutralised(folder):
     v = validate_report(folder)
     hit = v[v["column"] == '=HYPERLINK("http://x","y")']
     assert len(hit) == 1 and "is not a column of prompts.csv" in hit["rule"].iloc[0]
-    assert sio.neutralise_header(['=HYPERLINK("x")', "prompt", "-5", "+x", 3]) == \
-        ["'=HYPERLINK(\"x\")", "prompt", "-5", "'+x", 3]
+    assert sio.neutralise_header(['=HYPERLINK("x")', "prompt", "-5", "+x", 3]) == [
+        '\'=HYPERLINK("x")',
+        "prompt",
+        "-5",
+        "'+x",
+        3,
+    ]
 
 
 # ----------------------------------------------------------------------------------------- lost inputs
 
 
-@pytest.mark.parametrize("target, fmt", [("prompts.csv", "text"), ("report.toml", "xlsx"), ("samples.csv", "html"),
-                                         ("", "text")])
+@pytest.mark.parametrize(
+    "target, fmt", [("prompts.csv", "text"), ("report.toml", "xlsx"), ("samples.csv", "html"), ("", "text")]
+)
 def test_output_never_overwrites_the_report_folder(capsys, folder, target, fmt):
     before = digest(folder)
     out_path = folder / target if target else folder
@@ -178,12 +193,27 @@ def test_fifo_and_device_are_refused_without_blocking(folder, tmp_path):
 
 
 def framework_text(standards: int, key_questions: int = 1) -> str:
-    lines = ['name = "big"', 'title = "x"', 'ratings = ["I", "R", "G", "O"]', "points = [0, 1, 2, 3]",
-             "key_question_bands = [50, 65, 80]", "overall_bands = [1, 2, 3]", "[[domains]]", "id = 1", 'name = "d"']
+    lines = [
+        'name = "big"',
+        'title = "x"',
+        'ratings = ["I", "R", "G", "O"]',
+        "points = [0, 1, 2, 3]",
+        "key_question_bands = [50, 65, 80]",
+        "overall_bands = [1, 2, 3]",
+        "[[domains]]",
+        "id = 1",
+        'name = "d"',
+    ]
     for i in range(standards):
         kqs = ", ".join(f'{{ id = "1.{i}.{j}", text = "q" }}' for j in range(1, key_questions + 1))
-        lines += ["[[standards]]", f'id = "1.{i}"', 'name = "s"', "domain = 1", 'basis = "case data"',
-                  f"key_questions = [{kqs}]"]
+        lines += [
+            "[[standards]]",
+            f'id = "1.{i}"',
+            'name = "s"',
+            "domain = 1",
+            'basis = "case data"',
+            f"key_questions = [{kqs}]",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -201,10 +231,25 @@ def test_framework_limits_are_named(tmp_path):
 
 
 def framework_data(standards: int) -> dict:
-    return {"name": "big", "title": "x", "ratings": ["I", "R", "G", "O"], "points": [0, 1, 2, 3],
-            "key_question_bands": [50, 65, 80], "overall_bands": [1, 2, 3], "domains": [{"id": 1, "name": "d"}],
-            "standards": [{"id": f"1.{i}", "name": "s", "domain": 1, "basis": "case data",
-                           "key_questions": [{"id": f"1.{i}.1", "text": "q"}]} for i in range(standards)]}
+    return {
+        "name": "big",
+        "title": "x",
+        "ratings": ["I", "R", "G", "O"],
+        "points": [0, 1, 2, 3],
+        "key_question_bands": [50, 65, 80],
+        "overall_bands": [1, 2, 3],
+        "domains": [{"id": 1, "name": "d"}],
+        "standards": [
+            {
+                "id": f"1.{i}",
+                "name": "s",
+                "domain": 1,
+                "basis": "case data",
+                "key_questions": [{"id": f"1.{i}.1", "text": "q"}],
+            }
+            for i in range(standards)
+        ],
+    }
 
 
 def test_framework_parsing_is_linear(monkeypatch):
@@ -225,7 +270,7 @@ def test_framework_parsing_is_linear(monkeypatch):
 
 @pytest.mark.parametrize("value", ["2000", str(2**53 + 1), "99999999999999999999"])
 def test_report_n_above_the_limit_is_refused_at_validate(folder, value):
-    edit_csv(folder, "samples.csv", lambda t: t.__setitem__("n", [value] + list(t["n"][1:])))
+    edit_csv(folder, "samples.csv", lambda t: t.__setitem__("n", [value, *list(t["n"][1:])]))
     v = validate_report(folder)
     hit = v[(v["file"] == "samples.csv") & (v["column"] == "n") & (v["row"] == 1)]
     assert len(hit) >= 1 and "stats.limits.MAX_REPORT_N" in " ".join(hit["rule"]), v.to_string()
@@ -283,7 +328,9 @@ def test_blank_officer_is_named(longlist):
     from stats.sampling import draw_sample
 
     longlist.loc[[4, 9], "responsible_officer"] = None
-    with pytest.raises(ValueError, match=r"column 'responsible_officer' is blank in 2 eligible case\(s\) \(rows 4, 9\)"):
+    with pytest.raises(
+        ValueError, match=r"column 'responsible_officer' is blank in 2 eligible case\(s\) \(rows 4, 9\)"
+    ):
         draw_sample(longlist, 50)
 
 
@@ -363,7 +410,7 @@ def test_proportion_row_among_percentages_is_flagged(folder):
 
 
 def test_text_longer_than_a_spreadsheet_cell_is_flagged(folder):
-    edit_csv(folder, "prompts.csv", lambda t: t.__setitem__("note", ["x" * 200_000] + list(t["note"][1:])))
+    edit_csv(folder, "prompts.csv", lambda t: t.__setitem__("note", ["x" * 200_000, *list(t["note"][1:])]))
     v = validate_report(folder)
     hit = v[(v["column"] == "note") & (v["row"] == 1)]
     assert "stats.limits.MAX_CELL_CHARS" in hit["rule"].iloc[0]
@@ -372,11 +419,14 @@ def test_text_longer_than_a_spreadsheet_cell_is_flagged(folder):
 # ----------------------------------------------------------------------------------------- smaller commands
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["margin", "--n", "100", "--confidence-level", "0.9999999999999999", "--json"], "too close to 1"),
-    (["sample-size", "--confidence-level", "0.9999999999999999"], "too close to 1"),
-    (["sample-size", "--margin", "1e-170"], "margin (1e-170) is too small"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["margin", "--n", "100", "--confidence-level", "0.9999999999999999", "--json"], "too close to 1"),
+        (["sample-size", "--confidence-level", "0.9999999999999999"], "too close to 1"),
+        (["sample-size", "--margin", "1e-170"], "margin (1e-170) is too small"),
+    ],
+)
 def test_levels_and_margins_that_cannot_be_honoured(capsys, argv, words):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and words in err
@@ -388,9 +438,14 @@ def test_tiny_margin_with_a_finite_population_is_the_whole_population():
     assert sample_size(5000, margin=1e-170) == 5000
 
 
-@pytest.mark.parametrize("pair, words", [("54% 171%", "'171%' is not a percentage"),
-                                         ("-54% 71%", "'-54%' is not a percentage"),
-                                         ("54.5% 71%", "'54.5%' is not a percentage")])
+@pytest.mark.parametrize(
+    "pair, words",
+    [
+        ("54% 171%", "'171%' is not a percentage"),
+        ("-54% 71%", "'-54%' is not a percentage"),
+        ("54.5% 71%", "'54.5%' is not a percentage"),
+    ],
+)
 def test_read_report_refuses_figures_outside_0_100(capsys, tmp_path, report_text, pair, words):
     start = report_text.index("Annexe 4: Inspection data")
     text = report_text[:start] + report_text[start:].replace("54% 71%", pair, 1)
@@ -431,10 +486,16 @@ def test_audit_path_uses_the_report_s_own_tables(capsys, folder, report_text, tm
     (tmp_path / "r.txt").write_text(report_text)
     code, bundled, err = run(capsys, "audit", tmp_path / "r.txt", "--converse", "--format", "json")
     assert code == 0, err
-    edit_csv(folder, "prompts.csv", lambda t: t.__setitem__("current", t["previous"].where(t["previous"] != "",
-                                                                                             t["current"])))
-    edit_csv(folder, "key_questions.csv", lambda t: t.__setitem__("current", t["previous"].where(
-        t["previous"] != "", t["current"])))
+    edit_csv(
+        folder,
+        "prompts.csv",
+        lambda t: t.__setitem__("current", t["previous"].where(t["previous"] != "", t["current"])),
+    )
+    edit_csv(
+        folder,
+        "key_questions.csv",
+        lambda t: t.__setitem__("current", t["previous"].where(t["previous"] != "", t["current"])),
+    )
     code, own, err = run(capsys, "audit", tmp_path / "r.txt", "--path", folder, "--converse", "--format", "json")
     assert code == 0, err
     assert pd.read_json(__import__("io").StringIO(bundled)).shape[0] > 0
@@ -468,8 +529,9 @@ def test_warnings_do_not_leak_from_valid_folders(folder):
         assert validate_report(folder).empty
 
 
-@pytest.mark.parametrize("argv", [["compare", "0.54", str(2**53 + 1), "0.71", "100"],
-                                  ["margin", "--n", str(2**53 + 1)]])
+@pytest.mark.parametrize(
+    "argv", [["compare", "0.54", str(2**53 + 1), "0.71", "100"], ["margin", "--n", str(2**53 + 1)]]
+)
 def test_two_to_the_53_plus_one_is_refused_on_the_command_line(capsys, argv):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -500,10 +562,15 @@ def test_report_rows_are_limited(folder):
     assert v["rule"].str.contains("stats.limits.MAX_REPORT_ROWS").any() and len(v) == 1, v.to_string()
 
 
-@pytest.mark.parametrize("key, value, words", [("discretion_points", "nan", "from 0 to 100"),
-                                               ("discretion_points", "inf", "from 0 to 100"),
-                                               ("points", "[0, 1, 2, " + str(2**2000) + "]", "from 0 to 1000"),
-                                               ("key_question_bands", "[50, 65, nan]", "increasing percentages")])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("discretion_points", "nan", "from 0 to 100"),
+        ("discretion_points", "inf", "from 0 to 100"),
+        ("points", "[0, 1, 2, " + str(2**2000) + "]", "from 0 to 1000"),
+        ("key_question_bands", "[50, 65, nan]", "increasing percentages"),
+    ],
+)
 def test_framework_numbers_must_be_finite_and_bounded(tmp_path, key, value, words):
     text = (ROOT / "stats" / "frameworks" / "adult-2018.toml").read_text()
     lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]

@@ -59,15 +59,23 @@ def test_trailing_comma_on_every_row_names_the_cause(capsys, tmp_path):
 
 def test_short_row_names_the_missing_column(tmp_path):
     path = write(tmp_path, "short.csv", HEADER + "Was it done?,54%,71%,100\n")
-    with pytest.raises(ValueError, match=r"row 1 \(line 2\) has 4 fields but the header has 5: column 5 \('n_current'\)"):
+    with pytest.raises(
+        ValueError, match=r"row 1 \(line 2\) has 4 fields but the header has 5: column 5 \('n_current'\)"
+    ):
         sio.read_table(path)
 
 
-@pytest.mark.parametrize("header, message", [
-    ("previous,current,previous,n_current", r"header, column 3: duplicate column name 'previous' \(also column 1\)"),
-    ("previous,current, previous ,n_current", r"duplicate column name 'previous'"),
-    ("previous,,n_previous,n_current", r"header, column 2: the column name is blank"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (
+            "previous,current,previous,n_current",
+            r"header, column 3: duplicate column name 'previous' \(also column 1\)",
+        ),
+        ("previous,current, previous ,n_current", r"duplicate column name 'previous'"),
+        ("previous,,n_previous,n_current", r"header, column 2: the column name is blank"),
+    ],
+)
 def test_duplicate_and_blank_column_names(capsys, tmp_path, header, message):
     path = write(tmp_path, "t.csv", header + "\n54,71,100,100\n")
     with pytest.raises(ValueError, match=message):
@@ -76,16 +84,19 @@ def test_duplicate_and_blank_column_names(capsys, tmp_path, header, message):
     assert code == 2 and out == "" and "column" in err
 
 
-@pytest.mark.parametrize("content, message", [
-    (HEADER, r"has a header \(prompt, previous, current, n_previous, n_current\) but no data rows"),
-    (HEADER + "\n\n", r"but no data rows"),
-    ("", r"the file is empty"),
-    ("\n \n", r"the file is empty"),
-    (b"\x00\x01\x02binary\x00data", r"is not a text file: a NUL byte at byte 1"),
-    (b"PK\x03\x04\x14\x00\x06\x00", r"a zip archive \(an Excel .xlsx workbook\?\)"),
-    (b"%PDF-1.7\n", r"looks like a PDF"),
-    (HEADER.encode() + b"a\x07b,1,2,3,4\n", r"control character '\\x07' on line 2"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (HEADER, r"has a header \(prompt, previous, current, n_previous, n_current\) but no data rows"),
+        (HEADER + "\n\n", r"but no data rows"),
+        ("", r"the file is empty"),
+        ("\n \n", r"the file is empty"),
+        (b"\x00\x01\x02binary\x00data", r"is not a text file: a NUL byte at byte 1"),
+        (b"PK\x03\x04\x14\x00\x06\x00", r"a zip archive \(an Excel .xlsx workbook\?\)"),
+        (b"%PDF-1.7\n", r"looks like a PDF"),
+        (HEADER.encode() + b"a\x07b,1,2,3,4\n", r"control character '\\x07' on line 2"),
+    ],
+)
 def test_header_only_empty_and_binary_inputs(capsys, tmp_path, content, message):
     path = write(tmp_path, "in.csv", content)
     with pytest.raises(ValueError, match=message):
@@ -115,19 +126,23 @@ def labels_of(capsys, path, *extra):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
 def test_encodings_detected_by_byte_order_mark(capsys, tmp_path, encoding):
     text = GOOD.replace("Was it done?", "Était-ce fait ?")
-    data = {"utf-16-le-bom": b"\xff\xfe" + text.encode("utf-16-le"),
-            "utf-16-be-bom": b"\xfe\xff" + text.encode("utf-16-be")}.get(encoding) or text.encode(encoding)
+    data = {
+        "utf-16-le-bom": b"\xff\xfe" + text.encode("utf-16-le"),
+        "utf-16-be-bom": b"\xfe\xff" + text.encode("utf-16-be"),
+    }.get(encoding) or text.encode(encoding)
     path = write(tmp_path, "in.csv", data)
     labels, rows = labels_of(capsys, path)
     assert labels == ["significant improvement", "no significant change"]
-    assert rows[0]["prompt"] == "Était-ce fait ?" and list(rows[0])[0] == "prompt"
+    assert rows[0]["prompt"] == "Était-ce fait ?" and next(iter(rows[0])) == "prompt"
 
 
 def test_latin1_is_an_error_with_a_hint_unless_named(capsys, tmp_path):
     path = write(tmp_path, "in.csv", GOOD.replace("Was it done?", "Était-ce fait ?").encode("cp1252"))
     code, out, err = run(capsys, "label", path)
     assert code == 2 and out == ""
-    assert "is not UTF-8 (byte 0xc9 on line 2); it looks like Windows-1252 / Latin-1" in err and "--encoding cp1252" in err
+    assert (
+        "is not UTF-8 (byte 0xc9 on line 2); it looks like Windows-1252 / Latin-1" in err and "--encoding cp1252" in err
+    )
     labels, rows = labels_of(capsys, path, "--encoding", "cp1252")
     assert rows[0]["prompt"] == "Était-ce fait ?" and labels[0] == "significant improvement"
 
@@ -232,10 +247,8 @@ def test_existing_file_replaced_only_whole(tmp_path):
         yield "new 1\n"
         raise ValueError("row 2 is bad")
 
-    with pytest.raises(ValueError, match="row 2 is bad"):
-        with sio.atomic_writer(out) as fh:
-            for line in rows():
-                fh.write(line)
+    with pytest.raises(ValueError, match="row 2 is bad"), sio.atomic_writer(out) as fh:
+        fh.writelines(rows())
     assert out.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
@@ -255,8 +268,9 @@ with atomic_writer(sys.argv[1]) as fh:
 def test_signal_during_write_removes_the_temporary_file(tmp_path, signum):
     out = tmp_path / "out.csv"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert proc.stdout.readline() == "ready\n"
         assert [p.name.endswith(".tmp") for p in tmp_path.iterdir()] == [True]  # the temporary file, beside
@@ -273,10 +287,12 @@ def test_signal_during_write_removes_the_temporary_file(tmp_path, signum):
 
 # ----------------------------------------------------------------------------------------- formula injection
 
-INJECT = ('prompt,=cmd|calc,previous,current,n_previous,n_current\n'
-          '"=HYPERLINK(""http://evil.example"",""click"")",-5,54%,71%,100,100\n'
-          '@SUM(A1),+3,60%,50%,100,100\n'
-          '"\tTabbed",text,60%,62%,100,100\n')
+INJECT = (
+    "prompt,=cmd|calc,previous,current,n_previous,n_current\n"
+    '"=HYPERLINK(""http://evil.example"",""click"")",-5,54%,71%,100,100\n'
+    "@SUM(A1),+3,60%,50%,100,100\n"
+    '"\tTabbed",text,60%,62%,100,100\n'
+)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "markdown"])
@@ -296,8 +312,13 @@ def test_formula_cells_neutralised_numbers_untouched(capsys, tmp_path, fmt):
 
 
 def test_neutralise_formulas_api():
-    frame = pd.DataFrame({"a": ["=1+1", "-", "-1.5e3", "-5%", None, "ok"], "n": [-1.0, 2, 3, 4, 5, 6],
-                          "c": pd.Categorical(["@x", "y", "y", "y", "y", "y"])})
+    frame = pd.DataFrame(
+        {
+            "a": ["=1+1", "-", "-1.5e3", "-5%", None, "ok"],
+            "n": [-1.0, 2, 3, 4, 5, 6],
+            "c": pd.Categorical(["@x", "y", "y", "y", "y", "y"]),
+        }
+    )
     out = sio.neutralise_formulas(frame)
     assert out["a"].tolist()[:4] == ["'=1+1", "'-", "-1.5e3", "-5%"] and pd.isna(out["a"][4])
     assert out["n"].tolist() == frame["n"].tolist() and out["c"].tolist()[0] == "'@x"
@@ -305,7 +326,6 @@ def test_neutralise_formulas_api():
 
 
 # ----------------------------------------------------------------------------------------- streaming
-
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -342,7 +362,7 @@ def test_table_and_markdown_refuse_above_the_row_limit(capsys, monkeypatch, prom
 def test_labels_equal_compare_proportions(capsys, tmp_path):
     path = write(tmp_path, "in.csv", HEADER + "a,54%,71%,100,100\nb,80,70,60,50\n")
     _, rows = labels_of(capsys, path)
-    for row, (p1, n1, p2, n2) in zip(rows, [(0.54, 100, 0.71, 100), (0.8, 60, 0.7, 50)]):
+    for row, (p1, n1, p2, n2) in zip(rows, [(0.54, 100, 0.71, 100), (0.8, 60, 0.7, 50)], strict=True):
         res = compare_proportions(p1, n1, p2, n2)
         assert row["label"] == res.label and row["pvalue"] == pytest.approx(res.pvalue)
 

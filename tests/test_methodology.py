@@ -23,12 +23,19 @@ def test_power_reference_values():
     # other-tools.md: power_proportions_2indep(0.17, 0.54, 100, alpha=0.1) -> 0.8027
     assert power_of_change(0.17, 100, 100, baseline=0.625) == pytest.approx(0.8027, abs=5e-5)
     # R: pwr.2p.test(h=ES.h(0.71,0.54), n=100, sig.level=0.1)$power, options(digits=16)
-    assert power_of_change(0.17, 100, 100, baseline=0.625, method="arcsine") == pytest.approx(0.80340283887049, rel=1e-10)
+    assert power_of_change(0.17, 100, 100, baseline=0.625, method="arcsine") == pytest.approx(
+        0.80340283887049, rel=1e-10
+    )
     # R: pwr.2p2n.test(h=ES.h(0.71,0.54), n1=100, n2=85, sig.level=0.1)$power
-    assert power_of_change(0.17, 85, 100, baseline=0.625, method="arcsine") == pytest.approx(0.7735018045070353, rel=1e-10)
+    assert power_of_change(0.17, 85, 100, baseline=0.625, method="arcsine") == pytest.approx(
+        0.7735018045070353, rel=1e-10
+    )
 
 
-@pytest.mark.parametrize("n_prev, n_cur, p_prev, p_cur", [(100, 100, 0.54, 0.71), (85, 100, 0.54, 0.71), (24, 35, 0.3, 0.6), (100, 100, 0.8, 0.7)])
+@pytest.mark.parametrize(
+    "n_prev, n_cur, p_prev, p_cur",
+    [(100, 100, 0.54, 0.71), (85, 100, 0.54, 0.71), (24, 35, 0.3, 0.6), (100, 100, 0.8, 0.7)],
+)
 def test_power_equals_statsmodels(n_prev, n_cur, p_prev, p_cur):
     ours = power_of_change(p_cur - p_prev, n_prev, n_cur, baseline=(p_prev + p_cur) / 2)
     sm = power_proportions_2indep(p_cur - p_prev, p_prev, n_cur, ratio=n_prev / n_cur, alpha=0.1).power
@@ -71,9 +78,15 @@ def test_minimum_detectable_change():
         (lambda: minimum_detectable_change(100, 100, power=1.0), r"power must be strictly between 0 and 1 \(got 1.0\)"),
         (lambda: power_of_change(0.1, 100, 100, alpha=0), r"alpha must be strictly between 0 and 1"),
         (lambda: power_of_change(0.1, 0, 100), r"n_previous must be a finite number > 0 \(got 0.0\)"),
-        (lambda: power_of_change(0.9, 100, 100, baseline=0.2), r"change and baseline must keep both proportions in \[0, 1\]"),
+        (
+            lambda: power_of_change(0.9, 100, 100, baseline=0.2),
+            r"change and baseline must keep both proportions in \[0, 1\]",
+        ),
         (lambda: minimum_detectable_change(5, 5, power=0.999, baseline=0.05), r"power \(0.999\) cannot be reached"),
-        (lambda: power_of_change(0.1, 100, 100, method="exact"), r"method \('exact'\) must be one of 'normal' or 'arcsine'"),
+        (
+            lambda: power_of_change(0.1, 100, 100, method="exact"),
+            r"method \('exact'\) must be one of 'normal' or 'arcsine'",
+        ),
     ],
 )
 def test_power_errors(call, match):
@@ -139,7 +152,10 @@ def test_counts_used_publish_as_the_published_percentages(report, methods):
             stated = table.loc[out.index, f"n_{side}"]
             assert (n <= stated).all()
             # the stated sample wherever the figure is possible with it
-            feasible = [bool(feasible_denominators(int(p), int(m), n_min=int(m)).size) for p, m in zip(published, stated)]
+            feasible = [
+                bool(feasible_denominators(int(p), int(m), n_min=int(m)).size)
+                for p, m in zip(published, stated, strict=True)
+            ]
             assert ((n == stated) == np.array(feasible)).all()
     assert len(methods["prompts"]) == 51
 
@@ -154,7 +170,9 @@ def test_key_question_4_2_1_is_significant_by_z_but_not_by_exact_tests(methods):
     assert r["pvalue"] == pytest.approx(0.06745563572226587, rel=1e-9) and bool(r["significant"])
     # R, options(digits=16): fisher.test(matrix(c(24, 0, 20, 3), 2))$p.value = 0.1092198581560283
     assert r["fisher"] == pytest.approx(0.1092198581560283, rel=1e-9)
-    assert r["boschloo"] == pytest.approx(_scipy("boschloo", 20, 23, 24, 24), rel=1e-9) and 0.145 < r["boschloo"] < 0.147
+    assert (
+        r["boschloo"] == pytest.approx(_scipy("boschloo", 20, 23, 24, 24), rel=1e-9) and 0.145 < r["boschloo"] < 0.147
+    )
     assert r["barnard"] == pytest.approx(_scipy("barnard", 20, 23, 24, 24), rel=1e-9) and r["barnard"] < 0.1
     # R: prop.test(c(24, 20), c(24, 23))$p.value (Yates) = 0.218; not significant either
     assert r["pooled-cc"] == pytest.approx(0.2180302008154105, rel=1e-9)
@@ -195,11 +213,11 @@ def test_exact_pvalues_equal_scipy_on_bundled_rows(methods):
     # other row, two-sided (scipy's take about 0.1 s a table at n = 100).
     seen = set()
     for out in methods.values():
-        for i, r in out.iterrows():
+        for _i, r in out.iterrows():
             t = (int(r["k_previous"]), int(r["n_previous"]), int(r["k_current"]), int(r["n_current"]))
             assert r["fisher"] == pytest.approx(_scipy("fisher", *t), rel=1e-9, abs=1e-12)
         rows = pd.concat([out[out["n_current"] <= 24], out[out["n_current"] > 24].iloc[::4]])
-        for i, r in rows.iterrows():
+        for _i, r in rows.iterrows():
             t = (int(r["k_previous"]), int(r["n_previous"]), int(r["k_current"]), int(r["n_current"]))
             if t in seen or t == (72, 100, 75, 100):
                 continue
@@ -269,8 +287,9 @@ def test_compare_methods_errors():
     with pytest.raises(ValueError, match=r"row 0: exact tests need whole counts"):
         compare_methods(t, ChangeTest(counts="fractional"))
     with pytest.raises(ValueError, match=r"no count of 1 to n = 20 cases publishes as 1%"):
-        compare_methods(pd.DataFrame({"previous": [1, 50], "current": [71, 60], "n_previous": [20, 20],
-                                      "n_current": [20, 20]}))
+        compare_methods(
+            pd.DataFrame({"previous": [1, 50], "current": [71, 60], "n_previous": [20, 20], "n_current": [20, 20]})
+        )
 
 
 # ---- multiplicity in the main job -----------------------------------------------------------------
@@ -300,13 +319,22 @@ def test_qvalues_and_the_multiplicity_summary(report):
     q = qvalues(labelled)
     testable = labelled["pvalue"].notna()
     np.testing.assert_allclose(q.loc[testable, "qvalue"], _bh(labelled.loc[testable, "pvalue"]), rtol=1e-12)
-    np.testing.assert_allclose(q.loc[testable, "qvalue"],
-                               multipletests(labelled.loc[testable, "pvalue"], alpha=0.1, method="fdr_bh")[1], rtol=1e-12)
+    np.testing.assert_allclose(
+        q.loc[testable, "qvalue"],
+        multipletests(labelled.loc[testable, "pvalue"], alpha=0.1, method="fdr_bh")[1],
+        rtol=1e-12,
+    )
     m = multiplicity_summary(labelled)
     # the issue: 17 rows significant, 5.1 expected at alpha 0.1 over 51 tests, 9 survive BH (8 from
     # fractional counts: 2.3.3.b, 43 % -> 61 % of 85, is 36/84 vs 52/85, p = 0.0171, q = 0.097)
-    assert m.to_dict() == {"tests": 51, "expected_false_positives": 5.1, "significant": 17, "survive_fdr": 9,
-                           "fdr_method": "fdr_bh", "fdr_level": 0.1}
+    assert m.to_dict() == {
+        "tests": 51,
+        "expected_false_positives": 5.1,
+        "significant": 17,
+        "survive_fdr": 9,
+        "fdr_method": "fdr_bh",
+        "fdr_level": 0.1,
+    }
     assert int((_bh(labelled.loc[testable, "pvalue"]) <= 0.1).sum()) == 9
     # the level follows the table's test
     m05 = multiplicity_summary(label_changes(report.prompts, ChangeTest(alpha=0.05)))
@@ -322,9 +350,21 @@ def test_summary_carries_every_check(report):
     from stats.summary import CHECK_COLUMNS, summarise
 
     s = summarise(report)
-    expected = ("pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried", "fisher",
-                "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue", "significant_fdr")
-    assert CHECK_COLUMNS == expected
+    expected = (
+        "pvalue_min",
+        "pvalue_max",
+        "robust_label",
+        "significant_from_n",
+        "combinations_tried",
+        "fisher",
+        "barnard",
+        "boschloo",
+        "exact_agree",
+        "method_sensitive",
+        "qvalue",
+        "significant_fdr",
+    )
+    assert expected == CHECK_COLUMNS
     for table, raw in ((s.prompts, report.prompts), (s.key_questions, report.key_questions)):
         assert set(expected) <= set(table.columns)
         testable = raw["previous"].notna() & raw["current"].notna()
@@ -342,9 +382,11 @@ def test_summary_carries_every_check(report):
     assert kq.loc["4.2.1", "label"] == "significant improvement" and not kq.loc["4.2.1", "exact_agree"]
     text = report_text(s)
     flat = " ".join(text.split())
-    assert ("Multiplicity: 51 tests at alpha 0.1: 5.2 expected by chance if nothing had changed (the tests' exact "
-            "size at each row's sample sizes and pooled proportion; alpha x tests gives 5.1); 17 are significant, "
-            "9 survive Benjamini-Hochberg FDR control at 0.1") in flat
+    assert (
+        "Multiplicity: 51 tests at alpha 0.1: 5.2 expected by chance if nothing had changed (the tests' exact "
+        "size at each row's sample sizes and pooled proportion; alpha x tests gives 5.1); 17 are significant, "
+        "9 survive Benjamini-Hochberg FDR control at 0.1"
+    ) in flat
     line = next(x for x in text.splitlines() if x.startswith("4.2.1 "))
     assert "0.066-0.191" in line and "significant whenever" in line and "DIFFER*" in line and "0.126" in line
 
@@ -389,7 +431,10 @@ def test_ten_million_replicates_in_bounded_chunks():
     [
         (lambda: margin_coverage(100, 250, 0.5, replicates=0), r"replicates must be a whole number >= 1 \(got 0\)"),
         (lambda: z_test_rejection(0, 100, 0.5), r"n_previous must be a whole number >= 1"),
-        (lambda: z_test_rejection(100, 100, 0.5, test=ChangeTest(alpha=0.05), replicates=0), r"replicates must be a whole number >= 1"),
+        (
+            lambda: z_test_rejection(100, 100, 0.5, test=ChangeTest(alpha=0.05), replicates=0),
+            r"replicates must be a whole number >= 1",
+        ),
         (lambda: margin_coverage(300, 250, 0.5, replicates=10), r"n must not exceed population"),
     ],
 )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import stats
 from stats import ChangeTest, label_changes
 from stats.change import LABELS, METHODS
 from stats.cli import main
@@ -85,7 +86,7 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
     # the main job's text states the test and prints the same totals
     assert main(["report", *_cli_options(spec)]) == 0
     text = capsys.readouterr().out
-    assert spec.describe() in text
+    assert spec.describe() in " ".join(text.split())  # the test line is wrapped to the terminal
     counts = labelled["label"].value_counts()
     assert (f"significant improvement: {counts['significant improvement']}; "
             f"significant decline: {counts['significant decline']}") in text
@@ -140,7 +141,7 @@ def test_html_and_workbook_show_the_labels_verdict(spec, report, tmp_path):
 
     html = to_html(summary, charts=False)
     assert html_lib.escape(spec.describe(), quote=False) in html
-    workbook = pd.read_excel(write_xlsx(summary, tmp_path / "r.xlsx"), sheet_name="prompts")
+    workbook = pd.read_excel(write_xlsx(summary, tmp_path / "r.xlsx"), sheet_name="prompts", header=1)
     assert workbook["label"].tolist() == labelled["label"].astype(str).tolist()
 
 
@@ -158,7 +159,7 @@ def _labels_from(fmt: str, data, n: int) -> list[str]:
         k = header.index("label")
         return [[c.strip() for c in line.strip("|").split(" | ")][k] for line in lines[2:]]
     if fmt == "xlsx":
-        return pd.read_excel(io.BytesIO(data), sheet_name=0)["label"].astype(str).tolist()
+        return pd.read_excel(io.BytesIO(data), sheet_name=0, header=1)["label"].astype(str).tolist()
     if fmt == "text":  # one symbol per row, in row order
         by_symbol = {s: label for label, s in LABEL_SYMBOLS.items()}
         symbols = [ch for line in data.splitlines() for ch in line if ch in by_symbol]
@@ -200,7 +201,7 @@ def test_every_report_format_writes_the_labels_verdict(spec, report, tmp_path):
         elif fmt == "json":
             got = [row["label"] for row in json.loads(data)["prompts"]]
         elif fmt == "xlsx":
-            got = pd.read_excel(io.BytesIO(data), sheet_name="prompts")["label"].astype(str).tolist()
+            got = pd.read_excel(io.BytesIO(data), sheet_name="prompts", header=1)["label"].astype(str).tolist()
         elif fmt == "markdown":
             section = data[data.index("## Prompts"):data.index("## Key questions")]
             got = _labels_from("markdown", section, len(expected))
@@ -239,3 +240,44 @@ def test_every_report_format_writes_the_labels_verdict(spec, report, tmp_path):
         else:
             continue  # a format registered by another test
         assert got == expected, fmt
+
+
+def test_main_points_and_summary_sheet_show_the_tables_verdicts(tmp_path):
+    """The main points (every format's words, the workbook's summary and main_points sheets) name exactly the
+    significant rows of the tables, with their labels, changes and firmness as the checks columns say."""
+    from openpyxl import load_workbook
+
+    from stats.findings import ROBUST
+    from stats.render.json import report_json
+    from stats.render.points import change_sentence, sections
+    from stats.render.xlsx import read_workbook, write_xlsx
+    from stats.summary import summarise
+
+    summary = summarise(stats.load_report())
+    points = summary.main_points
+    for table, frame, ident in (("key question", summary.key_questions, "key_question"),
+                                ("prompt", summary.prompts, "prompt_id")):
+        significant = frame[frame["significant"].fillna(False).astype(bool)]
+        named = {c.id: c for c in points.changes if c.table == table}
+        assert set(named) == set(significant[ident].astype(str))
+        for _, row in significant.iterrows():
+            c = named[str(row[ident])]
+            assert c.label == row["label"] and c.change == row["difference"]
+            robust = (row["robust_label"] == "significant for every feasible count" and bool(row["exact_agree"])
+                      and bool(row["significant_fdr"]))
+            assert (c.firmness == ROBUST) == robust, c.id
+    worded = [p for sec in sections(points) for p in sec.points if p.id]
+    assert [p.id for p in worded] == [c.id for c in points.changes]
+    assert all(p.text == change_sentence(c, 100 * points.confidence_level) for p, c in zip(worded, points.changes))
+    path = write_xlsx(summary, tmp_path / "r.xlsx")
+    lines = [r[0] for r in load_workbook(path)["summary"].iter_rows(values_only=True) if r[0]]
+    for p in worded:
+        assert any(line.endswith(p.text) for line in lines)
+    sheet = read_workbook(path, "main_points")
+    changes = sheet[sheet["section"] == "changes"]
+    assert changes["id"].astype(str).tolist() == [c.id for c in points.changes]
+    assert changes["label"].tolist() == [c.label for c in points.changes]
+    np.testing.assert_allclose(changes["change_points"], [100 * c.change for c in points.changes])
+    doc = json.loads(report_json(summary))
+    assert [r["id"] for r in doc["main_points"]["changes"]] == [c.id for c in points.changes]
+    assert [r["firmness"] for r in doc["main_points"]["changes"]] == [c.firmness for c in points.changes]

@@ -20,14 +20,23 @@ def test_hand_computed_n1_and_n2():
         assert exact_size(2, 2, p).rejection_rate == pytest.approx(2 * p**2 * (1 - p) ** 2, abs=1e-15)
     assert exact_power(2, 2, 0.2, 0.8).rejection_rate == pytest.approx(0.8**4 + 0.2**4, abs=1e-15)
     # one-sided 'greater' keeps only the improvement 0/2 -> 2/2
-    assert exact_power(2, 2, 0.2, 0.8, test=ChangeTest(alternative="greater")).rejection_rate == pytest.approx(0.8**4, abs=1e-15)
+    assert exact_power(2, 2, 0.2, 0.8, test=ChangeTest(alternative="greater")).rejection_rate == pytest.approx(
+        0.8**4, abs=1e-15
+    )
     # Fisher and Barnard never reject at n = 2 (p = 1/3 and 1/8 for the most extreme table)
     for method in ("fisher", "barnard", "boschloo"):
         assert exact_size(2, 2, 0.5, test=ExactTest(method)).rejection_rate == 0.0
 
 
-@pytest.mark.parametrize("spec", [ChangeTest(), ChangeTest(method="unpooled"), ChangeTest(method="pooled-cc"),
-                                  ChangeTest(alternative="less", alpha=0.05)])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ChangeTest(),
+        ChangeTest(method="unpooled"),
+        ChangeTest(method="pooled-cc"),
+        ChangeTest(alternative="less", alpha=0.05),
+    ],
+)
 def test_enumeration_equals_monte_carlo_within_its_error(spec):
     scenarios = [(100, 100, 0.5, 0.5), (24, 35, 0.87, 0.87), (85, 100, 0.54, 0.71), (50, 60, 0.7, 0.55)]
     for n1, n2, p1, p2 in scenarios:
@@ -52,7 +61,15 @@ def test_vectorised_and_frame():
     assert np.shape(res.rejection_rate) == (2, 2)
     assert res.rejection_rate[1, 1] == pytest.approx(exact_power(100, 100, 0.6, 0.75).rejection_rate, abs=1e-14)
     frame = res.to_frame()
-    assert list(frame.columns) == ["n_previous", "n_current", "p_previous", "p_current", "alpha", "rejection_rate", "excess"]
+    assert list(frame.columns) == [
+        "n_previous",
+        "n_current",
+        "p_previous",
+        "p_current",
+        "alpha",
+        "rejection_rate",
+        "excess",
+    ]
     assert frame.attrs["test"] == ChangeTest()
 
 

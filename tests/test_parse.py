@@ -25,7 +25,9 @@ def test_canonical_frame_columns_and_values():
 
 def test_proportions_given_as_percentages_are_refused_with_a_hint():
     t = table(previous=[0.54, 0.61], current=[0.71, 0.49])
-    with pytest.raises(ValueError, match=r"column 'previous': every value is at most 1 .*row 0: 0.54.*scale='proportion'"):
+    with pytest.raises(
+        ValueError, match=r"column 'previous': every value is at most 1 .*row 0: 0.54.*scale='proportion'"
+    ):
         label_changes(t)
     out = label_changes(t, scale="proportion")
     assert out["label"].tolist() == ["significant improvement", "significant decline"]
@@ -46,18 +48,34 @@ def test_proportion_scale_rejects_percentages():
 
 def test_counts_that_disagree_with_percentages_are_an_error_naming_the_row():
     t = table(previous_count=[54, 61], current_count=[80, 49])  # 80/100 is not 71 %
-    with pytest.raises(ValueError, match=r"row 0: column 'current_count' \(80 of 100.0 = 80.00%\) disagrees with column 'current' \('71%'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"row 0: column 'current_count' \(80 of 100.0 = 80.00%\) disagrees with column 'current' \('71%'\)",
+    ):
         label_changes(t)
     # within rounding is fine: 3/7 = 42.86 % published as 43 %
-    ok = pd.DataFrame({"previous": [43], "current": [57], "previous_count": [3], "current_count": [4], "n_previous": [7], "n_current": [7]})
+    ok = pd.DataFrame(
+        {
+            "previous": [43],
+            "current": [57],
+            "previous_count": [3],
+            "current_count": [4],
+            "n_previous": [7],
+            "n_current": [7],
+        }
+    )
     assert label_changes(ok)["difference"].iloc[0] == pytest.approx(1 / 7)
 
 
 def test_duplicate_and_blank_column_names_are_errors():
-    t = pd.DataFrame([["54%", "71%", 100, 100, "60%"]], columns=["previous", "current", "n_previous", "n_current", "previous"])
+    t = pd.DataFrame(
+        [["54%", "71%", 100, 100, "60%"]], columns=["previous", "current", "n_previous", "n_current", "previous"]
+    )
     with pytest.raises(ValueError, match=r"duplicate column names \['previous'\]"):
         label_changes(t)
-    t = pd.DataFrame([["54%", "71%", 100, 100, 1]], columns=["previous", "current", "n_previous", "n_current", "Unnamed: 4"])
+    t = pd.DataFrame(
+        [["54%", "71%", 100, 100, 1]], columns=["previous", "current", "n_previous", "n_current", "Unnamed: 4"]
+    )
     with pytest.raises(ValueError, match=r"blank column names \(column 5\)"):
         label_changes(t)
 
@@ -68,5 +86,15 @@ def test_labelled_frame_carries_its_test_and_intervals_are_dual():
     assert out.attrs["change_test"] is spec
     excludes = (out["ci_low"] > 0) | (out["ci_high"] < 0)
     assert excludes.tolist() == out["significant"].astype(bool).tolist()
-    assert list(out.columns[-10:]) == ["ci_low", "ci_high", "margin_previous", "margin_current", "wording", "count_previous",
-                                       "n_used_previous", "count_current", "n_used_current", "count_source"]
+    assert list(out.columns[-10:]) == [
+        "ci_low",
+        "ci_high",
+        "margin_previous",
+        "margin_current",
+        "wording",
+        "count_previous",
+        "n_used_previous",
+        "count_current",
+        "n_used_current",
+        "count_source",
+    ]

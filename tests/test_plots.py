@@ -9,6 +9,7 @@ between FreeType builds, far below any change of a marker, line or text.
 """
 
 import inspect
+import re
 from pathlib import Path
 
 import matplotlib
@@ -96,8 +97,31 @@ def _fdr_table():
     return labelled
 
 
+def _assumed_table():
+    """SYNTHETIC: the FDR table with every previous n assumed and one current n assumed (marked *)."""
+    labelled = _fdr_table()
+    labelled["n_previous_source"] = "assumed"
+    labelled["n_source"] = ["stated", "stated", "assumed", "stated", "stated", "stated"]
+    return labelled
+
+
+def _discretion_ratings():
+    """SYNTHETIC ratings: 9.1 is 'Requires improvement' by its bands and rated 'Good' by panel discretion."""
+    kq = label_changes(synthetic_key_questions(), intervals=True)
+    rated = pd.DataFrame({
+        "standard": ["9.1", "9.2", "9.3"], "standard_name": ["Synthetic A", "Synthetic B", "Synthetic C"],
+        "lowest_key_question": ["9.1.1", "9.2.1", "9.3.1"],
+        "mechanical_rating": ["Requires improvement", "Inadequate", "Outstanding"],
+        "discretion_rating": ["Good", None, None], "qualitative_adjustment": [None, None, None],
+        "rating": ["Good", "Inadequate", "Outstanding"], "published_rating": ["Good", "Inadequate", "Outstanding"],
+    })
+    return ratings_chart(kq, rated)
+
+
 FIGURES = {
-    "change_chart_synthetic": lambda: change_chart(_fdr_table()),
+    "change_chart_synthetic": lambda: change_chart(_assumed_table()),
+    "change_chart_pages_synthetic": lambda: change_charts(_assumed_table(), rows_per_page=2, xmax=120)[1],
+    "ratings_chart_discretion_synthetic": _discretion_ratings,
     "key_question_chart_synthetic": lambda: key_question_chart(label_changes(synthetic_key_questions(), intervals=True)),
     "ratings_chart_synthetic": lambda: ratings_chart(label_changes(synthetic_key_questions(), intervals=True)),
 }
@@ -106,6 +130,44 @@ FIGURES = {
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_chart_matches_baseline(name, tmp_path):
     _check_image(FIGURES[name](), name, tmp_path)
+
+
+def test_continued_page_repeats_group_heading_legend_and_axis_titles(report):
+    labelled = stats.label_changes(report.prompts, intervals=True)
+    standard = dict(zip(labelled["prompt_id"].astype(str), labelled["standard"].astype(str)))
+    figs = change_charts(labelled, rows_per_page=13)
+    assert len(figs) > 2
+    previous_ids: list[str] = []
+    continued = 0
+    for k, fig in enumerate(figs):
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        ids = [t for t in texts if t in standard]
+        first = texts[0]  # the page opens with a group heading
+        assert re.fullmatch(r"\d+\.\d+ .+", first), first
+        inside = bool(previous_ids) and standard[ids[0]] == standard[previous_ids[-1]]
+        assert first.endswith("(continued)") == inside, (k, first)
+        continued += inside
+        previous_ids = ids
+        assert "previous" in [t.get_text() for t in fig.legends[0].get_texts()]
+        assert fig.axes[2].get_xlabel().startswith("change in points")
+        assert fig.axes[1].get_xlabel().startswith("percent")
+    assert continued  # the bundled report has a page that starts inside a standard
+
+
+def test_report_change_charts_share_one_axis(report):
+    from stats.render.charts import change_axis_limit
+
+    prompts = stats.label_changes(report.prompts, intervals=True)
+    kq = stats.label_changes(report.key_questions, intervals=True)
+    xmax = change_axis_limit(prompts, kq)
+    widest = 100 * max(np.nanmax(np.abs(t[c].to_numpy(dtype=float))) for t in (prompts, kq)
+                       for c in ("ci_low", "ci_high"))
+    assert widest < xmax <= widest + 22
+    limits = {ax.get_xlim() for f in [*change_charts(prompts, xmax=xmax), key_question_chart(kq, xmax=xmax)]
+              for ax in [f.axes[2]]}
+    assert limits == {(-xmax, xmax)}
+    with pytest.raises(ValueError, match=r"xmax must be a positive number of points \(got -1\)"):
+        change_charts(prompts, xmax=-1)
 
 
 def test_change_chart_content_on_report(report):
@@ -120,7 +182,11 @@ def test_change_chart_content_on_report(report):
         assert " ".join(text.split()) in joined
     # standard names as headings, n shown
     assert "2.3 Implementation and delivery" in texts and "4.2 Through the Gate" in texts
-    assert texts.count("100 → 100") == int(((labelled["n_current"] == 100) & testable).sum())
+    # every previous n of the bundled report is assumed: marked * in the chart, with the footnote
+    assumed = labelled["n_previous_source"].eq("assumed")
+    assert texts.count("100* → 100") == int(((labelled["n_current"] == 100) & testable & assumed).sum()) > 0
+    assert texts.count("100 → 100") == int(((labelled["n_current"] == 100) & testable & ~assumed).sum())
+    assert any("* assumed, not published" in t for f in figs for t in (x.get_text() for x in f.texts))
     # change panel: one point per testable row, at the table's difference
     diffs = np.concatenate([c.get_offsets()[:, 0] for f in figs for c in f.axes[2].collections
                             if isinstance(c, PathCollection)])

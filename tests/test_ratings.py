@@ -12,9 +12,18 @@ from stats.ratings import (
 
 @pytest.mark.parametrize(
     "percent, expected",
-    [(0, "Inadequate"), (49, "Inadequate"), (49.99, "Inadequate"), (50, "Requires improvement"),
-     (64, "Requires improvement"), (64.5, "Requires improvement"), (65, "Good"), (79.9, "Good"),
-     (80, "Outstanding"), (100, "Outstanding")],
+    [
+        (0, "Inadequate"),
+        (49, "Inadequate"),
+        (49.99, "Inadequate"),
+        (50, "Requires improvement"),
+        (64, "Requires improvement"),
+        (64.5, "Requires improvement"),
+        (65, "Good"),
+        (79.9, "Good"),
+        (80, "Outstanding"),
+        (100, "Outstanding"),
+    ],
 )
 def test_band_edges(percent, expected):
     assert band(percent) == expected
@@ -26,13 +35,22 @@ def test_band_vectorised():
 
 def test_score_and_overall_bands():
     assert [score(r) for r in RATINGS] == [0, 1, 2, 3]
+
     # Annexe 2: 0-5 Inadequate, 6-15 Requires improvement, 16-25 Good, 26-30 Outstanding
     def total_of(points):
         ratings = [RATINGS[3]] * (points // 3) + ([RATINGS[points % 3]] if points % 3 else [])
         return ratings + [RATINGS[0]] * (10 - len(ratings))
 
-    for points, expected in [(0, "Inadequate"), (5, "Inadequate"), (6, "Requires improvement"), (15, "Requires improvement"),
-                             (16, "Good"), (25, "Good"), (26, "Outstanding"), (30, "Outstanding")]:
+    for points, expected in [
+        (0, "Inadequate"),
+        (5, "Inadequate"),
+        (6, "Requires improvement"),
+        (15, "Requires improvement"),
+        (16, "Good"),
+        (25, "Good"),
+        (26, "Outstanding"),
+        (30, "Outstanding"),
+    ]:
         result = overall(total_of(points))
         assert (result.score, result.rating) == (points, expected)
 
@@ -78,9 +96,21 @@ def test_unpaid_work_adjustment_moves_one_band(report):
     [
         (lambda: band(101), ValueError, r"percent must be a percentage from 0 to 100 \(got 101.0\)"),
         (lambda: band([50, -1]), ValueError, r"percent must be a percentage from 0 to 100 \(got -1.0 at index 1\)"),
-        (lambda: score("Excellent"), ValueError, r"rating \('Excellent'\) must be one of 'Inadequate', 'Requires improvement', 'Good', 'Outstanding'"),
-        (lambda: rate_standard([]), ValueError, r"a standard must have at least one key question percentage \(got none\)"),
-        (lambda: rate_standard({"a": 120}), ValueError, r"key_question_percents must be a percentage from 0 to 100 \(got 120.0 at index 0\)"),
+        (
+            lambda: score("Excellent"),
+            ValueError,
+            r"rating \('Excellent'\) must be one of 'Inadequate', 'Requires improvement', 'Good', 'Outstanding'",
+        ),
+        (
+            lambda: rate_standard([]),
+            ValueError,
+            r"a standard must have at least one key question percentage \(got none\)",
+        ),
+        (
+            lambda: rate_standard({"a": 120}),
+            ValueError,
+            r"key_question_percents must be a percentage from 0 to 100 \(got 120.0 at index 0\)",
+        ),
         (lambda: overall(["Good"] * 9), ValueError, r"ratings must hold the 10 standards .* \(got 9\)"),
         (lambda: overall(["Good"] * 9 + ["good"]), ValueError, r"ratings\[9\] \('good'\) must be one of"),
     ],
@@ -110,9 +140,16 @@ def test_youth_overall_bands():
         out = ["Outstanding"] * (points // 3) + ([RATINGS[points % 3]] if points % 3 else [])
         return out + ["Inadequate"] * (12 - len(out))
 
-    for points, expected in [(0, "Inadequate"), (6, "Inadequate"), (7, "Requires improvement"),
-                             (18, "Requires improvement"), (19, "Good"), (30, "Good"), (31, "Outstanding"),
-                             (36, "Outstanding")]:
+    for points, expected in [
+        (0, "Inadequate"),
+        (6, "Inadequate"),
+        (7, "Requires improvement"),
+        (18, "Requires improvement"),
+        (19, "Good"),
+        (30, "Good"),
+        (31, "Outstanding"),
+        (36, "Outstanding"),
+    ]:
         result = overall(ratings_for(points), framework="youth-2018")
         assert (result.score, result.rating, result.maximum) == (points, expected, 36)
     with pytest.raises(ValueError, match=r"ratings must hold the 12 standards .* 'youth-2018' .* \(got 10\)"):
@@ -129,7 +166,10 @@ def test_youth_report_ratings_reproduce_published():
     # 3.4 has two key questions; its rating is the band of the lower
     kq = report.key_questions.set_index("key_question")
     assert rated.loc["3.4", "lowest_percent"] == min(kq.loc["3.4.1", "current"], kq.loc["3.4.2", "current"])
-    assert overall(rated["rating"], framework=report.framework).score == report.overall.set_index("inspection").loc["current", "score"]
+    assert (
+        overall(rated["rating"], framework=report.framework).score
+        == report.overall.set_index("inspection").loc["current", "score"]
+    )
 
 
 def test_adjustment_needs_a_qualitative_key_question(report):
@@ -161,9 +201,15 @@ def test_check_overall_on_a_constructed_table():
     [
         (pd.DataFrame({"score": [20]}), r"table has no column 'rating'"),
         (pd.DataFrame({"rating": ["Good"]}), r"table needs a column 'score'"),
-        (pd.DataFrame({"score": [31], "rating": ["Good"]}), r"row 1, column 'score': must be a whole number from 0 to 30"),
+        (
+            pd.DataFrame({"score": [31], "rating": ["Good"]}),
+            r"row 1, column 'score': must be a whole number from 0 to 30",
+        ),
         (pd.DataFrame({"score": [20.5], "rating": ["Good"]}), r"row 1, column 'score': must be a whole number"),
-        (pd.DataFrame({"percent": [101], "rating": ["Good"]}), r"row 1, column 'percent': must be a percentage from 0 to 100"),
+        (
+            pd.DataFrame({"percent": [101], "rating": ["Good"]}),
+            r"row 1, column 'percent': must be a percentage from 0 to 100",
+        ),
         (pd.DataFrame({"score": [20], "rating": ["good"]}), r"row 1, column 'rating': 'good' must be one of"),
     ],
 )

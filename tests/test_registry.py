@@ -15,8 +15,17 @@ def doubled_variance(p1, n1, p2, n2, w1, w2):
 
 @pytest.fixture
 def toy():
-    method = register_method("pooled-deff2", Method(doubled_variance, False, "wald", "toy: pooled Z test at deff 2",
-                                                    "Z pooled x2", {"color": "#999999", "marker": "x", "linestyle": ":"}))
+    method = register_method(
+        "pooled-deff2",
+        Method(
+            doubled_variance,
+            False,
+            "wald",
+            "toy: pooled Z test at deff 2",
+            "Z pooled x2",
+            {"color": "#999999", "marker": "x", "linestyle": ":"},
+        ),
+    )
     try:
         yield method
     finally:
@@ -44,10 +53,33 @@ def test_a_registered_variant_is_offered_everywhere(toy):
     assert METHODS["pooled-deff2"].style["marker"] == "x"
 
 
+def test_a_registered_variant_is_drawn_in_the_method_chart(toy):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from stats.exact import compare_methods
+    from stats.render.charts import method_chart
+
+    t = pd.DataFrame({"previous": [54, 61], "current": [65, 49], "n_previous": 100, "n_current": 100})
+    plain = label_changes(t)
+    fig = method_chart(compare_methods(plain, exact="none"), plain, window=10)
+    try:
+        legend = {text.get_text() for text in fig.legends[0].get_texts()}
+        assert "pooled-deff2" in legend
+        markers = {h.get_marker() for h in fig.legends[0].legend_handles}
+        assert "x" in markers  # the registry row's own style
+    finally:
+        plt.close(fig)
+
+
 def test_guards_refuse_a_kernel_they_have_no_formula_for(toy):
     from stats.power import power_of_change
 
-    with pytest.raises(ValueError, match=r"pooled and unpooled variances \(method 'pooled-deff2' uses doubled_variance\)"):
+    with pytest.raises(
+        ValueError, match=r"pooled and unpooled variances \(method 'pooled-deff2' uses doubled_variance\)"
+    ):
         power_of_change(0.1, 100, 100, test=ChangeTest(method="pooled-deff2"))
 
 

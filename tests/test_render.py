@@ -222,9 +222,21 @@ def test_a_custom_framework_drives_every_format(custom_folder, capsys, tmp_path)
         code, _, err = run(capsys, "report", "--path", custom_folder, "--format", fmt, "-o", out)
         assert code == 0, err
         outputs[fmt] = _xlsx_text(out) if fmt == "xlsx" else out.read_text(encoding="utf-8")
+    code, outputs["brief"], err = run(capsys, "report", "--path", custom_folder, "--brief")
+    assert code == 0, err
     from stats.render.charts import change_charts, key_question_chart, ratings_chart
 
     s = summarise(report)
+    outputs["notebook"] = s._repr_html_() + s.main_points._repr_html_()
+    # the main points lead every display format, in the framework's own words
+    adjusted = [r for r in s.main_points.ratings if r.adjusted or r.decision == "qualitative adjustment"]
+    assert adjusted  # the panel's decisions survive the renaming
+    for fmt in ("text", "brief", "markdown", "html", "xlsx", "notebook"):
+        flat = " ".join(outputs[fmt].split())
+        assert "Main points" in flat, fmt
+        for r in adjusted:
+            assert f"{r.standard} {r.standard_name}: " in flat and r.rating in flat, (fmt, r)
+    assert json.loads(outputs["json"])["main_points"]["sections"][0]["points"]
     figures = [*change_charts(s.prompts), key_question_chart(s.key_questions),
                ratings_chart(s.key_questions, s.ratings, framework=s.framework)]
     outputs["charts"] = _chart_text(figures)
@@ -237,7 +249,7 @@ def test_a_custom_framework_drives_every_format(custom_folder, capsys, tmp_path)
             assert not re.search(rf"\b{name}\b", text), (fmt, name)
         assert not DEFAULT_BAND_TEXT.search(text), (fmt, DEFAULT_BAND_TEXT.search(text).group(0))
         for name in ("Needs work", "Sound", "Excellent"):
-            assert name in text, (fmt, name)
+            assert name in text or fmt == "notebook", (fmt, name)  # the notebook view has no ratings table
     rule = "below 40%: Poor; 40-60%: Needs work; 60-75%: Sound; 75% and above: Excellent"
     for fmt in ("text", "markdown", "csv", "json", "html", "xlsx"):
         assert rule in " ".join(outputs[fmt].split()), fmt
@@ -368,7 +380,7 @@ def test_header_cells_are_neutralised_in_every_format(summary, tmp_path):
     assert "'=HYPERLINK" in table and "'@SUM(A1)" in table
     path = tmp_path / "r.xlsx"
     path.write_bytes(get_writer("xlsx").write("report", changed))
-    header = [c.value for c in load_workbook(path)["prompts"][1]]
+    header = [c.value for c in load_workbook(path)["prompts"][2]]
     assert "'" + hostile in header and "'@SUM(A1)" in header and hostile not in header
 
 
@@ -386,15 +398,19 @@ def test_workbook_flags_cells_over_excels_limit(summary, tmp_path):
     prompts.attrs = dict(summary.prompts.attrs)
     wb = load_workbook(write_xlsx(dataclasses.replace(summary, prompts=prompts), tmp_path / "r.xlsx"))
     ws = wb["prompts"]
-    column = [c.value for c in ws[1]].index("prompt") + 1
-    cell = ws.cell(row=2, column=column).value
+    column = [c.value for c in ws[2]].index("prompt") + 1
+    cell = ws.cell(row=3, column=column).value
     assert len(cell) == EXCEL_CELL_LIMIT == 32_767
     assert cell.endswith("[cut by Excel's limit: the full text has 240,000 characters; see the CSV or JSON output]")
     assert long.startswith(cell[: cell.index(" …")])
-    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="notes")
-    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=2, column=column).coordinate}",
+    notes = pd.read_excel(tmp_path / "r.xlsx", sheet_name="notes", header=1)
+    # the prompt is significant: its main point (summary and main_points sheets) is flagged too
+    assert {c.split("!")[0] for c in notes["cell"]} == {"summary", "main_points", "prompts"}
+    assert all(len(c.value or "") <= EXCEL_CELL_LIMIT for c in wb["summary"]["A"])
+    notes = notes[notes["cell"].str.startswith("prompts!")]
+    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=3, column=column).coordinate}",
                                          "characters": 240_000, "kept": cell.index(" …")}]
-    assert ws.cell(row=3, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
+    assert ws.cell(row=4, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
 
 
 def test_robustness_words_say_what_significant_from_n_means():

@@ -70,8 +70,10 @@ class Tables(HTMLParser):
         elif tag == "tr" and self.stack and "row" in a.get("class", ""):
             self.stack[-1]["rows"].append([])
         elif tag in ("td", "th") and self.stack:
-            if "data-column" in a:
-                self.stack[-1]["columns"].append(a["data-column"])
+            if "data-column" in a:  # in column order (a spanning heading row puts some columns first)
+                t = self.stack[-1]
+                t.setdefault("_order", []).append((int(a.get("data-index", len(t["_order"]))), a["data-column"]))
+                t["columns"] = [c for _, c in sorted(t["_order"])]
             if "scope" in a:
                 self.stack[-1]["scoped"].append(a["scope"])
             if "data-sort" in a:
@@ -99,14 +101,37 @@ def parse(html):
     return p
 
 
+def _merged(doc, name):
+    """A labelled table's core and checks tables as one (the checks table repeats the id column)."""
+    core = doc.tables[f"{name}-table"]
+    checks = doc.tables.get(f"{name}-checks-table")
+    if checks is None:
+        return core
+    assert checks["columns"][0] == core["columns"][0] and len(checks["rows"]) == len(core["rows"])
+    return {"columns": core["columns"] + checks["columns"][1:],
+            "rows": [a + b[1:] for a, b in zip(core["rows"], checks["rows"])]}
+
+
 def _check_table_equals_frame(table, frame):
+    """Every cell as the column map formats it, except what the report marks on purpose: an assumed
+    denominator ends with '*', and the checks of a row without comparable data are blank."""
+    from stats.change import NO_DATA
+    from stats.render.html import _BLANK_UNTESTED
+
     assert len(table["rows"]) == len(frame)
     for cells, (_, row) in zip(table["rows"], frame.iterrows()):
         assert len(cells) == len(table["columns"])
+        untestable = "label" in frame.columns and row["label"] == NO_DATA
         for name, cell in zip(table["columns"], cells):
             value = row[name]
             info = column_info(name, frame[name])
-            assert cell["text"].strip() == format_value(value, info), (name, value)
+            want = format_value(value, info)
+            if untestable and name in _BLANK_UNTESTED:
+                want = ""
+            source = {"n_previous": "n_previous_source", "n_current": "n_source"}.get(name)
+            if source in frame.columns and want and row[source] in ("assumed", "unknown"):
+                want += "*"
+            assert cell["text"].strip() == want, (name, value)
             if pd.isna(value) if not isinstance(value, str) else False:
                 assert cell["sort"] == ""
             elif info.kind not in ("text", "label", "bool") and not isinstance(value, str):
@@ -117,12 +142,12 @@ def _check_table_equals_frame(table, frame):
 
 def test_html_tables_equal_the_summary(summary, html):
     doc = parse(html)
-    prompts = doc.tables["prompts-table"]
+    prompts = _merged(doc, "prompts")
     # every prompt present, in full, in order
     texts = [c["text"] for row in prompts["rows"] for name, c in zip(prompts["columns"], row) if name == "prompt"]
     assert texts == summary.prompts["prompt"].tolist()
     _check_table_equals_frame(prompts, summary.prompts)
-    _check_table_equals_frame(doc.tables["key-questions-table"], summary.key_questions)
+    _check_table_equals_frame(_merged(doc, "key-questions"), summary.key_questions)
     _check_table_equals_frame(doc.tables["ratings-table"], summary.ratings)
     _check_table_equals_frame(doc.tables["design-table"], summary.design)
     assert {"robust_label", "significant_from_n", "ci_low", "ci_high", "pvalue"} <= set(prompts["columns"])
@@ -137,7 +162,10 @@ def test_html_is_self_contained_accessible_and_has_charts(html):
     doc = parse(html)
     assert doc.links == []  # no external stylesheet, script, image or link
     assert all("src" not in s for s in doc.scripts)
-    assert doc.svgs == 4  # prompt changes (2 pages), key questions, ratings
+    from stats.render.html import CHART_ROWS_PER_PAGE
+
+    pages = -(-51 // CHART_ROWS_PER_PAGE)  # 51 testable prompts
+    assert doc.svgs == pages + 2  # prompt changes (pages), key questions, ratings
     assert "<link" not in html and "@import" not in html
     assert re.findall(r"url\((?!#)", html) == []  # only the SVGs' own clip paths
     for table in doc.tables.values():
@@ -161,7 +189,7 @@ def test_html_renders_columns_of_other_analyses_when_present(summary):
     prompts.attrs = dict(summary.prompts.attrs)
     extended = dataclasses.replace(summary, prompts=prompts)
     doc = parse(to_html(extended, charts=False))
-    table = doc.tables["prompts-table"]
+    table = _merged(doc, "prompts")
     assert {"qvalue", "significant_fdr", "method_sensitive", "some_new_measure"} <= set(table["columns"])
     _check_table_equals_frame(table, prompts)
     assert COLUMNS["qvalue"].display in to_html(extended, charts=False)
@@ -202,18 +230,19 @@ def test_html_renders_in_headless_chromium(html, tmp_path):
 def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     from openpyxl import load_workbook
 
-    from stats.render.xlsx import write_xlsx
+    from stats.render.xlsx import read_workbook, write_xlsx
 
     path = write_xlsx(summary, tmp_path / "report.xlsx")
-    sheets = pd.read_excel(path, sheet_name=None)
-    expected = ["design", "prompts", "key_questions", "totals", "ratings", "design_effect", "multiplicity",
-                "overall", "framework", "method", "columns"]
+    sheets = read_workbook(path)
+    # the main points first, then the tables, then the method
+    assert list(load_workbook(path, read_only=True).sheetnames) == ["summary", *sheets]
+    expected = ["main_points", "prompts", "key_questions", "ratings", "overall", "totals", "multiplicity",
+                "design_effect", "design", "framework", "method", "columns"]
     assert list(sheets) == expected
     for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
-        if not hasattr(summary, name):
-            continue
         frame, back = getattr(summary, name), sheets[name]
-        assert list(back.columns) == [str(c) for c in frame.columns]
+        assert sorted(back.columns) == sorted(str(c) for c in frame.columns)
+        assert back.columns[0] in ("prompt_id", "key_question", "sample", "standard", "deff")  # the id first
         for col in frame.columns:
             if pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
                 np.testing.assert_allclose(back[col].to_numpy(dtype=float), frame[col].to_numpy(dtype=float),
@@ -234,15 +263,67 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     assert summary.test.describe() in sheets["method"]["value"].tolist()
     wb = load_workbook(path)
     ws = wb["prompts"]
-    header = [c.value for c in ws[1]]
+    display, header = [c.value for c in ws[1]], [c.value for c in ws[2]]
     col = header.index("difference") + 1
-    cell = ws.cell(row=2, column=col)
-    assert cell.data_type == "n" and cell.number_format == "+0.0%;-0.0%;0.0%"
-    assert ws.cell(row=2, column=header.index("n_current") + 1).data_type == "n"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
-    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
-    assert any('="significant improvement"' in r.formula[0] for r in rules)
+    cell = ws.cell(row=3, column=col)
+    # a change is a proportion (0.17 shows +0.170), never "+17.0%"; its header says so
+    assert cell.data_type == "n" and cell.number_format == "+0.000;-0.000;0.000"
+    assert "0.17 = 17 points" in display[col - 1]
+    assert ws.cell(row=3, column=header.index("n_current") + 1).data_type == "n"
+    assert display[header.index("n_current")] == "n cur." and display[header.index("pvalue")] == "p"
+    assert ws.freeze_panes == "B3" and header[0] == "prompt_id" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.print_title_rows == "$1:$2" and ws.print_title_cols == "$A:$A"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    for sheet in wb:  # nowhere a percent format on a change or a margin
+        for row in sheet.iter_rows(min_row=3, max_row=4):
+            for c in row:
+                assert "%" not in c.number_format or False, (sheet.title, c.coordinate, c.number_format)
     assert oct(os.stat(path).st_mode & 0o777) != "0o600"
+
+
+def test_xlsx_colours_each_label_column_by_its_own_values(summary, tmp_path):
+    import re as _re
+
+    from openpyxl import load_workbook
+
+    from stats.render.xlsx import LABEL_FILLS, write_xlsx
+
+    wb = load_workbook(write_xlsx(summary, tmp_path / "report.xlsx"))
+    checked = 0
+    for sheet in ("prompts", "key_questions", "main_points"):
+        ws = wb[sheet]
+        header = [c.value for c in ws[2]]
+        for name in LABEL_FILLS:
+            if name not in header:
+                continue
+            from openpyxl.utils import get_column_letter
+
+            letter = get_column_letter(header.index(name) + 1)
+            values = {str(ws[f"{letter}{r}"].value) for r in range(3, ws.max_row + 1) if ws[f"{letter}{r}"].value}
+            tested = {_re.fullmatch(rf'{letter}3="(.*)"', rule.formula[0]).group(1)
+                      for rng in ws.conditional_formatting if str(rng.sqref).startswith(f"{letter}3:")
+                      for rule in rng.rules}
+            assert tested == set(LABEL_FILLS[name]), (sheet, name)
+            assert values <= tested | {"no comparable data"}, (sheet, name, values - tested)
+            assert values & tested, (sheet, name)  # a rule that matches something
+            checked += 1
+    assert checked >= 5  # label and robust_label on both tables, firmness on main_points
+
+
+def test_xlsx_summary_sheet_states_the_main_points_first(summary, tmp_path):
+    from openpyxl import load_workbook
+
+    from stats.render.points import lede, sections
+    from stats.render.xlsx import write_xlsx
+
+    wb = load_workbook(write_xlsx(summary, tmp_path / "report.xlsx"))
+    assert wb.sheetnames[0] == "summary"
+    lines = [r[0] for r in wb["summary"].iter_rows(values_only=True) if r[0]]
+    assert lines[0] == summary.title and lines[2] == "Main points" and lines[3] == lede(summary.main_points)
+    for sec in sections(summary.main_points):
+        for point in sec.points:
+            assert any(line.endswith(point.text) for line in lines), point.text
 
 
 def test_xlsx_neutralises_formula_injection(summary, tmp_path):
@@ -257,13 +338,13 @@ def test_xlsx_neutralises_formula_injection(summary, tmp_path):
     prompts.attrs = dict(summary.prompts.attrs)
     path = write_xlsx(dataclasses.replace(summary, prompts=prompts), tmp_path / "hostile.xlsx")
     ws = load_workbook(path)["prompts"]
-    header = [c.value for c in ws[1]]
-    cells = [ws.cell(row=2 + i, column=header.index("prompt") + 1) for i in range(len(hostile))]
+    header = [c.value for c in ws[2]]
+    cells = [ws.cell(row=3 + i, column=header.index("prompt") + 1) for i in range(len(hostile))]
     # (an XML reader turns a stored carriage return into a line feed)
     assert [c.value for c in cells] == ["'" + h.replace("\r", "\n") for h in hostile]
     assert all(c.data_type == "s" for c in cells)
     # numbers, negative ones included, stay numbers
-    diff = ws.cell(row=4, column=header.index("difference") + 1)
+    diff = ws.cell(row=5, column=header.index("difference") + 1)
     assert diff.data_type == "n" and diff.value == pytest.approx(-0.04)
 
 
@@ -282,7 +363,7 @@ def test_cli_report_html_and_xlsx(tmp_path, capsys):
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     book = tmp_path / "report.xlsx"
     assert main(["--alpha", "0.05", "--format", "xlsx", "-o", str(book)]) == 0
-    method = pd.read_excel(book, sheet_name="method").set_index("item")["value"]
+    method = pd.read_excel(book, sheet_name="method", header=1).set_index("item")["value"]
     assert str(method["test.alpha"]) == "0.05"
     capsys.readouterr()
     assert main(["--format", "xlsx"]) == 2
@@ -337,3 +418,28 @@ def test_packaging_templates_and_notebook_extra():
     extras = project["project"]["optional-dependencies"]
     assert any(d.startswith("jupyterlab") for d in extras["notebook"])
     assert not any(d.startswith("jupyterlab") for d in extras["test"])
+
+
+def test_jupyter_displays_go_through_the_report_renderer(summary):
+    from stats.render.html import Fragment, table_html
+    from stats.render.points import lede
+
+    html = summary._repr_html_()
+    assert "Main points" in html and lede(summary.main_points) in unescape(html)
+    assert html.index("Main points") < html.index("nb-key-questions-table") < html.index("nb-prompts-table")
+    points = summary.main_points._repr_html_()
+    assert "Main points" in points and "▲" in points
+    labelled = stats.label_changes(stats.load_report().prompts, intervals=True)
+    table = table_html(labelled)
+    assert isinstance(table, Fragment) and table._repr_html_() == str(table)
+    doc = parse(table)
+    shown = doc.tables["nb-prompts-table"]
+    assert "n_previous" in shown["columns"] and "label" in shown["columns"]
+    assert COLUMNS["difference"].display in table and "▲ significant improvement" in table
+    n_prev = [c["text"] for row in shown["rows"] for name, c in zip(shown["columns"], row) if name == "n_previous"]
+    assert n_prev == [f"{n}*" for n in labelled["n_previous"]]  # every previous n is assumed
+    assert "colgroup" in table  # grouped headings
+    with pytest.raises(ValueError, match="labelled has no 'label' column"):
+        table_html(labelled.drop(columns="label"))
+    with pytest.raises(TypeError, match="labelled must be a pandas DataFrame"):
+        table_html([1, 2])

@@ -223,7 +223,9 @@ levels = st.floats(min_value=0.5, max_value=0.99)
 @given(populations, margins, margins, levels)
 def test_sample_size_non_increasing_in_margin(population, e1, e2, c):
     lo, hi = sorted((e1, e2))
-    assert sample_size(population, margin=lo, confidence_level=c) >= sample_size(population, margin=hi, confidence_level=c)
+    assert sample_size(population, margin=lo, confidence_level=c) >= sample_size(
+        population, margin=hi, confidence_level=c
+    )
 
 
 @settings(max_examples=200, deadline=None)

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportions_ztest
 
-from stats import ChangeTest, compare_proportions, label_changes, parse_percent, margin_of_error
+from stats import ChangeTest, compare_proportions, label_changes, margin_of_error, parse_percent
 from stats.parse import Columns
 from stats.tables import OUTPUT_COLUMNS
 
@@ -61,20 +61,31 @@ def test_labels_hand_computed_and_statsmodels():
 
 def test_wording_states_non_significant_changes_with_their_size():
     # 51 % is impossible with 20 cases or fewer (an error); 46 % is 6/13
-    t = pd.DataFrame({"previous": [50, 50, 50, 50, 45], "current": [54, 59, 41, 50, 46], "n_previous": 20, "n_current": 20})
+    t = pd.DataFrame(
+        {"previous": [50, 50, 50, 50, 45], "current": [54, 59, 41, 50, 46], "n_previous": 20, "n_current": 20}
+    )
     out = label_changes(t)
     assert list(out["label"]) == ["no significant change"] * 5
-    assert list(out["wording"]) == ["no significant change (+4 points)", "no significant change (+9 points)",
-                                    "no significant change (-9 points)", "no significant change (0 points)",
-                                    "no significant change (+1 point)"]
+    assert list(out["wording"]) == [
+        "no significant change (+4 points)",
+        "no significant change (+9 points)",
+        "no significant change (-9 points)",
+        "no significant change (0 points)",
+        "no significant change (+1 point)",
+    ]
     # direction does not change the words of a non-significant change, only of a significant one
     assert list(label_changes(t, higher_is_better=False)["wording"]) == list(out["wording"])
     big = pd.DataFrame({"previous": [50, 50], "current": [80, 20], "n_previous": 100, "n_current": 100})
-    assert list(label_changes(big, higher_is_better=False)["wording"]) == ["declined significantly", "improved significantly"]
+    assert list(label_changes(big, higher_is_better=False)["wording"]) == [
+        "declined significantly",
+        "improved significantly",
+    ]
 
 
 def test_counts_are_used_instead_of_percentages():
-    t = pd.DataFrame({"previous_count": [54, 3], "current_count": [71, 1], "n_previous": [100, 7], "n_current": [100, 9]})
+    t = pd.DataFrame(
+        {"previous_count": [54, 3], "current_count": [71, 1], "n_previous": [100, 7], "n_current": [100, 9]}
+    )
     out = label_changes(t)
     res = compare_proportions(np.array([54 / 100, 3 / 7]), [100, 7], np.array([71 / 100, 1 / 9]), [100, 9])
     np.testing.assert_allclose(out["pvalue"], res.pvalue, rtol=1e-12)
@@ -82,8 +93,16 @@ def test_counts_are_used_instead_of_percentages():
 
 
 def test_counts_take_precedence_where_given():
-    t = pd.DataFrame({"previous": [43, 43], "current": [57, 57], "previous_count": [3, None],
-                      "current_count": [4, None], "n_previous": [7, 7], "n_current": [7, 7]})
+    t = pd.DataFrame(
+        {
+            "previous": [43, 43],
+            "current": [57, 57],
+            "previous_count": [3, None],
+            "current_count": [4, None],
+            "n_previous": [7, 7],
+            "n_current": [7, 7],
+        }
+    )
     out = label_changes(t)
     assert out.loc[0, "difference"] == pytest.approx(1 / 7)
     assert out.loc[1, "difference"] == pytest.approx(0.14)
@@ -98,8 +117,9 @@ def test_alpha_and_variants_are_passed_through():
 
 
 def test_population_columns():
-    t = pd.DataFrame({"previous": [54], "current": [71], "n_previous": [100], "n_current": [100],
-                      "N_prev": [250], "N_cur": [250]})
+    t = pd.DataFrame(
+        {"previous": [54], "current": [71], "n_previous": [100], "n_current": [100], "N_prev": [250], "N_cur": [250]}
+    )
     spec = ChangeTest(finite_population=True)
     out = label_changes(t, spec, columns=Columns(population_previous="N_prev", population_current="N_cur"))
     ref = compare_proportions(0.54, 100, 0.71, 100, test=spec, population_previous=250, population_current=250)
@@ -112,7 +132,9 @@ def test_population_columns():
 
 
 def test_zero_and_hundred_percent_are_data():
-    t = pd.DataFrame({"previous": ["0%", "100%", "0%"], "current": ["0%", "100%", "5%"], "n_previous": 100, "n_current": 100})
+    t = pd.DataFrame(
+        {"previous": ["0%", "100%", "0%"], "current": ["0%", "100%", "5%"], "n_previous": 100, "n_current": 100}
+    )
     out = label_changes(t)
     assert list(out["pvalue"][:2]) == [1.0, 1.0]
     assert list(out["label"]) == ["no significant change", "no significant change", "significant improvement"]
@@ -126,7 +148,9 @@ def test_whole_report_matches_compare_proportions(report):
     # the test runs at the counts the figures imply (columns count_* and n_used_*; the counts
     # themselves are checked against a brute-force oracle in test_counts.py)
     t = out.loc[testable]
-    k1, m1, k2, m2 = (t[c].to_numpy(float) for c in ("count_previous", "n_used_previous", "count_current", "n_used_current"))
+    k1, m1, k2, m2 = (
+        t[c].to_numpy(float) for c in ("count_previous", "n_used_previous", "count_current", "n_used_current")
+    )
     assert (k1 == np.floor(k1)).all() and (k2 == np.floor(k2)).all()
     ref = compare_proportions(k1 / m1, m1, k2 / m2, m2)
     np.testing.assert_allclose(t["pvalue"], ref.pvalue, rtol=1e-12)
@@ -145,15 +169,20 @@ def test_parse_percent_values(value, expected):
     assert parse_percent(value) == expected
 
 
-@pytest.mark.parametrize("value", ["", None, float("nan"), "No comparable data available", "no  comparable\ndata\navailable"])
+@pytest.mark.parametrize(
+    "value", ["", None, float("nan"), "No comparable data available", "no  comparable\ndata\navailable"]
+)
 def test_parse_percent_missing(value):
     assert np.isnan(parse_percent(value))
 
 
 @pytest.mark.parametrize(
     "value, match",
-    [("71 percent", r"value '71 percent' is not a percentage"), (171, r"value 171 is not a percentage from 0 to 100"),
-     ("-3%", r"value '-3%' is not a percentage from 0 to 100")],
+    [
+        ("71 percent", r"value '71 percent' is not a percentage"),
+        (171, r"value 171 is not a percentage from 0 to 100"),
+        ("-3%", r"value '-3%' is not a percentage from 0 to 100"),
+    ],
 )
 def test_parse_percent_errors(value, match):
     with pytest.raises(ValueError, match=match):
@@ -167,11 +196,17 @@ def test_parse_percent_errors(value, match):
         ("previous", "171%", r"row 2, column 'previous': '171%' is not a percentage from 0 to 100"),
         ("n_current", "ten", r"row 2, column 'n_current': 'ten' is not a whole number"),
         ("n_previous", "0", r"row 2, column 'n_previous': must be a whole number >= 1 \(got '0'\)"),
-        ("n_previous", "", r"row 2, column 'n_previous': the number of cases is required where both percentages are given"),
+        (
+            "n_previous",
+            "",
+            r"row 2, column 'n_previous': the number of cases is required where both percentages are given",
+        ),
     ],
 )
 def test_bad_values_name_row_and_column(column, value, match):
-    t = pd.DataFrame({"previous": ["54%"] * 3, "current": ["71%"] * 3, "n_previous": ["100"] * 3, "n_current": ["100"] * 3})
+    t = pd.DataFrame(
+        {"previous": ["54%"] * 3, "current": ["71%"] * 3, "n_previous": ["100"] * 3, "n_current": ["100"] * 3}
+    )
     t.loc[2, column] = value
     with pytest.raises(ValueError, match=match):
         label_changes(t)

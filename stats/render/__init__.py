@@ -118,8 +118,12 @@ class Writer:
     def __post_init__(self):
         object.__setattr__(self, "kinds", tuple(k for k in KINDS if getattr(self, k) is not None))
 
-    def write(self, kind: str, result, *, sanitize: bool = True):
-        """Format ``result`` of ``kind``; a ValueError when this format does not write that kind."""
+    def write(self, kind: str, result, *, sanitize: bool = True, **options):
+        """Format ``result`` of ``kind``; a ValueError when this format does not write that kind.
+
+        ``options`` go to the format's method (for example the text report's ``width`` and
+        ``detail``); a format that takes none is called without them.
+        """
         if kind not in KINDS:
             raise ValueError(f"kind ({kind!r}) must be one of {', '.join(map(repr, KINDS))}.")
         method = getattr(self, kind)
@@ -127,8 +131,8 @@ class Writer:
             raise ValueError(f"format {self.name!r} does not write a {kind}; formats that do: "
                              f"{', '.join(formats_for(kind))}.")
         if kind == "record":
-            return method(result)
-        return method(result, sanitize=sanitize)
+            return method(result, **options)
+        return method(result, sanitize=sanitize, **options)
 
 
 #: The registry: format name -> :class:`Writer`, in the order formats are offered.

@@ -29,10 +29,12 @@ __all__ = [
     "LABEL_STYLE",
     "change_chart",
     "change_charts",
+    "change_axis_limit",
     "key_question_chart",
     "ratings_chart",
     "method_chart",
-    "METHOD_STYLE",
+    "EXACT_STYLE",
+    "method_style",
     "LITERAL",
 ]
 
@@ -125,7 +127,33 @@ def _subtitle(spec):
     return f"{spec.describe()} (method '{spec.method}')"
 
 
-def _prepare(labelled, *, group, label_column, id_column, wrap):
+def change_axis_limit(*tables) -> float:
+    """The half-width (points) of a change axis that holds every change and interval of ``tables``.
+
+    Pass every labelled table a report charts, and give the result to :func:`change_charts`
+    (``xmax``) so that all its change charts share one axis: the same distance means the same
+    change on every chart.
+    """
+    values = []
+    for t in tables:
+        for c in ("ci_low", "ci_high", "difference"):
+            if c in t.columns:
+                values.append(100 * np.abs(t[c].to_numpy(dtype=float)))
+    x = np.concatenate(values) if values else np.array([])
+    span = float(np.nanmax(x)) if x.size and np.isfinite(x).any() else 10.0
+    step = 10 if span <= 40 else 20
+    return float(step * math.ceil((span + 2) / step))
+
+
+def _assumed(rows, column):
+    from ..findings import ASSUMED_SOURCES
+
+    if column not in rows.columns:
+        return np.zeros(len(rows), dtype=bool)
+    return rows[column].astype(str).isin(ASSUMED_SOURCES).to_numpy(dtype=bool)
+
+
+def _prepare(labelled, *, group, label_column, id_column, wrap, xmax=None):
     """Everything the pages share: rows, values, intervals, labels, notes."""
     _check_columns(labelled, ("previous", "current", "n_previous", "n_current", "label"))
     spec = spec_of(labelled)
@@ -162,6 +190,7 @@ def _prepare(labelled, *, group, label_column, id_column, wrap):
         labels=rows["label"].astype(str).to_numpy(),
         labels_text=[_row_label(i, t, wrap) for i, t in zip(ids, texts)],
         fdr=fdr, groups=groups,
+        n1_assumed=_assumed(rows, "n_previous_source"), n2_assumed=_assumed(rows, "n_source"),
         omitted_ids=(omitted[id_column].astype(str).tolist() if id_column else [str(i) for i in omitted.index]),
     )
     items = []
@@ -170,10 +199,26 @@ def _prepare(labelled, *, group, label_column, id_column, wrap):
             items.append(("group", groups[i]))
         items.append(("row", i))
     data["items"] = items
-    span = np.nanmax(np.abs(np.concatenate([data["low"], data["high"], data["diff"]])))
-    step = 10 if span <= 40 else 20
-    data["xmax"] = step * math.ceil((span + 2) / step)
+    if xmax is None:
+        span = np.nanmax(np.abs(np.concatenate([data["low"], data["high"], data["diff"]])))
+        step = 10 if span <= 40 else 20
+        xmax = step * math.ceil((span + 2) / step)
+    elif not (isinstance(xmax, (int, float, np.integer, np.floating)) and np.isfinite(xmax) and xmax > 0):
+        raise ValueError(f"xmax must be a positive number of points (got {xmax!r}).")
+    data["xmax"] = float(xmax)
     return data
+
+
+def _continued(data, pages):
+    """Each page that starts inside a group opens with that group's heading, marked '(continued)'."""
+    if data["groups"] is None:
+        return pages
+    out = []
+    for k, page in enumerate(pages):
+        if k and page and page[0][0] == "row":
+            page = [("group", f"{data['groups'][page[0][1]]} (continued)"), *page]
+        out.append(page)
+    return out
 
 
 def _omitted_note(ids, noun):
@@ -195,7 +240,9 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         else:
             heights.append(max(0.30, _LINE * len(data["labels_text"][payload][1]) + 0.10))
     body = sum(heights)
-    notes = [f"n: cases at the previous and current inspection. Interval: {spec.interval}, "
+    assumed = data["n1_assumed"].any() or data["n2_assumed"].any()
+    notes = [f"n: cases at the previous and current inspection{' (* assumed, not published)' if assumed else ''}. "
+             f"Interval: {spec.interval}, "
              f"{100 * (1 - spec.alpha):g}% ({'dual to the test: it excludes 0 exactly when the change is significant' if spec.interval_is_dual else 'not dual to the test'})."]
     if data["fdr"] is not None:
         notes.append("★ significant after false discovery rate adjustment (q <= alpha, column significant_fdr).")
@@ -240,7 +287,9 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         ident, lines = data["labels_text"][i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", ha="left", **LITERAL)
         ax_text.text(0.15, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL)
-        ax_n.text(0.05, y, f"{data['n1'][i]:.0f} → {data['n2'][i]:.0f}", fontsize=_FONT, va="center", ha="left", **LITERAL)
+        n1 = f"{data['n1'][i]:.0f}{'*' if data['n1_assumed'][i] else ''}"
+        n2 = f"{data['n2'][i]:.0f}{'*' if data['n2_assumed'][i] else ''}"
+        ax_n.text(0.05, y, f"{n1} → {n2}", fontsize=_FONT, va="center", ha="left", **LITERAL)
     idx = np.array([i for i, _ in drawn], dtype=int)
     yy = np.array([y for _, y in drawn], dtype=float)
     for ax in (ax_level, ax_change):
@@ -299,7 +348,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
 
 
 def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
-                  title=None, rows_per_page: int = 30, wrap: int = 78) -> list:
+                  title=None, rows_per_page: int = 30, wrap: int = 78, xmax: float | None = None) -> list:
     """The change chart of a labelled table, one figure per page of at most ``rows_per_page`` rows.
 
     Each testable row shows its previous (open circle) and current percentage, and its change
@@ -325,9 +374,15 @@ def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None
         ``key_question_text``/``key_question``. A column named but missing is an error.
     title : str, optional
     rows_per_page : int, default 30
-        Pages of at most this many rows (about 14 inches high at 3 lines per row).
+        Pages of at most this many rows (about 14 inches high at 3 lines per row). A page that
+        starts inside a group repeats the group's heading, marked "(continued)"; every page has
+        its own legend and axis titles.
     wrap : int, default 78
         Characters per line of the row text (the text is wrapped, never cut).
+    xmax : float, optional
+        Half-width of the change axis in points (default: the table's widest interval, rounded
+        up). Give every chart of a report :func:`change_axis_limit` of all its tables so that
+        they share one axis.
 
     Returns
     -------
@@ -346,15 +401,16 @@ def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None
     """
     if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:
         raise ValueError(f"rows_per_page must be a whole number >= 1 (got {rows_per_page!r}).")
-    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
-    pages = _pages(data["items"], None, rows_per_page)
+    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap, xmax=xmax)
+    pages = _continued(data, _pages(data["items"], None, rows_per_page))
     noun = "prompts" if "prompt_id" in labelled.columns else "rows"
     return [_draw_change_page(data, page, title=title, page_number=k + 1, page_count=len(pages), noun=noun)
             for k, page in enumerate(pages)]
 
 
 def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
-                 title=None, rows_per_page: int = 30, wrap: int = 78, page: int | None = None):
+                 title=None, rows_per_page: int = 30, wrap: int = 78, page: int | None = None,
+                 xmax: float | None = None):
     """One page of :func:`change_charts` as a single figure.
 
     ``page`` (0-based) picks the page; it may be left out only when the table fits on one
@@ -376,8 +432,8 @@ def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None,
     ...
     ValueError: labelled has 51 testable rows in 2 pages of at most 30: pass page=0 to 1, or use change_charts for every page.
     """
-    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap)
-    pages = _pages(data["items"], None, rows_per_page)
+    data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap, xmax=xmax)
+    pages = _continued(data, _pages(data["items"], None, rows_per_page))
     if page is None and len(pages) > 1:
         raise ValueError(f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
                          f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page.")
@@ -491,6 +547,11 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
             r = rated.loc[std]
             lowest = str(r["lowest_key_question"]) if pd.notna(r["lowest_key_question"]) else lowest
             verdict = str(r["rating"])
+            mechanical = r.get("mechanical_rating")
+            if pd.notna(mechanical) and str(mechanical) != verdict:
+                how = ("panel discretion" if pd.notna(r.get("discretion_rating")) else
+                       "qualitative adjustment" if pd.notna(r.get("qualitative_adjustment")) else "panel decision")
+                verdict = f"{mechanical} -> {verdict}\n({how})"
             if "published_rating" in r and pd.notna(r["published_rating"]):
                 verdict += f"\n(published: {r['published_rating']})"
         items.append(("group", name, verdict))
@@ -501,7 +562,7 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     labels = {}
     for item in items:
         if item[0] == "group":
-            heights.append(0.40)
+            heights.append(max(0.40, _LINE * (item[2].count("\n") + 1) + 0.08))
             continue
         i = item[1]
         text = kq[text_col].iloc[i] if text_col else ""
@@ -510,7 +571,8 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     body = sum(heights)
     notes = ["Bars: the margin of error of each percentage (80% confidence at p = 0.5, the methodology's design "
              "margin). Filled: the lowest key question of the standard, which sets its mechanical rating; the text "
-             "gives its distance to the nearest band limit, '!' when the margin crosses that limit."]
+             "gives its distance to the nearest band limit, '!' when the margin crosses that limit. A heading "
+             "'A -> B' names a rating the panel moved off the bands (discretion or qualitative evidence)."]
     top, bottom = 1.35, 0.55 + 0.16 * sum(len(textwrap.wrap(n, 170)) for n in notes)
     height = top + body + bottom
     fig = plt.figure(figsize=(_WIDTH, height))
@@ -560,7 +622,7 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     ax.set_xlabel(f"current percentage of the key question (band limits {band_limits_text(fw)})", fontsize=8)
     fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Key questions against the rating bands",
              fontsize=12, weight="bold", va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", marker="D", ms=6, mfc="#000000", mec="#000000", label="lowest key question (sets the rating)"),
+    handles = [Line2D([], [], ls="none", marker="D", ms=6, mfc="#000000", mec="#000000", label="lowest key question (sets the mechanical rating)"),
                Line2D([], [], ls="none", marker="D", ms=6, mfc="white", mec="#000000", label="other key question"),
                Line2D([], [], color="#000000", lw=1.6, label="margin of error (80%)")]
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
@@ -573,12 +635,25 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     return fig
 
 
-#: Colour and marker of each test variant in :func:`method_chart` (one place: to move to the METHODS registry).
-METHOD_STYLE = {
-    "pooled": ("#0072B2", "o"), "pooled-cc": ("#56B4E9", "s"), "unpooled": ("#009E73", "^"),
-    "unpooled-cc": ("#E69F00", "v"), "fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"),
-    "boschloo": ("#000000", "X"),
-}
+#: Colour and marker of the exact tests in :func:`method_chart`; the Z variants take theirs from
+#: the registry :data:`stats.change.METHODS` (``Method.style``), so a registered variant is drawn too.
+EXACT_STYLE = {"fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"), "boschloo": ("#000000", "X")}
+
+
+def method_style(name: str) -> tuple[str, str]:
+    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`."""
+    from ..change import METHODS
+
+    if name in METHODS:
+        style = METHODS[name].style
+        return str(style.get("color", "#555555")), str(style.get("marker", "o"))
+    return EXACT_STYLE[name]
+
+
+def _method_names() -> list[str]:
+    from ..change import METHODS
+
+    return [*METHODS, *EXACT_STYLE]
 
 
 def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *, window: float = 3.0,
@@ -608,7 +683,7 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     from matplotlib.lines import Line2D
 
     spec = spec_of(compared)
-    methods = [m for m in METHOD_STYLE if m in compared.columns and compared[m].notna().any()]
+    methods = [m for m in _method_names() if m in compared.columns and compared[m].notna().any()]
     if not methods:
         raise ValueError("compared has none of the p-value columns of stats.exact.compare_methods.")
     p = compared[methods].to_numpy(dtype=float)
@@ -652,19 +727,25 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
         for m in methods:
             value = rows[m].iloc[k]
             if pd.notna(value):
-                c, mk = METHOD_STYLE[m]
+                c, mk = method_style(m)
                 ax.scatter([max(value, lo)], [y], marker=mk, color=c, s=34, zorder=3, alpha=0.9, clip_on=False)
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
     ax.set_xscale("log")
     ax.set_xlim(lo, 1)
+    ax.xaxis.set_major_locator(FixedLocator([t for t in (1e-4, 1e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1) if t >= lo]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))  # 0.01, never 10^-2
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(spec.alpha, color="#000000", lw=1.0, ls="--")
-    ax.text(spec.alpha, -0.05, f"alpha = {spec.alpha:g}", transform=ax.get_xaxis_transform(), ha="center",
-            fontsize=8, clip_on=False, **LITERAL)
+    # above the axes: clear of the tick labels and the axis title below
+    ax.annotate(f"alpha = {spec.alpha:g}", xy=(spec.alpha, 1), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                textcoords="offset points", ha="center", va="bottom", fontsize=8, annotation_clip=False, **LITERAL)
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(f"p-value ({spec.alternative}; significant left of the dashed line)", fontsize=8)
     fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Does the verdict depend on the test variant?",
              fontsize=12, weight="bold", va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", marker=METHOD_STYLE[m][1], color=METHOD_STYLE[m][0], ms=6, label=m)
+    handles = [Line2D([], [], ls="none", marker=method_style(m)[1], color=method_style(m)[0], ms=6, label=m)
                for m in methods]
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
                ncol=len(handles), fontsize=8, frameon=False)

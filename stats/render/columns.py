@@ -42,14 +42,14 @@ class Column:
 
     ``kind`` says what the raw value is and so how it is displayed:
 
-    ========== ============================ ===================== ============
+    ========== ============================ ===================== =========================
     kind       raw value                    display               Excel format
-    ========== ============================ ===================== ============
+    ========== ============================ ===================== =========================
     text       text                         as it is              text
     label      a change label               symbol + text         text
     percent    percent 0-100 (as published) ``71``                ``0``
-    points     proportion, a signed change  ``+17`` points        ``+0.0%``
-    margin     proportion, a half-width     ``6.4`` points        ``0.0%``
+    points     proportion, a signed change  ``+17`` points        ``+0.000`` (a proportion)
+    margin     proportion, a half-width     ``6.4`` points        ``0.000`` (a proportion)
     points_raw already in points            ``6.41``              ``0.00``
     pvalue     probability                  ``0.013``, ``<0.001`` ``0.0000``
     z          statistic                    ``2.48``              ``0.00``
@@ -58,7 +58,7 @@ class Column:
     ratio      ratio                        ``x1.313``            ``0.000``
     bool       True/False/missing           ``yes``/``no``        boolean
     number     anything else numeric        3 significant digits  ``General``
-    ========== ============================ ===================== ============
+    ========== ============================ ===================== =========================
     """
 
     display: str
@@ -93,6 +93,24 @@ COLUMNS: dict[str, Column] = {
     "label": Column("label", "label", description="the verdict of the change test"),
     "margin_previous": Column("margin previous (points)", "margin", 1, "80% margin of the previous percentage"),
     "margin_current": Column("margin current (points)", "margin", 1, "80% margin of the current percentage"),
+    # the main points (stats.findings.MainPoints.to_frame) in display units
+    "change_points": Column("change (points)", "points_raw", 1, "current minus previous, percentage points"),
+    "ci_low_points": Column("interval low (points)", "points_raw", 1, "lower limit of the change's interval"),
+    "ci_high_points": Column("interval high (points)", "points_raw", 1, "upper limit of the change's interval"),
+    "previous_percent": Column("previous %", "percent", 0, "previous inspection, percent"),
+    "current_percent": Column("current %", "percent", 0, "current inspection, percent"),
+    "lowest_percent_points": Column("lowest key question %", "percent", 0),
+    "firmness": Column("firmness", description="robust: significant for every feasible count, the exact "
+                       "tests agree and it survives FDR control; fragile otherwise"),
+    "reasons": Column("why fragile"),
+    "caveats": Column("caveats"),
+    "decision": Column("what sets the rating"),
+    # the counts behind a label (implied integer counts, where the analysis gives them)
+    "count_previous": Column("count prev.", "count", description="cases with the outcome at the previous inspection"),
+    "count_current": Column("count cur.", "count", description="cases with the outcome at the current inspection"),
+    "n_used_previous": Column("n used prev.", "count", description="previous denominator the label used"),
+    "n_used_current": Column("n used cur.", "count", description="current denominator the label used"),
+    "count_source": Column("counts from", description="where the counts behind the label come from"),
     # robustness to unknown denominators (stats.consistency)
     "robust_label": Column("over feasible counts", description="the test at every count (k, n) that publishes as both percentages"),
     "significant_from_n": Column("holds from n", "count", description="smallest n from which every feasible count is significant"),
@@ -160,7 +178,8 @@ LABEL_SYMBOLS = {IMPROVEMENT: "▲", DECLINE: "▼", NO_CHANGE: "●", NO_DATA: 
 LABEL_CODES = {IMPROVEMENT: "improvement", DECLINE: "decline", NO_CHANGE: "nochange", NO_DATA: "nodata"}
 
 _EXCEL_FORMATS = {
-    "percent": "0", "points": "+0.0%;-0.0%;0.0%", "margin": "0.0%", "points_raw": "0.00", "pvalue": "0.0000",
+    # a change is never formatted as a percent ("+17.0%" for 17 points): proportions keep a proportion format
+    "percent": "0", "points": "+0.000;-0.000;0.000", "margin": "0.000", "points_raw": "0.00", "pvalue": "0.0000",
     "z": "0.00", "count": "0", "population": "0", "ratio": "0.000", "number": "General",
 }
 

@@ -71,10 +71,13 @@ def report_tables(summary) -> dict[str, pd.DataFrame]:
 
 
 def report_csv(summary, *, sanitize: bool = True) -> str:
-    """The report model as one CSV: every table stacked, its name in the first column ``table``."""
+    """The report model as one CSV: the main points first (:meth:`stats.findings.MainPoints.to_frame`,
+    raw proportions), then every table stacked, its name in the first column ``table``."""
+    points = summary.main_points.to_frame().rename(columns={"table": "row_table"})
+    tables = {"main_points": points, **report_tables(summary)}
     parts = [frame.astype(object).assign(**{"table": name})[["table", *map(str, frame.columns)]]
              if "table" not in frame.columns else frame
-             for name, frame in report_tables(summary).items()]
+             for name, frame in tables.items()]
     buffer = io.StringIO()
     frame_csv(pd.concat(parts, ignore_index=True, sort=False), buffer, sanitize=sanitize)
     return buffer.getvalue()

@@ -25,8 +25,9 @@ from .. import __version__
 from ..change import LABELS, NO_DATA
 from ..io import write_atomic
 from . import Writer
-from .text import multiplicity_line
 from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
+from .points import assumed_footnote, lede, sections
+from .text import multiplicity_line
 
 __all__ = [
     "PROMPT_COLUMNS",
@@ -37,18 +38,49 @@ __all__ = [
     "labelled_columns",
     "to_html",
     "write_html",
+    "table_html",
+    "main_points_html",
+    "summary_html",
+    "Fragment",
+    "core_and_checks",
+    "CHECK_TABLE_COLUMNS",
+    "SPANNERS",
     "WRITER",
 ]
 
-#: Columns of the labelled tables shown in the HTML report, in order (when present).
+#: Core columns of the labelled tables (when present): what changed, by how much, how sure.
 PROMPT_COLUMNS = ("prompt_id", "prompt", "previous", "current", "n_previous", "n_current", "difference",
-                  "ci_low", "ci_high", "statistic", "pvalue", "label")
+                  "ci_low", "ci_high", "pvalue", "label", "robust_label", "qvalue")
 KEY_QUESTION_COLUMNS = ("key_question", "key_question_text", "previous", "current", "all_crcs", "n_previous",
-                        "n_current", "difference", "ci_low", "ci_high", "statistic", "pvalue", "label")
-#: Columns of other analyses shown after those when present (robustness, exact tests, FDR, design effect).
+                        "n_current", "difference", "ci_low", "ci_high", "pvalue", "label", "robust_label", "qvalue")
+#: Columns of the checks tables (when present), after the id: the statistic, the test over the feasible
+#: counts (and the counts behind the label, where the analysis says which), the exact tests, the others.
+CHECK_TABLE_COLUMNS = ("statistic", "pvalue_min", "pvalue_max", "significant_from_n", "combinations_tried",
+                       "count_previous", "count_current", "n_used_previous", "n_used_current", "count_source",
+                       "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "significant_fdr",
+                       "deff", "n_effective", "deff_breakdown")
+#: Every column of other analyses the HTML shows when present (core or checks table).
 OPTIONAL_COLUMNS = ("robust_label", "significant_from_n", "pvalue_min", "pvalue_max", "combinations_tried",
+                    "count_previous", "count_current", "n_used_previous", "n_used_current", "count_source",
                     "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue",
                     "significant_fdr", "deff", "n_effective", "deff_breakdown")
+#: Column groups (spanning headings) of the core and checks tables: heading -> columns under it.
+SPANNERS = {
+    "percent": ("previous", "current", "all_crcs"),
+    "cases (n)": ("n_previous", "n_current"),
+    "change (percentage points)": ("difference", "ci_low", "ci_high"),
+    "test": ("statistic", "pvalue", "label"),
+    "firmness": ("robust_label", "qvalue"),
+    "over the feasible counts": ("pvalue_min", "pvalue_max", "significant_from_n", "combinations_tried"),
+    "counts behind the label": ("count_previous", "count_current", "n_used_previous", "n_used_current",
+                                "count_source"),
+    "exact tests": ("fisher", "barnard", "boschloo", "exact_agree"),
+    "other checks": ("method_sensitive", "significant_fdr", "deff", "n_effective", "deff_breakdown"),
+}
+#: Check columns left blank on rows without comparable data (nothing was tried there).
+_BLANK_UNTESTED = frozenset(OPTIONAL_COLUMNS) | {"statistic"}
+#: Denominator columns marked when the row's source says the n is assumed (column of the source).
+_ASSUMED_SOURCE = {"n_previous": "n_previous_source", "n_current": "n_source"}
 #: Columns of the labelled tables that the HTML tables leave to the workbook (sources, margins, wording).
 _WORKBOOK_ONLY = {"standard", "standard_name", "key_question", "key_question_text", "sample", "n_source",
                   "n_previous_source", "note", "significant", "margin_previous", "margin_current", "wording"}
@@ -64,9 +96,19 @@ def labelled_columns(frame: pd.DataFrame, base) -> list[str]:
     """``base`` columns present, then the optional ones present, then any other new column."""
     shown = [c for c in base if c in frame.columns]
     shown += [c for c in OPTIONAL_COLUMNS if c in frame.columns and c not in shown]
-    known = set(base) | set(OPTIONAL_COLUMNS) | _WORKBOOK_ONLY | {"prompt", "prompt_id"}
+    known = set(base) | set(OPTIONAL_COLUMNS) | _WORKBOOK_ONLY | {"prompt", "prompt_id", "statistic"}
     shown += [c for c in frame.columns if c not in known and c not in shown]
     return shown
+
+
+def core_and_checks(frame: pd.DataFrame, base) -> tuple[list[str], list[str]]:
+    """Columns of the core table (``base`` present) and of the checks table (the id, then the checks
+    present, then any column no table knows): together every column :func:`labelled_columns` shows."""
+    core = [c for c in base if c in frame.columns]
+    rest = [c for c in labelled_columns(frame, base) if c not in core]
+    rest = [c for c in CHECK_TABLE_COLUMNS if c in frame.columns and c not in core] + \
+        [c for c in rest if c not in CHECK_TABLE_COLUMNS]
+    return core, ([core[0], *rest] if rest and core else [])
 
 
 def _sort_key(value, kind):
@@ -79,7 +121,20 @@ def _sort_key(value, kind):
     return str(value)
 
 
-def table_rows(frame: pd.DataFrame, columns, *, group=None) -> dict:
+def _spans(columns) -> list[dict]:
+    """The heading row above the columns: consecutive columns of one :data:`SPANNERS` group share a cell."""
+    owner = {c: title for title, cs in SPANNERS.items() for c in cs}
+    spans: list[dict] = []
+    for j, c in enumerate(columns):
+        title = owner.get(c)
+        if title is not None and spans and spans[-1]["title"] == title:
+            spans[-1]["colspan"] += 1
+        else:
+            spans.append({"title": title, "colspan": 1, "first": j})
+    return spans
+
+
+def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool = True) -> dict:
     """Header and rows of an HTML table, as plain data for the template.
 
     Parameters
@@ -89,21 +144,32 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None) -> dict:
         Columns to show, in order (missing ones are skipped).
     group : callable, optional
         Row -> group heading; consecutive rows with the same heading share a ``<tbody>``.
+    mark_assumed : bool, default True
+        Mark ``n_previous`` / ``n_current`` with :data:`stats.render.points.ASSUMED_MARK` where
+        ``n_previous_source`` / ``n_source`` says the denominator is assumed, and leave the check
+        columns blank on rows without comparable data (nothing was tried there).
 
     Returns
     -------
     dict
-        ``columns``: list of dicts (``name``, ``display``, ``description``, ``numeric``);
+        ``columns``: list of dicts (``name``, ``display``, ``description``, ``numeric``, ``index``);
+        ``spans``: the heading row above them (``title`` None where a column stands alone);
         ``groups``: list of dicts (``title``, ``rows``), each row a list of cells with
         ``text`` (display text), ``sort`` (raw value for sorting and for tests), ``numeric``
-        and ``css`` (a label class).
+        and ``css`` (a label class); ``assumed``: True when a denominator was marked.
     """
+    from ..findings import ASSUMED_SOURCES
+    from .points import ASSUMED_MARK
+
     columns = [c for c in columns if c in frame.columns]
     info = {c: column_info(c, frame[c]) for c in columns}
     header = [{"name": c, "display": info[c].display, "description": info[c].description,
-               "numeric": info[c].kind in _NUMERIC_KINDS} for c in columns]
+               "numeric": info[c].kind in _NUMERIC_KINDS, "index": j} for j, c in enumerate(columns)]
     groups: list[dict] = []
-    for _, row in frame.iterrows():
+    untestable = (frame["label"].astype(str).eq(NO_DATA).to_numpy() if mark_assumed and "label" in frame
+                  else np.zeros(len(frame), dtype=bool))
+    assumed_any = False
+    for r, (_, row) in enumerate(frame.iterrows()):
         title = group(row) if group else None
         if not groups or groups[-1]["title"] != title:
             groups.append({"title": title, "rows": []})
@@ -111,15 +177,24 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None) -> dict:
         for c in columns:
             value = row[c]
             kind = info[c].kind
+            text = format_value(value, info[c])
+            if mark_assumed and untestable[r] and c in _BLANK_UNTESTED:
+                text = ""
+            source = _ASSUMED_SOURCE.get(c)
+            if mark_assumed and source in frame.columns and text and str(row[source]) in ASSUMED_SOURCES:
+                text += ASSUMED_MARK
+                assumed_any = True
             cells.append({
-                "text": format_value(value, info[c]),
+                "text": text,
                 "sort": _sort_key(value, kind),
                 "numeric": kind in _NUMERIC_KINDS,
                 "css": f"label {LABEL_CODES.get(str(value), '')}" if kind == "label" else "",
                 "column": c,
             })
         groups[-1]["rows"].append(cells)
-    return {"columns": header, "groups": groups}
+    spans = _spans(columns)
+    return {"columns": header, "groups": groups, "assumed": assumed_any,
+            "spans": spans if any(s["title"] for s in spans) else []}
 
 
 def _svg(fig, salt: str) -> str:
@@ -135,28 +210,44 @@ def _svg(fig, salt: str) -> str:
     return text[text.index("<svg"):]
 
 
+#: Rows per page of the report's prompt charts: a page fits an A4 landscape sheet at print scale.
+CHART_ROWS_PER_PAGE = 13
+
+
 def chart_svgs(summary) -> list[dict]:
-    """The report's charts as inline SVG with captions: prompt changes (paged), key questions, ratings."""
+    """The report's charts as inline SVG with captions: prompt changes (paged), key questions, ratings.
+
+    Every change chart shares one change axis (:func:`stats.render.charts.change_axis_limit` of
+    both tables); a continued page repeats its group heading, legend and axis titles.
+    """
     import matplotlib
 
-    from .charts import change_charts, key_question_chart, ratings_chart
+    from .charts import change_axis_limit, change_charts, key_question_chart, ratings_chart
 
     matplotlib.use("Agg", force=False)
+    xmax = change_axis_limit(summary.prompts, summary.key_questions)
     charts = []
-    pages = change_charts(summary.prompts)
+    pages = change_charts(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax)
+    assumed = "; n marked * is assumed, not published" if summary.main_points.denominators[
+        ["previous_assumed", "current_assumed"]].to_numpy().any() else ""
     for k, fig in enumerate(pages):
         page = f" (page {k + 1} of {len(pages)})" if len(pages) > 1 else ""
         charts.append({"id": f"chart-prompts-{k + 1}", "svg": _svg(fig, f"prompts{k}"),
                        "caption": f"Prompts: previous and current percentages and each change with its interval{page}. "
                                   "Triangle up: significant improvement; triangle down: significant decline; "
-                                  "square: no significant change; open circle: previous."})
-    charts.append({"id": "chart-key-questions", "svg": _svg(key_question_chart(summary.key_questions), "kq"),
-                   "caption": "Key questions: change since the previous inspection, with the test's interval."})
+                                  f"square: no significant change; open circle: previous{assumed}."})
+    charts.append({"id": "chart-key-questions", "svg": _svg(key_question_chart(summary.key_questions, xmax=xmax), "kq"),
+                   "caption": "Key questions: change since the previous inspection, with the test's interval, on the "
+                              f"same change axis as the prompts{assumed}."})
     fig = ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework)
+    adjusted = [r for r in summary.main_points.ratings if r.adjusted]
+    moved = ("; " + "; ".join(f"{r.standard} {r.standard_name}: {r.mechanical_rating} -> {r.rating} "
+                              f"({'panel discretion' if r.decision == 'discretion' else r.decision})" for r in adjusted)
+             if adjusted else "")
     charts.append({"id": "chart-ratings", "svg": _svg(fig, "ratings"),
                    "caption": "Key-question percentages against the rating band limits "
                               f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "
-                              "of each standard sets its mechanical rating."})
+                              f"of each standard sets its mechanical rating{moved}."})
     return charts
 
 
@@ -172,12 +263,16 @@ def _context(summary, *, charts: bool) -> dict:
     spec = summary.test
     prompts, kq = summary.prompts, summary.key_questions
     totals = summary.totals
+    p_core, p_checks = core_and_checks(prompts, PROMPT_COLUMNS)
+    k_core, k_checks = core_and_checks(kq, KEY_QUESTION_COLUMNS)
+    group_p = _group_prompts if {"standard", "key_question"} <= set(prompts.columns) else None
+    group_k = _group_standard if "standard" in kq.columns else None
     tables = {
         "design": table_rows(summary.design, _DESIGN_COLUMNS),
-        "prompts": table_rows(prompts, labelled_columns(prompts, PROMPT_COLUMNS),
-                              group=_group_prompts if {"standard", "key_question"} <= set(prompts.columns) else None),
-        "key_questions": table_rows(kq, labelled_columns(kq, KEY_QUESTION_COLUMNS),
-                                    group=_group_standard if "standard" in kq.columns else None),
+        "prompts": table_rows(prompts, p_core, group=group_p),
+        "prompts_checks": table_rows(prompts, p_checks, group=group_p) if p_checks else None,
+        "key_questions": table_rows(kq, k_core, group=group_k),
+        "key_questions_checks": table_rows(kq, k_checks, group=group_k) if k_checks else None,
         "ratings": table_rows(summary.ratings, _RATING_COLUMNS),
         "totals": [{"label": label, "symbol": LABEL_SYMBOLS[label], "css": LABEL_CODES[label],
                     "prompts": int(totals.loc[label, "prompts"]), "key_questions": int(totals.loc[label, "key_questions"])}
@@ -193,7 +288,11 @@ def _context(summary, *, charts: bool) -> dict:
     published = summary.published_overall
     method = summary.method[["item", "value"]]
     statements = dict(method.itertuples(index=False))
+    points = summary.main_points
     return {
+        "main_points": sections(points),
+        "lede": lede(points),
+        "assumed_note": assumed_footnote(points),
         "title": f"{summary.title}: changes since the previous inspection",
         "name": summary.title,
         "test": spec.describe(),
@@ -287,3 +386,112 @@ def _report(summary, *, sanitize: bool = True) -> str:
 
 
 WRITER = Writer("html", "one self-contained HTML file with charts (needs the report extra)", report=_report)
+
+
+# ---- notebooks: the same pieces of HTML, displayed by Jupyter ---------------------------------------
+
+#: The report's label and table styles, scoped to the fragments shown in a notebook.
+_FRAGMENT_CSS = """
+.inspection-stats { font-family: inherit; }
+.inspection-stats .label { display: inline-block; padding: 1px 6px; border-radius: 3px; white-space: nowrap; }
+.inspection-stats .label.improvement { background: #dcebf7; color: #003f63; border-left: 4px solid #0072B2;
+  font-weight: 600; }
+.inspection-stats .label.decline { background: #fbe3d6; color: #6b2a00; border-left: 4px solid #B34700;
+  font-weight: 600; }
+.inspection-stats .label.nochange { background: #efefef; color: #4d4d4d; border-left: 4px solid #999; }
+.inspection-stats .label.nodata { color: #555; border-left: 4px dotted #bbb; }
+.inspection-stats .table-wrap { overflow: auto; max-height: 70vh; }
+.inspection-stats table { border-collapse: collapse; font-size: 12px; }
+.inspection-stats th, .inspection-stats td { padding: 3px 6px; border-bottom: 1px solid #d0d0d0; vertical-align: top; }
+.inspection-stats thead { position: sticky; top: 0; background: #fff; z-index: 3; }
+.inspection-stats th.span { text-align: center; color: #555; }
+.inspection-stats td.num, .inspection-stats th.num { text-align: right; white-space: nowrap; }
+.inspection-stats tr.group th { background: #f6f6f6; text-align: left; }
+.inspection-stats button.sort { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; }
+.inspection-stats .footnote { color: #555; font-size: 12px; }
+"""
+
+
+class Fragment(str):
+    """HTML text that Jupyter displays as HTML (``_repr_html_``); otherwise an ordinary ``str``."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _fragment(body: str) -> Fragment:
+    return Fragment(f'<div class="inspection-stats"><style>{_FRAGMENT_CSS}</style>{body}</div>')
+
+
+def _macros(assumed_note: str = ""):
+    return _environment().get_template("fragments.html.j2").make_module({"assumed_note": assumed_note})
+
+
+def main_points_html(points) -> Fragment:
+    """The main points (:class:`stats.findings.MainPoints`) as the report's HTML section, for a notebook."""
+    return _fragment(str(_macros().points_block(sections(points), lede(points))))
+
+
+def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | None = None) -> Fragment:
+    """A labelled table as the report shows it: core table (and checks table), labels with their symbols,
+    display names with units, assumed denominators marked, untestable rows' checks blank.
+
+    For Jupyter: ``table_html(labelled)`` as the last expression of a cell displays the table (the
+    result is a ``str`` with ``_repr_html_``); elsewhere ``IPython.display.HTML(table_html(labelled))``.
+    pandas' own display of the DataFrame is left alone.
+
+    Parameters
+    ----------
+    labelled : pandas.DataFrame
+        :func:`stats.label_changes` output (prompts or key questions), with or without the checks of
+        :func:`stats.summary.summarise`.
+    checks : bool, default True
+        Also the checks table, when the table has check columns.
+    caption : str, optional
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.render.html import table_html
+    >>> html = table_html(stats.label_changes(stats.load_report().prompts, intervals=True))
+    >>> "▲ significant improvement" in html, "n prev." in html, hasattr(html, "_repr_html_")
+    (True, True, True)
+    """
+    if not isinstance(labelled, pd.DataFrame):
+        raise TypeError("labelled must be a pandas DataFrame from stats.label_changes "
+                        f"(got {type(labelled).__name__}).")
+    if "label" not in labelled.columns:
+        raise ValueError("labelled has no 'label' column: pass the output of stats.label_changes.")
+    prompts = "prompt_id" in labelled.columns
+    base = PROMPT_COLUMNS if prompts else KEY_QUESTION_COLUMNS
+    group = (_group_prompts if prompts and {"standard", "standard_name", "key_question", "key_question_text"}
+             <= set(labelled.columns) else _group_standard if {"standard", "standard_name"} <= set(labelled.columns)
+             else None)
+    core, rest = core_and_checks(labelled, base)
+    from ..findings import ASSUMED_SOURCES
+    from .points import ASSUMED_MARK
+
+    note = ""
+    if "n_previous_source" in labelled.columns and labelled["n_previous_source"].isin(ASSUMED_SOURCES).any():
+        note = f"{ASSUMED_MARK} assumed, not published."
+    macros = _macros(note)
+    name = "prompts" if prompts else "key-questions"
+    body = str(macros.data_table(f"nb-{name}", caption or ("Prompts" if prompts else "Key questions"),
+                                 table_rows(labelled, core, group=group)))
+    if checks and rest:
+        checks_rows = table_rows(labelled, rest, group=group)
+        body += str(macros.data_table(f"nb-{name}-checks", "Checks of each label", checks_rows))
+    return _fragment(body)
+
+
+def summary_html(summary) -> Fragment:
+    """A report summary for a notebook: its title and test, the main points, then the core and checks tables."""
+    import html as _html
+
+    head = (f"<h2>{_html.escape(summary.title)}</h2><p><strong>Test:</strong> "
+            f"{_html.escape(summary.test.describe())}.</p>")
+    points = summary.main_points
+    body = str(_macros(assumed_footnote(points)).points_block(sections(points), lede(points)))
+    tables = str(table_html(summary.key_questions, caption="Key questions")) + \
+        str(table_html(summary.prompts, caption="Prompts"))
+    return Fragment(str(_fragment(head + body)) + tables)

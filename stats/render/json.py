@@ -93,13 +93,26 @@ def record_json(record) -> str:
 
 
 def report_json(summary, *, sanitize: bool = True) -> str:
-    """The report model as one JSON object: every table as arrays of rows, the framework, the test."""
+    """The report model as one JSON object: the main points (words and data, proportions), every table as
+    arrays of rows, the framework, the test."""
     from .columns import framework_record
 
+    from .points import lede, sections
+
+    points = summary.main_points
     doc = {
         "name": summary.name,
         "title": summary.title,
         "constructed": summary.constructed,
+        "main_points": {
+            "lede": lede(points),
+            "sections": [{"key": sec.key, "heading": sec.heading, "lead": sec.lead,
+                          "points": [{"text": p.text, "id": p.id or None, "firmness": p.firmness or None}
+                                     for p in sec.points]} for sec in sections(points)],
+            "changes": records(points.to_frame("changes")),
+            "ratings": records(points.to_frame("ratings")),
+            "untested": records(points.to_frame("untested")),
+        },
         "test": summary.test.to_dict(),
         "framework": framework_record(summary.framework),
         "method": records(summary.method[["item", "value"]]),

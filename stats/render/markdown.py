@@ -47,6 +47,18 @@ def _line(text, sanitize: bool) -> str:
     return neutralise_formula(str(text)) if sanitize else str(text)
 
 
+def main_points_markdown(points, *, sanitize: bool = True) -> list[str]:
+    """The main points as Markdown lines: a heading, the lede, each section's lead and its points."""
+    from .points import lede, sections
+
+    out = ["## Main points", "", f"**{_line(lede(points), sanitize)}**", ""]
+    for sec in sections(points):
+        out += [f"### {sec.heading}", "", _line(sec.lead, sanitize), ""]
+        out += [f"- {p.symbol + ' ' if p.symbol else ''}{_line(p.text, sanitize)}" for p in sec.points]
+        out += [""] if sec.points else []
+    return out
+
+
 def report_markdown(summary, *, sanitize: bool = True) -> str:
     """The report model as one Markdown document: method, design, tables, ratings (display values)."""
     from .html import KEY_QUESTION_COLUMNS, PROMPT_COLUMNS, labelled_columns
@@ -59,6 +71,7 @@ def report_markdown(summary, *, sanitize: bool = True) -> str:
     out = [f"# {_line(summary.title, sanitize)}", "", f"Test: {summary.test.describe()}.", ""]
     if summary.constructed:
         out += ["**Constructed example data:** not a real inspection.", ""]
+    out += main_points_markdown(summary.main_points, sanitize=sanitize)
     out += ["## Method and assumptions", ""]
     out += [f"- **{_line(i, sanitize)}**: {_line(v, sanitize)}" for i, v in method.itertuples(index=False)]
     out += ["", "## Sample design", "", table(summary.design)]

@@ -28,6 +28,8 @@ __all__ = [
     "multiplicity_line",
     "method_lines",
     "report_text",
+    "main_points_lines",
+    "terminal_width",
     "compare_text",
     "labelled_text",
     "tabulate_text",
@@ -75,18 +77,36 @@ def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None)
     def wrap(text, w):
         return textwrap.wrap(text, w, break_long_words=True, break_on_hyphens=False) or [""]
 
-    header = "  ".join(fit(c, str(c)[: widths[c]]) for c in columns).rstrip()
+    # columns that still do not fit go on continuation lines (indented), never off the edge
+    bands: list[list] = [[]]
+    used = 0
+    for c in columns:
+        need = widths[c] + (2 if bands[-1] else 0)
+        if bands[-1] and used + need > width:
+            bands.append([])
+            used, need = _BAND_INDENT, widths[c]
+        bands[-1].append(c)
+        used += need
+    pad = [""] + [" " * _BAND_INDENT] * (len(bands) - 1)
+    header = "\n".join(p + "  ".join(fit(c, str(c)[: widths[c]]) for c in band).rstrip() for p, band in zip(pad, bands))
     indent = " " * (widths[columns[0]] + 2) if columns else ""
     rows = []
     for i in range(len(frame)):
         parts = {c: wrap(cells[c][i], widths[c]) if c in wrapped and len(cells[c][i]) > widths[c] else [cells[c][i]]
                  for c in columns}
-        lines = ["  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in columns).rstrip()
-                 for k in range(max(len(v) for v in parts.values()))]
+        lines = []
+        for p, band in zip(pad, bands):
+            block = [p + "  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in band).rstrip()
+                     for k in range(max(len(parts[c]) for c in band))]
+            lines.extend(line for line in block if line.strip() or p == "")
         if detail is not None and cells[detail][i]:
             lines.extend(indent + t for t in wrap(cells[detail][i], max(min_wrap, width - len(indent))))
         rows.append(lines)
     return header, rows
+
+
+#: Indent of a table's continuation lines (the columns that do not fit the width).
+_BAND_INDENT = 4
 
 
 def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True,
@@ -331,7 +351,7 @@ def _kq_view(kq: pd.DataFrame) -> pd.DataFrame:
 def _grouped_table(view: pd.DataFrame, labelled: pd.DataFrame, *, width: int) -> list[str]:
     """A table with one header; standards and key questions as heading lines between rows."""
     head, rows = _table_lines(view, width=width, min_wrap=20, detail="prompt" if "prompt" in view else None)
-    out = [head, "-" * len(head)]
+    out = [*head.splitlines(), "-" * max(map(len, head.splitlines()))]
     previous_std = previous_kq = None
     for i, (_, row) in enumerate(labelled.iterrows()):
         std = (row.get("standard"), row.get("standard_name"))
@@ -353,20 +373,90 @@ def _method_value(summary, item: str) -> str:
     return str(rows.iloc[0]) if len(rows) else ""
 
 
-def report_text(summary, *, width: int = 140) -> str:
+#: Narrowest and widest text the terminal view lays out (characters).
+MIN_WIDTH, MAX_WIDTH = 60, 140
+#: How much the report command prints: ``brief`` (main points and ratings), ``full`` (every table).
+DETAILS = ("brief", "full")
+
+
+def terminal_width(default: int = MAX_WIDTH) -> int:
+    """Columns of the terminal (``COLUMNS``, else the terminal of standard output, else ``default``),
+    kept between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`."""
+    import shutil
+
+    return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((default, 24)).columns))
+
+
+def main_points_lines(points, *, width: int = 100) -> list[str]:
+    """The main points as terminal lines (:mod:`stats.render.points`), wrapped to ``width``."""
+    from .points import lede, sections
+
+    out = ["Main points", "-----------"]
+    out += textwrap.wrap(lede(points), width)
+    for sec in sections(points):
+        out += ["", sec.heading.upper()]
+        out += textwrap.wrap(sec.lead, width, initial_indent="  ", subsequent_indent="  ")
+        for p in sec.points:
+            mark = f"{p.symbol} " if p.symbol else "- "
+            out += textwrap.wrap(p.text, width, initial_indent="  " + mark, subsequent_indent="    ",
+                                 break_on_hyphens=False)
+    return out
+
+
+def _fit(lines: list[str], width: int) -> str:
+    """Lines as text, each line of prose longer than ``width`` wrapped under its own indent (tables already fit)."""
+    out = []
+    for line in "\n".join(lines).splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        out.extend(textwrap.wrap(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
+                                 break_on_hyphens=False))
+    return "\n".join(out) + "\n"
+
+
+def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str:
     """The main job's terminal text for a :class:`stats.summary.ReportSummary`.
 
-    One header per table, prompt and key-question text in full (wrapped), the method stated
-    once at the top (the test, then its assumptions).
+    The main points first (what changed, how firmly, how the ratings follow, what could not be
+    tested), then, with ``detail='full'``, one header per table, prompt and key-question text in
+    full (wrapped), the method stated once (the test, then its assumptions).
+
+    Parameters
+    ----------
+    summary : stats.summary.ReportSummary
+    width : int, default 140
+        Characters per line (the command line passes :func:`terminal_width`); long text is
+        wrapped, never cut.
+    detail : {'full', 'brief'}, default 'full'
+        ``brief``: the main points and the ratings table only.
     """
+    if detail not in DETAILS:
+        raise ValueError(f"detail ({detail!r}) must be one of 'brief' or 'full'.")
+    if not isinstance(width, (int,)) or isinstance(width, bool) or width < MIN_WIDTH:
+        raise ValueError(f"width must be a whole number of characters >= {MIN_WIDTH} (got {width!r}).")
     lines: list[str] = []
     w = lines.append
     narrow = min(width, 100)
     w(f"inspection-stats: {summary.name}")
+    if summary.title != summary.name:
+        lines.extend(textwrap.wrap(summary.title, narrow))
     w("=" * narrow)
     if summary.constructed:
         w("CONSTRUCTED example data: not a real inspection (report.toml: constructed = true).")
-    w(f"Test: {summary.test.describe()}.")
+    lines.extend(textwrap.wrap(f"Test: {summary.test.describe()}.", width, break_on_hyphens=False))
+    w("")
+    lines.extend(main_points_lines(summary.main_points, width=narrow))
+    w("")
+    if detail == "brief":
+        fw = summary.framework
+        w(f"Ratings (score 0-{summary.overall.maximum}, framework {fw.name if fw else summary.overall.framework})")
+        w(ratings_text(summary.ratings, summary.overall, summary.published_overall, width=width).rstrip())
+        w("")
+        lines.extend(textwrap.wrap("Every table, the checks, the sample design and the method: run again with "
+                                   "--full, or --format html -o report.html.", narrow))
+        return _fit(lines, width)
     # stated where they apply: the checks under the prompt table, the design notes, the ratings rule
     covered = {"change test", "alpha", "alternative", "method", "implied N", "widening", "ratings", "robustness",
                "exact tests", "multiplicity"}
@@ -413,7 +503,7 @@ def report_text(summary, *, width: int = 140) -> str:
     lines.extend(textwrap.wrap(_method_value(summary, "ratings"), narrow, initial_indent="   ", subsequent_indent="   "))
     w("")
     w(ratings_text(summary.ratings, summary.overall, summary.published_overall, width=width).rstrip())
-    return "\n".join(lines) + "\n"
+    return _fit(lines, width)
 
 
 def compare_text(res) -> str:
@@ -554,8 +644,8 @@ def _table(t, *, sanitize: bool = True) -> str:
     return (f"{t.title}\n" if t.title else "") + VIEWS[t.view](t)
 
 
-def _report(summary, *, sanitize: bool = True) -> str:
-    return report_text(summary)
+def _report(summary, *, sanitize: bool = True, width: int = MAX_WIDTH, detail: str = "full") -> str:
+    return report_text(summary, width=width, detail=detail)
 
 
 WRITER = Writer("text", "text for the terminal (tables wrapped to the width)", table=_table,

@@ -5,7 +5,8 @@
   document.querySelectorAll("table.sortable").forEach(function (table) {
     var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr.row"));
     rows.forEach(function (row, i) { row.dataset.order = i; });
-    table.querySelectorAll("thead th").forEach(function (th, col) {
+    table.querySelectorAll("thead th[data-index]").forEach(function (th) {
+      var col = Number(th.dataset.index);
       var button = th.querySelector("button.sort");
       if (!button) { return; }
       button.addEventListener("click", function () {
