@@ -6,17 +6,20 @@ Writes a SYNTHETIC table (seeded random percentages and denominators; not inspec
 ``--rows`` rows (10^7 with ``--ten-million``) to a temporary folder, then runs three pipelines on it,
 each in a child process (imports included), in turn ``--repeat`` times (medians reported):
 
-* ``label``: ``python -m stats label FILE --format csv -o OUT`` as it is today;
+* ``label``: ``python -m stats label FILE --format csv -o OUT`` (with pyarrow installed: the
+  pyarrow reader ``stats._fastcsv.iter_table``, the bulk percent and count parsers, and the bulk
+  CSV writer ``stats._fastcsv.write_frame``);
 * ``floor``: the Arrow floor: pyarrow reads the CSV, numpy computes the pooled Z test (z, two-sided
   p-value) and the label, pyarrow writes the CSV (no interval, no margins, no wording);
-* ``pieces``: the label command's own pipeline assembled from the fast pieces that are not yet wired
-  into it: ``stats._fastcsv.iter_table`` (pyarrow reader), ``stats.label_changes`` (with the Newton
-  score interval) and ``stats._fastcsv.write_labelled_csv`` (bulk writer), streamed chunk by chunk
-  as the command does. Its output is checked byte for byte against the command's.
+* ``plain`` (once, not repeated; skipped with ``--no-plain``, and by default above 2 million rows):
+  the same command with the fast path switched off (``stats._fastcsv.AVAILABLE = False``: the
+  plain reader of ``stats.io``, the parser's own route, pandas' writer), as it runs without
+  pyarrow. Its output is checked byte for byte against the command's.
 
-Reports each pipeline's time and peak resident memory (getrusage ru_maxrss of that child only; the
-figure /usr/bin/time -v prints as "Maximum resident set size"), and the ratios label/floor and
-pieces/floor: the second is the ratio the command reaches once the pieces are wired in. Above
+Reports each pipeline's wall time, CPU time (user + system of that child and its threads: the
+steadier measure on a shared machine, where other work stretches wall times unevenly) and peak
+resident memory (getrusage ru_maxrss of that child only; the figure /usr/bin/time -v prints as
+"Maximum resident set size"), and the ratios label/floor of both times. Above
 200,000 rows, then checks that ``--format table`` refuses the file with the row limit's hint.
 """
 
@@ -85,22 +88,19 @@ def floor(src: str, out: str) -> None:
     pacsv.write_csv(out_table, out)
 
 
-def pieces(src: str, out: str) -> None:
-    """The label command's pipeline (stats.cli._cmd_label, csv format) from the fast pieces."""
+def plain(src: str, out: str) -> None:
+    """The label command with the fast path switched off (as without pyarrow)."""
     sys.path.insert(0, str(ROOT))
-    from stats import ChangeTest, label_changes
-    from stats import _fastcsv as fast
-    from stats import io as sio
+    from stats import _fastcsv
+    from stats.cli import main
 
-    spec = ChangeTest()
-    with sio.atomic_writer(out, inputs=(src,)) as fh:
-        for i, chunk in enumerate(fast.iter_table(src)):
-            part = label_changes(chunk, spec, intervals=True, scale="percent", check_scale=i == 0)
-            fast.write_labelled_csv(part, fh, header=i == 0)
+    _fastcsv.AVAILABLE = False
+    sys.exit(main(["label", src, "--format", "csv", "-o", out]))
 
 
-def child(argv: list[str]) -> tuple[int, float, str, float]:
-    """Exit code, seconds, stderr and peak RSS in MiB of a child ``python ARGV`` (os.wait4: this child only)."""
+def child(argv: list[str]) -> tuple[int, float, str, float, float]:
+    """Exit code, seconds, stderr, peak RSS in MiB and CPU seconds (user + system, all its threads) of a
+    child ``python ARGV`` (os.wait4: this child only)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
@@ -108,12 +108,14 @@ def child(argv: list[str]) -> tuple[int, float, str, float]:
         _, status, usage = os.wait4(proc.pid, 0)
         code = os.waitstatus_to_exitcode(status)
         err.seek(0)
-        return code, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024  # KiB on Linux
+        cpu = usage.ru_utime + usage.ru_stime
+        return code, time.perf_counter() - t, err.read(), usage.ru_maxrss / 1024, cpu  # ru_maxrss: KiB on Linux
 
 
 def median(values):
     values = sorted(values)
-    return values[len(values) // 2] if len(values) % 2 else 0.5 * (values[len(values) // 2 - 1] + values[len(values) // 2])
+    half = len(values) // 2
+    return values[half] if len(values) % 2 else 0.5 * (values[half - 1] + values[half])
 
 
 def main(argv=None) -> None:
@@ -124,7 +126,8 @@ def main(argv=None) -> None:
     parser.add_argument("--keep", help="folder for the files (default: a temporary folder, removed)")
     parser.add_argument("--make", help=argparse.SUPPRESS)  # internal: write the table to this path and exit
     parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)  # internal: run the floor SRC OUT
-    parser.add_argument("--pieces", nargs=2, help=argparse.SUPPRESS)  # internal: run the pieces SRC OUT
+    parser.add_argument("--plain", nargs=2, help=argparse.SUPPRESS)  # internal: run the plain path SRC OUT
+    parser.add_argument("--no-plain", action="store_true", help="skip the plain (no pyarrow) run")
     args = parser.parse_args(argv)
     rows = 10_000_000 if args.ten_million else args.rows
     if args.make:
@@ -133,13 +136,13 @@ def main(argv=None) -> None:
     if args.floor:
         floor(*args.floor)
         return
-    if args.pieces:
-        pieces(*args.pieces)
+    if args.plain:
+        plain(*args.plain)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
         src = folder / "synthetic-large.csv"
-        outs = {name: folder / f"out-{name}.csv" for name in ("label", "floor", "pieces")}
+        outs = {name: folder / f"out-{name}.csv" for name in ("label", "floor", "plain")}
         t = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--rows", str(rows), "--make", str(src)], check=True)
         size = src.stat().st_size / 2**20
@@ -148,31 +151,40 @@ def main(argv=None) -> None:
         commands = {
             "label": ["-m", "stats", "label", str(src), "--format", "csv", "-o", str(outs["label"])],
             "floor": [__file__, "--floor", str(src), str(outs["floor"])],
-            "pieces": [__file__, "--pieces", str(src), str(outs["pieces"])],
         }
         times = {name: [] for name in commands}
         peaks = {name: [] for name in commands}
+        cpus = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, cmd in commands.items():
-                code, seconds, err, peak = child(cmd)
+                code, seconds, err, peak, cpu = child(cmd)
                 assert code == 0, f"{name}: {err}"
                 times[name].append(seconds)
                 peaks[name].append(peak)
-        t_floor = median(times["floor"])
+                cpus[name].append(cpu)
+        t_floor, c_floor = median(times["floor"]), median(cpus["floor"])
         for name in commands:
-            t_name = median(times[name])
-            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor  peak RSS {max(peaks[name]):,.0f} MiB "
+            t_name, c_name = median(times[name]), median(cpus[name])
+            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor; CPU {c_name:6.1f} s  "
+                  f"{c_name / c_floor:5.1f}x the floor's CPU; peak RSS {max(peaks[name]):,.0f} MiB "
                   f"({max(peaks[name]) / size:.2f}x the input)  runs: {', '.join(f'{x:.1f}' for x in times[name])} s")
-        same = filecmp.cmp(outs["label"], outs["pieces"], shallow=False)
-        print(f"pieces' output identical to the label command's: {same}")
+        same = None
+        if not args.no_plain and rows <= 2_000_000:
+            code, seconds, err, peak, cpu = child([__file__, "--plain", str(src), str(outs["plain"])])
+            assert code == 0, f"plain: {err}"
+            print(f"plain   {seconds:8.1f} s  {seconds / t_floor:5.1f}x the floor; CPU {cpu:6.1f} s  "
+                  f"{cpu / c_floor:5.1f}x the floor's CPU; peak RSS {peak:,.0f} MiB "
+                  f"(the fast path switched off, as without pyarrow; run once)")
+            same = filecmp.cmp(outs["label"], outs["plain"], shallow=False)
+            print(f"label's output identical, byte for byte, to the plain path's: {same}")
         with open(outs["label"], encoding="utf-8") as fh:
             lines = sum(1 for _ in fh)
         print(f"label wrote {lines - 1:,} rows")
         if rows > 200_000:  # stats.io.DISPLAY_ROW_LIMIT: beyond it the table format must refuse at once
-            code, seconds, err, peak = child(["-m", "stats", "label", str(src), "--format", "table"])
+            code, seconds, err, peak, _ = child(["-m", "stats", "label", str(src), "--format", "table"])
             print(f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
                   f"{err.strip().split(': error: ')[-1][:150]}")
-        assert same, "the pieces' output differs from the label command's"
+        assert same is not False, "the label command's output differs from the plain path's"
 
 
 if __name__ == "__main__":

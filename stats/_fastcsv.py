@@ -2,28 +2,44 @@
 
 :func:`iter_table` yields the same chunks as :func:`stats.io.iter_table` (same columns, dtypes,
 strings, missing cells and row numbers) for a valid UTF-8 file, parsed by ``pyarrow.csv``'s
-streaming reader instead of Python's ``csv`` module; any file that is not plainly valid (another
-encoding, a byte-order mark other than UTF-8's, control characters, ragged rows, blank or
-duplicate column names, a header that is not the first line, a quoted header, unreadable quoting,
-no data rows) is handed to :func:`stats.io.iter_table`, so every error keeps its exact message.
-An error met in the middle of a file (a ragged row in a later chunk) hands over at the chunk where
-it happens: the chunks already yielded are the same, and the reader raises where it always did.
+streaming reader instead of Python's ``csv`` module. The file is opened and its header read by
+:class:`stats.io._Reader` itself, so the rules of :func:`stats.io.open_input` (regular files only,
+symbolic links and report folders, ``max_bytes``) and of the header (:func:`stats.io.check_header`,
+:data:`stats.limits.MAX_COLUMNS`) are applied by the same code, and pyarrow reads the very
+descriptor that was checked; every block pyarrow reads is checked for control characters and for
+lines over :data:`stats.limits.MAX_LINE_CHARS`. Any file that is not plainly valid (a refused file,
+another encoding, a byte-order mark other than UTF-8's, control characters, an over-long line,
+ragged rows, blank or duplicate column names, a header that is not the first line, a quoted
+header, unreadable quoting, no data rows, more rows than ``max_rows``) is handed to
+:func:`stats.io.iter_table`, so every refusal keeps its exact type and message. An error met in
+the middle of a file (a ragged row in a later chunk) hands over at the chunk where it happens: the
+chunks already yielded are the same, and the reader raises where it always did.
 
 :func:`write_csv` writes a frame as ``DataFrame.to_csv(fh, index=False, header=header)`` does,
 byte for byte, with the formatting done in bulk by pyarrow (numbers converted to text in C,
-quoting decided per column, rows joined without a Python loop); :func:`write_labelled_csv` writes
-a labelled chunk as the ``label`` command writes it (:func:`stats.formatting.round_for_output`,
-then :func:`stats.io.neutralise_formulas` with ``sanitize``).
+quoting decided per column, rows joined without a Python loop); :func:`write_frame` writes a
+frame as the CSV renderer does (:func:`stats.render.csv.frame_csv`: full precision, formulas
+neutralised with ``sanitize``). The ``label`` command reads with :func:`iter_table` and its CSV
+writer (:func:`stats.render.csv.stream_csv`) writes with :func:`write_frames` (:func:`write_frame`
+for each chunk, in a worker thread while the next chunk is labelled).
 
-pyarrow is optional: without it (or with an older version) :data:`AVAILABLE` is False and both
-functions fall back to :func:`stats.io.iter_table` and pandas' writer.
+:func:`parse_percent_text` and :func:`parse_count_text` parse a column of plain text (``"62%"``,
+``"120"``, blanks, "No comparable data available") in bulk for :func:`stats.parse.parse_percent_series`
+and :func:`stats.parse.parse_count_series`, which call them first and take their own route for
+any column they return None for (anything unusual: every error comes from that route).
+
+pyarrow is optional (the ``fast`` extra): without it (or with an older version) :data:`AVAILABLE`
+is False, the readers and parsers take the plain routes (:func:`stats.io.iter_table`, the
+parser's own) and the writers pandas' writer, with the same results.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io as _io
+import os
 import re
 from collections.abc import Iterator
 
@@ -31,8 +47,11 @@ import numpy as np
 import pandas as pd
 
 from . import io as sio
+from . import limits
 
-__all__ = ["AVAILABLE", "iter_table", "write_csv", "write_labelled_csv"]
+__all__ = [
+    "AVAILABLE", "iter_table", "write_csv", "write_frame", "write_frames", "parse_percent_text", "parse_count_text",
+]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
     import pyarrow as pa
@@ -46,7 +65,6 @@ except ImportError:  # pragma: no cover - exercised where pyarrow is absent
 
 # The bytes stats.io refuses as "not a text table" (C0 controls but tab, newline, form feed, CR; DEL).
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_SCAN = 1 << 24  # bytes per block when scanning a file for control characters
 _BLOCK = 1 << 22  # pyarrow's block size: about 4 MB of text per parsed batch
 
 
@@ -57,54 +75,88 @@ class _Fallback(Exception):
 # ----------------------------------------------------------------------------------------- reading
 
 
-def _probe(path, encoding, delimiter):
-    """``(header, delimiter, skip)`` for the fast path, or raise :class:`_Fallback`.
+def _probe(path, encoding, delimiter, folder, max_bytes):
+    """``(file, header, delimiter)`` for the fast path, or raise :class:`_Fallback`.
 
-    The encoding, delimiter and header come from :class:`stats.io._Reader` itself (the same
-    sniffing and header rules); the fast path also needs the header to be the file's first line,
-    unquoted, so that pyarrow can be told to skip exactly one line.
+    The file is opened, and the encoding, delimiter and header found, by :class:`stats.io._Reader`
+    itself, so every rule of :func:`stats.io.open_input` (regular files only, the folder and symbolic
+    link rules, ``max_bytes``) and of the header (:func:`stats.io.check_header`: names, at most
+    :data:`stats.limits.MAX_COLUMNS` columns; :data:`stats.limits.MAX_LINE_CHARS`) is applied by the
+    same code; any refusal hands the file to :func:`stats.io.iter_table`, which refuses it with its
+    own message. The returned file is a duplicate of the descriptor the reader checked (so the file
+    read is the file checked), positioned at the start. The fast path also needs the header to be
+    the file's first line, unquoted, so that pyarrow can be told to skip exactly one line.
     """
     if not AVAILABLE or encoding not in (None, "utf-8", "utf8", "UTF-8"):
         raise _Fallback
-    make_reader = getattr(sio, "_Reader", None)
-    if make_reader is None:
-        raise _Fallback
     try:
-        reader = make_reader(path, encoding=encoding, delimiter=delimiter)
-        rows = reader.rows()
-        next(rows)  # sets reader.header; raises on a bad header or no data rows
-        rows.close()
-    except Exception:  # noqa: BLE001 - any problem at all: the reader raises it again, with its message
+        reader = sio._Reader(path, encoding=encoding, delimiter=delimiter, folder=folder, max_bytes=max_bytes)
+    except Exception:
         raise _Fallback from None
-    if reader.encoding not in ("utf-8", "utf-8-sig"):
-        raise _Fallback
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    head = head.removeprefix(codecs.BOM_UTF8)
-    end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
-    if end < 0:
-        raise _Fallback
-    first = head[:end].decode("utf-8", errors="strict")
-    if '"' in first:
-        raise _Fallback
-    fields = next(csv.reader([first], delimiter=reader.delimiter))
-    if [f.strip() for f in fields] != reader.header:
-        raise _Fallback
-    return reader.header, reader.delimiter
+    fh = os.fdopen(os.dup(reader.fh.fileno()), "rb")
+    try:
+        rows = reader.rows()
+        try:
+            next(rows)  # sets reader.header; raises on a bad header, an over-long line or no data rows
+        finally:
+            rows.close()
+            reader.fh.close()
+        if reader.encoding not in ("utf-8", "utf-8-sig"):
+            raise _Fallback
+        fh.seek(0)
+        head = fh.read(1 << 16).removeprefix(codecs.BOM_UTF8)
+        end = min((i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0), default=-1)
+        if end < 0:
+            raise _Fallback
+        first = head[:end].decode("utf-8", errors="strict")
+        if '"' in first or [f.strip() for f in next(csv.reader([first], delimiter=reader.delimiter))] != reader.header:
+            raise _Fallback
+        fh.seek(0)
+    except Exception:
+        fh.close()
+        raise _Fallback from None
+    return fh, reader.header, reader.delimiter
 
 
-def _has_control(path) -> bool:
-    with open(path, "rb") as fh:
-        while block := fh.read(_SCAN):
-            if _CONTROL.search(block):
-                return True
-    return False
+class _CheckedStream:
+    """The bytes of a file as pyarrow reads them, refusing what :func:`stats.io.iter_table` refuses
+    line by line: control characters, and lines longer than :data:`stats.limits.MAX_LINE_CHARS`.
+
+    Such a file raises :class:`_Fallback` (the plain reader then raises its own error at the same
+    row). Lines are measured in bytes, which are never fewer than characters, with two bytes for the
+    line end: a file the plain reader refuses is always handed over (a file with a line just under
+    the limit in characters may be handed over too, and is then read by the plain reader).
+    """
+
+    def __init__(self, fh):
+        self.fh, self.run, self.closed = fh, 0, False
+
+    def read(self, n=-1):
+        block = self.fh.read(n)
+        if not block:
+            return block
+        if _CONTROL.search(block):
+            raise _Fallback
+        codes = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero((codes == 10) | (codes == 13))
+        if ends.size:
+            longest = max(self.run + int(ends[0]), int(np.diff(ends).max(initial=1)) - 1)
+            self.run = len(block) - int(ends[-1]) - 1
+        else:
+            longest = self.run = self.run + len(block)
+        if max(longest, self.run) + 2 > limits.MAX_LINE_CHARS:
+            raise _Fallback
+        return block
+
+    def close(self):
+        self.closed = True
+        self.fh.close()
 
 
 def _to_frame(batch, header, first):
     """One pandas chunk from a record batch of strings: blank cells missing, dtype ``str``."""
     data = {}
-    for name, col in zip(header, batch.columns):
+    for name, col in zip(header, batch.columns, strict=True):
         blank = pc.equal(pc.utf8_trim_whitespace(col), "")
         other = pc.invert(pc.string_is_ascii(col))
         if pc.any(other).as_py():  # non-ASCII text: Python's str.strip decides what is blank
@@ -118,11 +170,11 @@ def _to_frame(batch, header, first):
     return frame
 
 
-def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
+def _fast_chunks(fh, header, delimiter, chunk_rows, max_rows) -> Iterator[pd.DataFrame]:
     n = len(header)
     names = [f"c{i}" for i in range(n)]
     reader = pacsv.open_csv(
-        path,
+        _CheckedStream(fh),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK, encoding="utf8"),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                          newlines_in_values=True, ignore_empty_lines=True),
@@ -130,6 +182,12 @@ def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
                                              quoted_strings_can_be_null=False, check_utf8=True),
     )
     pending, count, first = [], 0, 1
+
+    def chunk(batches):
+        if max_rows is not None and first - 1 + batches[0].num_rows > max_rows:
+            raise _Fallback  # the plain reader refuses the row after max_rows, in this chunk
+        return _to_frame(batches[0], header, first)
+
     for batch in reader:
         pending.append(batch)
         count += batch.num_rows
@@ -137,56 +195,61 @@ def _fast_chunks(path, header, delimiter, chunk_rows) -> Iterator[pd.DataFrame]:
             table = pa.Table.from_batches(pending)
             head = table.slice(0, chunk_rows).combine_chunks().to_batches()
             rest = table.slice(chunk_rows)
-            yield _to_frame(_one_batch(head, names), header, first)
+            yield chunk(_one_batch(head, names))
             first += chunk_rows
             pending, count = rest.to_batches(), rest.num_rows
     if count:
-        yield _to_frame(_one_batch(pa.Table.from_batches(pending).combine_chunks().to_batches(), names), header, first)
+        yield chunk(_one_batch(pa.Table.from_batches(pending).combine_chunks().to_batches(), names))
     elif first == 1:
-        raise _Fallback  # no data rows: the reader's message
+        raise _Fallback  # no data rows: the reader's message (or its empty chunk, with allow_no_rows)
 
 
 def _one_batch(batches, names):
     if len(batches) == 1:
-        return batches[0]
-    return pa.Table.from_batches(batches).combine_chunks().to_batches()[0] if batches else \
-        pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})
+        return batches
+    return pa.Table.from_batches(batches).combine_chunks().to_batches()[:1] if batches else \
+        [pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})]
 
 
 def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None) -> Iterator[pd.DataFrame]:
+               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
+               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """:func:`stats.io.iter_table`, parsed by pyarrow where the file is plainly valid UTF-8 text.
 
-    Same parameters, chunks and errors as :func:`stats.io.iter_table` (see the module docstring
-    for when it is used instead).
+    Same parameters, chunks and errors as :func:`stats.io.iter_table`, whose rules (the file checks
+    of :func:`stats.io.open_input`, the header, column and line limits) are applied by its own code;
+    see the module docstring for when the file is handed to it instead.
     """
-    chunk_rows = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        yield from sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
+    def plain():
+        return sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter, folder=folder,
+                              max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows)
+
+    size = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        yield from plain()
         return
     try:
-        header, delim = _probe(path, encoding, delimiter)
-        if _has_control(path):
-            raise _Fallback
+        fh, header, delim = _probe(path, encoding, delimiter, folder, max_bytes)
     except _Fallback:
-        yield from sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
+        yield from plain()
         return
     done = 0
-    chunks = _fast_chunks(path, header, delim, chunk_rows)
-    while True:
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            return
-        except (_Fallback, pa.ArrowException, ValueError, OSError):
-            # hand over where it happened: the reader yields the same chunks up to here, then its own error
-            rest = sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter)
-            for i, part in enumerate(rest):
-                if i >= done:
-                    yield part
-            return
-        done += 1
-        yield chunk
+    with fh:
+        chunks = _fast_chunks(fh, header, delim, size, max_rows)
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            except Exception:
+                # hand over where it happened: the reader yields the same chunks up to here, then its own error
+                chunks.close()
+                for i, part in enumerate(plain()):
+                    if i >= done:
+                        yield part
+                return
+            done += 1
+            yield chunk
 
 
 # ----------------------------------------------------------------------------------------- writing
@@ -221,15 +284,40 @@ def _quoted(col):
 def _float_text(values: np.ndarray):
     """Float64 values as numpy's ``str`` writes them (what pandas' CSV writer uses), in bulk.
 
+    A column with many repeated values (differences of whole percentages, margins, counts; judged
+    from its first 2048 values) is formatted once per distinct value (found by hashing the values' bits, so ``0.0`` and ``-0.0``
+    stay apart) and the texts taken back; see :func:`_float_text_distinct` for the text itself.
+    """
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    sample = values[:2048].view(np.int64)
+    if 10 * np.unique(sample).size >= 9 * sample.size:  # nearly all distinct (a statistic): no hashing
+        return _float_text_distinct(values)
+    encoded = pc.dictionary_encode(pa.array(values.view(np.int64)))
+    if 2 * len(encoded.dictionary) <= len(values):
+        distinct = encoded.dictionary.to_numpy().view(np.float64)
+        return pc.take(_float_text_distinct(distinct), encoded.indices)
+    return _float_text_distinct(values)
+
+
+def _float_text_distinct(values: np.ndarray):
+    """Float64 values as numpy's ``str`` writes them.
+
+    Whole numbers below 1e15 (not ``-0.0``) are integers with ``.0`` added. For the others,
     pyarrow and numpy both write the shortest text that reads back as the same double, so their
     digits agree; they differ in layout only: numpy writes ``100.0`` where pyarrow writes ``100``, and
     uses exponents below 1e-4 and from 1e16 where pyarrow does not. Cells in numpy's positional
     range take pyarrow's text (with ``.0`` added where it has no point); the rest (and nan, inf)
     take numpy's own.
     """
+    mag = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        whole = (values == np.floor(values)) & (mag < 1e15) & ~((values == 0) & np.signbit(values))
+    nan = np.isnan(values)
+    if np.all(whole | nan):  # counts and sample sizes: integers, nan cells left to the caller
+        text = pc.cast(pa.array(np.where(whole, values, 0.0).astype(np.int64)), pa.string())
+        return pc.binary_join_element_wise(text, ".0", "")
     arr = pa.array(values, type=pa.float64())
     text = pc.cast(arr, pa.string())
-    mag = np.abs(values)
     positional = ((mag >= 1e-4) & (mag < 1e16)) | (values == 0)
     whole = pc.invert(pc.match_substring(text, "."))
     if pc.any(whole).as_py():
@@ -273,7 +361,7 @@ def _column_text(series: pd.Series):
         if isinstance(text, pa.ChunkedArray):
             text = text.combine_chunks()
         return _quoted(pc.fill_null(pc.cast(text, pa.string()), ""))
-    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         values = series.to_numpy(dtype=object, na_value=None)
         if any(v is not None and not isinstance(v, str) for v in values):
             raise _Fallback
@@ -287,7 +375,8 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     Columns of float64, integer (numpy or nullable), nullable boolean, categorical and text dtypes
     are formatted in bulk; a frame with any other column (or without pyarrow) is written by pandas.
     """
-    if not AVAILABLE or len(frame.columns) == 0 or len(frame) == 0 or not all(isinstance(c, str) for c in frame.columns):
+    # (one column: pandas writes a missing cell as "" there, so that the line is not blank)
+    if not AVAILABLE or len(frame.columns) < 2 or len(frame) == 0 or not all(isinstance(c, str) for c in frame.columns):
         frame.to_csv(fh, index=False, header=header)
         return
     try:
@@ -306,14 +395,148 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
     # the rows' text lies end to end in the array's data buffer: write it in one piece
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    fh.write(memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]].tobytes().decode("utf-8"))
+    data = memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+    raw = getattr(fh, "buffer", None)
+    utf8 = codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8"
+    if raw is not None and os.linesep == "\n" and utf8:
+        fh.flush()  # a UTF-8 text file: its bytes go straight to the binary file below it
+        raw.write(data)
+    else:
+        fh.write(data.tobytes().decode("utf-8"))
 
 
-def write_labelled_csv(part: pd.DataFrame, fh, *, header: bool = True, sanitize: bool = False) -> None:
-    """Write one labelled chunk as the ``label`` command's CSV output does today, byte for byte:
-    :func:`stats.formatting.round_for_output`, :func:`stats.io.neutralise_formulas` with
-    ``sanitize``, then :func:`write_csv`."""
-    from .formatting import round_for_output
+def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool = True) -> None:
+    """Write ``frame`` as :func:`stats.render.csv.frame_csv` writes it to ``fh``, byte for byte: every
+    digit kept, with ``sanitize`` cells and column names a spreadsheet would run made inert
+    (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
+    writer (:func:`stats.render.csv.stream_csv`) writes each chunk with it."""
+    write_csv(sio.neutralise_formulas(frame) if sanitize and _may_run(frame) else frame, fh, header=header)
 
-    rounded = round_for_output(part)
-    write_csv(sio.neutralise_formulas(rounded) if sanitize else rounded, fh, header=header)
+
+def write_frames(frames, fh, *, sanitize: bool = True) -> None:
+    """Write a stream of frames as one CSV, as :func:`write_frame` would one by one (header once).
+
+    With pyarrow, each frame is formatted and written by one worker thread while the next is
+    produced (read and labelled) by the caller's thread: pyarrow's kernels release the GIL, so the
+    two overlap on two cores. Frames are written in order, at most one write is pending (memory
+    stays bounded by two chunks), and an error on either side stops the stream and is raised here.
+    """
+    if not AVAILABLE:
+        for i, frame in enumerate(frames):
+            write_frame(frame, fh, sanitize=sanitize, header=i == 0)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-csv") as pool:
+        try:
+            for i, frame in enumerate(frames):
+                if pending is not None:
+                    pending.result()  # in order, and raise a writing error at once
+                pending = pool.submit(write_frame, frame, fh, sanitize=sanitize, header=i == 0)
+            if pending is not None:
+                pending.result()
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):  # the first error is the one raised
+                    pending.result()
+            raise
+
+
+_FORMULA_START = r"^[=+\-@\t\r]"  # stats.io.FORMULA_PREFIXES, as an RE2 class (a test checks they agree)
+
+
+def _may_run(frame: pd.DataFrame) -> bool:
+    """Whether :func:`stats.io.neutralise_formulas` could change ``frame``: False only when no column name,
+    no category and no cell of a text column starts with one of :data:`stats.io.FORMULA_PREFIXES`
+    (then it returns the frame as it is); checked in bulk for pyarrow text, else it is asked."""
+    if not AVAILABLE or any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in frame.columns):
+        return True
+    for i in range(frame.shape[1]):
+        dtype = (col := frame.iloc[:, i]).dtype
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            continue
+        if isinstance(dtype, pd.CategoricalDtype):
+            if any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in dtype.categories):
+                return True
+            continue
+        if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+            return True
+        if pc.any(pc.match_substring_regex(pa.array(col.array), _FORMULA_START)).as_py():
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------------------- percentages
+
+# A plain published percentage: digits with an optional fraction, optional blanks and '%' (the number
+# at most 16 characters, checked apart: within 0 to 100 that is at most 15 significant digits, where
+# pyarrow's and pandas' conversions are both the correctly rounded double).
+_PLAIN_PERCENT = r"^[ \t]*(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)[ \t]*%?[ \t]*$"
+# The texts stats.parse reads as "no figure", in the one spelling this path accepts (single spaces).
+_PLAIN_NO_DATA = r"^[ \t]*(?:no comparable data available|no comparable data|n/a|na)?[ \t]*$"
+
+
+def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series | None:
+    """:func:`stats.parse.parse_percent_series` for a column of plain text, in bulk; else None.
+
+    Returns the same float Series (same index and name; nan where there is no figure) when every
+    cell is missing, a plain percentage (``"62%"``, ``" 62 % "``, ``"62"``, ``"62.5"``: ASCII digits
+    and at most one point, at most 16 characters, spaces or tabs around, one trailing ``%``) or a
+    no-data text in its plain spelling (``"No comparable data available"``, ``"n/a"``, blank; any
+    case, single spaces), and every
+    value lies within 0 to 100 (``scale='percent'``) or 0 to 1 (``'proportion'``). Any other column
+    (not pyarrow text, non-ASCII text, signs, exponents, other spellings, a mistake, a value out of
+    range) returns None: the parser's own route then gives its value or its error.
+    """
+    if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.string())
+    if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():  # nulls skipped
+        return None
+    number = pc.match_substring_regex(arr, _PLAIN_PERCENT)
+    no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
+    if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
+        return None
+    text = pc.utf8_trim(pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"),
+                                      "%"), " \t")
+    if (pc.max(pc.utf8_length(text)).as_py() or 0) > 16:
+        return None
+    values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    top = 100.0 if scale == "percent" else 1.0
+    if np.nanmax(values, initial=0.0) > top:
+        return None
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+
+
+_PLAIN_COUNT = r"^[ \t]*(?:[0-9]{1,15})?[ \t]*$"  # a whole number of at most 15 digits (exact in a double), or blank
+
+
+def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
+    """:func:`stats.parse.parse_count_series` for a column of plain text, in bulk; else None.
+
+    Returns the same float Series (same index and name; nan where the cell is missing or blank)
+    when every cell is missing, blank (spaces or tabs) or a whole number of ASCII digits (at most
+    15, with spaces or tabs around) of at least ``minimum``; any other column returns None, and the
+    parser's own route gives its value or its error.
+    """
+    if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.string())
+    if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():
+        return None
+    if not pc.all(pc.match_substring_regex(arr, _PLAIN_COUNT), min_count=0).as_py():
+        return None
+    text = pc.utf8_trim(arr, " \t")
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    values = pc.cast(pc.cast(text, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
+    if np.nanmin(values, initial=float(minimum)) < minimum:
+        return None
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)

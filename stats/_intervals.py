@@ -199,6 +199,54 @@ def _score_and_slope(delta, d, p1, n1, p2, n2, f1, f2, cc, slope=True):
     return np.where(num == 0, 0.0, t), dt
 
 
+def _row_constants(p1, n1, p2, n2):
+    """Per-row terms of :func:`_cubic` and its derivatives that do not depend on ``delta``, computed once.
+
+    Each is the very expression :func:`_cubic`, :func:`_restricted_mle` and :func:`_score_and_slope`
+    evaluate (same operations, same order), so :func:`_score_and_slope_simple` gives their results
+    bit for bit.
+    """
+    k1 = p1 * n1
+    total = n1 + n2
+    return {"n1": n1, "n2": n2, "k1": k1, "total": total, "count": k1 + p2 * n2, "a": n2 + 2 * n1,
+            "two_k1": 2 * k1, "two_n1": 2 * n1, "three_t3": 3 * total, "six_t3_t3": 6 * total * total,
+            "two_t3": 2 * total}
+
+
+def _score_and_slope_simple(delta, d, cc, c, slope=True):
+    """:func:`_score_and_slope` for rows without the finite population correction (``f1 = f2 = 1``),
+    from :func:`_row_constants` ``c``: the same operations less those on constants (and the
+    multiplications by 1), so the same values bit for bit, in about two thirds of the time."""
+    n1, n2, k1, total, count = c["n1"], c["n2"], c["k1"], c["total"], c["count"]
+    t2 = c["a"] * delta - total - count
+    t1 = (n1 * delta - total - c["two_k1"]) * delta + count
+    t0 = k1 * delta * (1 - delta)
+    b3 = t2 / c["three_t3"]
+    b3_2 = b3 * b3
+    q = b3_2 * b3 - t1 * t2 / c["six_t3_t3"] + t0 / c["two_t3"]
+    r = np.copysign(np.sqrt(np.maximum(b3_2 - t1 / c["three_t3"], 0.0)), q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(r == 0, 0.0, q / (r * r * r))
+    angle = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3
+    pi1 = np.clip(2 * r * np.cos(angle) - b3, 0.0, 1.0)
+    pi2 = np.clip(pi1 + delta, 0.0, 1.0)
+    se = np.sqrt(pi1 * (1 - pi1) / n1 + pi2 * (1 - pi2) / n2)
+    gap = d - delta
+    num = np.sign(gap) * (np.abs(gap) - np.minimum(cc, np.abs(gap)))
+    if not slope:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(num == 0, 0.0, num / se), None
+    dF_dpi = (c["three_t3"] * pi1 + 2 * t2) * pi1 + t1
+    dF_ddelta = (c["a"] * pi1 + c["two_n1"] * delta - total - c["two_k1"]) * pi1 + k1 * (1 - 2 * delta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dpi1 = np.where((pi1 > 0) & (pi1 < 1), -dF_ddelta / dF_dpi, 0.0)
+        dpi2 = np.where((pi2 > 0) & (pi2 < 1), dpi1 + 1, 0.0)
+        dse = ((1 - 2 * pi1) * dpi1 / n1 + (1 - 2 * pi2) * dpi2 / n2) / (2 * se)
+        t = num / se
+        dt = (np.where(num == 0, 0.0, -1.0) * se - num * dse) / (se * se)
+    return np.where(num == 0, 0.0, t), dt
+
+
 def _newton_boundary(margin, reject, accept, start, iterations=40):
     """Root of a monotone ``margin`` between ``reject`` (margin >= 0) and ``accept`` (< 0) by Newton's method.
 
@@ -246,7 +294,79 @@ def _newton_boundary(margin, reject, accept, start, iterations=40):
     return near_rej, confirmed
 
 
+def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
+    """:func:`_newton_boundary` with the rows' data gathered once, not at every step (the same values).
+
+    ``gather(rows)`` returns the data of those rows (an index array) and ``evaluate(x, data)``
+    returns ``(value, slope)`` of the margin; each row's arithmetic is that of
+    :func:`_newton_boundary`. The working set is re-gathered only when a third of it is done: rows
+    already done are evaluated with the others until then, and their state is left as it was, so
+    every row takes the same steps and stops at the same point as it would alone.
+    """
+    reject = np.array(reject, dtype=float)
+    accept = np.array(accept, dtype=float)
+    x = np.clip(np.asarray(start, dtype=float), np.minimum(reject, accept), np.maximum(reject, accept))
+    x = np.where(np.isfinite(x), x, 0.5 * (reject + accept))
+    rows = np.arange(x.size)
+    cur, data = rows, gather(rows)
+    xc, rc, ac = x.copy(), reject.copy(), accept.copy()
+    live = np.ones(x.size, dtype=bool)
+    for _ in range(iterations):
+        value, slope = evaluate(xc, data)
+        rejected = value >= 0
+        rc = np.where(live & rejected, xc, rc)
+        ac = np.where(live & ~rejected, xc, ac)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            newton = xc - value / slope
+        inside = np.isfinite(newton) & (np.minimum(rc, ac) < newton) & (newton < np.maximum(rc, ac))
+        x_new = np.where(inside, newton, 0.5 * (rc + ac))
+        done = (np.abs(newton - xc) <= 1e-14) | (np.abs(ac - rc) <= _NUDGE)
+        xc = np.where(live & ~done, x_new, xc)
+        live &= ~done
+        if not live.any():
+            break
+        if 3 * np.count_nonzero(live) < 2 * live.size:  # a third done: gather the rest
+            x[cur], reject[cur], accept[cur] = xc, rc, ac
+            cur = cur[live]
+            data = gather(cur)
+            xc, rc, ac = x[cur], reject[cur], accept[cur]
+            live = np.ones(cur.size, dtype=bool)
+    x[cur], reject[cur], accept[cur] = xc, rc, ac
+    direction = np.sign(accept - reject)
+    lo, hi = np.minimum(reject, accept), np.maximum(reject, accept)
+    near_rej = np.clip(x - _NUDGE * direction, lo, hi)
+    near_acc = np.clip(x + _NUDGE * direction, lo, hi)
+    check_rej, check_acc = near_rej != reject, near_acc != accept
+    confirmed = direction != 0
+    for near, check, want in ((near_rej, check_rej, True), (near_acc, check_acc, False)):
+        idx = rows[check & confirmed]
+        if idx.size:
+            confirmed[idx] = (evaluate(near[idx], gather(idx))[0] >= 0) == want
+    return near_rej, confirmed
+
+
+#: Rows solved together by :func:`score_bounds`: blocks of this size keep the temporaries of each step in
+#: the CPU's cache (measured: 100,000 rows in blocks of 16,384 took about half the time of one block).
+_BLOCK_ROWS = 16_384
+
+
 def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
+    """:func:`_score_bounds` in blocks of :data:`_BLOCK_ROWS` rows (every row's arithmetic is its own, so
+    the limits are the same bit for bit)."""
+    d = np.asarray(d, dtype=float)
+    if d.size <= _BLOCK_ROWS:
+        return _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, newton=newton)
+    shape = d.shape
+    flat = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
+            for x in (d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high)]
+    low, high = np.empty(d.size), np.empty(d.size)
+    for start in range(0, d.size, _BLOCK_ROWS):
+        block = slice(start, start + _BLOCK_ROWS)
+        low[block], high[block] = _score_bounds(*(x[block] for x in flat), newton=newton)
+    return low.reshape(shape), high.reshape(shape)
+
+
+def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     """Lower and upper limits ``{delta : -z_high < T(delta) < z_low}`` of the score interval.
 
     ``z_low`` is the critical value for the lower limit (``inf`` for none: the limit is -1),
@@ -259,6 +379,10 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     reaches the critical value. Rows where Newton's method cannot confirm a root are
     solved by the bracketing :func:`_boundary` (equal results to 1e-12 either way: both
     return the rejected end of a bracket narrower than ``_TOLERANCE``).
+
+    Rows without the finite population correction are evaluated by :func:`_score_and_slope_simple`
+    (per-row constants computed once) and stepped by :func:`_newton_compact` (data gathered once
+    per working set): the same operations on every row, so the same limits bit for bit.
 
     ``T`` can fail to be monotone in one degenerate case: with the finite population
     correction, a census of one inspection (``f = 0``) and 0 % or 100 % in the other, the
@@ -274,8 +398,8 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     def stat(delta, rows):
         return score_statistic(delta, *(x[rows] for x in args))
 
-    def stat_slope(delta, rows, slope=True):
-        return _score_and_slope(delta, *(x[rows] for x in args), slope=slope)
+    def stat_slope(delta, rows, slope=True):  # rows of F only (f1 = f2 = 1)
+        return _score_and_slope_simple(delta, flat_d[rows], cc_[rows], {k: v[rows] for k, v in const.items()}, slope)
 
     everything = np.arange(d.size)
     minus_one = np.full(d.size, -1.0)
@@ -286,6 +410,7 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     simple = (f1_ == 1) & (f2_ == 1) & newton  # newton=False: the bracketing search alone (benchmarks)
     newton_rows, bracket_rows = everything[simple], everything[~simple]
     F = newton_rows
+    const = _row_constants(args[1], n1_, args[3], n2_)
     if F.size:  # shared by both limits: T(0) (the verdict at 0) and s(d) (the scale of Newton's start)
         t_zero = stat_slope(np.zeros(F.size), F, False)[0]
         pi1, pi2 = _restricted_mle(_cubic(flat_d[F], args[1][F], n1_[F], args[3][F], n2_[F]), flat_d[F])
@@ -318,7 +443,15 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
             if rows.size:
                 Fr = F[rows]
                 start = flat_d[Fr] - sign * (z[Fr] * s_at_d[rows] + cc_[Fr])
-                found, ok = _newton_boundary(lambda x, r: margin_slope(x, rows[r]), end[Fr], flat_d[Fr], start)
+                def gather(r):
+                    at = Fr[r]
+                    return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}
+
+                def evaluate(x, data):
+                    t, dt = _score_and_slope_simple(x, *data[:2], data[3])
+                    return sign * t - data[2], sign * dt
+
+                found, ok = _newton_compact(gather, evaluate, end[Fr], flat_d[Fr], start)
                 limit[Fr] = found
                 rest = rows[~ok]
                 if rest.size:

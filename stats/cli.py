@@ -385,7 +385,9 @@ def _cmd_label(args) -> int:
     writer = get_writer(args.format)
 
     def labelled_chunks():
-        for i, chunk in enumerate(sio.iter_table(args.file, encoding=args.encoding)):
+        from ._fastcsv import iter_table  # stats.io.iter_table's chunks and errors, parsed by pyarrow if installed
+
+        for i, chunk in enumerate(iter_table(args.file, encoding=args.encoding)):
             try:  # the unit check ("every value at most 1") looks at the first chunk only
                 yield label_changes(chunk, spec, intervals=True, scale=args.scale, check_scale=i == 0)
             except ValueError as err:

@@ -469,7 +469,12 @@ def toml_string(value: str) -> str:
 
 
 class _Reader:
-    """Shape-checked CSV reader over a text file (see the module docstring)."""
+    """Shape-checked CSV reader over a text file (see the module docstring).
+
+    Internal, but used by :mod:`stats._fastcsv` (the pyarrow reader opens, sniffs and checks the
+    header of a file through it): keep ``_Reader(path, encoding=, delimiter=, folder=, max_bytes=)``,
+    ``.fh``, ``.encoding``, ``.delimiter``, ``.rows()`` and ``.header``.
+    """
 
     def __init__(self, path, *, encoding=None, delimiter=None, folder=None, max_bytes=None, allow_no_rows=False):
         self.path = path

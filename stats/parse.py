@@ -128,6 +128,11 @@ def parse_percent_series(series: pd.Series, column: str, scale: str = "percent")
     """
     if pd.api.types.is_bool_dtype(series.dtype):
         raise TypeError(f"column {column!r} must hold percentages (got booleans).")
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
+        from ._fastcsv import parse_percent_text  # same values; None sends anything else down the route below
+
+        if (fast := parse_percent_text(series, scale)) is not None:
+            return fast
     if pd.api.types.is_numeric_dtype(series.dtype):
         values = series.astype(float)
         original = series
@@ -220,6 +225,11 @@ def parse_count_series(series: pd.Series, column: str, *, minimum: int) -> pd.Se
     ...
     ValueError: row 0, column 'n_current': must be a whole number >= 1 (got '0').
     """
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":  # plain text in bulk
+        from ._fastcsv import parse_count_text  # same values; None sends anything else down the route below
+
+        if (fast := parse_count_text(series, minimum)) is not None:
+            return fast
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.astype(float)
     else:

@@ -9,8 +9,8 @@ import pytest
 
 from stats import ChangeTest
 from stats import _fastcsv as F
-from stats import formatting as fmt
 from stats import io as sio
+from stats.render.csv import frame_csv
 from stats.tables import label_changes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +24,7 @@ def same_chunks(path, **kw):
     ref = list(sio.iter_table(path, **kw))
     got = list(F.iter_table(path, **kw))
     assert len(got) == len(ref)
-    for a, b in zip(ref, got):
+    for a, b in zip(ref, got, strict=True):
         pd.testing.assert_frame_equal(b, a, check_exact=True)
         assert list(b.dtypes) == list(a.dtypes) and list(b.columns) == list(a.columns)
         assert b.index.equals(a.index)
@@ -35,10 +35,17 @@ def same_chunks(path, **kw):
 def fast_path_taken(path, **kw):
     """Whether the file is read by pyarrow (not handed to stats.io)."""
     try:
-        F._probe(path, kw.get("encoding"), kw.get("delimiter"))
+        fh, _, _ = F._probe(path, kw.get("encoding"), kw.get("delimiter"), kw.get("folder"), kw.get("max_bytes"))
     except F._Fallback:
         return False
-    return not F._has_control(path)
+    with fh:
+        stream = F._CheckedStream(fh)
+        try:
+            while stream.read(1 << 12):
+                pass
+        except F._Fallback:
+            return False
+    return True
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(ROOT / "data")))
@@ -53,7 +60,8 @@ CASES = {
     "semicolon": "prompt_id;previous;current\nP1;54,5%;71%\nP2;;\n",
     "tab": "prompt_id\tprevious\tcurrent\nP1\t54%\t71%\n",
     "blank cells": "a,b,c\n,  ,x\n , \t,y\n,,\n",
-    "percent strings": "prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\nP2,No comparable data available,,10,10\n",
+    "percent strings": ("prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\n"
+                        "P2,No comparable data available,,10,10\n"),
     "blank lines": "a,b\n\n1,2\n\n\n3,4\n\n",
     "CRLF": "a,b\r\n1,2\r\n3,4\r\n",
     "non-ASCII": "a,b\nÉcole,\u00a0\nx\u2003,\u3000\n\u200b,é\n",
@@ -125,7 +133,7 @@ def test_other_files_are_read_by_stats_io_with_the_same_chunks_and_error(tmp_pat
     got_chunks, got_err = outcome(F.iter_table, path, **kw)
     assert got_err == ref_err
     assert len(got_chunks) == len(ref_chunks)
-    for a, b in zip(ref_chunks, got_chunks):
+    for a, b in zip(ref_chunks, got_chunks, strict=True):
         pd.testing.assert_frame_equal(b, a, check_exact=True)
 
 
@@ -139,11 +147,10 @@ def test_a_named_encoding_goes_to_stats_io(tmp_path):
 # ---- writer ------------------------------------------------------------------------------------
 
 
-def label_csv_today(part, sanitize=False, header=True):
-    """What the label command writes for a chunk (stats.cli._cmd_label, csv format)."""
+def label_csv_plain(part, sanitize=False, header=True):
+    """What the CSV renderer writes for a chunk with pandas (stats.render.csv.frame_csv)."""
     buf = io.StringIO()
-    rounded = fmt.round_for_output(part)
-    (sio.neutralise_formulas(rounded) if sanitize else rounded).to_csv(buf, index=False, header=header)
+    frame_csv(part, buf, sanitize=sanitize, header=header)
     return buf.getvalue()
 
 
@@ -155,17 +162,16 @@ def label_csv_fast(part, sanitize=False, header=True):
     buf = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:  # prove the bulk path wrote it
         mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
-        F.write_labelled_csv(part, buf, header=header, sanitize=sanitize)
+        F.write_frame(part, buf, header=header, sanitize=sanitize)
     return buf.getvalue()
 
 
 def labelled_synthetic(m=3000, seed=0):
     rng = np.random.default_rng(seed)
     n1, n2 = rng.integers(1, 400, m), rng.integers(1, 400, m)
-    prev = np.round(100 * rng.binomial(n1, rng.uniform(0, 1, m)) / n1).astype(int).astype(str).astype(object)
-    prev = np.char.add(prev.astype(str), "%").astype(object)
-    cur = np.round(100 * rng.binomial(n2, rng.uniform(0, 1, m)) / n2).astype(int).astype(str)
-    cur = np.char.add(cur, "%").astype(object)
+    k1, k2 = rng.binomial(n1, rng.uniform(0, 1, m)), rng.binomial(n2, rng.uniform(0, 1, m))
+    prev = np.char.add(np.floor(100 * k1 / n1 + 0.5).astype(int).astype(str), "%").astype(object)
+    cur = np.char.add(np.floor(100 * k2 / n2 + 0.5).astype(int).astype(str), "%").astype(object)
     prev[::41] = "No comparable data available"  # not testable: NaN results, blank cells
     cur[::53] = None
     ids = [f"P{i}" for i in range(m)]
@@ -183,14 +189,31 @@ def test_writer_writes_the_label_commands_bytes(alternative, sanitize):
     part = label_changes(table, ChangeTest(alternative=alternative), intervals=True)
     assert (part["pvalue"] < 1e-4).any() and part["pvalue"].isna().any()  # exponents and blanks
     for header in (True, False):
-        assert label_csv_fast(part, sanitize, header) == label_csv_today(part, sanitize, header)
+        assert label_csv_fast(part, sanitize, header) == label_csv_plain(part, sanitize, header)
+    assert "'=HYPERLINK" in label_csv_fast(part, True) and "'=HYPERLINK" not in label_csv_fast(part, False)
+    assert any(len(x) > 12 for x in label_csv_fast(part).split(",")), "full precision, not rounded"
+
+
+def test_the_csv_renderers_stream_writes_the_same_bytes_with_and_without_pyarrow(monkeypatch):
+    from stats.render import WRITERS
+
+    table = labelled_synthetic(m=500, seed=3)
+    parts = [label_changes(table.iloc[i:i + 150], ChangeTest(), intervals=True) for i in range(0, 500, 150)]
+    fast = io.StringIO()
+    WRITERS["csv"].stream(iter(parts), fast, sanitize=True)
+    monkeypatch.setattr(F, "AVAILABLE", False)
+    plain = io.StringIO()
+    WRITERS["csv"].stream(iter(parts), plain, sanitize=True)
+    whole = io.StringIO()
+    frame_csv(pd.concat(parts), whole, sanitize=True)
+    assert fast.getvalue() == plain.getvalue() == whole.getvalue()
 
 
 @pytest.mark.parametrize("name", ["prompts", "key_questions"])
 def test_writer_on_the_bundled_report(name):
     table = sio.read_table(ROOT / "data" / "south-yorkshire-crc-2020" / f"{name}.csv")
     part = label_changes(table, ChangeTest(), intervals=True)
-    assert label_csv_fast(part) == label_csv_today(part)
+    assert label_csv_fast(part) == label_csv_plain(part)
 
 
 def test_writer_floats_as_numpy_writes_them():
@@ -205,3 +228,179 @@ def test_writer_floats_as_numpy_writes_them():
         mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
         F.write_csv(frame, buf)
     assert buf.getvalue() == frame.to_csv(index=False)
+
+
+# ---- the plain reader's rules (stats.io.open_input, stats.limits) hold on the fast path ------------
+
+
+def same_outcome(path, **kw):
+    """Both readers give the same chunks and then the same error (type and message), or none."""
+    ref_chunks, ref_err = outcome(sio.iter_table, path, **kw)
+    got_chunks, got_err = outcome(F.iter_table, path, **kw)
+    assert got_err == ref_err
+    assert len(got_chunks) == len(ref_chunks)
+    for a, b in zip(ref_chunks, got_chunks, strict=True):
+        pd.testing.assert_frame_equal(b, a, check_exact=True)
+    return ref_err
+
+
+def test_a_fifo_is_refused_as_the_plain_reader_refuses_it(tmp_path):
+    import os
+
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    err = same_outcome(path)
+    assert err[0] is ValueError and "a FIFO (named pipe), not a regular file" in err[1]
+
+
+def test_a_directory_is_refused_alike(tmp_path):
+    err = same_outcome(tmp_path)
+    assert err[0] is OSError and "it is a directory" in err[1]
+
+
+def test_a_symbolic_link_in_a_folder_is_refused_alike(tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("a,b\n1,2\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    err = same_outcome(link, folder=tmp_path)
+    assert err[0] is ValueError and "it is a symbolic link" in err[1]
+    assert same_outcome(link) is None  # a link the user names is followed, by both
+
+
+def test_a_file_outside_its_folder_is_refused_alike(tmp_path):
+    (tmp_path / "inner").mkdir()
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n")
+    err = same_outcome(path, folder=tmp_path / "inner")
+    assert err[0] is ValueError and "outside the report folder" in err[1]
+
+
+def test_too_many_columns_are_refused_alike(tmp_path):
+    from stats import limits
+
+    path = tmp_path / "wide.csv"
+    k = limits.MAX_COLUMNS + 1
+    path.write_text(",".join(f"c{i}" for i in range(k)) + "\n" + ",".join("1" * k) + "\n")
+    err = same_outcome(path)
+    assert err[0] is ValueError and "stats.limits.MAX_COLUMNS" in err[1]
+    ok = tmp_path / "at-the-limit.csv"
+    k = limits.MAX_COLUMNS
+    ok.write_text(",".join(f"c{i}" for i in range(k)) + "\n" + ",".join("1" * k) + "\n")
+    assert fast_path_taken(ok) and same_outcome(ok) is None
+
+
+@pytest.mark.parametrize("where", ["header", "first row", "later chunk", "last line, unterminated"])
+def test_an_over_long_line_is_refused_alike(tmp_path, where):
+    from stats import limits
+
+    long = "x" * limits.MAX_LINE_CHARS
+    rows = ["1,2"] * 10
+    if where == "header":
+        text = f"a,{long}\n" + "\n".join(rows) + "\n"
+    elif where == "first row":
+        text = "a,b\n" + f"1,{long}\n" + "\n".join(rows) + "\n"
+    elif where == "later chunk":
+        text = "a,b\n" + "\n".join(rows) + f"\n1,{long}\n" + "\n".join(rows) + "\n"
+    else:
+        text = "a,b\n" + "\n".join(rows) + f"\n1,{long}"
+    path = tmp_path / "long.csv"
+    path.write_text(text)
+    err = same_outcome(path, chunk_rows=4)
+    assert err[0] is ValueError and "stats.limits.MAX_LINE_CHARS" in err[1]
+
+
+def test_a_long_line_within_the_limit_reads_alike(tmp_path):
+    from stats import limits
+
+    path = tmp_path / "long-ok.csv"
+    path.write_text("a,b\n" + "1,2\n" * 5 + "1," + "é" * (limits.MAX_LINE_CHARS // 2 - 10) + "\n" + "3,4\n")
+    assert same_outcome(path, chunk_rows=2) is None
+
+
+def test_size_and_row_limits_and_empty_tables_alike(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "1,2\n" * 10)
+    err = same_outcome(path, max_bytes=20)
+    assert err[0] is ValueError and "bytes" in err[1]
+    for max_rows in (3, 4, 9, 10):
+        same_outcome(path, chunk_rows=4, max_rows=max_rows)
+    assert same_outcome(path, chunk_rows=4, max_rows=10) is None
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("a,b\n")
+    assert same_outcome(header_only, allow_no_rows=True) is None
+    assert same_outcome(header_only)[0] is ValueError
+
+
+# ---- the label command ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sanitize", [[], ["--no-sanitize"]])
+def test_the_label_command_writes_the_same_bytes_with_and_without_pyarrow(tmp_path, monkeypatch, sanitize):
+    from stats.cli import main
+
+    src = tmp_path / "in.csv"
+    labelled_synthetic(m=2500, seed=5).to_csv(src, index=False)
+    outs = []
+    for available in (True, False):
+        monkeypatch.setattr(F, "AVAILABLE", available)
+        monkeypatch.setattr(sio, "CHUNK_ROWS", 700)  # several chunks
+        out = tmp_path / f"out-{available}.csv"
+        assert main(["label", str(src), "--format", "csv", "-o", str(out), *sanitize]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\n") == 2500 + 1 + 1  # header, rows, and one row with a line break in a quoted cell
+
+
+@pytest.mark.parametrize("kind", ["repeated", "whole", "whole with nan and -0.0", "large whole"])
+def test_writer_floats_repeated_and_whole_as_numpy_writes_them(kind):
+    rng = np.random.default_rng(2)
+    if kind == "repeated":  # formatted once per distinct value, then taken
+        values = rng.choice(np.r_[np.arange(-100, 101) / 100, 0.1 + 0.2, -0.0, 0.0, 1e-5, np.nan, 1e17], 5000)
+    elif kind == "whole":
+        values = rng.integers(0, 400, 5000).astype(float)
+    elif kind == "whole with nan and -0.0":
+        values = rng.integers(-400, 400, 5000).astype(float)
+        values[::7], values[::11] = np.nan, -0.0
+    else:
+        values = np.r_[rng.integers(0, 2**53, 3000).astype(float), 1e15 - 1, 1e15, 1e15 + 2, 9.99e15, 1e16, 2.0**53]
+    frame = pd.DataFrame({"x": values, "y": values[::-1]})
+    buf = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pd.DataFrame, "to_csv", no_pandas_writer)
+        F.write_csv(frame, buf)
+    assert buf.getvalue() == frame.to_csv(index=False)
+
+
+def test_the_formula_check_covers_every_prefix_and_nothing_else():
+    for prefix in sio.FORMULA_PREFIXES:
+        frame = pd.DataFrame({"a": ["x", f"{prefix}1+2"], "b": ["y", "z"]}).astype("str")
+        assert F._may_run(frame), repr(prefix)
+        assert F._may_run(pd.DataFrame({f"{prefix}a": ["x"], "b": ["y"]}).astype("str"))
+        assert F._may_run(pd.DataFrame({"a": pd.Categorical(["x", f"{prefix}y"]), "b": [1, 2]}))
+    safe = pd.DataFrame({"a": ["x", " =1", "a-b", "'=1", None], "n": [1.0, -2.0, 3.0, 4.0, 5.0]}).astype({"a": "str"})
+    assert not F._may_run(safe)
+    pd.testing.assert_frame_equal(sio.neutralise_formulas(safe), safe)
+
+
+def test_the_streaming_writer_raises_an_error_from_either_side():
+    table = labelled_synthetic(m=300, seed=4)
+    part = label_changes(table, ChangeTest(), intervals=True)
+
+    def chunks():
+        yield part
+        yield part
+        raise ValueError("row 601: not a percentage")
+
+    buf = io.StringIO()
+    with pytest.raises(ValueError, match="row 601: not a percentage"):
+        F.write_frames(chunks(), buf)
+    whole = label_csv_plain(part, True) + label_csv_plain(part, True, header=False)
+    assert whole.startswith(buf.getvalue())  # (the output file is discarded: stats.io.atomic_writer)
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        F.write_frames(iter([part, part, part]), Full())
