@@ -478,3 +478,34 @@ def test_former_modules_re_export_the_documented_names():
     frame = pd.DataFrame({"a": [0.123456789]})
     assert formatting.render(frame, "table") == formatting.render(frame, "text") == text.plain_text(frame)
     assert formatting.render(frame, "csv") == "a\n0.123456789\n"
+
+
+def test_every_report_format_gives_the_structural_design_effect_first(summary):
+    """Issue 20: the design effect from the sample's own structure is the primary view, with its model."""
+    import html
+    import io
+
+    from stats.render import get_writer
+    from stats.render.xlsx import read_workbook, to_xlsx
+
+    structure = summary.design_effect_structure
+    assert list(structure["end"]) == ["low", "high"]
+    high = structure.set_index("end").loc["high"]
+    model = structure.attrs["design_model"]
+    for fmt in ("text", "markdown", "html"):
+        out = get_writer(fmt).write("report", summary)
+        flat = " ".join(html.unescape(out).split())
+        first, fixed = flat.index("From the sample's own structure"), flat.index("At fixed design effects")
+        assert first < fixed, fmt
+        assert f"{high['deff']:.2f}" in flat and " ".join(model.split())[:60] in flat, fmt
+    doc = json.loads(get_writer("json").write("report", summary))
+    assert doc["design_effect_structure"]["model"] == model
+    assert doc["design_effect_structure"]["rows"][1]["deff"] == pytest.approx(high["deff"], rel=1e-12)
+    csv_text = get_writer("csv").write("report", summary)
+    assert "design_effect_structure" in csv_text
+    buffer = io.BytesIO()
+    to_xlsx(summary).save(buffer)
+    sheets = read_workbook(buffer)
+    names = list(sheets)
+    assert names.index("design_effect_structure") < names.index("design_effect")
+    assert sheets["design_effect_structure"]["model"].iloc[0] == model

@@ -237,7 +237,7 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     # the main points first, then the tables, then the method
     assert list(load_workbook(path, read_only=True).sheetnames) == ["summary", *sheets]
     expected = ["main_points", "prompts", "key_questions", "ratings", "overall", "totals", "multiplicity",
-                "design_effect", "design", "framework", "method", "columns"]
+                "design_effect_structure", "design_effect", "design", "framework", "method", "columns"]
     assert list(sheets) == expected
     for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
         frame, back = getattr(summary, name), sheets[name]

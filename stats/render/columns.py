@@ -135,6 +135,13 @@ COLUMNS: dict[str, Column] = {
     "lost": Column("lost", "count"),
     "share_surviving": Column("share surviving", "number"),
     "lost_ids": Column("labels lost"),
+    "end": Column("end of the range"),
+    "icc": Column("ICC", "number", description="intra-class correlation of one officer's cases"),
+    "mean_cluster_size": Column("cases per officer", "number", description="mean cluster size"),
+    "cv": Column("CV of cases per officer", "number", description="coefficient of variation of cluster sizes"),
+    "effective_cluster_size": Column("effective cluster size", "number", description="m (1 + cv^2)"),
+    "model": Column("model"),
+    "source": Column("inputs"),
     # sample design (stats.samplesize.sample_design)
     "n": Column("n", "count"),
     "parent": Column("sub-sample of"),

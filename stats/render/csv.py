@@ -62,6 +62,11 @@ def report_tables(summary) -> dict[str, pd.DataFrame]:
         "ratings": summary.ratings,
         "design_effect": summary.design_effect,
     }
+    structure = summary.design_effect_structure
+    if len(structure):  # the primary design-effect view, with the model and inputs it rests on
+        tables["design_effect_structure"] = structure.assign(
+            model=structure.attrs.get("design_model", ""), source=structure.attrs.get("source", "")
+        )
     if len(summary.multiplicity):
         tables["multiplicity"] = summary.multiplicity.rename("value").rename_axis("item").reset_index()
     tables["overall"] = overall

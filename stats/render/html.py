@@ -26,7 +26,7 @@ from ..change import LABELS, NO_DATA
 from ..io import write_atomic
 from . import Writer
 from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
-from .points import assumed_footnote, lede, sections
+from .points import assumed_footnote, design_effect_sentences, lede, sections
 from .text import multiplicity_line
 
 __all__ = [
@@ -279,9 +279,15 @@ def _context(summary, *, charts: bool) -> dict:
                    for label in LABELS if label in totals.index],
     }
     extra_tables = []
+    structure = getattr(summary, "design_effect_structure", None)
+    deff_words = design_effect_sentences(summary)
+    if isinstance(structure, pd.DataFrame) and not structure.empty:
+        extra_tables.append({"id": "design-effect-structure", "title": "Design effect from the sample's structure",
+                             "notes": deff_words, "table": table_rows(structure, list(structure.columns))})
+        deff_words = []
     design_effect = getattr(summary, "design_effect", None)
     if isinstance(design_effect, pd.DataFrame) and not design_effect.empty:
-        extra_tables.append({"id": "design-effect", "title": "Design effect",
+        extra_tables.append({"id": "design-effect", "title": "Design effect at fixed levels", "notes": deff_words,
                              "table": table_rows(design_effect, list(design_effect.columns))})
     multiplicity = summary.multiplicity
     multiplicity_items = [(str(k), _plain_value(v)) for k, v in multiplicity.items()] if len(multiplicity) else []

@@ -125,6 +125,12 @@ def report_json(summary, *, sanitize: bool = True) -> str:
                     "rating": summary.overall.rating},
         "published_overall": {"score": summary.published_overall["score"],
                               "rating": summary.published_overall["rating"]},
+        "design_effect_structure": {
+            "model": summary.design_effect_structure.attrs.get("design_model"),
+            "source": summary.design_effect_structure.attrs.get("source"),
+            "unavailable": summary.design_effect_structure.attrs.get("unavailable"),
+            "rows": records(summary.design_effect_structure),
+        },
         "design_effect": records(summary.design_effect),
         "multiplicity": summary.multiplicity.to_dict(),
     }

@@ -7,6 +7,7 @@ import pandas as pd
 from ..io import neutralise_formula, neutralise_formulas
 from . import Writer
 from .columns import display_frame, is_missing, round_for_display
+from .points import design_effect_sentences
 
 __all__ = ["to_markdown", "table_markdown", "report_markdown", "WRITER"]
 
@@ -81,6 +82,9 @@ def report_markdown(summary, *, sanitize: bool = True) -> str:
     out += ["## Rows per label", "", table(summary.totals.rename_axis("label").reset_index())]
     if len(summary.multiplicity):
         out += [multiplicity_line(summary.multiplicity, width=10_000).strip(), ""]
+    out += ["## Design effect", ""]
+    out += [f"- {_line(sentence, sanitize)}" for sentence in design_effect_sentences(summary)]
+    out += [""]
     published = summary.published_overall
     shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{summary.overall.maximum}"
     rule = dict(method.itertuples(index=False)).get("ratings", "")

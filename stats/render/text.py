@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import Writer
 from .columns import format_column, format_pvalue, is_missing, shorten
+from .points import design_effect_sentences
 
 __all__ = [
     "text_table",
@@ -491,12 +492,15 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     w("")
     w(_totals_line(summary.totals["key_questions"]))
     w("")
-    w("   Robustness to the sample design: the sample is stratified and clustered by officer, so its")
-    w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
-    w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
+    lead = ("Robustness to the sample design: cases of one officer may go together, so variances may exceed the "
+            "simple random sample's by a design effect (deff); a label is lost once deff exceeds (z / z_crit)^2.")
+    lines.extend(textwrap.wrap(lead, narrow, initial_indent="   ", subsequent_indent="   "))
+    for sentence in design_effect_sentences(summary):
+        lines.extend(textwrap.wrap(sentence, narrow, initial_indent="   ", subsequent_indent="     "))
     for row in summary.design_effect.itertuples(index=False):
-        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
-        w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
+        if row.lost_ids:
+            lines.extend(textwrap.wrap(f"deff {row.deff:g} loses: {row.lost_ids}", narrow, initial_indent="     ",
+                                       subsequent_indent="       "))
     w("")
     fw = summary.framework
     w(f"4. Ratings (score 0-{summary.overall.maximum}, framework {fw.name if fw else summary.overall.framework})")

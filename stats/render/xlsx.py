@@ -240,7 +240,8 @@ def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary=None):
 
 
 #: Order of the report's table sheets: the labelled tables and ratings, then the design, then the method.
-SHEET_ORDER = ("prompts", "key_questions", "ratings", "overall", "totals", "multiplicity", "design_effect", "design",
+SHEET_ORDER = ("prompts", "key_questions", "ratings", "overall", "totals", "multiplicity", "design_effect_structure",
+               "design_effect", "design",
                "framework", "method")
 
 
@@ -281,7 +282,8 @@ def write_xlsx(summary, path) -> Path:
 
     Sheets: ``summary`` (the main points in words), ``main_points`` (as data, in points),
     ``prompts``, ``key_questions`` (id and text first), ``ratings``, ``overall``, ``totals``,
-    ``multiplicity``, ``design_effect``, ``design``, ``framework`` (ratings, points and band
+    ``multiplicity``, ``design_effect_structure`` (the design effect from the sample's own
+    structure, with its model and inputs), ``design_effect`` (fixed levels), ``design``, ``framework`` (ratings, points and band
     limits), ``method`` (the test and its assumptions), ``columns`` (display name, unit and
     meaning of every column) and ``notes`` when a text was longer than Excel's cell limit. Table
     cells hold the raw values of the DataFrames (proportions, not points) with number formats
