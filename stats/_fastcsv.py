@@ -50,7 +50,13 @@ from . import io as sio
 from . import limits
 
 __all__ = [
-    "AVAILABLE", "iter_table", "write_csv", "write_frame", "write_frames", "parse_percent_text", "parse_count_text",
+    "AVAILABLE",
+    "iter_table",
+    "write_csv",
+    "write_frame",
+    "write_frames",
+    "parse_percent_text",
+    "parse_count_text",
 ]
 
 try:  # pyarrow >= 14: pyarrow.csv.open_csv, compute.binary_join_element_wise, utf8 kernels
@@ -176,10 +182,15 @@ def _fast_chunks(fh, header, delimiter, chunk_rows, max_rows) -> Iterator[pd.Dat
     reader = pacsv.open_csv(
         _CheckedStream(fh),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK, encoding="utf8"),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                         newlines_in_values=True, ignore_empty_lines=True),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False, check_utf8=True),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=True, ignore_empty_lines=True
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=True,
+        ),
     )
     pending, count, first = [], 0, 1
 
@@ -207,22 +218,42 @@ def _fast_chunks(fh, header, delimiter, chunk_rows, max_rows) -> Iterator[pd.Dat
 def _one_batch(batches, names):
     if len(batches) == 1:
         return batches
-    return pa.Table.from_batches(batches).combine_chunks().to_batches()[:1] if batches else \
-        [pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})]
+    return (
+        pa.Table.from_batches(batches).combine_chunks().to_batches()[:1]
+        if batches
+        else [pa.RecordBatch.from_pydict({c: pa.array([], pa.string()) for c in names})]
+    )
 
 
-def iter_table(path, *, chunk_rows: int | None = None, encoding: str | None = None,
-               delimiter: str | None = None, folder=None, max_bytes: int | None = None,
-               allow_no_rows: bool = False, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
+def iter_table(
+    path,
+    *,
+    chunk_rows: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    folder=None,
+    max_bytes: int | None = None,
+    allow_no_rows: bool = False,
+    max_rows: int | None = None,
+) -> Iterator[pd.DataFrame]:
     """:func:`stats.io.iter_table`, parsed by pyarrow where the file is plainly valid UTF-8 text.
 
     Same parameters, chunks and errors as :func:`stats.io.iter_table`, whose rules (the file checks
     of :func:`stats.io.open_input`, the header, column and line limits) are applied by its own code;
     see the module docstring for when the file is handed to it instead.
     """
+
     def plain():
-        return sio.iter_table(path, chunk_rows=chunk_rows, encoding=encoding, delimiter=delimiter, folder=folder,
-                              max_bytes=max_bytes, allow_no_rows=allow_no_rows, max_rows=max_rows)
+        return sio.iter_table(
+            path,
+            chunk_rows=chunk_rows,
+            encoding=encoding,
+            delimiter=delimiter,
+            folder=folder,
+            max_bytes=max_bytes,
+            allow_no_rows=allow_no_rows,
+            max_rows=max_rows,
+        )
 
     size = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
@@ -285,8 +316,9 @@ def _float_text(values: np.ndarray):
     """Float64 values as numpy's ``str`` writes them (what pandas' CSV writer uses), in bulk.
 
     A column with many repeated values (differences of whole percentages, margins, counts; judged
-    from its first 2048 values) is formatted once per distinct value (found by hashing the values' bits, so ``0.0`` and ``-0.0``
-    stay apart) and the texts taken back; see :func:`_float_text_distinct` for the text itself.
+    from its first 2048 values) is formatted once per distinct value (found by hashing the values'
+    bits, so ``0.0`` and ``-0.0`` stay apart) and the texts taken back; see
+    :func:`_float_text_distinct` for the text itself.
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
     sample = values[:2048].view(np.int64)
@@ -331,7 +363,7 @@ def _float_text_distinct(values: np.ndarray):
 def _quote_text(text: str) -> str:
     buf = _io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([text, "x"])
-    return buf.getvalue()[: -len(',x\n')]
+    return buf.getvalue()[: -len(",x\n")]
 
 
 def _column_text(series: pd.Series):
@@ -395,7 +427,7 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
     # the rows' text lies end to end in the array's data buffer: write it in one piece
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    data = memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
+    data = memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]
     raw = getattr(fh, "buffer", None)
     utf8 = codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8"
     if raw is not None and os.linesep == "\n" and utf8:
@@ -502,8 +534,9 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
     if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
         return None
-    text = pc.utf8_trim(pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"),
-                                      "%"), " \t")
+    text = pc.utf8_trim(
+        pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"), "%"), " \t"
+    )
     if (pc.max(pc.utf8_length(text)).as_py() or 0) > 16:
         return None
     values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)

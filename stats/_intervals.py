@@ -208,9 +208,19 @@ def _row_constants(p1, n1, p2, n2):
     """
     k1 = p1 * n1
     total = n1 + n2
-    return {"n1": n1, "n2": n2, "k1": k1, "total": total, "count": k1 + p2 * n2, "a": n2 + 2 * n1,
-            "two_k1": 2 * k1, "two_n1": 2 * n1, "three_t3": 3 * total, "six_t3_t3": 6 * total * total,
-            "two_t3": 2 * total}
+    return {
+        "n1": n1,
+        "n2": n2,
+        "k1": k1,
+        "total": total,
+        "count": k1 + p2 * n2,
+        "a": n2 + 2 * n1,
+        "two_k1": 2 * k1,
+        "two_n1": 2 * n1,
+        "three_t3": 3 * total,
+        "six_t3_t3": 6 * total * total,
+        "two_t3": 2 * total,
+    }
 
 
 def _score_and_slope_simple(delta, d, cc, c, slope=True):
@@ -357,8 +367,10 @@ def score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     if d.size <= _BLOCK_ROWS:
         return _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, newton=newton)
     shape = d.shape
-    flat = [np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
-            for x in (d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high)]
+    flat = [
+        np.broadcast_to(np.asarray(x, dtype=float), shape).ravel()
+        for x in (d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high)
+    ]
     low, high = np.empty(d.size), np.empty(d.size)
     for start in range(0, d.size, _BLOCK_ROWS):
         block = slice(start, start + _BLOCK_ROWS)
@@ -443,6 +455,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
             if rows.size:
                 Fr = F[rows]
                 start = flat_d[Fr] - sign * (z[Fr] * s_at_d[rows] + cc_[Fr])
+
                 def gather(r):
                     at = Fr[r]
                     return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}

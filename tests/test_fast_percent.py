@@ -25,19 +25,57 @@ plain_number = st.one_of(
     st.builds(lambda z, a: "0" * z + str(a), st.integers(1, 3), st.integers(0, 100)),  # leading zeros
     st.floats(0, 100).map(repr).filter(lambda s: "e" not in s and len(s) <= 16),  # shortest round-trip text
 )
-plain_percent = st.builds(lambda a, n, b, pct, c: f"{a}{n}{b}{pct}{c}", blank, plain_number, blank,
-                          st.sampled_from(["", "%"]), blank)
+plain_percent = st.builds(
+    lambda a, n, b, pct, c: f"{a}{n}{b}{pct}{c}", blank, plain_number, blank, st.sampled_from(["", "%"]), blank
+)
 no_data_words = ["No comparable data available", "no comparable data", "N/A", "na", "NA", "n/a"]
 plain_no_data = st.builds(lambda a, w, b: f"{a}{w}{b}", blank, st.sampled_from(no_data_words), blank)
 plain_cell = st.one_of(plain_percent, plain_no_data, st.none(), st.just(""))
 # cells the bulk path must hand back: signs, exponents, doubled '%', other spellings, out of range,
 # Unicode digits and blanks, nan/inf, long numbers, words
 other_cell = st.one_of(
-    st.sampled_from(["-5", "+5", "-0", "1e2", "1E1%", "62%%", "%62", "62 %%", "nan", "NaN%", "inf", "-inf",
-                     "101", "100.0001%", "1000", "62.", "62.%", ". 5", "6 2", "No  comparable data",
-                     "no comparable\ndata available", "No comparable data available.", "\u00a062%",
-                     "62%\u00a0", "\u0666\u0662", "６２", "62\u2009%", "0x10", "1_000", "12345678901234567",
-                     "0.00000000000000001", "1" * 40, "n / a", "none", "-", "62\n", "\n62%", "yes"]),
+    st.sampled_from(
+        [
+            "-5",
+            "+5",
+            "-0",
+            "1e2",
+            "1E1%",
+            "62%%",
+            "%62",
+            "62 %%",
+            "nan",
+            "NaN%",
+            "inf",
+            "-inf",
+            "101",
+            "100.0001%",
+            "1000",
+            "62.",
+            "62.%",
+            ". 5",
+            "6 2",
+            "No  comparable data",
+            "no comparable\ndata available",
+            "No comparable data available.",
+            "\u00a062%",
+            "62%\u00a0",
+            "\u0666\u0662",
+            "６２",
+            "62\u2009%",
+            "0x10",
+            "1_000",
+            "12345678901234567",
+            "0.00000000000000001",
+            "1" * 40,
+            "n / a",
+            "none",
+            "-",
+            "62\n",
+            "\n62%",
+            "yes",
+        ]
+    ),
     st.text(max_size=6),
     st.builds(lambda a, b: f"{a}{b}", plain_number, st.sampled_from(["e1", "e-2", "%x", " x", "d"])),
     st.floats(0, 100).map(repr),  # up to 17 digits: longer than the bulk path takes
@@ -69,8 +107,11 @@ def check_same(cells, scale, start):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=st.lists(plain_cell, min_size=1, max_size=30), scale=st.sampled_from(["percent", "proportion"]),
-       start=st.integers(0, 5))
+@given(
+    cells=st.lists(plain_cell, min_size=1, max_size=30),
+    scale=st.sampled_from(["percent", "proportion"]),
+    start=st.integers(0, 5),
+)
 def test_plain_columns_take_the_bulk_path_with_the_parsers_values(cells, scale, start):
     series, ref = check_same(cells, scale, start)
     fast = F.parse_percent_text(series, scale)
@@ -81,14 +122,18 @@ def test_plain_columns_take_the_bulk_path_with_the_parsers_values(cells, scale, 
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=st.lists(st.one_of(plain_cell, other_cell), min_size=1, max_size=12),
-       scale=st.sampled_from(["percent", "proportion"]), start=st.integers(0, 5))
+@given(
+    cells=st.lists(st.one_of(plain_cell, other_cell), min_size=1, max_size=12),
+    scale=st.sampled_from(["percent", "proportion"]),
+    start=st.integers(0, 5),
+)
 def test_any_column_gives_the_parsers_values_or_its_error(cells, scale, start):
     check_same(cells, scale, start)
 
 
-@pytest.mark.parametrize("cell", ["-5", "1e2", "62%%", "nan", "101", "No  comparable data", "６２", "yes", "62.",
-                                  "12345678901234567", "-0"])
+@pytest.mark.parametrize(
+    "cell", ["-5", "1e2", "62%%", "nan", "101", "No  comparable data", "６２", "yes", "62.", "12345678901234567", "-0"]
+)
 def test_each_unusual_cell_is_left_to_the_parser_with_its_message(cell):
     series, ref = check_same(["62%", cell, "No comparable data available"], "percent", 1)
     assert F.parse_percent_text(series) is None
@@ -111,11 +156,35 @@ def test_the_bulk_values_on_a_large_column():
 plain_count = st.one_of(
     st.builds(lambda a, n, b: f"{a}{n}{b}", blank, st.integers(0, 10**15 - 1).map(str), blank),
     st.builds(lambda z, n: "0" * z + str(n), st.integers(1, 3), st.integers(0, 500)),
-    blank, st.none(), st.just(""))
+    blank,
+    st.none(),
+    st.just(""),
+)
 other_count = st.one_of(
-    st.sampled_from(["-1", "+3", "1.0", "1.5", "1e3", "nan", "inf", "10%", "1 000", "1,000", "\u00a05", "٣",
-                     "9007199254740993", "1234567890123456", "12345678901234567890", "x", "\n5", "5\n"]),
-    st.text(max_size=5))
+    st.sampled_from(
+        [
+            "-1",
+            "+3",
+            "1.0",
+            "1.5",
+            "1e3",
+            "nan",
+            "inf",
+            "10%",
+            "1 000",
+            "1,000",
+            "\u00a05",
+            "٣",
+            "9007199254740993",
+            "1234567890123456",
+            "12345678901234567890",
+            "x",
+            "\n5",
+            "5\n",
+        ]
+    ),
+    st.text(max_size=5),
+)
 
 
 def count_outcome(series, minimum):
@@ -150,7 +219,10 @@ def test_plain_counts_take_the_bulk_path_with_the_parsers_values(cells, minimum,
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=st.lists(st.one_of(plain_count, other_count), min_size=1, max_size=10), minimum=st.sampled_from([0, 1]),
-       start=st.integers(0, 5))
+@given(
+    cells=st.lists(st.one_of(plain_count, other_count), min_size=1, max_size=10),
+    minimum=st.sampled_from([0, 1]),
+    start=st.integers(0, 5),
+)
 def test_any_count_column_gives_the_parsers_values_or_its_error(cells, minimum, start):
     check_same_counts(cells, minimum, start)

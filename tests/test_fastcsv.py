@@ -60,8 +60,9 @@ CASES = {
     "semicolon": "prompt_id;previous;current\nP1;54,5%;71%\nP2;;\n",
     "tab": "prompt_id\tprevious\tcurrent\nP1\t54%\t71%\n",
     "blank cells": "a,b,c\n,  ,x\n , \t,y\n,,\n",
-    "percent strings": ("prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\n"
-                        "P2,No comparable data available,,10,10\n"),
+    "percent strings": (
+        "prompt_id,previous,current,n_previous,n_current\nP1, 71% ,71%,24,25\nP2,No comparable data available,,10,10\n"
+    ),
     "blank lines": "a,b\n\n1,2\n\n\n3,4\n\n",
     "CRLF": "a,b\r\n1,2\r\n3,4\r\n",
     "non-ASCII": "a,b\nÉcole,\u00a0\nx\u2003,\u3000\n\u200b,é\n",
@@ -83,10 +84,15 @@ def test_a_large_file_reads_alike_across_pyarrow_blocks(tmp_path, monkeypatch):
     monkeypatch.setattr(F, "_BLOCK", 1 << 12)  # many small parsed batches, re-cut into chunks
     rng = np.random.default_rng(0)
     m = 5000
-    frame = pd.DataFrame({"prompt_id": [f'P{i}, "q"' if i % 97 == 0 else f"P{i}" for i in range(m)],
-                          "previous": [f"{x}%" for x in rng.integers(0, 101, m)],
-                          "current": np.where(rng.uniform(size=m) < 0.05, "", rng.integers(0, 101, m).astype(str)),
-                          "n_previous": rng.integers(1, 300, m), "n_current": rng.integers(1, 300, m)})
+    frame = pd.DataFrame(
+        {
+            "prompt_id": [f'P{i}, "q"' if i % 97 == 0 else f"P{i}" for i in range(m)],
+            "previous": [f"{x}%" for x in rng.integers(0, 101, m)],
+            "current": np.where(rng.uniform(size=m) < 0.05, "", rng.integers(0, 101, m).astype(str)),
+            "n_previous": rng.integers(1, 300, m),
+            "n_current": rng.integers(1, 300, m),
+        }
+    )
     path = tmp_path / "big.csv"
     frame.to_csv(path, index=False)
     assert fast_path_taken(path)
@@ -177,8 +183,9 @@ def labelled_synthetic(m=3000, seed=0):
     ids = [f"P{i}" for i in range(m)]
     ids[3], ids[5], ids[7] = '=HYPERLINK("x")', "a, b", 'say "hi"\nthere'
     ids[9] = "-5"
-    table = pd.DataFrame({"prompt_id": ids, "previous": prev, "current": cur, "n_previous": n1.astype(str),
-                          "n_current": n2.astype(str)}).astype("str")
+    table = pd.DataFrame(
+        {"prompt_id": ids, "previous": prev, "current": cur, "n_previous": n1.astype(str), "n_current": n2.astype(str)}
+    ).astype("str")
     return table
 
 
@@ -198,7 +205,7 @@ def test_the_csv_renderers_stream_writes_the_same_bytes_with_and_without_pyarrow
     from stats.render import WRITERS
 
     table = labelled_synthetic(m=500, seed=3)
-    parts = [label_changes(table.iloc[i:i + 150], ChangeTest(), intervals=True) for i in range(0, 500, 150)]
+    parts = [label_changes(table.iloc[i : i + 150], ChangeTest(), intervals=True) for i in range(0, 500, 150)]
     fast = io.StringIO()
     WRITERS["csv"].stream(iter(parts), fast, sanitize=True)
     monkeypatch.setattr(F, "AVAILABLE", False)
@@ -218,9 +225,23 @@ def test_writer_on_the_bundled_report(name):
 
 def test_writer_floats_as_numpy_writes_them():
     rng = np.random.default_rng(1)
-    values = np.r_[rng.normal(0, 1, 2000), np.round(rng.uniform(-1, 1, 2000), 4), 10.0 ** rng.integers(-30, 30, 500),
-                   rng.uniform(0, 1, 500) * 10.0 ** rng.integers(-12, 20, 500), 0.0, -0.0, np.inf, -np.inf, np.nan,
-                   1e16, 9999999999999998.0, 1e-4, 0.00009999, 100.0, 5e-324]
+    values = np.r_[
+        rng.normal(0, 1, 2000),
+        np.round(rng.uniform(-1, 1, 2000), 4),
+        10.0 ** rng.integers(-30, 30, 500),
+        rng.uniform(0, 1, 500) * 10.0 ** rng.integers(-12, 20, 500),
+        0.0,
+        -0.0,
+        np.inf,
+        -np.inf,
+        np.nan,
+        1e16,
+        9999999999999998.0,
+        1e-4,
+        0.00009999,
+        100.0,
+        5e-324,
+    ]
     frame = pd.DataFrame({"x": values, "n": pd.array(np.r_[np.arange(len(values) - 1), -1], dtype="Int64")})
     frame.loc[3, "n"] = pd.NA
     buf = io.StringIO()

@@ -40,8 +40,12 @@ SAMPLES = [  # name, n, parent
     ("out-of-court disposals: safety and wellbeing", 15, "out-of-court disposals"),
     ("out-of-court disposals: harm", 12, "out-of-court disposals"),
 ]
-JUDGEMENT = {"1.1": ("Good", "Good"), "1.2": ("Requires improvement", "Good"),
-             "1.3": ("Good", "Good"), "1.4": ("Requires improvement", "Requires improvement")}
+JUDGEMENT = {
+    "1.1": ("Good", "Good"),
+    "1.2": ("Requires improvement", "Good"),
+    "1.3": ("Good", "Good"),
+    "1.4": ("Requires improvement", "Requires improvement"),
+}
 NO_PREVIOUS = {"3.4"}
 
 
@@ -58,9 +62,17 @@ def make(out: Path) -> None:
     for std in fw.standards:
         if std.judgement:
             prev, cur = JUDGEMENT[std.id]
-            standards.append(dict(standard=std.id, standard_name=std.name, domain=std.domain, previous_rating=prev,
-                                  current_rating=cur, basis=std.basis,
-                                  note="CONSTRUCTED judgement rating (not a real inspection)."))
+            standards.append(
+                dict(
+                    standard=std.id,
+                    standard_name=std.name,
+                    domain=std.domain,
+                    previous_rating=prev,
+                    current_rating=cur,
+                    basis=std.basis,
+                    note="CONSTRUCTED judgement rating (not a real inspection).",
+                )
+            )
             scores["previous"] += fw.score(prev)
             scores["current"] += fw.score(cur)
             continue
@@ -71,45 +83,93 @@ def make(out: Path) -> None:
             p_cur = rng.uniform(0.45, 0.92)
             p_prev = float(np.clip(p_cur + rng.uniform(-0.15, 0.10), 0.05, 0.98))
             n_prompts = 2 if std.id == "3.4" else 3
-            answers = {"current": rng.random((n, n_prompts)) < p_cur,
-                       "previous": rng.random((n, n_prompts)) < p_prev}
+            answers = {"current": rng.random((n, n_prompts)) < p_cur, "previous": rng.random((n, n_prompts)) < p_prev}
             figures = {when: percent(a.sum(axis=0), n) for when, a in answers.items()}
             kq_figure = {when: float(percent(np.array((a.sum(axis=1) >= 2).sum()), n)) for when, a in answers.items()}
             has_previous = std.id not in NO_PREVIOUS
             for j in range(n_prompts):
-                prompts.append(dict(
-                    standard=std.id, standard_name=std.name, key_question=kq.id, key_question_text=kq.text,
-                    prompt_id=f"{kq.id}.{chr(97 + j)}",
-                    prompt=f"CONSTRUCTED prompt {chr(97 + j)} of key question {kq.id} (illustrative wording, not published)",
-                    previous=figures["previous"][j] if has_previous else np.nan, current=figures["current"][j],
-                    n_previous=n, n_current=n, sample=sample, n_source="counted", n_previous_source="counted",
-                    note=None if has_previous else "No comparable data available (previous inspection)."))
-            kqs.append(dict(standard=std.id, standard_name=std.name, key_question=kq.id, key_question_text=kq.text,
-                            previous=kq_figure["previous"] if has_previous else np.nan, current=kq_figure["current"],
-                            n_previous=n, n_current=n, sample=sample, n_source="counted", n_previous_source="counted",
-                            note="CONSTRUCTED: cases yes on at least two of the key question's prompts."))
+                prompts.append(  # noqa: PERF401 (a dict per prompt reads better than a comprehension)
+                    dict(
+                        standard=std.id,
+                        standard_name=std.name,
+                        key_question=kq.id,
+                        key_question_text=kq.text,
+                        prompt_id=f"{kq.id}.{chr(97 + j)}",
+                        prompt=(
+                            f"CONSTRUCTED prompt {chr(97 + j)} of key question {kq.id} "
+                            "(illustrative wording, not published)"
+                        ),
+                        previous=figures["previous"][j] if has_previous else np.nan,
+                        current=figures["current"][j],
+                        n_previous=n,
+                        n_current=n,
+                        sample=sample,
+                        n_source="counted",
+                        n_previous_source="counted",
+                        note=None if has_previous else "No comparable data available (previous inspection).",
+                    )
+                )
+            kqs.append(
+                dict(
+                    standard=std.id,
+                    standard_name=std.name,
+                    key_question=kq.id,
+                    key_question_text=kq.text,
+                    previous=kq_figure["previous"] if has_previous else np.nan,
+                    current=kq_figure["current"],
+                    n_previous=n,
+                    n_current=n,
+                    sample=sample,
+                    n_source="counted",
+                    n_previous_source="counted",
+                    note="CONSTRUCTED: cases yes on at least two of the key question's prompts.",
+                )
+            )
             for when in lowest:
                 lowest[when] = min(lowest[when], kq_figure[when])
         prev = fw.band(lowest["previous"]) if std.id not in NO_PREVIOUS else None
         cur = fw.band(lowest["current"])
-        standards.append(dict(standard=std.id, standard_name=std.name, domain=std.domain, previous_rating=prev,
-                              current_rating=cur, basis=std.basis,
-                              note="CONSTRUCTED: lowest key-question band." + (
-                                  " No previous rating (no comparable data)." if prev is None else "")))
+        standards.append(
+            dict(
+                standard=std.id,
+                standard_name=std.name,
+                domain=std.domain,
+                previous_rating=prev,
+                current_rating=cur,
+                basis=std.basis,
+                note="CONSTRUCTED: lowest key-question band."
+                + (" No previous rating (no comparable data)." if prev is None else ""),
+            )
+        )
         scores["current"] += fw.score(cur)
         if prev is not None:
             scores["previous"] += fw.score(prev)
     overall = [
-        dict(inspection="previous", score=None, rating=None,
-             source="CONSTRUCTED: no previous overall rating (standard 3.4 had no previous rating)."),
-        dict(inspection="current", score=scores["current"], rating=fw.overall_rating(scores["current"]),
-             source=f"CONSTRUCTED: sum of the 12 standard scores out of {fw.maximum}."),
+        dict(
+            inspection="previous",
+            score=None,
+            rating=None,
+            source="CONSTRUCTED: no previous overall rating (standard 3.4 had no previous rating).",
+        ),
+        dict(
+            inspection="current",
+            score=scores["current"],
+            rating=fw.overall_rating(scores["current"]),
+            source=f"CONSTRUCTED: sum of the 12 standard scores out of {fw.maximum}.",
+        ),
     ]
-    samples = [dict(sample=name, n=n, parent=parent, applies_to=None, sized_for_margin="no",
-                    source="CONSTRUCTED sample size") for name, n, parent in SAMPLES]
+    samples = [
+        dict(sample=name, n=n, parent=parent, applies_to=None, sized_for_margin="no", source="CONSTRUCTED sample size")
+        for name, n, parent in SAMPLES
+    ]
     out.mkdir(parents=True, exist_ok=True)
-    for name, rows in [("prompts", prompts), ("key_questions", kqs), ("standards", standards), ("overall", overall),
-                       ("samples", samples)]:
+    for name, rows in [
+        ("prompts", prompts),
+        ("key_questions", kqs),
+        ("standards", standards),
+        ("overall", overall),
+        ("samples", samples),
+    ]:
         frame = pd.DataFrame(rows)
         for c in ("previous", "current", "score"):
             if c in frame:

@@ -45,8 +45,16 @@ def case_attributes(rng: np.random.Generator, prefix: str) -> pd.DataFrame:
     grade = np.array(["PO"] * 60 + ["PSO"] * 40)
     rng.shuffle(grade)
     risk = np.where(harm, rng.choice(["high", "medium"], N_CASES, p=[0.3, 0.7]), "low")
-    return pd.DataFrame({"case_id": ids, "gender": gender, "sentence_type": sentence, "risk_of_harm": risk,
-                         "officer_grade": grade, "harm_factors": np.where(harm, "yes", "no")})
+    return pd.DataFrame(
+        {
+            "case_id": ids,
+            "gender": gender,
+            "sentence_type": sentence,
+            "risk_of_harm": risk,
+            "officer_grade": grade,
+            "harm_factors": np.where(harm, "yes", "no"),
+        }
+    )
 
 
 def answer_column(rng, applicable: np.ndarray, percent: float):
@@ -81,9 +89,18 @@ def make(rng: np.random.Generator, prompts: pd.DataFrame, column: str, prefix: s
             applicable = np.ones(N_CASES, dtype=bool)
         answers, n_used, k = answer_column(rng, applicable, row[column])
         cases[row["prompt_id"]] = answers
-        records.append({"inspection": column, "prompt_id": row["prompt_id"], "published": int(row[column]),
-                        "n_stated": int(applicable.sum()), "n_used": n_used, "yes": k,
-                        "reproduced": round_percent(k, n_used), "exact_with_stated_n": n_used == int(applicable.sum())})
+        records.append(
+            {
+                "inspection": column,
+                "prompt_id": row["prompt_id"],
+                "published": int(row[column]),
+                "n_stated": int(applicable.sum()),
+                "n_used": n_used,
+                "yes": k,
+                "reproduced": round_percent(k, n_used),
+                "exact_with_stated_n": n_used == int(applicable.sum()),
+            }
+        )
     return cases, records
 
 

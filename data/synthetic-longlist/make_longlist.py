@@ -30,28 +30,94 @@ import pandas as pd
 SEED = 20240613
 N_ELIGIBLE = 250
 STRATUM_SHARES = {  # (gender, sentence, low RoSH) -> share
-    ("M", "community", False): 0.39, ("M", "post-custody", False): 0.28, ("F", None, None): 0.16,
-    ("M", "community", True): 0.10, ("M", "post-custody", True): 0.07,
+    ("M", "community", False): 0.39,
+    ("M", "post-custody", False): 0.28,
+    ("F", None, None): 0.16,
+    ("M", "community", True): 0.10,
+    ("M", "post-custody", True): 0.07,
 }
-CLUSTERS = {"Northfield": ["Northfield East", "Northfield West", "Northfield Rural"],
-            "Riverside": ["Riverside Central", "Riverside Docks"],
-            "Hillcrest": ["Hillcrest Town", "Hillcrest Valley"]}
+CLUSTERS = {
+    "Northfield": ["Northfield East", "Northfield West", "Northfield Rural"],
+    "Riverside": ["Riverside Central", "Riverside Docks"],
+    "Hillcrest": ["Hillcrest Town", "Hillcrest Valley"],
+}
 N_OFFICERS = 55
-PROMPTS = ["2.1.1.a", "2.1.1.c", "2.1.2.a", "2.1.3.a", "2.1.3.b", "2.2.1.a", "2.2.1.b", "2.2.2.a",
-           "2.2.3.a", "2.3.1.a", "2.3.3.a", "2.4.1.a"]
-FIRST = ["Alex", "Sam", "Jo", "Chris", "Lee", "Pat", "Robin", "Kim", "Dana", "Ash", "Jamie", "Toby", "Nia", "Ravi",
-         "Zoe", "Omar", "Lena", "Ivan", "Maya", "Theo"]
-FAMILY = ["Archer", "Baker", "Carter", "Dale", "Ellis", "Fox", "Grant", "Hale", "Irving", "Jones", "Kerr", "Lowe",
-          "Marsh", "Nash", "Owen", "Price", "Quinn", "Reed", "Shaw", "Todd", "Vance", "Webb", "Young"]
+PROMPTS = [
+    "2.1.1.a",
+    "2.1.1.c",
+    "2.1.2.a",
+    "2.1.3.a",
+    "2.1.3.b",
+    "2.2.1.a",
+    "2.2.1.b",
+    "2.2.2.a",
+    "2.2.3.a",
+    "2.3.1.a",
+    "2.3.3.a",
+    "2.4.1.a",
+]
+FIRST = [
+    "Alex",
+    "Sam",
+    "Jo",
+    "Chris",
+    "Lee",
+    "Pat",
+    "Robin",
+    "Kim",
+    "Dana",
+    "Ash",
+    "Jamie",
+    "Toby",
+    "Nia",
+    "Ravi",
+    "Zoe",
+    "Omar",
+    "Lena",
+    "Ivan",
+    "Maya",
+    "Theo",
+]
+FAMILY = [
+    "Archer",
+    "Baker",
+    "Carter",
+    "Dale",
+    "Ellis",
+    "Fox",
+    "Grant",
+    "Hale",
+    "Irving",
+    "Jones",
+    "Kerr",
+    "Lowe",
+    "Marsh",
+    "Nash",
+    "Owen",
+    "Price",
+    "Quinn",
+    "Reed",
+    "Shaw",
+    "Todd",
+    "Vance",
+    "Webb",
+    "Young",
+]
 
 
 def officers(rng):
     """55 synthetic officers spread over the 7 LDUs, with uneven caseload weights."""
-    ldus = [(c, l) for c, ls in CLUSTERS.items() for l in ls]
+    ldus = [(c, ldu) for c, names in CLUSTERS.items() for ldu in names]
     home = [ldus[i % len(ldus)] for i in range(N_OFFICERS)]
     weight = rng.gamma(2.0, 1.0, N_OFFICERS)
-    return pd.DataFrame({"responsible_officer": [f"Officer {i:02d} (synthetic)" for i in range(1, N_OFFICERS + 1)],
-                         "cluster": [h[0] for h in home], "ldu": [h[1] for h in home], "weight": weight / weight.sum()})
+    return pd.DataFrame(
+        {
+            "responsible_officer": [f"Officer {i:02d} (synthetic)" for i in range(1, N_OFFICERS + 1)],
+            "cluster": [h[0] for h in home],
+            "ldu": [h[1] for h in home],
+            "weight": weight / weight.sum(),
+        }
+    )
 
 
 def longlist(rng) -> pd.DataFrame:
@@ -63,21 +129,29 @@ def longlist(rng) -> pd.DataFrame:
     rng.shuffle(strata)
     who = rng.choice(N_OFFICERS, N_ELIGIBLE, p=staff["weight"].to_numpy())
     rows = []
-    for i, (s, o) in enumerate(zip(strata, who)):
+    for i, (s, o) in enumerate(zip(strata, who, strict=True)):
         gender, sentence, low = keys[s]
         if gender == "F":
             sentence = rng.choice(["community", "post-custody"], p=[0.6, 0.4])
             low = bool(rng.random() < 0.25)
         start = pd.Timestamp("2019-10-01") + pd.Timedelta(days=int(rng.integers(0, 180)))
-        rows.append({
-            "crn": f"X{100000 + i}", "pnc": f"2019/{i + 1:07d}S",
-            "first_name": FIRST[i % len(FIRST)], "family_name": f"{FAMILY[(i * 7) % len(FAMILY)]}{i}",
-            "dob": f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1960 + i % 40}", "gender": gender,
-            "sentence_type": "ORA Community Order" if sentence == "community" else "Adult Licence",
-            "rosh": "LOW" if low else str(rng.choice(["MEDIUM", "HIGH", "VERY_HIGH"], p=[0.6, 0.35, 0.05])),
-            "start_date": start.strftime("%d/%m/%Y"), "cluster": staff.loc[o, "cluster"], "ldu": staff.loc[o, "ldu"],
-            "team": staff.loc[o, "ldu"][:3].upper() + "T1", "responsible_officer": staff.loc[o, "responsible_officer"],
-        })
+        rows.append(
+            {
+                "crn": f"X{100000 + i}",
+                "pnc": f"2019/{i + 1:07d}S",
+                "first_name": FIRST[i % len(FIRST)],
+                "family_name": f"{FAMILY[(i * 7) % len(FAMILY)]}{i}",
+                "dob": f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1960 + i % 40}",
+                "gender": gender,
+                "sentence_type": "ORA Community Order" if sentence == "community" else "Adult Licence",
+                "rosh": "LOW" if low else str(rng.choice(["MEDIUM", "HIGH", "VERY_HIGH"], p=[0.6, 0.35, 0.05])),
+                "start_date": start.strftime("%d/%m/%Y"),
+                "cluster": staff.loc[o, "cluster"],
+                "ldu": staff.loc[o, "ldu"],
+                "team": staff.loc[o, "ldu"][:3].upper() + "T1",
+                "responsible_officer": staff.loc[o, "responsible_officer"],
+            }
+        )
     frame = pd.DataFrame(rows)
     extra = []
     base = frame.sample(16, random_state=np.random.RandomState(SEED % 2**32)).to_dict("records")
@@ -95,7 +169,9 @@ def longlist(rng) -> pd.DataFrame:
             r["start_date"] = "31/03/2020"
         else:  # same first name, family name and date of birth, starting later
             src = frame.iloc[int(rng.integers(N_ELIGIBLE))]
-            r.update(first_name=src["first_name"], family_name=src["family_name"], dob=src["dob"], start_date="31/03/2020")
+            r.update(
+                first_name=src["first_name"], family_name=src["family_name"], dob=src["dob"], start_date="31/03/2020"
+            )
         extra.append(r)
     out = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
     order = rng.permutation(len(out))
