@@ -74,8 +74,16 @@ CAVEAT_PREVIOUS_ASSUMED = "previous denominator assumed"
 #: The current denominator is not published (``n_source`` assumed or unknown).
 CAVEAT_CURRENT_ASSUMED = "current denominator assumed"
 #: Every reason a change can be fragile, in the order they are listed.
-REASONS = (REASON_COUNTS, REASON_NO_COUNT, REASON_INFEASIBLE, REASON_EXACT, REASON_EXACT_NOT_RUN, REASON_FDR,
-           CAVEAT_PREVIOUS_ASSUMED, CAVEAT_CURRENT_ASSUMED)
+REASONS = (
+    REASON_COUNTS,
+    REASON_NO_COUNT,
+    REASON_INFEASIBLE,
+    REASON_EXACT,
+    REASON_EXACT_NOT_RUN,
+    REASON_FDR,
+    CAVEAT_PREVIOUS_ASSUMED,
+    CAVEAT_CURRENT_ASSUMED,
+)
 #: ``n_source`` / ``n_previous_source`` values (schema: stated, assumed, counted, unknown) that mean
 #: the denominator is not a published fact.
 ASSUMED_SOURCES = ("assumed", "unknown")
@@ -311,9 +319,11 @@ class MainPoints:
         return main_points_html(self)
 
     def __repr__(self) -> str:
-        return (f"MainPoints(report={self.report!r}, changes={len(self.changes)} ({len(self.robust)} robust), "
-                f"adjusted_ratings={len(self.adjusted_ratings)}, overall={self.overall.get('rating')!r}, "
-                f"untested={len(self.untested)})")
+        return (
+            f"MainPoints(report={self.report!r}, changes={len(self.changes)} ({len(self.robust)} robust), "
+            f"adjusted_ratings={len(self.adjusted_ratings)}, overall={self.overall.get('rating')!r}, "
+            f"untested={len(self.untested)})"
+        )
 
 
 def _frame(items, section: str) -> pd.DataFrame:
@@ -373,17 +383,31 @@ def _changes(table: pd.DataFrame, kind: str, *, assumed_is_fragile: bool) -> lis
     for i in table.index[significant.to_numpy()]:
         row = table.loc[i]
         firmness, reasons, caveats = _firmness(row, assumed_is_fragile=assumed_is_fragile)
-        out.append(ChangePoint(
-            table=kind, id=ids[i], text=texts[i], standard=str(row["standard"]),
-            standard_name=str(row["standard_name"]), label=str(row["label"]),
-            previous=float(row["previous"]) / 100, current=float(row["current"]) / 100,
-            change=float(row["difference"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
-            pvalue=float(row["pvalue"]), qvalue=float(row.get("qvalue", np.nan)),
-            pvalue_max=float(row.get("pvalue_max", np.nan)),
-            n_previous=int(row["n_previous"]), n_current=int(row["n_current"]),
-            n_previous_source=_source(row, "n_previous_source"), n_current_source=_source(row, "n_source"),
-            firmness=firmness, reasons=reasons, caveats=caveats,
-        ))
+        out.append(
+            ChangePoint(
+                table=kind,
+                id=ids[i],
+                text=texts[i],
+                standard=str(row["standard"]),
+                standard_name=str(row["standard_name"]),
+                label=str(row["label"]),
+                previous=float(row["previous"]) / 100,
+                current=float(row["current"]) / 100,
+                change=float(row["difference"]),
+                ci_low=float(row["ci_low"]),
+                ci_high=float(row["ci_high"]),
+                pvalue=float(row["pvalue"]),
+                qvalue=float(row.get("qvalue", np.nan)),
+                pvalue_max=float(row.get("pvalue_max", np.nan)),
+                n_previous=int(row["n_previous"]),
+                n_current=int(row["n_current"]),
+                n_previous_source=_source(row, "n_previous_source"),
+                n_current_source=_source(row, "n_source"),
+                firmness=firmness,
+                reasons=reasons,
+                caveats=caveats,
+            )
+        )
     out.sort(key=lambda c: (c.firmness != ROBUST, -abs(c.change)))
     return out
 
@@ -426,14 +450,23 @@ def _ratings(ratings: pd.DataFrame) -> list[RatingPoint]:
         else:
             decision = "mechanical"
         lowest = r.get("lowest_percent")
-        out.append(RatingPoint(
-            standard=str(r["standard"]), standard_name=str(r["standard_name"]), basis=str(r["basis"]),
-            mechanical_rating=mechanical, lowest_key_question=_optional(r.get("lowest_key_question"), str),
-            lowest_percent=np.nan if pd.isna(lowest) else float(lowest) / 100,
-            discretion_rating=discretion, qualitative_adjustment=adjustment, rating=str(r["rating"]),
-            published_rating=str(r["published_rating"]), matches_published=bool(r["matches_published"]),
-            decision=decision, reason=str(r.get("discretion_reason", "")),
-        ))
+        out.append(
+            RatingPoint(
+                standard=str(r["standard"]),
+                standard_name=str(r["standard_name"]),
+                basis=str(r["basis"]),
+                mechanical_rating=mechanical,
+                lowest_key_question=_optional(r.get("lowest_key_question"), str),
+                lowest_percent=np.nan if pd.isna(lowest) else float(lowest) / 100,
+                discretion_rating=discretion,
+                qualitative_adjustment=adjustment,
+                rating=str(r["rating"]),
+                published_rating=str(r["published_rating"]),
+                matches_published=bool(r["matches_published"]),
+                decision=decision,
+                reason=str(r.get("discretion_reason", "")),
+            )
+        )
     return out
 
 
@@ -442,8 +475,11 @@ def _denominators(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for kind, table in tables.items():
         prev = table["n_previous_source"] if "n_previous_source" in table else pd.Series(dtype=object)
         cur = table["n_source"] if "n_source" in table else pd.Series(dtype=object)
-        rows[kind] = {"rows": len(table), "previous_assumed": int(prev.isin(ASSUMED_SOURCES).sum()),
-                      "current_assumed": int(cur.isin(ASSUMED_SOURCES).sum())}
+        rows[kind] = {
+            "rows": len(table),
+            "previous_assumed": int(prev.isin(ASSUMED_SOURCES).sum()),
+            "current_assumed": int(cur.isin(ASSUMED_SOURCES).sum()),
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -509,8 +545,10 @@ def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> Ma
     from .summary import ReportSummary
 
     if not isinstance(summary, ReportSummary):
-        raise TypeError("summary must be a stats.summary.ReportSummary from stats.summary.summarise "
-                        f"(got {type(summary).__name__}).")
+        raise TypeError(
+            "summary must be a stats.summary.ReportSummary from stats.summary.summarise "
+            f"(got {type(summary).__name__})."
+        )
     if not isinstance(assumed_is_fragile, (bool, np.bool_)):
         raise TypeError(f"assumed_is_fragile must be True or False (got {assumed_is_fragile!r}).")
     tables = {"key question": summary.key_questions, "prompt": summary.prompts}
@@ -519,13 +557,23 @@ def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> Ma
         changes += _changes(tables[kind], kind, assumed_is_fragile=bool(assumed_is_fragile))
         untested += _untested(tables[kind], kind)
     published = summary.published_overall
-    overall = {"score": summary.overall.score, "maximum": summary.overall.maximum, "rating": summary.overall.rating,
-               "published_score": _optional(published.get("score"), int),
-               "published_rating": _optional(published.get("rating"), str)}
+    overall = {
+        "score": summary.overall.score,
+        "maximum": summary.overall.maximum,
+        "rating": summary.overall.rating,
+        "published_score": _optional(published.get("score"), int),
+        "published_rating": _optional(published.get("rating"), str),
+    }
     return MainPoints(
-        report=summary.name, title=_title(summary, report), constructed=bool(summary.constructed),
-        test=summary.test, confidence_level=1 - summary.test.alpha, changes=tuple(changes),
-        ratings=tuple(_ratings(summary.ratings)), overall=overall, untested=tuple(untested),
-        denominators=_denominators(tables), multiplicity=dict(summary.multiplicity),
+        report=summary.name,
+        title=_title(summary, report),
+        constructed=bool(summary.constructed),
+        test=summary.test,
+        confidence_level=1 - summary.test.alpha,
+        changes=tuple(changes),
+        ratings=tuple(_ratings(summary.ratings)),
+        overall=overall,
+        untested=tuple(untested),
+        denominators=_denominators(tables),
+        multiplicity=dict(summary.multiplicity),
     )
-

@@ -24,7 +24,7 @@ from .render.columns import (  # noqa: F401
     round_for_display,
     shorten,
 )
-from .render.markdown import to_markdown  # noqa: F401
+from .render.markdown import to_markdown
 from .render.text import (  # noqa: F401
     compare_text,
     design_view,
@@ -36,10 +36,27 @@ from .render.text import (  # noqa: F401
 )
 
 __all__ = [
-    "FORMATS", "COLUMNS", "Column", "LABEL_SYMBOLS", "column_info", "format_value", "format_column",
-    "display_frame", "round_for_output", "neutralise_formula", "text_table", "render", "write_atomic",
-    "format_pvalue", "to_markdown", "shorten", "display_labelled", "design_view", "ratings_view",
-    "report_text", "compare_text",
+    "FORMATS",
+    "COLUMNS",
+    "Column",
+    "LABEL_SYMBOLS",
+    "column_info",
+    "format_value",
+    "format_column",
+    "display_frame",
+    "round_for_output",
+    "neutralise_formula",
+    "text_table",
+    "render",
+    "write_atomic",
+    "format_pvalue",
+    "to_markdown",
+    "shorten",
+    "display_labelled",
+    "design_view",
+    "ratings_view",
+    "report_text",
+    "compare_text",
 ]
 
 #: Formats of a table (the registry's, :func:`stats.render.formats_for`); ``table`` is the text format's old name.

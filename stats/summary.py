@@ -19,25 +19,46 @@ import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
 from .consistency import report_rounding, robust_labels
-from .exact import compare_methods
-from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
 from .design import breakdown_deff, deff_survival
-from .ratings import OverallRating, overall, rate_report
+from .exact import compare_methods
 from .framework import Framework
+from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
+from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "ReportRatings", "AuditResult", "summarise", "rate", "audit_report", "label_totals",
-           "method_table", "band_rule", "expected_false_positives_exact", "CHECK_COLUMNS"]
+__all__ = [
+    "ReportSummary",
+    "ReportRatings",
+    "AuditResult",
+    "summarise",
+    "rate",
+    "audit_report",
+    "label_totals",
+    "method_table",
+    "band_rule",
+    "expected_false_positives_exact",
+    "CHECK_COLUMNS",
+]
 
 #: Columns :func:`summarise` adds to the prompt and key-question tables, beside each label: the
 #: p-value range and verdict over every feasible count (:func:`stats.consistency.robust_labels`),
 #: the exact tests at the label's counts (:func:`stats.exact.compare_methods`) and the BH q-value
 #: (:func:`stats.multiplicity.qvalues`). nan / <NA> on rows without comparable data.
 CHECK_COLUMNS = (
-    "pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried",
-    "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue", "significant_fdr",
+    "pvalue_min",
+    "pvalue_max",
+    "robust_label",
+    "significant_from_n",
+    "combinations_tried",
+    "fisher",
+    "barnard",
+    "boschloo",
+    "exact_agree",
+    "method_sensitive",
+    "qvalue",
+    "significant_fdr",
 )
 
 
@@ -181,24 +202,53 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
         ("alpha", f"{test.alpha:g}"),
         ("alternative", test.alternative),
         ("method", test.method),
-        ("interval", f"{100 * (1 - test.alpha):g}% {test.interval}"
-                     + (" (dual to the test: excludes 0 exactly when significant)" if test.interval_is_dual else
-                        " (not dual to the test: it may disagree with the label near the threshold)")),
+        (
+            "interval",
+            f"{100 * (1 - test.alpha):g}% {test.interval}"
+            + (
+                " (dual to the test: excludes 0 exactly when significant)"
+                if test.interval_is_dual
+                else " (not dual to the test: it may disagree with the label near the threshold)"
+            ),
+        ),
         ("finite population correction", "yes" if test.finite_population else "no (super-population view)"),
         ("margins", "80% confidence at p = 0.5 (the methodology's design margin)"),
-        ("current denominators", "the sample the report states for each prompt's table: "
-         + ", ".join(f"{name} {int(n)}" for name, n in used.items())),
+        (
+            "current denominators",
+            "the sample the report states for each prompt's table: "
+            + ", ".join(f"{name} {int(n)}" for name, n in used.items()),
+        ),
         ("previous denominators", _previous_source_text(prompts)),
-        ("robustness", "the chosen test over every count the published percentages allow ("
-                       f"{report_rounding(report)} rounding), n from half the stated sample to the stated "
-                       "sample at both inspections (stats.consistency.robust_labels)"),
-        ("exact tests", "Fisher, Barnard and Boschloo with the test's alternative, at the stated sample's "
-                        "counts, or the largest sub-sample's where the figure is impossible at the stated n "
-                        "(stats.exact.compare_methods)"),
-        ("multiplicity", f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
-                         "questions are separate families"),
-        ("implied N", "the eligible populations for which the stated rule (80% confidence, 5-point margin, "
-                      "N*n0/(N+n0-1) rounded up) gives exactly the stated n; sub-samples scale their parent's range"),
+        (
+            "robustness",
+            (
+                "the chosen test over every count the published percentages allow ("
+                f"{report_rounding(report)} rounding), n from half the stated sample to the stated "
+                "sample at both inspections (stats.consistency.robust_labels)"
+            ),
+        ),
+        (
+            "exact tests",
+            (
+                "Fisher, Barnard and Boschloo with the test's alternative, at the stated sample's "
+                "counts, or the largest sub-sample's where the figure is impossible at the stated n "
+                "(stats.exact.compare_methods)"
+            ),
+        ),
+        (
+            "multiplicity",
+            (
+                f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
+                "questions are separate families"
+            ),
+        ),
+        (
+            "implied N",
+            (
+                "the eligible populations for which the stated rule (80% confidence, 5-point margin, "
+                "N*n0/(N+n0-1) rounded up) gives exactly the stated n; sub-samples scale their parent's range"
+            ),
+        ),
         ("widening", "a sub-sample's margin divided by its parent sample's margin (no finite population correction)"),
     ]
     if report.framework is not None:
@@ -220,11 +270,13 @@ def band_rule(framework: Framework) -> str:
     limits = [f"{b:g}" for b in framework.key_question_bands]
     names = framework.ratings
     bands = [f"below {limits[0]}%: {names[0]}"]
-    bands += [f"{lo}-{hi}%: {name}" for lo, hi, name in zip(limits[:-1], limits[1:], names[1:-1])]
+    bands += [f"{lo}-{hi}%: {name}" for lo, hi, name in zip(limits[:-1], limits[1:], names[1:-1], strict=True)]
     bands.append(f"{limits[-1]}% and above: {names[-1]}")
-    return (f"each standard's mechanical rating is the band of its lowest key question ({'; '.join(bands)}); "
-            f"within {framework.discretion_points:g} points of a band limit the panel may use professional "
-            f"discretion; framework {framework.name}, total 0-{framework.maximum}")
+    return (
+        f"each standard's mechanical rating is the band of its lowest key question ({'; '.join(bands)}); "
+        f"within {framework.discretion_points:g} points of a band limit the panel may use professional "
+        f"discretion; framework {framework.name}, total 0-{framework.maximum}"
+    )
 
 
 def _binomial_pmf(n: int, p: float) -> np.ndarray:
@@ -262,7 +314,7 @@ def expected_false_positives_exact(labelled: pd.DataFrame, test: ChangeTest) -> 
         return float("nan")
     pooled = (rows["previous"].to_numpy(dtype=float) * n1 + rows["current"].to_numpy(dtype=float) * n2) / (n1 + n2)
     total = 0.0
-    for a, b, p in zip(n1.astype(int), n2.astype(int), pooled):
+    for a, b, p in zip(n1.astype(int), n2.astype(int), pooled, strict=True):
         reject = rejection_matrix(int(a), int(b), test)
         total += float(_binomial_pmf(int(a), p) @ reject @ _binomial_pmf(int(b), p))
     return total
@@ -295,8 +347,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         raise TypeError(f"report must be a stats.Report from stats.load_report (got {type(report).__name__}).")
     rounding = report_rounding(report)
     prompts = with_checks(label_changes(report.prompts, spec, intervals=True, rounding=rounding), spec, rounding)
-    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True, rounding=rounding),
-                                spec, rounding)
+    key_questions = with_checks(
+        label_changes(report.key_questions, spec, intervals=True, rounding=rounding), spec, rounding
+    )
     prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
     rated = rate(report)
@@ -353,8 +406,9 @@ class AuditResult:
         return self.converse if self.converse_only else self.audited
 
 
-def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, source: str = "",
-                 converse_only: bool = False) -> AuditResult:
+def audit_report(
+    text: str, report: Report, test: ChangeTest | None = None, *, source: str = "", converse_only: bool = False
+) -> AuditResult:
     """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``."""
     from .audit import audit_wording, significant_changes_in_text
 
@@ -362,8 +416,12 @@ def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, s
     rounding = report_rounding(report)
     prompts = label_changes(report.prompts, spec, rounding=rounding)
     kq = label_changes(report.key_questions, spec, rounding=rounding)
-    return AuditResult(audit_wording(text, prompts, kq), significant_changes_in_text(text, prompts, kq),
-                       source=source, converse_only=converse_only)
+    return AuditResult(
+        audit_wording(text, prompts, kq),
+        significant_changes_in_text(text, prompts, kq),
+        source=source,
+        converse_only=converse_only,
+    )
 
 
 def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) -> pd.DataFrame:
@@ -388,8 +446,9 @@ def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.D
     robust = robust_labels(labelled, test, rounding=rounding)
     exact = compare_methods(labelled, test, rounding=rounding).reindex(labelled.index)
     q = qvalues(labelled)
-    out = labelled.join(robust[["pvalue_min", "pvalue_max", "robust_label", "significant_from_n",
-                                "combinations_tried"]])
+    out = labelled.join(
+        robust[["pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried"]]
+    )
     out = out.join(exact[["fisher", "barnard", "boschloo"]])
     out["exact_agree"] = exact["exact_agree"].astype("boolean")
     out["method_sensitive"] = exact["method_sensitive"].astype("boolean")

@@ -43,8 +43,8 @@ def valid_tables(draw):
 
 @st.composite
 def malformed_tables(draw):
-    header = draw(st.one_of(st.just(COLUMNS), st.just(COLUMNS + ["extra"]),
-                            st.lists(st.sampled_from(COLUMNS + ["", "extra", "previous"]), min_size=1, max_size=7)))
+    header = draw(st.one_of(st.just(COLUMNS), st.just([*COLUMNS, "extra"]),
+                            st.lists(st.sampled_from([*COLUMNS, "", "extra", "previous"]), min_size=1, max_size=7)))
     rows = []
     for _ in range(draw(st.integers(0, 5))):
         width = draw(st.sampled_from([len(header)] * 4 + [len(header) + 1, max(0, len(header) - 1)]))
@@ -61,7 +61,7 @@ def encode(rows, delimiter, encoding, trailing=False):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     for row in rows:
-        writer.writerow(row + [""] if trailing else row)
+        writer.writerow([*row, ""] if trailing else row)
     return buffer.getvalue().encode(encoding, errors="replace")
 
 

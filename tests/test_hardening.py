@@ -73,7 +73,7 @@ def test_internal_errors_are_reported_as_bugs_without_traceback(capsys, monkeypa
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setitem(cli._COMMANDS, "ratings", broken)
-    code, out, err = run(capsys, "ratings")
+    code, _out, err = run(capsys, "ratings")
     assert code == 70 and "internal error: ZeroDivisionError: division by zero" in err
     assert "This is a bug in inspection-stats" in err and "Traceback" not in err
     monkeypatch.setenv("STATS_DEBUG", "1")
@@ -95,14 +95,14 @@ def workbook(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "cases"
-    rows = [list(small_cases().columns)] + small_cases().values.tolist()
+    rows = [list(small_cases().columns), *small_cases().values.tolist()]
     for row in rows:
         ws.append(row)
     return wb, ws, tmp_path / "cases.xlsx"
 
 
 def test_excel_reads_values(workbook):
-    wb, ws, path = workbook
+    wb, _ws, path = workbook
     wb.save(path)
     t = tabulate(read_cases(path)).set_index("prompt")
     assert t.loc["q1", ["count", "n"]].tolist() == [2, 3] and t.loc["q2", ["count", "n"]].tolist() == [2, 4]
@@ -132,7 +132,7 @@ def test_excel_formula_without_cached_value_is_an_error(workbook):
 
 
 def test_excel_uncompressed_size_limit(capsys, workbook, tmp_path):
-    wb, ws, path = workbook
+    wb, _ws, path = workbook
     wb.save(path)
     with pytest.raises(ValueError, match=r"expands to 0 MB uncompressed, above the limit of 0 MB.*max_uncompressed"):
         read_cases(path, max_uncompressed=1000)

@@ -225,7 +225,7 @@ def test_framework_parsing_is_linear(monkeypatch):
 
 @pytest.mark.parametrize("value", ["2000", str(2**53 + 1), "99999999999999999999"])
 def test_report_n_above_the_limit_is_refused_at_validate(folder, value):
-    edit_csv(folder, "samples.csv", lambda t: t.__setitem__("n", [value] + list(t["n"][1:])))
+    edit_csv(folder, "samples.csv", lambda t: t.__setitem__("n", [value, *list(t["n"][1:])]))
     v = validate_report(folder)
     hit = v[(v["file"] == "samples.csv") & (v["column"] == "n") & (v["row"] == 1)]
     assert len(hit) >= 1 and "stats.limits.MAX_REPORT_N" in " ".join(hit["rule"]), v.to_string()
@@ -363,7 +363,7 @@ def test_proportion_row_among_percentages_is_flagged(folder):
 
 
 def test_text_longer_than_a_spreadsheet_cell_is_flagged(folder):
-    edit_csv(folder, "prompts.csv", lambda t: t.__setitem__("note", ["x" * 200_000] + list(t["note"][1:])))
+    edit_csv(folder, "prompts.csv", lambda t: t.__setitem__("note", ["x" * 200000, *list(t["note"][1:])]))
     v = validate_report(folder)
     hit = v[(v["column"] == "note") & (v["row"] == 1)]
     assert "stats.limits.MAX_CELL_CHARS" in hit["rule"].iloc[0]

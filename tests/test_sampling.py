@@ -379,7 +379,7 @@ def test_pick_draws_the_same_cases_as_the_sampler_with_random_1():  # SamplePick
                             index=[f"{i:02d}{suffix}" for i in range(1, n + 1)])
 
     sizes = [("MALE_COMMUNITY_LOW", Allocation(2, 4, 0.5)), ("FEMALE", Allocation(4, 8, 0.5))]
-    buckets, drawn, unplaced = pick(sizes, {"MALE_COMMUNITY_LOW": bucket("M", 4), "FEMALE": bucket("F", 8)}, KotlinRandom(1))
+    buckets, drawn, _unplaced = pick(sizes, {"MALE_COMMUNITY_LOW": bucket("M", 4), "FEMALE": bucket("F", 8)}, KotlinRandom(1))
     assert drawn == ["03M", "02M", "07F", "01F", "04F", "03F"]
     assert [(b.stratum, b.cluster_allocation.percent_text, b.allocation.count, b.allocation.total) for b in buckets] == [
         ("MALE_COMMUNITY_LOW", "100.00", 2, 4), ("FEMALE", "100.00", 4, 8)]

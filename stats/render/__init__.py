@@ -128,8 +128,9 @@ class Writer:
             raise ValueError(f"kind ({kind!r}) must be one of {', '.join(map(repr, KINDS))}.")
         method = getattr(self, kind)
         if method is None:
-            raise ValueError(f"format {self.name!r} does not write a {kind}; formats that do: "
-                             f"{', '.join(formats_for(kind))}.")
+            raise ValueError(
+                f"format {self.name!r} does not write a {kind}; formats that do: {', '.join(formats_for(kind))}."
+            )
         if kind == "record":
             return method(result, **options)
         return method(result, sanitize=sanitize, **options)

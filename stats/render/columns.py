@@ -100,8 +100,11 @@ COLUMNS: dict[str, Column] = {
     "previous_percent": Column("previous %", "percent", 0, "previous inspection, percent"),
     "current_percent": Column("current %", "percent", 0, "current inspection, percent"),
     "lowest_percent_points": Column("lowest key question %", "percent", 0),
-    "firmness": Column("firmness", description="robust: significant for every feasible count, the exact "
-                       "tests agree and it survives FDR control; fragile otherwise"),
+    "firmness": Column(
+        "firmness",
+        description="robust: significant for every feasible count, the exact "
+        "tests agree and it survives FDR control; fragile otherwise",
+    ),
     "reasons": Column("why fragile"),
     "caveats": Column("caveats"),
     "decision": Column("what sets the rating"),
@@ -112,8 +115,12 @@ COLUMNS: dict[str, Column] = {
     "n_used_current": Column("n used cur.", "count", description="current denominator the label used"),
     "count_source": Column("counts from", description="where the counts behind the label come from"),
     # robustness to unknown denominators (stats.consistency)
-    "robust_label": Column("over feasible counts", description="the test at every count (k, n) that publishes as both percentages"),
-    "significant_from_n": Column("holds from n", "count", description="smallest n from which every feasible count is significant"),
+    "robust_label": Column(
+        "over feasible counts", description="the test at every count (k, n) that publishes as both percentages"
+    ),
+    "significant_from_n": Column(
+        "holds from n", "count", description="smallest n from which every feasible count is significant"
+    ),
     "pvalue_min": Column("p min (feasible counts)", "pvalue", 3, "smallest p-value over the feasible counts"),
     "pvalue_max": Column("p max (feasible counts)", "pvalue", 3, "largest p-value over the feasible counts"),
     "combinations_tried": Column("counts tried", "count", description="feasible (k, n) combinations tested"),
@@ -128,8 +135,12 @@ COLUMNS: dict[str, Column] = {
     "significant_fdr": Column("significant after FDR", "bool", description="q <= alpha"),
     # design effect
     "deff": Column("design effect", "ratio", 3, "variance inflation from the sample design"),
-    "deff_breakdown": Column("deff that removes significance", "ratio", 2,
-                             "design effect above which a significant label is lost, (z / z_crit)^2"),
+    "deff_breakdown": Column(
+        "deff that removes significance",
+        "ratio",
+        2,
+        "design effect above which a significant label is lost, (z / z_crit)^2",
+    ),
     "n_effective": Column("effective n", "number", description="n / design effect"),
     "surviving": Column("surviving", "count", description="significant labels that survive this design effect"),
     "lost": Column("lost", "count"),
@@ -142,8 +153,12 @@ COLUMNS: dict[str, Column] = {
     "sized_for_margin": Column("sized for the margin"),
     "source": Column("source"),
     "margin": Column("margin (points, infinite N)", "margin", 2, "80% margin at p = 0.5, no population"),
-    "implied_population_low": Column("implied N low", "population", description="smallest population the rule maps to n"),
-    "implied_population_high": Column("implied N high", "population", description="largest population the rule maps to n"),
+    "implied_population_low": Column(
+        "implied N low", "population", description="smallest population the rule maps to n"
+    ),
+    "implied_population_high": Column(
+        "implied N high", "population", description="largest population the rule maps to n"
+    ),
     "margin_fpc_low": Column("margin at implied N, low", "margin", 2),
     "margin_fpc_high": Column("margin at implied N, high", "margin", 2),
     "widening": Column("widening", "ratio", 3, "sub-sample margin / parent margin"),
@@ -152,8 +167,9 @@ COLUMNS: dict[str, Column] = {
     "mechanical_rating": Column("mechanical rating", description="lowest key-question band"),
     "lowest_key_question": Column("lowest key question"),
     "lowest_percent": Column("lowest %", "percent", 0),
-    "discretion_candidate": Column("discretion candidate", "bool",
-                                   description="within the framework's discretion distance of a band limit"),
+    "discretion_candidate": Column(
+        "discretion candidate", "bool", description="within the framework's discretion distance of a band limit"
+    ),
     "discretion_reason": Column("why"),
     "discretion_rating": Column("recorded discretion"),
     "qualitative_adjustment": Column("qualitative adjustment", "count"),
@@ -179,8 +195,16 @@ LABEL_CODES = {IMPROVEMENT: "improvement", DECLINE: "decline", NO_CHANGE: "nocha
 
 _EXCEL_FORMATS = {
     # a change is never formatted as a percent ("+17.0%" for 17 points): proportions keep a proportion format
-    "percent": "0", "points": "+0.000;-0.000;0.000", "margin": "0.000", "points_raw": "0.00", "pvalue": "0.0000",
-    "z": "0.00", "count": "0", "population": "0", "ratio": "0.000", "number": "General",
+    "percent": "0",
+    "points": "+0.000;-0.000;0.000",
+    "margin": "0.000",
+    "points_raw": "0.00",
+    "pvalue": "0.0000",
+    "z": "0.00",
+    "count": "0",
+    "population": "0",
+    "ratio": "0.000",
+    "number": "General",
 }
 
 
@@ -258,8 +282,9 @@ def format_column(values: pd.Series, name=None) -> pd.Series:
 def display_frame(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
     """``frame`` as display text with display names (the column map), for Markdown and HTML."""
     columns = list(frame.columns if columns is None else [c for c in columns if c in frame.columns])
-    return pd.DataFrame({column_info(c, frame[c]).display: format_column(frame[c], c) for c in columns},
-                        index=frame.index)
+    return pd.DataFrame(
+        {column_info(c, frame[c]).display: format_column(frame[c], c) for c in columns}, index=frame.index
+    )
 
 
 def _round_significant(x: np.ndarray, digits: int) -> np.ndarray:
@@ -282,8 +307,9 @@ def round_for_display(frame: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from stats.render.columns import round_for_display
-    >>> round_for_display(pd.DataFrame({"margin": [0.06407757827723002], "implied_population_low": [143.8],
-    ...                                "pvalue": [0.0130283]})).to_dict("records")
+    >>> round_for_display(
+    ...     pd.DataFrame({"margin": [0.06407757827723002], "implied_population_low": [143.8], "pvalue": [0.0130283]})
+    ... ).to_dict("records")
     [{'margin': 0.0641, 'implied_population_low': 144, 'pvalue': 0.01303}]
     """
     out = frame.copy()
@@ -328,16 +354,24 @@ def framework_record(framework) -> dict:
     """The presentation rules of a :class:`stats.framework.Framework`: ratings, points, bands, discretion."""
     if framework is None:
         return {}
-    return {"name": framework.name, "title": framework.title, "ratings": list(framework.ratings),
-            "points": list(framework.points), "key_question_bands": list(framework.key_question_bands),
-            "overall_bands": list(framework.overall_bands), "discretion_points": framework.discretion_points,
-            "maximum": framework.maximum}
+    return {
+        "name": framework.name,
+        "title": framework.title,
+        "ratings": list(framework.ratings),
+        "points": list(framework.points),
+        "key_question_bands": list(framework.key_question_bands),
+        "overall_bands": list(framework.overall_bands),
+        "discretion_points": framework.discretion_points,
+        "maximum": framework.maximum,
+    }
 
 
 def framework_table(framework) -> pd.DataFrame:
     """:func:`framework_record` as ``item``/``value`` rows (lists joined with '; ')."""
-    rows = [(k, "; ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, list) else v)
-            for k, v in framework_record(framework).items()]
+    rows = [
+        (k, "; ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, list) else v)
+        for k, v in framework_record(framework).items()
+    ]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 

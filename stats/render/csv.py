@@ -48,12 +48,24 @@ def report_tables(summary) -> dict[str, pd.DataFrame]:
     from .columns import framework_table
 
     published = summary.published_overall
-    overall = pd.DataFrame({"item": ["score", "maximum", "rating", "published score", "published rating"],
-                            "value": [summary.overall.score, summary.overall.maximum, summary.overall.rating,
-                                      None if pd.isna(published["score"]) else int(published["score"]),
-                                      str(published["rating"])]})
-    spec = pd.DataFrame({"item": [f"test.{k}" for k in summary.test.to_dict()],
-                         "value": [str(v) for v in summary.test.to_dict().values()]})
+    overall = pd.DataFrame(
+        {
+            "item": ["score", "maximum", "rating", "published score", "published rating"],
+            "value": [
+                summary.overall.score,
+                summary.overall.maximum,
+                summary.overall.rating,
+                None if pd.isna(published["score"]) else int(published["score"]),
+                str(published["rating"]),
+            ],
+        }
+    )
+    spec = pd.DataFrame(
+        {
+            "item": [f"test.{k}" for k in summary.test.to_dict()],
+            "value": [str(v) for v in summary.test.to_dict().values()],
+        }
+    )
     tables = {
         "design": summary.design,
         "prompts": summary.prompts,
@@ -75,13 +87,22 @@ def report_csv(summary, *, sanitize: bool = True) -> str:
     raw proportions), then every table stacked, its name in the first column ``table``."""
     points = summary.main_points.to_frame().rename(columns={"table": "row_table"})
     tables = {"main_points": points, **report_tables(summary)}
-    parts = [frame.astype(object).assign(**{"table": name})[["table", *map(str, frame.columns)]]
-             if "table" not in frame.columns else frame
-             for name, frame in tables.items()]
+    parts = [
+        frame.astype(object).assign(table=name)[["table", *map(str, frame.columns)]]
+        if "table" not in frame.columns
+        else frame
+        for name, frame in tables.items()
+    ]
     buffer = io.StringIO()
     frame_csv(pd.concat(parts, ignore_index=True, sort=False), buffer, sanitize=sanitize)
     return buffer.getvalue()
 
 
-WRITER = Writer("csv", "CSV (full precision; cells and headers that a spreadsheet would run are made inert)",
-                table=table_csv, record=record_csv, report=report_csv, stream=stream_csv)
+WRITER = Writer(
+    "csv",
+    "CSV (full precision; cells and headers that a spreadsheet would run are made inert)",
+    table=table_csv,
+    record=record_csv,
+    report=report_csv,
+    stream=stream_csv,
+)

@@ -49,21 +49,83 @@ __all__ = [
 ]
 
 #: Core columns of the labelled tables (when present): what changed, by how much, how sure.
-PROMPT_COLUMNS = ("prompt_id", "prompt", "previous", "current", "n_previous", "n_current", "difference",
-                  "ci_low", "ci_high", "pvalue", "label", "robust_label", "qvalue")
-KEY_QUESTION_COLUMNS = ("key_question", "key_question_text", "previous", "current", "all_crcs", "n_previous",
-                        "n_current", "difference", "ci_low", "ci_high", "pvalue", "label", "robust_label", "qvalue")
+PROMPT_COLUMNS = (
+    "prompt_id",
+    "prompt",
+    "previous",
+    "current",
+    "n_previous",
+    "n_current",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "pvalue",
+    "label",
+    "robust_label",
+    "qvalue",
+)
+KEY_QUESTION_COLUMNS = (
+    "key_question",
+    "key_question_text",
+    "previous",
+    "current",
+    "all_crcs",
+    "n_previous",
+    "n_current",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "pvalue",
+    "label",
+    "robust_label",
+    "qvalue",
+)
 #: Columns of the checks tables (when present), after the id: the statistic, the test over the feasible
 #: counts (and the counts behind the label, where the analysis says which), the exact tests, the others.
-CHECK_TABLE_COLUMNS = ("statistic", "pvalue_min", "pvalue_max", "significant_from_n", "combinations_tried",
-                       "count_previous", "count_current", "n_used_previous", "n_used_current", "count_source",
-                       "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "significant_fdr",
-                       "deff", "n_effective", "deff_breakdown")
+CHECK_TABLE_COLUMNS = (
+    "statistic",
+    "pvalue_min",
+    "pvalue_max",
+    "significant_from_n",
+    "combinations_tried",
+    "count_previous",
+    "count_current",
+    "n_used_previous",
+    "n_used_current",
+    "count_source",
+    "fisher",
+    "barnard",
+    "boschloo",
+    "exact_agree",
+    "method_sensitive",
+    "significant_fdr",
+    "deff",
+    "n_effective",
+    "deff_breakdown",
+)
 #: Every column of other analyses the HTML shows when present (core or checks table).
-OPTIONAL_COLUMNS = ("robust_label", "significant_from_n", "pvalue_min", "pvalue_max", "combinations_tried",
-                    "count_previous", "count_current", "n_used_previous", "n_used_current", "count_source",
-                    "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue",
-                    "significant_fdr", "deff", "n_effective", "deff_breakdown")
+OPTIONAL_COLUMNS = (
+    "robust_label",
+    "significant_from_n",
+    "pvalue_min",
+    "pvalue_max",
+    "combinations_tried",
+    "count_previous",
+    "count_current",
+    "n_used_previous",
+    "n_used_current",
+    "count_source",
+    "fisher",
+    "barnard",
+    "boschloo",
+    "exact_agree",
+    "method_sensitive",
+    "qvalue",
+    "significant_fdr",
+    "deff",
+    "n_effective",
+    "deff_breakdown",
+)
 #: Column groups (spanning headings) of the core and checks tables: heading -> columns under it.
 SPANNERS = {
     "percent": ("previous", "current", "all_crcs"),
@@ -72,8 +134,7 @@ SPANNERS = {
     "test": ("statistic", "pvalue", "label"),
     "firmness": ("robust_label", "qvalue"),
     "over the feasible counts": ("pvalue_min", "pvalue_max", "significant_from_n", "combinations_tried"),
-    "counts behind the label": ("count_previous", "count_current", "n_used_previous", "n_used_current",
-                                "count_source"),
+    "counts behind the label": ("count_previous", "count_current", "n_used_previous", "n_used_current", "count_source"),
     "exact tests": ("fisher", "barnard", "boschloo", "exact_agree"),
     "other checks": ("method_sensitive", "significant_fdr", "deff", "n_effective", "deff_breakdown"),
 }
@@ -82,13 +143,48 @@ _BLANK_UNTESTED = frozenset(OPTIONAL_COLUMNS) | {"statistic"}
 #: Denominator columns marked when the row's source says the n is assumed (column of the source).
 _ASSUMED_SOURCE = {"n_previous": "n_previous_source", "n_current": "n_source"}
 #: Columns of the labelled tables that the HTML tables leave to the workbook (sources, margins, wording).
-_WORKBOOK_ONLY = {"standard", "standard_name", "key_question", "key_question_text", "sample", "n_source",
-                  "n_previous_source", "note", "significant", "margin_previous", "margin_current", "wording"}
-_DESIGN_COLUMNS = ("sample", "n", "parent", "margin", "implied_population_low", "implied_population_high",
-                   "margin_fpc_low", "margin_fpc_high", "widening", "applies_to")
-_RATING_COLUMNS = ("standard", "standard_name", "basis", "lowest_key_question", "lowest_percent",
-                   "mechanical_rating", "discretion_candidate", "discretion_reason", "discretion_rating",
-                   "qualitative_adjustment", "rating", "published_rating", "matches_published", "score")
+_WORKBOOK_ONLY = {
+    "standard",
+    "standard_name",
+    "key_question",
+    "key_question_text",
+    "sample",
+    "n_source",
+    "n_previous_source",
+    "note",
+    "significant",
+    "margin_previous",
+    "margin_current",
+    "wording",
+}
+_DESIGN_COLUMNS = (
+    "sample",
+    "n",
+    "parent",
+    "margin",
+    "implied_population_low",
+    "implied_population_high",
+    "margin_fpc_low",
+    "margin_fpc_high",
+    "widening",
+    "applies_to",
+)
+_RATING_COLUMNS = (
+    "standard",
+    "standard_name",
+    "basis",
+    "lowest_key_question",
+    "lowest_percent",
+    "mechanical_rating",
+    "discretion_candidate",
+    "discretion_reason",
+    "discretion_rating",
+    "qualitative_adjustment",
+    "rating",
+    "published_rating",
+    "matches_published",
+    "score",
+)
 _NUMERIC_KINDS = {"percent", "points", "margin", "points_raw", "pvalue", "z", "count", "population", "ratio", "number"}
 
 
@@ -106,8 +202,9 @@ def core_and_checks(frame: pd.DataFrame, base) -> tuple[list[str], list[str]]:
     present, then any column no table knows): together every column :func:`labelled_columns` shows."""
     core = [c for c in base if c in frame.columns]
     rest = [c for c in labelled_columns(frame, base) if c not in core]
-    rest = [c for c in CHECK_TABLE_COLUMNS if c in frame.columns and c not in core] + \
-        [c for c in rest if c not in CHECK_TABLE_COLUMNS]
+    rest = [c for c in CHECK_TABLE_COLUMNS if c in frame.columns and c not in core] + [
+        c for c in rest if c not in CHECK_TABLE_COLUMNS
+    ]
     return core, ([core[0], *rest] if rest and core else [])
 
 
@@ -163,11 +260,22 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool =
 
     columns = [c for c in columns if c in frame.columns]
     info = {c: column_info(c, frame[c]) for c in columns}
-    header = [{"name": c, "display": info[c].display, "description": info[c].description,
-               "numeric": info[c].kind in _NUMERIC_KINDS, "index": j} for j, c in enumerate(columns)]
+    header = [
+        {
+            "name": c,
+            "display": info[c].display,
+            "description": info[c].description,
+            "numeric": info[c].kind in _NUMERIC_KINDS,
+            "index": j,
+        }
+        for j, c in enumerate(columns)
+    ]
     groups: list[dict] = []
-    untestable = (frame["label"].astype(str).eq(NO_DATA).to_numpy() if mark_assumed and "label" in frame
-                  else np.zeros(len(frame), dtype=bool))
+    untestable = (
+        frame["label"].astype(str).eq(NO_DATA).to_numpy()
+        if mark_assumed and "label" in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
     assumed_any = False
     for r, (_, row) in enumerate(frame.iterrows()):
         title = group(row) if group else None
@@ -184,17 +292,23 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool =
             if mark_assumed and source in frame.columns and text and str(row[source]) in ASSUMED_SOURCES:
                 text += ASSUMED_MARK
                 assumed_any = True
-            cells.append({
-                "text": text,
-                "sort": _sort_key(value, kind),
-                "numeric": kind in _NUMERIC_KINDS,
-                "css": f"label {LABEL_CODES.get(str(value), '')}" if kind == "label" else "",
-                "column": c,
-            })
+            cells.append(
+                {
+                    "text": text,
+                    "sort": _sort_key(value, kind),
+                    "numeric": kind in _NUMERIC_KINDS,
+                    "css": f"label {LABEL_CODES.get(str(value), '')}" if kind == "label" else "",
+                    "column": c,
+                }
+            )
         groups[-1]["rows"].append(cells)
     spans = _spans(columns)
-    return {"columns": header, "groups": groups, "assumed": assumed_any,
-            "spans": spans if any(s["title"] for s in spans) else []}
+    return {
+        "columns": header,
+        "groups": groups,
+        "assumed": assumed_any,
+        "spans": spans if any(s["title"] for s in spans) else [],
+    }
 
 
 def _svg(fig, salt: str) -> str:
@@ -207,7 +321,7 @@ def _svg(fig, salt: str) -> str:
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 #: Rows per page of the report's prompt charts: a page fits an A4 landscape sheet at print scale.
@@ -228,26 +342,51 @@ def chart_svgs(summary) -> list[dict]:
     xmax = change_axis_limit(summary.prompts, summary.key_questions)
     charts = []
     pages = change_charts(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax)
-    assumed = "; n marked * is assumed, not published" if summary.main_points.denominators[
-        ["previous_assumed", "current_assumed"]].to_numpy().any() else ""
+    assumed = (
+        "; n marked * is assumed, not published"
+        if summary.main_points.denominators[["previous_assumed", "current_assumed"]].to_numpy().any()
+        else ""
+    )
     for k, fig in enumerate(pages):
         page = f" (page {k + 1} of {len(pages)})" if len(pages) > 1 else ""
-        charts.append({"id": f"chart-prompts-{k + 1}", "svg": _svg(fig, f"prompts{k}"),
-                       "caption": f"Prompts: previous and current percentages and each change with its interval{page}. "
-                                  "Triangle up: significant improvement; triangle down: significant decline; "
-                                  f"square: no significant change; open circle: previous{assumed}."})
-    charts.append({"id": "chart-key-questions", "svg": _svg(key_question_chart(summary.key_questions, xmax=xmax), "kq"),
-                   "caption": "Key questions: change since the previous inspection, with the test's interval, on the "
-                              f"same change axis as the prompts{assumed}."})
+        charts.append(
+            {
+                "id": f"chart-prompts-{k + 1}",
+                "svg": _svg(fig, f"prompts{k}"),
+                "caption": f"Prompts: previous and current percentages and each change with its interval{page}. "
+                "Triangle up: significant improvement; triangle down: significant decline; "
+                f"square: no significant change; open circle: previous{assumed}.",
+            }
+        )
+    charts.append(
+        {
+            "id": "chart-key-questions",
+            "svg": _svg(key_question_chart(summary.key_questions, xmax=xmax), "kq"),
+            "caption": "Key questions: change since the previous inspection, with the test's interval, on the "
+            f"same change axis as the prompts{assumed}.",
+        }
+    )
     fig = ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework)
     adjusted = [r for r in summary.main_points.ratings if r.adjusted]
-    moved = ("; " + "; ".join(f"{r.standard} {r.standard_name}: {r.mechanical_rating} -> {r.rating} "
-                              f"({'panel discretion' if r.decision == 'discretion' else r.decision})" for r in adjusted)
-             if adjusted else "")
-    charts.append({"id": "chart-ratings", "svg": _svg(fig, "ratings"),
-                   "caption": "Key-question percentages against the rating band limits "
-                              f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "
-                              f"of each standard sets its mechanical rating{moved}."})
+    moved = (
+        "; "
+        + "; ".join(
+            f"{r.standard} {r.standard_name}: {r.mechanical_rating} -> {r.rating} "
+            f"({'panel discretion' if r.decision == 'discretion' else r.decision})"
+            for r in adjusted
+        )
+        if adjusted
+        else ""
+    )
+    charts.append(
+        {
+            "id": "chart-ratings",
+            "svg": _svg(fig, "ratings"),
+            "caption": "Key-question percentages against the rating band limits "
+            f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "
+            f"of each standard sets its mechanical rating{moved}.",
+        }
+    )
     return charts
 
 
@@ -274,15 +413,28 @@ def _context(summary, *, charts: bool) -> dict:
         "key_questions": table_rows(kq, k_core, group=group_k),
         "key_questions_checks": table_rows(kq, k_checks, group=group_k) if k_checks else None,
         "ratings": table_rows(summary.ratings, _RATING_COLUMNS),
-        "totals": [{"label": label, "symbol": LABEL_SYMBOLS[label], "css": LABEL_CODES[label],
-                    "prompts": int(totals.loc[label, "prompts"]), "key_questions": int(totals.loc[label, "key_questions"])}
-                   for label in LABELS if label in totals.index],
+        "totals": [
+            {
+                "label": label,
+                "symbol": LABEL_SYMBOLS[label],
+                "css": LABEL_CODES[label],
+                "prompts": int(totals.loc[label, "prompts"]),
+                "key_questions": int(totals.loc[label, "key_questions"]),
+            }
+            for label in LABELS
+            if label in totals.index
+        ],
     }
     extra_tables = []
     design_effect = getattr(summary, "design_effect", None)
     if isinstance(design_effect, pd.DataFrame) and not design_effect.empty:
-        extra_tables.append({"id": "design-effect", "title": "Design effect",
-                             "table": table_rows(design_effect, list(design_effect.columns))})
+        extra_tables.append(
+            {
+                "id": "design-effect",
+                "title": "Design effect",
+                "table": table_rows(design_effect, list(design_effect.columns)),
+            }
+        )
     multiplicity = summary.multiplicity
     multiplicity_items = [(str(k), _plain_value(v)) for k, v in multiplicity.items()] if len(multiplicity) else []
     published = summary.published_overall
@@ -305,13 +457,19 @@ def _context(summary, *, charts: bool) -> dict:
         "extra_tables": extra_tables,
         "multiplicity": multiplicity_items,
         "multiplicity_line": multiplicity_line(multiplicity, width=10_000).strip() if len(multiplicity) else "",
-        "overall": {"score": summary.overall.score, "rating": summary.overall.rating,
-                    "maximum": summary.overall.maximum,
-                    "published_score": "not published" if pd.isna(published["score"]) else int(published["score"]),
-                    "published_rating": str(published["rating"])},
+        "overall": {
+            "score": summary.overall.score,
+            "rating": summary.overall.rating,
+            "maximum": summary.overall.maximum,
+            "published_score": "not published" if pd.isna(published["score"]) else int(published["score"]),
+            "published_rating": str(published["rating"]),
+        },
         "constructed": bool(summary.constructed),
-        "counts": {"prompts": len(prompts), "key_questions": len(kq),
-                   "testable": int(prompts["label"].astype(str).ne(NO_DATA).sum())},
+        "counts": {
+            "prompts": len(prompts),
+            "key_questions": len(kq),
+            "testable": int(prompts["label"].astype(str).ne(NO_DATA).sum()),
+        },
         "charts": chart_svgs(summary) if charts else [],
         "version": __version__,
     }
@@ -332,7 +490,9 @@ def _environment():
     try:
         import jinja2
     except ImportError:  # pragma: no cover - jinja2 comes with pandas' Styler users and the notebook extra
-        raise ImportError("the HTML report needs jinja2 and matplotlib: pip install \"inspection-stats[report]\"") from None
+        raise ImportError(
+            'the HTML report needs jinja2 and matplotlib: pip install "inspection-stats[report]"'
+        ) from None
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("stats.render", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
@@ -458,15 +618,20 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
     (True, True, True)
     """
     if not isinstance(labelled, pd.DataFrame):
-        raise TypeError("labelled must be a pandas DataFrame from stats.label_changes "
-                        f"(got {type(labelled).__name__}).")
+        raise TypeError(
+            f"labelled must be a pandas DataFrame from stats.label_changes (got {type(labelled).__name__})."
+        )
     if "label" not in labelled.columns:
         raise ValueError("labelled has no 'label' column: pass the output of stats.label_changes.")
     prompts = "prompt_id" in labelled.columns
     base = PROMPT_COLUMNS if prompts else KEY_QUESTION_COLUMNS
-    group = (_group_prompts if prompts and {"standard", "standard_name", "key_question", "key_question_text"}
-             <= set(labelled.columns) else _group_standard if {"standard", "standard_name"} <= set(labelled.columns)
-             else None)
+    group = (
+        _group_prompts
+        if prompts and {"standard", "standard_name", "key_question", "key_question_text"} <= set(labelled.columns)
+        else _group_standard
+        if {"standard", "standard_name"} <= set(labelled.columns)
+        else None
+    )
     core, rest = core_and_checks(labelled, base)
     from ..findings import ASSUMED_SOURCES
     from .points import ASSUMED_MARK
@@ -476,8 +641,13 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
         note = f"{ASSUMED_MARK} assumed, not published."
     macros = _macros(note)
     name = "prompts" if prompts else "key-questions"
-    body = str(macros.data_table(f"nb-{name}", caption or ("Prompts" if prompts else "Key questions"),
-                                 table_rows(labelled, core, group=group)))
+    body = str(
+        macros.data_table(
+            f"nb-{name}",
+            caption or ("Prompts" if prompts else "Key questions"),
+            table_rows(labelled, core, group=group),
+        )
+    )
     if checks and rest:
         checks_rows = table_rows(labelled, rest, group=group)
         body += str(macros.data_table(f"nb-{name}-checks", "Checks of each label", checks_rows))
@@ -488,10 +658,12 @@ def summary_html(summary) -> Fragment:
     """A report summary for a notebook: its title and test, the main points, then the core and checks tables."""
     import html as _html
 
-    head = (f"<h2>{_html.escape(summary.title)}</h2><p><strong>Test:</strong> "
-            f"{_html.escape(summary.test.describe())}.</p>")
+    head = (
+        f"<h2>{_html.escape(summary.title)}</h2><p><strong>Test:</strong> {_html.escape(summary.test.describe())}.</p>"
+    )
     points = summary.main_points
     body = str(_macros(assumed_footnote(points)).points_block(sections(points), lede(points)))
-    tables = str(table_html(summary.key_questions, caption="Key questions")) + \
-        str(table_html(summary.prompts, caption="Prompts"))
+    tables = str(table_html(summary.key_questions, caption="Key questions")) + str(
+        table_html(summary.prompts, caption="Prompts")
+    )
     return Fragment(str(_fragment(head + body)) + tables)

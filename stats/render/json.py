@@ -51,8 +51,11 @@ def _not_finite(values: dict) -> dict:
     notes = {}
     for k, v in values.items():
         if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
-            notes[str(k)] = ("infinite: not representable in JSON (written as null)" if math.isinf(float(v))
-                             else "not a number: undefined for these inputs (written as null)")
+            notes[str(k)] = (
+                "infinite: not representable in JSON (written as null)"
+                if math.isinf(float(v))
+                else "not a number: undefined for these inputs (written as null)"
+            )
     return notes
 
 
@@ -96,7 +99,6 @@ def report_json(summary, *, sanitize: bool = True) -> str:
     """The report model as one JSON object: the main points (words and data, proportions), every table as
     arrays of rows, the framework, the test."""
     from .columns import framework_record
-
     from .points import lede, sections
 
     points = summary.main_points
@@ -106,9 +108,17 @@ def report_json(summary, *, sanitize: bool = True) -> str:
         "constructed": summary.constructed,
         "main_points": {
             "lede": lede(points),
-            "sections": [{"key": sec.key, "heading": sec.heading, "lead": sec.lead,
-                          "points": [{"text": p.text, "id": p.id or None, "firmness": p.firmness or None}
-                                     for p in sec.points]} for sec in sections(points)],
+            "sections": [
+                {
+                    "key": sec.key,
+                    "heading": sec.heading,
+                    "lead": sec.lead,
+                    "points": [
+                        {"text": p.text, "id": p.id or None, "firmness": p.firmness or None} for p in sec.points
+                    ],
+                }
+                for sec in sections(points)
+            ],
             "changes": records(points.to_frame("changes")),
             "ratings": records(points.to_frame("ratings")),
             "untested": records(points.to_frame("untested")),
@@ -121,15 +131,26 @@ def report_json(summary, *, sanitize: bool = True) -> str:
         "key_questions": records(summary.key_questions),
         "totals": records(summary.totals.rename_axis("label").reset_index()),
         "ratings": records(summary.ratings),
-        "overall": {"score": summary.overall.score, "maximum": summary.overall.maximum,
-                    "rating": summary.overall.rating},
-        "published_overall": {"score": summary.published_overall["score"],
-                              "rating": summary.published_overall["rating"]},
+        "overall": {
+            "score": summary.overall.score,
+            "maximum": summary.overall.maximum,
+            "rating": summary.overall.rating,
+        },
+        "published_overall": {
+            "score": summary.published_overall["score"],
+            "rating": summary.published_overall["rating"],
+        },
         "design_effect": records(summary.design_effect),
         "multiplicity": summary.multiplicity.to_dict(),
     }
     return dumps(doc)
 
 
-WRITER = Writer("json", "JSON (full precision; NaN and infinity as null)", table=table_json, record=record_json,
-                report=report_json, stream=stream_json)
+WRITER = Writer(
+    "json",
+    "JSON (full precision; NaN and infinity as null)",
+    table=table_json,
+    record=record_json,
+    report=report_json,
+    stream=stream_json,
+)

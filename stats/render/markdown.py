@@ -13,6 +13,7 @@ __all__ = ["to_markdown", "table_markdown", "report_markdown", "WRITER"]
 
 def to_markdown(frame: pd.DataFrame) -> str:
     """GitHub-flavoured Markdown table (no extra dependency); ``|`` escaped, newlines flattened."""
+
     def cell(x) -> str:
         if is_missing(x):
             return ""
@@ -76,19 +77,36 @@ def report_markdown(summary, *, sanitize: bool = True) -> str:
     out += [f"- **{_line(i, sanitize)}**: {_line(v, sanitize)}" for i, v in method.itertuples(index=False)]
     out += ["", "## Sample design", "", table(summary.design)]
     out += ["## Prompts", "", table(summary.prompts, labelled_columns(summary.prompts, PROMPT_COLUMNS))]
-    out += ["## Key questions", "", table(summary.key_questions,
-                                        labelled_columns(summary.key_questions, KEY_QUESTION_COLUMNS))]
+    out += [
+        "## Key questions",
+        "",
+        table(summary.key_questions, labelled_columns(summary.key_questions, KEY_QUESTION_COLUMNS)),
+    ]
     out += ["## Rows per label", "", table(summary.totals.rename_axis("label").reset_index())]
     if len(summary.multiplicity):
         out += [multiplicity_line(summary.multiplicity, width=10_000).strip(), ""]
     published = summary.published_overall
     shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{summary.overall.maximum}"
     rule = dict(method.itertuples(index=False)).get("ratings", "")
-    out += ["## Ratings", "", rule, "",
+    out += [
+        "## Ratings",
+        "",
+        rule,
+        "",
+        (
             f"Total {summary.overall.score}/{summary.overall.maximum}, {summary.overall.rating} "
-            f"(published: {shown}, {published['rating']}).", "", table(summary.ratings)]
+            f"(published: {shown}, {published['rating']})."
+        ),
+        "",
+        table(summary.ratings),
+    ]
     return "\n".join(out)
 
 
-WRITER = Writer("markdown", "GitHub-flavoured Markdown (values rounded for display)", table=table_markdown,
-                record=record_markdown, report=report_markdown)
+WRITER = Writer(
+    "markdown",
+    "GitHub-flavoured Markdown (values rounded for display)",
+    table=table_markdown,
+    record=record_markdown,
+    report=report_markdown,
+)

@@ -23,8 +23,17 @@ from dataclasses import dataclass
 from ..change import DECLINE, IMPROVEMENT
 from .columns import LABEL_CODES, LABEL_SYMBOLS
 
-__all__ = ["ASSUMED_MARK", "Point", "Section", "sections", "change_sentence", "rating_sentence",
-           "assumed_footnote", "mark_assumed", "lede"]
+__all__ = [
+    "ASSUMED_MARK",
+    "Point",
+    "Section",
+    "sections",
+    "change_sentence",
+    "rating_sentence",
+    "assumed_footnote",
+    "mark_assumed",
+    "lede",
+]
 
 #: The mark beside a denominator that is assumed rather than published ("100* -> 100").
 ASSUMED_MARK = "*"
@@ -88,8 +97,11 @@ def assumed_footnote(points) -> str:
                 parts.append(f"{which} n of {k} of {int(row['rows'])} {table}s")
     if not parts:
         return ""
-    return (f"{ASSUMED_MARK} assumed, not published: " + "; ".join(parts)
-            + " (taken equal to the stated sample, as the report does not publish them).")
+    return (
+        f"{ASSUMED_MARK} assumed, not published: "
+        + "; ".join(parts)
+        + " (taken equal to the stated sample, as the report does not publish them)."
+    )
 
 
 def change_sentence(c, level: float) -> str:
@@ -106,9 +118,11 @@ def change_sentence(c, level: float) -> str:
     text = text if text.endswith(("?", ".", "!")) else text + "."
     n = f"n {mark_assumed(c.n_previous, c.previous_n_assumed)} -> {mark_assumed(c.n_current, c.current_n_assumed)}"
     firm = "Robust." if c.firmness == "robust" else f"Fragile: {'; '.join(c.reasons)}."
-    return (f"{kind} {c.id} ({c.standard_name}): {text} {direction} {abs(round(100 * c.change))} points, from "
-            f"{_pct(c.previous)} to {_pct(c.current)} ({level:g}% interval {_pts(c.ci_low)} to {_pts(c.ci_high)} "
-            f"points; {n}). {firm}")
+    return (
+        f"{kind} {c.id} ({c.standard_name}): {text} {direction} {abs(round(100 * c.change))} points, from "
+        f"{_pct(c.previous)} to {_pct(c.current)} ({level:g}% interval {_pts(c.ci_low)} to {_pts(c.ci_high)} "
+        f"points; {n}). {firm}"
+    )
 
 
 def rating_sentence(r) -> str:
@@ -116,21 +130,26 @@ def rating_sentence(r) -> str:
     name = f"{r.standard} {r.standard_name}"
     published = "" if r.matches_published else f" (published: {r.published_rating})"
     if r.decision == "discretion" and r.discretion_rating and r.discretion_rating != r.mechanical_rating:
-        return (f"{name}: {r.mechanical_rating} -> {r.rating} by panel discretion{published}. The bands give "
-                f"{r.mechanical_rating} (lowest key question {r.lowest_key_question} at {_pct(r.lowest_percent)}); "
-                f"{r.reason}.")
+        return (
+            f"{name}: {r.mechanical_rating} -> {r.rating} by panel discretion{published}. The bands give "
+            f"{r.mechanical_rating} (lowest key question {r.lowest_key_question} at {_pct(r.lowest_percent)}); "
+            f"{r.reason}."
+        )
     if r.decision == "qualitative adjustment":
         moved = r.qualitative_adjustment or 0
-        what = ("no change" if moved == 0 else
-                f"{_count(abs(moved), 'band')} {'up' if moved > 0 else 'down'}")
+        what = "no change" if moved == 0 else f"{_count(abs(moved), 'band')} {'up' if moved > 0 else 'down'}"
         arrow = f"{r.mechanical_rating} -> {r.rating}" if r.rating != r.mechanical_rating else r.rating
-        return (f"{name}: {arrow} after a qualitative adjustment ({what}) of the bands' "
-                f"{r.mechanical_rating} (lowest key question {r.lowest_key_question} at {_pct(r.lowest_percent)})"
-                f"{published}.")
+        return (
+            f"{name}: {arrow} after a qualitative adjustment ({what}) of the bands' "
+            f"{r.mechanical_rating} (lowest key question {r.lowest_key_question} at {_pct(r.lowest_percent)})"
+            f"{published}."
+        )
     if r.decision == "judgement":
         return f"{name}: {r.rating} by inspector judgement{published}."
-    return (f"{name}: {r.rating} by the bands (lowest key question {r.lowest_key_question} at "
-            f"{_pct(r.lowest_percent)}){published}.")
+    return (
+        f"{name}: {r.rating} by the bands (lowest key question {r.lowest_key_question} at "
+        f"{_pct(r.lowest_percent)}){published}."
+    )
 
 
 def lede(points) -> str:
@@ -139,25 +158,47 @@ def lede(points) -> str:
     pr = len(points.changes) - kq
     if not points.changes:
         return "No change since the previous inspection is statistically significant."
-    return (f"{_count(len(points.changes), 'significant change')} since the previous inspection "
-            f"({_count(kq, 'key question')}, {_count(pr, 'prompt')}); {len(points.robust)} robust, "
-            f"{len(points.fragile)} fragile.")
+    return (
+        f"{_count(len(points.changes), 'significant change')} since the previous inspection "
+        f"({_count(kq, 'key question')}, {_count(pr, 'prompt')}); {len(points.robust)} robust, "
+        f"{len(points.fragile)} fragile."
+    )
 
 
 def sections(points) -> tuple[Section, ...]:
     """The main points of a :class:`stats.findings.MainPoints` as worded sections, in reading order."""
     level = 100 * points.confidence_level
     changes = []
-    for table, heading in (("key question", "Significant changes: key questions"),
-                           ("prompt", "Significant changes: prompts")):
+    for table, heading in (
+        ("key question", "Significant changes: key questions"),
+        ("prompt", "Significant changes: prompts"),
+    ):
         rows = [c for c in points.changes if c.table == table]
         robust = sum(c.firmness == "robust" for c in rows)
-        lead = (f"{_count(len(rows), table)}: {robust} robust, {len(rows) - robust} fragile. Robust: significant "
-                "for every count the published percentages allow, the exact tests agree and it survives false "
-                "discovery rate control." if rows else f"No {table} changed significantly.")
-        changes.append(Section(table.replace(" ", "-") + "s", heading, lead, tuple(
-            Point(change_sentence(c, level), LABEL_CODES.get(c.label, ""), LABEL_SYMBOLS.get(c.label, ""),
-                  c.firmness, c.id) for c in rows)))
+        lead = (
+            f"{_count(len(rows), table)}: {robust} robust, {len(rows) - robust} fragile. Robust: significant "
+            "for every count the published percentages allow, the exact tests agree and it survives false "
+            "discovery rate control."
+            if rows
+            else f"No {table} changed significantly."
+        )
+        changes.append(
+            Section(
+                table.replace(" ", "-") + "s",
+                heading,
+                lead,
+                tuple(
+                    Point(
+                        change_sentence(c, level),
+                        LABEL_CODES.get(c.label, ""),
+                        LABEL_SYMBOLS.get(c.label, ""),
+                        c.firmness,
+                        c.id,
+                    )
+                    for c in rows
+                ),
+            )
+        )
 
     evidence = []
     footnote = assumed_footnote(points)
@@ -166,36 +207,53 @@ def sections(points) -> tuple[Section, ...]:
     m = points.multiplicity
     if m and m.get("tests"):
         exact = m.get("expected_false_positives_exact")
-        expected = float(exact) if exact is not None and math.isfinite(float(exact)) else \
-            float(m["expected_false_positives"])
-        evidence.append(Point(
-            f"Of {m['tests']} testable prompts, {m['significant']} are significant; about {expected:.1f} would be "
-            f"by chance alone if nothing had changed, and {m['survive_fdr']} survive false discovery rate control "
-            f"at {m['fdr_level']:g}."))
-    firmness = Section("evidence", "How firm the evidence is",
-                       "Every verdict above comes from the test stated at the top; these qualify all of them.",
-                       tuple(evidence))
+        expected = (
+            float(exact) if exact is not None and math.isfinite(float(exact)) else float(m["expected_false_positives"])
+        )
+        evidence.append(
+            Point(
+                f"Of {m['tests']} testable prompts, {m['significant']} are significant; about {expected:.1f} would be "
+                f"by chance alone if nothing had changed, and {m['survive_fdr']} survive false discovery rate control "
+                f"at {m['fdr_level']:g}."
+            )
+        )
+    firmness = Section(
+        "evidence",
+        "How firm the evidence is",
+        "Every verdict above comes from the test stated at the top; these qualify all of them.",
+        tuple(evidence),
+    )
 
     o = points.overall
-    published = ("not published" if o.get("published_score") is None
-                 else f"{o['published_score']}/{o['maximum']}, {o.get('published_rating')}")
-    rating_points = [Point(f"Overall: {o['rating']}, {o['score']}/{o['maximum']} by the methodology "
-                           f"(published: {published}).")]
+    published = (
+        "not published"
+        if o.get("published_score") is None
+        else f"{o['published_score']}/{o['maximum']}, {o.get('published_rating')}"
+    )
+    rating_points = [
+        Point(f"Overall: {o['rating']}, {o['score']}/{o['maximum']} by the methodology (published: {published}).")
+    ]
     adjusted = [r for r in points.ratings if r.adjusted or r.decision == "qualitative adjustment"]
     rating_points += [Point(rating_sentence(r)) for r in adjusted]
     rest = [r for r in points.ratings if r not in adjusted]
     by = Counter(r.decision for r in rest)
     if rest:
-        words = {"mechanical": "by the bands of their lowest key question", "judgement": "by inspector judgement",
-                 "discretion": "with discretion recorded but no change"}
+        words = {
+            "mechanical": "by the bands of their lowest key question",
+            "judgement": "by inspector judgement",
+            "discretion": "with discretion recorded but no change",
+        }
         parts = [f"{_count(k, 'standard')} {words.get(d, d)}" for d, k in by.items()]
         mismatched = [r for r in rest if not r.matches_published]
         differing = ", ".join(f"{r.standard} {r.standard_name}" for r in mismatched)
         tail = "all as published" if not mismatched else f"differing from the published rating: {differing}"
         rating_points.append(Point(f"Other standards: {', '.join(parts)}; {tail}."))
-    ratings = Section("ratings", "Ratings",
-                      f"{_count(len(adjusted), 'standard')} rated off the bands or after a recorded panel decision.",
-                      tuple(rating_points))
+    ratings = Section(
+        "ratings",
+        "Ratings",
+        f"{_count(len(adjusted), 'standard')} rated off the bands or after a recorded panel decision.",
+        tuple(rating_points),
+    )
 
     untested = []
     groups: dict[tuple[str, str], list[str]] = {}
@@ -208,8 +266,13 @@ def sections(points) -> tuple[Section, ...]:
         shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
         untested.append(Point(f"{_count(len(ids), table)} ({reason}): {shown}."))
     untested.extend(Point(f"The report says: {note}") for note in notes)
-    untested_section = Section("untested", "What could not be tested",
-                               f"{_count(len(points.untested), 'row')} have no comparable figure at one of the "
-                               "inspections, so no change can be tested." if points.untested
-                               else "Every row could be tested.", tuple(untested))
+    untested_section = Section(
+        "untested",
+        "What could not be tested",
+        f"{_count(len(points.untested), 'row')} have no comparable figure at one of the "
+        "inspections, so no change can be tested."
+        if points.untested
+        else "Every row could be tested.",
+        tuple(untested),
+    )
     return (*changes, firmness, ratings, untested_section)

@@ -88,16 +88,22 @@ def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None)
         bands[-1].append(c)
         used += need
     pad = [""] + [" " * _BAND_INDENT] * (len(bands) - 1)
-    header = "\n".join(p + "  ".join(fit(c, str(c)[: widths[c]]) for c in band).rstrip() for p, band in zip(pad, bands))
+    header = "\n".join(
+        p + "  ".join(fit(c, str(c)[: widths[c]]) for c in band).rstrip() for p, band in zip(pad, bands, strict=True)
+    )
     indent = " " * (widths[columns[0]] + 2) if columns else ""
     rows = []
     for i in range(len(frame)):
-        parts = {c: wrap(cells[c][i], widths[c]) if c in wrapped and len(cells[c][i]) > widths[c] else [cells[c][i]]
-                 for c in columns}
+        parts = {
+            c: wrap(cells[c][i], widths[c]) if c in wrapped and len(cells[c][i]) > widths[c] else [cells[c][i]]
+            for c in columns
+        }
         lines = []
-        for p, band in zip(pad, bands):
-            block = [p + "  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in band).rstrip()
-                     for k in range(max(len(parts[c]) for c in band))]
+        for p, band in zip(pad, bands, strict=True):
+            block = [
+                p + "  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in band).rstrip()
+                for k in range(max(len(parts[c]) for c in band))
+            ]
             lines.extend(line for line in block if line.strip() or p == "")
         if detail is not None and cells[detail][i]:
             lines.extend(indent + t for t in wrap(cells[detail][i], max(min_wrap, width - len(indent))))
@@ -109,8 +115,7 @@ def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None)
 _BAND_INDENT = 4
 
 
-def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True,
-               detail=None) -> str:
+def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True, detail=None) -> str:
     """Fixed-width text table with one header; long text is wrapped, never cut.
 
     Numbers (and text that reads as a number) are right-aligned, other text left-aligned.
@@ -197,6 +202,7 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     Optional columns of other analyses (p-value range over feasible denominators, method
     sensitivity, FDR) are shown when present.
     """
+
     def percents(name):
         if name not in labelled:
             if f"{name}_count" in labelled:  # a table of counts (stats.cases.compare_inspections)
@@ -210,7 +216,10 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     cols = {
         "prev %": percents("previous"),
         "cur %": percents("current"),
-        "n": [f"{_fmt_number(a, '.0f')}/{_fmt_number(b, '.0f')}" for a, b in zip(labelled["n_previous"], labelled["n_current"])],
+        "n": [
+            f"{_fmt_number(a, '.0f')}/{_fmt_number(b, '.0f')}"
+            for a, b in zip(labelled["n_previous"], labelled["n_current"], strict=True)
+        ],
         "change": format_column(labelled["difference"]),
         "z": format_column(labelled["statistic"]),
         "p": format_column(labelled["pvalue"]),
@@ -218,11 +227,18 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     }
     out = pd.DataFrame({k: val for k, val in cols.items() if val is not None}, index=labelled.index)
     if "pvalue_min" in labelled:  # the checks of stats.summary.with_checks
-        out["p over counts"] = [_pvalue_range(a, b) for a, b in zip(labelled["pvalue_min"], labelled["pvalue_max"])]
+        out["p over counts"] = [
+            _pvalue_range(a, b) for a, b in zip(labelled["pvalue_min"], labelled["pvalue_max"], strict=True)
+        ]
     if "robust_label" in labelled:
-        out["sig. for"] = [robust_short(lab, frm) for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"])]
+        out["sig. for"] = [
+            robust_short(lab, frm)
+            for lab, frm in zip(labelled["robust_label"], labelled["significant_from_n"], strict=True)
+        ]
     if "exact_agree" in labelled:
-        out["exact"] = [_exact_short(a, m) for a, m in zip(labelled["exact_agree"], labelled["method_sensitive"])]
+        out["exact"] = [
+            _exact_short(a, m) for a, m in zip(labelled["exact_agree"], labelled["method_sensitive"], strict=True)
+        ]
     if "qvalue" in labelled:
         out["q"] = labelled["qvalue"].map(format_pvalue)
     if "prompt" in labelled:
@@ -235,39 +251,56 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
 
 def design_view(design: pd.DataFrame) -> pd.DataFrame:
     """Sample design table for display: margins in points, ranges of implied populations."""
+
     def rng(lo, hi, spec):
         if pd.isna(lo):
             return ""
         a, b = format(lo, spec), format(hi, spec)
         return a if a == b else f"{a}-{b}"
 
-    return pd.DataFrame({
-        "sample": design["sample"],
-        "n": design["n"],
-        "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
-        "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
-        "implied N": [rng(a, b, ".0f") for a, b in zip(design["implied_population_low"], design["implied_population_high"])],
-        "margin at implied N": [rng(100 * a, 100 * b, ".2f") for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"])],
-        "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
-    })
+    return pd.DataFrame(
+        {
+            "sample": design["sample"],
+            "n": design["n"],
+            "sub-sample of": design.get("parent", pd.Series([""] * len(design))).fillna(""),
+            "margin (inf. N)": design["margin"].map(lambda x: f"{100 * x:.2f}"),
+            "implied N": [
+                rng(a, b, ".0f")
+                for a, b in zip(design["implied_population_low"], design["implied_population_high"], strict=True)
+            ],
+            "margin at implied N": [
+                rng(100 * a, 100 * b, ".2f")
+                for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"], strict=True)
+            ],
+            "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
+        }
+    )
 
 
 def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
     """Ratings table for display (:func:`stats.ratings.rate_report` output)."""
+
     def cell(x, spec=""):
         return "" if is_missing(x) else format(x, spec)
 
-    return pd.DataFrame({
-        "standard": rated["standard"] + " " + rated["standard_name"],
-        "lowest KQ": [f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else "" for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"])],
-        "mechanical": rated["mechanical_rating"].map(cell),
-        "discretion?": rated["discretion_candidate"].map(lambda x: "" if is_missing(x) else ("candidate" if x else "no")),
-        "recorded": rated["discretion_rating"].map(cell),
-        "rating": rated["rating"],
-        "published": rated["published_rating"],
-        "match": rated["matches_published"].map({True: "yes", False: "NO"}),
-        "score": rated["score"],
-    })
+    return pd.DataFrame(
+        {
+            "standard": rated["standard"] + " " + rated["standard_name"],
+            "lowest KQ": [
+                f"{cell(k)} {cell(p, '.0f')}%" if cell(k) else ""
+                for k, p in zip(rated["lowest_key_question"], rated["lowest_percent"], strict=True)
+            ],
+            "mechanical": rated["mechanical_rating"].map(cell),
+            "discretion?": rated["discretion_candidate"].map(
+                lambda x: "" if is_missing(x) else ("candidate" if x else "no")
+            ),
+            "recorded": rated["discretion_rating"].map(cell),
+            "rating": rated["rating"],
+            "published": rated["published_rating"],
+            "match": rated["matches_published"].map({True: "yes", False: "NO"}),
+            "score": rated["score"],
+        }
+    )
 
 
 def ratings_text(rated: pd.DataFrame, total, published, *, width: int = 140) -> str:
@@ -298,21 +331,34 @@ def multiplicity_line(m, *, width: int = 100) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> m = pd.Series({"tests": 51, "expected_false_positives": 5.1, "significant": 17, "survive_fdr": 1,
-    ...                "fdr_method": "fdr_bh", "fdr_level": 0.1})
+    >>> m = pd.Series(
+    ...     {
+    ...         "tests": 51,
+    ...         "expected_false_positives": 5.1,
+    ...         "significant": 17,
+    ...         "survive_fdr": 1,
+    ...         "fdr_method": "fdr_bh",
+    ...         "fdr_level": 0.1,
+    ...     }
+    ... )
     >>> print(multiplicity_line(m, width=200))
-       Multiplicity: 51 tests at alpha 0.1: 5.1 expected by chance if nothing had changed (alpha x tests); 17 are significant, 1 survives Benjamini-Hochberg FDR control at 0.1 (q <= 0.1).
+       Multiplicity: 51 tests at alpha 0.1: 5.1 expected by chance if nothing had changed
+       (alpha x tests); 17 are significant, 1 survives Benjamini-Hochberg FDR control at 0.1 (q <= 0.1).
     """
     tests, level = int(m["tests"]), m["fdr_level"]
     exact = m.get("expected_false_positives_exact")
     chance = f"{m['expected_false_positives']:.1f} expected by chance if nothing had changed (alpha x tests)"
     if exact is not None and not is_missing(exact):
-        chance = (f"{exact:.1f} expected by chance if nothing had changed (the tests' exact size at each row's "
-                  f"sample sizes and pooled proportion; alpha x tests gives {m['expected_false_positives']:.1f})")
+        chance = (
+            f"{exact:.1f} expected by chance if nothing had changed (the tests' exact size at each row's "
+            f"sample sizes and pooled proportion; alpha x tests gives {m['expected_false_positives']:.1f})"
+        )
     sig, survive = int(m["significant"]), int(m["survive_fdr"])
-    text = (f"Multiplicity: {tests} tests at alpha {level:g}: {chance}; "
-            f"{_count(sig, 'is', 'are')} significant, {_count(survive, 'survives', 'survive')} "
-            f"Benjamini-Hochberg FDR control at {level:g} (q <= {level:g}).")
+    text = (
+        f"Multiplicity: {tests} tests at alpha {level:g}: {chance}; "
+        f"{_count(sig, 'is', 'are')} significant, {_count(survive, 'survives', 'survive')} "
+        f"Benjamini-Hochberg FDR control at {level:g} (q <= {level:g})."
+    )
     return "\n".join(textwrap.wrap(text, width, initial_indent="   ", subsequent_indent="   "))
 
 
@@ -320,14 +366,24 @@ def method_lines(method: pd.DataFrame, *, indent: str = "   ", width: int = 100)
     """The method table as wrapped ``item: value`` lines (stated once per report)."""
     lines = []
     for item, value in method[["item", "value"]].itertuples(index=False):
-        lines.extend(textwrap.wrap(f"{item}: {value}", width, initial_indent=indent,
-                                   subsequent_indent=indent + "    ", break_on_hyphens=False))
+        lines.extend(
+            textwrap.wrap(
+                f"{item}: {value}",
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent + "    ",
+                break_on_hyphens=False,
+            )
+        )
     return lines
 
 
 #: Columns of the terminal's prompt table and the method statement that explains each (one source).
-_CHECK_LEGEND = (("'p over counts', 'sig. for'", "robustness"), ("'exact' (DIFFER: an exact test disagrees; "
-                 "*: the verdict changes with the test)", "exact tests"), ("'q'", "multiplicity"))
+_CHECK_LEGEND = (
+    ("'p over counts', 'sig. for'", "robustness"),
+    ("'exact' (DIFFER: an exact test disagrees; *: the verdict changes with the test)", "exact tests"),
+    ("'q'", "multiplicity"),
+)
 
 
 def _checks_legend(summary, *, width: int) -> list[str]:
@@ -335,14 +391,24 @@ def _checks_legend(summary, *, width: int) -> list[str]:
     lines = []
     for columns, item in _CHECK_LEGEND:
         if item in method:
-            lines.extend(textwrap.wrap(f"{columns}: {method[item]}", width, initial_indent="   ",
-                                       subsequent_indent="   ", break_on_hyphens=False))
+            lines.extend(
+                textwrap.wrap(
+                    f"{columns}: {method[item]}",
+                    width,
+                    initial_indent="   ",
+                    subsequent_indent="   ",
+                    break_on_hyphens=False,
+                )
+            )
     return lines
 
 
 def _kq_view(kq: pd.DataFrame) -> pd.DataFrame:
-    view = display_labelled(kq.drop(columns=["prompt", "prompt_id"], errors="ignore")
-                            .rename(columns={"key_question_text": "prompt", "key_question": "prompt_id"}))
+    view = display_labelled(
+        kq.drop(columns=["prompt", "prompt_id"], errors="ignore").rename(
+            columns={"key_question_text": "prompt", "key_question": "prompt_id"}
+        )
+    )
     if "all_crcs" in kq:
         view.insert(view.columns.get_loc("cur %") + 1, "all CRCs %", format_column(kq["all_crcs"]))
     return view
@@ -361,8 +427,14 @@ def _grouped_table(view: pd.DataFrame, labelled: pd.DataFrame, *, width: int) ->
         if "key_question_text" in labelled and "prompt" in labelled:
             kq = (row.get("key_question"), row.get("key_question_text"))
             if kq != previous_kq:
-                out.extend(textwrap.wrap(f"{kq[0]} {kq[1]}", width, initial_indent="  ",
-                                         subsequent_indent="  " + " " * (len(str(kq[0])) + 1)))
+                out.extend(
+                    textwrap.wrap(
+                        f"{kq[0]} {kq[1]}",
+                        width,
+                        initial_indent="  ",
+                        subsequent_indent="  " + " " * (len(str(kq[0])) + 1),
+                    )
+                )
                 previous_kq = kq
         out.extend(rows[i])
     return out
@@ -398,8 +470,9 @@ def main_points_lines(points, *, width: int = 100) -> list[str]:
         out += textwrap.wrap(sec.lead, width, initial_indent="  ", subsequent_indent="  ")
         for p in sec.points:
             mark = f"{p.symbol} " if p.symbol else "- "
-            out += textwrap.wrap(p.text, width, initial_indent="  " + mark, subsequent_indent="    ",
-                                 break_on_hyphens=False)
+            out += textwrap.wrap(
+                p.text, width, initial_indent="  " + mark, subsequent_indent="    ", break_on_hyphens=False
+            )
     return out
 
 
@@ -411,8 +484,11 @@ def _fit(lines: list[str], width: int) -> str:
             out.append(line)
             continue
         indent = " " * (len(line) - len(line.lstrip()))
-        out.extend(textwrap.wrap(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
-                                 break_on_hyphens=False))
+        out.extend(
+            textwrap.wrap(
+                line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+            )
+        )
     return "\n".join(out) + "\n"
 
 
@@ -454,12 +530,27 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
         w(f"Ratings (score 0-{summary.overall.maximum}, framework {fw.name if fw else summary.overall.framework})")
         w(ratings_text(summary.ratings, summary.overall, summary.published_overall, width=width).rstrip())
         w("")
-        lines.extend(textwrap.wrap("Every table, the checks, the sample design and the method: run again with "
-                                   "--full, or --format html -o report.html.", narrow))
+        lines.extend(
+            textwrap.wrap(
+                "Every table, the checks, the sample design and the method: run again with "
+                "--full, or --format html -o report.html.",
+                narrow,
+            )
+        )
         return _fit(lines, width)
     # stated where they apply: the checks under the prompt table, the design notes, the ratings rule
-    covered = {"change test", "alpha", "alternative", "method", "implied N", "widening", "ratings", "robustness",
-               "exact tests", "multiplicity"}
+    covered = {
+        "change test",
+        "alpha",
+        "alternative",
+        "method",
+        "implied N",
+        "widening",
+        "ratings",
+        "robustness",
+        "exact tests",
+        "multiplicity",
+    }
     w("")
     w("Method and assumptions")
     lines.extend(method_lines(summary.method[~summary.method["item"].isin(covered)], width=narrow))
@@ -469,8 +560,14 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     w(text_table(design_view(summary.design), width=width).rstrip())
     w("")
     for item in ("implied N", "widening"):
-        lines.extend(textwrap.wrap(f"{item[0].upper()}{item[1:]}: {_method_value(summary, item)}", narrow,
-                                   initial_indent="   ", subsequent_indent="   "))
+        lines.extend(
+            textwrap.wrap(
+                f"{item[0].upper()}{item[1:]}: {_method_value(summary, item)}",
+                narrow,
+                initial_indent="   ",
+                subsequent_indent="   ",
+            )
+        )
     w("")
     shown = summary.prompts
     w(f"2. Prompt table (Annexe 4): {len(shown)} prompts, previous vs current inspection")
@@ -500,7 +597,9 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     w("")
     fw = summary.framework
     w(f"4. Ratings (score 0-{summary.overall.maximum}, framework {fw.name if fw else summary.overall.framework})")
-    lines.extend(textwrap.wrap(_method_value(summary, "ratings"), narrow, initial_indent="   ", subsequent_indent="   "))
+    lines.extend(
+        textwrap.wrap(_method_value(summary, "ratings"), narrow, initial_indent="   ", subsequent_indent="   ")
+    )
     w("")
     w(ratings_text(summary.ratings, summary.overall, summary.published_overall, width=width).rstrip())
     return _fit(lines, width)
@@ -542,8 +641,10 @@ def labelled_text(labelled: pd.DataFrame) -> str:
 
 def tabulate_text(table: pd.DataFrame) -> str:
     """:func:`stats.cases.tabulate` output: percentages and margins in points."""
-    view = table.assign(proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
-                        margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"))
+    view = table.assign(
+        proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
+        margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"),
+    )
     view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
     if "widening" in view:
         view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
@@ -559,11 +660,18 @@ def audit_text(result) -> str:
         sentence=audited["sentence"].map(lambda t: shorten(t, 90)),
         matched_ids=audited["matched_ids"].map(", ".join),
     )[["section", "verdict", "matched_ids", "sentence"]]
-    lines = [f"Uses of 'significant' in {result.source}: {len(audited)} sentences, "
-             f"{int(audited['about_data'].sum())} about inspection data", plain_text(view).rstrip(), "",
-             "Significant changes by the test and the words the narrative uses for them:"]
-    cview = converse.assign(words=converse["words"].map(", ".join),
-                            sentence=converse["sentence"].map(lambda t: shorten(t, 70)))
+    lines = [
+        (
+            f"Uses of 'significant' in {result.source}: {len(audited)} sentences, "
+            f"{int(audited['about_data'].sum())} about inspection data"
+        ),
+        plain_text(view).rstrip(),
+        "",
+        "Significant changes by the test and the words the narrative uses for them:",
+    ]
+    cview = converse.assign(
+        words=converse["words"].map(", ".join), sentence=converse["sentence"].map(lambda t: shorten(t, 70))
+    )
     lines.append(plain_text(cview[["id", "label", "words", "sentence"]]).rstrip())
     return "\n".join(lines) + "\n"
 
@@ -573,27 +681,54 @@ def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
     a = draw.allocation
     screened = a.screened
     reasons = screened["excluded"].value_counts()
-    lines = [f"Sample from {source}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
-             + ("" if len(reasons) <= 1 else " (excluded: " + ", ".join(
-                 f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"),
-             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; officer cap {a.max_per_officer}; seed {draw.seed}.",
-             "", "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)"]
+    lines = [
+        f"Sample from {source}: {len(screened)} cases on the long list, {int(screened['eligible'].sum())} eligible"
+        + (
+            ""
+            if len(reasons) <= 1
+            else " (excluded: " + ", ".join(f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"
+        ),
+        (
+            f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; "
+            f"officer cap {a.max_per_officer}; seed {draw.seed}."
+        ),
+        "",
+        "Strata (share of eligible cases; allocation = round-half-up(size x share) + buffer, then rounding steps)",
+    ]
     g = a.groups()
     strata = g[g["level"] == "stratum"]
-    lines.append(plain_text(pd.DataFrame({
-        "stratum": strata["stratum"], "cases": strata["cases"], "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
-        "initial": strata["initial"], "allocated": strata["allocated"], "steps": strata["steps"]})).rstrip())
+    lines.append(
+        plain_text(
+            pd.DataFrame(
+                {
+                    "stratum": strata["stratum"],
+                    "cases": strata["cases"],
+                    "share": strata["share"].map(lambda x: f"{100 * x:.2f}%"),
+                    "initial": strata["initial"],
+                    "allocated": strata["allocated"],
+                    "steps": strata["steps"],
+                }
+            )
+        ).rstrip()
+    )
     steps = a.steps()
     lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
     if len(steps):
-        view = steps.assign(group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x)
-                                   for r in steps.itertuples()])
+        view = steps.assign(
+            group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x) for r in steps.itertuples()]
+        )
         lines.append(plain_text(view[["level", "group", "step", "before", "after"]]).rstrip())
     cut = steps[steps["step"] == "DECREASED_FOR_RO"]
     moved = steps[steps["step"] == "INCREASED_FOR_RO"]
-    lines += ["", f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
-              f"{int(moved['change'].sum())} re-allocated within the same delivery unit; {a.unplaced} could not be placed.",
-              f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}."]
+    lines += [
+        "",
+        (
+            f"Officer cap: {len(cut)} officer allocations cut by {int(-cut['change'].sum())} cases; "
+            f"{int(moved['change'].sum())} re-allocated within the same delivery unit; "
+            f"{a.unplaced} could not be placed."
+        ),
+        f"Allocated {a.allocated} of {a.target}: shortfall {a.shortfall}.",
+    ]
     text = "\n".join(lines) + "\n"
     if written_to:
         return text + f"Sample of {len(draw.sample)} cases written to {written_to}.\n"
@@ -604,10 +739,13 @@ def validation_text(violations: pd.DataFrame, folder) -> str:
     """The schema violations of a report folder (:func:`stats.schema.validate_report`)."""
     if violations.empty:
         return f"{folder}: valid (no schema violations).\n"
-    view = violations.assign(row=violations["row"].astype("string").fillna(""),
-                             value=violations["value"].map(lambda x: "" if x is None else shorten(str(x), 30)))
-    return (f"{folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n"
-            + plain_text(view))
+    view = violations.assign(
+        row=violations["row"].astype("string").fillna(""),
+        value=violations["value"].map(lambda x: "" if x is None else shorten(str(x), 30)),
+    )
+    return f"{folder}: {len(violations)} schema violation(s) (rows numbered from 1 after the header)\n" + plain_text(
+        view
+    )
 
 
 def ratings_block(rated) -> str:
@@ -648,5 +786,10 @@ def _report(summary, *, sanitize: bool = True, width: int = MAX_WIDTH, detail: s
     return report_text(summary, width=width, detail=detail)
 
 
-WRITER = Writer("text", "text for the terminal (tables wrapped to the width)", table=_table,
-                record=lambda r: VIEWS[r.view](r), report=_report)
+WRITER = Writer(
+    "text",
+    "text for the terminal (tables wrapped to the width)",
+    table=_table,
+    record=lambda r: VIEWS[r.view](r),
+    report=_report,
+)

@@ -32,8 +32,17 @@ from ..io import atomic_writer, neutralise_formula
 from . import Writer
 from .columns import LABEL_CODES, column_info, excel_format
 
-__all__ = ["EXCEL_CELL_LIMIT", "HEADER_ROWS", "LABEL_FILLS", "to_xlsx", "write_xlsx", "read_workbook",
-           "main_points_frame", "table_xlsx", "WRITER"]
+__all__ = [
+    "EXCEL_CELL_LIMIT",
+    "HEADER_ROWS",
+    "LABEL_FILLS",
+    "to_xlsx",
+    "write_xlsx",
+    "read_workbook",
+    "main_points_frame",
+    "table_xlsx",
+    "WRITER",
+]
 
 #: Most characters Excel holds in one cell.
 EXCEL_CELL_LIMIT = 32_767
@@ -51,8 +60,12 @@ def _label_fills() -> dict[str, dict[str, tuple[str, bool]]]:
     from ..findings import FRAGILE, ROBUST
 
     change = {label: (_CODE_FILLS[code], code in ("improvement", "decline")) for label, code in LABEL_CODES.items()}
-    robust = {ROBUST_ALL: ("DCEBF7", True), ROBUST_DEPENDS: ("FFF2CC", False), ROBUST_NONE: ("EFEFEF", False),
-              ROBUST_INFEASIBLE: ("FBE3D6", False)}
+    robust = {
+        ROBUST_ALL: ("DCEBF7", True),
+        ROBUST_DEPENDS: ("FFF2CC", False),
+        ROBUST_NONE: ("EFEFEF", False),
+        ROBUST_INFEASIBLE: ("FBE3D6", False),
+    }
     firmness = {ROBUST: ("DCEBF7", True), FRAGILE: ("FFF2CC", False)}
     return {"label": change, "robust_label": robust, "firmness": firmness}
 
@@ -126,10 +139,14 @@ def _fill_sheet(ws, frame: pd.DataFrame, notes: list) -> None:
     from openpyxl.utils import get_column_letter
 
     infos = {name: column_info(name, frame[name]) for name in frame.columns}
-    display = [_flag_long(neutralise_formula(_header_text(infos[c])), f"{ws.title}!display header {j}", notes)
-               for j, c in enumerate(frame.columns, start=1)]
-    columns = [_flag_long(neutralise_formula(str(c)), f"{ws.title}!header {j}", notes)
-               for j, c in enumerate(frame.columns, start=1)]
+    display = [
+        _flag_long(neutralise_formula(_header_text(infos[c])), f"{ws.title}!display header {j}", notes)
+        for j, c in enumerate(frame.columns, start=1)
+    ]
+    columns = [
+        _flag_long(neutralise_formula(str(c)), f"{ws.title}!header {j}", notes)
+        for j, c in enumerate(frame.columns, start=1)
+    ]
     ws.append(display)
     ws.append(columns)
     first = HEADER_ROWS + 1
@@ -155,8 +172,12 @@ def _fill_sheet(ws, frame: pd.DataFrame, notes: list) -> None:
         for value, (colour, strong) in LABEL_FILLS.get(str(name), {}).items():
             ws.conditional_formatting.add(
                 f"{letter}{first}:{letter}{max(last, first)}",
-                FormulaRule(formula=[f'{letter}{first}="{value}"'],
-                            fill=PatternFill("solid", start_color=colour, end_color=colour), font=Font(bold=strong)))
+                FormulaRule(
+                    formula=[f'{letter}{first}="{value}"'],
+                    fill=PatternFill("solid", start_color=colour, end_color=colour),
+                    font=Font(bold=strong),
+                ),
+            )
     ident = len(frame.columns) > 1 and str(frame.columns[0]) in _ID_COLUMNS
     ws.freeze_panes = f"{'B' if ident else 'A'}{first}"
     if len(columns):
@@ -173,17 +194,18 @@ def _summary_sheet(ws, summary, notes: list) -> None:
     points = summary.main_points
     wrap = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 150
-    rows = [(summary.title, Font(bold=True, size=14)),
-            (f"Test: {summary.test.describe()}.", Font(italic=True))]
+    rows = [(summary.title, Font(bold=True, size=14)), (f"Test: {summary.test.describe()}.", Font(italic=True))]
     if summary.constructed:
         rows.append(("Constructed example data: not a real inspection.", Font(bold=True)))
     rows += [("", None), ("Main points", Font(bold=True, size=13)), (lede(points), Font(bold=True))]
     for sec in sections(points):
         rows += [("", None), (sec.heading, Font(bold=True, size=12)), (sec.lead, Font(italic=True))]
         rows += [(f"{p.symbol} {p.text}".strip(), Font(bold=p.firmness == "robust")) for p in sec.points]
-    guide = ("Sheets that follow: main_points (these points as data, changes in points), the labelled tables with "
-             "their checks (row 1: display names with units; row 2: code names, for reporting code), ratings, then "
-             "the design and the method.")
+    guide = (
+        "Sheets that follow: main_points (these points as data, changes in points), the labelled tables with "
+        "their checks (row 1: display names with units; row 2: code names, for reporting code), ratings, then "
+        "the design and the method."
+    )
     rows += [("", None), (guide, Font(italic=True, color="666666"))]
     for text, font in rows:
         ws.append([_flag_long(neutralise_formula(text), f"{ws.title}!A{ws.max_row + 1}", notes) if text else None])
@@ -205,8 +227,23 @@ def main_points_frame(points) -> pd.DataFrame:
             out[f"{name}_percent"] = 100 * out.pop(name).astype(float)
     if "lowest_percent" in out:
         out["lowest_percent"] = 100 * out["lowest_percent"].astype(float)
-    first = [c for c in ("section", "table", "id", "text", "label", "firmness", "change_points", "ci_low_points",
-                         "ci_high_points", "previous_percent", "current_percent") if c in out]
+    first = [
+        c
+        for c in (
+            "section",
+            "table",
+            "id",
+            "text",
+            "label",
+            "firmness",
+            "change_points",
+            "ci_low_points",
+            "ci_high_points",
+            "previous_percent",
+            "current_percent",
+        )
+        if c in out
+    ]
     return out[first + [c for c in out.columns if c not in first]]
 
 
@@ -214,7 +251,7 @@ def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary=None):
     try:
         from openpyxl import Workbook
     except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError("the workbook needs openpyxl: pip install \"inspection-stats[report]\"") from None
+        raise ImportError('the workbook needs openpyxl: pip install "inspection-stats[report]"') from None
     wb = Workbook()
     wb.remove(wb.active)
     notes: list = []
@@ -223,14 +260,17 @@ def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary=None):
         _fill_sheet(wb.create_sheet("main_points"), main_points_frame(summary.main_points), notes)
     for name, frame in sheets.items():
         _fill_sheet(wb.create_sheet(name), _id_first(frame), notes)
-    described = sorted({c for name, f in sheets.items() if name not in ("method", "framework")
-                        for c in map(str, f.columns)})
-    columns = pd.DataFrame({
-        "column": described,
-        "display name": [column_info(c).display for c in described],
-        "unit": [column_info(c).kind for c in described],
-        "description": [column_info(c).description for c in described],
-    })
+    described = sorted(
+        {c for name, f in sheets.items() if name not in ("method", "framework") for c in map(str, f.columns)}
+    )
+    columns = pd.DataFrame(
+        {
+            "column": described,
+            "display name": [column_info(c).display for c in described],
+            "unit": [column_info(c).kind for c in described],
+            "description": [column_info(c).description for c in described],
+        }
+    )
     _fill_sheet(wb.create_sheet("columns"), columns, notes)
     if notes:
         _fill_sheet(wb.create_sheet("notes"), pd.DataFrame(notes), [])
@@ -240,8 +280,18 @@ def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary=None):
 
 
 #: Order of the report's table sheets: the labelled tables and ratings, then the design, then the method.
-SHEET_ORDER = ("prompts", "key_questions", "ratings", "overall", "totals", "multiplicity", "design_effect", "design",
-               "framework", "method")
+SHEET_ORDER = (
+    "prompts",
+    "key_questions",
+    "ratings",
+    "overall",
+    "totals",
+    "multiplicity",
+    "design_effect",
+    "design",
+    "framework",
+    "method",
+)
 
 
 def _ordered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -313,5 +363,6 @@ def _report(summary, *, sanitize: bool = True) -> bytes:
     return _bytes(to_xlsx(summary))
 
 
-WRITER = Writer("xlsx", "Excel workbook (needs -o FILE and the report extra)", table=table_xlsx, report=_report,
-                binary=True)
+WRITER = Writer(
+    "xlsx", "Excel workbook (needs -o FILE and the report extra)", table=table_xlsx, report=_report, binary=True
+)
