@@ -14,6 +14,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -172,7 +174,7 @@ def _add_test_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _test_from(args) -> ChangeTest:
+def _test_from(args: argparse.Namespace) -> ChangeTest:
     """The one place the CLI turns its options into a test specification."""
     return ChangeTest(
         alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval, counts=args.counts
@@ -358,14 +360,14 @@ def _add_path_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", metavar="FOLDER", help="a report folder of your own instead of a bundled --report")
 
 
-def _load(args) -> Report:
+def _load(args: argparse.Namespace) -> Report:
     """The report of --path FOLDER, else of the bundled --report NAME."""
     if getattr(args, "path", None):
         return load_report(path=args.path)
     return load_report(args.report)
 
 
-def _folder_inputs(folder) -> tuple:
+def _folder_inputs(folder: str | os.PathLike[str]) -> tuple:
     """A folder and every file in it: an output may be none of them."""
     from pathlib import Path
 
@@ -383,7 +385,7 @@ def _report_inputs(report: Report) -> tuple:
     return (*_folder_inputs(report.path), *((framework,) if framework else ()))
 
 
-def _check_output(args, inputs) -> None:
+def _check_output(args: argparse.Namespace, inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Refuse a bad -o before any work (a large input is not read for nothing)."""
     output = getattr(args, "output", None)
     if output:
@@ -392,7 +394,9 @@ def _check_output(args, inputs) -> None:
         raise ValueError(f"--format {args.format} writes a binary file: give the file with -o FILE.")
 
 
-def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "this format") -> None:
+def _deliver(
+    data: str | bytes, output: str | None, inputs: Iterable[str | os.PathLike[str]] = (), *, what: str = "this format"
+) -> None:
     """The one way out for every command: ``data`` to the file ``output`` (whole or not at all, never one of
     ``inputs``: every file and folder the command read, stats.io.check_output_path) or to standard output."""
     if isinstance(data, bytes):
@@ -406,7 +410,9 @@ def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "t
         sys.stdout.write(data)
 
 
-def _write(args, kind: str, result, inputs=(), **options) -> None:
+def _write(
+    args: argparse.Namespace, kind: str, result: Any, inputs: Iterable[str | os.PathLike[str]] = (), **options: Any
+) -> None:
     """``result`` of ``kind`` through the writer of --format, then :func:`_deliver` to -o or standard output."""
     writer = get_writer(getattr(args, "format", "text"))
     data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True), **options)
@@ -414,7 +420,7 @@ def _write(args, kind: str, result, inputs=(), **options) -> None:
 
 
 @contextlib.contextmanager
-def _output_stream(output: str | None, inputs=()):
+def _output_stream(output: str | None, inputs: Iterable[str | os.PathLike[str]] = ()) -> Iterator[TextIO]:
     """A text stream for streamed output: -o through stats.io.atomic_writer, else spooled to a temporary
     file and copied to stdout only on success (so an error never leaves half a table on stdout)."""
     if output:
@@ -427,7 +433,7 @@ def _output_stream(output: str | None, inputs=()):
         shutil.copyfileobj(spool, sys.stdout)
 
 
-def _cmd_sample_size(args) -> int:
+def _cmd_sample_size(args: argparse.Namespace) -> int:
     _check_output(args, ())
     n = sample_size(
         args.population,
@@ -454,7 +460,7 @@ def _cmd_sample_size(args) -> int:
     return 0
 
 
-def _cmd_margin(args) -> int:
+def _cmd_margin(args: argparse.Namespace) -> int:
     _check_output(args, ())
     e = margin_of_error(args.n, args.population, confidence_level=args.confidence_level, proportion=args.proportion)
     _write(
@@ -474,7 +480,7 @@ def _cmd_margin(args) -> int:
     return 0
 
 
-def _cmd_compare(args) -> int:
+def _cmd_compare(args: argparse.Namespace) -> int:
     _check_output(args, ())
     res = compare_proportions(args.previous, args.n_previous, args.current, args.n_current, test=_test_from(args))
     ci = res.ci
@@ -492,7 +498,7 @@ def _cmd_compare(args) -> int:
     return 0
 
 
-def _cmd_label(args) -> int:
+def _cmd_label(args: argparse.Namespace) -> int:
     """Label a table. Formats with a streaming writer (csv, json) get it chunk by chunk (memory independent
     of the file's length); the others get the whole table, at most stats.io.DISPLAY_ROW_LIMIT rows."""
     spec = _test_from(args)
@@ -525,7 +531,7 @@ def _cmd_label(args) -> int:
     return 0
 
 
-def _cmd_ratings(args) -> int:
+def _cmd_ratings(args: argparse.Namespace) -> int:
     report = _load(args)
     inputs = _report_inputs(report)
     _check_output(args, inputs)
@@ -534,7 +540,7 @@ def _cmd_ratings(args) -> int:
     return 0
 
 
-def _cmd_audit(args) -> int:
+def _cmd_audit(args: argparse.Namespace) -> int:
     report = _load(args)  # --path FOLDER: the report's own tables, else the bundled --report
     inputs = (args.file, *_report_inputs(report))
     _check_output(args, inputs)
@@ -544,7 +550,7 @@ def _cmd_audit(args) -> int:
     return 0
 
 
-def _cmd_tabulate(args) -> int:
+def _cmd_tabulate(args: argparse.Namespace) -> int:
     read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb, sheet_name=args.sheet)
     attributes = {} if args.attributes is None else {"attributes": args.attributes}
     inputs = (args.file, args.previous)
@@ -567,7 +573,7 @@ def _cmd_tabulate(args) -> int:
     return 0
 
 
-def _cmd_read_report(args) -> int:
+def _cmd_read_report(args: argparse.Namespace) -> int:
     inputs = (args.file,)
     _check_output(args, inputs)
     text = read_report_text(args.file, encoding=args.encoding)
@@ -579,7 +585,7 @@ def _cmd_read_report(args) -> int:
     return 0
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     if getattr(args, "list", False):
         sys.stdout.write("\n".join(available_reports()) + "\n")
         return 0
@@ -597,7 +603,7 @@ def _cmd_report(args) -> int:
     return 0
 
 
-def _cmd_design(args) -> int:
+def _cmd_design(args: argparse.Namespace) -> int:
     report = _load(args)
     inputs = _report_inputs(report)
     _check_output(args, inputs)
@@ -605,7 +611,7 @@ def _cmd_design(args) -> int:
     return 0
 
 
-def _cmd_sample(args) -> int:
+def _cmd_sample(args: argparse.Namespace) -> int:
     from datetime import date
 
     from .render.csv import frame_csv
@@ -638,7 +644,7 @@ def _cmd_sample(args) -> int:
     return 0
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_report
 
     inputs = (*_folder_inputs(args.folder), *((args.framework,) if args.framework else ()))
@@ -648,7 +654,7 @@ def _cmd_validate(args) -> int:
     return 0 if violations.empty else 1
 
 
-def _cmd_new_report(args) -> int:
+def _cmd_new_report(args: argparse.Namespace) -> int:
     from .schema import write_templates
 
     written = write_templates(args.name, args.framework)

@@ -34,12 +34,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from . import _validation as v
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "fisher",
@@ -100,7 +104,7 @@ class _Design:
         self.lo = np.maximum(0, t - n_p)
         self.length = np.minimum(t, n_c) - self.lo + 1
         self.valid = np.arange(L)[None, :] < self.length[:, None]
-        self._cache = {}
+        self._cache: dict[Any, Any] = {}
 
     def _cells(self, rows):
         """x_c, x_p (int64; 0 in the padding) and the validity mask of a block of totals."""
@@ -855,7 +859,7 @@ def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-s
 
 
 for _f in (fisher, barnard, boschloo):
-    _f.__doc__ = _f.__doc__.replace("{common}", _COMMON_DOC.strip("\n").lstrip() + "\n")
+    _f.__doc__ = (_f.__doc__ or "").replace("{common}", _COMMON_DOC.strip("\n").lstrip() + "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -901,7 +905,7 @@ class ExactTestResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per table: counts, statistic, p-value, nuisance value and verdict."""
-        shape = np.shape(self.pvalue)
+        shape = np.shape(np.asarray(self.pvalue))
         cols = {
             k: getattr(self, k)
             for k in (
@@ -924,7 +928,14 @@ class ExactTestResult:
 
 
 def exact_test(
-    k_previous, n_previous, k_current, n_current, *, method="boschloo", alternative="two-sided", alpha=0.10
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    method: str = "boschloo",
+    alternative: str = "two-sided",
+    alpha: float = 0.10,
 ) -> ExactTestResult:
     r"""Exact test of ``current`` versus ``previous`` for many 2x2 tables, with statistic and verdict.
 
@@ -1009,7 +1020,9 @@ class ExactTest:
         flat = [np.asarray(a, dtype=np.int64).ravel() for a in arrays]
         return _compute(self.method, self.alternative, *flat)[0].reshape(arrays[0].shape)
 
-    def test(self, k_previous, n_previous, k_current, n_current) -> ExactTestResult:
+    def test(
+        self, k_previous: ArrayLike, n_previous: ArrayLike, k_current: ArrayLike, n_current: ArrayLike
+    ) -> ExactTestResult:
         """Validated test with statistic and verdict (:func:`exact_test`)."""
         return exact_test(
             k_previous,

@@ -26,13 +26,19 @@ previous denominator is assumed, so it qualifies every finding equally; pass
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .change import NO_DATA, ChangeTest
 from .consistency import ROBUST_ALL, ROBUST_DEPENDS, ROBUST_INFEASIBLE, ROBUST_NONE
+
+if TYPE_CHECKING:
+    from .reports import Report
+    from .summary import ReportSummary
 
 __all__ = [
     "ASSUMED_SOURCES",
@@ -326,7 +332,7 @@ class MainPoints:
         )
 
 
-def _frame(items, section: str) -> pd.DataFrame:
+def _frame(items: Iterable[Any], section: str) -> pd.DataFrame:
     from dataclasses import asdict
 
     rows = []
@@ -483,7 +489,7 @@ def _denominators(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _title(summary, report) -> str:
+def _title(summary: ReportSummary, report: Report | None) -> str:
     if report is None and summary.title and summary.title != summary.name:
         return summary.title  # summarise read it from report.toml
     if report is not None:
@@ -498,7 +504,9 @@ def _title(summary, report) -> str:
     return str(title) if title else summary.name
 
 
-def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> MainPoints:
+def main_points(
+    summary: ReportSummary, report: Report | None = None, *, assumed_is_fragile: bool = False
+) -> MainPoints:
     """The main points of a report: significant changes with their firmness, ratings, what was not tested.
 
     Reads only the columns of the report model; nothing is re-tested, so the main points always

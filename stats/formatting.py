@@ -7,6 +7,8 @@ terminal text in :mod:`stats.render.text`, the writers of every format in the re
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from .io import neutralise_formula, neutralise_formulas, write_atomic  # noqa: F401  (they live in stats.io)
@@ -68,4 +70,4 @@ round_for_output = round_for_display
 
 def render(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True) -> str:
     """A DataFrame in format ``fmt`` (``'table'`` or ``'text'``, ``'csv'``, ``'markdown'``, ``'json'``...)."""
-    return render_table(frame, "text" if fmt == "table" else fmt, sanitize=sanitize)
+    return cast(str, render_table(frame, "text" if fmt == "table" else fmt, sanitize=sanitize))  # text formats only

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -171,7 +172,7 @@ def rate(report: Report) -> ReportRatings:
     """Rate a report's standards under its framework and total the scored ones."""
     ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
     total = overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework)
-    published = report.overall.set_index("inspection").loc["current"]
+    published = cast(pd.Series, report.overall.set_index("inspection").loc["current"])
     return ReportRatings(ratings, total, published)
 
 
@@ -433,7 +434,7 @@ def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) ->
     from .design import report_cluster_structure, structural_deff_survival
 
     try:
-        structure = report_cluster_structure(report)
+        structure: dict[str, Any] = report_cluster_structure(report)
         return structural_deff_survival(prompts, test=spec, **structure)
     except ValueError as err:
         unavailable = pd.DataFrame()

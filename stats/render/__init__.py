@@ -118,7 +118,7 @@ class Writer:
     def __post_init__(self):
         object.__setattr__(self, "kinds", tuple(k for k in KINDS if getattr(self, k) is not None))
 
-    def write(self, kind: str, result, *, sanitize: bool = True, **options):
+    def write(self, kind: str, result: Any, *, sanitize: bool = True, **options: Any) -> str | bytes:
         """Format ``result`` of ``kind``; a ValueError when this format does not write that kind.
 
         ``options`` go to the format's method (for example the text report's ``width`` and
@@ -163,7 +163,9 @@ def formats_for(kind: str, *, text_only: bool = False) -> tuple[str, ...]:
     return tuple(name for name, w in WRITERS.items() if kind in w.kinds and not (text_only and w.binary))
 
 
-def render_table(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True, view: str = "plain", **table):
+def render_table(
+    frame: pd.DataFrame, fmt: str, *, sanitize: bool = True, view: str = "plain", **table: Any
+) -> str | bytes:
     """Shortcut: ``frame`` as a :class:`Table` in format ``fmt``."""
     return get_writer(fmt).write("table", Table(frame, view=view, **table), sanitize=sanitize)
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,11 @@ import pandas as pd
 from ..change import DECLINE, IMPROVEMENT, NO_CHANGE, spec_of
 from ..parse import parse_table
 from .columns import band_limits_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..framework import Framework
 
 __all__ = [
     "LABEL_STYLE",
@@ -101,7 +108,9 @@ def _pages(items, heights, capacity):
     """
     total = sum(item[0] == "row" for item in items)
     capacity = math.ceil(total / math.ceil(total / capacity)) if total else capacity  # pages of even length
-    pages, page, rows = [], [], 0
+    pages: list[list[Any]] = []
+    page: list[Any] = []
+    rows = 0
     for item in items:
         if item[0] == "row" and rows >= capacity:
             heading = [page.pop()] if page and page[-1][0] == "group" else []
@@ -131,14 +140,14 @@ def _subtitle(spec):
     return f"{spec.describe()} (method '{spec.method}')"
 
 
-def change_axis_limit(*tables) -> float:
+def change_axis_limit(*tables: pd.DataFrame) -> float:
     """The half-width (points) of a change axis that holds every change and interval of ``tables``.
 
     Pass every labelled table a report charts, and give the result to :func:`change_charts`
     (``xmax``) so that all its change charts share one axis: the same distance means the same
     change on every chart.
     """
-    values = []
+    values: list[np.ndarray] = []
     for t in tables:
         values.extend(
             100 * np.abs(t[c].to_numpy(dtype=float)) for c in ("ci_low", "ci_high", "difference") if c in t.columns
@@ -406,10 +415,10 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
 def change_charts(
     labelled: pd.DataFrame,
     *,
-    group="standard",
-    label_column=None,
-    id_column=None,
-    title=None,
+    group: str = "standard",
+    label_column: str | None = None,
+    id_column: str | None = None,
+    title: str | None = None,
     rows_per_page: int = 30,
     wrap: int = 78,
     xmax: float | None = None,
@@ -465,7 +474,7 @@ def change_charts(
     >>> len(figs), bool(max(f.get_size_inches()[1] for f in figs) < 20)
     (2, True)
     """
-    if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:
+    if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"rows_per_page must be a whole number >= 1 (got {rows_per_page!r}).")
     data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap, xmax=xmax)
     pages = _continued(data, _pages(data["items"], None, rows_per_page))
@@ -479,15 +488,15 @@ def change_charts(
 def change_chart(
     labelled: pd.DataFrame,
     *,
-    group="standard",
-    label_column=None,
-    id_column=None,
-    title=None,
+    group: str = "standard",
+    label_column: str | None = None,
+    id_column: str | None = None,
+    title: str | None = None,
     rows_per_page: int = 30,
     wrap: int = 78,
     page: int | None = None,
     xmax: float | None = None,
-):
+) -> Figure:
     """One page of :func:`change_charts` as a single figure.
 
     ``page`` (0-based) picks the page; it may be left out only when the table fits on one
@@ -519,13 +528,13 @@ def change_chart(
             f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page."
         )
     page = 0 if page is None else page
-    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):
+    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"page must be a whole number from 0 to {len(pages) - 1} (got {page!r}).")
     noun = "prompts" if "prompt_id" in labelled.columns else "rows"
     return _draw_change_page(data, pages[page], title=title, page_number=page + 1, page_count=len(pages), noun=noun)
 
 
-def key_question_chart(key_questions: pd.DataFrame, *, title=None, **options):
+def key_question_chart(key_questions: pd.DataFrame, *, title: str | None = None, **options: Any) -> Figure:
     """The change chart of the labelled key-question table (one figure).
 
     :func:`change_chart` with the key-question text and number as row labels; options
@@ -549,7 +558,7 @@ def key_question_chart(key_questions: pd.DataFrame, *, title=None, **options):
     )
 
 
-def _band_ticks(boundaries) -> list[float]:
+def _band_ticks(boundaries: Sequence[float]) -> list[float]:
     """Ticks of the bands axis: the framework's band limits, and every 10 % more than 5 points from a limit."""
     limits = [float(b) for b in boundaries]
     return sorted({*limits, *(float(t) for t in range(0, 101, 10) if all(abs(t - b) > 5 for b in limits))})
@@ -562,8 +571,13 @@ def _nearest_boundary(percent, boundaries):
 
 
 def ratings_chart(
-    key_questions: pd.DataFrame, ratings: pd.DataFrame | None = None, *, framework=None, title=None, wrap: int = 60
-):
+    key_questions: pd.DataFrame,
+    ratings: pd.DataFrame | None = None,
+    *,
+    framework: Framework | None = None,
+    title: str | None = None,
+    wrap: int = 60,
+) -> Figure:
     """Key-question percentages against the rating band limits, with their margins.
 
     One row per key question with a current percentage, grouped by standard, on the
@@ -618,6 +632,7 @@ def ratings_chart(
     kq = key_questions[key_questions["current"].notna()]
     if kq.empty:
         raise ValueError("key_questions has no current percentages to place in the bands.")
+    rated = None
     if ratings is not None:
         _check_columns(ratings, ("standard", "rating", "lowest_key_question"), "ratings")
         rated = ratings.set_index(ratings["standard"].astype(str))
@@ -631,12 +646,12 @@ def ratings_chart(
     boundaries = KEY_QUESTION_BOUNDARIES
     text_col = "key_question_text" if "key_question_text" in kq.columns else None
 
-    items = []
+    items: list[tuple[Any, ...]] = []
     for std, part in kq.groupby(kq["standard"].astype(str), sort=False):
         name = f"{std} {part['standard_name'].iloc[0]}" if "standard_name" in part.columns else std
         lowest = part["key_question"].astype(str).iloc[int(np.argmin(part["current"].to_numpy(dtype=float)))]
         verdict = ""
-        if ratings is not None and std in rated.index:
+        if rated is not None and std in rated.index:
             r = rated.loc[std]
             lowest = str(r["lowest_key_question"]) if pd.notna(r["lowest_key_question"]) else lowest
             verdict = str(r["rating"])
@@ -803,8 +818,13 @@ def _method_names() -> list[str]:
 
 
 def method_chart(
-    compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *, window: float = 3.0, title=None, wrap: int = 60
-):
+    compared: pd.DataFrame,
+    labelled: pd.DataFrame | None = None,
+    *,
+    window: float = 3.0,
+    title: str | None = None,
+    wrap: int = 60,
+) -> Figure:
     """p-values of every test variant on the rows where the choice could matter.
 
     Shows the rows of :func:`stats.exact.compare_methods` whose p-values reach within a

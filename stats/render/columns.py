@@ -9,12 +9,17 @@ and use only the column names from here.
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..change import DECLINE, IMPROVEMENT, NO_CHANGE, NO_DATA
+
+if TYPE_CHECKING:
+    from ..framework import Framework
 
 __all__ = [
     "COLUMNS",
@@ -208,7 +213,7 @@ _EXCEL_FORMATS = {
 }
 
 
-def column_info(name, values=None) -> Column:
+def column_info(name: Hashable, values: pd.Series | None = None) -> Column:
     """The :class:`Column` of ``name``; an unlisted column gets its name and a kind from its dtype."""
     if name in COLUMNS:
         column = COLUMNS[name]
@@ -230,11 +235,11 @@ def excel_format(column: Column) -> str | None:
     return _EXCEL_FORMATS.get(column.kind)
 
 
-def is_missing(x) -> bool:
+def is_missing(x: object) -> bool:
     return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, (float, np.floating)) and math.isnan(x))
 
 
-def format_value(value, column: Column) -> str:
+def format_value(value: Any, column: Column) -> str:
     """One value as display text under ``column`` (blank when missing).
 
     Examples
@@ -273,13 +278,13 @@ def format_value(value, column: Column) -> str:
     return f"{value:.3g}"
 
 
-def format_column(values: pd.Series, name=None) -> pd.Series:
+def format_column(values: pd.Series, name: str | None = None) -> pd.Series:
     """A column as display text (:func:`format_value` with the column map)."""
     column = column_info(values.name if name is None else name, values)
     return pd.Series([format_value(x, column) for x in values], index=values.index, name=values.name, dtype=object)
 
 
-def display_frame(frame: pd.DataFrame, columns=None) -> pd.DataFrame:
+def display_frame(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """``frame`` as display text with display names (the column map), for Markdown and HTML."""
     columns = list(frame.columns if columns is None else [c for c in columns if c in frame.columns])
     return pd.DataFrame(
@@ -337,20 +342,20 @@ def round_for_display(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def format_pvalue(p) -> str:
+def format_pvalue(p: Any) -> str:
     """p-value to 3 decimals, '<0.001' below that, blank when missing."""
     if p is None or (isinstance(p, float) and math.isnan(p)) or p is pd.NA:
         return ""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def shorten(text, width: int) -> str:
+def shorten(text: object, width: int) -> str:
     """Cut ``text`` to ``width`` characters with an ellipsis."""
     text = "" if text is None or text is pd.NA else str(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def framework_record(framework) -> dict:
+def framework_record(framework: Framework | None) -> dict:
     """The presentation rules of a :class:`stats.framework.Framework`: ratings, points, bands, discretion."""
     if framework is None:
         return {}
@@ -366,7 +371,7 @@ def framework_record(framework) -> dict:
     }
 
 
-def framework_table(framework) -> pd.DataFrame:
+def framework_table(framework: Framework | None) -> pd.DataFrame:
     """:func:`framework_record` as ``item``/``value`` rows (lists joined with '; ')."""
     rows = [
         (k, "; ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, list) else v)
@@ -375,7 +380,7 @@ def framework_table(framework) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def band_limits_text(framework) -> str:
+def band_limits_text(framework: Framework) -> str:
     """'40, 60 and 75': the key-question band limits of a framework, for captions and axis titles."""
     limits = [f"{b:g}" for b in framework.key_question_bands]
     return limits[0] if len(limits) == 1 else ", ".join(limits[:-1]) + " and " + limits[-1]

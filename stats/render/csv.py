@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO, overload
 
 import pandas as pd
 
 from ..io import neutralise_formulas
 from . import Writer
 
+if TYPE_CHECKING:
+    from ..summary import ReportSummary
+    from . import Record, Table
+
 __all__ = ["frame_csv", "table_csv", "record_csv", "report_csv", "report_tables", "WRITER"]
 
 
-def frame_csv(frame: pd.DataFrame, fh=None, *, sanitize: bool = True, header: bool = True):
+@overload
+def frame_csv(frame: pd.DataFrame, fh: None = None, *, sanitize: bool = True, header: bool = True) -> str: ...
+@overload
+def frame_csv(frame: pd.DataFrame, fh: TextIO, *, sanitize: bool = True, header: bool = True) -> None: ...
+def frame_csv(
+    frame: pd.DataFrame, fh: TextIO | None = None, *, sanitize: bool = True, header: bool = True
+) -> str | None:
     """``frame`` as CSV, every digit kept; with ``sanitize`` cells and column names starting with
     ``= + - @`` tab or CR get a leading ``'`` (:func:`stats.io.neutralise_formulas`)."""
     out = neutralise_formulas(frame) if sanitize else frame
     return out.to_csv(fh, index=False, header=header)
 
 
-def table_csv(table, *, sanitize: bool = True) -> str:
+def table_csv(table: Table, *, sanitize: bool = True) -> str:
     """A :class:`stats.render.Table` as CSV."""
     return frame_csv(table.frame, sanitize=sanitize)
 
 
-def stream_csv(chunks, fh, *, sanitize: bool = True) -> None:
+def stream_csv(chunks: Iterable[pd.DataFrame], fh: TextIO, *, sanitize: bool = True) -> None:
     """Labelled chunks as one CSV (the same text as :func:`table_csv` of the whole table)."""
     first = True
     for part in chunks:
@@ -32,7 +44,7 @@ def stream_csv(chunks, fh, *, sanitize: bool = True) -> None:
         first = False
 
 
-def record_csv(record) -> str:
+def record_csv(record: Record) -> str:
     """A :class:`stats.render.Record` as a header and one row (nested fields as ``test.alpha``)."""
     flat = {}
     for k, v in record.values.items():
@@ -43,7 +55,7 @@ def record_csv(record) -> str:
     return frame_csv(pd.DataFrame([flat]))
 
 
-def report_tables(summary) -> dict[str, pd.DataFrame]:
+def report_tables(summary: ReportSummary) -> dict[str, pd.DataFrame]:
     """The report model's tables by name (raw values), as the CSV and the workbook write them."""
     from .columns import framework_table
 
@@ -82,7 +94,7 @@ def report_tables(summary) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def report_csv(summary, *, sanitize: bool = True) -> str:
+def report_csv(summary: ReportSummary, *, sanitize: bool = True) -> str:
     """The report model as one CSV: the main points first (:meth:`stats.findings.MainPoints.to_frame`,
     raw proportions), then every table stacked, its name in the first column ``table``."""
     points = summary.main_points.to_frame().rename(columns={"table": "row_table"})

@@ -16,7 +16,10 @@ analyses (robustness, exact tests, FDR, design effect) are shown when present.
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +31,12 @@ from . import Writer
 from .columns import LABEL_CODES, LABEL_SYMBOLS, band_limits_text, column_info, format_value
 from .points import assumed_footnote, lede, sections
 from .text import multiplicity_line
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..findings import MainPoints
+    from ..summary import ReportSummary
 
 __all__ = [
     "PROMPT_COLUMNS",
@@ -188,7 +197,7 @@ _RATING_COLUMNS = (
 _NUMERIC_KINDS = {"percent", "points", "margin", "points_raw", "pvalue", "z", "count", "population", "ratio", "number"}
 
 
-def labelled_columns(frame: pd.DataFrame, base) -> list[str]:
+def labelled_columns(frame: pd.DataFrame, base: Sequence[str]) -> list[str]:
     """``base`` columns present, then the optional ones present, then any other new column."""
     shown = [c for c in base if c in frame.columns]
     shown += [c for c in OPTIONAL_COLUMNS if c in frame.columns and c not in shown]
@@ -197,7 +206,7 @@ def labelled_columns(frame: pd.DataFrame, base) -> list[str]:
     return shown
 
 
-def core_and_checks(frame: pd.DataFrame, base) -> tuple[list[str], list[str]]:
+def core_and_checks(frame: pd.DataFrame, base: Sequence[str]) -> tuple[list[str], list[str]]:
     """Columns of the core table (``base`` present) and of the checks table (the id, then the checks
     present, then any column no table knows): together every column :func:`labelled_columns` shows."""
     core = [c for c in base if c in frame.columns]
@@ -218,7 +227,7 @@ def _sort_key(value, kind):
     return str(value)
 
 
-def _spans(columns) -> list[dict]:
+def _spans(columns: Sequence[str]) -> list[dict]:
     """The heading row above the columns: consecutive columns of one :data:`SPANNERS` group share a cell."""
     owner = {c: title for title, cs in SPANNERS.items() for c in cs}
     spans: list[dict] = []
@@ -231,7 +240,13 @@ def _spans(columns) -> list[dict]:
     return spans
 
 
-def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool = True) -> dict:
+def table_rows(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    group: Callable[[pd.Series], str] | None = None,
+    mark_assumed: bool = True,
+) -> dict:
     """Header and rows of an HTML table, as plain data for the template.
 
     Parameters
@@ -289,7 +304,13 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool =
             if mark_assumed and untestable[r] and c in _BLANK_UNTESTED:
                 text = ""
             source = _ASSUMED_SOURCE.get(c)
-            if mark_assumed and source in frame.columns and text and str(row[source]) in ASSUMED_SOURCES:
+            if (
+                mark_assumed
+                and source is not None
+                and source in frame.columns
+                and text
+                and str(row[source]) in ASSUMED_SOURCES
+            ):
                 text += ASSUMED_MARK
                 assumed_any = True
             cells.append(
@@ -311,7 +332,7 @@ def table_rows(frame: pd.DataFrame, columns, *, group=None, mark_assumed: bool =
     }
 
 
-def _svg(fig, salt: str) -> str:
+def _svg(fig: Figure, salt: str) -> str:
     """A figure as inline SVG markup (text kept as text, ids unique to the figure)."""
     import matplotlib
     import matplotlib.pyplot as plt
@@ -328,7 +349,7 @@ def _svg(fig, salt: str) -> str:
 CHART_ROWS_PER_PAGE = 13
 
 
-def chart_svgs(summary) -> list[dict]:
+def chart_svgs(summary: ReportSummary) -> list[dict]:
     """The report's charts as inline SVG with captions: prompt changes (paged), key questions, ratings.
 
     Every change chart shares one change axis (:func:`stats.render.charts.change_axis_limit` of
@@ -383,22 +404,22 @@ def chart_svgs(summary) -> list[dict]:
             "id": "chart-ratings",
             "svg": _svg(fig, "ratings"),
             "caption": "Key-question percentages against the rating band limits "
-            f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "
+            f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "  # type: ignore[arg-type]  # summarise always sets it
             f"of each standard sets its mechanical rating{moved}.",
         }
     )
     return charts
 
 
-def _group_prompts(row) -> str:
+def _group_prompts(row: pd.Series) -> str:
     return f"{row['standard']} {row['standard_name']} · {row['key_question']} {row['key_question_text']}"
 
 
-def _group_standard(row) -> str:
+def _group_standard(row: pd.Series) -> str:
     return f"{row['standard']} {row['standard_name']}"
 
 
-def _context(summary, *, charts: bool) -> dict:
+def _context(summary: ReportSummary, *, charts: bool) -> dict:
     spec = summary.test
     prompts, kq = summary.prompts, summary.key_questions
     totals = summary.totals
@@ -418,8 +439,8 @@ def _context(summary, *, charts: bool) -> dict:
                 "label": label,
                 "symbol": LABEL_SYMBOLS[label],
                 "css": LABEL_CODES[label],
-                "prompts": int(totals.loc[label, "prompts"]),
-                "key_questions": int(totals.loc[label, "key_questions"]),
+                "prompts": int(cast(float, totals.loc[label, "prompts"])),
+                "key_questions": int(cast(float, totals.loc[label, "key_questions"])),
             }
             for label in LABELS
             if label in totals.index
@@ -439,7 +460,7 @@ def _context(summary, *, charts: bool) -> dict:
     multiplicity_items = [(str(k), _plain_value(v)) for k, v in multiplicity.items()] if len(multiplicity) else []
     published = summary.published_overall
     method = summary.method[["item", "value"]]
-    statements = dict(method.itertuples(index=False))
+    statements: dict[str, str] = dict(method.itertuples(index=False))
     points = summary.main_points
     return {
         "main_points": sections(points),
@@ -475,7 +496,7 @@ def _context(summary, *, charts: bool) -> dict:
     }
 
 
-def _plain_value(value) -> str:
+def _plain_value(value: object) -> str:
     """A multiplicity value as text: counts as whole numbers, levels as given (never yes/no)."""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
@@ -504,7 +525,7 @@ def _environment():
     return env
 
 
-def to_html(summary, *, charts: bool = True) -> str:
+def to_html(summary: ReportSummary, *, charts: bool = True) -> str:
     """The report as one self-contained HTML document.
 
     Parameters
@@ -534,14 +555,14 @@ def to_html(summary, *, charts: bool = True) -> str:
     return _environment().get_template("report.html.j2").render(**_context(summary, charts=charts))
 
 
-def write_html(summary, path, *, charts: bool = True) -> Path:
+def write_html(summary: ReportSummary, path: str | os.PathLike[str], *, charts: bool = True) -> Path:
     """Write :func:`to_html` to ``path`` (whole or not at all); returns the path."""
     path = Path(path)
     write_atomic(path, to_html(summary, charts=charts))
     return path
 
 
-def _report(summary, *, sanitize: bool = True) -> str:
+def _report(summary: ReportSummary, *, sanitize: bool = True) -> str:
     return to_html(summary)
 
 
@@ -583,11 +604,11 @@ def _fragment(body: str) -> Fragment:
     return Fragment(f'<div class="inspection-stats"><style>{_FRAGMENT_CSS}</style>{body}</div>')
 
 
-def _macros(assumed_note: str = ""):
+def _macros(assumed_note: str = "") -> Any:
     return _environment().get_template("fragments.html.j2").make_module({"assumed_note": assumed_note})
 
 
-def main_points_html(points) -> Fragment:
+def main_points_html(points: MainPoints) -> Fragment:
     """The main points (:class:`stats.findings.MainPoints`) as the report's HTML section, for a notebook."""
     return _fragment(str(_macros().points_block(sections(points), lede(points))))
 
@@ -654,7 +675,7 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
     return _fragment(body)
 
 
-def summary_html(summary) -> Fragment:
+def summary_html(summary: ReportSummary) -> Fragment:
     """A report summary for a notebook: its title and test, the main points, then the core and checks tables."""
     import html as _html
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json as _json
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import pandas as pd
 
 from . import Writer
+
+if TYPE_CHECKING:
+    from ..summary import ReportSummary
+    from . import Record, Table
 
 __all__ = ["strict", "dumps", "records", "table_json", "record_json", "report_json", "WRITER"]
 
@@ -59,7 +65,7 @@ def _not_finite(values: dict) -> dict:
     return notes
 
 
-def dumps(value, *, indent: int | None = 2) -> str:
+def dumps(value: object, *, indent: int | None = 2) -> str:
     """Strict JSON text of ``value`` (after :func:`strict`), with a final newline."""
     return _json.dumps(strict(value), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -69,12 +75,12 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return strict(frame.astype(object).to_dict(orient="records"))
 
 
-def table_json(table, *, sanitize: bool = True) -> str:
+def table_json(table: Table, *, sanitize: bool = True) -> str:
     """A :class:`stats.render.Table` as a JSON array of row objects (full precision)."""
     return dumps(records(table.frame))
 
 
-def stream_json(chunks, fh, *, sanitize: bool = True) -> None:
+def stream_json(chunks: Iterable[pd.DataFrame], fh: TextIO, *, sanitize: bool = True) -> None:
     """Labelled chunks as one JSON array, written chunk by chunk (the same text as :func:`table_json`)."""
     first = True
     for part in chunks:
@@ -86,7 +92,7 @@ def stream_json(chunks, fh, *, sanitize: bool = True) -> None:
     fh.write("[]\n" if first else "\n]\n")
 
 
-def record_json(record) -> str:
+def record_json(record: Record) -> str:
     """A :class:`stats.render.Record` as one JSON object; non-finite fields are null, with ``notes``."""
     values = dict(record.values)
     notes = _not_finite(values)
@@ -95,7 +101,7 @@ def record_json(record) -> str:
     return dumps(values, indent=None)
 
 
-def report_json(summary, *, sanitize: bool = True) -> str:
+def report_json(summary: ReportSummary, *, sanitize: bool = True) -> str:
     """The report model as one JSON object: the main points (words and data, proportions), every table as
     arrays of rows, the framework, the test."""
     from .columns import framework_record

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ..io import neutralise_formula, neutralise_formulas
 from . import Writer
 from .columns import display_frame, is_missing, round_for_display
+
+if TYPE_CHECKING:
+    from ..findings import MainPoints
+    from ..summary import ReportSummary
+    from . import Record, Table
 
 __all__ = ["to_markdown", "table_markdown", "report_markdown", "WRITER"]
 
@@ -14,7 +21,7 @@ __all__ = ["to_markdown", "table_markdown", "report_markdown", "WRITER"]
 def to_markdown(frame: pd.DataFrame) -> str:
     """GitHub-flavoured Markdown table (no extra dependency); ``|`` escaped, newlines flattened."""
 
-    def cell(x) -> str:
+    def cell(x: object) -> str:
         if is_missing(x):
             return ""
         return str(x).replace("|", "\\|").replace("\n", " ")
@@ -30,13 +37,13 @@ def _safe(frame: pd.DataFrame, sanitize: bool) -> pd.DataFrame:
     return neutralise_formulas(frame) if sanitize else frame
 
 
-def table_markdown(table, *, sanitize: bool = True) -> str:
+def table_markdown(table: Table, *, sanitize: bool = True) -> str:
     """A :class:`stats.render.Table`: its title line, then its raw columns rounded for display."""
     body = to_markdown(_safe(round_for_display(table.frame), sanitize))
     return (f"{table.title}\n\n" if table.title else "") + body
 
 
-def record_markdown(record) -> str:
+def record_markdown(record: Record) -> str:
     """A :class:`stats.render.Record` as an ``item | value`` table."""
     rows = [(k, v) for k, v in record.values.items() if not isinstance(v, dict)]
     rows += [(f"{k}.{kk}", vv) for k, v in record.values.items() if isinstance(v, dict) for kk, vv in v.items()]
@@ -44,11 +51,11 @@ def record_markdown(record) -> str:
     return to_markdown(pd.DataFrame(shown, columns=["item", "value"]))
 
 
-def _line(text, sanitize: bool) -> str:
+def _line(text: str, sanitize: bool) -> str:
     return neutralise_formula(str(text)) if sanitize else str(text)
 
 
-def main_points_markdown(points, *, sanitize: bool = True) -> list[str]:
+def main_points_markdown(points: MainPoints, *, sanitize: bool = True) -> list[str]:
     """The main points as Markdown lines: a heading, the lede, each section's lead and its points."""
     from .points import lede, sections
 
@@ -60,7 +67,7 @@ def main_points_markdown(points, *, sanitize: bool = True) -> list[str]:
     return out
 
 
-def report_markdown(summary, *, sanitize: bool = True) -> str:
+def report_markdown(summary: ReportSummary, *, sanitize: bool = True) -> str:
     """The report model as one Markdown document: method, design, tables, ratings (display values)."""
     from .html import KEY_QUESTION_COLUMNS, PROMPT_COLUMNS, labelled_columns
     from .text import multiplicity_line
@@ -87,7 +94,8 @@ def report_markdown(summary, *, sanitize: bool = True) -> str:
         out += [multiplicity_line(summary.multiplicity, width=10_000).strip(), ""]
     published = summary.published_overall
     shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{summary.overall.maximum}"
-    rule = dict(method.itertuples(index=False)).get("ratings", "")
+    statements: dict[str, str] = dict(method.itertuples(index=False))
+    rule = statements.get("ratings", "")
     out += [
         "## Ratings",
         "",

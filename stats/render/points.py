@@ -19,9 +19,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..change import DECLINE, IMPROVEMENT
 from .columns import LABEL_CODES, LABEL_SYMBOLS
+
+if TYPE_CHECKING:
+    from ..findings import ChangePoint, MainPoints, RatingPoint
 
 __all__ = [
     "ASSUMED_MARK",
@@ -75,7 +79,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def mark_assumed(n, assumed: bool) -> str:
+def mark_assumed(n: float, assumed: bool) -> str:
     """``'100*'`` for an assumed denominator, ``'100'`` for a published one (blank when missing)."""
     try:
         text = f"{float(n):.0f}"
@@ -86,7 +90,7 @@ def mark_assumed(n, assumed: bool) -> str:
     return text + (ASSUMED_MARK if assumed else "")
 
 
-def assumed_footnote(points) -> str:
+def assumed_footnote(points: MainPoints) -> str:
     """The footnote of the assumed-denominator mark, with the counts of this report ('' when none)."""
     d = points.denominators
     parts = []
@@ -104,7 +108,7 @@ def assumed_footnote(points) -> str:
     )
 
 
-def change_sentence(c, level: float) -> str:
+def change_sentence(c: ChangePoint, level: float) -> str:
     """One significant change in words: what, its size, levels, interval, denominators and firmness.
 
     Examples
@@ -125,7 +129,7 @@ def change_sentence(c, level: float) -> str:
     )
 
 
-def rating_sentence(r) -> str:
+def rating_sentence(r: RatingPoint) -> str:
     """One standard's rating in words, naming the panel's decision where it moved the rating."""
     name = f"{r.standard} {r.standard_name}"
     published = "" if r.matches_published else f" (published: {r.published_rating})"
@@ -152,7 +156,7 @@ def rating_sentence(r) -> str:
     )
 
 
-def lede(points) -> str:
+def lede(points: MainPoints) -> str:
     """One sentence: how many changes are significant and how many are robust."""
     kq = sum(c.table == "key question" for c in points.changes)
     pr = len(points.changes) - kq
@@ -165,7 +169,7 @@ def lede(points) -> str:
     )
 
 
-def sections(points) -> tuple[Section, ...]:
+def sections(points: MainPoints) -> tuple[Section, ...]:
     """The main points of a :class:`stats.findings.MainPoints` as worded sections, in reading order."""
     level = 100 * points.confidence_level
     changes = []

@@ -9,13 +9,23 @@ looks views up there.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from . import Writer
 from .columns import format_column, format_pvalue, is_missing, shorten
+
+if TYPE_CHECKING:
+    from ..change import ChangeResult
+    from ..findings import MainPoints
+    from ..ratings import OverallRating
+    from ..sampling import SampleDraw
+    from ..summary import AuditResult, ReportRatings, ReportSummary
+    from . import Table
 
 __all__ = [
     "text_table",
@@ -43,7 +53,7 @@ __all__ = [
 _NUMBER_TEXT = re.compile(r"^(?:[<>x+-]?\d[\d,.]*|\d+/\d+|\d+(?:-\d+)?)$")
 
 
-def _right_aligned(frame: pd.DataFrame, c) -> bool:
+def _right_aligned(frame: pd.DataFrame, c: str) -> bool:
     values = frame[c]
     if pd.api.types.is_bool_dtype(values.dtype):
         return False
@@ -53,7 +63,9 @@ def _right_aligned(frame: pd.DataFrame, c) -> bool:
     return bool(texts) and all(_NUMBER_TEXT.match(t) for t in texts)
 
 
-def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None) -> tuple[str, list[list[str]]]:
+def _table_lines(
+    frame: pd.DataFrame, *, width: int, min_wrap: int, detail: str | None = None
+) -> tuple[str, list[list[str]]]:
     """Header line and each row's lines (see :func:`text_table`)."""
     columns = [c for c in frame.columns if c != detail]
     cells = {c: ["" if is_missing(x) else str(x) for x in frame[c]] for c in frame.columns}
@@ -98,7 +110,7 @@ def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None)
             c: wrap(cells[c][i], widths[c]) if c in wrapped and len(cells[c][i]) > widths[c] else [cells[c][i]]
             for c in columns
         }
-        lines = []
+        lines: list[str] = []
         for p, band in zip(pad, bands, strict=True):
             block = [
                 p + "  ".join(fit(c, parts[c][k] if k < len(parts[c]) else "") for c in band).rstrip()
@@ -115,7 +127,9 @@ def _table_lines(frame: pd.DataFrame, *, width: int, min_wrap: int, detail=None)
 _BAND_INDENT = 4
 
 
-def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True, detail=None) -> str:
+def text_table(
+    frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, header: bool = True, detail: str | None = None
+) -> str:
     """Fixed-width text table with one header; long text is wrapped, never cut.
 
     Numbers (and text that reads as a number) are right-aligned, other text left-aligned.
@@ -143,7 +157,7 @@ def text_table(frame: pd.DataFrame, *, width: int = 120, min_wrap: int = 24, hea
     return "\n".join(lines) + "\n"
 
 
-def robust_short(label, significant_from_n) -> str:
+def robust_short(label: str, significant_from_n: Any) -> str:
     """Words for a :func:`stats.consistency.robust_labels` verdict in a terminal table.
 
     ``significant_from_n`` is the smallest m such that every feasible count with both samples of
@@ -170,7 +184,22 @@ def robust_short(label, significant_from_n) -> str:
     return ""
 
 
-def _pvalue_range(low, high) -> str:
+def _ratio_text(x: Any) -> str:
+    """'x1.234' for a ratio such as a design's widening; blank when missing."""
+    return "" if pd.isna(x) else f"x{x:.3f}"
+
+
+def _percent_text(x: Any) -> str:
+    """A proportion as a percentage to one decimal; blank when missing."""
+    return "" if pd.isna(x) else f"{100 * x:.1f}"
+
+
+def _margin_text(x: Any) -> str:
+    """A margin in points to two decimals; 'not testable' when missing."""
+    return "not testable" if pd.isna(x) else f"{100 * x:.2f}"
+
+
+def _pvalue_range(low: float, high: float) -> str:
     """'0.017-0.111': a p-value range over feasible counts (blank where untestable)."""
     if pd.isna(low):
         return ""
@@ -178,14 +207,14 @@ def _pvalue_range(low, high) -> str:
     return a if a == b else f"{a}-{b}"
 
 
-def _exact_short(agree, sensitive) -> str:
+def _exact_short(agree: Any, sensitive: Any) -> str:
     """'agree' when every exact test gives the label's verdict, 'DIFFER' when not; '*' marks method-sensitive rows."""
     if agree is None or agree is pd.NA or pd.isna(agree):
         return ""
     return ("agree" if agree else "DIFFER") + ("*" if sensitive is True or sensitive == True else "")  # noqa: E712
 
 
-def _fmt_number(value, spec: str) -> str:
+def _fmt_number(value: Any, spec: str) -> str:
     """Format a number; text (as read from a CSV) is shown as it is."""
     if is_missing(value):
         return ""
@@ -272,7 +301,7 @@ def design_view(design: pd.DataFrame) -> pd.DataFrame:
                 rng(100 * a, 100 * b, ".2f")
                 for a, b in zip(design["margin_fpc_low"], design["margin_fpc_high"], strict=True)
             ],
-            "widening": design["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}"),
+            "widening": design["widening"].map(_ratio_text),
         }
     )
 
@@ -303,7 +332,7 @@ def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def ratings_text(rated: pd.DataFrame, total, published, *, width: int = 140) -> str:
+def ratings_text(rated: pd.DataFrame, total: OverallRating, published: pd.Series, *, width: int = 140) -> str:
     """The ratings block: table, total against the published one, discretion candidates."""
     lines = [text_table(ratings_view(rated), width=width, min_wrap=20).rstrip()]
     shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
@@ -322,7 +351,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def multiplicity_line(m, *, width: int = 100) -> str:
+def multiplicity_line(m: pd.Series, *, width: int = 100) -> str:
     """The main job's multiplicity summary (:func:`stats.multiplicity.multiplicity_summary`), wrapped.
 
     With ``expected_false_positives_exact`` (:func:`stats.summary.summarise` adds it from the
@@ -386,9 +415,9 @@ _CHECK_LEGEND = (
 )
 
 
-def _checks_legend(summary, *, width: int) -> list[str]:
-    method = dict(summary.method[["item", "value"]].itertuples(index=False))
-    lines = []
+def _checks_legend(summary: ReportSummary, *, width: int) -> list[str]:
+    method: dict[str, str] = dict(summary.method[["item", "value"]].itertuples(index=False))
+    lines: list[str] = []
     for columns, item in _CHECK_LEGEND:
         if item in method:
             lines.extend(
@@ -410,7 +439,7 @@ def _kq_view(kq: pd.DataFrame) -> pd.DataFrame:
         )
     )
     if "all_crcs" in kq:
-        view.insert(view.columns.get_loc("cur %") + 1, "all CRCs %", format_column(kq["all_crcs"]))
+        view.insert(cast(int, view.columns.get_loc("cur %")) + 1, "all CRCs %", format_column(kq["all_crcs"]))
     return view
 
 
@@ -440,7 +469,7 @@ def _grouped_table(view: pd.DataFrame, labelled: pd.DataFrame, *, width: int) ->
     return out
 
 
-def _method_value(summary, item: str) -> str:
+def _method_value(summary: ReportSummary, item: str) -> str:
     rows = summary.method.loc[summary.method["item"] == item, "value"]
     return str(rows.iloc[0]) if len(rows) else ""
 
@@ -459,7 +488,7 @@ def terminal_width(default: int = MAX_WIDTH) -> int:
     return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((default, 24)).columns))
 
 
-def main_points_lines(points, *, width: int = 100) -> list[str]:
+def main_points_lines(points: MainPoints, *, width: int = 100) -> list[str]:
     """The main points as terminal lines (:mod:`stats.render.points`), wrapped to ``width``."""
     from .points import lede, sections
 
@@ -492,7 +521,7 @@ def _fit(lines: list[str], width: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str:
+def report_text(summary: ReportSummary, *, width: int = MAX_WIDTH, detail: str = "full") -> str:
     """The main job's terminal text for a :class:`stats.summary.ReportSummary`.
 
     The main points first (what changed, how firmly, how the ratings follow, what could not be
@@ -510,7 +539,7 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     """
     if detail not in DETAILS:
         raise ValueError(f"detail ({detail!r}) must be one of 'brief' or 'full'.")
-    if not isinstance(width, (int,)) or isinstance(width, bool) or width < MIN_WIDTH:
+    if not isinstance(width, (int,)) or isinstance(width, bool) or width < MIN_WIDTH:  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"width must be a whole number of characters >= {MIN_WIDTH} (got {width!r}).")
     lines: list[str] = []
     w = lines.append
@@ -592,7 +621,7 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     w("   variances may exceed the simple random sample's by a design effect (deff). Significant prompt")
     w("   labels that survive each deff (a label is lost once deff exceeds (z / z_crit)^2):")
     for row in summary.design_effect.itertuples(index=False):
-        lost = f"; lost: {row.lost_ids}" if row.lost_ids else ""
+        lost = f"; lost: {row.lost_ids!s}" if row.lost_ids else ""
         w(f"     deff {row.deff:g}: {row.surviving} of {row.significant}{lost}")
     w("")
     fw = summary.framework
@@ -605,16 +634,17 @@ def report_text(summary, *, width: int = MAX_WIDTH, detail: str = "full") -> str
     return _fit(lines, width)
 
 
-def compare_text(res) -> str:
+def compare_text(res: ChangeResult) -> str:
     """Terminal text for one :class:`stats.ChangeResult`."""
-    ci = res.ci
+    # a scalar comparison: its fields are numbers (the result type also holds arrays)
+    low, high, difference = (cast(float, x) for x in (res.ci.low, res.ci.high, res.difference))
     spec = res.test
     sided = "" if spec.alternative == "two-sided" else " one-sided"
     return (
-        f"difference  {100 * res.difference:+.1f} points ({res.previous:.1%} -> {res.current:.1%})\n"
+        f"difference  {100 * difference:+.1f} points ({res.previous:.1%} -> {res.current:.1%})\n"
         f"z           {res.statistic:.4f}\n"
         f"p-value     {res.pvalue:.4g}\n"
-        f"{100 * (1 - spec.alpha):g}%{sided} CI {100 * ci.low:+.1f} to {100 * ci.high:+.1f} points ({spec.interval})\n"
+        f"{100 * (1 - spec.alpha):g}%{sided} CI {100 * low:+.1f} to {100 * high:+.1f} points ({spec.interval})\n"
         f"label       {res.label}\n"
         f"({spec.describe()})\n"
     )
@@ -642,16 +672,16 @@ def labelled_text(labelled: pd.DataFrame) -> str:
 def tabulate_text(table: pd.DataFrame) -> str:
     """:func:`stats.cases.tabulate` output: percentages and margins in points."""
     view = table.assign(
-        proportion=table["proportion"].map(lambda x: "" if pd.isna(x) else f"{100 * x:.1f}"),
-        margin=table["margin"].map(lambda x: "not testable" if pd.isna(x) else f"{100 * x:.2f}"),
+        proportion=table["proportion"].map(_percent_text),
+        margin=table["margin"].map(_margin_text),
     )
     view = view.rename(columns={"proportion": "percent", "margin": "margin (points)"})
     if "widening" in view:
-        view["widening"] = view["widening"].map(lambda x: "" if pd.isna(x) else f"x{x:.3f}")
+        view["widening"] = view["widening"].map(_ratio_text)
     return plain_text(view.drop(columns=["testable"]))
 
 
-def audit_text(result) -> str:
+def audit_text(result: AuditResult) -> str:
     """:func:`stats.summary.audit_text_of_report` output: each use of 'significant' and the converse list."""
     audited, converse = result.audited, result.converse
     if result.converse_only:
@@ -676,7 +706,7 @@ def audit_text(result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
+def sample_text(draw: SampleDraw, source: str, *, written_to: str | None = None) -> str:
     """A sample draw (:func:`stats.sampling.draw_sample`): strata, adjustment steps, officer cap, the sample."""
     a = draw.allocation
     screened = a.screened
@@ -686,7 +716,7 @@ def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
         + (
             ""
             if len(reasons) <= 1
-            else " (excluded: " + ", ".join(f"{r} {int(c)}" for r, c in reasons.items() if r) + ")"
+            else " (excluded: " + ", ".join(f"{r} {int(c)}" for r, c in reasons.items() if bool(r)) + ")"
         ),
         (
             f"Requested {a.size} + buffer {a.buffer:g}% = {a.target} cases; "
@@ -715,7 +745,9 @@ def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
     lines += ["", f"Adjustment steps at every level ({len(steps)}): stratum, cluster, delivery unit (ldu), officer"]
     if len(steps):
         view = steps.assign(
-            group=[" / ".join(x for x in (r.stratum, r.cluster, r.ldu, r.officer) if x) for r in steps.itertuples()]
+            group=[
+                " / ".join(str(x) for x in (r.stratum, r.cluster, r.ldu, r.officer) if x) for r in steps.itertuples()
+            ]
         )
         lines.append(plain_text(view[["level", "group", "step", "before", "after"]]).rstrip())
     cut = steps[steps["step"] == "DECREASED_FOR_RO"]
@@ -735,7 +767,7 @@ def sample_text(draw, source: str, *, written_to: str | None = None) -> str:
     return text + "\n" + plain_text(draw.sample)
 
 
-def validation_text(violations: pd.DataFrame, folder) -> str:
+def validation_text(violations: pd.DataFrame, folder: str | os.PathLike[str]) -> str:
     """The schema violations of a report folder (:func:`stats.schema.validate_report`)."""
     if violations.empty:
         return f"{folder}: valid (no schema violations).\n"
@@ -748,7 +780,7 @@ def validation_text(violations: pd.DataFrame, folder) -> str:
     )
 
 
-def ratings_block(rated) -> str:
+def ratings_block(rated: ReportRatings) -> str:
     """A :class:`stats.summary.ReportRatings` (the ``ratings`` command)."""
     return ratings_text(rated.ratings, rated.overall, rated.published_overall)
 
@@ -778,11 +810,11 @@ VIEWS = {
 }
 
 
-def _table(t, *, sanitize: bool = True) -> str:
+def _table(t: Table, *, sanitize: bool = True) -> str:
     return (f"{t.title}\n" if t.title else "") + VIEWS[t.view](t)
 
 
-def _report(summary, *, sanitize: bool = True, width: int = MAX_WIDTH, detail: str = "full") -> str:
+def _report(summary: ReportSummary, *, sanitize: bool = True, width: int = MAX_WIDTH, detail: str = "full") -> str:
     return report_text(summary, width=width, detail=detail)
 
 

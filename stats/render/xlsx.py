@@ -22,7 +22,9 @@ JSON outputs carry the full text).
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,12 @@ from .. import __version__
 from ..io import atomic_writer, neutralise_formula
 from . import Writer
 from .columns import LABEL_CODES, column_info, excel_format
+
+if TYPE_CHECKING:
+    from ..findings import MainPoints
+    from ..summary import ReportSummary
+    from . import Table
+    from .columns import Column
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
@@ -88,7 +96,7 @@ def _flag_long(text: str, where: str, notes: list) -> str:
     return text[: EXCEL_CELL_LIMIT - len(marker)] + marker
 
 
-def _cell_value(value, where: str, notes: list):
+def _cell_value(value: object, where: str, notes: list) -> object:
     """A DataFrame value as an openpyxl cell value: numbers typed, text neutralised and flagged, missing empty."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -114,13 +122,13 @@ def _id_first(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _header_text(info) -> str:
+def _header_text(info: Column) -> str:
     """Row 1 of a table sheet: the display name, with the unit where the name does not give it."""
     unit = _UNITS.get(info.kind)
     return f"{info.display} ({unit})" if unit else info.display
 
 
-def _print_setup(ws, *, repeat_rows: str | None = f"1:{HEADER_ROWS}", repeat_columns: str | None = None) -> None:
+def _print_setup(ws: Any, *, repeat_rows: str | None = f"1:{HEADER_ROWS}", repeat_columns: str | None = None) -> None:
     """Landscape A4, one page wide (as many pages high as needed), header rows repeated on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -133,7 +141,7 @@ def _print_setup(ws, *, repeat_rows: str | None = f"1:{HEADER_ROWS}", repeat_col
         ws.print_title_cols = repeat_columns
 
 
-def _fill_sheet(ws, frame: pd.DataFrame, notes: list) -> None:
+def _fill_sheet(ws: Any, frame: pd.DataFrame, notes: list) -> None:
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -185,7 +193,7 @@ def _fill_sheet(ws, frame: pd.DataFrame, notes: list) -> None:
     _print_setup(ws, repeat_columns="A:A" if ident else None)
 
 
-def _summary_sheet(ws, summary, notes: list) -> None:
+def _summary_sheet(ws: Any, summary: ReportSummary, notes: list) -> None:
     """The main points in words, one per row (the words of every report format)."""
     from openpyxl.styles import Alignment, Font
 
@@ -216,7 +224,7 @@ def _summary_sheet(ws, summary, notes: list) -> None:
     _print_setup(ws, repeat_rows=None)
 
 
-def main_points_frame(points) -> pd.DataFrame:
+def main_points_frame(points: MainPoints) -> pd.DataFrame:
     """:meth:`stats.findings.MainPoints.to_frame` in display units: changes in points, levels in percent."""
     out = points.to_frame().copy()
     for name in ("change", "ci_low", "ci_high"):
@@ -247,7 +255,7 @@ def main_points_frame(points) -> pd.DataFrame:
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary=None):
+def _workbook(sheets: dict[str, pd.DataFrame], title: str, summary: ReportSummary | None = None) -> Any:
     try:
         from openpyxl import Workbook
     except ImportError:  # pragma: no cover - exercised only without the extra
@@ -320,13 +328,13 @@ def read_workbook(path, sheet_name=None):
     return pd.read_excel(path, sheet_name=sheet_name, header=HEADER_ROWS - 1)
 
 
-def _bytes(wb) -> bytes:
+def _bytes(wb: Any) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def write_xlsx(summary, path) -> Path:
+def write_xlsx(summary: ReportSummary, path: str | os.PathLike[str]) -> Path:
     """Write the workbook of ``summary`` to ``path`` (whole or not at all); returns the path.
 
     Sheets: ``summary`` (the main points in words), ``main_points`` (as data, in points),
@@ -354,12 +362,12 @@ def write_xlsx(summary, path) -> Path:
     return path
 
 
-def table_xlsx(table, *, sanitize: bool = True) -> bytes:
+def table_xlsx(table: Table, *, sanitize: bool = True) -> bytes:
     """A :class:`stats.render.Table` as a one-sheet workbook (raw typed values, the same two header rows)."""
     return _bytes(_workbook({"table": _id_first(table.frame)}, table.title or "inspection-stats table"))
 
 
-def _report(summary, *, sanitize: bool = True) -> bytes:
+def _report(summary: ReportSummary, *, sanitize: bool = True) -> bytes:
     return _bytes(to_xlsx(summary))
 
 
