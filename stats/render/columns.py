@@ -64,6 +64,19 @@ class Column:
     bool       True/False/missing           ``yes``/``no``        boolean
     number     anything else numeric        3 significant digits  ``General``
     ========== ============================ ===================== =========================
+
+    See Also
+    --------
+    column_info : the Column of a column name.
+    format_value : a value as display text under a Column.
+    excel_format : the workbook's number format of a Column.
+
+    Examples
+    --------
+    >>> from stats.render.columns import Column, format_value
+    >>> points = Column("change (pts)", "points", 0)
+    >>> format_value(0.123, points), format_value(-0.004, points)
+    ('+12', '0')
     """
 
     display: str
@@ -214,7 +227,22 @@ _EXCEL_FORMATS = {
 
 
 def column_info(name: Hashable, values: pd.Series | None = None) -> Column:
-    """The :class:`Column` of ``name``; an unlisted column gets its name and a kind from its dtype."""
+    """The :class:`Column` of ``name``; an unlisted column gets its name and a kind from its dtype.
+
+    See Also
+    --------
+    Column : what the result describes.
+    format_column : applies it to a whole column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.columns import column_info
+    >>> column_info("pvalue")
+    Column(display='p', kind='pvalue', decimals=3, description='p-value of the change test')
+    >>> column_info("my_count", pd.Series([1, 2])).kind
+    'count'
+    """
     if name in COLUMNS:
         column = COLUMNS[name]
         if column.kind == "bool" and values is not None and pd.api.types.is_integer_dtype(values.dtype):
@@ -231,16 +259,47 @@ def column_info(name: Hashable, values: pd.Series | None = None) -> Column:
 
 
 def excel_format(column: Column) -> str | None:
-    """Excel number format of a column (None for text and booleans)."""
+    """Excel number format of a column (None for text and booleans).
+
+    See Also
+    --------
+    Column : the column description it reads.
+    stats.render.xlsx.write_xlsx : the workbook that uses these formats.
+
+    Examples
+    --------
+    >>> from stats.render.columns import column_info, excel_format
+    >>> excel_format(column_info("pvalue")), excel_format(column_info("label"))
+    ('0.0000', None)
+    """
     return _EXCEL_FORMATS.get(column.kind)
 
 
 def is_missing(x: object) -> bool:
+    """True for None, ``pandas.NA``, ``pandas.NaT`` and NaN: the values every format shows blank.
+
+    See Also
+    --------
+    format_value : shows a missing value as an empty string.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from stats.render.columns import is_missing
+    >>> [is_missing(x) for x in (None, pd.NA, np.nan, 0, "")]
+    [True, True, True, False, False]
+    """
     return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, (float, np.floating)) and math.isnan(x))
 
 
 def format_value(value: Any, column: Column) -> str:
     """One value as display text under ``column`` (blank when missing).
+
+    See Also
+    --------
+    format_column : the same for a whole column.
+    format_pvalue : the p-value rule on its own.
 
     Examples
     --------
@@ -279,13 +338,43 @@ def format_value(value: Any, column: Column) -> str:
 
 
 def format_column(values: pd.Series, name: str | None = None) -> pd.Series:
-    """A column as display text (:func:`format_value` with the column map)."""
+    """A column as display text (:func:`format_value` with the column map).
+
+    See Also
+    --------
+    format_value : the rule for one value.
+    display_frame : every column of a table, with display names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.columns import format_column
+    >>> format_column(pd.Series([54.0, None], name="current")).tolist()
+    ['54', '']
+    >>> format_column(pd.Series([0.1234, 0.0004], name="pvalue")).tolist()
+    ['0.123', '<0.001']
+    """
     column = column_info(values.name if name is None else name, values)
     return pd.Series([format_value(x, column) for x in values], index=values.index, name=values.name, dtype=object)
 
 
 def display_frame(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """``frame`` as display text with display names (the column map), for Markdown and HTML."""
+    """``frame`` as display text with display names (the column map), for Markdown and HTML.
+
+    See Also
+    --------
+    format_column : the formatting of one column.
+    round_for_display : rounds but keeps numbers (Markdown).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.columns import display_frame
+    >>> frame = pd.DataFrame({"prompt_id": ["P1"], "difference": [0.17], "pvalue": [0.013]})
+    >>> display_frame(frame)
+      prompt change (pts)      p
+    0     P1          +17  0.013
+    """
     columns = list(frame.columns if columns is None else [c for c in columns if c in frame.columns])
     return pd.DataFrame(
         {column_info(c, frame[c]).display: format_column(frame[c], c) for c in columns}, index=frame.index
@@ -307,6 +396,11 @@ def round_for_display(frame: pd.DataFrame) -> pd.DataFrame:
     Proportions keep 4 decimals (0.01 points), p-values 4 significant digits, z 3 decimals,
     populations and counts are whole numbers, other floats 6 significant digits. Text and
     integers are untouched; the result has the same columns and units as ``frame``.
+
+    See Also
+    --------
+    display_frame : display text with display names (HTML).
+    stats.render.markdown.table_markdown : the Markdown writer that uses it.
 
     Examples
     --------
@@ -343,20 +437,56 @@ def round_for_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_pvalue(p: Any) -> str:
-    """p-value to 3 decimals, '<0.001' below that, blank when missing."""
+    """p-value to 3 decimals, '<0.001' below that, blank when missing.
+
+    See Also
+    --------
+    format_value : every other kind of value.
+
+    Examples
+    --------
+    >>> from stats.render.columns import format_pvalue
+    >>> format_pvalue(0.01303), format_pvalue(0.00004), format_pvalue(float("nan"))
+    ('0.013', '<0.001', '')
+    """
     if p is None or (isinstance(p, float) and math.isnan(p)) or p is pd.NA:
         return ""
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def shorten(text: object, width: int) -> str:
-    """Cut ``text`` to ``width`` characters with an ellipsis."""
+    """Cut ``text`` to ``width`` characters with an ellipsis.
+
+    See Also
+    --------
+    stats.render.text.text_table : wraps long text instead of cutting it.
+
+    Examples
+    --------
+    >>> from stats.render.columns import shorten
+    >>> shorten("Was the case allocated to the right officer?", 20), shorten(None, 5)
+    ('Was the case alloca…', '')
+    """
     text = "" if text is None or text is pd.NA else str(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def framework_record(framework: Framework | None) -> dict:
-    """The presentation rules of a :class:`stats.framework.Framework`: ratings, points, bands, discretion."""
+    """The presentation rules of a :class:`stats.framework.Framework`: ratings, points, bands, discretion.
+
+    See Also
+    --------
+    framework_table : the same as item/value rows.
+    stats.framework.load_framework : reads a framework.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> from stats.render.columns import framework_record
+    >>> record = framework_record(load_framework())
+    >>> record["name"], record["ratings"]
+    ('adult-2018', ['Inadequate', 'Requires improvement', 'Good', 'Outstanding'])
+    """
     if framework is None:
         return {}
     return {
@@ -372,7 +502,19 @@ def framework_record(framework: Framework | None) -> dict:
 
 
 def framework_table(framework: Framework | None) -> pd.DataFrame:
-    """:func:`framework_record` as ``item``/``value`` rows (lists joined with '; ')."""
+    """:func:`framework_record` as ``item``/``value`` rows (lists joined with '; ').
+
+    See Also
+    --------
+    framework_record : the same as a dict.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> from stats.render.columns import framework_table
+    >>> framework_table(load_framework())["item"].tolist()[:3]
+    ['name', 'title', 'ratings']
+    """
     rows = [
         (k, "; ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) if isinstance(v, list) else v)
         for k, v in framework_record(framework).items()
@@ -381,6 +523,19 @@ def framework_table(framework: Framework | None) -> pd.DataFrame:
 
 
 def band_limits_text(framework: Framework) -> str:
-    """'40, 60 and 75': the key-question band limits of a framework, for captions and axis titles."""
+    """'40, 60 and 75': the key-question band limits of a framework, for captions and axis titles.
+
+    See Also
+    --------
+    stats.summary.band_rule : the whole rating rule in words.
+    stats.render.charts.ratings_chart : draws the bands.
+
+    Examples
+    --------
+    >>> from stats.framework import load_framework
+    >>> from stats.render.columns import band_limits_text
+    >>> band_limits_text(load_framework())
+    '50, 65 and 80'
+    """
     limits = [f"{b:g}" for b in framework.key_question_bands]
     return limits[0] if len(limits) == 1 else ", ".join(limits[:-1]) + " and " + limits[-1]
