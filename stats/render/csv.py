@@ -26,13 +26,42 @@ def frame_csv(
     frame: pd.DataFrame, fh: TextIO | None = None, *, sanitize: bool = True, header: bool = True
 ) -> str | None:
     """``frame`` as CSV, every digit kept; with ``sanitize`` cells and column names starting with
-    ``= + - @`` tab or CR get a leading ``'`` (:func:`stats.io.neutralise_formulas`)."""
+    ``= + - @`` tab or CR get a leading ``'`` (:func:`stats.io.neutralise_formulas`).
+
+    See Also
+    --------
+    table_csv : a Table as CSV.
+    stats.io.neutralise_formulas : what ``sanitize`` applies.
+
+    Examples
+    --------
+    >>> from stats.render.csv import frame_csv
+    >>> import pandas as pd
+    >>> print(frame_csv(pd.DataFrame({"note": ["=1+1"], "pvalue": [0.0130283]})), end="")
+    note,pvalue
+    '=1+1,0.0130283
+    """
     out = neutralise_formulas(frame) if sanitize else frame
     return out.to_csv(fh, index=False, header=header)
 
 
 def table_csv(table: Table, *, sanitize: bool = True) -> str:
-    """A :class:`stats.render.Table` as CSV."""
+    """A :class:`stats.render.Table` as CSV.
+
+    See Also
+    --------
+    frame_csv : the CSV of a DataFrame.
+    stats.render.json.table_json : the same table as JSON.
+
+    Examples
+    --------
+    >>> from stats.render.csv import table_csv
+    >>> import pandas as pd
+    >>> from stats.render import Table
+    >>> print(table_csv(Table(pd.DataFrame({"prompt_id": ["P1"], "difference": [0.17]}))), end="")
+    prompt_id,difference
+    P1,0.17
+    """
     return frame_csv(table.frame, sanitize=sanitize)
 
 
@@ -45,7 +74,20 @@ def stream_csv(chunks: Iterable[pd.DataFrame], fh: TextIO, *, sanitize: bool = T
 
 
 def record_csv(record: Record) -> str:
-    """A :class:`stats.render.Record` as a header and one row (nested fields as ``test.alpha``)."""
+    """A :class:`stats.render.Record` as a header and one row (nested fields as ``test.alpha``).
+
+    See Also
+    --------
+    stats.render.json.record_json : the same record as JSON.
+
+    Examples
+    --------
+    >>> from stats.render.csv import record_csv
+    >>> from stats.render import Record
+    >>> print(record_csv(Record({"n": 100, "test": {"alpha": 0.1}}, view="plain")), end="")
+    n,test.alpha
+    100,0.1
+    """
     flat = {}
     for k, v in record.values.items():
         if isinstance(v, dict):
@@ -56,7 +98,23 @@ def record_csv(record: Record) -> str:
 
 
 def report_tables(summary: ReportSummary) -> dict[str, pd.DataFrame]:
-    """The report model's tables by name (raw values), as the CSV and the workbook write them."""
+    """The report model's tables by name (raw values), as the CSV and the workbook write them.
+
+    See Also
+    --------
+    report_csv : the tables as one CSV.
+    stats.render.xlsx.write_xlsx : the tables as workbook sheets.
+
+    Examples
+    --------
+    >>> from stats.render.csv import report_tables
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> list(report_tables(summary))
+    ['design', 'prompts', 'key_questions', 'totals', 'ratings', 'design_effect', 'multiplicity', 'overall',
+    'framework', 'method']
+    """
     from .columns import framework_table
 
     published = summary.published_overall
@@ -96,7 +154,22 @@ def report_tables(summary: ReportSummary) -> dict[str, pd.DataFrame]:
 
 def report_csv(summary: ReportSummary, *, sanitize: bool = True) -> str:
     """The report model as one CSV: the main points first (:meth:`stats.findings.MainPoints.to_frame`,
-    raw proportions), then every table stacked, its name in the first column ``table``."""
+    raw proportions), then every table stacked, its name in the first column ``table``.
+
+    See Also
+    --------
+    report_tables : the tables it stacks.
+    stats.render.json.report_json : the report model as JSON.
+
+    Examples
+    --------
+    >>> from stats.render.csv import report_csv
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> report_csv(summary).splitlines()[0].split(",")[:6]
+    ['table', 'section', 'row_table', 'id', 'text', 'standard']
+    """
     points = summary.main_points.to_frame().rename(columns={"table": "row_table"})
     tables = {"main_points": points, **report_tables(summary)}
     parts = [

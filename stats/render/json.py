@@ -27,6 +27,11 @@ __all__ = ["strict", "dumps", "records", "table_json", "record_json", "report_js
 def strict(value):
     """``value`` with numpy scalars as Python ones, and NaN, infinities and missing values as None.
 
+    See Also
+    --------
+    dumps : strict JSON text.
+    records : rows of a table as strict dicts.
+
     Examples
     --------
     >>> strict({"a": float("inf"), "b": [np.float64(0.5), pd.NA], "c": np.int64(3)})
@@ -66,17 +71,60 @@ def _not_finite(values: dict) -> dict:
 
 
 def dumps(value: object, *, indent: int | None = 2) -> str:
-    """Strict JSON text of ``value`` (after :func:`strict`), with a final newline."""
+    """Strict JSON text of ``value`` (after :func:`strict`), with a final newline.
+
+    See Also
+    --------
+    strict : the conversion it applies first.
+
+    Examples
+    --------
+    >>> from stats.render.json import dumps
+    >>> import numpy as np
+    >>> print(dumps({"p": np.float64(0.5), "ci": [np.nan, 1.0]}, indent=None), end="")
+    {"p": 0.5, "ci": [null, 1.0]}
+    """
     return _json.dumps(strict(value), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of strict values (missing -> None)."""
+    """Rows as dicts of strict values (missing -> None).
+
+    See Also
+    --------
+    table_json : a Table as a JSON array of these rows.
+
+    Examples
+    --------
+    >>> from stats.render.json import records
+    >>> import pandas as pd
+    >>> records(pd.DataFrame({"id": ["P1", "P2"], "p": [0.5, None]}))
+    [{'id': 'P1', 'p': 0.5}, {'id': 'P2', 'p': None}]
+    """
     return strict(frame.astype(object).to_dict(orient="records"))
 
 
 def table_json(table: Table, *, sanitize: bool = True) -> str:
-    """A :class:`stats.render.Table` as a JSON array of row objects (full precision)."""
+    """A :class:`stats.render.Table` as a JSON array of row objects (full precision).
+
+    See Also
+    --------
+    records : the rows it writes.
+    stats.render.csv.table_csv : the same table as CSV.
+
+    Examples
+    --------
+    >>> from stats.render.json import table_json
+    >>> import pandas as pd
+    >>> from stats.render import Table
+    >>> print(table_json(Table(pd.DataFrame({"prompt_id": ["P1"], "difference": [0.17]}))), end="")
+    [
+      {
+        "prompt_id": "P1",
+        "difference": 0.17
+      }
+    ]
+    """
     return dumps(records(table.frame))
 
 
@@ -93,7 +141,19 @@ def stream_json(chunks: Iterable[pd.DataFrame], fh: TextIO, *, sanitize: bool = 
 
 
 def record_json(record: Record) -> str:
-    """A :class:`stats.render.Record` as one JSON object; non-finite fields are null, with ``notes``."""
+    """A :class:`stats.render.Record` as one JSON object; non-finite fields are null, with ``notes``.
+
+    See Also
+    --------
+    stats.render.csv.record_csv : the same record as CSV.
+
+    Examples
+    --------
+    >>> from stats.render.json import record_json
+    >>> from stats.render import Record
+    >>> print(record_json(Record({"n": 100, "margin": float("inf")}, view="plain")), end="")
+    {"n": 100, "margin": null, "notes": {"margin": "infinite: not representable in JSON (written as null)"}}
+    """
     values = dict(record.values)
     notes = _not_finite(values)
     if notes:
@@ -103,7 +163,24 @@ def record_json(record: Record) -> str:
 
 def report_json(summary: ReportSummary, *, sanitize: bool = True) -> str:
     """The report model as one JSON object: the main points (words and data, proportions), every table as
-    arrays of rows, the framework, the test."""
+    arrays of rows, the framework, the test.
+
+    See Also
+    --------
+    stats.render.csv.report_csv : the report model as CSV.
+    stats.summary.summarise : the report model.
+
+    Examples
+    --------
+    >>> from stats.render.json import report_json
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> import json
+    >>> data = json.loads(report_json(summary))
+    >>> list(data)[:4]
+    ['name', 'title', 'constructed', 'main_points']
+    """
     from .columns import framework_record
     from .points import lede, sections
 

@@ -19,7 +19,22 @@ __all__ = ["to_markdown", "table_markdown", "report_markdown", "WRITER"]
 
 
 def to_markdown(frame: pd.DataFrame) -> str:
-    """GitHub-flavoured Markdown table (no extra dependency); ``|`` escaped, newlines flattened."""
+    """GitHub-flavoured Markdown table (no extra dependency); ``|`` escaped, newlines flattened.
+
+    See Also
+    --------
+    table_markdown : a Table, rounded for display.
+
+    Examples
+    --------
+    >>> from stats.render.markdown import to_markdown
+    >>> import pandas as pd
+    >>> print(to_markdown(pd.DataFrame({"id": ["P1", "P2"], "n": [100, 58]})), end="")
+    | id | n |
+    | --- | --- |
+    | P1 | 100 |
+    | P2 | 58 |
+    """
 
     def cell(x: object) -> str:
         if is_missing(x):
@@ -38,7 +53,25 @@ def _safe(frame: pd.DataFrame, sanitize: bool) -> pd.DataFrame:
 
 
 def table_markdown(table: Table, *, sanitize: bool = True) -> str:
-    """A :class:`stats.render.Table`: its title line, then its raw columns rounded for display."""
+    """A :class:`stats.render.Table`: its title line, then its raw columns rounded for display.
+
+    See Also
+    --------
+    to_markdown : the table layout.
+    stats.render.columns.round_for_display : the rounding it applies.
+
+    Examples
+    --------
+    >>> from stats.render.markdown import table_markdown
+    >>> import pandas as pd
+    >>> from stats.render import Table
+    >>> print(table_markdown(Table(pd.DataFrame({"pvalue": [0.0130283]}), title="Test")), end="")
+    Test
+    <BLANKLINE>
+    | pvalue |
+    | --- |
+    | 0.01303 |
+    """
     body = to_markdown(_safe(round_for_display(table.frame), sanitize))
     return (f"{table.title}\n\n" if table.title else "") + body
 
@@ -68,7 +101,23 @@ def main_points_markdown(points: MainPoints, *, sanitize: bool = True) -> list[s
 
 
 def report_markdown(summary: ReportSummary, *, sanitize: bool = True) -> str:
-    """The report model as one Markdown document: method, design, tables, ratings (display values)."""
+    """The report model as one Markdown document: method, design, tables, ratings (display values).
+
+    See Also
+    --------
+    stats.render.text.report_text : the same report for the terminal.
+    stats.render.html.to_html : the same report as HTML.
+
+    Examples
+    --------
+    >>> from stats.render.markdown import report_markdown
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> md = report_markdown(summary)
+    >>> [line for line in md.splitlines() if line.startswith("## ")][:3]
+    ['## Main points', '## Method and assumptions', '## Sample design']
+    """
     from .html import KEY_QUESTION_COLUMNS, PROMPT_COLUMNS, labelled_columns
     from .text import multiplicity_line
 

@@ -137,6 +137,11 @@ def text_table(
     to ``min_wrap`` characters) and their rows take several lines. ``detail`` names a text
     column printed in full under each row (wrapped to ``width``) instead of as a column.
 
+    See Also
+    --------
+    plain_text : any table with long prompt text under each row.
+    stats.render.columns.shorten : cuts text where wrapping is not wanted.
+
     Examples
     --------
     >>> import pandas as pd
@@ -162,6 +167,11 @@ def robust_short(label: str, significant_from_n: Any) -> str:
 
     ``significant_from_n`` is the smallest m such that every feasible count with both samples of
     at least m cases is significant (see :func:`stats.consistency.robust_labels`).
+
+    See Also
+    --------
+    stats.consistency.robust_labels : the verdicts it words.
+    display_labelled : the table it fills.
 
     Examples
     --------
@@ -230,6 +240,22 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
     cuts it. Percentages read as text (``'71%'``, as published) are shown as they were read.
     Optional columns of other analyses (p-value range over feasible denominators, method
     sensitivity, FDR) are shown when present.
+
+    See Also
+    --------
+    labelled_text : the same view as terminal text.
+    stats.render.columns.display_frame : display text for Markdown and HTML.
+
+    Examples
+    --------
+    >>> from stats.render.text import display_labelled
+    >>> import stats
+    >>> labelled = stats.label_changes(stats.load_report().key_questions)
+    >>> view = display_labelled(labelled)
+    >>> list(view.columns)[:6]
+    ['prev %', 'cur %', 'n', 'change', 'z', 'p']
+    >>> view.iloc[0]["label"]
+    '● no significant change'
     """
 
     def percents(name):
@@ -279,7 +305,23 @@ def display_labelled(labelled: pd.DataFrame, *, prompt_width: int | None = None)
 
 
 def design_view(design: pd.DataFrame) -> pd.DataFrame:
-    """Sample design table for display: margins in points, ranges of implied populations."""
+    """Sample design table for display: margins in points, ranges of implied populations.
+
+    See Also
+    --------
+    stats.samplesize.sample_design : the table it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import design_view
+    >>> import stats
+    >>> from stats.samplesize import sample_design
+    >>> view = design_view(sample_design(stats.load_report().samples))
+    >>> view[["sample", "n", "margin (inf. N)"]].head(2)
+                 sample    n margin (inf. N)
+    0  case supervision  100            6.41
+    1         community   58            8.41
+    """
 
     def rng(lo, hi, spec):
         if pd.isna(lo):
@@ -307,7 +349,26 @@ def design_view(design: pd.DataFrame) -> pd.DataFrame:
 
 
 def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
-    """Ratings table for display (:func:`stats.ratings.rate_report` output)."""
+    """Ratings table for display (:func:`stats.ratings.rate_report` output).
+
+    See Also
+    --------
+    ratings_text : the view with its total and discretion candidates.
+    stats.ratings.rate_report : the table it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import ratings_view
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> view = ratings_view(summary.ratings)
+    >>> view[["standard", "rating", "match"]].head(3)
+             standard       rating match
+    0  1.1 Leadership  Outstanding   yes
+    1       1.2 Staff  Outstanding   yes
+    2    1.3 Services         Good   yes
+    """
 
     def cell(x, spec=""):
         return "" if is_missing(x) else format(x, spec)
@@ -333,7 +394,23 @@ def ratings_view(rated: pd.DataFrame) -> pd.DataFrame:
 
 
 def ratings_text(rated: pd.DataFrame, total: OverallRating, published: pd.Series, *, width: int = 140) -> str:
-    """The ratings block: table, total against the published one, discretion candidates."""
+    """The ratings block: table, total against the published one, discretion candidates.
+
+    See Also
+    --------
+    ratings_view : the table in this block.
+    stats.summary.rate : the ratings of a report.
+
+    Examples
+    --------
+    >>> from stats.render.text import ratings_text
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> text = ratings_text(summary.ratings, summary.overall, summary.published_overall)
+    >>> print(text.splitlines()[-1])
+       Discretion candidate 2.1 Assessment: lowest key question (63%) is within 5 points of the 65% boundary.
+    """
     lines = [text_table(ratings_view(rated), width=width, min_wrap=20).rstrip()]
     shown = "not published" if pd.isna(published["score"]) else f"{int(published['score'])}/{total.maximum}"
     lines.append(f"   Total {total.score}/{total.maximum}, {total.rating} (published: {shown}, {published['rating']}).")
@@ -356,6 +433,10 @@ def multiplicity_line(m: pd.Series, *, width: int = 100) -> str:
 
     With ``expected_false_positives_exact`` (:func:`stats.summary.summarise` adds it from the
     tests' exact size, :func:`stats.operating.exact_size`), the line gives both numbers.
+
+    See Also
+    --------
+    stats.multiplicity.multiplicity_summary : the numbers it words.
 
     Examples
     --------
@@ -392,7 +473,23 @@ def multiplicity_line(m: pd.Series, *, width: int = 100) -> str:
 
 
 def method_lines(method: pd.DataFrame, *, indent: str = "   ", width: int = 100) -> list[str]:
-    """The method table as wrapped ``item: value`` lines (stated once per report)."""
+    """The method table as wrapped ``item: value`` lines (stated once per report).
+
+    See Also
+    --------
+    stats.summary.method_table : the table it words.
+    report_text : where the lines are stated.
+
+    Examples
+    --------
+    >>> from stats.render.text import method_lines
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> lines = method_lines(summary.method, width=100)
+    >>> print(lines[0])
+       change test: two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha;
+    """
     lines = []
     for item, value in method[["item", "value"]].itertuples(index=False):
         lines.extend(
@@ -482,14 +579,44 @@ DETAILS = ("brief", "full")
 
 def terminal_width(default: int = MAX_WIDTH) -> int:
     """Columns of the terminal (``COLUMNS``, else the terminal of standard output, else ``default``),
-    kept between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`."""
+    kept between :data:`MIN_WIDTH` and :data:`MAX_WIDTH`.
+
+    See Also
+    --------
+    report_text : takes the width it returns.
+
+    Examples
+    --------
+    >>> from stats.render.text import terminal_width
+    >>> import os
+    >>> os.environ["COLUMNS"] = "100"
+    >>> terminal_width()
+    100
+    >>> del os.environ["COLUMNS"]
+    """
     import shutil
 
     return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((default, 24)).columns))
 
 
 def main_points_lines(points: MainPoints, *, width: int = 100) -> list[str]:
-    """The main points as terminal lines (:mod:`stats.render.points`), wrapped to ``width``."""
+    """The main points as terminal lines (:mod:`stats.render.points`), wrapped to ``width``.
+
+    See Also
+    --------
+    stats.render.points.sections : the worded points it lays out.
+    stats.render.markdown.report_markdown : the same points in Markdown.
+
+    Examples
+    --------
+    >>> from stats.render.text import main_points_lines
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> lines = main_points_lines(summary.main_points, width=100)
+    >>> print(lines[0])
+    Main points
+    """
     from .points import lede, sections
 
     out = ["Main points", "-----------"]
@@ -536,6 +663,26 @@ def report_text(summary: ReportSummary, *, width: int = MAX_WIDTH, detail: str =
         wrapped, never cut.
     detail : {'full', 'brief'}, default 'full'
         ``brief``: the main points and the ratings table only.
+
+    See Also
+    --------
+    stats.summary.summarise : the report model it reads.
+    stats.render.markdown.report_markdown : the same report in Markdown.
+    stats.render.html.to_html : the same report as an HTML document.
+
+    Examples
+    --------
+    >>> from stats.render.text import report_text
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> text = report_text(summary, width=100, detail="brief")
+    >>> print(text.splitlines()[0])
+    inspection-stats: south-yorkshire-crc-2020
+    >>> report_text(summary, detail="short")
+    Traceback (most recent call last):
+    ...
+    ValueError: detail ('short') must be one of 'brief' or 'full'.
     """
     if detail not in DETAILS:
         raise ValueError(f"detail ({detail!r}) must be one of 'brief' or 'full'.")
@@ -635,7 +782,25 @@ def report_text(summary: ReportSummary, *, width: int = MAX_WIDTH, detail: str =
 
 
 def compare_text(res: ChangeResult) -> str:
-    """Terminal text for one :class:`stats.ChangeResult`."""
+    """Terminal text for one :class:`stats.ChangeResult`.
+
+    See Also
+    --------
+    stats.compare_proportions : the comparison it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import compare_text
+    >>> import stats
+    >>> print(compare_text(stats.compare_proportions(0.54, 100, 0.71, 100)), end="")
+    difference  +17.0 points (54.0% -> 71.0%)
+    z           2.4830
+    p-value     0.01303
+    90% CI +5.8 to +27.8 points (score)
+    label       significant improvement
+    (two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval;
+    counts implied by the figures)
+    """
     # a scalar comparison: its fields are numbers (the result type also holds arrays)
     low, high, difference = (cast(float, x) for x in (res.ci.low, res.ci.high, res.difference))
     spec = res.test
@@ -656,7 +821,21 @@ def compare_text(res: ChangeResult) -> str:
 
 
 def plain_text(frame: pd.DataFrame) -> str:
-    """Any table as terminal text: long ``prompt`` text printed under each row."""
+    """Any table as terminal text: long ``prompt`` text printed under each row.
+
+    See Also
+    --------
+    text_table : the table layout it uses.
+
+    Examples
+    --------
+    >>> from stats.render.text import plain_text
+    >>> import pandas as pd
+    >>> print(plain_text(pd.DataFrame({"sample": ["all", "sub"], "n": [100, 40]})), end="")
+    sample   n
+       all 100
+       sub  40
+    """
     if frame.empty:
         return "(none)\n"
     if "prompt" in frame.columns:
@@ -665,12 +844,50 @@ def plain_text(frame: pd.DataFrame) -> str:
 
 
 def labelled_text(labelled: pd.DataFrame) -> str:
-    """A labelled table (the ``label`` and ``tabulate --previous`` commands)."""
+    """A labelled table (the ``label`` and ``tabulate --previous`` commands).
+
+    See Also
+    --------
+    display_labelled : the view it prints.
+    stats.label_changes : the table it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import labelled_text
+    >>> import stats
+    >>> text = labelled_text(stats.label_changes(stats.load_report().key_questions))
+    >>> print(text.splitlines()[-1])
+        39    86   24/24    +47  3.27 0.001 ▲ significant improvement
+    """
     return plain_text(display_labelled(labelled))
 
 
 def tabulate_text(table: pd.DataFrame) -> str:
-    """:func:`stats.cases.tabulate` output: percentages and margins in points."""
+    """:func:`stats.cases.tabulate` output: percentages and margins in points.
+
+    See Also
+    --------
+    stats.cases.tabulate : the table it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import tabulate_text
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     {
+    ...         "question": ["Q1"],
+    ...         "answer": ["Yes"],
+    ...         "count": [30],
+    ...         "n": [40],
+    ...         "proportion": [0.75],
+    ...         "margin": [0.0877],
+    ...         "testable": [True],
+    ...     }
+    ... )
+    >>> print(tabulate_text(table), end="")
+    question answer  count  n percent margin (points)
+          Q1    Yes     30 40    75.0            8.77
+    """
     view = table.assign(
         proportion=table["proportion"].map(_percent_text),
         margin=table["margin"].map(_margin_text),
@@ -682,7 +899,24 @@ def tabulate_text(table: pd.DataFrame) -> str:
 
 
 def audit_text(result: AuditResult) -> str:
-    """:func:`stats.summary.audit_text_of_report` output: each use of 'significant' and the converse list."""
+    """:func:`stats.summary.audit_text_of_report` output: each use of 'significant' and the converse list.
+
+    See Also
+    --------
+    stats.summary.audit_report : the audit it shows.
+    stats.audit.audit_wording : the check behind it.
+
+    Examples
+    --------
+    >>> from stats.render.text import audit_text
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> from stats.summary import audit_report
+    >>> report = stats.load_report()
+    >>> result = audit_report("Recording improved significantly.", report, source="note")
+    >>> print(audit_text(result).splitlines()[0])
+    Uses of 'significant' in note: 1 sentences, 0 about inspection data
+    """
     audited, converse = result.audited, result.converse
     if result.converse_only:
         return plain_text(converse)
@@ -707,7 +941,21 @@ def audit_text(result: AuditResult) -> str:
 
 
 def sample_text(draw: SampleDraw, source: str, *, written_to: str | None = None) -> str:
-    """A sample draw (:func:`stats.sampling.draw_sample`): strata, adjustment steps, officer cap, the sample."""
+    """A sample draw (:func:`stats.sampling.draw_sample`): strata, adjustment steps, officer cap, the sample.
+
+    See Also
+    --------
+    stats.sampling.draw_sample : the draw it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import sample_text
+    >>> from stats.sampling import draw_sample, synthetic_longlist
+    >>> draw = draw_sample(synthetic_longlist(), size=40, seed=7)
+    >>> print(sample_text(draw, "long list").splitlines()[0])
+    Sample from long list: 266 cases on the long list, 250 eligible (excluded: redacted 6, duplicate 4, gender
+    3, not started 3)
+    """
     a = draw.allocation
     screened = a.screened
     reasons = screened["excluded"].value_counts()
@@ -768,7 +1016,19 @@ def sample_text(draw: SampleDraw, source: str, *, written_to: str | None = None)
 
 
 def validation_text(violations: pd.DataFrame, folder: str | os.PathLike[str]) -> str:
-    """The schema violations of a report folder (:func:`stats.schema.validate_report`)."""
+    """The schema violations of a report folder (:func:`stats.schema.validate_report`).
+
+    See Also
+    --------
+    stats.schema.validate_report : the violations it shows.
+
+    Examples
+    --------
+    >>> from stats.render.text import validation_text
+    >>> import pandas as pd
+    >>> print(validation_text(pd.DataFrame(columns=["file", "row", "column", "rule", "value"]), "reports/x"), end="")
+    reports/x: valid (no schema violations).
+    """
     if violations.empty:
         return f"{folder}: valid (no schema violations).\n"
     view = violations.assign(
