@@ -146,6 +146,19 @@ def change_axis_limit(*tables: pd.DataFrame) -> float:
     Pass every labelled table a report charts, and give the result to :func:`change_charts`
     (``xmax``) so that all its change charts share one axis: the same distance means the same
     change on every chart.
+
+    See Also
+    --------
+    change_charts : draws every page on this axis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.charts import change_axis_limit
+    >>> change_axis_limit(pd.DataFrame({"difference": [0.17], "ci_low": [0.058], "ci_high": [0.278]}))
+    30.0
+    >>> change_axis_limit(pd.DataFrame({"difference": [0.5], "ci_low": [0.3], "ci_high": [0.7]}))
+    80.0
     """
     values: list[np.ndarray] = []
     for t in tables:
@@ -463,6 +476,12 @@ def change_charts(
     list of matplotlib.figure.Figure
         The x axes are the same on every page.
 
+    See Also
+    --------
+    change_chart : one page as a single figure.
+    key_question_chart : the key-question table's chart.
+    change_axis_limit : the shared axis of the pages.
+
     Examples
     --------
     >>> import matplotlib
@@ -473,6 +492,11 @@ def change_charts(
     >>> figs = change_charts(labelled)
     >>> len(figs), bool(max(f.get_size_inches()[1] for f in figs) < 20)
     (2, True)
+    >>> [len(f.axes) for f in figs], figs[0].axes[2].get_xlabel()
+    ([4, 4], 'change in points, 90% score interval')
+    >>> import matplotlib.pyplot as plt
+    >>> for f in figs:
+    ...     plt.close(f)
     """
     if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"rows_per_page must be a whole number >= 1 (got {rows_per_page!r}).")
@@ -506,6 +530,11 @@ def change_chart(
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    change_charts : every page of a long table.
+    key_question_chart : the key-question table's chart.
+
     Examples
     --------
     >>> import matplotlib
@@ -514,6 +543,10 @@ def change_chart(
     >>> from stats.render.charts import change_chart
     >>> kq = stats.label_changes(stats.load_report().key_questions, intervals=True)
     >>> fig = change_chart(kq)
+    >>> len(fig.axes), fig.axes[2].get_xlabel()
+    (4, 'change in points, 90% score interval')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     >>> change_chart(stats.label_changes(stats.load_report().prompts, intervals=True))
     Traceback (most recent call last):
     ...
@@ -540,6 +573,11 @@ def key_question_chart(key_questions: pd.DataFrame, *, title: str | None = None,
     :func:`change_chart` with the key-question text and number as row labels; options
     are passed on (``rows_per_page``, ``wrap``, ``page``).
 
+    See Also
+    --------
+    change_charts : the same chart for prompts, paged.
+    ratings_chart : the key questions against the rating bands.
+
     Examples
     --------
     >>> import matplotlib
@@ -547,6 +585,10 @@ def key_question_chart(key_questions: pd.DataFrame, *, title: str | None = None,
     >>> import stats
     >>> from stats.render.charts import key_question_chart
     >>> fig = key_question_chart(stats.label_changes(stats.load_report().key_questions, intervals=True))
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (4, 'percent: previous (open circle) and current')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     _check_columns(key_questions, ("key_question", "key_question_text"), "key_questions")
     return change_chart(
@@ -606,6 +648,12 @@ def ratings_chart(
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    key_question_chart : the key questions' changes.
+    stats.summary.band_rule : the rule the bands draw.
+    stats.ratings.rate_report : the ratings it marks.
+
     Examples
     --------
     >>> import matplotlib
@@ -617,6 +665,10 @@ def ratings_chart(
     >>> fig = ratings_chart(
     ...     stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards)
     ... )
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (3, 'current percentage of the key question (band limits 50, 65 and 80)')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     plt = _pyplot()
     from matplotlib.lines import Line2D
@@ -802,7 +854,19 @@ EXACT_STYLE = {"fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"), "boschlo
 
 
 def method_style(name: str) -> tuple[str, str]:
-    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`."""
+    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`.
+
+    See Also
+    --------
+    method_chart : where the styles are drawn.
+    stats.change.METHODS : the registry that holds each variant's style.
+
+    Examples
+    --------
+    >>> from stats.render.charts import method_style
+    >>> method_style("pooled"), method_style("fisher")
+    (('#0072B2', 'o'), ('#D55E00', 'D'))
+    """
     from ..change import METHODS
 
     if name in METHODS:
@@ -845,6 +909,25 @@ def method_chart(
     Returns
     -------
     matplotlib.figure.Figure
+
+    See Also
+    --------
+    stats.exact.compare_methods : the table it draws.
+    method_style : the colour and marker of each variant.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import stats
+    >>> from stats.exact import compare_methods
+    >>> from stats.render.charts import method_chart
+    >>> labelled = stats.label_changes(stats.load_report().key_questions)
+    >>> fig = method_chart(compare_methods(labelled, exact="none"), labelled, window=10)
+    >>> len(fig.axes), [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()]
+    (2, ['p-value (two-sided; significant left of the dashed line)'])
+    >>> plt.close(fig)
     """
     plt = _pyplot()
     from matplotlib.lines import Line2D

@@ -198,7 +198,20 @@ _NUMERIC_KINDS = {"percent", "points", "margin", "points_raw", "pvalue", "z", "c
 
 
 def labelled_columns(frame: pd.DataFrame, base: Sequence[str]) -> list[str]:
-    """``base`` columns present, then the optional ones present, then any other new column."""
+    """``base`` columns present, then the optional ones present, then any other new column.
+
+    See Also
+    --------
+    core_and_checks : the same columns split into the core and checks tables.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.html import labelled_columns
+    >>> frame = pd.DataFrame(columns=["prompt_id", "label", "pvalue", "qvalue", "extra"])
+    >>> labelled_columns(frame, ["prompt_id", "pvalue", "label"])
+    ['prompt_id', 'pvalue', 'label', 'qvalue', 'extra']
+    """
     shown = [c for c in base if c in frame.columns]
     shown += [c for c in OPTIONAL_COLUMNS if c in frame.columns and c not in shown]
     known = set(base) | set(OPTIONAL_COLUMNS) | _WORKBOOK_ONLY | {"prompt", "prompt_id", "statistic"}
@@ -208,7 +221,21 @@ def labelled_columns(frame: pd.DataFrame, base: Sequence[str]) -> list[str]:
 
 def core_and_checks(frame: pd.DataFrame, base: Sequence[str]) -> tuple[list[str], list[str]]:
     """Columns of the core table (``base`` present) and of the checks table (the id, then the checks
-    present, then any column no table knows): together every column :func:`labelled_columns` shows."""
+    present, then any column no table knows): together every column :func:`labelled_columns` shows.
+
+    See Also
+    --------
+    labelled_columns : every column shown, in order.
+    table_html : the tables built from the two lists.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.html import core_and_checks
+    >>> frame = pd.DataFrame(columns=["prompt_id", "label", "pvalue", "qvalue", "robust_label"])
+    >>> core_and_checks(frame, ["prompt_id", "pvalue", "label"])
+    (['prompt_id', 'pvalue', 'label'], ['prompt_id', 'robust_label', 'qvalue'])
+    """
     core = [c for c in base if c in frame.columns]
     rest = [c for c in labelled_columns(frame, base) if c not in core]
     rest = [c for c in CHECK_TABLE_COLUMNS if c in frame.columns and c not in core] + [
@@ -269,6 +296,22 @@ def table_rows(
         ``groups``: list of dicts (``title``, ``rows``), each row a list of cells with
         ``text`` (display text), ``sort`` (raw value for sorting and for tests), ``numeric``
         and ``css`` (a label class); ``assumed``: True when a denominator was marked.
+
+    See Also
+    --------
+    table_html : the HTML built from these rows.
+    stats.render.columns.format_value : the display text of each cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.html import table_rows
+    >>> frame = pd.DataFrame({"prompt_id": ["P1"], "pvalue": [0.0123], "label": ["significant improvement"]})
+    >>> rows = table_rows(frame, ["prompt_id", "pvalue", "label"])
+    >>> [c["display"] for c in rows["columns"]]
+    ['prompt', 'p', 'label']
+    >>> [(c["text"], c["css"]) for c in rows["groups"][0]["rows"][0]]
+    [('P1', ''), ('0.012', ''), ('▲ significant improvement', 'label improvement')]
     """
     from ..findings import ASSUMED_SOURCES
     from .points import ASSUMED_MARK
@@ -354,6 +397,23 @@ def chart_svgs(summary: ReportSummary) -> list[dict]:
 
     Every change chart shares one change axis (:func:`stats.render.charts.change_axis_limit` of
     both tables); a continued page repeats its group heading, legend and axis titles.
+
+    See Also
+    --------
+    stats.render.charts.change_charts : the change charts it draws.
+    to_html : the document that holds them.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.html import chart_svgs
+    >>> charts = chart_svgs(summary)
+    >>> len(charts), sorted(charts[0])
+    (6, ['caption', 'id', 'svg'])
+    >>> charts[0]["svg"].lstrip().startswith("<svg")
+    True
     """
     import matplotlib
 
@@ -539,6 +599,12 @@ def to_html(summary: ReportSummary, *, charts: bool = True) -> str:
     str
         HTML5 with its CSS, script and charts inline: it opens offline and prints on A4.
 
+    See Also
+    --------
+    write_html : writes the document to a file.
+    summary_html : the summary for a notebook.
+    stats.render.markdown.report_markdown : the same report in Markdown.
+
     Examples
     --------
     >>> import stats
@@ -556,7 +622,24 @@ def to_html(summary: ReportSummary, *, charts: bool = True) -> str:
 
 
 def write_html(summary: ReportSummary, path: str | os.PathLike[str], *, charts: bool = True) -> Path:
-    """Write :func:`to_html` to ``path`` (whole or not at all); returns the path."""
+    """Write :func:`to_html` to ``path`` (whole or not at all); returns the path.
+
+    See Also
+    --------
+    to_html : the document it writes.
+    stats.io.write_atomic : how it writes (whole or not at all).
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> import pathlib, tempfile
+    >>> from stats.render.html import write_html
+    >>> path = write_html(summary, pathlib.Path(tempfile.mkdtemp()) / "report.html", charts=False)
+    >>> path.name, path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    ('report.html', True)
+    """
     path = Path(path)
     write_atomic(path, to_html(summary, charts=charts))
     return path
@@ -594,7 +677,20 @@ _FRAGMENT_CSS = """
 
 
 class Fragment(str):
-    """HTML text that Jupyter displays as HTML (``_repr_html_``); otherwise an ordinary ``str``."""
+    """HTML text that Jupyter displays as HTML (``_repr_html_``); otherwise an ordinary ``str``.
+
+    See Also
+    --------
+    summary_html : a report summary as a Fragment.
+    table_html : a labelled table as a Fragment.
+
+    Examples
+    --------
+    >>> from stats.render.html import Fragment
+    >>> f = Fragment("<b>Main points</b>")
+    >>> f._repr_html_(), f.upper()
+    ('<b>Main points</b>', '<B>MAIN POINTS</B>')
+    """
 
     def _repr_html_(self) -> str:
         return str(self)
@@ -609,7 +705,23 @@ def _macros(assumed_note: str = "") -> Any:
 
 
 def main_points_html(points: MainPoints) -> Fragment:
-    """The main points (:class:`stats.findings.MainPoints`) as the report's HTML section, for a notebook."""
+    """The main points (:class:`stats.findings.MainPoints`) as the report's HTML section, for a notebook.
+
+    See Also
+    --------
+    stats.render.points.sections : the worded points.
+    summary_html : the whole summary for a notebook.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.html import main_points_html
+    >>> html = main_points_html(summary.main_points)
+    >>> type(html).__name__, "Main points" in html
+    ('Fragment', True)
+    """
     return _fragment(str(_macros().points_block(sections(points), lede(points))))
 
 
@@ -629,6 +741,11 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
     checks : bool, default True
         Also the checks table, when the table has check columns.
     caption : str, optional
+
+    See Also
+    --------
+    table_rows : the rows of each table.
+    core_and_checks : which columns go in which table.
 
     Examples
     --------
@@ -676,7 +793,23 @@ def table_html(labelled: pd.DataFrame, *, checks: bool = True, caption: str | No
 
 
 def summary_html(summary: ReportSummary) -> Fragment:
-    """A report summary for a notebook: its title and test, the main points, then the core and checks tables."""
+    """A report summary for a notebook: its title and test, the main points, then the core and checks tables.
+
+    See Also
+    --------
+    main_points_html : the main points section alone.
+    to_html : the whole report as a document.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.html import summary_html
+    >>> html = summary_html(summary)
+    >>> type(html).__name__, html.count("<table")
+    ('Fragment', 4)
+    """
     import html as _html
 
     head = (

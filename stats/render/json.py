@@ -10,7 +10,7 @@ from __future__ import annotations
 import json as _json
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["strict", "dumps", "records", "table_json", "record_json", "report_json", "WRITER"]
 
 
-def strict(value):
+def strict(value: Any) -> Any:
     """``value`` with numpy scalars as Python ones, and NaN, infinities and missing values as None.
 
     See Also

@@ -225,7 +225,24 @@ def _summary_sheet(ws: Any, summary: ReportSummary, notes: list) -> None:
 
 
 def main_points_frame(points: MainPoints) -> pd.DataFrame:
-    """:meth:`stats.findings.MainPoints.to_frame` in display units: changes in points, levels in percent."""
+    """:meth:`stats.findings.MainPoints.to_frame` in display units: changes in points, levels in percent.
+
+    See Also
+    --------
+    stats.findings.MainPoints.to_frame : the same rows in proportions.
+    write_xlsx : the workbook whose first sheet holds them.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.xlsx import main_points_frame
+    >>> frame = main_points_frame(summary.main_points)
+    >>> row = frame.iloc[0]
+    >>> row["id"], float(row["change_points"]), float(row["previous_percent"]), float(row["current_percent"])
+    ('4.2.3', 47.0, 39.0, 86.0)
+    """
     out = points.to_frame().copy()
     for name in ("change", "ci_low", "ci_high"):
         if name in out:
@@ -306,8 +323,24 @@ def _ordered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: tables[name] for name in dict.fromkeys((*SHEET_ORDER, *tables)) if name in tables}
 
 
-def to_xlsx(summary):
-    """The report as an openpyxl Workbook (see :func:`write_xlsx`)."""
+def to_xlsx(summary: ReportSummary) -> Any:
+    """The report as an openpyxl Workbook (see :func:`write_xlsx`).
+
+    See Also
+    --------
+    write_xlsx : writes the workbook to a file.
+    read_workbook : reads its tables back.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.xlsx import to_xlsx
+    >>> wb = to_xlsx(summary)
+    >>> wb.sheetnames[:3]
+    ['summary', 'main_points', 'prompts']
+    """
     from ..summary import ReportSummary
     from .csv import report_tables
 
@@ -316,10 +349,29 @@ def to_xlsx(summary):
     return _workbook(_ordered(report_tables(summary)), f"{summary.title}: inspection-stats report", summary)
 
 
-def read_workbook(path, sheet_name=None):
+def read_workbook(
+    path: str | os.PathLike[str], sheet_name: str | int | list[str | int] | None = None
+) -> pd.DataFrame | dict[int | str, pd.DataFrame]:
     """Tables of a workbook written here, by their code names (row 2): ``pandas.read_excel(..., header=1)``.
 
     ``sheet_name`` as for :func:`pandas.read_excel`; default: every table sheet (all but ``summary``).
+
+    See Also
+    --------
+    write_xlsx : writes the workbook it reads.
+    pandas.read_excel : what it calls.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> import pathlib, tempfile
+    >>> from stats.render.xlsx import read_workbook, write_xlsx
+    >>> path = write_xlsx(summary, pathlib.Path(tempfile.mkdtemp()) / "report.xlsx")
+    >>> tables = read_workbook(path)
+    >>> tables["prompts"].shape[0], "summary" in tables
+    (76, False)
     """
     if sheet_name is None:
         frames = pd.read_excel(path, sheet_name=None, header=HEADER_ROWS - 1)
@@ -346,6 +398,11 @@ def write_xlsx(summary: ReportSummary, path: str | os.PathLike[str]) -> Path:
     under two header rows (display name with unit; code name), so :func:`read_workbook` (or
     ``pandas.read_excel(..., header=1)``) returns the same tables.
 
+    See Also
+    --------
+    to_xlsx : the workbook it writes.
+    read_workbook : reads the tables back.
+
     Examples
     --------
     >>> import tempfile, os, stats
@@ -363,7 +420,23 @@ def write_xlsx(summary: ReportSummary, path: str | os.PathLike[str]) -> Path:
 
 
 def table_xlsx(table: Table, *, sanitize: bool = True) -> bytes:
-    """A :class:`stats.render.Table` as a one-sheet workbook (raw typed values, the same two header rows)."""
+    """A :class:`stats.render.Table` as a one-sheet workbook (raw typed values, the same two header rows).
+
+    See Also
+    --------
+    stats.render.csv.table_csv : the same table as CSV.
+    write_xlsx : the workbook of a whole report.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> from stats.render import Table
+    >>> from stats.render.xlsx import table_xlsx
+    >>> data = table_xlsx(Table(pd.DataFrame({"prompt_id": ["P1"], "pvalue": [0.0123]})))
+    >>> pd.read_excel(io.BytesIO(data), header=1).to_dict("records")
+    [{'prompt_id': 'P1', 'pvalue': 0.0123}]
+    """
     return _bytes(_workbook({"table": _id_first(table.frame)}, table.title or "inspection-stats table"))
 
 
