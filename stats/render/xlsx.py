@@ -351,7 +351,7 @@ def to_xlsx(summary: ReportSummary) -> Any:
 
 def read_workbook(
     path: str | os.PathLike[str], sheet_name: str | int | list[str | int] | None = None
-) -> pd.DataFrame | dict[int | str, pd.DataFrame]:
+) -> pd.DataFrame | dict[Any, pd.DataFrame]:
     """Tables of a workbook written here, by their code names (row 2): ``pandas.read_excel(..., header=1)``.
 
     ``sheet_name`` as for :func:`pandas.read_excel`; default: every table sheet (all but ``summary``).
