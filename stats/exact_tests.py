@@ -754,6 +754,12 @@ def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sid
     r"""Fisher's exact test of ``current`` versus ``previous``, vectorised over tables.
 
     {common}
+    See Also
+    --------
+    barnard : the unconditional test with the Wald statistic.
+    boschloo : the unconditional test with Fisher's p-value as statistic.
+    scipy.stats.fisher_exact : scipy's test of one table.
+
     Notes
     -----
     Conditional on the total :math:`t = k_{prev} + k_{cur}`, the current
@@ -786,6 +792,12 @@ def barnard(k_previous, n_previous, k_current, n_current, *, alternative="two-si
     r"""Barnard's unconditional exact test (pooled Wald statistic), vectorised over tables.
 
     {common}
+    See Also
+    --------
+    fisher : the conditional test.
+    boschloo : uniformly more powerful than Fisher's test.
+    scipy.stats.barnard_exact : scipy's test of one table.
+
     Notes
     -----
     The statistic of a table is the pooled Z (Wald) statistic
@@ -831,6 +843,12 @@ def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-s
     r"""Boschloo's exact test (Fisher's p-value as statistic, unconditional), vectorised over tables.
 
     {common}
+    See Also
+    --------
+    fisher : the conditional test whose p-value is the statistic.
+    barnard : the unconditional test with the Wald statistic.
+    scipy.stats.boschloo_exact : scipy's test of one table.
+
     Notes
     -----
     The one-sided statistic is Fisher's one-sided p-value; the one-sided
@@ -885,6 +903,21 @@ class ExactTestResult:
         ``pvalue <= alpha``.
     k_previous, n_previous, k_current, n_current, method, alternative, alpha
         The inputs, echoed.
+
+    See Also
+    --------
+    exact_test : returns an ExactTestResult.
+    ExactTest.test : the same from a specification.
+
+    Examples
+    --------
+    >>> from stats.exact_tests import exact_test
+    >>> res = exact_test([7, 21], [24, 24], [12, 24], [24, 24], method="fisher")
+    >>> statistic, pvalue = res
+    >>> res.to_frame()[["k_previous", "k_current", "pvalue", "significant"]].round(4)
+       k_previous  k_current  pvalue  significant
+    0           7         12  0.2375        False
+    1          21         24  0.2340        False
     """
 
     statistic: object
@@ -994,6 +1027,12 @@ class ExactTest:
     :class:`ExactTestResult`; :meth:`rejection_matrix` gives the verdict for
     every possible pair of counts at given sample sizes (used by
     :mod:`stats.operating`).
+
+    See Also
+    --------
+    exact_test : runs one exact test.
+    stats.ChangeTest : the specification of the Z test variants.
+    stats.exact.compare_methods : every exact test beside the Z test.
 
     Examples
     --------

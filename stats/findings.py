@@ -132,6 +132,22 @@ class ChangePoint:
         The checks it fails (empty when robust), from :data:`REASONS`.
     caveats : tuple of str
         Assumed denominators (:data:`CAVEAT_PREVIOUS_ASSUMED`, :data:`CAVEAT_CURRENT_ASSUMED`).
+
+    See Also
+    --------
+    MainPoints : holds the change points of a report.
+    stats.render.points.change_sentence : words a change point.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> c = summary.main_points.changes[0]
+    >>> c.id, c.label, c.change, c.firmness
+    ('4.2.3', 'significant improvement', 0.47, 'robust')
+    >>> c.previous_n_assumed, c.caveats
+    (True, ('previous denominator assumed',))
     """
 
     table: str
@@ -192,6 +208,21 @@ class RatingPoint:
         adjustment (0 included: the panel decided to make no change) or inspector judgement.
     reason : str
         The rater's reason (:func:`stats.ratings.rate_report` ``discretion_reason``).
+
+    See Also
+    --------
+    MainPoints : holds the rating points of a report.
+    stats.render.points.rating_sentence : words a rating point.
+    stats.ratings.rate_report : the ratings it reads.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> r = summary.main_points.ratings[0]
+    >>> r.standard, r.rating, r.published_rating, r.matches_published, r.adjusted
+    ('1.1', 'Outstanding', 'Outstanding', True, False)
     """
 
     standard: str
@@ -227,6 +258,19 @@ class UntestedPoint:
         ``no sample size``.
     note : str or None
         The report's own note on the row, where it has one.
+
+    See Also
+    --------
+    MainPoints : holds the untested rows of a report.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> u = summary.main_points.untested[0]
+    >>> u.table, u.id, u.reason
+    ('key question', '4.1.1', 'no previous figure')
     """
 
     table: str
@@ -268,6 +312,24 @@ class MainPoints:
     multiplicity : dict
         The prompt family's tests, expected false positives, significant rows and survivors of
         FDR control (:func:`stats.multiplicity.multiplicity_summary`).
+
+    See Also
+    --------
+    main_points : builds the main points of a report summary.
+    stats.render.points.sections : words them.
+    stats.render.html.main_points_html : shows them in a notebook.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> mp = summary.main_points
+    >>> mp
+    MainPoints(report='south-yorkshire-crc-2020', changes=26 (14 robust), adjusted_ratings=1, overall='Good',
+    untested=28)
+    >>> len(mp.robust), len(mp.fragile), mp.to_frame("changes").shape[0]
+    (14, 12, 26)
     """
 
     report: str
@@ -528,6 +590,12 @@ def main_points(
     Returns
     -------
     MainPoints
+
+    See Also
+    --------
+    MainPoints : the result.
+    stats.summary.summarise : the report model it reads (``summary.main_points`` calls this).
+    stats.render.points.sections : the main points in words.
 
     Notes
     -----

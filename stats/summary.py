@@ -121,6 +121,22 @@ class ReportSummary:
         The main points (:func:`stats.findings.main_points`, computed on first use): significant
         changes with their firmness, ratings with the panel's decisions, untested rows. Every
         report format shows them first, worded by :mod:`stats.render.points`.
+
+    See Also
+    --------
+    summarise : builds a ReportSummary.
+    stats.findings.main_points : its main points.
+    stats.render.text.report_text : the summary as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> summary.name, summary.test.alpha
+    ('south-yorkshire-crc-2020', 0.1)
+    >>> summary.prompts.shape[0], summary.key_questions.shape[0], summary.overall.rating
+    (76, 18, 'Good')
     """
 
     name: str
@@ -161,7 +177,22 @@ class ReportSummary:
 
 @dataclass(frozen=True, eq=False)
 class ReportRatings:
-    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one."""
+    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one.
+
+    See Also
+    --------
+    rate : builds a ReportRatings.
+    stats.ratings.rate_report : the standard ratings.
+    stats.render.text.ratings_block : the ratings as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import rate
+    >>> rated = rate(stats.load_report())
+    >>> rated.overall.rating, rated.overall.score, int(rated.published_overall["score"])
+    ('Good', 20, 20)
+    """
 
     ratings: pd.DataFrame
     overall: OverallRating
@@ -169,7 +200,25 @@ class ReportRatings:
 
 
 def rate(report: Report) -> ReportRatings:
-    """Rate a report's standards under its framework and total the scored ones."""
+    """Rate a report's standards under its framework and total the scored ones.
+
+    See Also
+    --------
+    ReportRatings : the result.
+    stats.ratings.rate_report : rates each standard.
+    stats.ratings.overall : totals the scored standards.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import rate
+    >>> rated = rate(stats.load_report())
+    >>> rated.ratings[["standard", "rating"]].head(3)
+      standard       rating
+    0      1.1  Outstanding
+    1      1.2  Outstanding
+    2      1.3         Good
+    """
     ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
     total = overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework)
     published = cast(pd.Series, report.overall.set_index("inspection").loc["current"])
@@ -177,7 +226,24 @@ def rate(report: Report) -> ReportRatings:
 
 
 def label_totals(labelled: pd.DataFrame) -> pd.Series:
-    """Number of rows per label, in :data:`stats.change.LABELS` order (zeros included)."""
+    """Number of rows per label, in :data:`stats.change.LABELS` order (zeros included).
+
+    See Also
+    --------
+    summarise : stores these counts as ``totals``.
+    stats.change.LABELS : the order of the labels.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import label_totals
+    >>> label_totals(stats.label_changes(stats.load_report().prompts))
+    significant improvement    15
+    significant decline         2
+    no significant change      34
+    no comparable data         25
+    Name: rows, dtype: int64
+    """
     counts = labelled["label"].value_counts()
     return pd.Series([int(counts.get(label, 0)) for label in LABELS], index=list(LABELS), name="rows")
 
@@ -195,7 +261,21 @@ def _previous_source_text(prompts: pd.DataFrame) -> str:
 
 
 def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
-    """The method and assumptions of an analysis as ``item``/``value`` rows (plain text)."""
+    """The method and assumptions of an analysis as ``item``/``value`` rows (plain text).
+
+    See Also
+    --------
+    band_rule : the ratings rule stated in the table.
+    stats.render.text.method_lines : the table as terminal lines.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import method_table
+    >>> table = method_table(stats.load_report(), stats.ChangeTest())
+    >>> table["item"].tolist()[:4]
+    ['change test', 'alpha', 'alternative', 'method']
+    """
     prompts = report.prompts
     used = prompts.groupby("sample", sort=False)["n_current"].first()
     rows = [
@@ -260,6 +340,11 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
 def band_rule(framework: Framework) -> str:
     """How a standard's mechanical rating follows from its key questions, in the framework's own bands and names.
 
+    See Also
+    --------
+    stats.render.columns.band_limits_text : the band limits alone.
+    stats.ratings.rate_standard : applies the rule.
+
     Examples
     --------
     >>> from stats.framework import load_framework
@@ -300,6 +385,20 @@ def expected_false_positives_exact(labelled: pd.DataFrame, test: ChangeTest) -> 
     changed. ``alpha x tests`` (:func:`stats.multiplicity.expected_false_positives`) assumes every
     test has size alpha; the Z test's real size differs. nan where it cannot be computed (a
     finite population correction, n that are not whole numbers or above 2000).
+
+    See Also
+    --------
+    stats.multiplicity.multiplicity_summary : the expected count from alpha alone.
+    stats.exact_tests.exact_test : the exact tests it sizes.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import expected_false_positives_exact
+    >>> labelled = stats.label_changes(stats.load_report().key_questions)
+    >>> expected = expected_false_positives_exact(labelled, stats.ChangeTest())
+    >>> round(expected, 2), int(labelled["significant"].notna().sum())
+    (1.52, 15)
     """
     from .operating import rejection_matrix
     from .parse import parse_table
@@ -334,6 +433,12 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     Returns
     -------
     ReportSummary
+
+    See Also
+    --------
+    ReportSummary : the result.
+    stats.label_changes : the labelled tables inside it.
+    stats.render.get_writer : writes it in any report format.
 
     Examples
     --------
@@ -394,6 +499,19 @@ class AuditResult:
         Where the text came from (for the heading).
     converse_only : bool
         Show only ``converse`` (the command's ``--converse``).
+
+    See Also
+    --------
+    audit_report : builds an AuditResult.
+    stats.render.text.audit_text : the audit as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import audit_report
+    >>> result = audit_report("Recording improved significantly.", stats.load_report(), source="note")
+    >>> result.audited[["verdict"]].shape, result.source
+    ((1, 1), 'note')
     """
 
     audited: pd.DataFrame
@@ -410,7 +528,22 @@ class AuditResult:
 def audit_report(
     text: str, report: Report, test: ChangeTest | None = None, *, source: str = "", converse_only: bool = False
 ) -> AuditResult:
-    """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``."""
+    """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``.
+
+    See Also
+    --------
+    AuditResult : the result.
+    stats.audit.audit_wording : the check of each sentence.
+    stats.audit.significant_changes_in_text : the converse check.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import audit_report
+    >>> result = audit_report("Recording improved significantly.", stats.load_report())
+    >>> len(result.audited), list(result.converse.columns)[:3]
+    (1, ['id', 'text', 'label'])
+    """
     from .audit import audit_wording, significant_changes_in_text
 
     spec = resolve_test(test)
