@@ -182,6 +182,20 @@ def _test_from(args: argparse.Namespace) -> ChangeTest:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's argument parser: the main job (``report``) and one sub-command per task.
+
+    See Also
+    --------
+    main : parses the arguments and runs the command.
+    stats.render.formats_for : the ``--format`` choices of each command.
+
+    Examples
+    --------
+    >>> from stats.cli import build_parser
+    >>> args = build_parser().parse_args(["compare", "0.54", "100", "0.71", "100", "--format", "json"])
+    >>> args.command, args.format
+    ('compare', 'json')
+    """
     parser = _Parser(
         prog="python -m stats",
         description=(
@@ -688,7 +702,22 @@ _EXIT_BUG = 70
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 success, 2 usage or data error)."""
+    """Run the command line; returns the exit code (0 success, 2 usage or data error).
+
+    See Also
+    --------
+    build_parser : the commands and their options.
+    stats.summary.summarise : the analysis behind the main job.
+
+    Examples
+    --------
+    >>> from stats.cli import main
+    >>> main(["sample-size", "--population", "250"])
+    100
+    0
+    >>> main(["compare", "0.54", "100", "1.71", "100"])  # 171 % is not a proportion: the message goes to stderr
+    2
+    """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):

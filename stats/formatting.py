@@ -69,5 +69,19 @@ round_for_output = round_for_display
 
 
 def render(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True) -> str:
-    """A DataFrame in format ``fmt`` (``'table'`` or ``'text'``, ``'csv'``, ``'markdown'``, ``'json'``...)."""
+    """A DataFrame in format ``fmt`` (``'table'`` or ``'text'``, ``'csv'``, ``'markdown'``, ``'json'``...).
+
+    See Also
+    --------
+    stats.render.render_table : the same for every registered format.
+    stats.render.formats_for : the formats a table can be written in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.formatting import render
+    >>> print(render(pd.DataFrame({"prompt_id": ["P1"], "pvalue": [0.0123]}), "csv"), end="")
+    prompt_id,pvalue
+    P1,0.0123
+    """
     return cast(str, render_table(frame, "text" if fmt == "table" else fmt, sanitize=sanitize))  # text formats only
