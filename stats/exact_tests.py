@@ -907,7 +907,7 @@ class ExactTestResult:
     See Also
     --------
     exact_test : returns an ExactTestResult.
-    ExactTest.test : the same from a specification.
+    ExactTest : the same from a specification (its ``test`` method).
 
     Examples
     --------

@@ -183,7 +183,7 @@ class ReportRatings:
     --------
     rate : builds a ReportRatings.
     stats.ratings.rate_report : the standard ratings.
-    stats.render.text.ratings_block : the ratings as terminal text.
+    stats.render.text.ratings_text : the ratings as terminal text.
 
     Examples
     --------

@@ -71,7 +71,7 @@ class Table:
     See Also
     --------
     Record : a result of scalars rather than a table.
-    Writer.write : formats a Table in one output format.
+    Writer : formats a Table in one output format (its ``write`` method).
     render_table : wraps a DataFrame in a Table and formats it.
 
     Examples

@@ -229,7 +229,7 @@ def main_points_frame(points: MainPoints) -> pd.DataFrame:
 
     See Also
     --------
-    stats.findings.MainPoints.to_frame : the same rows in proportions.
+    stats.findings.MainPoints : the same rows in proportions (``to_frame``).
     write_xlsx : the workbook whose first sheet holds them.
 
     Examples
