@@ -750,7 +750,14 @@ _COMMON_DOC = """
 """
 
 
-def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def fisher(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Fisher's exact test of ``current`` versus ``previous``, vectorised over tables.
 
     {common}
@@ -788,7 +795,14 @@ def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sid
     return v.unwrap(_run("fisher", k_previous, n_previous, k_current, n_current, alternative)[1])
 
 
-def barnard(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def barnard(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Barnard's unconditional exact test (pooled Wald statistic), vectorised over tables.
 
     {common}
@@ -839,7 +853,14 @@ def barnard(k_previous, n_previous, k_current, n_current, *, alternative="two-si
     return v.unwrap(_run("barnard", k_previous, n_previous, k_current, n_current, alternative)[1])
 
 
-def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def boschloo(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Boschloo's exact test (Fisher's p-value as statistic, unconditional), vectorised over tables.
 
     {common}
@@ -1053,7 +1074,9 @@ class ExactTest:
         v.check_choice("alternative", self.alternative, ALTERNATIVES)
         v.check_scalar_open_unit("alpha", self.alpha)
 
-    def pvalue(self, k_previous, n_previous, k_current, n_current):
+    def pvalue(
+        self, k_previous: ArrayLike, n_previous: ArrayLike, k_current: ArrayLike, n_current: ArrayLike
+    ) -> np.ndarray:
         """p-values from counts (broadcast; no validation)."""
         arrays = np.broadcast_arrays(*(np.asarray(a) for a in (k_previous, n_previous, k_current, n_current)))
         flat = [np.asarray(a, dtype=np.int64).ravel() for a in arrays]

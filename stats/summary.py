@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
+
+if TYPE_CHECKING:
+    from .findings import MainPoints
 
 __all__ = [
     "ReportSummary",
@@ -162,7 +165,7 @@ class ReportSummary:
             object.__setattr__(self, "title", self.name)
 
     @functools.cached_property
-    def main_points(self):
+    def main_points(self) -> MainPoints:
         """:func:`stats.findings.main_points` of this summary (computed once): what every report format shows first."""
         from .findings import main_points
 
