@@ -22,10 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import stats  # noqa: E402
-from stats.consistency import robust_labels  # noqa: E402
-from stats.exact import _scipy_exact, compare_methods  # noqa: E402
-from stats.multiplicity import qvalues  # noqa: E402
+import stats
+from stats.consistency import robust_labels
+from stats.exact import _scipy_exact, compare_methods
+from stats.multiplicity import qvalues
 
 
 def best_of(fn, repeat=5):
@@ -38,8 +38,10 @@ def best_of(fn, repeat=5):
 
 
 def main():
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}"
+    )
     report = stats.load_report()
     spec = stats.ChangeTest()
     tables = [stats.label_changes(t, spec) for t in (report.prompts, report.key_questions)]
@@ -66,8 +68,8 @@ def main():
     t0 = tables[0].loc[tables[0]["pvalue"].notna()].iloc[0]
     k1, n1 = _feasible_kn(int(t0["previous"]), 50, 100, "half-up")
     k2, n2 = _feasible_kn(int(t0["current"]), 50, 100, "half-up")
-    for a, b in zip(k1, n1):
-        for c, d in zip(k2, n2):
+    for a, b in zip(k1, n1, strict=True):
+        for c, d in zip(k2, n2, strict=True):
             subset.append((a / b, b, c / d, d))
     start = time.perf_counter()
     for p1, m1, p2, m2 in subset:
@@ -76,8 +78,11 @@ def main():
 
     # scipy's exact tests table by table (one-off: cached calls are not counted)
     methods = [compare_methods(t, spec) for t in tables]
-    distinct = {tuple(int(x) for x in r) for m in methods
-                for r in m[["k_previous", "n_previous", "k_current", "n_current"]].to_numpy()}
+    distinct = {
+        tuple(int(x) for x in r)
+        for m in methods
+        for r in m[["k_previous", "n_previous", "k_current", "n_current"]].to_numpy()
+    }
     _scipy_exact.cache_clear()
     start = time.perf_counter()
     for t in distinct:
@@ -86,15 +91,23 @@ def main():
     t_scipy = time.perf_counter() - start
 
     rows = sum(len(m) for m in methods)
-    print(f"\nChecks beside every label: {rows} testable rows (prompts and key questions), "
-          f"{combos:,} feasible-count combinations")
+    print(
+        f"\nChecks beside every label: {rows} testable rows (prompts and key questions), "
+        f"{combos:,} feasible-count combinations"
+    )
     print(f"   label_changes only                  {t_label:8.3f} s")
-    print(f"   robust labels + exact tests + BH     {t_checks:8.3f} s   {t_checks / t_label:6.1f}x labelling "
-          "(target: well under a second)")
-    print(f"   loop of scalar tests over the combinations  {t_loop:8.2f} s (scaled from {len(subset):,} calls)"
-          f"   {t_loop / t_checks:6.0f}x the checks")
-    print(f"   scipy exact tests, {len(distinct)} distinct tables  {t_scipy:8.2f} s   "
-          f"{t_scipy / t_checks:6.0f}x the checks")
+    print(
+        f"   robust labels + exact tests + BH     {t_checks:8.3f} s   {t_checks / t_label:6.1f}x labelling "
+        "(target: well under a second)"
+    )
+    print(
+        f"   loop of scalar tests over the combinations  {t_loop:8.2f} s (scaled from {len(subset):,} calls)"
+        f"   {t_loop / t_checks:6.0f}x the checks"
+    )
+    print(
+        f"   scipy exact tests, {len(distinct)} distinct tables  {t_scipy:8.2f} s   "
+        f"{t_scipy / t_checks:6.0f}x the checks"
+    )
 
 
 if __name__ == "__main__":

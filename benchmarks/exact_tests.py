@@ -61,15 +61,15 @@ def report_workload(spread=3):
     for prev, cur, n1, n2 in rows[["previous", "current", "n_previous", "n_current"]].itertuples(index=False):
         k2 = int(np.floor(cur * n2 / 100 + 0.5))
         for m1 in range(max(1, int(n1) - spread), int(n1) + spread + 1):
-            for k1 in range(m1 + 1):
-                if np.floor(100 * k1 / m1 + 0.5) == prev:  # publishes as the previous percentage (half up)
-                    out.append((k1, m1, k2, int(n2)))
+            # the counts that publish as the previous percentage (rounded half up)
+            out.extend((k1, m1, k2, int(n2)) for k1 in range(m1 + 1) if np.floor(100 * k1 / m1 + 0.5) == prev)
     return np.array(out), np.zeros(len(out), dtype=int)
 
 
 def uniform(rng, n, count=200):
-    tables = np.stack([rng.integers(0, n + 1, count), np.full(count, n), rng.integers(0, n + 1, count),
-                       np.full(count, n)], axis=1)
+    tables = np.stack(
+        [rng.integers(0, n + 1, count), np.full(count, n), rng.integers(0, n + 1, count), np.full(count, n)], axis=1
+    )
     return tables, np.zeros(count, dtype=int)
 
 
@@ -129,10 +129,13 @@ def run(name, tables, alts, args, rng):
         mine = float(np.median(t_ours))
         diff = ours[pick] - np.array([ref[i] for i in pick])
         equal = np.abs(diff) <= 1e-9
-        print(f"{name:<14} {method:<9} tables {len(tables):>5}  ours {mine:8.4f} s (median of {len(t_ours)})  "
-              f"scipy {scipy_total:9.2f} s (from {len(pick)})  ratio {scipy_total / mine:6.0f}x  "
-              f"max|diff| {np.abs(diff[equal]).max() if equal.any() else float('nan'):.1e}, "
-              f"scipy below sup: {int((~equal).sum())}", flush=True)
+        print(
+            f"{name:<14} {method:<9} tables {len(tables):>5}  ours {mine:8.4f} s (median of {len(t_ours)})  "
+            f"scipy {scipy_total:9.2f} s (from {len(pick)})  ratio {scipy_total / mine:6.0f}x  "
+            f"max|diff| {np.abs(diff[equal]).max() if equal.any() else float('nan'):.1e}, "
+            f"scipy below sup: {int((~equal).sum())}",
+            flush=True,
+        )
         assert np.all(equal | (diff > 0)), f"{name} {method}: ours below scipy beyond 1e-9"
 
 
@@ -143,13 +146,18 @@ def main(argv=None):
     parser.add_argument("--skip-1000", action="store_true")
     parser.add_argument("--only", help="run only the workloads whose name contains this")
     args = parser.parse_args(argv)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, scipy {scipy.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}"
+    )
     rng = np.random.default_rng(0)
     workloads = [("report", lambda: report_workload())]
     workloads += [(f"uniform-{n}", lambda n=n: uniform(rng, n)) for n in (10, 30, 100, 300)]
-    workloads += [("extreme-100", lambda: extreme(rng)), ("one-sided-100", lambda: one_sided(rng)),
-                  ("mixed", lambda: mixed(rng))]
+    workloads += [
+        ("extreme-100", lambda: extreme(rng)),
+        ("one-sided-100", lambda: one_sided(rng)),
+        ("mixed", lambda: mixed(rng)),
+    ]
     if not args.skip_1000:
         workloads.append(("cold-1000", lambda: (np.array([[500, 1000, 540, 1000]]), np.zeros(1, dtype=int))))
     for index, (name, make) in enumerate(workloads):

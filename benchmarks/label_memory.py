@@ -48,13 +48,15 @@ def make_table(path: Path, rows: int, seed: int = 1) -> None:
             m = min(block, rows - start)
             n1 = rng.integers(20, 200, m)
             n2 = rng.integers(20, 200, m)
-            frame = pd.DataFrame({
-                "prompt_id": [f"SYNTHETIC-{i}" for i in range(start + 1, start + m + 1)],
-                "previous": (100 * rng.binomial(n1, 0.6) / n1).round().astype(int).astype(str) + "%",
-                "current": (100 * rng.binomial(n2, 0.65) / n2).round().astype(int).astype(str) + "%",
-                "n_previous": n1,
-                "n_current": n2,
-            })
+            frame = pd.DataFrame(
+                {
+                    "prompt_id": [f"SYNTHETIC-{i}" for i in range(start + 1, start + m + 1)],
+                    "previous": (100 * rng.binomial(n1, 0.6) / n1).round().astype(int).astype(str) + "%",
+                    "current": (100 * rng.binomial(n2, 0.65) / n2).round().astype(int).astype(str) + "%",
+                    "n_previous": n1,
+                    "n_current": n2,
+                }
+            )
             frame.to_csv(fh, index=False, header=start == 0)
 
 
@@ -66,9 +68,18 @@ def floor(src: str, out: str) -> None:
     import pyarrow.csv as pacsv
     from scipy import special
 
-    table = pacsv.read_csv(src, convert_options=pacsv.ConvertOptions(
-        column_types={"prompt_id": pa.string(), "previous": pa.string(), "current": pa.string(),
-                      "n_previous": pa.float64(), "n_current": pa.float64()}))
+    table = pacsv.read_csv(
+        src,
+        convert_options=pacsv.ConvertOptions(
+            column_types={
+                "prompt_id": pa.string(),
+                "previous": pa.string(),
+                "current": pa.string(),
+                "n_previous": pa.float64(),
+                "n_current": pa.float64(),
+            }
+        ),
+    )
 
     def percent(name):
         return pc.cast(pc.utf8_rtrim(table[name], characters="%"), pa.float64()).to_numpy() / 100
@@ -80,11 +91,16 @@ def floor(src: str, out: str) -> None:
         z = (p2 - p1) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     pvalue = 2 * special.ndtr(-np.abs(z))
     significant = pvalue <= 0.10
-    label = np.where(significant, np.where(z > 0, "significant improvement", "significant decline"),
-                     "no significant change")
-    out_table = table.append_column("difference", pa.array(p2 - p1)).append_column("statistic", pa.array(z)) \
-        .append_column("pvalue", pa.array(pvalue)).append_column("significant", pa.array(significant)) \
+    label = np.where(
+        significant, np.where(z > 0, "significant improvement", "significant decline"), "no significant change"
+    )
+    out_table = (
+        table.append_column("difference", pa.array(p2 - p1))
+        .append_column("statistic", pa.array(z))
+        .append_column("pvalue", pa.array(pvalue))
+        .append_column("significant", pa.array(significant))
         .append_column("label", pa.array(label))
+    )
     pacsv.write_csv(out_table, out)
 
 
@@ -146,8 +162,10 @@ def main(argv=None) -> None:
         t = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--rows", str(rows), "--make", str(src)], check=True)
         size = src.stat().st_size / 2**20
-        print(f"input: {rows:,} rows, {size:,.0f} MiB (SYNTHETIC, made in {time.perf_counter() - t:.0f} s); "
-              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+        print(
+            f"input: {rows:,} rows, {size:,.0f} MiB (SYNTHETIC, made in {time.perf_counter() - t:.0f} s); "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+        )
         commands = {
             "label": ["-m", "stats", "label", str(src), "--format", "csv", "-o", str(outs["label"])],
             "floor": [__file__, "--floor", str(src), str(outs["floor"])],
@@ -165,16 +183,20 @@ def main(argv=None) -> None:
         t_floor, c_floor = median(times["floor"]), median(cpus["floor"])
         for name in commands:
             t_name, c_name = median(times[name]), median(cpus[name])
-            print(f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor; CPU {c_name:6.1f} s  "
-                  f"{c_name / c_floor:5.1f}x the floor's CPU; peak RSS {max(peaks[name]):,.0f} MiB "
-                  f"({max(peaks[name]) / size:.2f}x the input)  runs: {', '.join(f'{x:.1f}' for x in times[name])} s")
+            print(
+                f"{name:<7} {t_name:8.1f} s  {t_name / t_floor:5.1f}x the floor; CPU {c_name:6.1f} s  "
+                f"{c_name / c_floor:5.1f}x the floor's CPU; peak RSS {max(peaks[name]):,.0f} MiB "
+                f"({max(peaks[name]) / size:.2f}x the input)  runs: {', '.join(f'{x:.1f}' for x in times[name])} s"
+            )
         same = None
         if not args.no_plain and rows <= 2_000_000:
             code, seconds, err, peak, cpu = child([__file__, "--plain", str(src), str(outs["plain"])])
             assert code == 0, f"plain: {err}"
-            print(f"plain   {seconds:8.1f} s  {seconds / t_floor:5.1f}x the floor; CPU {cpu:6.1f} s  "
-                  f"{cpu / c_floor:5.1f}x the floor's CPU; peak RSS {peak:,.0f} MiB "
-                  f"(the fast path switched off, as without pyarrow; run once)")
+            print(
+                f"plain   {seconds:8.1f} s  {seconds / t_floor:5.1f}x the floor; CPU {cpu:6.1f} s  "
+                f"{cpu / c_floor:5.1f}x the floor's CPU; peak RSS {peak:,.0f} MiB "
+                f"(the fast path switched off, as without pyarrow; run once)"
+            )
             same = filecmp.cmp(outs["label"], outs["plain"], shallow=False)
             print(f"label's output identical, byte for byte, to the plain path's: {same}")
         with open(outs["label"], encoding="utf-8") as fh:
@@ -182,8 +204,10 @@ def main(argv=None) -> None:
         print(f"label wrote {lines - 1:,} rows")
         if rows > 200_000:  # stats.io.DISPLAY_ROW_LIMIT: beyond it the table format must refuse at once
             code, seconds, err, peak, _ = child(["-m", "stats", "label", str(src), "--format", "table"])
-            print(f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
-                  f"{err.strip().split(': error: ')[-1][:150]}")
+            print(
+                f"label --format table: exit {code} after {seconds:.1f} s, peak RSS {peak:,.0f} MiB: "
+                f"{err.strip().split(': error: ')[-1][:150]}"
+            )
         assert same is not False, "the label command's output differs from the plain path's"
 
 

@@ -61,8 +61,10 @@ def main(argv=None):
     from stats import compare_proportions, label_changes
     from stats.simulate import z_test_rejection
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, pandas {pd.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, pandas {pd.__version__}"
+    )
     rng = np.random.default_rng(0)
     rows = args.rows
     n1 = rng.integers(20, 200, rows).astype(float)
@@ -72,11 +74,13 @@ def main(argv=None):
     p1, p2 = k1 / n1, k2 / n2
 
     table = pd.DataFrame({"previous": 100 * p1, "current": 100 * p2, "n_previous": n1, "n_current": n2})
-    t_bare, t_ours, t_label = best_of_interleaved([
-        lambda: bare_numpy(p1, n1, p2, n2),
-        lambda: compare_proportions(p1, n1, p2, n2),
-        lambda: label_changes(table),
-    ])
+    t_bare, t_ours, t_label = best_of_interleaved(
+        [
+            lambda: bare_numpy(p1, n1, p2, n2),
+            lambda: compare_proportions(p1, n1, p2, n2),
+            lambda: label_changes(table),
+        ]
+    )
     m = args.loop_subset
 
     def loop():
@@ -91,8 +95,10 @@ def main(argv=None):
     print(f"   bare numpy formula           {t_bare:8.3f} s")
     print(f"   compare_proportions          {t_ours:8.3f} s   {t_ours / t_bare:5.2f}x bare numpy (target <= 1.5x)")
     print(f"   label_changes (DataFrame)    {t_label:8.3f} s   {t_label / t_bare:5.2f}x bare numpy (target <= 3x)")
-    print(f"   loop of proportions_ztest    {t_loop:8.1f} s   (timed on {m:,} rows, scaled) "
-          f"-> compare_proportions {t_loop / t_ours:,.0f}x faster (target >= 200x)")
+    print(
+        f"   loop of proportions_ztest    {t_loop:8.1f} s   (timed on {m:,} rows, scaled) "
+        f"-> compare_proportions {t_loop / t_ours:,.0f}x faster (target >= 200x)"
+    )
 
     reps = args.replicates
     chunk = 1_000_000
@@ -111,8 +117,10 @@ def main(argv=None):
     tracemalloc.stop()
     print(f"\n2. Monte Carlo: {reps:,} replicate inspection pairs through the Z test")
     print(f"   binomial draws only          {t_draws:8.3f} s")
-    print(f"   z_test_rejection             {t_mc:8.3f} s   {t_mc / t_draws:5.2f}x draws (target <= 3x); "
-          f"peak traced memory {peak / 2**20:.0f} MiB (chunks of {chunk:,})")
+    print(
+        f"   z_test_rejection             {t_mc:8.3f} s   {t_mc / t_draws:5.2f}x draws (target <= 3x); "
+        f"peak traced memory {peak / 2**20:.0f} MiB (chunks of {chunk:,})"
+    )
 
     def run(cmd):
         t = time.perf_counter()

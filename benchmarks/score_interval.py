@@ -49,9 +49,12 @@ def main(argv=None):
                 times[newton].append(time.perf_counter() - t)
         diff = np.maximum(np.abs(out[True][0] - out[False][0]), np.abs(out[True][1] - out[False][1]))
         old, new = np.median(times[False]), np.median(times[True])
-        print(f"{name:<9} {m:,} rows: bracketing {old:6.2f} s, Newton {new:6.2f} s (medians of {args.repeat}): "
-              f"{old / new:4.1f}x faster; max |difference| {diff.max():.1e}, limits differing by > 1e-12: "
-              f"{int((diff > 1e-12).sum())}", flush=True)
+        print(
+            f"{name:<9} {m:,} rows: bracketing {old:6.2f} s, Newton {new:6.2f} s (medians of {args.repeat}): "
+            f"{old / new:4.1f}x faster; max |difference| {diff.max():.1e}, limits differing by > 1e-12: "
+            f"{int((diff > 1e-12).sum())}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -14,16 +14,18 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO, cast
 
 import pandas as pd
 
 from . import io as sio
-from .change import ALTERNATIVES, COUNT_RULES, INTERVALS, METHODS, ChangeTest, compare_proportions
-from .reports import DEFAULT_REPORT, Report, available_reports, load_report
-from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .annexe import AnnexeParseError, read_annexe, read_report_text
 from .cases import compare_inspections, read_cases, tabulate
+from .change import ALTERNATIVES, COUNT_RULES, INTERVALS, METHODS, ChangeTest, compare_proportions
 from .render import WRITERS, Record, Table, formats_for, get_writer
+from .reports import DEFAULT_REPORT, Report, available_reports, load_report
+from .samplesize import SAMPLE_SIZE_METHODS, margin_of_error, sample_design, sample_size
 from .summary import audit_report, rate, summarise
 from .tables import OUTPUT_COLUMNS, label_changes
 
@@ -96,56 +98,104 @@ def _megabytes(text: str) -> int:
 
 def _add_io_options(p: argparse.ArgumentParser) -> None:
     """Options of commands that read a file and write CSV/markdown (see stats.io)."""
-    p.add_argument("--encoding", help="input encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
-                                      "(e.g. cp1252 for Windows-1252 / Latin-1)")
-    p.add_argument("--no-sanitize", dest="sanitize", action="store_false",
-                   help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so "
-                        "spreadsheets do not run them as formulas)")
+    p.add_argument(
+        "--encoding",
+        help="input encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
+        "(e.g. cp1252 for Windows-1252 / Latin-1)",
+    )
+    p.add_argument(
+        "--no-sanitize",
+        dest="sanitize",
+        action="store_false",
+        help="write text cells starting with = + - @ tab or CR verbatim (default: prefix ' so "
+        "spreadsheets do not run them as formulas)",
+    )
 
 
 def _format_name(text: str) -> str:
     return _FORMAT_ALIASES.get(text, text)
 
 
-def _add_format_option(p: argparse.ArgumentParser, kind: str, *, json_alias: bool = False,
-                       default: str = "text") -> None:
+def _add_format_option(
+    p: argparse.ArgumentParser, kind: str, *, json_alias: bool = False, default: str = "text"
+) -> None:
     """--format with every registered format that writes ``kind`` (stats.render.formats_for), and -o.
 
     A format registered once in stats.render.WRITERS is offered by every command that writes its kind.
     """
     choices = formats_for(kind)
     listed = "; ".join(f"{name}: {WRITERS[name].description}" for name in choices)
-    p.add_argument("--format", type=_format_name, choices=choices, default=default, dest="format",
-                   help=f"output format (default {default}; 'table' is accepted for text). {listed}")
+    p.add_argument(
+        "--format",
+        type=_format_name,
+        choices=choices,
+        default=default,
+        dest="format",
+        help=f"output format (default {default}; 'table' is accepted for text). {listed}",
+    )
     if json_alias:
-        p.add_argument("--json", action="store_const", const="json", dest="format",
-                       help="deprecated: the same as --format json")
-    p.add_argument("-o", "--output", help="write to this file instead of standard output (written whole or not "
-                                          "at all; never one of the command's input files)")
+        p.add_argument(
+            "--json", action="store_const", const="json", dest="format", help="deprecated: the same as --format json"
+        )
+    p.add_argument(
+        "-o",
+        "--output",
+        help="write to this file instead of standard output (written whole or not "
+        "at all; never one of the command's input files)",
+    )
     p.set_defaults(kind=kind)
 
 
 def _add_test_options(p: argparse.ArgumentParser) -> None:
     """The test specification's options (stats.ChangeTest), the same for every command."""
-    p.add_argument("--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)")
-    p.add_argument("--alternative", choices=ALTERNATIVES, default="two-sided", help="alternative hypothesis (default two-sided)")
-    p.add_argument("--method", choices=tuple(METHODS), default="pooled",
-                   help="Z test variant (default pooled): "
-                        + "; ".join(f"{name}: {m.display}" for name, m in METHODS.items()))
-    p.add_argument("--interval", choices=tuple(INTERVALS), default=None,
-                   help="confidence interval (default: the one dual to --method; newcombe is not dual)")
-    p.add_argument("--counts", choices=COUNT_RULES, default="implied",
-                   help="test published percentages at the whole counts they imply (default) or at "
-                        "fractional counts, percent x n")
+    p.add_argument(
+        "--alpha", type=_probability, default=0.10, help="significance level (default 0.1, the methodology's)"
+    )
+    p.add_argument(
+        "--alternative", choices=ALTERNATIVES, default="two-sided", help="alternative hypothesis (default two-sided)"
+    )
+    p.add_argument(
+        "--method",
+        choices=tuple(METHODS),
+        default="pooled",
+        help="Z test variant (default pooled): " + "; ".join(f"{name}: {m.display}" for name, m in METHODS.items()),
+    )
+    p.add_argument(
+        "--interval",
+        choices=tuple(INTERVALS),
+        default=None,
+        help="confidence interval (default: the one dual to --method; newcombe is not dual)",
+    )
+    p.add_argument(
+        "--counts",
+        choices=COUNT_RULES,
+        default="implied",
+        help="test published percentages at the whole counts they imply (default) or at fractional counts, percent x n",
+    )
 
 
-def _test_from(args) -> ChangeTest:
+def _test_from(args: argparse.Namespace) -> ChangeTest:
     """The one place the CLI turns its options into a test specification."""
-    return ChangeTest(alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval,
-                      counts=args.counts)
+    return ChangeTest(
+        alpha=args.alpha, alternative=args.alternative, method=args.method, interval=args.interval, counts=args.counts
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's argument parser: the main job (``report``) and one sub-command per task.
+
+    See Also
+    --------
+    main : parses the arguments and runs the command.
+    stats.render.formats_for : the ``--format`` choices of each command.
+
+    Examples
+    --------
+    >>> from stats.cli import build_parser
+    >>> args = build_parser().parse_args(["compare", "0.54", "100", "0.71", "100", "--format", "json"])
+    >>> args.command, args.format
+    ('compare', 'json')
+    """
     parser = _Parser(
         prog="python -m stats",
         description=(
@@ -156,24 +206,36 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("report", help="the main job: sample design and labelled tables of a bundled report (default)")
-    p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT}; see --list)")
+    p.add_argument(
+        "--report", default=DEFAULT_REPORT, help=f"bundled report name (default {DEFAULT_REPORT}; see --list)"
+    )
     p.add_argument("--list", action="store_true", help="list the bundled reports and exit")
     _add_path_option(p)
     _add_test_options(p)
     _add_format_option(p, "report")
     detail = p.add_mutually_exclusive_group()
-    detail.add_argument("--full", dest="detail", action="store_const", const="full",
-                        help="text: the main points, then every table, the checks, the design and the method (default)")
-    detail.add_argument("--brief", dest="detail", action="store_const", const="brief",
-                        help="text: the main points and the ratings only")
+    detail.add_argument(
+        "--full",
+        dest="detail",
+        action="store_const",
+        const="full",
+        help="text: the main points, then every table, the checks, the design and the method (default)",
+    )
+    detail.add_argument(
+        "--brief", dest="detail", action="store_const", const="brief", help="text: the main points and the ratings only"
+    )
     p.set_defaults(detail="full")
 
     p = sub.add_parser("sample-size", help="cases needed for a margin of error at a confidence level")
     p.add_argument("--population", type=_population, default=None, help="eligible population N (default: infinite)")
-    p.add_argument("--margin", type=_probability, default=0.05, help="margin of error as a proportion (default 0.05 = 5 points)")
+    p.add_argument(
+        "--margin", type=_probability, default=0.05, help="margin of error as a proportion (default 0.05 = 5 points)"
+    )
     p.add_argument("--confidence-level", type=_probability, default=0.80, help="confidence level (default 0.80)")
     p.add_argument("--proportion", type=_probability, default=0.5, help="anticipated proportion (default 0.5)")
-    p.add_argument("--method", choices=SAMPLE_SIZE_METHODS, default="raosoft", help="finite population formula (default raosoft)")
+    p.add_argument(
+        "--method", choices=SAMPLE_SIZE_METHODS, default="raosoft", help="finite population formula (default raosoft)"
+    )
     _add_format_option(p, "record", json_alias=True)
 
     p = sub.add_parser("margin", help="margin of error achieved by n cases")
@@ -207,24 +269,40 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("file", help="input CSV file")
-    p.add_argument("--scale", choices=("percent", "proportion"), default="percent",
-                   help="unit of the previous/current columns (default percent, as published)")
+    p.add_argument(
+        "--scale",
+        choices=("percent", "proportion"),
+        default="percent",
+        help="unit of the previous/current columns (default percent, as published)",
+    )
     _add_test_options(p)
     _add_format_option(p, "table")
     _add_io_options(p)
 
     p = sub.add_parser("tabulate", help="prompt table from case-level records (CSV or Excel)")
-    p.add_argument("file", help="case file: one row per case, one column per prompt (Yes/No/Not applicable or 1/0/blank)")
-    p.add_argument("--by", help="split by this case attribute (e.g. gender), with each sub-sample's margin and widening")
+    p.add_argument(
+        "file", help="case file: one row per case, one column per prompt (Yes/No/Not applicable or 1/0/blank)"
+    )
+    p.add_argument(
+        "--by", help="split by this case attribute (e.g. gender), with each sub-sample's margin and widening"
+    )
     p.add_argument("--previous", help="the previous inspection's case file: print the labelled change table instead")
     p.add_argument("--id-column", default="case_id", help="case identifier column (default case_id)")
     _add_test_options(p)
     _add_format_option(p, "table")
-    p.add_argument("--attributes", type=_names, default=None,
-                   help="comma-separated case attribute columns (default: gender, sentence_type, risk_of_harm, "
-                        "officer_grade, harm_factors); every other column except the id must be a prompt")
-    p.add_argument("--max-excel-mb", type=_megabytes, default=None,
-                   help="largest uncompressed size of an Excel workbook to read, in MB (default 200)")
+    p.add_argument(
+        "--attributes",
+        type=_names,
+        default=None,
+        help="comma-separated case attribute columns (default: gender, sentence_type, risk_of_harm, "
+        "officer_grade, harm_factors); every other column except the id must be a prompt",
+    )
+    p.add_argument(
+        "--max-excel-mb",
+        type=_megabytes,
+        default=None,
+        help="largest uncompressed size of an Excel workbook to read, in MB (default 200)",
+    )
     p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
     _add_io_options(p)
 
@@ -240,36 +318,53 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="check each use of 'significant' in a report text against the Z test")
     p.add_argument("file", help="report text (as extracted from the PDF)")
-    p.add_argument("--encoding", help="text encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
-                                      "(e.g. cp1252 for Windows-1252 / Latin-1)")
-    p.add_argument("--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})")
+    p.add_argument(
+        "--encoding",
+        help="text encoding when it is not UTF-8 or UTF-16 with a byte-order mark "
+        "(e.g. cp1252 for Windows-1252 / Latin-1)",
+    )
+    p.add_argument(
+        "--report", default=DEFAULT_REPORT, help=f"bundled tables to check against (default {DEFAULT_REPORT})"
+    )
     _add_path_option(p)
     _add_test_options(p)
-    p.add_argument("--converse", action="store_true", help="list the significant changes and the words used for them instead")
+    p.add_argument(
+        "--converse", action="store_true", help="list the significant changes and the words used for them instead"
+    )
     _add_format_option(p, "table")
 
     p = sub.add_parser("sample", help="draw a case sample from a long list with the inspectorate's sampler rules")
     p.add_argument("file", help="long list (CSV or Excel) with the columns of stats.sampling.LONGLIST_COLUMNS")
     p.add_argument("--size", type=_whole, required=True, help="cases wanted before the buffer")
-    p.add_argument("--buffer", type=_probability, default=20.0, help="replacement buffer in percent (default 20, the sampler's)")
-    p.add_argument("--seed", type=_whole, default=1, help="seed of the sampler's random generator, Kotlin Random(seed) (default 1)")
+    p.add_argument(
+        "--buffer", type=_probability, default=20.0, help="replacement buffer in percent (default 20, the sampler's)"
+    )
+    p.add_argument(
+        "--seed", type=_whole, default=1, help="seed of the sampler's random generator, Kotlin Random(seed) (default 1)"
+    )
     p.add_argument("--max-per-officer", type=_whole, default=6, help="most cases per responsible officer (default 6)")
     p.add_argument("--as-of", help="run date yyyy-mm-dd for 'not yet started' (default today)")
     p.add_argument("-o", "--output", help="write the drawn sample to this CSV (written whole or not at all)")
     p.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first, which must be visible)")
 
     # -- reports as validated data (frameworks, schema, templates) --
-    p = sub.add_parser("validate", help="check a report folder against its schema; list every violation",
-                       description="Check report.toml and the five CSV files of FOLDER. Prints every violation "
-                                   "(file, row from 1 after the header, column, value, rule); exit code 0 when "
-                                   "valid, 1 when there are violations, 2 when FOLDER cannot be read.")
+    p = sub.add_parser(
+        "validate",
+        help="check a report folder against its schema; list every violation",
+        description="Check report.toml and the five CSV files of FOLDER. Prints every violation "
+        "(file, row from 1 after the header, column, value, rule); exit code 0 when "
+        "valid, 1 when there are violations, 2 when FOLDER cannot be read.",
+    )
     p.add_argument("folder", help="report folder")
     p.add_argument("--framework", help="framework name or .toml path (default: the one report.toml names)")
     _add_format_option(p, "table")
-    p = sub.add_parser("new-report", help="write an empty, documented report folder for a framework",
-                       description="Create folder NAME with report.toml, a README documenting every column, "
-                                   "and CSV templates (standards and key questions pre-filled from the framework). "
-                                   "Refuses to write into a folder that exists and is not empty.")
+    p = sub.add_parser(
+        "new-report",
+        help="write an empty, documented report folder for a framework",
+        description="Create folder NAME with report.toml, a README documenting every column, "
+        "and CSV templates (standards and key questions pre-filled from the framework). "
+        "Refuses to write into a folder that exists and is not empty.",
+    )
     p.add_argument("name", help="folder to create (its last part is the report name: lower case, digits, hyphens)")
     p.add_argument("--framework", required=True, help="bundled framework name (adult-2018, youth-2018) or .toml path")
     return parser
@@ -279,14 +374,14 @@ def _add_path_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", metavar="FOLDER", help="a report folder of your own instead of a bundled --report")
 
 
-def _load(args) -> Report:
+def _load(args: argparse.Namespace) -> Report:
     """The report of --path FOLDER, else of the bundled --report NAME."""
     if getattr(args, "path", None):
         return load_report(path=args.path)
     return load_report(args.report)
 
 
-def _folder_inputs(folder) -> tuple:
+def _folder_inputs(folder: str | os.PathLike[str]) -> tuple:
     """A folder and every file in it: an output may be none of them."""
     from pathlib import Path
 
@@ -304,7 +399,7 @@ def _report_inputs(report: Report) -> tuple:
     return (*_folder_inputs(report.path), *((framework,) if framework else ()))
 
 
-def _check_output(args, inputs) -> None:
+def _check_output(args: argparse.Namespace, inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Refuse a bad -o before any work (a large input is not read for nothing)."""
     output = getattr(args, "output", None)
     if output:
@@ -313,7 +408,9 @@ def _check_output(args, inputs) -> None:
         raise ValueError(f"--format {args.format} writes a binary file: give the file with -o FILE.")
 
 
-def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "this format") -> None:
+def _deliver(
+    data: str | bytes, output: str | None, inputs: Iterable[str | os.PathLike[str]] = (), *, what: str = "this format"
+) -> None:
     """The one way out for every command: ``data`` to the file ``output`` (whole or not at all, never one of
     ``inputs``: every file and folder the command read, stats.io.check_output_path) or to standard output."""
     if isinstance(data, bytes):
@@ -327,7 +424,9 @@ def _deliver(data: str | bytes, output: str | None, inputs=(), *, what: str = "t
         sys.stdout.write(data)
 
 
-def _write(args, kind: str, result, inputs=(), **options) -> None:
+def _write(
+    args: argparse.Namespace, kind: str, result: Any, inputs: Iterable[str | os.PathLike[str]] = (), **options: Any
+) -> None:
     """``result`` of ``kind`` through the writer of --format, then :func:`_deliver` to -o or standard output."""
     writer = get_writer(getattr(args, "format", "text"))
     data = writer.write(kind, result, sanitize=getattr(args, "sanitize", True), **options)
@@ -335,12 +434,12 @@ def _write(args, kind: str, result, inputs=(), **options) -> None:
 
 
 @contextlib.contextmanager
-def _output_stream(output: str | None, inputs=()):
+def _output_stream(output: str | None, inputs: Iterable[str | os.PathLike[str]] = ()) -> Iterator[TextIO]:
     """A text stream for streamed output: -o through stats.io.atomic_writer, else spooled to a temporary
     file and copied to stdout only on success (so an error never leaves half a table on stdout)."""
     if output:
         with sio.atomic_writer(output, inputs=inputs) as fh:
-            yield fh
+            yield cast(TextIO, fh)  # a text-mode writer (binary=False)
         return
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         yield spool
@@ -348,37 +447,72 @@ def _output_stream(output: str | None, inputs=()):
         shutil.copyfileobj(spool, sys.stdout)
 
 
-def _cmd_sample_size(args) -> int:
+def _cmd_sample_size(args: argparse.Namespace) -> int:
     _check_output(args, ())
-    n = sample_size(args.population, margin=args.margin, confidence_level=args.confidence_level,
-                    proportion=args.proportion, method=args.method)
-    _write(args, "record", Record({"n": n, "population": args.population, "margin": args.margin,
-                                   "confidence_level": args.confidence_level, "proportion": args.proportion,
-                                   "method": args.method}, view="sample-size"))
+    n = sample_size(
+        args.population,
+        margin=args.margin,
+        confidence_level=args.confidence_level,
+        proportion=args.proportion,
+        method=args.method,
+    )
+    _write(
+        args,
+        "record",
+        Record(
+            {
+                "n": n,
+                "population": args.population,
+                "margin": args.margin,
+                "confidence_level": args.confidence_level,
+                "proportion": args.proportion,
+                "method": args.method,
+            },
+            view="sample-size",
+        ),
+    )
     return 0
 
 
-def _cmd_margin(args) -> int:
+def _cmd_margin(args: argparse.Namespace) -> int:
     _check_output(args, ())
     e = margin_of_error(args.n, args.population, confidence_level=args.confidence_level, proportion=args.proportion)
-    _write(args, "record", Record({"margin": e, "n": args.n, "population": args.population,
-                                   "confidence_level": args.confidence_level, "proportion": args.proportion},
-                                  view="margin"))
+    _write(
+        args,
+        "record",
+        Record(
+            {
+                "margin": e,
+                "n": args.n,
+                "population": args.population,
+                "confidence_level": args.confidence_level,
+                "proportion": args.proportion,
+            },
+            view="margin",
+        ),
+    )
     return 0
 
 
-def _cmd_compare(args) -> int:
+def _cmd_compare(args: argparse.Namespace) -> int:
     _check_output(args, ())
     res = compare_proportions(args.previous, args.n_previous, args.current, args.n_current, test=_test_from(args))
     ci = res.ci
-    values = {"difference": res.difference, "statistic": res.statistic, "pvalue": res.pvalue,
-              "significant": res.significant, "label": res.label, "ci_low": ci.low, "ci_high": ci.high,
-              "test": res.test.to_dict()}
+    values = {
+        "difference": res.difference,
+        "statistic": res.statistic,
+        "pvalue": res.pvalue,
+        "significant": res.significant,
+        "label": res.label,
+        "ci_low": ci.low,
+        "ci_high": ci.high,
+        "test": res.test.to_dict(),
+    }
     _write(args, "record", Record(values, view="compare", source=res))
     return 0
 
 
-def _cmd_label(args) -> int:
+def _cmd_label(args: argparse.Namespace) -> int:
     """Label a table. Formats with a streaming writer (csv, json) get it chunk by chunk (memory independent
     of the file's length); the others get the whole table, at most stats.io.DISPLAY_ROW_LIMIT rows."""
     spec = _test_from(args)
@@ -405,14 +539,15 @@ def _cmd_label(args) -> int:
         if rows > sio.DISPLAY_ROW_LIMIT:
             raise ValueError(
                 f"{args.file}: more than {sio.DISPLAY_ROW_LIMIT:,} rows; the {args.format} format holds the "
-                "whole table in memory to lay it out: use --format csv (streamed, any size) with -o FILE.")
+                "whole table in memory to lay it out: use --format csv (streamed, any size) with -o FILE."
+            )
         parts.append(part)
     labelled = pd.concat(parts) if len(parts) > 1 else parts[0]
     _write(args, "table", Table(labelled, view="labelled", source=spec, title=f"Test: {spec.describe()}."), inputs)
     return 0
 
 
-def _cmd_ratings(args) -> int:
+def _cmd_ratings(args: argparse.Namespace) -> int:
     report = _load(args)
     inputs = _report_inputs(report)
     _check_output(args, inputs)
@@ -421,7 +556,7 @@ def _cmd_ratings(args) -> int:
     return 0
 
 
-def _cmd_audit(args) -> int:
+def _cmd_audit(args: argparse.Namespace) -> int:
     report = _load(args)  # --path FOLDER: the report's own tables, else the bundled --report
     inputs = (args.file, *_report_inputs(report))
     _check_output(args, inputs)
@@ -431,7 +566,7 @@ def _cmd_audit(args) -> int:
     return 0
 
 
-def _cmd_tabulate(args) -> int:
+def _cmd_tabulate(args: argparse.Namespace) -> int:
     read_options = dict(encoding=args.encoding, max_uncompressed=args.max_excel_mb, sheet_name=args.sheet)
     attributes = {} if args.attributes is None else {"attributes": args.attributes}
     inputs = (args.file, args.previous)
@@ -454,7 +589,7 @@ def _cmd_tabulate(args) -> int:
     return 0
 
 
-def _cmd_read_report(args) -> int:
+def _cmd_read_report(args: argparse.Namespace) -> int:
     inputs = (args.file,)
     _check_output(args, inputs)
     text = read_report_text(args.file, encoding=args.encoding)
@@ -466,7 +601,7 @@ def _cmd_read_report(args) -> int:
     return 0
 
 
-def _cmd_report(args) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     if getattr(args, "list", False):
         sys.stdout.write("\n".join(available_reports()) + "\n")
         return 0
@@ -484,7 +619,7 @@ def _cmd_report(args) -> int:
     return 0
 
 
-def _cmd_design(args) -> int:
+def _cmd_design(args: argparse.Namespace) -> int:
     report = _load(args)
     inputs = _report_inputs(report)
     _check_output(args, inputs)
@@ -492,7 +627,7 @@ def _cmd_design(args) -> int:
     return 0
 
 
-def _cmd_sample(args) -> int:
+def _cmd_sample(args: argparse.Namespace) -> int:
     from datetime import date
 
     from .render.csv import frame_csv
@@ -509,18 +644,23 @@ def _cmd_sample(args) -> int:
         except ValueError:
             raise ValueError(f"--as-of ({args.as_of!r}) must be a date yyyy-mm-dd") from None
     try:
-        draw = draw_sample(longlist, args.size, buffer=args.buffer, seed=args.seed,
-                           max_per_officer=args.max_per_officer, as_of=as_of)
+        draw = draw_sample(
+            longlist, args.size, buffer=args.buffer, seed=args.seed, max_per_officer=args.max_per_officer, as_of=as_of
+        )
     except ValueError as err:
         raise ValueError(f"{args.file}: {err} (rows are numbered from 1 after the header)") from None
     if args.output:
         _deliver(frame_csv(draw.sample), args.output, inputs)
-    _deliver(get_writer("text").write("table", Table(draw.sample, view="sample", source=(draw, args.file),
-                                                     note=args.output)), None)
+    _deliver(
+        get_writer("text").write(
+            "table", Table(draw.sample, view="sample", source=(draw, args.file), note=args.output)
+        ),
+        None,
+    )
     return 0
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
     from .schema import validate_report
 
     inputs = (*_folder_inputs(args.folder), *((args.framework,) if args.framework else ()))
@@ -530,12 +670,15 @@ def _cmd_validate(args) -> int:
     return 0 if violations.empty else 1
 
 
-def _cmd_new_report(args) -> int:
+def _cmd_new_report(args: argparse.Namespace) -> int:
     from .schema import write_templates
 
     written = write_templates(args.name, args.framework)
-    sys.stdout.write(f"wrote {len(written)} files to {args.name}: " + ", ".join(p.name for p in written)
-                     + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n")
+    sys.stdout.write(
+        f"wrote {len(written)} files to {args.name}: "
+        + ", ".join(p.name for p in written)
+        + f"\nfill them in (see {args.name}/README.md), then run: python -m stats validate {args.name}\n"
+    )
     return 0
 
 
@@ -561,7 +704,22 @@ _EXIT_BUG = 70
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 success, 2 usage or data error)."""
+    """Run the command line; returns the exit code (0 success, 2 usage or data error).
+
+    See Also
+    --------
+    build_parser : the commands and their options.
+    stats.summary.summarise : the analysis behind the main job.
+
+    Examples
+    --------
+    >>> from stats.cli import main
+    >>> main(["sample-size", "--population", "250"])
+    100
+    0
+    >>> main(["compare", "0.54", "100", "1.71", "100"])  # 171 % is not a proportion: the message goes to stderr
+    2
+    """
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
@@ -575,8 +733,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog} {args.command}: error: {err}", file=sys.stderr)
         return 2
     except MemoryError:
-        print(f"{parser.prog} {args.command}: error: not enough memory for this input "
-              "(`label --format csv` streams inputs of any length).", file=sys.stderr)
+        print(
+            f"{parser.prog} {args.command}: error: not enough memory for this input "
+            "(`label --format csv` streams inputs of any length).",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print(f"{parser.prog} {args.command}: interrupted; no output file was written.", file=sys.stderr)
@@ -584,7 +745,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # a bug, not a data error: say so, without a traceback unless asked
         if os.environ.get("STATS_DEBUG"):
             raise
-        print(f"{parser.prog} {args.command}: internal error: {type(err).__name__}: {err}\n"
-              "This is a bug in inspection-stats, not a problem with your input; please report it with the "
-              "command line. Set STATS_DEBUG=1 to see the traceback.", file=sys.stderr)
+        print(
+            f"{parser.prog} {args.command}: internal error: {type(err).__name__}: {err}\n"
+            "This is a bug in inspection-stats, not a problem with your input; please report it with the "
+            "command line. Set STATS_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
         return _EXIT_BUG

@@ -31,14 +31,19 @@ first), and then scipy's ``alternative`` has the same meaning.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from . import _validation as v
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "fisher",
@@ -99,7 +104,7 @@ class _Design:
         self.lo = np.maximum(0, t - n_p)
         self.length = np.minimum(t, n_c) - self.lo + 1
         self.valid = np.arange(L)[None, :] < self.length[:, None]
-        self._cache = {}
+        self._cache: dict[Any, Any] = {}
 
     def _cells(self, rows):
         """x_c, x_p (int64; 0 in the padding) and the validity mask of a block of totals."""
@@ -275,6 +280,7 @@ class _Design:
             for i in range(n):
                 out.append(out[-1] * (n - i) // (i + 1))
             return out
+
         return row(self.n_c), row(self.n_p)
 
     def exact_pmf_num(self, t, x_c):
@@ -491,7 +497,7 @@ class _Suprema:
         terms = np.zeros((sum(len(p[2]) for p in self.pending), 6, width))
         i = 0
         for p in self.pending:
-            terms[i:i + len(p[2]), :, : p[1].shape[2]] = p[1]
+            terms[i : i + len(p[2]), :, : p[1].shape[2]] = p[1]
             i += len(p[2])
         N = np.concatenate([np.full(len(p[2]), p[0]) for p in self.pending])
         rows, a, b, x = (np.concatenate([p[k] for p in self.pending]) for k in (2, 3, 4, 5))
@@ -559,7 +565,7 @@ def _resolve_ties(d, t, j, lo_count, hi_count, exact_num, s_obs):
     amb_m, amb_t = np.nonzero(hi_count > lo_count)
     if not len(amb_m):
         return extra
-    for m_, t_ in zip(amb_m.tolist(), amb_t.tolist()):
+    for m_, t_ in zip(amb_m.tolist(), amb_t.tolist(), strict=True):
         t0, x0 = int(t[m_]), int(d.lo[t[m_]] + j[m_])
         if s_obs[m_] < 1e-250:  # the region's mass is below 1e-250: nothing to resolve
             extra[m_, t_] = hi_count[m_, t_] - lo_count[m_, t_]
@@ -632,7 +638,7 @@ def _fisher_group(d, t, j, alternative):
     amb = np.abs(row - pexact) <= _TIE_BAND * pexact
     amb[np.arange(len(t)), j] = False
     amb &= d.valid[t]
-    for m_, jj in zip(*np.nonzero(amb)):
+    for m_, jj in zip(*np.nonzero(amb), strict=True):
         t_ = int(t[m_])
         x, x0 = int(d.lo[t_] + jj), int(d.lo[t_] + j[m_])
         inside[m_, jj] = d.exact_pmf_num(t_, x) <= d.exact_pmf_num(t_, x0)
@@ -671,7 +677,7 @@ def _compute(method, alternative, kp, np_, kc, nc):
     starts = np.r_[0, np.flatnonzero(np.any(design_key[1:] != design_key[:-1], axis=1)) + 1, len(tables)]
     sup = _Suprema()  # one refinement for all designs
     jobs = []
-    for g0, g1 in zip(starts[:-1], starts[1:]):
+    for g0, g1 in itertools.pairwise(starts):
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
@@ -695,8 +701,11 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 _, s2, at2 = jobs[i + 1]
                 p2, x2 = p_all[at2], x_all[at2]
                 use_less = p_ < p2
-                p_, s_, x_ = np.minimum(2 * np.where(use_less, p_, p2), 1.0), np.where(use_less, s_, s2), \
-                    np.where(use_less, x_, x2)
+                p_, s_, x_ = (
+                    np.minimum(2 * np.where(use_less, p_, p2), 1.0),
+                    np.where(use_less, s_, s2),
+                    np.where(use_less, x_, x2),
+                )
             tp[sl], ts[sl], tn[sl] = p_, s_, x_
     pval[:], stat[:], nuis[:] = tp[inverse], ts[inverse], tn[inverse]
     return pval, stat, nuis
@@ -741,10 +750,23 @@ _COMMON_DOC = """
 """
 
 
-def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def fisher(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Fisher's exact test of ``current`` versus ``previous``, vectorised over tables.
 
     {common}
+    See Also
+    --------
+    barnard : the unconditional test with the Wald statistic.
+    boschloo : the unconditional test with Fisher's p-value as statistic.
+    scipy.stats.fisher_exact : scipy's test of one table.
+
     Notes
     -----
     Conditional on the total :math:`t = k_{prev} + k_{cur}`, the current
@@ -765,7 +787,7 @@ def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sid
     Examples
     --------
     >>> from stats.exact_tests import fisher
-    >>> round(fisher(21, 24, 24, 24), 4)   # 87 % -> 100 % at n = 24
+    >>> round(fisher(21, 24, 24, 24), 4)  # 87 % -> 100 % at n = 24
     0.2340
     >>> fisher([54, 71], 100, [71, 54], 100, alternative="greater").round(4).tolist()
     [0.0096, 0.9958]
@@ -773,10 +795,23 @@ def fisher(k_previous, n_previous, k_current, n_current, *, alternative="two-sid
     return v.unwrap(_run("fisher", k_previous, n_previous, k_current, n_current, alternative)[1])
 
 
-def barnard(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def barnard(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Barnard's unconditional exact test (pooled Wald statistic), vectorised over tables.
 
     {common}
+    See Also
+    --------
+    fisher : the conditional test.
+    boschloo : uniformly more powerful than Fisher's test.
+    scipy.stats.barnard_exact : scipy's test of one table.
+
     Notes
     -----
     The statistic of a table is the pooled Z (Wald) statistic
@@ -818,10 +853,23 @@ def barnard(k_previous, n_previous, k_current, n_current, *, alternative="two-si
     return v.unwrap(_run("barnard", k_previous, n_previous, k_current, n_current, alternative)[1])
 
 
-def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-sided"):
+def boschloo(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    alternative: str = "two-sided",
+) -> float | np.ndarray:
     r"""Boschloo's exact test (Fisher's p-value as statistic, unconditional), vectorised over tables.
 
     {common}
+    See Also
+    --------
+    fisher : the conditional test whose p-value is the statistic.
+    barnard : the unconditional test with the Wald statistic.
+    scipy.stats.boschloo_exact : scipy's test of one table.
+
     Notes
     -----
     The one-sided statistic is Fisher's one-sided p-value; the one-sided
@@ -850,7 +898,7 @@ def boschloo(k_previous, n_previous, k_current, n_current, *, alternative="two-s
 
 
 for _f in (fisher, barnard, boschloo):
-    _f.__doc__ = _f.__doc__.replace("{common}", _COMMON_DOC.strip("\n").lstrip() + "\n")
+    _f.__doc__ = (_f.__doc__ or "").replace("{common}", _COMMON_DOC.strip("\n").lstrip() + "\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -876,6 +924,21 @@ class ExactTestResult:
         ``pvalue <= alpha``.
     k_previous, n_previous, k_current, n_current, method, alternative, alpha
         The inputs, echoed.
+
+    See Also
+    --------
+    exact_test : returns an ExactTestResult.
+    ExactTest : the same from a specification (its ``test`` method).
+
+    Examples
+    --------
+    >>> from stats.exact_tests import exact_test
+    >>> res = exact_test([7, 21], [24, 24], [12, 24], [24, 24], method="fisher")
+    >>> statistic, pvalue = res
+    >>> res.to_frame()[["k_previous", "k_current", "pvalue", "significant"]].round(4)
+       k_previous  k_current  pvalue  significant
+    0           7         12  0.2375        False
+    1          21         24  0.2340        False
     """
 
     statistic: object
@@ -896,9 +959,20 @@ class ExactTestResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per table: counts, statistic, p-value, nuisance value and verdict."""
-        shape = np.shape(self.pvalue)
-        cols = {k: getattr(self, k) for k in ("k_previous", "n_previous", "k_current", "n_current",
-                                              "statistic", "pvalue", "nuisance", "significant")}
+        shape = np.shape(np.asarray(self.pvalue))
+        cols = {
+            k: getattr(self, k)
+            for k in (
+                "k_previous",
+                "n_previous",
+                "k_current",
+                "n_current",
+                "statistic",
+                "pvalue",
+                "nuisance",
+                "significant",
+            )
+        }
         frame = pd.DataFrame({k: np.broadcast_to(np.asarray(val), shape).ravel() for k, val in cols.items()})
         for k in ("k_previous", "n_previous", "k_current", "n_current"):
             frame[k] = frame[k].astype(np.int64)
@@ -907,8 +981,16 @@ class ExactTestResult:
         return frame
 
 
-def exact_test(k_previous, n_previous, k_current, n_current, *, method="boschloo", alternative="two-sided",
-               alpha=0.10) -> ExactTestResult:
+def exact_test(
+    k_previous: ArrayLike,
+    n_previous: ArrayLike,
+    k_current: ArrayLike,
+    n_current: ArrayLike,
+    *,
+    method: str = "boschloo",
+    alternative: str = "two-sided",
+    alpha: float = 0.10,
+) -> ExactTestResult:
     r"""Exact test of ``current`` versus ``previous`` for many 2x2 tables, with statistic and verdict.
 
     Parameters
@@ -941,10 +1023,19 @@ def exact_test(k_previous, n_previous, k_current, n_current, *, method="boschloo
     a = v.check_scalar_open_unit("alpha", alpha)
     _, p, s, x, (k1, n1, k2, n2) = _run(method, k_previous, n_previous, k_current, n_current, alternative)
     u = v.unwrap
-    return ExactTestResult(statistic=u(s), pvalue=u(p), nuisance=u(x), significant=u(p <= a),
-                           k_previous=u(k1.astype(np.int64)), n_previous=u(n1.astype(np.int64)),
-                           k_current=u(k2.astype(np.int64)), n_current=u(n2.astype(np.int64)),
-                           method=method, alternative=alternative, alpha=a)
+    return ExactTestResult(
+        statistic=u(s),
+        pvalue=u(p),
+        nuisance=u(x),
+        significant=u(p <= a),
+        k_previous=u(k1.astype(np.int64)),
+        n_previous=u(n1.astype(np.int64)),
+        k_current=u(k2.astype(np.int64)),
+        n_current=u(n2.astype(np.int64)),
+        method=method,
+        alternative=alternative,
+        alpha=a,
+    )
 
 
 @dataclass(frozen=True)
@@ -957,6 +1048,12 @@ class ExactTest:
     :class:`ExactTestResult`; :meth:`rejection_matrix` gives the verdict for
     every possible pair of counts at given sample sizes (used by
     :mod:`stats.operating`).
+
+    See Also
+    --------
+    exact_test : runs one exact test.
+    stats.ChangeTest : the specification of the Z test variants.
+    stats.exact.compare_methods : every exact test beside the Z test.
 
     Examples
     --------
@@ -977,20 +1074,34 @@ class ExactTest:
         v.check_choice("alternative", self.alternative, ALTERNATIVES)
         v.check_scalar_open_unit("alpha", self.alpha)
 
-    def pvalue(self, k_previous, n_previous, k_current, n_current):
+    def pvalue(
+        self, k_previous: ArrayLike, n_previous: ArrayLike, k_current: ArrayLike, n_current: ArrayLike
+    ) -> np.ndarray:
         """p-values from counts (broadcast; no validation)."""
         arrays = np.broadcast_arrays(*(np.asarray(a) for a in (k_previous, n_previous, k_current, n_current)))
         flat = [np.asarray(a, dtype=np.int64).ravel() for a in arrays]
         return _compute(self.method, self.alternative, *flat)[0].reshape(arrays[0].shape)
 
-    def test(self, k_previous, n_previous, k_current, n_current) -> ExactTestResult:
+    def test(
+        self, k_previous: ArrayLike, n_previous: ArrayLike, k_current: ArrayLike, n_current: ArrayLike
+    ) -> ExactTestResult:
         """Validated test with statistic and verdict (:func:`exact_test`)."""
-        return exact_test(k_previous, n_previous, k_current, n_current, method=self.method,
-                          alternative=self.alternative, alpha=self.alpha)
+        return exact_test(
+            k_previous,
+            n_previous,
+            k_current,
+            n_current,
+            method=self.method,
+            alternative=self.alternative,
+            alpha=self.alpha,
+        )
 
     def describe(self) -> str:
-        name = {"fisher": "Fisher's exact test", "barnard": "Barnard's exact test (pooled Wald statistic)",
-                "boschloo": "Boschloo's exact test"}[self.method]
+        name = {
+            "fisher": "Fisher's exact test",
+            "barnard": "Barnard's exact test (pooled Wald statistic)",
+            "boschloo": "Boschloo's exact test",
+        }[self.method]
         return f"{name}, {self.alternative}, alpha = {self.alpha:g}"
 
     def to_dict(self) -> dict:
@@ -1053,22 +1164,31 @@ def _rejection_cells(d, method, alternative, alpha):
         S = d.wald
         if alternative == "two-sided":
             levels = np.unique(-np.abs(S[valid]))  # p nondecreasing in -|s|; exact floats, as scipy
-            i = _bisect_levels(levels, lambda q: sup(
-                np.minimum(d.mass("wald", np.array([q]), "right", "lower")
-                           + d.mass("wald", np.array([-q]), "left", "upper"), 1.0) if q < 0 else np.ones((1, d.N + 1))),
-                alpha)
+            i = _bisect_levels(
+                levels,
+                lambda q: sup(
+                    np.minimum(
+                        d.mass("wald", np.array([q]), "right", "lower")
+                        + d.mass("wald", np.array([-q]), "left", "upper"),
+                        1.0,
+                    )
+                    if q < 0
+                    else np.ones((1, d.N + 1))
+                ),
+                alpha,
+            )
             return (np.abs(S) >= -levels[i]) & valid if i >= 0 else np.zeros_like(valid)
         if alternative == "less":
             levels = np.unique(S[valid])
             i = _bisect_levels(levels, lambda q: sup(d.mass("wald", np.array([q]), "right", "lower")), alpha)
-            return (S <= levels[i]) & valid if i >= 0 else np.zeros_like(valid)
+            return (levels[i] >= S) & valid if i >= 0 else np.zeros_like(valid)
         levels = np.unique(-S[valid])
         i = _bisect_levels(levels, lambda q: sup(d.mass("wald", np.array([-q]), "left", "upper")), alpha)
-        return (S >= -levels[i]) & valid if i >= 0 else np.zeros_like(valid)
+        return (-levels[i] <= S) & valid if i >= 0 else np.zeros_like(valid)
     # Boschloo: reject on one side at alpha (one-sided) or alpha / 2 on either side (two-sided)
     level = alpha / 2 if alternative == "two-sided" else alpha
     out = np.zeros_like(valid)
-    for side in (("less", "greater") if alternative == "two-sided" else (alternative,)):
+    for side in ("less", "greater") if alternative == "two-sided" else (alternative,):
         stat = d.lower if side == "less" else -d.neg_upper
         levels = _unique_levels(stat[valid])
 

@@ -26,13 +26,19 @@ previous denominator is assumed, so it qualifies every finding equally; pass
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .change import NO_DATA, ChangeTest
 from .consistency import ROBUST_ALL, ROBUST_DEPENDS, ROBUST_INFEASIBLE, ROBUST_NONE
+
+if TYPE_CHECKING:
+    from .reports import Report
+    from .summary import ReportSummary
 
 __all__ = [
     "ASSUMED_SOURCES",
@@ -74,8 +80,16 @@ CAVEAT_PREVIOUS_ASSUMED = "previous denominator assumed"
 #: The current denominator is not published (``n_source`` assumed or unknown).
 CAVEAT_CURRENT_ASSUMED = "current denominator assumed"
 #: Every reason a change can be fragile, in the order they are listed.
-REASONS = (REASON_COUNTS, REASON_NO_COUNT, REASON_INFEASIBLE, REASON_EXACT, REASON_EXACT_NOT_RUN, REASON_FDR,
-           CAVEAT_PREVIOUS_ASSUMED, CAVEAT_CURRENT_ASSUMED)
+REASONS = (
+    REASON_COUNTS,
+    REASON_NO_COUNT,
+    REASON_INFEASIBLE,
+    REASON_EXACT,
+    REASON_EXACT_NOT_RUN,
+    REASON_FDR,
+    CAVEAT_PREVIOUS_ASSUMED,
+    CAVEAT_CURRENT_ASSUMED,
+)
 #: ``n_source`` / ``n_previous_source`` values (schema: stated, assumed, counted, unknown) that mean
 #: the denominator is not a published fact.
 ASSUMED_SOURCES = ("assumed", "unknown")
@@ -118,6 +132,22 @@ class ChangePoint:
         The checks it fails (empty when robust), from :data:`REASONS`.
     caveats : tuple of str
         Assumed denominators (:data:`CAVEAT_PREVIOUS_ASSUMED`, :data:`CAVEAT_CURRENT_ASSUMED`).
+
+    See Also
+    --------
+    MainPoints : holds the change points of a report.
+    stats.render.points.change_sentence : words a change point.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> c = summary.main_points.changes[0]
+    >>> c.id, c.label, c.change, c.firmness
+    ('4.2.3', 'significant improvement', 0.47, 'robust')
+    >>> c.previous_n_assumed, c.caveats
+    (True, ('previous denominator assumed',))
     """
 
     table: str
@@ -178,6 +208,21 @@ class RatingPoint:
         adjustment (0 included: the panel decided to make no change) or inspector judgement.
     reason : str
         The rater's reason (:func:`stats.ratings.rate_report` ``discretion_reason``).
+
+    See Also
+    --------
+    MainPoints : holds the rating points of a report.
+    stats.render.points.rating_sentence : words a rating point.
+    stats.ratings.rate_report : the ratings it reads.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> r = summary.main_points.ratings[0]
+    >>> r.standard, r.rating, r.published_rating, r.matches_published, r.adjusted
+    ('1.1', 'Outstanding', 'Outstanding', True, False)
     """
 
     standard: str
@@ -213,6 +258,19 @@ class UntestedPoint:
         ``no sample size``.
     note : str or None
         The report's own note on the row, where it has one.
+
+    See Also
+    --------
+    MainPoints : holds the untested rows of a report.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> u = summary.main_points.untested[0]
+    >>> u.table, u.id, u.reason
+    ('key question', '4.1.1', 'no previous figure')
     """
 
     table: str
@@ -254,6 +312,24 @@ class MainPoints:
     multiplicity : dict
         The prompt family's tests, expected false positives, significant rows and survivors of
         FDR control (:func:`stats.multiplicity.multiplicity_summary`).
+
+    See Also
+    --------
+    main_points : builds the main points of a report summary.
+    stats.render.points.sections : words them.
+    stats.render.html.main_points_html : shows them in a notebook.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> mp = summary.main_points
+    >>> mp
+    MainPoints(report='south-yorkshire-crc-2020', changes=26 (14 robust), adjusted_ratings=1, overall='Good',
+    untested=28)
+    >>> len(mp.robust), len(mp.fragile), mp.to_frame("changes").shape[0]
+    (14, 12, 26)
     """
 
     report: str
@@ -311,12 +387,14 @@ class MainPoints:
         return main_points_html(self)
 
     def __repr__(self) -> str:
-        return (f"MainPoints(report={self.report!r}, changes={len(self.changes)} ({len(self.robust)} robust), "
-                f"adjusted_ratings={len(self.adjusted_ratings)}, overall={self.overall.get('rating')!r}, "
-                f"untested={len(self.untested)})")
+        return (
+            f"MainPoints(report={self.report!r}, changes={len(self.changes)} ({len(self.robust)} robust), "
+            f"adjusted_ratings={len(self.adjusted_ratings)}, overall={self.overall.get('rating')!r}, "
+            f"untested={len(self.untested)})"
+        )
 
 
-def _frame(items, section: str) -> pd.DataFrame:
+def _frame(items: Iterable[Any], section: str) -> pd.DataFrame:
     from dataclasses import asdict
 
     rows = []
@@ -373,17 +451,31 @@ def _changes(table: pd.DataFrame, kind: str, *, assumed_is_fragile: bool) -> lis
     for i in table.index[significant.to_numpy()]:
         row = table.loc[i]
         firmness, reasons, caveats = _firmness(row, assumed_is_fragile=assumed_is_fragile)
-        out.append(ChangePoint(
-            table=kind, id=ids[i], text=texts[i], standard=str(row["standard"]),
-            standard_name=str(row["standard_name"]), label=str(row["label"]),
-            previous=float(row["previous"]) / 100, current=float(row["current"]) / 100,
-            change=float(row["difference"]), ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
-            pvalue=float(row["pvalue"]), qvalue=float(row.get("qvalue", np.nan)),
-            pvalue_max=float(row.get("pvalue_max", np.nan)),
-            n_previous=int(row["n_previous"]), n_current=int(row["n_current"]),
-            n_previous_source=_source(row, "n_previous_source"), n_current_source=_source(row, "n_source"),
-            firmness=firmness, reasons=reasons, caveats=caveats,
-        ))
+        out.append(
+            ChangePoint(
+                table=kind,
+                id=ids[i],
+                text=texts[i],
+                standard=str(row["standard"]),
+                standard_name=str(row["standard_name"]),
+                label=str(row["label"]),
+                previous=float(row["previous"]) / 100,
+                current=float(row["current"]) / 100,
+                change=float(row["difference"]),
+                ci_low=float(row["ci_low"]),
+                ci_high=float(row["ci_high"]),
+                pvalue=float(row["pvalue"]),
+                qvalue=float(row.get("qvalue", np.nan)),
+                pvalue_max=float(row.get("pvalue_max", np.nan)),
+                n_previous=int(row["n_previous"]),
+                n_current=int(row["n_current"]),
+                n_previous_source=_source(row, "n_previous_source"),
+                n_current_source=_source(row, "n_source"),
+                firmness=firmness,
+                reasons=reasons,
+                caveats=caveats,
+            )
+        )
     out.sort(key=lambda c: (c.firmness != ROBUST, -abs(c.change)))
     return out
 
@@ -426,14 +518,23 @@ def _ratings(ratings: pd.DataFrame) -> list[RatingPoint]:
         else:
             decision = "mechanical"
         lowest = r.get("lowest_percent")
-        out.append(RatingPoint(
-            standard=str(r["standard"]), standard_name=str(r["standard_name"]), basis=str(r["basis"]),
-            mechanical_rating=mechanical, lowest_key_question=_optional(r.get("lowest_key_question"), str),
-            lowest_percent=np.nan if pd.isna(lowest) else float(lowest) / 100,
-            discretion_rating=discretion, qualitative_adjustment=adjustment, rating=str(r["rating"]),
-            published_rating=str(r["published_rating"]), matches_published=bool(r["matches_published"]),
-            decision=decision, reason=str(r.get("discretion_reason", "")),
-        ))
+        out.append(
+            RatingPoint(
+                standard=str(r["standard"]),
+                standard_name=str(r["standard_name"]),
+                basis=str(r["basis"]),
+                mechanical_rating=mechanical,
+                lowest_key_question=_optional(r.get("lowest_key_question"), str),
+                lowest_percent=np.nan if pd.isna(lowest) else float(lowest) / 100,
+                discretion_rating=discretion,
+                qualitative_adjustment=adjustment,
+                rating=str(r["rating"]),
+                published_rating=str(r["published_rating"]),
+                matches_published=bool(r["matches_published"]),
+                decision=decision,
+                reason=str(r.get("discretion_reason", "")),
+            )
+        )
     return out
 
 
@@ -442,12 +543,15 @@ def _denominators(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for kind, table in tables.items():
         prev = table["n_previous_source"] if "n_previous_source" in table else pd.Series(dtype=object)
         cur = table["n_source"] if "n_source" in table else pd.Series(dtype=object)
-        rows[kind] = {"rows": len(table), "previous_assumed": int(prev.isin(ASSUMED_SOURCES).sum()),
-                      "current_assumed": int(cur.isin(ASSUMED_SOURCES).sum())}
+        rows[kind] = {
+            "rows": len(table),
+            "previous_assumed": int(prev.isin(ASSUMED_SOURCES).sum()),
+            "current_assumed": int(cur.isin(ASSUMED_SOURCES).sum()),
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def _title(summary, report) -> str:
+def _title(summary: ReportSummary, report: Report | None) -> str:
     if report is None and summary.title and summary.title != summary.name:
         return summary.title  # summarise read it from report.toml
     if report is not None:
@@ -462,7 +566,9 @@ def _title(summary, report) -> str:
     return str(title) if title else summary.name
 
 
-def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> MainPoints:
+def main_points(
+    summary: ReportSummary, report: Report | None = None, *, assumed_is_fragile: bool = False
+) -> MainPoints:
     """The main points of a report: significant changes with their firmness, ratings, what was not tested.
 
     Reads only the columns of the report model; nothing is re-tested, so the main points always
@@ -484,6 +590,12 @@ def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> Ma
     Returns
     -------
     MainPoints
+
+    See Also
+    --------
+    MainPoints : the result.
+    stats.summary.summarise : the report model it reads (``summary.main_points`` calls this).
+    stats.render.points.sections : the main points in words.
 
     Notes
     -----
@@ -509,8 +621,10 @@ def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> Ma
     from .summary import ReportSummary
 
     if not isinstance(summary, ReportSummary):
-        raise TypeError("summary must be a stats.summary.ReportSummary from stats.summary.summarise "
-                        f"(got {type(summary).__name__}).")
+        raise TypeError(
+            "summary must be a stats.summary.ReportSummary from stats.summary.summarise "
+            f"(got {type(summary).__name__})."
+        )
     if not isinstance(assumed_is_fragile, (bool, np.bool_)):
         raise TypeError(f"assumed_is_fragile must be True or False (got {assumed_is_fragile!r}).")
     tables = {"key question": summary.key_questions, "prompt": summary.prompts}
@@ -519,13 +633,23 @@ def main_points(summary, report=None, *, assumed_is_fragile: bool = False) -> Ma
         changes += _changes(tables[kind], kind, assumed_is_fragile=bool(assumed_is_fragile))
         untested += _untested(tables[kind], kind)
     published = summary.published_overall
-    overall = {"score": summary.overall.score, "maximum": summary.overall.maximum, "rating": summary.overall.rating,
-               "published_score": _optional(published.get("score"), int),
-               "published_rating": _optional(published.get("rating"), str)}
+    overall = {
+        "score": summary.overall.score,
+        "maximum": summary.overall.maximum,
+        "rating": summary.overall.rating,
+        "published_score": _optional(published.get("score"), int),
+        "published_rating": _optional(published.get("rating"), str),
+    }
     return MainPoints(
-        report=summary.name, title=_title(summary, report), constructed=bool(summary.constructed),
-        test=summary.test, confidence_level=1 - summary.test.alpha, changes=tuple(changes),
-        ratings=tuple(_ratings(summary.ratings)), overall=overall, untested=tuple(untested),
-        denominators=_denominators(tables), multiplicity=dict(summary.multiplicity),
+        report=summary.name,
+        title=_title(summary, report),
+        constructed=bool(summary.constructed),
+        test=summary.test,
+        confidence_level=1 - summary.test.alpha,
+        changes=tuple(changes),
+        ratings=tuple(_ratings(summary.ratings)),
+        overall=overall,
+        untested=tuple(untested),
+        denominators=_denominators(tables),
+        multiplicity=dict(summary.multiplicity),
     )
-

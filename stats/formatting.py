@@ -7,6 +7,8 @@ terminal text in :mod:`stats.render.text`, the writers of every format in the re
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from .io import neutralise_formula, neutralise_formulas, write_atomic  # noqa: F401  (they live in stats.io)
@@ -24,7 +26,7 @@ from .render.columns import (  # noqa: F401
     round_for_display,
     shorten,
 )
-from .render.markdown import to_markdown  # noqa: F401
+from .render.markdown import to_markdown
 from .render.text import (  # noqa: F401
     compare_text,
     design_view,
@@ -36,10 +38,27 @@ from .render.text import (  # noqa: F401
 )
 
 __all__ = [
-    "FORMATS", "COLUMNS", "Column", "LABEL_SYMBOLS", "column_info", "format_value", "format_column",
-    "display_frame", "round_for_output", "neutralise_formula", "text_table", "render", "write_atomic",
-    "format_pvalue", "to_markdown", "shorten", "display_labelled", "design_view", "ratings_view",
-    "report_text", "compare_text",
+    "FORMATS",
+    "COLUMNS",
+    "Column",
+    "LABEL_SYMBOLS",
+    "column_info",
+    "format_value",
+    "format_column",
+    "display_frame",
+    "round_for_output",
+    "neutralise_formula",
+    "text_table",
+    "render",
+    "write_atomic",
+    "format_pvalue",
+    "to_markdown",
+    "shorten",
+    "display_labelled",
+    "design_view",
+    "ratings_view",
+    "report_text",
+    "compare_text",
 ]
 
 #: Formats of a table (the registry's, :func:`stats.render.formats_for`); ``table`` is the text format's old name.
@@ -50,5 +69,19 @@ round_for_output = round_for_display
 
 
 def render(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True) -> str:
-    """A DataFrame in format ``fmt`` (``'table'`` or ``'text'``, ``'csv'``, ``'markdown'``, ``'json'``...)."""
-    return render_table(frame, "text" if fmt == "table" else fmt, sanitize=sanitize)
+    """A DataFrame in format ``fmt`` (``'table'`` or ``'text'``, ``'csv'``, ``'markdown'``, ``'json'``...).
+
+    See Also
+    --------
+    stats.render.render_table : the same for every registered format.
+    stats.render.formats_for : the formats a table can be written in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.formatting import render
+    >>> print(render(pd.DataFrame({"prompt_id": ["P1"], "pvalue": [0.0123]}), "csv"), end="")
+    prompt_id,pvalue
+    P1,0.0123
+    """
+    return cast(str, render_table(frame, "text" if fmt == "table" else fmt, sanitize=sanitize))  # text formats only

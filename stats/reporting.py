@@ -3,7 +3,7 @@
 They live in :mod:`stats.render.html` and :mod:`stats.render.xlsx`.
 """
 
-from .render.html import (  # noqa: F401
+from .render.html import (
     KEY_QUESTION_COLUMNS,
     OPTIONAL_COLUMNS,
     PROMPT_COLUMNS,
@@ -12,7 +12,16 @@ from .render.html import (  # noqa: F401
     to_html,
     write_html,
 )
-from .render.xlsx import to_xlsx, write_xlsx  # noqa: F401
+from .render.xlsx import to_xlsx, write_xlsx
 
-__all__ = ["PROMPT_COLUMNS", "KEY_QUESTION_COLUMNS", "OPTIONAL_COLUMNS", "table_rows", "chart_svgs", "to_html",
-           "write_html", "to_xlsx", "write_xlsx"]
+__all__ = [
+    "PROMPT_COLUMNS",
+    "KEY_QUESTION_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "table_rows",
+    "chart_svgs",
+    "to_html",
+    "write_html",
+    "to_xlsx",
+    "write_xlsx",
+]

@@ -13,31 +13,56 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from .change import LABELS, ChangeTest, resolve_test
 from .consistency import report_rounding, robust_labels
-from .exact import compare_methods
-from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
 from .design import breakdown_deff, deff_survival
-from .ratings import OverallRating, overall, rate_report
+from .exact import compare_methods
 from .framework import Framework
+from .multiplicity import FDR_METHOD, multiplicity_summary, qvalues
+from .ratings import OverallRating, overall, rate_report
 from .reports import Report
 from .samplesize import sample_design
 from .tables import label_changes
 
-__all__ = ["ReportSummary", "ReportRatings", "AuditResult", "summarise", "rate", "audit_report", "label_totals",
-           "method_table", "band_rule", "expected_false_positives_exact", "CHECK_COLUMNS"]
+if TYPE_CHECKING:
+    from .findings import MainPoints
+
+__all__ = [
+    "ReportSummary",
+    "ReportRatings",
+    "AuditResult",
+    "summarise",
+    "rate",
+    "audit_report",
+    "label_totals",
+    "method_table",
+    "band_rule",
+    "expected_false_positives_exact",
+    "CHECK_COLUMNS",
+]
 
 #: Columns :func:`summarise` adds to the prompt and key-question tables, beside each label: the
 #: p-value range and verdict over every feasible count (:func:`stats.consistency.robust_labels`),
 #: the exact tests at the label's counts (:func:`stats.exact.compare_methods`) and the BH q-value
 #: (:func:`stats.multiplicity.qvalues`). nan / <NA> on rows without comparable data.
 CHECK_COLUMNS = (
-    "pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried",
-    "fisher", "barnard", "boschloo", "exact_agree", "method_sensitive", "qvalue", "significant_fdr",
+    "pvalue_min",
+    "pvalue_max",
+    "robust_label",
+    "significant_from_n",
+    "combinations_tried",
+    "fisher",
+    "barnard",
+    "boschloo",
+    "exact_agree",
+    "method_sensitive",
+    "qvalue",
+    "significant_fdr",
 )
 
 
@@ -99,6 +124,22 @@ class ReportSummary:
         The main points (:func:`stats.findings.main_points`, computed on first use): significant
         changes with their firmness, ratings with the panel's decisions, untested rows. Every
         report format shows them first, worded by :mod:`stats.render.points`.
+
+    See Also
+    --------
+    summarise : builds a ReportSummary.
+    stats.findings.main_points : its main points.
+    stats.render.text.report_text : the summary as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> summary.name, summary.test.alpha
+    ('south-yorkshire-crc-2020', 0.1)
+    >>> summary.prompts.shape[0], summary.key_questions.shape[0], summary.overall.rating
+    (76, 18, 'Good')
     """
 
     name: str
@@ -124,7 +165,7 @@ class ReportSummary:
             object.__setattr__(self, "title", self.name)
 
     @functools.cached_property
-    def main_points(self):
+    def main_points(self) -> MainPoints:
         """:func:`stats.findings.main_points` of this summary (computed once): what every report format shows first."""
         from .findings import main_points
 
@@ -139,7 +180,22 @@ class ReportSummary:
 
 @dataclass(frozen=True, eq=False)
 class ReportRatings:
-    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one."""
+    """A report's standard ratings (:func:`stats.ratings.rate_report`), their total and the published one.
+
+    See Also
+    --------
+    rate : builds a ReportRatings.
+    stats.ratings.rate_report : the standard ratings.
+    stats.render.text.ratings_text : the ratings as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import rate
+    >>> rated = rate(stats.load_report())
+    >>> rated.overall.rating, rated.overall.score, int(rated.published_overall["score"])
+    ('Good', 20, 20)
+    """
 
     ratings: pd.DataFrame
     overall: OverallRating
@@ -147,15 +203,50 @@ class ReportRatings:
 
 
 def rate(report: Report) -> ReportRatings:
-    """Rate a report's standards under its framework and total the scored ones."""
+    """Rate a report's standards under its framework and total the scored ones.
+
+    See Also
+    --------
+    ReportRatings : the result.
+    stats.ratings.rate_report : rates each standard.
+    stats.ratings.overall : totals the scored standards.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import rate
+    >>> rated = rate(stats.load_report())
+    >>> rated.ratings[["standard", "rating"]].head(3)
+      standard       rating
+    0      1.1  Outstanding
+    1      1.2  Outstanding
+    2      1.3         Good
+    """
     ratings = rate_report(report.key_questions, report.standards, framework=report.framework)
     total = overall(ratings.loc[ratings["score"].notna(), "rating"], framework=report.framework)
-    published = report.overall.set_index("inspection").loc["current"]
+    published = cast(pd.Series, report.overall.set_index("inspection").loc["current"])
     return ReportRatings(ratings, total, published)
 
 
 def label_totals(labelled: pd.DataFrame) -> pd.Series:
-    """Number of rows per label, in :data:`stats.change.LABELS` order (zeros included)."""
+    """Number of rows per label, in :data:`stats.change.LABELS` order (zeros included).
+
+    See Also
+    --------
+    summarise : stores these counts as ``totals``.
+    stats.change.LABELS : the order of the labels.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import label_totals
+    >>> label_totals(stats.label_changes(stats.load_report().prompts))
+    significant improvement    15
+    significant decline         2
+    no significant change      34
+    no comparable data         25
+    Name: rows, dtype: int64
+    """
     counts = labelled["label"].value_counts()
     return pd.Series([int(counts.get(label, 0)) for label in LABELS], index=list(LABELS), name="rows")
 
@@ -173,7 +264,21 @@ def _previous_source_text(prompts: pd.DataFrame) -> str:
 
 
 def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
-    """The method and assumptions of an analysis as ``item``/``value`` rows (plain text)."""
+    """The method and assumptions of an analysis as ``item``/``value`` rows (plain text).
+
+    See Also
+    --------
+    band_rule : the ratings rule stated in the table.
+    stats.render.text.method_lines : the table as terminal lines.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import method_table
+    >>> table = method_table(stats.load_report(), stats.ChangeTest())
+    >>> table["item"].tolist()[:4]
+    ['change test', 'alpha', 'alternative', 'method']
+    """
     prompts = report.prompts
     used = prompts.groupby("sample", sort=False)["n_current"].first()
     rows = [
@@ -181,24 +286,53 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
         ("alpha", f"{test.alpha:g}"),
         ("alternative", test.alternative),
         ("method", test.method),
-        ("interval", f"{100 * (1 - test.alpha):g}% {test.interval}"
-                     + (" (dual to the test: excludes 0 exactly when significant)" if test.interval_is_dual else
-                        " (not dual to the test: it may disagree with the label near the threshold)")),
+        (
+            "interval",
+            f"{100 * (1 - test.alpha):g}% {test.interval}"
+            + (
+                " (dual to the test: excludes 0 exactly when significant)"
+                if test.interval_is_dual
+                else " (not dual to the test: it may disagree with the label near the threshold)"
+            ),
+        ),
         ("finite population correction", "yes" if test.finite_population else "no (super-population view)"),
         ("margins", "80% confidence at p = 0.5 (the methodology's design margin)"),
-        ("current denominators", "the sample the report states for each prompt's table: "
-         + ", ".join(f"{name} {int(n)}" for name, n in used.items())),
+        (
+            "current denominators",
+            "the sample the report states for each prompt's table: "
+            + ", ".join(f"{name} {int(n)}" for name, n in used.items()),
+        ),
         ("previous denominators", _previous_source_text(prompts)),
-        ("robustness", "the chosen test over every count the published percentages allow ("
-                       f"{report_rounding(report)} rounding), n from half the stated sample to the stated "
-                       "sample at both inspections (stats.consistency.robust_labels)"),
-        ("exact tests", "Fisher, Barnard and Boschloo with the test's alternative, at the stated sample's "
-                        "counts, or the largest sub-sample's where the figure is impossible at the stated n "
-                        "(stats.exact.compare_methods)"),
-        ("multiplicity", f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
-                         "questions are separate families"),
-        ("implied N", "the eligible populations for which the stated rule (80% confidence, 5-point margin, "
-                      "N*n0/(N+n0-1) rounded up) gives exactly the stated n; sub-samples scale their parent's range"),
+        (
+            "robustness",
+            (
+                "the chosen test over every count the published percentages allow ("
+                f"{report_rounding(report)} rounding), n from half the stated sample to the stated "
+                "sample at both inspections (stats.consistency.robust_labels)"
+            ),
+        ),
+        (
+            "exact tests",
+            (
+                "Fisher, Barnard and Boschloo with the test's alternative, at the stated sample's "
+                "counts, or the largest sub-sample's where the figure is impossible at the stated n "
+                "(stats.exact.compare_methods)"
+            ),
+        ),
+        (
+            "multiplicity",
+            (
+                f"Benjamini-Hochberg q-values at level alpha ({FDR_METHOD}); prompts and key "
+                "questions are separate families"
+            ),
+        ),
+        (
+            "implied N",
+            (
+                "the eligible populations for which the stated rule (80% confidence, 5-point margin, "
+                "N*n0/(N+n0-1) rounded up) gives exactly the stated n; sub-samples scale their parent's range"
+            ),
+        ),
         ("widening", "a sub-sample's margin divided by its parent sample's margin (no finite population correction)"),
     ]
     if report.framework is not None:
@@ -208,6 +342,11 @@ def method_table(report: Report, test: ChangeTest) -> pd.DataFrame:
 
 def band_rule(framework: Framework) -> str:
     """How a standard's mechanical rating follows from its key questions, in the framework's own bands and names.
+
+    See Also
+    --------
+    stats.render.columns.band_limits_text : the band limits alone.
+    stats.ratings.rate_standard : applies the rule.
 
     Examples
     --------
@@ -220,11 +359,13 @@ def band_rule(framework: Framework) -> str:
     limits = [f"{b:g}" for b in framework.key_question_bands]
     names = framework.ratings
     bands = [f"below {limits[0]}%: {names[0]}"]
-    bands += [f"{lo}-{hi}%: {name}" for lo, hi, name in zip(limits[:-1], limits[1:], names[1:-1])]
+    bands += [f"{lo}-{hi}%: {name}" for lo, hi, name in zip(limits[:-1], limits[1:], names[1:-1], strict=True)]
     bands.append(f"{limits[-1]}% and above: {names[-1]}")
-    return (f"each standard's mechanical rating is the band of its lowest key question ({'; '.join(bands)}); "
-            f"within {framework.discretion_points:g} points of a band limit the panel may use professional "
-            f"discretion; framework {framework.name}, total 0-{framework.maximum}")
+    return (
+        f"each standard's mechanical rating is the band of its lowest key question ({'; '.join(bands)}); "
+        f"within {framework.discretion_points:g} points of a band limit the panel may use professional "
+        f"discretion; framework {framework.name}, total 0-{framework.maximum}"
+    )
 
 
 def _binomial_pmf(n: int, p: float) -> np.ndarray:
@@ -247,6 +388,20 @@ def expected_false_positives_exact(labelled: pd.DataFrame, test: ChangeTest) -> 
     changed. ``alpha x tests`` (:func:`stats.multiplicity.expected_false_positives`) assumes every
     test has size alpha; the Z test's real size differs. nan where it cannot be computed (a
     finite population correction, n that are not whole numbers or above 2000).
+
+    See Also
+    --------
+    stats.multiplicity.multiplicity_summary : the expected count from alpha alone.
+    stats.exact_tests.exact_test : the exact tests it sizes.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import expected_false_positives_exact
+    >>> labelled = stats.label_changes(stats.load_report().key_questions)
+    >>> expected = expected_false_positives_exact(labelled, stats.ChangeTest())
+    >>> round(expected, 2), int(labelled["significant"].notna().sum())
+    (1.52, 15)
     """
     from .operating import rejection_matrix
     from .parse import parse_table
@@ -262,7 +417,7 @@ def expected_false_positives_exact(labelled: pd.DataFrame, test: ChangeTest) -> 
         return float("nan")
     pooled = (rows["previous"].to_numpy(dtype=float) * n1 + rows["current"].to_numpy(dtype=float) * n2) / (n1 + n2)
     total = 0.0
-    for a, b, p in zip(n1.astype(int), n2.astype(int), pooled):
+    for a, b, p in zip(n1.astype(int), n2.astype(int), pooled, strict=True):
         reject = rejection_matrix(int(a), int(b), test)
         total += float(_binomial_pmf(int(a), p) @ reject @ _binomial_pmf(int(b), p))
     return total
@@ -282,6 +437,12 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
     -------
     ReportSummary
 
+    See Also
+    --------
+    ReportSummary : the result.
+    stats.label_changes : the labelled tables inside it.
+    stats.render.get_writer : writes it in any report format.
+
     Examples
     --------
     >>> import stats
@@ -295,8 +456,9 @@ def summarise(report: Report, test: ChangeTest | None = None) -> ReportSummary:
         raise TypeError(f"report must be a stats.Report from stats.load_report (got {type(report).__name__}).")
     rounding = report_rounding(report)
     prompts = with_checks(label_changes(report.prompts, spec, intervals=True, rounding=rounding), spec, rounding)
-    key_questions = with_checks(label_changes(report.key_questions, spec, intervals=True, rounding=rounding),
-                                spec, rounding)
+    key_questions = with_checks(
+        label_changes(report.key_questions, spec, intervals=True, rounding=rounding), spec, rounding
+    )
     prompts["deff_breakdown"] = breakdown_deff(prompts, test=spec)
     totals = pd.DataFrame({"prompts": label_totals(prompts), "key_questions": label_totals(key_questions)})
     rated = rate(report)
@@ -340,6 +502,19 @@ class AuditResult:
         Where the text came from (for the heading).
     converse_only : bool
         Show only ``converse`` (the command's ``--converse``).
+
+    See Also
+    --------
+    audit_report : builds an AuditResult.
+    stats.render.text.audit_text : the audit as terminal text.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import audit_report
+    >>> result = audit_report("Recording improved significantly.", stats.load_report(), source="note")
+    >>> result.audited[["verdict"]].shape, result.source
+    ((1, 1), 'note')
     """
 
     audited: pd.DataFrame
@@ -353,17 +528,37 @@ class AuditResult:
         return self.converse if self.converse_only else self.audited
 
 
-def audit_report(text: str, report: Report, test: ChangeTest | None = None, *, source: str = "",
-                 converse_only: bool = False) -> AuditResult:
-    """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``."""
+def audit_report(
+    text: str, report: Report, test: ChangeTest | None = None, *, source: str = "", converse_only: bool = False
+) -> AuditResult:
+    """Check each use of 'significant' in ``text`` against ``report``'s tables labelled under ``test``.
+
+    See Also
+    --------
+    AuditResult : the result.
+    stats.audit.audit_wording : the check of each sentence.
+    stats.audit.significant_changes_in_text : the converse check.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import audit_report
+    >>> result = audit_report("Recording improved significantly.", stats.load_report())
+    >>> len(result.audited), list(result.converse.columns)[:3]
+    (1, ['id', 'text', 'label'])
+    """
     from .audit import audit_wording, significant_changes_in_text
 
     spec = resolve_test(test)
     rounding = report_rounding(report)
     prompts = label_changes(report.prompts, spec, rounding=rounding)
     kq = label_changes(report.key_questions, spec, rounding=rounding)
-    return AuditResult(audit_wording(text, prompts, kq), significant_changes_in_text(text, prompts, kq),
-                       source=source, converse_only=converse_only)
+    return AuditResult(
+        audit_wording(text, prompts, kq),
+        significant_changes_in_text(text, prompts, kq),
+        source=source,
+        converse_only=converse_only,
+    )
 
 
 def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) -> pd.DataFrame:
@@ -375,7 +570,7 @@ def _structural_deff(report: Report, prompts: pd.DataFrame, spec: ChangeTest) ->
     from .design import report_cluster_structure, structural_deff_survival
 
     try:
-        structure = report_cluster_structure(report)
+        structure: dict[str, Any] = report_cluster_structure(report)
         return structural_deff_survival(prompts, test=spec, **structure)
     except ValueError as err:
         unavailable = pd.DataFrame()
@@ -388,8 +583,9 @@ def with_checks(labelled: pd.DataFrame, test: ChangeTest, rounding: str) -> pd.D
     robust = robust_labels(labelled, test, rounding=rounding)
     exact = compare_methods(labelled, test, rounding=rounding).reindex(labelled.index)
     q = qvalues(labelled)
-    out = labelled.join(robust[["pvalue_min", "pvalue_max", "robust_label", "significant_from_n",
-                                "combinations_tried"]])
+    out = labelled.join(
+        robust[["pvalue_min", "pvalue_max", "robust_label", "significant_from_n", "combinations_tried"]]
+    )
     out = out.join(exact[["fisher", "barnard", "boschloo"]])
     out["exact_agree"] = exact["exact_agree"].astype("boolean")
     out["method_sensitive"] = exact["method_sensitive"].astype("boolean")

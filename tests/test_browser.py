@@ -25,8 +25,10 @@ from tests._browser import (
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 CHROMIUM = find_chromium()
 if CHROMIUM is None:
-    pytest.skip("no Chromium on this machine (apt-get install chromium, or set INSPECTION_STATS_CHROMIUM)",
-                allow_module_level=True)
+    pytest.skip(
+        "no Chromium on this machine (apt-get install chromium, or set INSPECTION_STATS_CHROMIUM)",
+        allow_module_level=True,
+    )
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 900}
@@ -76,6 +78,7 @@ def _flat(text: str) -> str:
 
 # ---- phone ---------------------------------------------------------------------------------------
 
+
 def test_no_horizontal_overflow_on_a_phone(browser, report_html):
     page = _open(browser, report_html, PHONE)
     width, inner = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
@@ -105,6 +108,7 @@ def test_phone_measurements_pass_on_a_phone_layout(browser, report_html):
 
 # ---- laptop --------------------------------------------------------------------------------------
 
+
 def test_no_horizontal_overflow_on_a_laptop(browser, report_html):
     page = _open(browser, report_html, LAPTOP)
     width, inner = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
@@ -118,7 +122,7 @@ def test_prompt_table_header_stays_visible_mid_table(browser, report_html):
     page.close()
     assert at["tableHeight"] > 2 * at["innerHeight"]  # the table is long enough for the test to mean something
     header = at["header"]
-    assert 0 <= header["top"] and header["bottom"] <= at["innerHeight"] and header["onTop"], header
+    assert header["top"] >= 0 and header["bottom"] <= at["innerHeight"] and header["onTop"], header
 
 
 def test_prompt_table_id_column_stays_visible_scrolled_sideways(browser, report_html):
@@ -165,9 +169,9 @@ JS_TABLE_CELLS = """
 
 
 def test_assumed_denominators_are_marked_in_tables_and_charts(browser, report_html):
-    from tests.conftest import REPORT_DIR
-
     import pandas as pd
+
+    from tests.conftest import REPORT_DIR
 
     prompts = pd.read_csv(REPORT_DIR / "prompts.csv")
     assumed = prompts["n_previous_source"].eq("assumed").tolist()
@@ -177,7 +181,7 @@ def test_assumed_denominators_are_marked_in_tables_and_charts(browser, report_ht
     notes = page.evaluate("Array.from(document.querySelectorAll('p.footnote')).map(p => p.innerText)")
     page.close()
     assert len(rows) == len(prompts) and any(assumed)
-    for row, is_assumed, n in zip(rows, assumed, prompts["n_previous"]):
+    for row, is_assumed, n in zip(rows, assumed, prompts["n_previous"], strict=True):
         assert row["n_previous"] == f"{n}{'*' if is_assumed else ''}", row
         assert not row["n_current"].endswith("*")
     assert any(re.fullmatch(r"\d+\* → \d+", t.strip()) for t in svg_text)
@@ -191,8 +195,8 @@ def test_untestable_rows_have_blank_checks(browser, report_html):
     checks = page.evaluate(JS_TABLE_CELLS, "prompts-checks-table")
     page.close()
     assert len(core) == len(checks)
-    untestable = [c for r, c in zip(core, checks) if r["label"].endswith("no comparable data")]
-    testable = [c for r, c in zip(core, checks) if not r["label"].endswith("no comparable data")]
+    untestable = [c for r, c in zip(core, checks, strict=True) if r["label"].endswith("no comparable data")]
+    testable = [c for r, c in zip(core, checks, strict=True) if not r["label"].endswith("no comparable data")]
     assert untestable and testable
     for row in untestable:
         assert all(v == "" for k, v in row.items() if k != "prompt_id"), row
@@ -222,6 +226,7 @@ def test_ratings_chart_shows_the_panels_discretion(browser, report_html):
 
 # ---- paper ---------------------------------------------------------------------------------------
 
+
 def test_printed_pages_are_a4_landscape(printed):
     pdf, _ = printed
     for page in pdf.pages:
@@ -239,6 +244,7 @@ def test_every_column_header_is_in_the_printed_pdf(printed):
 
 
 # ---- order ---------------------------------------------------------------------------------------
+
 
 def test_main_points_come_first(browser, report_html):
     page = _open(browser, report_html, LAPTOP)

@@ -23,9 +23,15 @@ def test_main_job_prints_design_labels_totals_and_method(capsys):
     assert "1. Sample design" in out and "248-254" in out
     assert "2. Prompt table (Annexe 4): 76 prompts" in out
     assert out.count("significant improvement") >= 15
-    assert "Totals: significant improvement: 15; significant decline: 2; no significant change: 34; no comparable data: 25" in out
+    assert (
+        "Totals: significant improvement: 15; significant decline: 2; no significant change: 34; no comparable data: 25"
+        in out
+    )
     assert "Key questions" in out
-    assert "Test: two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval" in out
+    assert (
+        "Test: two-sided pooled two-proportion Z test, alpha = 0.1; significant when p <= alpha; 90% score interval"
+        in out
+    )
     flat = " ".join(out.split())  # the method lines are wrapped
     assert "previous denominators: assumed for 76 of 76 prompts (assumed: equal to the current n" in flat
     assert "case supervision 100, harm 85, post-release 42, unpaid work 35, through the gate 24" in flat
@@ -40,13 +46,13 @@ def test_python_m_stats_runs_as_a_module():
 def test_sample_size_margin_compare(capsys):
     assert run(capsys, "sample-size", "--population", "250")[1] == "100\n"
     assert run(capsys, "sample-size")[1] == "165\n"
-    code, out, _ = run(capsys, "sample-size", "--population", "250", "--json")
+    _code, out, _ = run(capsys, "sample-size", "--population", "250", "--json")
     assert json.loads(out)["n"] == 100
-    code, out, _ = run(capsys, "margin", "--n", "100", "--population", "250")
+    _code, out, _ = run(capsys, "margin", "--n", "100", "--population", "250")
     assert out.startswith("0.0497")
-    code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100")
+    _code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100")
     assert "2.4830" in out and "0.01303" in out and "significant improvement" in out and "+17.0 points" in out
-    code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100", "--json")
+    _code, out, _ = run(capsys, "compare", "0.54", "100", "0.71", "100", "--json")
     data = json.loads(out)
     assert data["statistic"] == pytest.approx(2.483009, abs=1e-6) and data["label"] == "significant improvement"
 
@@ -54,7 +60,10 @@ def test_sample_size_margin_compare(capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["compare", "54", "100", "71", "100"], "previous must be a proportion in [0, 1] (got 54.0); did you pass a percentage?"),
+        (
+            ["compare", "54", "100", "71", "100"],
+            "previous must be a proportion in [0, 1] (got 54.0); did you pass a percentage?",
+        ),
         (["sample-size", "--margin", "5"], "margin must be in (0, 0.5]"),
         (["margin", "--n", "300", "--population", "250"], "n must not exceed population"),
         (["report", "--report", "nowhere"], "must be one of the bundled reports"),
@@ -66,13 +75,14 @@ def test_bad_values_exit_2_with_message(capsys, argv, message):
     assert message in err
 
 
-@pytest.mark.parametrize("argv", [["compare", "0.5", "ten", "0.6", "100"], ["frobnicate"], ["sample-size", "--method", "x"]])
+@pytest.mark.parametrize(
+    "argv", [["compare", "0.5", "ten", "0.6", "100"], ["frobnicate"], ["sample-size", "--method", "x"]]
+)
 def test_bad_arguments_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
     assert "error" in capsys.readouterr().err
-
 
 
 def test_label_csv_round_trip(capsys, prompts_csv, tmp_path):
@@ -108,7 +118,7 @@ def test_label_errors_leave_no_output(capsys, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("previous,current,n_previous,n_current\n54%,71%,100,100\n54%,lots,100,100\n")
     out_path = tmp_path / "out.csv"
-    code, out, err = run(capsys, "label", str(bad), "--format", "csv", "-o", str(out_path))
+    code, _out, err = run(capsys, "label", str(bad), "--format", "csv", "-o", str(out_path))
     assert code == 2 and "row 2, column 'current': 'lots' is not a percentage" in err
     assert not out_path.exists()
     missing = tmp_path / "missing.csv"
@@ -136,6 +146,7 @@ def test_main_job_does_not_import_heavy_modules():
 
 
 # ---- the report command in a terminal: main points first, the terminal's width, --brief/--full ------------
+
 
 def _width_and_lines(text):
     lines = text.splitlines()

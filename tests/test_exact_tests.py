@@ -53,8 +53,12 @@ def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
     grid = np.linspace(0, 1, 2001)
     vals = np.array([logp(q) for q in grid])
     i = int(vals.argmax())
-    res = optimize.minimize_scalar(lambda q: -logp(q), bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 2000)]),
-                                   method="bounded", options={"xatol": 1e-13})
+    res = optimize.minimize_scalar(
+        lambda q: -logp(q),
+        bounds=(grid[max(i - 1, 0)], grid[min(i + 1, 2000)]),
+        method="bounded",
+        options={"xatol": 1e-13},
+    )
     return float(np.exp(max(vals[i], -res.fun)))
 
 
@@ -89,23 +93,22 @@ def random_tables(seed, count, n_max):
 @pytest.mark.parametrize("alternative", ALTS)
 @pytest.mark.parametrize("method", ["fisher", "barnard", "boschloo"])
 def test_equals_scipy_on_small_random_tables(method, alternative):
-    tables = random_tables(11, 40, 12) + [(0, 1, 0, 1), (1, 1, 0, 1), (0, 1, 1, 2), (3, 3, 5, 5), (0, 4, 0, 7)]
-    k1, n1, k2, n2 = (np.array(col) for col in zip(*tables))
+    tables = [*random_tables(11, 40, 12), (0, 1, 0, 1), (1, 1, 0, 1), (0, 1, 1, 2), (3, 3, 5, 5), (0, 4, 0, 7)]
+    k1, n1, k2, n2 = (np.array(col) for col in zip(*tables, strict=True))
     ours = OURS[method](k1, n1, k2, n2, alternative=alternative)  # all tables in one vectorised call
     assert ours.shape == (len(tables),)
-    for table, p in zip(tables, ours):
+    for table, p in zip(tables, ours, strict=True):
         check_against_scipy(method, *table, alternative, p)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["fisher", "barnard", "boschloo"])
 def test_equals_scipy_on_random_tables_up_to_300(method):
-    tables = random_tables(12, 6, 300) + [(300, 300, 290, 300), (0, 250, 3, 40)]
+    tables = [*random_tables(12, 6, 300), (300, 300, 290, 300), (0, 250, 3, 40)]
     outcomes = []
     for i, table in enumerate(tables):
         alternative = ALTS[i % 3]
-        outcomes.append(check_against_scipy(method, *table, alternative,
-                                            OURS[method](*table, alternative=alternative)))
+        outcomes.append(check_against_scipy(method, *table, alternative, OURS[method](*table, alternative=alternative)))
     assert outcomes.count("equal") >= len(tables) - 2
 
 
@@ -131,10 +134,10 @@ def report_tables():
 def test_equals_scipy_on_the_bundled_report_rows():
     k1, n1, k2, n2 = report_tables()
     assert len(k1) == 66  # 51 prompts and 15 key questions with both figures
-    tables = sorted(set(zip(k1.tolist(), n1.tolist(), k2.tolist(), n2.tolist())))  # distinct 2x2 tables
-    K1, N1, K2, N2 = (np.array(c) for c in zip(*tables))
+    tables = sorted(set(zip(k1.tolist(), n1.tolist(), k2.tolist(), n2.tolist(), strict=True)))  # distinct 2x2 tables
+    K1, N1, K2, N2 = (np.array(c) for c in zip(*tables, strict=True))
     for method in ("fisher", "barnard", "boschloo"):
-        for table, p in zip(tables, OURS[method](K1, N1, K2, N2)):
+        for table, p in zip(tables, OURS[method](K1, N1, K2, N2), strict=True):
             check_against_scipy(method, *table, "two-sided", p)
     # one-sided, in the direction of the observed change, on the rows with the smallest samples
     for i, table in enumerate(t for t in tables if min(t[1], t[3]) <= 42):
@@ -172,14 +175,16 @@ def test_swapping_inspections_swaps_less_and_greater(n1, n2, data):
     k1 = data.draw(st.integers(0, n1))
     k2 = data.draw(st.integers(0, n2))
     for fn in (fisher, barnard, boschloo):
-        assert fn(k1, n1, k2, n2, alternative="less") == pytest.approx(fn(k2, n2, k1, n1, alternative="greater"), abs=1e-12)
+        assert fn(k1, n1, k2, n2, alternative="less") == pytest.approx(
+            fn(k2, n2, k1, n1, alternative="greater"), abs=1e-12
+        )
         assert fn(k1, n1, k2, n2) == pytest.approx(fn(k2, n2, k1, n1), abs=1e-12)
 
 
 def test_boschloo_one_sided_is_never_above_fisher():
     # Boschloo's region is Fisher's at least-as-extreme set; its sup over pi is at most Fisher's p (Boschloo 1970).
     tables = random_tables(5, 60, 40)
-    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables))
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
     for alt in ("less", "greater"):
         assert np.all(boschloo(k1, n1, k2, n2, alternative=alt) <= fisher(k1, n1, k2, n2, alternative=alt) + 1e-12)
 
@@ -199,8 +204,18 @@ def test_result_object_and_frame():
     assert p.tolist() == pytest.approx([fisher(21, 24, 24, 24), fisher(54, 100, 71, 100)])
     assert np.isinf(stat[0])  # a zero cell: odds ratio infinite, as scipy
     frame = res.to_frame()
-    assert list(frame.columns) == ["k_previous", "n_previous", "k_current", "n_current", "method", "alternative",
-                                   "statistic", "pvalue", "nuisance", "significant"]
+    assert list(frame.columns) == [
+        "k_previous",
+        "n_previous",
+        "k_current",
+        "n_current",
+        "method",
+        "alternative",
+        "statistic",
+        "pvalue",
+        "nuisance",
+        "significant",
+    ]
     assert frame["significant"].tolist() == [False, True]
 
 
@@ -236,15 +251,21 @@ def test_errors_name_parameter_rule_and_value():
 
 # 100 vs 100 and 60 vs 45 tables far in either tail: one-sided Fisher p-values near 1 on one side
 # (decided by their complement) and below 1e-20 on the other.
-EXTREME = [(0, 100, 100, 100), (100, 100, 0, 100), (3, 100, 97, 100), (96, 100, 5, 100), (2, 60, 44, 45),
-           (58, 60, 1, 45)]
+EXTREME = [
+    (0, 100, 100, 100),
+    (100, 100, 0, 100),
+    (3, 100, 97, 100),
+    (96, 100, 5, 100),
+    (2, 60, 44, 45),
+    (58, 60, 1, 45),
+]
 
 
 @pytest.mark.parametrize("alternative", ALTS)
 def test_boschloo_equals_scipy_far_in_the_tails(alternative):
-    k1, n1, k2, n2 = (np.array(c) for c in zip(*EXTREME))
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*EXTREME, strict=True))
     ours = boschloo(k1, n1, k2, n2, alternative=alternative)
-    for table, p in zip(EXTREME, ours):
+    for table, p in zip(EXTREME, ours, strict=True):
         ref = scipy_pvalue("boschloo", *table, alternative)
         assert p == pytest.approx(ref, rel=1e-9, abs=1e-300), (table, alternative)  # relative: p down to 1e-59
 
@@ -253,7 +274,7 @@ def test_boschloo_equals_scipy_far_in_the_tails(alternative):
 def test_many_designs_in_one_call_equal_one_call_each(method):
     # the grid stage is per design, the refinement shared by all designs (zero-padded degrees)
     tables = random_tables(21, 30, 60)
-    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables))
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
     for alternative in ALTS:
         together = OURS[method](k1, n1, k2, n2, alternative=alternative)
         alone = [OURS[method](*table, alternative=alternative) for table in tables]

@@ -155,8 +155,11 @@ def test_assumed_is_fragile_makes_every_change_with_an_assumed_denominator_fragi
 def test_assessment_discretion_is_the_published_one():
     # Footnote 29 of the report: discretion raised Assessment from Requires improvement to Good.
     text = " ".join((FOLDER / "report.txt").read_text(encoding="utf-8").split())
-    assert re.search(r"Professional discretion was exercised to raise the ratings for assessment from "
-                     r".Requires improvement. to .Good.", text)
+    assert re.search(
+        r"Professional discretion was exercised to raise the ratings for assessment from "
+        r".Requires improvement. to .Good.",
+        text,
+    )
     kq = pd.read_csv(FOLDER / "key_questions.csv", dtype={"standard": str, "key_question": str})
     assessment = kq[kq["standard"] == "2.1"]
     lowest = assessment.loc[assessment["current"].idxmin()]
@@ -175,7 +178,7 @@ def test_assessment_discretion_is_the_published_one():
 
 def test_ratings_say_what_set_each_rating(summary, points):
     assert [r.standard for r in points.ratings] == summary.ratings["standard"].astype(str).tolist()
-    for r, (_, row) in zip(points.ratings, summary.ratings.iterrows()):
+    for r, (_, row) in zip(points.ratings, summary.ratings.iterrows(), strict=True):
         assert r.rating == row["rating"] and r.published_rating == row["published_rating"]
         if pd.isna(row["mechanical_rating"]):
             assert r.decision == "judgement" and not r.adjusted

@@ -14,9 +14,14 @@ from stats.exact import compare_methods
 
 @pytest.fixture
 def labelled():
-    t = pd.DataFrame({"previous": ["54%", "61%", "No comparable data available", "87"],
-                      "current": ["71%", "49%", "43%", "100"], "n_previous": [100, 100, 100, 24],
-                      "n_current": [100, 100, 100, 24]})
+    t = pd.DataFrame(
+        {
+            "previous": ["54%", "61%", "No comparable data available", "87"],
+            "current": ["71%", "49%", "43%", "100"],
+            "n_previous": [100, 100, 100, 24],
+            "n_current": [100, 100, 100, 24],
+        }
+    )
     return label_changes(t, ChangeTest(alpha=0.05), rounding="half-even")
 
 

@@ -28,8 +28,11 @@ def test_notebook_executes_and_shows_its_charts(path, tmp_path):
     outputs = [o for c in _code(nb) for o in c.get("outputs", [])]
     assert outputs, "the notebook produced no output"
     drawing = [c for c in _code(nb) if DRAWS.search(c.source)]
-    blank = [c.source.splitlines()[0] for c in drawing
-             if not any(kind in o.get("data", {}) for o in c.get("outputs", []) for kind in IMAGES)]
+    blank = [
+        c.source.splitlines()[0]
+        for c in drawing
+        if not any(kind in o.get("data", {}) for o in c.get("outputs", []) for kind in IMAGES)
+    ]
     assert not blank, f"cells that draw a chart but show no image: {blank}"
 
 
@@ -37,8 +40,12 @@ def test_the_chart_cells_are_found():
     """The check above has something to check: each notebook below draws at least one chart."""
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
-        if path.name in {"south-yorkshire-crc-2020.ipynb", "sample-design.ipynb", "methodology-verification.ipynb",
-                         "checking-published-figures.ipynb"}:
+        if path.name in {
+            "south-yorkshire-crc-2020.ipynb",
+            "sample-design.ipynb",
+            "methodology-verification.ipynb",
+            "checking-published-figures.ipynb",
+        }:
             assert any(DRAWS.search(c.source) for c in _code(nb)), path.name
 
 
@@ -53,5 +60,9 @@ def test_no_notebook_hides_its_charts_or_shows_points_as_percent(path):
 
 
 def test_the_notebooks_are_there():
-    assert {"south-yorkshire-crc-2020.ipynb", "methodology-verification.ipynb", "checking-published-figures.ipynb",
-            "sample-design.ipynb"} <= {p.name for p in NOTEBOOKS}
+    assert {
+        "south-yorkshire-crc-2020.ipynb",
+        "methodology-verification.ipynb",
+        "checking-published-figures.ipynb",
+        "sample-design.ipynb",
+    } <= {p.name for p in NOTEBOOKS}

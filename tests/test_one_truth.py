@@ -59,8 +59,9 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
     # robustness over feasible denominators never contradicts the verdict at the stated n
     robust = robust_labels(labelled)
     assert robust.attrs["change_test"] == spec
-    always = robust["robust_label"].astype(str).str.startswith("significant for all") | \
-        robust["robust_label"].astype(str).str.contains("every feasible")
+    always = robust["robust_label"].astype(str).str.startswith("significant for all") | robust["robust_label"].astype(
+        str
+    ).str.contains("every feasible")
     never = robust["robust_label"].astype(str).str.contains("for none|no feasible count")
     assert not (always.to_numpy() & testable & ~sig).any()
     assert not (never.to_numpy() & sig).any()
@@ -88,15 +89,17 @@ def test_every_view_shows_the_labels_verdict(spec, report, prompts_csv, capsys):
     text = capsys.readouterr().out
     assert spec.describe() in " ".join(text.split())  # the test line is wrapped to the terminal
     counts = labelled["label"].value_counts()
-    assert (f"significant improvement: {counts['significant improvement']}; "
-            f"significant decline: {counts['significant decline']}") in text
+    assert (
+        f"significant improvement: {counts['significant improvement']}; "
+        f"significant decline: {counts['significant decline']}"
+    ) in text
 
 
 @pytest.mark.parametrize("spec", VARIANTS[:4:3] + VARIANTS[6:7], ids=_ids)
 def test_chart_draws_the_labels_verdict(spec, report):
-    from stats.render.charts import change_charts
-
     from matplotlib.collections import PathCollection
+
+    from stats.render.charts import change_charts
 
     labelled = label_changes(report.prompts, spec, intervals=True)
     figs = change_charts(labelled)  # the 76-prompt table is drawn in pages
@@ -203,15 +206,16 @@ def test_every_report_format_writes_the_labels_verdict(spec, report, tmp_path):
         elif fmt == "xlsx":
             got = pd.read_excel(io.BytesIO(data), sheet_name="prompts", header=1)["label"].astype(str).tolist()
         elif fmt == "markdown":
-            section = data[data.index("## Prompts"):data.index("## Key questions")]
+            section = data[data.index("## Prompts") : data.index("## Key questions")]
             got = _labels_from("markdown", section, len(expected))
             from stats.render.columns import LABEL_SYMBOLS
 
             got = [g.split(" ", 1)[1] if g[:1] in LABEL_SYMBOLS.values() else g for g in got]
         elif fmt == "text":
-            section = data[data.index("2. Prompt table"):data.index("Totals:")]
+            section = data[data.index("2. Prompt table") : data.index("Totals:")]
             got = _labels_from("text", section, len(expected))
         elif fmt == "html":
+
             class Labels(HTMLParser):
                 def __init__(self):
                     super().__init__()
@@ -255,20 +259,27 @@ def test_main_points_and_summary_sheet_show_the_tables_verdicts(tmp_path):
 
     summary = summarise(stats.load_report())
     points = summary.main_points
-    for table, frame, ident in (("key question", summary.key_questions, "key_question"),
-                                ("prompt", summary.prompts, "prompt_id")):
+    for table, frame, ident in (
+        ("key question", summary.key_questions, "key_question"),
+        ("prompt", summary.prompts, "prompt_id"),
+    ):
         significant = frame[frame["significant"].fillna(False).astype(bool)]
         named = {c.id: c for c in points.changes if c.table == table}
         assert set(named) == set(significant[ident].astype(str))
         for _, row in significant.iterrows():
             c = named[str(row[ident])]
             assert c.label == row["label"] and c.change == row["difference"]
-            robust = (row["robust_label"] == "significant for every feasible count" and bool(row["exact_agree"])
-                      and bool(row["significant_fdr"]))
+            robust = (
+                row["robust_label"] == "significant for every feasible count"
+                and bool(row["exact_agree"])
+                and bool(row["significant_fdr"])
+            )
             assert (c.firmness == ROBUST) == robust, c.id
     worded = [p for sec in sections(points) for p in sec.points if p.id]
     assert [p.id for p in worded] == [c.id for c in points.changes]
-    assert all(p.text == change_sentence(c, 100 * points.confidence_level) for p, c in zip(worded, points.changes))
+    assert all(
+        p.text == change_sentence(c, 100 * points.confidence_level) for p, c in zip(worded, points.changes, strict=True)
+    )
     path = write_xlsx(summary, tmp_path / "r.xlsx")
     lines = [r[0] for r in load_workbook(path)["summary"].iter_rows(values_only=True) if r[0]]
     for p in worded:

@@ -16,16 +16,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.testing.compare import compare_images  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.testing.compare import compare_images
 
-import stats  # noqa: E402
-from stats import ChangeTest, label_changes  # noqa: E402
-from stats.render.charts import (  # noqa: E402
+import stats
+from stats import ChangeTest, label_changes
+from stats.render.charts import (
     LABEL_STYLE,
     change_chart,
     change_charts,
@@ -46,40 +46,50 @@ def _close_figures():
 
 def synthetic_prompts() -> pd.DataFrame:
     """SYNTHETIC prompt table: one row per case the change chart must draw."""
-    return pd.DataFrame({
-        "standard": ["9.1", "9.1", "9.1", "9.2", "9.2", "9.2"],
-        "standard_name": ["Synthetic standard A"] * 3 + ["Synthetic standard B"] * 3,
-        "prompt_id": ["9.1.1.a", "9.1.1.b", "9.1.1.c", "9.2.1.a", "9.2.1.b", "9.2.1.c"],
-        "prompt": [
-            "Synthetic prompt: improvement from 40% to 62% with a long text that has to be wrapped over "
-            "more than one line so that the layout is tested",
-            "Synthetic prompt: decline from 80% to 58%",
-            "Synthetic prompt: no significant change, 50% to 54%",
-            "Synthetic prompt: 0% to 100% (markers at both edges must not be clipped)",
-            "Synthetic prompt: no comparable previous figure",
-            "Synthetic prompt: 100% to 96%, small sample",
-        ],
-        "previous": [40.0, 80.0, 50.0, 0.0, np.nan, 100.0],
-        "current": [62.0, 58.0, 54.0, 100.0, 70.0, 96.0],
-        "n_previous": [100, 100, 100, 20, 100, 25],
-        "n_current": [100, 100, 100, 20, 100, 25],
-    })
+    return pd.DataFrame(
+        {
+            "standard": ["9.1", "9.1", "9.1", "9.2", "9.2", "9.2"],
+            "standard_name": ["Synthetic standard A"] * 3 + ["Synthetic standard B"] * 3,
+            "prompt_id": ["9.1.1.a", "9.1.1.b", "9.1.1.c", "9.2.1.a", "9.2.1.b", "9.2.1.c"],
+            "prompt": [
+                (
+                    "Synthetic prompt: improvement from 40% to 62% with a long text that has to be wrapped over "
+                    "more than one line so that the layout is tested"
+                ),
+                "Synthetic prompt: decline from 80% to 58%",
+                "Synthetic prompt: no significant change, 50% to 54%",
+                "Synthetic prompt: 0% to 100% (markers at both edges must not be clipped)",
+                "Synthetic prompt: no comparable previous figure",
+                "Synthetic prompt: 100% to 96%, small sample",
+            ],
+            "previous": [40.0, 80.0, 50.0, 0.0, np.nan, 100.0],
+            "current": [62.0, 58.0, 54.0, 100.0, 70.0, 96.0],
+            "n_previous": [100, 100, 100, 20, 100, 25],
+            "n_current": [100, 100, 100, 20, 100, 25],
+        }
+    )
 
 
 def synthetic_key_questions() -> pd.DataFrame:
     """SYNTHETIC key-question table for the ratings chart: values near each band limit."""
-    return pd.DataFrame({
-        "standard": ["9.1", "9.1", "9.2", "9.2", "9.3"],
-        "standard_name": ["Synthetic A", "Synthetic A", "Synthetic B", "Synthetic B", "Synthetic C"],
-        "key_question": ["9.1.1", "9.1.2", "9.2.1", "9.2.2", "9.3.1"],
-        "key_question_text": ["Synthetic key question at 63%", "Synthetic key question at 81%",
-                              "Synthetic key question at 49%", "Synthetic key question at 70%",
-                              "Synthetic key question at 100%"],
-        "previous": [60.0, 70.0, 55.0, 72.0, 90.0],
-        "current": [63.0, 81.0, 49.0, 70.0, 100.0],
-        "n_previous": [100, 100, 85, 85, 24],
-        "n_current": [100, 100, 85, 85, 24],
-    })
+    return pd.DataFrame(
+        {
+            "standard": ["9.1", "9.1", "9.2", "9.2", "9.3"],
+            "standard_name": ["Synthetic A", "Synthetic A", "Synthetic B", "Synthetic B", "Synthetic C"],
+            "key_question": ["9.1.1", "9.1.2", "9.2.1", "9.2.2", "9.3.1"],
+            "key_question_text": [
+                "Synthetic key question at 63%",
+                "Synthetic key question at 81%",
+                "Synthetic key question at 49%",
+                "Synthetic key question at 70%",
+                "Synthetic key question at 100%",
+            ],
+            "previous": [60.0, 70.0, 55.0, 72.0, 90.0],
+            "current": [63.0, 81.0, 49.0, 70.0, 100.0],
+            "n_previous": [100, 100, 85, 85, 24],
+            "n_current": [100, 100, 85, 85, 24],
+        }
+    )
 
 
 def _check_image(fig, name, tmp_path):
@@ -108,13 +118,18 @@ def _assumed_table():
 def _discretion_ratings():
     """SYNTHETIC ratings: 9.1 is 'Requires improvement' by its bands and rated 'Good' by panel discretion."""
     kq = label_changes(synthetic_key_questions(), intervals=True)
-    rated = pd.DataFrame({
-        "standard": ["9.1", "9.2", "9.3"], "standard_name": ["Synthetic A", "Synthetic B", "Synthetic C"],
-        "lowest_key_question": ["9.1.1", "9.2.1", "9.3.1"],
-        "mechanical_rating": ["Requires improvement", "Inadequate", "Outstanding"],
-        "discretion_rating": ["Good", None, None], "qualitative_adjustment": [None, None, None],
-        "rating": ["Good", "Inadequate", "Outstanding"], "published_rating": ["Good", "Inadequate", "Outstanding"],
-    })
+    rated = pd.DataFrame(
+        {
+            "standard": ["9.1", "9.2", "9.3"],
+            "standard_name": ["Synthetic A", "Synthetic B", "Synthetic C"],
+            "lowest_key_question": ["9.1.1", "9.2.1", "9.3.1"],
+            "mechanical_rating": ["Requires improvement", "Inadequate", "Outstanding"],
+            "discretion_rating": ["Good", None, None],
+            "qualitative_adjustment": [None, None, None],
+            "rating": ["Good", "Inadequate", "Outstanding"],
+            "published_rating": ["Good", "Inadequate", "Outstanding"],
+        }
+    )
     return ratings_chart(kq, rated)
 
 
@@ -122,7 +137,9 @@ FIGURES = {
     "change_chart_synthetic": lambda: change_chart(_assumed_table()),
     "change_chart_pages_synthetic": lambda: change_charts(_assumed_table(), rows_per_page=2, xmax=120)[1],
     "ratings_chart_discretion_synthetic": _discretion_ratings,
-    "key_question_chart_synthetic": lambda: key_question_chart(label_changes(synthetic_key_questions(), intervals=True)),
+    "key_question_chart_synthetic": lambda: key_question_chart(
+        label_changes(synthetic_key_questions(), intervals=True)
+    ),
     "ratings_chart_synthetic": lambda: ratings_chart(label_changes(synthetic_key_questions(), intervals=True)),
 }
 
@@ -134,7 +151,7 @@ def test_chart_matches_baseline(name, tmp_path):
 
 def test_continued_page_repeats_group_heading_legend_and_axis_titles(report):
     labelled = stats.label_changes(report.prompts, intervals=True)
-    standard = dict(zip(labelled["prompt_id"].astype(str), labelled["standard"].astype(str)))
+    standard = dict(zip(labelled["prompt_id"].astype(str), labelled["standard"].astype(str), strict=True))
     figs = change_charts(labelled, rows_per_page=13)
     assert len(figs) > 2
     previous_ids: list[str] = []
@@ -160,11 +177,15 @@ def test_report_change_charts_share_one_axis(report):
     prompts = stats.label_changes(report.prompts, intervals=True)
     kq = stats.label_changes(report.key_questions, intervals=True)
     xmax = change_axis_limit(prompts, kq)
-    widest = 100 * max(np.nanmax(np.abs(t[c].to_numpy(dtype=float))) for t in (prompts, kq)
-                       for c in ("ci_low", "ci_high"))
+    widest = 100 * max(
+        np.nanmax(np.abs(t[c].to_numpy(dtype=float))) for t in (prompts, kq) for c in ("ci_low", "ci_high")
+    )
     assert widest < xmax <= widest + 22
-    limits = {ax.get_xlim() for f in [*change_charts(prompts, xmax=xmax), key_question_chart(kq, xmax=xmax)]
-              for ax in [f.axes[2]]}
+    limits = {
+        ax.get_xlim()
+        for f in [*change_charts(prompts, xmax=xmax), key_question_chart(kq, xmax=xmax)]
+        for ax in [f.axes[2]]
+    }
     assert limits == {(-xmax, xmax)}
     with pytest.raises(ValueError, match=r"xmax must be a positive number of points \(got -1\)"):
         change_charts(prompts, xmax=-1)
@@ -188,8 +209,9 @@ def test_change_chart_content_on_report(report):
     assert texts.count("100 → 100") == int(((labelled["n_current"] == 100) & testable & ~assumed).sum())
     assert any("* assumed, not published" in t for f in figs for t in (x.get_text() for x in f.texts))
     # change panel: one point per testable row, at the table's difference
-    diffs = np.concatenate([c.get_offsets()[:, 0] for f in figs for c in f.axes[2].collections
-                            if isinstance(c, PathCollection)])
+    diffs = np.concatenate(
+        [c.get_offsets()[:, 0] for f in figs for c in f.axes[2].collections if isinstance(c, PathCollection)]
+    )
     np.testing.assert_allclose(np.sort(diffs), np.sort(100 * labelled.loc[testable, "difference"].to_numpy()))
     # the untestable rows are named in a note
     notes = [t.get_text() for t in figs[0].texts]
@@ -208,8 +230,8 @@ def test_change_chart_legend_matches_markers_and_colours():
     labelled = _fdr_table()
     fig = change_chart(labelled)
     legend = fig.legends[0]
-    entries = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles)}
-    for label, (colour, marker, text) in LABEL_STYLE.items():
+    entries = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    for colour, marker, text in LABEL_STYLE.values():
         handle = entries[f"current: {text}"]
         assert handle.get_marker() == marker
         assert matplotlib.colors.to_hex(handle.get_color()) == colour.lower()
@@ -217,10 +239,12 @@ def test_change_chart_legend_matches_markers_and_colours():
     # each label's change markers have its colour and are as many as its rows; stars for FDR survivors
     points = {c.get_label(): c for c in fig.axes[2].collections if isinstance(c, PathCollection)}
     counts = labelled["label"].value_counts()
-    for label, (colour, marker, _) in LABEL_STYLE.items():
+    for label, (colour, _marker, _) in LABEL_STYLE.items():
         assert matplotlib.colors.to_hex(points[label].get_facecolor()[0]) == colour.lower()
         assert len(points[label].get_offsets()) == counts[label]
-    assert len(points["significant after FDR"].get_offsets()) == 2 == int(labelled["significant_fdr"].fillna(False).sum())
+    assert (
+        len(points["significant after FDR"].get_offsets()) == 2 == int(labelled["significant_fdr"].fillna(False).sum())
+    )
     assert "significant after FDR" in entries
 
 
@@ -237,14 +261,17 @@ def test_markers_at_0_and_100_percent_are_not_clipped():
 def test_long_tables_are_paginated_not_stretched():
     # SYNTHETIC 608-row table (the size that once made a 10,443-pixel image)
     rng = np.random.default_rng(1)
-    big = pd.DataFrame({
-        "standard": np.repeat([f"S{k}" for k in range(8)], 76),
-        "prompt_id": [f"p{k}" for k in range(608)],
-        "prompt": ["synthetic prompt"] * 608,
-        "previous": rng.integers(20, 90, 608).astype(float),
-        "current": rng.integers(20, 90, 608).astype(float),
-        "n_previous": 100, "n_current": 100,
-    })
+    big = pd.DataFrame(
+        {
+            "standard": np.repeat([f"S{k}" for k in range(8)], 76),
+            "prompt_id": [f"p{k}" for k in range(608)],
+            "prompt": ["synthetic prompt"] * 608,
+            "previous": rng.integers(20, 90, 608).astype(float),
+            "current": rng.integers(20, 90, 608).astype(float),
+            "n_previous": 100,
+            "n_current": 100,
+        }
+    )
     labelled = label_changes(big, intervals=True)
     with pytest.raises(ValueError, match=r"608 testable rows in 21 pages of at most 30: pass page=0 to 20"):
         change_chart(labelled)
@@ -264,8 +291,11 @@ def test_errors_name_the_problem(report):
         change_charts(stripped)
     with pytest.raises(ValueError, match=r"no testable rows"):
         change_chart(label_changes(report.prompts[report.prompts["previous"].isna()], intervals=True))
-    with pytest.raises(ValueError, match=r"no interval columns \(ci_low, ci_high\): label it with "
-                                         r"stats.label_changes\(\.\.\., intervals=True\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"no interval columns \(ci_low, ci_high\): label it with "
+        r"stats.label_changes\(\.\.\., intervals=True\)",
+    ):
         change_chart(label_changes(report.key_questions))  # a chart never computes an interval itself
     kq = label_changes(report.key_questions, intervals=True)
     with pytest.raises(ValueError, match=r"label_column \('prompt'\) is not a column of labelled"):
@@ -294,8 +324,16 @@ def test_key_question_and_ratings_charts_on_report(report):
 def test_method_chart_reads_alpha_from_the_comparison():
     from stats.exact import compare_methods
 
-    table = pd.DataFrame({"prompt_id": ["x", "y"], "prompt": ["SYNTHETIC borderline", "SYNTHETIC clear"],
-                          "previous": [49, 20], "current": [61, 80], "n_previous": [100, 100], "n_current": [100, 100]})
+    table = pd.DataFrame(
+        {
+            "prompt_id": ["x", "y"],
+            "prompt": ["SYNTHETIC borderline", "SYNTHETIC clear"],
+            "previous": [49, 20],
+            "current": [61, 80],
+            "n_previous": [100, 100],
+            "n_current": [100, 100],
+        }
+    )
     compared = compare_methods(table, ChangeTest(alpha=0.1), exact="none")
     fig = method_chart(compared, table)
     assert "alpha = 0.1" in [t.get_text() for t in fig.axes[1].texts]

@@ -30,8 +30,7 @@ from stats.summary import summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NAMES = ("Inadequate", "Requires improvement", "Good", "Outstanding")
-CUSTOM_NAMES = {"Requires improvement": "Needs work", "Inadequate": "Poor", "Outstanding": "Excellent",
-                "Good": "Sound"}
+CUSTOM_NAMES = {"Requires improvement": "Needs work", "Inadequate": "Poor", "Outstanding": "Excellent", "Good": "Sound"}
 
 
 def run(capsys, *argv):
@@ -57,8 +56,19 @@ def _format_choices():
 
 def test_every_command_offers_the_registry_formats_for_its_kind():
     choices = _format_choices()
-    assert set(choices) == {"report", "sample-size", "margin", "compare", "design", "label", "tabulate",
-                            "read-report", "ratings", "audit", "validate"}
+    assert set(choices) == {
+        "report",
+        "sample-size",
+        "margin",
+        "compare",
+        "design",
+        "label",
+        "tabulate",
+        "read-report",
+        "ratings",
+        "audit",
+        "validate",
+    }
     tables = ("text", "markdown", "csv", "json", "xlsx")
     for command in ("design", "label", "tabulate", "read-report", "ratings", "audit", "validate"):
         assert choices[command] == tables, command
@@ -68,10 +78,13 @@ def test_every_command_offers_the_registry_formats_for_its_kind():
 
 
 def _toy():
-    return Writer("toy", "a toy format for the test",
-                  table=lambda t, sanitize=True: f"TOY table {len(t.frame)} rows, view {t.view}\n",
-                  record=lambda r: f"TOY record {','.join(sorted(r.values))}\n",
-                  report=lambda s, sanitize=True: f"TOY report {s.name} {s.overall.score}\n")
+    return Writer(
+        "toy",
+        "a toy format for the test",
+        table=lambda t, sanitize=True: f"TOY table {len(t.frame)} rows, view {t.view}\n",
+        record=lambda r: f"TOY record {','.join(sorted(r.values))}\n",
+        report=lambda s, sanitize=True: f"TOY report {s.name} {s.overall.score}\n",
+    )
 
 
 def test_a_format_added_once_is_offered_and_used_everywhere(monkeypatch, capsys, prompts_csv, tmp_path):
@@ -101,9 +114,10 @@ def test_a_streaming_format_receives_the_chunks(monkeypatch, capsys, prompts_csv
             fh.write(f"chunk {len(part)}\n")
 
     monkeypatch.setattr(sio, "CHUNK_ROWS", 30)
-    monkeypatch.setitem(render.WRITERS, "tsvish", Writer("tsvish", "streams", table=lambda t, sanitize=True: "",
-                                                         stream=stream))
-    code, out, err = run(capsys, "label", prompts_csv, "--format", "tsvish")
+    monkeypatch.setitem(
+        render.WRITERS, "tsvish", Writer("tsvish", "streams", table=lambda t, sanitize=True: "", stream=stream)
+    )
+    code, out, _err = run(capsys, "label", prompts_csv, "--format", "tsvish")
     assert code == 0 and out == "chunk 30\nchunk 30\nchunk 16\n" and seen == [30, 30, 16]
 
 
@@ -129,11 +143,13 @@ def test_output_files_never_overwrite_a_report_folder_file(capsys, tmp_path):
     folder = tmp_path / "r"
     shutil.copytree(ROOT / "data" / "south-yorkshire-crc-2020", folder)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    for argv in (["report", "--path", folder, "-o", folder / "prompts.csv"],
-                 ["report", "--path", folder, "--format", "xlsx", "-o", folder / "report.toml"],
-                 ["ratings", "--path", folder, "--format", "csv", "-o", folder / "standards.csv"],
-                 ["design", "--path", folder, "-o", folder / "samples.csv"]):
-        code, out, err = run(capsys, *argv)
+    for argv in (
+        ["report", "--path", folder, "-o", folder / "prompts.csv"],
+        ["report", "--path", folder, "--format", "xlsx", "-o", folder / "report.toml"],
+        ["ratings", "--path", folder, "--format", "csv", "-o", folder / "standards.csv"],
+        ["design", "--path", folder, "-o", folder / "samples.csv"],
+    ):
+        code, _out, err = run(capsys, *argv)
         assert code == 2 and "refusing to overwrite the input" in err, argv
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
@@ -188,8 +204,9 @@ def custom_folder(tmp_path_factory):
     assert "[40, 60, 75]" in fw and "discretion_points = 3" in fw
     (folder / "custom.toml").write_text(fw, encoding="utf-8")
     toml = (folder / "report.toml").read_text(encoding="utf-8")
-    (folder / "report.toml").write_text(toml.replace('framework = "adult-2018"', 'framework = "custom.toml"'),
-                                        encoding="utf-8")
+    (folder / "report.toml").write_text(
+        toml.replace('framework = "adult-2018"', 'framework = "custom.toml"'), encoding="utf-8"
+    )
     return folder
 
 
@@ -208,8 +225,10 @@ def _chart_text(figures) -> str:
 
 
 #: Band limits written as the default framework's (50, 65, 80), in any of the ways a view could write them.
-DEFAULT_BAND_TEXT = re.compile(r"below 50|50\s*[-–]\s*65|65\s*[-–]\s*80|50, 65|65 and 80|80% and above|"
-                               r"within 5 points|\(50, 65, 80\)")
+DEFAULT_BAND_TEXT = re.compile(
+    r"below 50|50\s*[-–]\s*65|65\s*[-–]\s*80|50, 65|65 and 80|80% and above|"
+    r"within 5 points|\(50, 65, 80\)"
+)
 
 
 @pytest.mark.slow  # draws every chart
@@ -237,8 +256,11 @@ def test_a_custom_framework_drives_every_format(custom_folder, capsys, tmp_path)
         for r in adjusted:
             assert f"{r.standard} {r.standard_name}: " in flat and r.rating in flat, (fmt, r)
     assert json.loads(outputs["json"])["main_points"]["sections"][0]["points"]
-    figures = [*change_charts(s.prompts), key_question_chart(s.key_questions),
-               ratings_chart(s.key_questions, s.ratings, framework=s.framework)]
+    figures = [
+        *change_charts(s.prompts),
+        key_question_chart(s.key_questions),
+        ratings_chart(s.key_questions, s.ratings, framework=s.framework),
+    ]
     outputs["charts"] = _chart_text(figures)
     import matplotlib.pyplot as plt
 
@@ -286,7 +308,7 @@ def test_html_multiplicity_block_gives_counts_not_yes(summary):
     from stats.render.html import to_html
 
     html = to_html(summary, charts=False)
-    block = html[html.index('<section id="multiplicity"'):]
+    block = html[html.index('<section id="multiplicity"') :]
     labels = summary.prompts["label"]
     significant = int(labels.isin(["significant improvement", "significant decline"]).sum())
     survive = int(summary.prompts["significant_fdr"].fillna(False).astype(bool).sum())
@@ -305,7 +327,7 @@ def test_label_css_is_keyed_on_label_codes(summary):
     css = (ROOT / "stats" / "render" / "templates" / "report.css").read_text(encoding="utf-8")
     rows = table_rows(summary.prompts, ["prompt_id", "label"])
     cells = [row[1] for g in rows["groups"] for row in g["rows"]]
-    for cell, label in zip(cells, summary.prompts["label"]):
+    for cell, label in zip(cells, summary.prompts["label"], strict=True):
         assert cell["css"] == f"label {LABEL_CODES[label]}"
     for code in LABEL_CODES.values():
         assert f".label.{code} " in css  # every code has its style
@@ -346,8 +368,10 @@ def test_chart_text_is_drawn_as_typed(typed, report, tmp_path):
     kq.loc[kq.index[0], "key_question_text"] = typed
     kq["standard_name"] = kq["standard_name"].astype(object)
     kq.loc[kq.index[0], "standard_name"] = typed
-    figures = [change_chart(kq, label_column="key_question_text", id_column="key_question", title=typed),
-               ratings_chart(kq, title=typed)]
+    figures = [
+        change_chart(kq, label_column="key_question_text", id_column="key_question", title=typed),
+        ratings_chart(kq, title=typed),
+    ]
     try:
         for k, fig in enumerate(figures):
             for ext in ("png", "svg"):  # drawing parses text: no exception
@@ -408,8 +432,9 @@ def test_workbook_flags_cells_over_excels_limit(summary, tmp_path):
     assert {c.split("!")[0] for c in notes["cell"]} == {"summary", "main_points", "prompts"}
     assert all(len(c.value or "") <= EXCEL_CELL_LIMIT for c in wb["summary"]["A"])
     notes = notes[notes["cell"].str.startswith("prompts!")]
-    assert notes.to_dict("records") == [{"cell": f"prompts!{ws.cell(row=3, column=column).coordinate}",
-                                         "characters": 240_000, "kept": cell.index(" …")}]
+    assert notes.to_dict("records") == [
+        {"cell": f"prompts!{ws.cell(row=3, column=column).coordinate}", "characters": 240_000, "kept": cell.index(" …")}
+    ]
     assert ws.cell(row=4, column=column).value == summary.prompts["prompt"].iloc[1]  # others untouched
 
 
@@ -431,17 +456,28 @@ def test_robustness_words_say_what_significant_from_n_means():
     assert below["robust_label"].iloc[0] == ROBUST_DEPENDS
 
 
-@pytest.mark.parametrize("significant, survive, words", [
-    (17, 8, "17 are significant, 8 survive Benjamini-Hochberg"),
-    (17, 1, "17 are significant, 1 survives Benjamini-Hochberg"),
-    (1, 1, "1 is significant, 1 survives Benjamini-Hochberg"),
-    (0, 0, "0 are significant, 0 survive Benjamini-Hochberg"),
-])
+@pytest.mark.parametrize(
+    "significant, survive, words",
+    [
+        (17, 8, "17 are significant, 8 survive Benjamini-Hochberg"),
+        (17, 1, "17 are significant, 1 survives Benjamini-Hochberg"),
+        (1, 1, "1 is significant, 1 survives Benjamini-Hochberg"),
+        (0, 0, "0 are significant, 0 survive Benjamini-Hochberg"),
+    ],
+)
 def test_multiplicity_line_agrees_with_its_counts(significant, survive, words):
     from stats.render.text import multiplicity_line
 
-    m = pd.Series({"tests": 51, "expected_false_positives": 5.1, "significant": significant,
-                   "survive_fdr": survive, "fdr_method": "fdr_bh", "fdr_level": 0.1})
+    m = pd.Series(
+        {
+            "tests": 51,
+            "expected_false_positives": 5.1,
+            "significant": significant,
+            "survive_fdr": survive,
+            "fdr_method": "fdr_bh",
+            "fdr_level": 0.1,
+        }
+    )
     assert words in " ".join(multiplicity_line(m).split())
 
 
@@ -457,14 +493,17 @@ def test_expected_by_chance_uses_the_tests_exact_size(summary):
     n1, n2 = rows["n_previous"].to_numpy(dtype=int), rows["n_current"].to_numpy(dtype=int)
     pooled = (rows["previous"] * n1 + rows["current"] * n2).to_numpy(dtype=float) / (n1 + n2)
     # reference: stats.operating.exact_size (scipy.stats.binom), row by row
-    reference = sum(float(exact_size(a, b, p, test=summary.test).rejection_rate) for a, b, p in zip(n1, n2, pooled))
+    reference = sum(
+        float(exact_size(a, b, p, test=summary.test).rejection_rate) for a, b, p in zip(n1, n2, pooled, strict=True)
+    )
     assert summary.multiplicity["expected_false_positives_exact"] == pytest.approx(reference, rel=1e-12)
     assert expected_false_positives_exact(summary.prompts, summary.test) == pytest.approx(5.2007, abs=5e-5)
     line = " ".join(multiplicity_line(summary.multiplicity).split())
     assert "5.2 expected by chance if nothing had changed" in line and "alpha x tests gives 5.1" in line
     fpc = summary.test.replace(finite_population=True)
-    assert np.isnan(expected_false_positives_exact(summary.prompts.assign(population_previous=300,
-                                                                          population_current=300), fpc))
+    assert np.isnan(
+        expected_false_positives_exact(summary.prompts.assign(population_previous=300, population_current=300), fpc)
+    )
 
 
 def test_former_modules_re_export_the_documented_names():
@@ -472,7 +511,12 @@ def test_former_modules_re_export_the_documented_names():
     from stats.render import charts, columns, html, text, xlsx
 
     assert formatting.COLUMNS is columns.COLUMNS and formatting.display_labelled is text.display_labelled
-    assert formatting.write_atomic is stats.io.write_atomic and formatting.FORMATS == ("table", "markdown", "csv", "json")
+    assert formatting.write_atomic is stats.io.write_atomic and formatting.FORMATS == (
+        "table",
+        "markdown",
+        "csv",
+        "json",
+    )
     assert reporting.to_html is html.to_html and reporting.write_xlsx is xlsx.write_xlsx
     assert plots.change_charts is charts.change_charts and plots.ratings_chart is charts.ratings_chart
     frame = pd.DataFrame({"a": [0.123456789]})

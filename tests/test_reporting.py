@@ -7,12 +7,12 @@ back with pandas.read_excel and openpyxl.
 """
 
 import dataclasses
-import re
-from html import unescape
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -108,8 +108,10 @@ def _merged(doc, name):
     if checks is None:
         return core
     assert checks["columns"][0] == core["columns"][0] and len(checks["rows"]) == len(core["rows"])
-    return {"columns": core["columns"] + checks["columns"][1:],
-            "rows": [a + b[1:] for a, b in zip(core["rows"], checks["rows"])]}
+    return {
+        "columns": core["columns"] + checks["columns"][1:],
+        "rows": [a + b[1:] for a, b in zip(core["rows"], checks["rows"], strict=True)],
+    }
 
 
 def _check_table_equals_frame(table, frame):
@@ -119,10 +121,10 @@ def _check_table_equals_frame(table, frame):
     from stats.render.html import _BLANK_UNTESTED
 
     assert len(table["rows"]) == len(frame)
-    for cells, (_, row) in zip(table["rows"], frame.iterrows()):
+    for cells, (_, row) in zip(table["rows"], frame.iterrows(), strict=True):
         assert len(cells) == len(table["columns"])
         untestable = "label" in frame.columns and row["label"] == NO_DATA
-        for name, cell in zip(table["columns"], cells):
+        for name, cell in zip(table["columns"], cells, strict=True):
             value = row[name]
             info = column_info(name, frame[name])
             want = format_value(value, info)
@@ -144,7 +146,12 @@ def test_html_tables_equal_the_summary(summary, html):
     doc = parse(html)
     prompts = _merged(doc, "prompts")
     # every prompt present, in full, in order
-    texts = [c["text"] for row in prompts["rows"] for name, c in zip(prompts["columns"], row) if name == "prompt"]
+    texts = [
+        c["text"]
+        for row in prompts["rows"]
+        for name, c in zip(prompts["columns"], row, strict=True)
+        if name == "prompt"
+    ]
     assert texts == summary.prompts["prompt"].tolist()
     _check_table_equals_frame(prompts, summary.prompts)
     _check_table_equals_frame(_merged(doc, "key-questions"), summary.key_questions)
@@ -213,10 +220,23 @@ def test_html_renders_in_headless_chromium(html, tmp_path):
     shot = tmp_path / "report.png"
     profile = tempfile.mkdtemp(dir=tmp_path)
     subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         f"--screenshot={shot}", "--window-size=1400,3000", page.as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            f"--screenshot={shot}",
+            "--window-size=1400,3000",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert shot.exists(), "Chromium wrote no screenshot"
     image = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
@@ -236,8 +256,21 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
     sheets = read_workbook(path)
     # the main points first, then the tables, then the method
     assert list(load_workbook(path, read_only=True).sheetnames) == ["summary", *sheets]
-    expected = ["main_points", "prompts", "key_questions", "ratings", "overall", "totals", "multiplicity",
-                "design_effect_structure", "design_effect", "design", "framework", "method", "columns"]
+    expected = [
+        "main_points",
+        "prompts",
+        "key_questions",
+        "ratings",
+        "overall",
+        "totals",
+        "multiplicity",
+        "design_effect_structure",
+        "design_effect",
+        "design",
+        "framework",
+        "method",
+        "columns",
+    ]
     assert list(sheets) == expected
     for name in ("design", "prompts", "key_questions", "ratings", "design_effect"):
         frame, back = getattr(summary, name), sheets[name]
@@ -245,13 +278,20 @@ def test_xlsx_round_trips_and_is_typed(summary, tmp_path):
         assert back.columns[0] in ("prompt_id", "key_question", "sample", "standard", "deff")  # the id first
         for col in frame.columns:
             if pd.api.types.is_numeric_dtype(frame[col].dtype) and not pd.api.types.is_bool_dtype(frame[col].dtype):
-                np.testing.assert_allclose(back[col].to_numpy(dtype=float), frame[col].to_numpy(dtype=float),
-                                           rtol=1e-15, equal_nan=True, err_msg=f"{name}.{col}")
+                np.testing.assert_allclose(
+                    back[col].to_numpy(dtype=float),
+                    frame[col].to_numpy(dtype=float),
+                    rtol=1e-15,
+                    equal_nan=True,
+                    err_msg=f"{name}.{col}",
+                )
             elif pd.api.types.is_bool_dtype(frame[col].dtype):  # TRUE/FALSE cells, blank where missing
-                assert back[col].map(lambda x: None if pd.isna(x) else bool(x)).tolist() == \
-                    frame[col].astype(object).map(lambda x: None if pd.isna(x) else bool(x)).tolist(), f"{name}.{col}"
+                assert (
+                    back[col].map(lambda x: None if pd.isna(x) else bool(x)).tolist()
+                    == frame[col].astype(object).map(lambda x: None if pd.isna(x) else bool(x)).tolist()
+                ), f"{name}.{col}"
             else:  # text, or an object column of True/False/missing
-                for want, got in zip(frame[col].astype(object), back[col].astype(object)):
+                for want, got in zip(frame[col].astype(object), back[col].astype(object), strict=True):
                     if pd.isna(want):
                         assert pd.isna(got), f"{name}.{col}"
                     elif isinstance(want, (bool, np.bool_)):
@@ -301,9 +341,12 @@ def test_xlsx_colours_each_label_column_by_its_own_values(summary, tmp_path):
 
             letter = get_column_letter(header.index(name) + 1)
             values = {str(ws[f"{letter}{r}"].value) for r in range(3, ws.max_row + 1) if ws[f"{letter}{r}"].value}
-            tested = {_re.fullmatch(rf'{letter}3="(.*)"', rule.formula[0]).group(1)
-                      for rng in ws.conditional_formatting if str(rng.sqref).startswith(f"{letter}3:")
-                      for rule in rng.rules}
+            tested = {
+                _re.fullmatch(rf'{letter}3="(.*)"', rule.formula[0]).group(1)
+                for rng in ws.conditional_formatting
+                if str(rng.sqref).startswith(f"{letter}3:")
+                for rule in rng.rules
+            }
             assert tested == set(LABEL_FILLS[name]), (sheet, name)
             assert values <= tested | {"no comparable data"}, (sheet, name, values - tested)
             assert values & tested, (sheet, name)  # a rule that matches something
@@ -348,10 +391,22 @@ def test_xlsx_neutralises_formula_injection(summary, tmp_path):
     assert diff.data_type == "n" and diff.value == pytest.approx(-0.04)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+2", "'=1+2"), ("+44 20", "'+44 20"), ("-4 points", "'-4 points"), ("@x", "'@x"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("71%", "71%"), ("", ""), (-4, -4), (0.5, 0.5), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 20", "'+44 20"),
+        ("-4 points", "'-4 points"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("71%", "71%"),
+        ("", ""),
+        (-4, -4),
+        (0.5, 0.5),
+        (None, None),
+    ],
+)
 def test_neutralise_formula(value, expected):
     assert neutralise_formula(value) == expected
 
@@ -373,8 +428,10 @@ def test_cli_report_html_and_xlsx(tmp_path, capsys):
 def test_bare_main_job_takes_the_test_options(capsys):
     assert main(["--alpha", "0.05", "--method", "pooled-cc"]) == 0
     out = capsys.readouterr().out
-    assert "Test: two-sided pooled two-proportion Z test with Yates's continuity correction" in out or \
-        "alpha = 0.05" in out
+    assert (
+        "Test: two-sided pooled two-proportion Z test with Yates's continuity correction" in out
+        or "alpha = 0.05" in out
+    )
     strict = summarise(stats.load_report(), ChangeTest(alpha=0.05, method="pooled-cc"))
     n = int(strict.totals.loc["significant improvement", "prompts"])
     assert f"significant improvement: {n};" in out and n < 15
@@ -396,8 +453,11 @@ def test_markdown_rounds_and_csv_json_carry_full_precision(summary):
     assert "143.8" not in md and "| 144 |" in md
     for fmt in ("csv", "json"):  # machine formats: every digit, so reporting code loses nothing
         text = render(summary.prompts, fmt)
-        back = (pd.read_csv(__import__("io").StringIO(text)) if fmt == "csv"
-                else pd.DataFrame(__import__("json").loads(text)))
+        back = (
+            pd.read_csv(__import__("io").StringIO(text))
+            if fmt == "csv"
+            else pd.DataFrame(__import__("json").loads(text))
+        )
         for col in ("pvalue", "ci_low", "difference", "statistic", "pvalue_max", "qvalue"):
             np.testing.assert_array_equal(back[col].to_numpy(dtype=float), summary.prompts[col].to_numpy(dtype=float))
     view = design_view(summary.design)
@@ -436,7 +496,12 @@ def test_jupyter_displays_go_through_the_report_renderer(summary):
     shown = doc.tables["nb-prompts-table"]
     assert "n_previous" in shown["columns"] and "label" in shown["columns"]
     assert COLUMNS["difference"].display in table and "▲ significant improvement" in table
-    n_prev = [c["text"] for row in shown["rows"] for name, c in zip(shown["columns"], row) if name == "n_previous"]
+    n_prev = [
+        c["text"]
+        for row in shown["rows"]
+        for name, c in zip(shown["columns"], row, strict=True)
+        if name == "n_previous"
+    ]
     assert n_prev == [f"{n}*" for n in labelled["n_previous"]]  # every previous n is assumed
     assert "colgroup" in table  # grouped headings
     with pytest.raises(ValueError, match="labelled has no 'label' column"):

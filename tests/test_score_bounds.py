@@ -32,7 +32,7 @@ def bracketing_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high):
         if np.isinf(z):
             out.append(ends)
             continue
-        margin = lambda x, r, sign=sign, z=z: sign * stat(x, r) - z  # noqa: E731
+        margin = lambda x, r, sign=sign, z=z: sign * stat(x, r) - z
         limit = np.where(margin(ends, rows) >= 0, I._boundary(margin, ends, args[0]), end)
         zero_rejected = margin(np.zeros(d.size), rows) >= 0
         if sign > 0:
@@ -111,7 +111,7 @@ def test_newton_limits_equal_the_bracketing_search(continuity, levels):
     ref = bracketing_bounds(d, p1, n1, p2, n2, one, one, cc * one, z_low, z_high)
     ccs = np.broadcast_to(cc, d.shape)
     differ = 0
-    for side, (a, b, z, sign) in enumerate(zip(new, ref, (z_low, z_high), (1.0, -1.0))):
+    for side, (a, b, z, sign) in enumerate(zip(new, ref, (z_low, z_high), (1.0, -1.0), strict=True)):
         far = np.flatnonzero(np.abs(a - b) > 1e-12)
         differ += far.size
         # Where they differ by more than 1e-12, the sample is tiny (n <= 5) and at 0 % or 100 %: T is
@@ -149,7 +149,7 @@ def test_finite_population_rows_keep_the_bracketing_search_exactly():
     fpc = (f1 != 1) | (f2 != 1)
     new = I.score_bounds(d, p1, n1, p2, n2, f1, f2, 0.0, z, z)
     ref = bracketing_bounds(d, p1, n1, p2, n2, f1, f2, np.zeros_like(d), z, z)
-    for a, b in zip(new, ref):
+    for a, b in zip(new, ref, strict=True):
         assert np.array_equal(a[fpc], b[fpc])  # bit for bit: T is not monotone in some of these
 
 
@@ -161,7 +161,9 @@ def test_slope_in_closed_form_equals_a_central_difference():
         x = np.clip(d - 0.05 * np.sign(d + 1e-9), -0.999, 0.999)
         _, slope = I._score_and_slope(x, d, p1, n1, p2, n2, one, one, cc)
         h = 1e-6
-        fd = (I.score_statistic(x + h, d, p1, n1, p2, n2, one, one, cc)
-              - I.score_statistic(x - h, d, p1, n1, p2, n2, one, one, cc)) / (2 * h)
+        fd = (
+            I.score_statistic(x + h, d, p1, n1, p2, n2, one, one, cc)
+            - I.score_statistic(x - h, d, p1, n1, p2, n2, one, one, cc)
+        ) / (2 * h)
         smooth = np.isfinite(slope) & (np.abs(fd) < 1e4) & (np.abs(fd - slope) < 1e-2 * np.abs(slope) + 1e-6)
         assert smooth.mean() > 0.95  # kinks where an estimate is clipped to 0 or 1, or the gap reaches c

@@ -21,9 +21,21 @@ from stats.summary import summarise
 
 # Column names that hold proportions (or differences of proportions) wherever they appear.
 PROPORTION_COLUMNS = {
-    "difference", "ci_low", "ci_high", "margin", "margin_previous", "margin_current",
-    "margin_fpc_low", "margin_fpc_high", "proportion", "standard_error", "pvalue",
-    "pvalue_min", "pvalue_max", "qvalue", "pvalue_adjusted",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "margin",
+    "margin_previous",
+    "margin_current",
+    "margin_fpc_low",
+    "margin_fpc_high",
+    "proportion",
+    "standard_error",
+    "pvalue",
+    "pvalue_min",
+    "pvalue_max",
+    "qvalue",
+    "pvalue_adjusted",
 }
 
 

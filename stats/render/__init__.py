@@ -67,6 +67,21 @@ class Table:
         A line stated above the table in text and Markdown (for example the test).
     note : str or None
         View-specific text (for example where a sample was written).
+
+    See Also
+    --------
+    Record : a result of scalars rather than a table.
+    Writer : formats a Table in one output format (its ``write`` method).
+    render_table : wraps a DataFrame in a Table and formats it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render import Table, get_writer
+    >>> t = Table(pd.DataFrame({"prompt_id": ["P1"], "pvalue": [0.0123]}), title="One row")
+    >>> print(get_writer("csv").write("table", t), end="")
+    prompt_id,pvalue
+    P1,0.0123
     """
 
     frame: pd.DataFrame
@@ -78,7 +93,21 @@ class Table:
 
 @dataclass(frozen=True, eq=False)
 class Record:
-    """A result of scalars: ``values`` (raw, JSON-able after :func:`stats.render.json.strict`) and its text ``view``."""
+    """A result of scalars: ``values`` (raw, JSON-able after :func:`stats.render.json.strict`) and its text ``view``.
+
+    See Also
+    --------
+    Table : a result that is a table.
+    stats.render.json.record_json : a Record as one JSON object.
+    stats.render.csv.record_csv : a Record as a header and one row.
+
+    Examples
+    --------
+    >>> from stats.render import Record, get_writer
+    >>> r = Record({"n": 165, "margin": 0.05}, view="plain")
+    >>> print(get_writer("json").write("record", r), end="")
+    {"n": 165, "margin": 0.05}
+    """
 
     values: dict
     view: str
@@ -104,6 +133,21 @@ class Writer:
         (commands cap its length).
     binary : bool
         The format writes bytes (a file is needed: ``-o``).
+
+    See Also
+    --------
+    register : adds a Writer to the registry.
+    get_writer : the registered Writer of a format.
+    formats_for : the formats that write a kind of result.
+
+    Examples
+    --------
+    >>> from stats.render import get_writer
+    >>> w = get_writer("markdown")
+    >>> w.name, w.kinds, w.binary
+    ('markdown', ('table', 'record', 'report'), False)
+    >>> get_writer("xlsx").binary
+    True
     """
 
     name: str
@@ -118,7 +162,7 @@ class Writer:
     def __post_init__(self):
         object.__setattr__(self, "kinds", tuple(k for k in KINDS if getattr(self, k) is not None))
 
-    def write(self, kind: str, result, *, sanitize: bool = True, **options):
+    def write(self, kind: str, result: Any, *, sanitize: bool = True, **options: Any) -> str | bytes:
         """Format ``result`` of ``kind``; a ValueError when this format does not write that kind.
 
         ``options`` go to the format's method (for example the text report's ``width`` and
@@ -128,8 +172,9 @@ class Writer:
             raise ValueError(f"kind ({kind!r}) must be one of {', '.join(map(repr, KINDS))}.")
         method = getattr(self, kind)
         if method is None:
-            raise ValueError(f"format {self.name!r} does not write a {kind}; formats that do: "
-                             f"{', '.join(formats_for(kind))}.")
+            raise ValueError(
+                f"format {self.name!r} does not write a {kind}; formats that do: {', '.join(formats_for(kind))}."
+            )
         if kind == "record":
             return method(result, **options)
         return method(result, sanitize=sanitize, **options)
@@ -140,7 +185,25 @@ WRITERS: dict[str, Writer] = {}
 
 
 def register(writer: Writer, *, replace: bool = False) -> Writer:
-    """Add ``writer`` to :data:`WRITERS` (every command that writes one of its kinds offers it)."""
+    """Add ``writer`` to :data:`WRITERS` (every command that writes one of its kinds offers it).
+
+    See Also
+    --------
+    get_writer : looks a registered format up by name.
+    Writer : what a format provides.
+
+    Examples
+    --------
+    >>> from stats.render import WRITERS, Writer, register
+    >>> upper = Writer("upper", "CSV in capitals", table=lambda t, sanitize=True: t.frame.to_csv(index=False).upper())
+    >>> register(upper) is upper, "upper" in WRITERS
+    (True, True)
+    >>> register(upper)
+    Traceback (most recent call last):
+    ...
+    ValueError: format 'upper' is already registered; pass replace=True to replace it.
+    >>> del WRITERS["upper"]
+    """
     if not isinstance(writer, Writer):
         raise TypeError(f"writer must be a stats.render.Writer (got {type(writer).__name__}).")
     if writer.name in WRITERS and not replace:
@@ -150,7 +213,23 @@ def register(writer: Writer, *, replace: bool = False) -> Writer:
 
 
 def get_writer(name: str) -> Writer:
-    """The writer of format ``name``."""
+    """The writer of format ``name``.
+
+    See Also
+    --------
+    formats_for : the names a kind of result can be written in.
+    register : adds a format.
+
+    Examples
+    --------
+    >>> from stats.render import get_writer
+    >>> get_writer("text").description
+    'text for the terminal (tables wrapped to the width)'
+    >>> get_writer("docx")
+    Traceback (most recent call last):
+    ...
+    ValueError: format ('docx') must be one of 'text', 'markdown', 'csv', 'json', 'html', 'xlsx'.
+    """
     try:
         return WRITERS[name]
     except (KeyError, TypeError):
@@ -158,12 +237,45 @@ def get_writer(name: str) -> Writer:
 
 
 def formats_for(kind: str, *, text_only: bool = False) -> tuple[str, ...]:
-    """Registered formats that write ``kind`` (``text_only``: only those writing text, not bytes)."""
+    """Registered formats that write ``kind`` (``text_only``: only those writing text, not bytes).
+
+    See Also
+    --------
+    get_writer : the Writer of one of these names.
+    stats.render.KINDS : the kinds of result.
+
+    Examples
+    --------
+    >>> from stats.render import formats_for
+    >>> formats_for("table")
+    ('text', 'markdown', 'csv', 'json', 'xlsx')
+    >>> formats_for("report", text_only=True)
+    ('text', 'markdown', 'csv', 'json', 'html')
+    """
     return tuple(name for name, w in WRITERS.items() if kind in w.kinds and not (text_only and w.binary))
 
 
-def render_table(frame: pd.DataFrame, fmt: str, *, sanitize: bool = True, view: str = "plain", **table):
-    """Shortcut: ``frame`` as a :class:`Table` in format ``fmt``."""
+def render_table(
+    frame: pd.DataFrame, fmt: str, *, sanitize: bool = True, view: str = "plain", **table: Any
+) -> str | bytes:
+    """Shortcut: ``frame`` as a :class:`Table` in format ``fmt``.
+
+    See Also
+    --------
+    Table : the result object this wraps ``frame`` in.
+    stats.formatting.render : the same for the text formats, with ``'table'`` as an alias of ``'text'``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render import render_table
+    >>> frame = pd.DataFrame({"prompt_id": ["P1", "P2"], "pvalue": [0.0123, 0.5]})
+    >>> print(render_table(frame, "markdown"), end="")
+    | prompt_id | pvalue |
+    | --- | --- |
+    | P1 | 0.0123 |
+    | P2 | 0.5 |
+    """
     return get_writer(fmt).write("table", Table(frame, view=view, **table), sanitize=sanitize)
 
 

@@ -7,16 +7,19 @@ Every chart takes its test (alpha, method, alternative, interval) from the table
 ``ci_low``/``ci_high`` columns: there is no ``alpha`` argument and nothing is recomputed, so a
 chart cannot disagree with the labels. Every text taken from the data or the caller (prompt text,
 standard names, titles) is drawn literally (``parse_math=False``, ``usetex=False``): "$5" is a
-dollar, never mathtext. Band limits and rating names come from the framework. Colours are the Okabe-Ito colour-blind-safe palette and
-every colour has its own marker shape, so the charts read in greyscale too. Long tables are
-split into pages of at most ``rows_per_page`` rows (:func:`change_charts`), so a figure never
-grows beyond a printable height.
+dollar, never mathtext. Band limits and rating names come from the framework. Colours are the
+Okabe-Ito colour-blind-safe palette and every colour has its own marker shape, so the charts read
+in greyscale too. Long tables are split into pages of at most ``rows_per_page`` rows
+(:func:`change_charts`), so a figure never grows beyond a printable height.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +27,11 @@ import pandas as pd
 from ..change import DECLINE, IMPROVEMENT, NO_CHANGE, spec_of
 from ..parse import parse_table
 from .columns import band_limits_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..framework import Framework
 
 __all__ = [
     "LABEL_STYLE",
@@ -62,7 +70,7 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise ImportError(
-            "stats.render.charts needs matplotlib; install it with: pip install \"inspection-stats[plot]\""
+            'stats.render.charts needs matplotlib; install it with: pip install "inspection-stats[plot]"'
         ) from None
     return plt
 
@@ -79,8 +87,9 @@ def _pick_column(labelled, given, candidates, parameter):
     """``given`` if it is a column (an error if it is not), else the first candidate present."""
     if given is not None:
         if given not in labelled.columns:
-            raise ValueError(f"{parameter} ({given!r}) is not a column of labelled; "
-                             f"columns are {list(labelled.columns)}.")
+            raise ValueError(
+                f"{parameter} ({given!r}) is not a column of labelled; columns are {list(labelled.columns)}."
+            )
         return given
     return next((c for c in candidates if c in labelled.columns), None)
 
@@ -99,7 +108,9 @@ def _pages(items, heights, capacity):
     """
     total = sum(item[0] == "row" for item in items)
     capacity = math.ceil(total / math.ceil(total / capacity)) if total else capacity  # pages of even length
-    pages, page, rows = [], [], 0
+    pages: list[list[Any]] = []
+    page: list[Any] = []
+    rows = 0
     for item in items:
         if item[0] == "row" and rows >= capacity:
             heading = [page.pop()] if page and page[-1][0] == "group" else []
@@ -116,8 +127,10 @@ def _pages(items, heights, capacity):
 def _interval(labelled, testable):
     """The intervals the table was labelled with (``ci_low``, ``ci_high``): a chart never computes one."""
     if not {"ci_low", "ci_high"} <= set(labelled.columns):
-        raise ValueError("labelled has no interval columns (ci_low, ci_high): label it with "
-                         "stats.label_changes(..., intervals=True) so that the chart draws the test's intervals.")
+        raise ValueError(
+            "labelled has no interval columns (ci_low, ci_high): label it with "
+            "stats.label_changes(..., intervals=True) so that the chart draws the test's intervals."
+        )
     low = labelled.loc[testable, "ci_low"].to_numpy(dtype=float)
     high = labelled.loc[testable, "ci_high"].to_numpy(dtype=float)
     return low, high
@@ -127,18 +140,31 @@ def _subtitle(spec):
     return f"{spec.describe()} (method '{spec.method}')"
 
 
-def change_axis_limit(*tables) -> float:
+def change_axis_limit(*tables: pd.DataFrame) -> float:
     """The half-width (points) of a change axis that holds every change and interval of ``tables``.
 
     Pass every labelled table a report charts, and give the result to :func:`change_charts`
     (``xmax``) so that all its change charts share one axis: the same distance means the same
     change on every chart.
+
+    See Also
+    --------
+    change_charts : draws every page on this axis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.render.charts import change_axis_limit
+    >>> change_axis_limit(pd.DataFrame({"difference": [0.17], "ci_low": [0.058], "ci_high": [0.278]}))
+    30.0
+    >>> change_axis_limit(pd.DataFrame({"difference": [0.5], "ci_low": [0.3], "ci_high": [0.7]}))
+    80.0
     """
-    values = []
+    values: list[np.ndarray] = []
     for t in tables:
-        for c in ("ci_low", "ci_high", "difference"):
-            if c in t.columns:
-                values.append(100 * np.abs(t[c].to_numpy(dtype=float)))
+        values.extend(
+            100 * np.abs(t[c].to_numpy(dtype=float)) for c in ("ci_low", "ci_high", "difference") if c in t.columns
+        )
     x = np.concatenate(values) if values else np.array([])
     span = float(np.nanmax(x)) if x.size and np.isfinite(x).any() else 10.0
     step = 10 if span <= 40 else 20
@@ -186,11 +212,14 @@ def _prepare(labelled, *, group, label_column, id_column, wrap, xmax=None):
         n1=parsed.loc[testable, "n_previous"].to_numpy(dtype=float),
         n2=parsed.loc[testable, "n_current"].to_numpy(dtype=float),
         diff=100 * (parsed.loc[testable, "current"] - parsed.loc[testable, "previous"]).to_numpy(dtype=float),
-        low=100 * low, high=100 * high,
+        low=100 * low,
+        high=100 * high,
         labels=rows["label"].astype(str).to_numpy(),
-        labels_text=[_row_label(i, t, wrap) for i, t in zip(ids, texts)],
-        fdr=fdr, groups=groups,
-        n1_assumed=_assumed(rows, "n_previous_source"), n2_assumed=_assumed(rows, "n_source"),
+        labels_text=[_row_label(i, t, wrap) for i, t in zip(ids, texts, strict=True)],
+        fdr=fdr,
+        groups=groups,
+        n1_assumed=_assumed(rows, "n_previous_source"),
+        n2_assumed=_assumed(rows, "n_source"),
         omitted_ids=(omitted[id_column].astype(str).tolist() if id_column else [str(i) for i in omitted.index]),
     )
     items = []
@@ -241,9 +270,17 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
             heights.append(max(0.30, _LINE * len(data["labels_text"][payload][1]) + 0.10))
     body = sum(heights)
     assumed = data["n1_assumed"].any() or data["n2_assumed"].any()
-    notes = [f"n: cases at the previous and current inspection{' (* assumed, not published)' if assumed else ''}. "
-             f"Interval: {spec.interval}, "
-             f"{100 * (1 - spec.alpha):g}% ({'dual to the test: it excludes 0 exactly when the change is significant' if spec.interval_is_dual else 'not dual to the test'})."]
+    duality = (
+        "dual to the test: it excludes 0 exactly when the change is significant"
+        if spec.interval_is_dual
+        else "not dual to the test"
+    )
+    notes = [
+        (
+            f"n: cases at the previous and current inspection{' (* assumed, not published)' if assumed else ''}. "
+            f"Interval: {spec.interval}, {100 * (1 - spec.alpha):g}% ({duality})."
+        )
+    ]
     if data["fdr"] is not None:
         notes.append("★ significant after false discovery rate adjustment (q <= alpha, column significant_fdr).")
     omitted = _omitted_note(data["omitted_ids"], noun)
@@ -259,7 +296,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
 
     ax_text, ax_level, ax_change, ax_n = axes(0.15, 4.95), axes(5.15, 7.65), axes(8.0, 10.95), axes(11.05, 11.85)
     y_top, ys = 0.0, {}
-    for (kind, payload), h in zip(page_items, heights):
+    for (kind, payload), h in zip(page_items, heights, strict=True):
         ys[(kind, payload)] = y_top + h / 2
         y_top += h
     for ax in (ax_text, ax_level, ax_change, ax_n):
@@ -275,7 +312,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     from matplotlib.collections import LineCollection
 
     drawn = []
-    for (kind, payload), h in zip(page_items, heights):
+    for (kind, payload), h in zip(page_items, heights, strict=True):
         y = ys[(kind, payload)]
         if kind == "group":
             ax_text.text(0, y + 0.04, payload, fontsize=9, weight="bold", va="center", ha="left", **LITERAL)
@@ -300,16 +337,40 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         if not mask.any():
             continue
         rows, y = idx[mask], yy[mask]
-        ax_level.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["p1"][rows], data["p2"][rows], y)],
-                                               colors=colour, lw=1.4, alpha=0.7, zorder=2))
-        ax_change.add_collection(LineCollection([[(a, b), (c, b)] for a, c, b in zip(data["low"][rows], data["high"][rows], y)],
-                                                colors=colour, lw=2.0, zorder=2, capstyle="butt"))
+        ax_level.add_collection(
+            LineCollection(
+                [[(a, b), (c, b)] for a, c, b in zip(data["p1"][rows], data["p2"][rows], y, strict=True)],
+                colors=colour,
+                lw=1.4,
+                alpha=0.7,
+                zorder=2,
+            )
+        )
+        ax_change.add_collection(
+            LineCollection(
+                [[(a, b), (c, b)] for a, c, b in zip(data["low"][rows], data["high"][rows], y, strict=True)],
+                colors=colour,
+                lw=2.0,
+                zorder=2,
+                capstyle="butt",
+            )
+        )
         ax_level.scatter(data["p2"][rows], y, s=40, marker=marker, color=colour, zorder=4, clip_on=False, label=label)
-        ax_change.scatter(data["diff"][rows], y, s=40, marker=marker, color=colour, zorder=3, clip_on=False, label=label)
+        ax_change.scatter(
+            data["diff"][rows], y, s=40, marker=marker, color=colour, zorder=3, clip_on=False, label=label
+        )
     if data["fdr"] is not None and data["fdr"][idx].any():
         star = data["fdr"][idx]
-        ax_change.scatter(np.full(star.sum(), data["xmax"]), yy[star], s=_FDR_MARK["size"], marker=_FDR_MARK["marker"],
-                          color=_FDR_MARK["color"], zorder=3, clip_on=False, label="significant after FDR")
+        ax_change.scatter(
+            np.full(star.sum(), data["xmax"]),
+            yy[star],
+            s=_FDR_MARK["size"],
+            marker=_FDR_MARK["marker"],
+            color=_FDR_MARK["color"],
+            zorder=3,
+            clip_on=False,
+            label="significant after FDR",
+        )
 
     ax_level.set_xlim(-3, 103)
     ax_level.set_xticks([0, 25, 50, 75, 100])
@@ -329,16 +390,33 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     fig.text(11.1 / _WIDTH, head / height, "n", fontsize=8, weight="bold", **LITERAL)
 
     page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
-    fig.text(0.15 / _WIDTH, (height - 0.30) / height, (title or "Change since the previous inspection") + page,
-             fontsize=12, weight="bold", va="center", **LITERAL)
+    fig.text(
+        0.15 / _WIDTH,
+        (height - 0.30) / height,
+        (title or "Change since the previous inspection") + page,
+        fontsize=12,
+        weight="bold",
+        va="center",
+        **LITERAL,
+    )
     fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec), fontsize=8.5, va="center", **LITERAL)
     handles = [Line2D([], [], ls="none", ms=6, mfc="white", mec="#222222", marker="o", label="previous")]
-    handles += [Line2D([], [], ls="none", ms=7, marker=m, color=c, label=f"current: {text}")
-                for c, m, text in LABEL_STYLE.values()]
+    handles += [
+        Line2D([], [], ls="none", ms=7, marker=m, color=c, label=f"current: {text}")
+        for c, m, text in LABEL_STYLE.values()
+    ]
     if data["fdr"] is not None:
         handles.append(Line2D([], [], ls="none", ms=9, marker="*", color="#000000", label="significant after FDR"))
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.82) / height),
-               ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.4)
+    fig.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(0.15 / _WIDTH, (height - 0.82) / height),
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+        handletextpad=0.3,
+        columnspacing=1.4,
+    )
     y = 0.12
     for note in reversed(notes):
         for line in reversed(textwrap.wrap(note, 170)):
@@ -347,8 +425,17 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     return fig
 
 
-def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
-                  title=None, rows_per_page: int = 30, wrap: int = 78, xmax: float | None = None) -> list:
+def change_charts(
+    labelled: pd.DataFrame,
+    *,
+    group: str = "standard",
+    label_column: str | None = None,
+    id_column: str | None = None,
+    title: str | None = None,
+    rows_per_page: int = 30,
+    wrap: int = 78,
+    xmax: float | None = None,
+) -> list:
     """The change chart of a labelled table, one figure per page of at most ``rows_per_page`` rows.
 
     Each testable row shows its previous (open circle) and current percentage, and its change
@@ -389,28 +476,51 @@ def change_charts(labelled: pd.DataFrame, *, group="standard", label_column=None
     list of matplotlib.figure.Figure
         The x axes are the same on every page.
 
+    See Also
+    --------
+    change_chart : one page as a single figure.
+    key_question_chart : the key-question table's chart.
+    change_axis_limit : the shared axis of the pages.
+
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> import stats
     >>> from stats.render.charts import change_charts
     >>> labelled = stats.label_changes(stats.load_report().prompts, intervals=True)
     >>> figs = change_charts(labelled)
     >>> len(figs), bool(max(f.get_size_inches()[1] for f in figs) < 20)
     (2, True)
+    >>> [len(f.axes) for f in figs], figs[0].axes[2].get_xlabel()
+    ([4, 4], 'change in points, 90% score interval')
+    >>> import matplotlib.pyplot as plt
+    >>> for f in figs:
+    ...     plt.close(f)
     """
-    if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:
+    if not isinstance(rows_per_page, (int, np.integer)) or rows_per_page < 1:  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"rows_per_page must be a whole number >= 1 (got {rows_per_page!r}).")
     data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap, xmax=xmax)
     pages = _continued(data, _pages(data["items"], None, rows_per_page))
     noun = "prompts" if "prompt_id" in labelled.columns else "rows"
-    return [_draw_change_page(data, page, title=title, page_number=k + 1, page_count=len(pages), noun=noun)
-            for k, page in enumerate(pages)]
+    return [
+        _draw_change_page(data, page, title=title, page_number=k + 1, page_count=len(pages), noun=noun)
+        for k, page in enumerate(pages)
+    ]
 
 
-def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None, id_column=None,
-                 title=None, rows_per_page: int = 30, wrap: int = 78, page: int | None = None,
-                 xmax: float | None = None):
+def change_chart(
+    labelled: pd.DataFrame,
+    *,
+    group: str = "standard",
+    label_column: str | None = None,
+    id_column: str | None = None,
+    title: str | None = None,
+    rows_per_page: int = 30,
+    wrap: int = 78,
+    page: int | None = None,
+    xmax: float | None = None,
+) -> Figure:
     """One page of :func:`change_charts` as a single figure.
 
     ``page`` (0-based) picks the page; it may be left out only when the table fits on one
@@ -420,49 +530,77 @@ def change_chart(labelled: pd.DataFrame, *, group="standard", label_column=None,
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    change_charts : every page of a long table.
+    key_question_chart : the key-question table's chart.
+
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> import stats
     >>> from stats.render.charts import change_chart
     >>> kq = stats.label_changes(stats.load_report().key_questions, intervals=True)
     >>> fig = change_chart(kq)
+    >>> len(fig.axes), fig.axes[2].get_xlabel()
+    (4, 'change in points, 90% score interval')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     >>> change_chart(stats.label_changes(stats.load_report().prompts, intervals=True))
     Traceback (most recent call last):
     ...
-    ValueError: labelled has 51 testable rows in 2 pages of at most 30: pass page=0 to 1, or use change_charts for every page.
+    ValueError: labelled has 51 testable rows in 2 pages of at most 30: pass page=0 to 1,
+    or use change_charts for every page.
     """
     data = _prepare(labelled, group=group, label_column=label_column, id_column=id_column, wrap=wrap, xmax=xmax)
     pages = _continued(data, _pages(data["items"], None, rows_per_page))
     if page is None and len(pages) > 1:
-        raise ValueError(f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
-                         f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page.")
+        raise ValueError(
+            f"labelled has {len(data['labels'])} testable rows in {len(pages)} pages of at most "
+            f"{rows_per_page}: pass page=0 to {len(pages) - 1}, or use change_charts for every page."
+        )
     page = 0 if page is None else page
-    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):
+    if not isinstance(page, (int, np.integer)) or isinstance(page, bool) or not 0 <= page < len(pages):  # type: ignore[redundant-expr]  # callers may pass anything
         raise ValueError(f"page must be a whole number from 0 to {len(pages) - 1} (got {page!r}).")
     noun = "prompts" if "prompt_id" in labelled.columns else "rows"
     return _draw_change_page(data, pages[page], title=title, page_number=page + 1, page_count=len(pages), noun=noun)
 
 
-def key_question_chart(key_questions: pd.DataFrame, *, title=None, **options):
+def key_question_chart(key_questions: pd.DataFrame, *, title: str | None = None, **options: Any) -> Figure:
     """The change chart of the labelled key-question table (one figure).
 
     :func:`change_chart` with the key-question text and number as row labels; options
     are passed on (``rows_per_page``, ``wrap``, ``page``).
 
+    See Also
+    --------
+    change_charts : the same chart for prompts, paged.
+    ratings_chart : the key questions against the rating bands.
+
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> import stats
     >>> from stats.render.charts import key_question_chart
     >>> fig = key_question_chart(stats.label_changes(stats.load_report().key_questions, intervals=True))
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (4, 'percent: previous (open circle) and current')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     _check_columns(key_questions, ("key_question", "key_question_text"), "key_questions")
-    return change_chart(key_questions, label_column="key_question_text", id_column="key_question",
-                        title=title or "Key questions: change since the previous inspection", **options)
+    return change_chart(
+        key_questions,
+        label_column="key_question_text",
+        id_column="key_question",
+        title=title or "Key questions: change since the previous inspection",
+        **options,
+    )
 
 
-def _band_ticks(boundaries) -> list[float]:
+def _band_ticks(boundaries: Sequence[float]) -> list[float]:
     """Ticks of the bands axis: the framework's band limits, and every 10 % more than 5 points from a limit."""
     limits = [float(b) for b in boundaries]
     return sorted({*limits, *(float(t) for t in range(0, 101, 10) if all(abs(t - b) > 5 for b in limits))})
@@ -474,8 +612,14 @@ def _nearest_boundary(percent, boundaries):
     return b[k], percent - b[k]
 
 
-def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = None, *, framework=None, title=None,
-                  wrap: int = 60):
+def ratings_chart(
+    key_questions: pd.DataFrame,
+    ratings: pd.DataFrame | None = None,
+    *,
+    framework: Framework | None = None,
+    title: str | None = None,
+    wrap: int = 60,
+) -> Figure:
     """Key-question percentages against the rating band limits, with their margins.
 
     One row per key question with a current percentage, grouped by standard, on the
@@ -504,59 +648,79 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    key_question_chart : the key questions' changes.
+    stats.summary.band_rule : the rule the bands draw.
+    stats.ratings.rate_report : the ratings it marks.
+
     Examples
     --------
-    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> import stats
     >>> from stats.render.charts import ratings_chart
     >>> from stats.ratings import rate_report
     >>> report = stats.load_report()
-    >>> fig = ratings_chart(stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards))
+    >>> fig = ratings_chart(
+    ...     stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards)
+    ... )
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (3, 'current percentage of the key question (band limits 50, 65 and 80)')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     plt = _pyplot()
     from matplotlib.lines import Line2D
-    
+
     from ..framework import load_framework
 
     if framework is None and ratings is not None and "framework" in ratings.attrs:
         framework = ratings.attrs["framework"]  # the bands rate_report used
     fw = load_framework(framework)
-    RATINGS, KEY_QUESTION_BOUNDARIES = fw.ratings, fw.key_question_bands  # noqa: N806
+    RATINGS, KEY_QUESTION_BOUNDARIES = fw.ratings, fw.key_question_bands
 
     _check_columns(key_questions, ("standard", "key_question", "current", "n_current"), "key_questions")
     kq = key_questions[key_questions["current"].notna()]
     if kq.empty:
         raise ValueError("key_questions has no current percentages to place in the bands.")
+    rated = None
     if ratings is not None:
         _check_columns(ratings, ("standard", "rating", "lowest_key_question"), "ratings")
         rated = ratings.set_index(ratings["standard"].astype(str))
     current = kq["current"].to_numpy(dtype=float)
     if "margin_current" not in kq.columns or kq["margin_current"].isna().any():
-        raise ValueError("key_questions has no margin_current for every row with a current percentage: pass the "
-                         "labelled table (stats.label_changes), whose margins the chart draws.")
+        raise ValueError(
+            "key_questions has no margin_current for every row with a current percentage: pass the "
+            "labelled table (stats.label_changes), whose margins the chart draws."
+        )
     margin = 100 * kq["margin_current"].to_numpy(dtype=float)
     boundaries = KEY_QUESTION_BOUNDARIES
     text_col = "key_question_text" if "key_question_text" in kq.columns else None
 
-    items = []
+    items: list[tuple[Any, ...]] = []
     for std, part in kq.groupby(kq["standard"].astype(str), sort=False):
         name = f"{std} {part['standard_name'].iloc[0]}" if "standard_name" in part.columns else std
         lowest = part["key_question"].astype(str).iloc[int(np.argmin(part["current"].to_numpy(dtype=float)))]
         verdict = ""
-        if ratings is not None and std in rated.index:
+        if rated is not None and std in rated.index:
             r = rated.loc[std]
             lowest = str(r["lowest_key_question"]) if pd.notna(r["lowest_key_question"]) else lowest
             verdict = str(r["rating"])
             mechanical = r.get("mechanical_rating")
             if pd.notna(mechanical) and str(mechanical) != verdict:
-                how = ("panel discretion" if pd.notna(r.get("discretion_rating")) else
-                       "qualitative adjustment" if pd.notna(r.get("qualitative_adjustment")) else "panel decision")
+                how = (
+                    "panel discretion"
+                    if pd.notna(r.get("discretion_rating"))
+                    else "qualitative adjustment"
+                    if pd.notna(r.get("qualitative_adjustment"))
+                    else "panel decision"
+                )
                 verdict = f"{mechanical} -> {verdict}\n({how})"
             if "published_rating" in r and pd.notna(r["published_rating"]):
                 verdict += f"\n(published: {r['published_rating']})"
         items.append(("group", name, verdict))
-        for idx in part.index:
-            items.append(("row", kq.index.get_loc(idx), str(kq.at[idx, "key_question"]) == lowest))
+        items.extend(("row", kq.index.get_loc(idx), str(kq.loc[idx, "key_question"]) == lowest) for idx in part.index)
 
     heights = []
     labels = {}
@@ -569,10 +733,14 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
         labels[i] = _row_label(kq["key_question"].iloc[i], text, wrap)
         heights.append(max(0.30, _LINE * len(labels[i][1]) + 0.10))
     body = sum(heights)
-    notes = ["Bars: the margin of error of each percentage (80% confidence at p = 0.5, the methodology's design "
-             "margin). Filled: the lowest key question of the standard, which sets its mechanical rating; the text "
-             "gives its distance to the nearest band limit, '!' when the margin crosses that limit. A heading "
-             "'A -> B' names a rating the panel moved off the bands (discretion or qualitative evidence)."]
+    notes = [
+        (
+            "Bars: the margin of error of each percentage (80% confidence at p = 0.5, the methodology's design "
+            "margin). Filled: the lowest key question of the standard, which sets its mechanical rating; the text "
+            "gives its distance to the nearest band limit, '!' when the margin crosses that limit. A heading "
+            "'A -> B' names a rating the panel moved off the bands (discretion or qualitative evidence)."
+        )
+    ]
     top, bottom = 1.35, 0.55 + 0.16 * sum(len(textwrap.wrap(n, 170)) for n in notes)
     height = top + body + bottom
     fig = plt.figure(figsize=(_WIDTH, height))
@@ -585,15 +753,25 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
         a.set_xlim(0, 1)
         a.axis("off")
     edges = (0, *boundaries, 100)
-    for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+    for k, (lo, hi) in enumerate(itertools.pairwise(edges)):
         ax.axvspan(lo, hi, color=_BAND_COLOURS[k % len(_BAND_COLOURS)], zorder=0, lw=0)
-        ax.text((lo + hi) / 2, 1.004, RATINGS[k].replace(" ", "\n", 1) if hi - lo < 20 else RATINGS[k],
-                ha="center", va="bottom", fontsize=7, weight="bold", linespacing=1.0,
-                transform=ax.get_xaxis_transform(), clip_on=False, **LITERAL)
+        ax.text(
+            (lo + hi) / 2,
+            1.004,
+            RATINGS[k].replace(" ", "\n", 1) if hi - lo < 20 else RATINGS[k],
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            weight="bold",
+            linespacing=1.0,
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+            **LITERAL,
+        )
     for b in boundaries:
         ax.axvline(b, color="#333333", lw=0.9, ls="--", zorder=1)
     y_top = 0.0
-    for item, h in zip(items, heights):
+    for item, h in zip(items, heights, strict=True):
         y = y_top + h / 2
         y_top += h
         if item[0] == "group":
@@ -607,8 +785,17 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
         ax_text.text(0.13, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
         p, m = current[i], margin[i]
         ax.plot([max(0, p - m), min(100, p + m)], [y, y], color="#000000", lw=1.6, zorder=2, solid_capstyle="butt")
-        ax.scatter([p], [y], s=46 if is_lowest else 36, marker="D", zorder=3, clip_on=False,
-                   facecolor="#000000" if is_lowest else "white", edgecolor="#000000", linewidths=1.1)
+        ax.scatter(
+            [p],
+            [y],
+            s=46 if is_lowest else 36,
+            marker="D",
+            zorder=3,
+            clip_on=False,
+            facecolor="#000000" if is_lowest else "white",
+            edgecolor="#000000",
+            linewidths=1.1,
+        )
         text = f"{p:.0f}%"
         if is_lowest:
             b, d = _nearest_boundary(p, boundaries)
@@ -620,13 +807,39 @@ def ratings_chart(key_questions: pd.DataFrame, ratings: pd.DataFrame | None = No
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(f"current percentage of the key question (band limits {band_limits_text(fw)})", fontsize=8)
-    fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Key questions against the rating bands",
-             fontsize=12, weight="bold", va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", marker="D", ms=6, mfc="#000000", mec="#000000", label="lowest key question (sets the mechanical rating)"),
-               Line2D([], [], ls="none", marker="D", ms=6, mfc="white", mec="#000000", label="other key question"),
-               Line2D([], [], color="#000000", lw=1.6, label="margin of error (80%)")]
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
-               ncol=len(handles), fontsize=7.5, frameon=False, handletextpad=0.4, columnspacing=1.0)
+    fig.text(
+        0.15 / _WIDTH,
+        (height - 0.30) / height,
+        title or "Key questions against the rating bands",
+        fontsize=12,
+        weight="bold",
+        va="center",
+        **LITERAL,
+    )
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="D",
+            ms=6,
+            mfc="#000000",
+            mec="#000000",
+            label="lowest key question (sets the mechanical rating)",
+        ),
+        Line2D([], [], ls="none", marker="D", ms=6, mfc="white", mec="#000000", label="other key question"),
+        Line2D([], [], color="#000000", lw=1.6, label="margin of error (80%)"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
+        ncol=len(handles),
+        fontsize=7.5,
+        frameon=False,
+        handletextpad=0.4,
+        columnspacing=1.0,
+    )
     y = 0.12
     for note in reversed(notes):
         for line in reversed(textwrap.wrap(note, 170)):
@@ -641,7 +854,19 @@ EXACT_STYLE = {"fisher": ("#D55E00", "D"), "barnard": ("#CC79A7", "P"), "boschlo
 
 
 def method_style(name: str) -> tuple[str, str]:
-    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`."""
+    """``(colour, marker)`` of test variant or exact test ``name`` in :func:`method_chart`.
+
+    See Also
+    --------
+    method_chart : where the styles are drawn.
+    stats.change.METHODS : the registry that holds each variant's style.
+
+    Examples
+    --------
+    >>> from stats.render.charts import method_style
+    >>> method_style("pooled"), method_style("fisher")
+    (('#0072B2', 'o'), ('#D55E00', 'D'))
+    """
     from ..change import METHODS
 
     if name in METHODS:
@@ -656,8 +881,14 @@ def _method_names() -> list[str]:
     return [*METHODS, *EXACT_STYLE]
 
 
-def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *, window: float = 3.0,
-                 title=None, wrap: int = 60):
+def method_chart(
+    compared: pd.DataFrame,
+    labelled: pd.DataFrame | None = None,
+    *,
+    window: float = 3.0,
+    title: str | None = None,
+    wrap: int = 60,
+) -> Figure:
     """p-values of every test variant on the rows where the choice could matter.
 
     Shows the rows of :func:`stats.exact.compare_methods` whose p-values reach within a
@@ -678,6 +909,25 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     Returns
     -------
     matplotlib.figure.Figure
+
+    See Also
+    --------
+    stats.exact.compare_methods : the table it draws.
+    method_style : the colour and marker of each variant.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import stats
+    >>> from stats.exact import compare_methods
+    >>> from stats.render.charts import method_chart
+    >>> labelled = stats.label_changes(stats.load_report().key_questions)
+    >>> fig = method_chart(compare_methods(labelled, exact="none"), labelled, window=10)
+    >>> len(fig.axes), [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()]
+    (2, ['p-value (two-sided; significant left of the dashed line)'])
+    >>> plt.close(fig)
     """
     plt = _pyplot()
     from matplotlib.lines import Line2D
@@ -702,11 +952,13 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
             ids = labelled.loc[rows.index, id_col].astype(str).tolist()
         if text_col:
             texts = labelled.loc[rows.index, text_col].tolist()
-    labels = [_row_label(i, t, wrap) for i, t in zip(ids, texts)]
+    labels = [_row_label(i, t, wrap) for i, t in zip(ids, texts, strict=True)]
     heights = [max(0.30, _LINE * len(lines) + 0.10) for _, lines in labels]
     body = sum(heights)
-    note = (f"Rows shown: p-values within a factor {window:g} of alpha or a verdict that depends on the variant "
-            f"({len(rows)} of {len(compared)} testable rows). Exact tests are blank where not run.")
+    note = (
+        f"Rows shown: p-values within a factor {window:g} of alpha or a verdict that depends on the variant "
+        f"({len(rows)} of {len(compared)} testable rows). Exact tests are blank where not run."
+    )
     top, bottom = 1.2, 0.75
     height = top + body + bottom
     fig = plt.figure(figsize=(_WIDTH, height))
@@ -718,7 +970,7 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     ax_text.axis("off")
     y_top = 0.0
     lo = max(1e-4, np.nanmin(p[near]) / 1.5)
-    for k, ((ident, lines), h) in enumerate(zip(labels, heights)):
+    for k, ((ident, lines), h) in enumerate(zip(labels, heights, strict=True)):
         y = y_top + h / 2
         y_top += h
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", **LITERAL)
@@ -738,16 +990,40 @@ def method_chart(compared: pd.DataFrame, labelled: pd.DataFrame | None = None, *
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(spec.alpha, color="#000000", lw=1.0, ls="--")
     # above the axes: clear of the tick labels and the axis title below
-    ax.annotate(f"alpha = {spec.alpha:g}", xy=(spec.alpha, 1), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                textcoords="offset points", ha="center", va="bottom", fontsize=8, annotation_clip=False, **LITERAL)
+    ax.annotate(
+        f"alpha = {spec.alpha:g}",
+        xy=(spec.alpha, 1),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        annotation_clip=False,
+        **LITERAL,
+    )
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(f"p-value ({spec.alternative}; significant left of the dashed line)", fontsize=8)
-    fig.text(0.15 / _WIDTH, (height - 0.30) / height, title or "Does the verdict depend on the test variant?",
-             fontsize=12, weight="bold", va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", marker=method_style(m)[1], color=method_style(m)[0], ms=6, label=m)
-               for m in methods]
-    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
-               ncol=len(handles), fontsize=8, frameon=False)
+    fig.text(
+        0.15 / _WIDTH,
+        (height - 0.30) / height,
+        title or "Does the verdict depend on the test variant?",
+        fontsize=12,
+        weight="bold",
+        va="center",
+        **LITERAL,
+    )
+    handles = [
+        Line2D([], [], ls="none", marker=method_style(m)[1], color=method_style(m)[0], ms=6, label=m) for m in methods
+    ]
+    fig.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(0.15 / _WIDTH, (height - 0.62) / height),
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
     fig.text(0.15 / _WIDTH, 0.12 / height, note, fontsize=7.5, color="#333333", **LITERAL)
     return fig

@@ -19,9 +19,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..change import DECLINE, IMPROVEMENT
 from .columns import LABEL_CODES, LABEL_SYMBOLS
+
+if TYPE_CHECKING:
+    from ..findings import ChangePoint, MainPoints, RatingPoint
+    from ..summary import ReportSummary
 
 __all__ = [
     "ASSUMED_MARK",
@@ -43,7 +48,23 @@ ASSUMED_MARK = "*"
 @dataclass(frozen=True)
 class Point:
     """One main point: its ``text`` (a plain sentence), the label ``code`` and ``symbol`` of a change
-    (empty otherwise), its ``firmness`` (robust/fragile, empty otherwise) and the row ``id``."""
+    (empty otherwise), its ``firmness`` (robust/fragile, empty otherwise) and the row ``id``.
+
+    See Also
+    --------
+    Section : a heading and its points.
+    sections : words every point of a report.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import sections
+    >>> first = sections(summary.main_points)[0].points[0]
+    >>> first.code, first.symbol, first.firmness, first.id
+    ('improvement', '▲', 'robust', '4.2.3')
+    """
 
     text: str
     code: str = ""
@@ -54,7 +75,22 @@ class Point:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading, an optional lead sentence and its points."""
+    """A heading, an optional lead sentence and its points.
+
+    See Also
+    --------
+    Point : one point of a section.
+    sections : every section of a report, in reading order.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import sections
+    >>> [s.key for s in sections(summary.main_points)]
+    ['key-questions', 'prompts', 'evidence', 'ratings', 'untested']
+    """
 
     key: str
     heading: str
@@ -76,8 +112,19 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def mark_assumed(n, assumed: bool) -> str:
-    """``'100*'`` for an assumed denominator, ``'100'`` for a published one (blank when missing)."""
+def mark_assumed(n: float, assumed: bool) -> str:
+    """``'100*'`` for an assumed denominator, ``'100'`` for a published one (blank when missing).
+
+    See Also
+    --------
+    assumed_footnote : the footnote that explains the mark.
+
+    Examples
+    --------
+    >>> from stats.render.points import mark_assumed
+    >>> mark_assumed(100, True), mark_assumed(100.0, False), mark_assumed(float("nan"), True)
+    ('100*', '100', '')
+    """
     try:
         text = f"{float(n):.0f}"
     except (TypeError, ValueError):
@@ -87,8 +134,23 @@ def mark_assumed(n, assumed: bool) -> str:
     return text + (ASSUMED_MARK if assumed else "")
 
 
-def assumed_footnote(points) -> str:
-    """The footnote of the assumed-denominator mark, with the counts of this report ('' when none)."""
+def assumed_footnote(points: MainPoints) -> str:
+    """The footnote of the assumed-denominator mark, with the counts of this report ('' when none).
+
+    See Also
+    --------
+    mark_assumed : the mark beside an assumed denominator.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import assumed_footnote
+    >>> print(assumed_footnote(summary.main_points))
+    * assumed, not published: previous n of 18 of 18 key questions; previous n of 76 of 76 prompts (taken equal
+    to the stated sample, as the report does not publish them).
+    """
     d = points.denominators
     parts = []
     for table, row in d.iterrows():
@@ -105,8 +167,13 @@ def assumed_footnote(points) -> str:
     )
 
 
-def change_sentence(c, level: float) -> str:
+def change_sentence(c: ChangePoint, level: float) -> str:
     """One significant change in words: what, its size, levels, interval, denominators and firmness.
+
+    See Also
+    --------
+    rating_sentence : the sentence of a rating.
+    sections : where the sentences are used.
 
     Examples
     --------
@@ -126,8 +193,23 @@ def change_sentence(c, level: float) -> str:
     )
 
 
-def rating_sentence(r) -> str:
-    """One standard's rating in words, naming the panel's decision where it moved the rating."""
+def rating_sentence(r: RatingPoint) -> str:
+    """One standard's rating in words, naming the panel's decision where it moved the rating.
+
+    See Also
+    --------
+    change_sentence : the sentence of a change.
+    stats.findings.RatingPoint : the data it words.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import rating_sentence
+    >>> print(rating_sentence(summary.main_points.ratings[0]))
+    1.1 Leadership: Outstanding by inspector judgement.
+    """
     name = f"{r.standard} {r.standard_name}"
     published = "" if r.matches_published else f" (published: {r.published_rating})"
     if r.decision == "discretion" and r.discretion_rating and r.discretion_rating != r.mechanical_rating:
@@ -153,8 +235,22 @@ def rating_sentence(r) -> str:
     )
 
 
-def lede(points) -> str:
-    """One sentence: how many changes are significant and how many are robust."""
+def lede(points: MainPoints) -> str:
+    """One sentence: how many changes are significant and how many are robust.
+
+    See Also
+    --------
+    sections : the points the sentence introduces.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import lede
+    >>> print(lede(summary.main_points))
+    26 significant changes since the previous inspection (9 key questions, 17 prompts); 14 robust, 12 fragile.
+    """
     kq = sum(c.table == "key question" for c in points.changes)
     pr = len(points.changes) - kq
     if not points.changes:
@@ -166,8 +262,25 @@ def lede(points) -> str:
     )
 
 
-def sections(points) -> tuple[Section, ...]:
-    """The main points of a :class:`stats.findings.MainPoints` as worded sections, in reading order."""
+def sections(points: MainPoints) -> tuple[Section, ...]:
+    """The main points of a :class:`stats.findings.MainPoints` as worded sections, in reading order.
+
+    See Also
+    --------
+    stats.findings.main_points : the main points as data.
+    lede : the one sentence above the sections.
+    stats.render.text.main_points_lines : the sections as terminal lines.
+
+    Examples
+    --------
+    >>> import stats
+    >>> from stats.summary import summarise
+    >>> summary = summarise(stats.load_report())
+    >>> from stats.render.points import sections
+    >>> [(s.heading, len(s.points)) for s in sections(summary.main_points)]
+    [('Significant changes: key questions', 9), ('Significant changes: prompts', 17), ('How firm the evidence
+    is', 2), ('Ratings', 4), ('What could not be tested', 7)]
+    """
     level = 100 * points.confidence_level
     changes = []
     for table, heading in (
@@ -279,7 +392,7 @@ def sections(points) -> tuple[Section, ...]:
     return (*changes, firmness, ratings, untested_section)
 
 
-def design_effect_sentences(summary) -> list[str]:
+def design_effect_sentences(summary: ReportSummary) -> list[str]:
     """The design-effect views in words, the sample's own structure first (every format says these).
 
     The primary view is :attr:`stats.summary.ReportSummary.design_effect_structure` (Kish's design
