@@ -41,7 +41,8 @@ import csv
 import io as _io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
+from typing import IO, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -176,7 +177,9 @@ def _to_frame(batch, header, first):
     return frame
 
 
-def _fast_chunks(fh, header, delimiter, chunk_rows, max_rows) -> Iterator[pd.DataFrame]:
+def _fast_chunks(
+    fh: BinaryIO, header: list[str], delimiter: str, chunk_rows: int, max_rows: int | None
+) -> Generator[pd.DataFrame, None, None]:
     n = len(header)
     names = [f"c{i}" for i in range(n)]
     reader = pacsv.open_csv(
@@ -226,12 +229,12 @@ def _one_batch(batches, names):
 
 
 def iter_table(
-    path,
+    path: sio.StrPath,
     *,
     chunk_rows: int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
-    folder=None,
+    folder: sio.StrPath | None = None,
     max_bytes: int | None = None,
     allow_no_rows: bool = False,
     max_rows: int | None = None,
@@ -243,7 +246,7 @@ def iter_table(
     see the module docstring for when the file is handed to it instead.
     """
 
-    def plain():
+    def plain() -> Iterator[pd.DataFrame]:
         return sio.iter_table(
             path,
             chunk_rows=chunk_rows,
@@ -255,7 +258,8 @@ def iter_table(
             max_rows=max_rows,
         )
 
-    size = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
+    # checked as any value (callers are not always type-checked): a bad one gets the plain reader's error
+    size: object = sio.CHUNK_ROWS if chunk_rows is None else chunk_rows
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         yield from plain()
         return
@@ -300,7 +304,7 @@ def _quote_chars(delimiter=",", lineterminator="\n"):
 _QUOTE = None
 
 
-def _quoted(col):
+def _quoted(col: pa.Array) -> pa.Array:
     """Quote the cells that need it (a delimiter, a quote, a line break): ``"..."`` with ``""`` inside."""
     global _QUOTE
     if _QUOTE is None:
@@ -312,7 +316,7 @@ def _quoted(col):
     return pc.if_else(need, escaped, col)
 
 
-def _float_text(values: np.ndarray):
+def _float_text(values: np.ndarray) -> pa.Array:
     """Float64 values as numpy's ``str`` writes them (what pandas' CSV writer uses), in bulk.
 
     A column with many repeated values (differences of whole percentages, margins, counts; judged
@@ -331,7 +335,7 @@ def _float_text(values: np.ndarray):
     return _float_text_distinct(values)
 
 
-def _float_text_distinct(values: np.ndarray):
+def _float_text_distinct(values: np.ndarray) -> pa.Array:
     """Float64 values as numpy's ``str`` writes them.
 
     Whole numbers below 1e15 (not ``-0.0``) are integers with ``.0`` added. For the others,
@@ -366,7 +370,7 @@ def _quote_text(text: str) -> str:
     return buf.getvalue()[: -len(",x\n")]
 
 
-def _column_text(series: pd.Series):
+def _column_text(series: pd.Series) -> pa.Array:
     """One column as CSV cells (pyarrow strings, missing cells empty, quoted where needed), as pandas'
     writer formats it."""
     dtype = series.dtype
@@ -394,14 +398,15 @@ def _column_text(series: pd.Series):
             text = text.combine_chunks()
         return _quoted(pc.fill_null(pc.cast(text, pa.string()), ""))
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-        values = series.to_numpy(dtype=object, na_value=None)
+        # pandas accepts na_value=None (missing cells as None); pandas-stubs does not list it
+        values = series.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
         if any(v is not None and not isinstance(v, str) for v in values):
             raise _Fallback
         return _quoted(pc.fill_null(pa.array(values, type=pa.string()), ""))
     raise _Fallback
 
 
-def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
+def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
     """Write ``frame`` to the text stream ``fh`` exactly as ``frame.to_csv(fh, index=False, header=header)``.
 
     Columns of float64, integer (numpy or nullable), nullable boolean, categorical and text dtypes
@@ -437,7 +442,7 @@ def write_csv(frame: pd.DataFrame, fh, *, header: bool = True) -> None:
         fh.write(data.tobytes().decode("utf-8"))
 
 
-def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool = True) -> None:
+def write_frame(frame: pd.DataFrame, fh: IO[str], *, sanitize: bool = True, header: bool = True) -> None:
     """Write ``frame`` as :func:`stats.render.csv.frame_csv` writes it to ``fh``, byte for byte: every
     digit kept, with ``sanitize`` cells and column names a spreadsheet would run made inert
     (:func:`stats.io.neutralise_formulas`), then :func:`write_csv`. The ``label`` command's CSV
@@ -445,7 +450,7 @@ def write_frame(frame: pd.DataFrame, fh, *, sanitize: bool = True, header: bool 
     write_csv(sio.neutralise_formulas(frame) if sanitize and _may_run(frame) else frame, fh, header=header)
 
 
-def write_frames(frames, fh, *, sanitize: bool = True) -> None:
+def write_frames(frames: Iterable[pd.DataFrame], fh: IO[str], *, sanitize: bool = True) -> None:
     """Write a stream of frames as one CSV, as :func:`write_frame` would one by one (header once).
 
     With pyarrow, each frame is formatted and written by one worker thread while the next is
@@ -479,18 +484,23 @@ def write_frames(frames, fh, *, sanitize: bool = True) -> None:
 _FORMULA_START = r"^[=+\-@\t\r]"  # stats.io.FORMULA_PREFIXES, as an RE2 class (a test checks they agree)
 
 
+def _formula_like(name: object) -> bool:
+    """Whether ``name`` (a column name or category: any value) is text starting with a formula prefix."""
+    return isinstance(name, str) and name.startswith(sio.FORMULA_PREFIXES)
+
+
 def _may_run(frame: pd.DataFrame) -> bool:
     """Whether :func:`stats.io.neutralise_formulas` could change ``frame``: False only when no column name,
     no category and no cell of a text column starts with one of :data:`stats.io.FORMULA_PREFIXES`
     (then it returns the frame as it is); checked in bulk for pyarrow text, else it is asked."""
-    if not AVAILABLE or any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in frame.columns):
+    if not AVAILABLE or any(_formula_like(c) for c in frame.columns):
         return True
     for i in range(frame.shape[1]):
         dtype = (col := frame.iloc[:, i]).dtype
         if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             continue
         if isinstance(dtype, pd.CategoricalDtype):
-            if any(isinstance(c, str) and c.startswith(sio.FORMULA_PREFIXES) for c in dtype.categories):
+            if any(_formula_like(c) for c in dtype.categories):
                 return True
             continue
         if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):

@@ -461,8 +461,9 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
                     return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}
 
                 def evaluate(x, data):
-                    t, dt = _score_and_slope_simple(x, *data[:2], data[3])
-                    return sign * t - data[2], sign * dt
+                    at_d, at_cc, at_z, at_const = data  # as gathered above
+                    t, dt = _score_and_slope_simple(x, at_d, at_cc, at_const)
+                    return sign * t - at_z, sign * dt
 
                 found, ok = _newton_compact(gather, evaluate, end[Fr], flat_d[Fr], start)
                 limit[Fr] = found

@@ -70,7 +70,7 @@ def critical_value(confidence_level: ArrayLike = 0.80) -> Any:
     1.2815516
     """
     c = check_confidence_level(confidence_level)
-    return v.unwrap(critical_z(1 - c, "two-sided"))
+    return v.unwrap(np.asarray(critical_z(1 - c, "two-sided")))
 
 
 def check_confidence_level(confidence_level: ArrayLike) -> np.ndarray:
