@@ -399,6 +399,12 @@ def design_effect_sentences(summary: ReportSummary) -> list[str]:
     effect from the report's cases per officer over an ICC range, with the model it rests on and
     where its inputs come from); the fixed levels of ``design_effect`` follow as a secondary view.
 
+    See Also
+    --------
+    stats.design.structural_deff_survival : the structural view these sentences state.
+    stats.design.deff_survival : the fixed levels.
+    stats.design.kish_deff : Kish's design effect from cluster sizes and an ICC.
+
     Examples
     --------
     >>> import stats
