@@ -58,7 +58,7 @@ _BAND_COLOURS = ("#F0F0F0", "#D9D9D9", "#C6DBEF", "#9ECAE1")  # light greys then
 
 # Layout in inches: fixed so that nothing overlaps whatever the text.
 #: Every text of a chart is drawn as typed: no mathtext, no LaTeX (user text may hold "$").
-LITERAL = dict(parse_math=False, usetex=False)
+LITERAL: dict[str, Any] = dict(parse_math=False, usetex=False)
 
 _WIDTH = 12.0
 _LINE = 0.135  # height of one line of 7.5 pt text
@@ -73,6 +73,15 @@ def _pyplot():
             'stats.render.charts needs matplotlib; install it with: pip install "inspection-stats[plot]"'
         ) from None
     return plt
+
+
+def _footnotes(fig: Figure, notes: list[str], height: float) -> None:
+    """Draw ``notes`` at the foot of ``fig`` (``height`` inches tall), wrapped, the last at the bottom."""
+    y = 0.12
+    for note in reversed(notes):
+        for line in reversed(textwrap.wrap(note, 170)):
+            fig.text(0.15 / _WIDTH, y / height, line, fontsize=7.5, color="#333333", **LITERAL)
+            y += 0.16
 
 
 def _check_columns(labelled, columns, what="labelled"):
@@ -417,11 +426,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         handletextpad=0.3,
         columnspacing=1.4,
     )
-    y = 0.12
-    for note in reversed(notes):
-        for line in reversed(textwrap.wrap(note, 170)):
-            fig.text(0.15 / _WIDTH, y / height, line, fontsize=7.5, color="#333333", **LITERAL)
-            y += 0.16
+    _footnotes(fig, notes, height)
     return fig
 
 
@@ -840,11 +845,7 @@ def ratings_chart(
         handletextpad=0.4,
         columnspacing=1.0,
     )
-    y = 0.12
-    for note in reversed(notes):
-        for line in reversed(textwrap.wrap(note, 170)):
-            fig.text(0.15 / _WIDTH, y / height, line, fontsize=7.5, color="#333333", **LITERAL)
-            y += 0.16
+    _footnotes(fig, notes, height)
     return fig
 
 
