@@ -75,6 +75,11 @@ def _pyplot():
     return plt
 
 
+def _title(fig: Figure, height: float, text: str) -> None:
+    """Draw a chart's headline at the top left of ``fig`` (``height`` inches tall)."""
+    fig.text(0.15 / _WIDTH, (height - 0.30) / height, text, fontsize=12, weight="bold", va="center", **LITERAL)
+
+
 def _footnotes(fig: Figure, notes: list[str], height: float) -> None:
     """Draw ``notes`` at the foot of ``fig`` (``height`` inches tall), wrapped, the last at the bottom."""
     y = 0.12
@@ -399,15 +404,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     fig.text(11.1 / _WIDTH, head / height, "n", fontsize=8, weight="bold", **LITERAL)
 
     page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
-    fig.text(
-        0.15 / _WIDTH,
-        (height - 0.30) / height,
-        (title or "Change since the previous inspection") + page,
-        fontsize=12,
-        weight="bold",
-        va="center",
-        **LITERAL,
-    )
+    _title(fig, height, (title or "Change since the previous inspection") + page)
     fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec), fontsize=8.5, va="center", **LITERAL)
     handles = [Line2D([], [], ls="none", ms=6, mfc="white", mec="#222222", marker="o", label="previous")]
     handles += [
@@ -812,15 +809,7 @@ def ratings_chart(
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(f"current percentage of the key question (band limits {band_limits_text(fw)})", fontsize=8)
-    fig.text(
-        0.15 / _WIDTH,
-        (height - 0.30) / height,
-        title or "Key questions against the rating bands",
-        fontsize=12,
-        weight="bold",
-        va="center",
-        **LITERAL,
-    )
+    _title(fig, height, title or "Key questions against the rating bands")
     handles = [
         Line2D(
             [],
@@ -1006,15 +995,7 @@ def method_chart(
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.set_xlabel(f"p-value ({spec.alternative}; significant left of the dashed line)", fontsize=8)
-    fig.text(
-        0.15 / _WIDTH,
-        (height - 0.30) / height,
-        title or "Does the verdict depend on the test variant?",
-        fontsize=12,
-        weight="bold",
-        va="center",
-        **LITERAL,
-    )
+    _title(fig, height, title or "Does the verdict depend on the test variant?")
     handles = [
         Line2D([], [], ls="none", marker=method_style(m)[1], color=method_style(m)[0], ms=6, label=m) for m in methods
     ]
