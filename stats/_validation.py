@@ -29,10 +29,6 @@ def first_bad(arr: np.ndarray, bad: np.ndarray) -> str:
     return f"got {arr[index].item()!r} at index {where}"
 
 
-#: The former private name, kept while the modules that call ``v._first_bad`` move to ``first_bad``.
-_first_bad = first_bad
-
-
 def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``; otherwise raise a ValueError."""
     choices = tuple(choices)

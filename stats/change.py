@@ -846,21 +846,21 @@ class ChangeResult:
     (2.483009, 0.013028, 0.17, True, 'significant improvement')
     """
 
-    statistic: object
-    pvalue: object
-    difference: object
-    significant: object
-    standard_error: object
-    previous: object
-    n_previous: object
-    current: object
-    n_current: object
+    statistic: float | np.ndarray
+    pvalue: float | np.ndarray
+    difference: float | np.ndarray
+    significant: bool | np.ndarray
+    standard_error: float | np.ndarray
+    previous: float | np.ndarray
+    n_previous: float | np.ndarray
+    current: float | np.ndarray
+    n_current: float | np.ndarray
     test: ChangeTest
-    population_previous: object = None
-    population_current: object = None
-    higher_is_better: object = True
+    population_previous: float | np.ndarray | None = None
+    population_current: float | np.ndarray | None = None
+    higher_is_better: bool | np.ndarray = True
 
-    def __iter__(self) -> Iterator[object]:
+    def __iter__(self) -> Iterator[float | np.ndarray]:
         yield self.statistic
         yield self.pvalue
 

@@ -421,7 +421,7 @@ def implied_counts(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEFAULT_
     pct, size = np.broadcast_arrays(pct, size)
     bad = ~((pct >= 0) & (pct <= 100))
     if bad.any():
-        raise ValueError(f"percent must hold percentages from 0 to 100 ({v._first_bad(pct, bad)}).")
+        raise ValueError(f"percent must hold percentages from 0 to 100 ({v.first_bad(pct, bad)}).")
     shape = pct.shape
     pct, size = pct.ravel(), size.ravel().astype(np.int64)
     units, scale = _figure_units(pct)
@@ -611,7 +611,7 @@ def _bounds(
         arr = np.broadcast_to(np.asarray(value, dtype=float), (len(index),))
         bad = ~np.isnan(arr) & ((arr < 1) | (arr != np.floor(arr)))
         if bad.any():
-            raise ValueError(f"{name} {part} must be whole numbers >= 1 ({v._first_bad(arr, bad)}).")
+            raise ValueError(f"{name} {part} must be whole numbers >= 1 ({v.first_bad(arr, bad)}).")
         out.append(arr)
     bad = out[0] > out[1]
     if bad.any():

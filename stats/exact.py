@@ -83,7 +83,7 @@ def counts_from_percent(percent: ArrayLike, n: ArrayLike, *, rounding: str = DEF
     p, nn = np.broadcast_arrays(p, nn)
     bad = ~((p >= 0) & (p <= 100) & (p == np.floor(p)))
     if bad.any():
-        raise ValueError(f"percent must hold whole percentages from 0 to 100 ({v._first_bad(p, bad)}).")
+        raise ValueError(f"percent must hold whole percentages from 0 to 100 ({v.first_bad(p, bad)}).")
     r = implied_counts(p, nn, rounding=rounding)
     lower = r.source != 1
     if lower.any():

@@ -105,7 +105,7 @@ def adjust(
     ok = ~np.isnan(p)
     bad = ok & ((p < 0) | (p > 1))
     if bad.any():
-        raise ValueError(f"column {pvalue!r} must hold p-values in [0, 1] ({v._first_bad(p, bad)}).")
+        raise ValueError(f"column {pvalue!r} must hold p-values in [0, 1] ({v.first_bad(p, bad)}).")
     adjusted = np.full(len(p), np.nan)
     significant = pd.array([pd.NA] * len(p), dtype="boolean")
     if ok.any():
@@ -201,7 +201,7 @@ def qvalues(
     ok = ~np.isnan(p)
     bad = ok & ((p < 0) | (p > 1))
     if bad.any():
-        raise ValueError(f"column {pvalue!r} must hold p-values in [0, 1] ({v._first_bad(p, bad)}).")
+        raise ValueError(f"column {pvalue!r} must hold p-values in [0, 1] ({v.first_bad(p, bad)}).")
     q = np.full(len(p), np.nan)
     if ok.any():
         x = p[ok]

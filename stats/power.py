@@ -34,7 +34,7 @@ def _check_size(name, value):
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
         raise ValueError(
-            f"{name} must be a finite number > 0 ({v._first_bad(arr, bad)}); "
+            f"{name} must be a finite number > 0 ({v.first_bad(arr, bad)}); "
             "non-integer sizes are allowed for planning."
         )
     return arr
@@ -207,7 +207,7 @@ def power_of_change(
         p2 = p1 + d
         bad = (p2 < -1e-12) | (p2 > 1 + 1e-12)
         if bad.any():
-            raise ValueError(f"previous + change must lie in [0, 1] (change {v._first_bad(d, bad)}).")
+            raise ValueError(f"previous + change must lie in [0, 1] (change {v.first_bad(d, bad)}).")
         return v.unwrap(_power(p1, np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))
     d, b, n1, n2, a = v.broadcast(change=d, baseline=b, n_previous=n1, n_current=n2, alpha=a)
     p1, p2 = b - d / 2, b + d / 2
@@ -215,7 +215,7 @@ def power_of_change(
     if bad.any():
         raise ValueError(
             "change and baseline must keep both proportions in [0, 1] "
-            f"(baseline - change/2 and baseline + change/2; {v._first_bad(d, bad)} with "
+            f"(baseline - change/2 and baseline + change/2; {v.first_bad(d, bad)} with "
             f"baseline {b[np.unravel_index(np.argmax(bad), bad.shape)] if bad.ndim else b.item()!r})."
         )
     return v.unwrap(_power(np.clip(p1, 0, 1), np.clip(p2, 0, 1), n1, n2, a, alternative, method, pooled))

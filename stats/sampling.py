@@ -569,7 +569,28 @@ def nested_allocation(
 def pick(
     stratum_sizes: list, cases_by_stratum: Mapping, rng: KotlinRandom, max_per_officer: int | None = 6
 ) -> tuple[list[Bucket], list, int]:
-    """Allocate within strata and draw (``SamplePicker.pick``): returns ``(buckets, drawn labels)``.
+    """Allocate within strata and draw (``SamplePicker.pick``).
+
+    Parameters
+    ----------
+    stratum_sizes : list of (stratum, Allocation)
+        Each stratum's name and its allocation, in the order the sampler visits them.
+    cases_by_stratum : Mapping
+        Each stratum's eligible cases (a frame indexed by case label, with ``cluster``, ``ldu`` and
+        ``responsible_officer`` columns).
+    rng : KotlinRandom
+        The generator that shuffles each bucket (Kotlin's ``Random(seed)``).
+    max_per_officer : int or None, default 6
+        The most cases drawn from one responsible officer; ``None`` for no cap.
+
+    Returns
+    -------
+    buckets : list of Bucket
+        Every stratum's nested buckets, in drawing order.
+    drawn : list
+        The labels of the drawn cases, bucket by bucket.
+    unplaced : int
+        Cases the officer cap kept out of a bucket that wanted them (0 without a cap).
 
     See Also
     --------
