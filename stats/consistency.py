@@ -49,6 +49,7 @@ __all__ = [
     "report_rounding",
     "robust_labels",
     "round_percent",
+    "table_rounding",
 ]
 
 ROUNDINGS = ("half-up", "half-even")
@@ -482,6 +483,37 @@ def _implied_counts_big(
     return ImpliedCounts(count.reshape(shape), used.reshape(shape), source.reshape(shape))
 
 
+def table_rounding(table: object, rounding: str | None = None) -> str:
+    """The rounding rule to read a table's percentages with: ``rounding`` if given, else the table's own.
+
+    A table's own rule is its carrier's (a table labelled by :func:`stats.label_changes`), else
+    ``table.attrs['rounding']`` (set by the report loader), else :data:`DEFAULT_ROUNDING`. The
+    result is checked against :data:`ROUNDINGS` (ValueError naming ``rounding`` otherwise).
+
+    See Also
+    --------
+    report_rounding : the rule a report folder states.
+    round_percent : the rule applied to a count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from stats.consistency import table_rounding
+    >>> t = pd.DataFrame({"previous": [54], "current": [71]})
+    >>> table_rounding(t), table_rounding(t, "half-even")
+    ('half-up', 'half-even')
+    """
+    if rounding is None:
+        carrier = carrier_of(table)
+        if carrier is not None:
+            rounding = carrier.rounding
+        elif isinstance(table, pd.DataFrame):
+            rounding = table.attrs.get("rounding", DEFAULT_ROUNDING)
+        else:
+            rounding = DEFAULT_ROUNDING
+    return v.check_choice("rounding", rounding, ROUNDINGS)
+
+
 def report_rounding(report: Report) -> str:
     """The rounding rule a report's percentages were published with (``samples.csv`` column ``rounding``).
 
@@ -719,16 +751,7 @@ def robust_labels(
     """
     carrier = carrier_of(table)
     spec = table_test(table, test)  # the carrier's own test (attrs['change_test']), which test may repeat
-    given: object = table  # parse_table refuses anything but a DataFrame, with a message
-    if rounding is None:
-        rounding = (
-            carrier.rounding
-            if carrier
-            else (
-                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
-            )
-        )
-    v.check_choice("rounding", rounding, ROUNDINGS)
+    rounding = table_rounding(table, rounding)
     share = v.check_scalar_open_unit("min_share", min_share) if min_share != 1 else 1.0
     parsed = carrier.parsed_frame() if carrier else parse_table(table)
     index = table.index

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from . import _validation as v
 from ._labelled import carrier_of
 from .change import METHODS, ChangeTest, table_test
-from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts
+from .consistency import DEFAULT_ROUNDING, ROUNDINGS, count_bounds, implied_counts, table_rounding
 
 __all__ = ["EXACT_CHOICES", "EXACT_TESTS", "compare_methods", "counts_from_percent"]
 
@@ -240,17 +240,7 @@ def compare_methods(
     spec = table_test(labelled, test)
     a = spec.alpha
     v.check_choice("exact", exact, EXACT_CHOICES)
-    carrier = carrier_of(labelled)
-    given: object = labelled  # label_changes refuses anything but a DataFrame, with a message
-    if rounding is None:
-        rounding = (
-            carrier.rounding
-            if carrier
-            else (
-                given.attrs.get("rounding", DEFAULT_ROUNDING) if isinstance(given, pd.DataFrame) else DEFAULT_ROUNDING
-            )
-        )
-    v.check_choice("rounding", rounding, ROUNDINGS)
+    rounding = table_rounding(labelled, rounding)
     table = _labelled(labelled, spec, rounding)
     rows = np.flatnonzero(table["significant"].notna().to_numpy())
     idx = labelled.index[rows]

@@ -34,8 +34,7 @@ def _check_size(name, value):
     bad = ~np.isfinite(arr) | (arr <= 0)
     if bad.any():
         raise ValueError(
-            f"{name} must be a finite number > 0 ({v.first_bad(arr, bad)}); "
-            "non-integer sizes are allowed for planning."
+            f"{name} must be a finite number > 0 ({v.first_bad(arr, bad)}); non-integer sizes are allowed for planning."
         )
     return arr
 
