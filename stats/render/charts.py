@@ -760,7 +760,7 @@ def _ratings_layout(key_questions, ratings, *, framework, title, wrap):
     )
 
 
-def _band_names(layout) -> list[tuple[float, float, str]]:
+def _band_names(layout: dict[str, Any]) -> list[tuple[float, float, str]]:
     """``(low, high, name)`` of each rating band; a narrow band's name on two lines."""
     edges = (0, *layout["boundaries"], 100)
     return [
