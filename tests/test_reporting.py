@@ -165,6 +165,51 @@ def test_html_tables_equal_the_summary(summary, html):
         assert value in text
 
 
+def _figure_texts(fig) -> set[str]:
+    """Every line of visible text a matplotlib figure draws (tick labels as drawn)."""
+    import matplotlib.text
+
+    fig.canvas.draw()
+    texts = set()
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
+            texts.update(line for line in t.get_text().split("\n") if line.strip())
+    return texts
+
+
+def _svg_texts(svg: str) -> set[str]:
+    return {unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.strip()}
+
+
+@pytest.mark.slow  # draws every chart with matplotlib too
+def test_html_charts_say_what_the_matplotlib_charts_say(summary):
+    """The report's SVG charts (stats.render.svg) and the figures of stats.render.charts share one layout:
+    the same words and numbers, line for line (headings, rows, n, ticks, legend, axis titles, notes)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from stats.render.charts import change_axis_limit, change_charts, key_question_chart, ratings_chart
+    from stats.render.html import CHART_ROWS_PER_PAGE, chart_svgs
+
+    xmax = change_axis_limit(summary.prompts, summary.key_questions)
+    figures = [
+        *change_charts(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax),
+        key_question_chart(summary.key_questions, xmax=xmax),
+        ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework),
+    ]
+    svgs = [c["svg"] for c in chart_svgs(summary)]
+    assert len(svgs) == len(figures) == 6
+    for fig, svg in zip(figures, svgs, strict=True):
+        drawn = _figure_texts(fig)
+        assert len(drawn) > 40
+        assert _svg_texts(svg) == drawn
+        width, height = fig.get_size_inches()
+        assert f'viewBox="0 0 {72 * width:g} ' in svg and f"{72 * height:.2f}".rstrip("0").rstrip(".") in svg
+        plt.close(fig)
+    assert all("<image" not in svg and "url(" not in svg and "clip-path" not in svg for svg in svgs)
+
+
 def test_html_is_self_contained_accessible_and_has_charts(html):
     doc = parse(html)
     assert doc.links == []  # no external stylesheet, script, image or link
