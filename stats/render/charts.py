@@ -11,6 +11,10 @@ dollar, never mathtext. Band limits and rating names come from the framework. Co
 Okabe-Ito colour-blind-safe palette and every colour has its own marker shape, so the charts read
 in greyscale too. Long tables are split into pages of at most ``rows_per_page`` rows
 (:func:`change_charts`), so a figure never grows beyond a printable height.
+
+The layout of the change and ratings charts (rows, heights, texts, notes, legends, ticks) is
+computed once, by private helpers that :mod:`stats.render.svg` shares: the HTML report writes the
+same charts as SVG without importing matplotlib.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ names and the maximum score come from the report's framework; columns added by o
 analyses (robustness, exact tests, FDR, design effect) are shown when present.
 
 - :func:`to_html` / :func:`write_html`: a jinja2 template (``stats/render/templates/report.html.j2``)
-  fed with table rows built from the DataFrames; charts are inline SVG (no network, no
-  external file); semantic tables with captions and scoped headers, symbols as well as
-  colours, sortable columns (a few lines of inline script; the page reads the same without
-  it) and print CSS.
+  fed with table rows built from the DataFrames; charts are inline SVG written by
+  :mod:`stats.render.svg` (no matplotlib, no network, no external file); semantic tables with
+  captions and scoped headers, symbols as well as colours, sortable columns (a few lines of
+  inline script; the page reads the same without it) and print CSS.
 """
 
 from __future__ import annotations

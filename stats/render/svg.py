@@ -154,7 +154,7 @@ class _Canvas:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(self.width)}pt" height="{_n(self.height)}pt" '
             f'viewBox="0 0 {_n(self.width)} {_n(self.height)}" font-family="{_FONT_FAMILY}" '
             f'stroke-linecap="butt" stroke-linejoin="round">'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(self.parts) + "</svg>"
+            f'<rect width="100%" height="100%" fill="#ffffff"/>' + "".join(self.parts) + "</svg>\n"
         )
 
 
