@@ -67,6 +67,13 @@ LITERAL: dict[str, Any] = dict(parse_math=False, usetex=False)
 _WIDTH = 12.0
 _LINE = 0.135  # height of one line of 7.5 pt text
 _FONT = 7.5
+#: Columns of the change chart (left and right edge, inches) and where a row's text and n start in
+#: theirs (fraction of the column).
+_CHANGE_COLUMNS = {"text": (0.15, 4.95), "level": (5.15, 7.65), "change": (8.0, 10.95), "n": (11.05, 11.85)}
+_CHANGE_TEXT_AT, _CHANGE_N_AT = 0.15, 0.05
+#: Columns of the ratings chart (inches) and where a row's text and note start in theirs (fraction).
+_RATINGS_COLUMNS = {"text": (0.15, 4.75), "bands": (5.0, 9.6), "note": (9.7, 11.9)}
+_RATINGS_TEXT_AT, _RATINGS_NOTE_AT = 0.13, 0.02
 
 
 def _pyplot():
@@ -362,7 +369,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     def axes(left, right):
         return fig.add_axes([left / _WIDTH, bottom / height, (right - left) / _WIDTH, body / height])
 
-    ax_text, ax_level, ax_change, ax_n = axes(0.15, 4.95), axes(5.15, 7.65), axes(8.0, 10.95), axes(11.05, 11.85)
+    ax_text, ax_level, ax_change, ax_n = (axes(*_CHANGE_COLUMNS[k]) for k in ("text", "level", "change", "n"))
     for ax in (ax_text, ax_level, ax_change, ax_n):
         ax.set_ylim(body, 0)
         ax.tick_params(axis="y", left=False, labelleft=False)
@@ -386,8 +393,10 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         drawn.append((i, y))
         ident, lines = data["labels_text"][i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", ha="left", **LITERAL)
-        ax_text.text(0.15, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL)
-        ax_n.text(0.05, y, _n_text(data, i), fontsize=_FONT, va="center", ha="left", **LITERAL)
+        ax_text.text(
+            _CHANGE_TEXT_AT, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL
+        )
+        ax_n.text(_CHANGE_N_AT, y, _n_text(data, i), fontsize=_FONT, va="center", ha="left", **LITERAL)
     idx = np.array([i for i, _ in drawn], dtype=int)
     yy = np.array([y for _, y in drawn], dtype=float)
     for ax in (ax_level, ax_change):
@@ -847,9 +856,10 @@ def ratings_chart(
     current, margin, boundaries, notes = layout["current"], layout["margin"], layout["boundaries"], layout["notes"]
     body, bottom, height = layout["body"], layout["bottom"], layout["height"]
     fig = plt.figure(figsize=(_WIDTH, height))
-    ax_text = fig.add_axes([0.15 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
-    ax = fig.add_axes([5.0 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
-    ax_note = fig.add_axes([9.7 / _WIDTH, bottom / height, 2.2 / _WIDTH, body / height])
+    ax_text, ax, ax_note = (
+        fig.add_axes([left / _WIDTH, bottom / height, (right - left) / _WIDTH, body / height])
+        for left, right in (_RATINGS_COLUMNS[k] for k in ("text", "bands", "note"))
+    )
     for a in (ax_text, ax, ax_note):
         a.set_ylim(body, 0)
     for a in (ax_text, ax_note):
@@ -875,13 +885,22 @@ def ratings_chart(
     for item, h, y in zip(items, heights, layout["ys"], strict=True):
         if item[0] == "group":
             ax_text.text(0, y + 0.04, item[1], fontsize=9, weight="bold", va="center", **LITERAL)
-            ax_note.text(0.02, y + 0.04, item[2], fontsize=7.5, weight="bold", va="center", linespacing=1.1, **LITERAL)
+            ax_note.text(
+                _RATINGS_NOTE_AT,
+                y + 0.04,
+                item[2],
+                fontsize=7.5,
+                weight="bold",
+                va="center",
+                linespacing=1.1,
+                **LITERAL,
+            )
             ax.axhline(y - h / 2, color="#888888", lw=0.5)
             continue
         _, i, is_lowest = item
         ident, lines = labels[i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", **LITERAL)
-        ax_text.text(0.13, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
+        ax_text.text(_RATINGS_TEXT_AT, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
         p, m = current[i], margin[i]
         ax.plot([max(0, p - m), min(100, p + m)], [y, y], color="#000000", lw=1.6, zorder=2, solid_capstyle="butt")
         ax.scatter(
@@ -896,7 +915,7 @@ def ratings_chart(
             linewidths=1.1,
         )
         weight = "bold" if is_lowest else "normal"
-        ax_note.text(0.02, y, layout["row_notes"][i], fontsize=_FONT, va="center", weight=weight, **LITERAL)
+        ax_note.text(_RATINGS_NOTE_AT, y, layout["row_notes"][i], fontsize=_FONT, va="center", weight=weight, **LITERAL)
     ax.set_xlim(0, 100)
     ax.set_xticks(_band_ticks(boundaries))
     ax.tick_params(axis="y", left=False, labelleft=False)

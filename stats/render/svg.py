@@ -36,6 +36,14 @@ _ADVANCE = (
     635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
 )  # fmt: skip
 _TICK, _PAD = 3.5, 3.5  # matplotlib's default tick length and label pad (points)
+_TICK_LABEL = 3.6  # half the height of a 7.5 pt tick label: its centre is this far past the pad
+_AXIS_TITLE = 24.0  # centre of an axis title below the axis line (ticks, labels, matplotlib's labelpad)
+
+
+def _at(column: tuple[float, float], fraction: float) -> float:
+    """The point ``fraction`` of the way across ``column`` (left, right inches), in points."""
+    left, right = column
+    return (left + fraction * (right - left)) * _PT
 
 
 def _width(text: str, size: float) -> float:
@@ -173,12 +181,12 @@ class _Axis:
             if grid:
                 svg.line(x, self.y0, x, self.y1, "#DDDDDD", 0.6)
             svg.line(x, self.y1, x, self.y1 + _TICK, "#000000", 0.8)
-            svg.text(x, self.y1 + _TICK + _PAD + 3.6, text, 7.5, anchor="middle")
+            svg.text(x, self.y1 + _TICK + _PAD + _TICK_LABEL, text, 7.5, anchor="middle")
             if top:
                 svg.line(x, self.y0, x, self.y0 - _TICK, "#000000", 0.8)
-                svg.text(x, self.y0 - _TICK - _PAD - 3.6, text, 7.5, anchor="middle")
+                svg.text(x, self.y0 - _TICK - _PAD - _TICK_LABEL, text, 7.5, anchor="middle")
         svg.line(self.left, self.y1, self.right, self.y1, "#000000", 0.8)
-        svg.text((self.left + self.right) / 2, self.y1 + 24, label, 8, anchor="middle")
+        svg.text((self.left + self.right) / 2, self.y1 + _AXIS_TITLE, label, 8, anchor="middle")
 
 
 def _change_page_svg(
@@ -190,9 +198,10 @@ def _change_page_svg(
     svg = _Canvas(layout["height"])
     y0 = layout["top"] * _PT
     y1 = y0 + layout["body"] * _PT
-    level = _Axis(5.15, 7.65, -3, 103, y0, y1)
+    columns = _c._CHANGE_COLUMNS
+    level = _Axis(*columns["level"], -3, 103, y0, y1)
     xmax = data["xmax"]
-    change = _Axis(8.0, 10.95, -xmax, xmax, y0, y1)
+    change = _Axis(*columns["change"], -xmax, xmax, y0, y1)
     rows = [
         (payload, y0 + y * _PT) for (kind, payload), y in zip(page_items, layout["ys"], strict=True) if kind == "row"
     ]
@@ -204,14 +213,14 @@ def _change_page_svg(
     svg.line(change.x(0), y0, change.x(0), y1, "#000000", 0.9)
     for (kind, payload), h, y in zip(page_items, layout["heights"], layout["ys"], strict=True):
         if kind == "group":
-            svg.text(0.15 * _PT, y0 + (y + 0.04) * _PT, payload, 9, bold=True)
+            svg.text(_at(columns["text"], 0), y0 + (y + 0.04) * _PT, payload, 9, bold=True)
             for axis in (level, change):
                 svg.line(axis.left, y0 + (y - h / 2) * _PT, axis.right, y0 + (y - h / 2) * _PT, "#BBBBBB", 0.6)
             continue
         ident, lines = data["labels_text"][payload]
-        svg.text(0.15 * _PT, y0 + y * _PT, ident, _c._FONT, bold=True)
-        svg.lines((0.15 + 0.15 * 4.8) * _PT, y0 + y * _PT, lines, _c._FONT, 1.15)
-        svg.text((11.05 + 0.05 * 0.8) * _PT, y0 + y * _PT, _c._n_text(data, payload), _c._FONT)
+        svg.text(_at(columns["text"], 0), y0 + y * _PT, ident, _c._FONT, bold=True)
+        svg.lines(_at(columns["text"], _c._CHANGE_TEXT_AT), y0 + y * _PT, lines, _c._FONT, 1.15)
+        svg.text(_at(columns["n"], _c._CHANGE_N_AT), y0 + y * _PT, _c._n_text(data, payload), _c._FONT)
     styles = {label: (colour, marker) for label, (colour, marker, _) in _c.LABEL_STYLE.items()}
     for i, y in rows:  # previous to current, then the interval
         colour, _ = styles.get(data["labels"][i], ("#5F5F5F", "s"))
@@ -333,7 +342,8 @@ def ratings_chart_svg(
     svg = _Canvas(layout["height"])
     y0 = layout["top"] * _PT
     y1 = y0 + layout["body"] * _PT
-    axis = _Axis(5.0, 9.6, 0, 100, y0, y1)
+    columns = _c._RATINGS_COLUMNS
+    axis = _Axis(*columns["bands"], 0, 100, y0, y1)
     for k, (lo, hi, name) in enumerate(_c._band_names(layout)):
         svg.rect(axis.x(lo), y0, axis.x(hi) - axis.x(lo), y1 - y0, _c._BAND_COLOURS[k % len(_c._BAND_COLOURS)])
         lines = name.split("\n")
@@ -345,18 +355,18 @@ def ratings_chart_svg(
             )  # fmt: skip
     for b in layout["boundaries"]:
         svg.line(axis.x(b), y0, axis.x(b), y1, "#333333", 0.9, dash="3.33 1.44")
-    note_x = (9.7 + 0.02 * 2.2) * _PT
+    note_x, text_x = _at(columns["note"], _c._RATINGS_NOTE_AT), _at(columns["text"], 0)
     for item, h, y in zip(layout["items"], layout["heights"], layout["ys"], strict=True):
         y_pt = y0 + y * _PT
         if item[0] == "group":
-            svg.text(0.15 * _PT, y_pt + 0.04 * _PT, item[1], 9, bold=True)
+            svg.text(text_x, y_pt + 0.04 * _PT, item[1], 9, bold=True)
             svg.lines(note_x, y_pt + 0.04 * _PT, item[2].split("\n"), 7.5, 1.1, bold=True)
             svg.line(axis.left, y0 + (y - h / 2) * _PT, axis.right, y0 + (y - h / 2) * _PT, "#888888", 0.5)
             continue
         _, i, is_lowest = item
         ident, lines = layout["labels"][i]
-        svg.text(0.15 * _PT, y_pt, ident, _c._FONT, bold=True)
-        svg.lines((0.15 + 0.13 * 4.6) * _PT, y_pt, lines, _c._FONT, 1.15)
+        svg.text(text_x, y_pt, ident, _c._FONT, bold=True)
+        svg.lines(_at(columns["text"], _c._RATINGS_TEXT_AT), y_pt, lines, _c._FONT, 1.15)
         p, m = layout["current"][i], layout["margin"][i]
         svg.line(axis.x(max(0, p - m)), y_pt, axis.x(min(100, p + m)), y_pt, "#000000", 1.6)
         size = math.sqrt(46 if is_lowest else 36)
