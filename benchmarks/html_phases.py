@@ -2,8 +2,10 @@
 
     python benchmarks/html_phases.py [report --format html -o FILE]
 
-Wraps functions by name (load, summarise, exact tests, charts, pyplot import, SVG savefig, jinja
-render, table rows) and prints the time spent in each; a function that has moved is skipped.
+Wraps functions by name (load, summarise, exact tests, charts and each chart's SVG, jinja render,
+table rows) and prints the time spent in each; a function that has moved is skipped. The last line
+says whether the command imported matplotlib (the HTML report's charts are written without it,
+by ``stats.render.svg``).
 """
 
 import sys
@@ -33,14 +35,15 @@ import stats  # noqa: E402, F401 - imported after the clock starts, to time the 
 
 T_IMPORT = time.perf_counter() - T0
 from stats import cli, exact  # noqa: E402 - after sys.path and the import timing
-from stats.render import charts, html  # noqa: E402 - the presentation layer: HTML writer and charts
+from stats.render import html, svg  # noqa: E402 - the presentation layer: HTML writer and its SVG charts
 
 wrap(cli, "summarise", "summarise (total)")
 wrap(exact, "_exact_pvalues", "  exact tests (in summarise)")
 wrap(cli, "_load", "load report (schema)")
 wrap(html, "chart_svgs", "charts (total)")
-wrap(charts, "_pyplot", "  import matplotlib.pyplot (in charts)")
-wrap(html, "_svg", "  savefig SVG (in charts)")
+wrap(svg, "change_chart_svgs", "  prompt change charts, SVG (in charts)")
+wrap(svg, "key_question_chart_svg", "  key-question chart, SVG (in charts)")
+wrap(svg, "ratings_chart_svg", "  ratings chart, SVG (in charts)")
 wrap(html, "_environment", "jinja environment")
 import jinja2  # noqa: E402 - patched after the stats wrappers are in place
 
@@ -66,3 +69,4 @@ total = time.perf_counter() - T0
 print(f"import stats {T_IMPORT:.2f} s; command {time.perf_counter() - t:.2f} s; total {total:.2f} s")
 for k, v in phases.items():
     print(f"  {k:<40} {v:6.2f} s")
+print(f"matplotlib imported: {'matplotlib' in sys.modules}")

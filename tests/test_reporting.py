@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from html import unescape
 from html.parser import HTMLParser
@@ -163,6 +164,83 @@ def test_html_tables_equal_the_summary(summary, html):
     assert summary.test.describe() in text
     for value in summary.method["value"]:
         assert value in text
+
+
+def _figure_texts(fig) -> set[str]:
+    """Every line of visible text a matplotlib figure draws (tick labels as drawn)."""
+    import matplotlib.text
+
+    fig.canvas.draw()
+    texts = set()
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible()):
+            texts.update(line for line in t.get_text().split("\n") if line.strip())
+    return texts
+
+
+def _svg_texts(svg: str) -> set[str]:
+    return {unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.strip()}
+
+
+@pytest.mark.slow  # draws every chart with matplotlib too
+def test_html_charts_say_what_the_matplotlib_charts_say(summary):
+    """The report's SVG charts (stats.render.svg) and the figures of stats.render.charts share one layout:
+    the same words and numbers, line for line (headings, rows, n, ticks, legend, axis titles, notes)."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from stats.render.charts import change_axis_limit, change_charts, key_question_chart, ratings_chart
+    from stats.render.html import CHART_ROWS_PER_PAGE, chart_svgs
+
+    xmax = change_axis_limit(summary.prompts, summary.key_questions)
+    figures = [
+        *change_charts(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax),
+        key_question_chart(summary.key_questions, xmax=xmax),
+        ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework),
+    ]
+    svgs = [c["svg"] for c in chart_svgs(summary)]
+    assert len(svgs) == len(figures) == 6
+    for fig, svg in zip(figures, svgs, strict=True):
+        drawn = _figure_texts(fig)
+        assert len(drawn) > 40
+        assert _svg_texts(svg) == drawn
+        width, height = fig.get_size_inches()
+        assert f'viewBox="0 0 {72 * width:g} ' in svg and f"{72 * height:.2f}".rstrip("0").rstrip(".") in svg
+        plt.close(fig)
+    assert all("<image" not in svg and "url(" not in svg and "clip-path" not in svg for svg in svgs)
+
+
+def test_html_charts_are_well_formed_svg_with_text_drawn_as_typed(summary):
+    import xml.etree.ElementTree as ET
+
+    from stats.render.svg import key_question_chart_svg, ratings_chart_svg
+
+    typed = '<b>$5 & "co"</b> $x^2$ \\alpha'
+    kq = summary.key_questions.copy()
+    kq.loc[kq.index[0], "key_question_text"] = typed
+    svgs = [
+        key_question_chart_svg(kq, title=typed, xmax=80),
+        ratings_chart_svg(kq, summary.ratings, framework=summary.framework, title=typed),
+    ]
+    for svg in svgs:
+        root = ET.fromstring(svg)  # well-formed XML: every text escaped
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert texts.count(typed) == 2  # the title and the first row, literally (no markup, no mathtext)
+
+
+def test_html_report_does_not_import_matplotlib(tmp_path):
+    """The report's charts are written as SVG directly: the HTML job never pays matplotlib's import."""
+    code = (
+        "import sys; from stats.cli import main; "
+        f"main(['report', '--format', 'html', '-o', {str(tmp_path / 'r.html')!r}]); "
+        "print('matplotlib' in sys.modules)"
+    )
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count("<svg") == 6
 
 
 def test_html_is_self_contained_accessible_and_has_charts(html):

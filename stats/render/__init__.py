@@ -24,8 +24,9 @@ and infinity are written as ``null`` (:func:`stats.render.json.strict`).
 
 Modules: :mod:`~stats.render.columns` (the column map and value formatting, shared),
 :mod:`~stats.render.text`, :mod:`~stats.render.markdown`, :mod:`~stats.render.csv`,
-:mod:`~stats.render.json`, :mod:`~stats.render.html`, :mod:`~stats.render.xlsx` and
-:mod:`~stats.render.charts` (matplotlib).
+:mod:`~stats.render.json`, :mod:`~stats.render.html`, :mod:`~stats.render.xlsx`,
+:mod:`~stats.render.charts` (matplotlib) and :mod:`~stats.render.svg` (the same charts written as SVG
+for the HTML report, without matplotlib).
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ dollar, never mathtext. Band limits and rating names come from the framework. Co
 Okabe-Ito colour-blind-safe palette and every colour has its own marker shape, so the charts read
 in greyscale too. Long tables are split into pages of at most ``rows_per_page`` rows
 (:func:`change_charts`), so a figure never grows beyond a printable height.
+
+The layout of the change and ratings charts (rows, heights, texts, notes, legends, ticks) is
+computed once, by private helpers that :mod:`stats.render.svg` shares: the HTML report writes the
+same charts as SVG without importing matplotlib.
 """
 
 from __future__ import annotations
@@ -63,6 +67,13 @@ LITERAL: dict[str, Any] = dict(parse_math=False, usetex=False)
 _WIDTH = 12.0
 _LINE = 0.135  # height of one line of 7.5 pt text
 _FONT = 7.5
+#: Columns of the change chart (left and right edge, inches) and where a row's text and n start in
+#: theirs (fraction of the column).
+_CHANGE_COLUMNS = {"text": (0.15, 4.95), "level": (5.15, 7.65), "change": (8.0, 10.95), "n": (11.05, 11.85)}
+_CHANGE_TEXT_AT, _CHANGE_N_AT = 0.15, 0.05
+#: Columns of the ratings chart (inches) and where a row's text and note start in theirs (fraction).
+_RATINGS_COLUMNS = {"text": (0.15, 4.75), "bands": (5.0, 9.6), "note": (9.7, 11.9)}
+_RATINGS_TEXT_AT, _RATINGS_NOTE_AT = 0.13, 0.02
 
 
 def _pyplot():
@@ -271,10 +282,12 @@ def _omitted_note(ids, noun):
     return f"Not shown: {len(ids)} {noun} with no comparable previous figure, which cannot be tested ({shown})."
 
 
-def _draw_change_page(data, page_items, *, title, page_number, page_count, noun):
-    plt = _pyplot()
-    from matplotlib.lines import Line2D
+def _change_layout(data, page_items, noun):
+    """Geometry and notes of one change page (inches), shared by the matplotlib and SVG drawings.
 
+    Returns a dict: ``heights`` and ``ys`` (centre of each item, from the top of the body), ``body``,
+    ``top``, ``bottom``, ``height`` and ``notes``.
+    """
     spec = data["spec"]
     heights = []
     for kind, payload in page_items:
@@ -302,17 +315,61 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         notes.append(omitted)
     note_lines = sum(len(textwrap.wrap(n, 170)) for n in notes)
     top, bottom = 1.30, 0.55 + 0.16 * note_lines
-    height = top + body + bottom
+    y_top, ys = 0.0, []
+    for h in heights:
+        ys.append(y_top + h / 2)
+        y_top += h
+    return dict(heights=heights, ys=ys, body=body, top=top, bottom=bottom, height=top + body + bottom, notes=notes)
+
+
+def _change_texts(data, page_number, page_count, title):
+    """Headline, axis titles and legend entries of a change page, shared by both drawings.
+
+    Legend entries are ``(marker, face colour, edge colour, marker size in points, text)``.
+    """
+    spec = data["spec"]
+    sided = "" if spec.alternative == "two-sided" else " one-sided"
+    page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
+    legend = [("o", "white", "#222222", 6, "previous")]
+    legend += [(m, c, c, 7, f"current: {text}") for c, m, text in LABEL_STYLE.values()]
+    if data["fdr"] is not None:
+        legend.append(("*", "#000000", "#000000", 9, "significant after FDR"))
+    return dict(
+        title=(title or "Change since the previous inspection") + page,
+        subtitle=_subtitle(spec),
+        level_label="percent: previous (open circle) and current",
+        change_label=f"change in points, {100 * (1 - spec.alpha):g}%{sided} {spec.interval} interval",
+        legend=legend,
+    )
+
+
+def _change_ticks(xmax: float) -> list[float]:
+    """Ticks of a change axis of half-width ``xmax`` points: every 10, 20, 25 or 50 points, at most 9."""
+    step = next((s for s in (10, 20, 25) if 2 * xmax / s <= 8), 50)
+    k = int(xmax // step)
+    return [float(step * j) for j in range(-k, k + 1)]
+
+
+def _n_text(data, i):
+    n1 = f"{data['n1'][i]:.0f}{'*' if data['n1_assumed'][i] else ''}"
+    n2 = f"{data['n2'][i]:.0f}{'*' if data['n2_assumed'][i] else ''}"
+    return f"{n1} → {n2}"
+
+
+def _draw_change_page(data, page_items, *, title, page_number, page_count, noun):
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    layout = _change_layout(data, page_items, noun)
+    texts = _change_texts(data, page_number, page_count, title)
+    heights, body, notes = layout["heights"], layout["body"], layout["notes"]
+    bottom, height = layout["bottom"], layout["height"]
     fig = plt.figure(figsize=(_WIDTH, height))
 
     def axes(left, right):
         return fig.add_axes([left / _WIDTH, bottom / height, (right - left) / _WIDTH, body / height])
 
-    ax_text, ax_level, ax_change, ax_n = axes(0.15, 4.95), axes(5.15, 7.65), axes(8.0, 10.95), axes(11.05, 11.85)
-    y_top, ys = 0.0, {}
-    for (kind, payload), h in zip(page_items, heights, strict=True):
-        ys[(kind, payload)] = y_top + h / 2
-        y_top += h
+    ax_text, ax_level, ax_change, ax_n = (axes(*_CHANGE_COLUMNS[k]) for k in ("text", "level", "change", "n"))
     for ax in (ax_text, ax_level, ax_change, ax_n):
         ax.set_ylim(body, 0)
         ax.tick_params(axis="y", left=False, labelleft=False)
@@ -326,8 +383,7 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     from matplotlib.collections import LineCollection
 
     drawn = []
-    for (kind, payload), h in zip(page_items, heights, strict=True):
-        y = ys[(kind, payload)]
+    for (kind, payload), h, y in zip(page_items, heights, layout["ys"], strict=True):
         if kind == "group":
             ax_text.text(0, y + 0.04, payload, fontsize=9, weight="bold", va="center", ha="left", **LITERAL)
             for ax in (ax_level, ax_change):
@@ -337,10 +393,10 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
         drawn.append((i, y))
         ident, lines = data["labels_text"][i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", ha="left", **LITERAL)
-        ax_text.text(0.15, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL)
-        n1 = f"{data['n1'][i]:.0f}{'*' if data['n1_assumed'][i] else ''}"
-        n2 = f"{data['n2'][i]:.0f}{'*' if data['n2_assumed'][i] else ''}"
-        ax_n.text(0.05, y, f"{n1} → {n2}", fontsize=_FONT, va="center", ha="left", **LITERAL)
+        ax_text.text(
+            _CHANGE_TEXT_AT, y, "\n".join(lines), fontsize=_FONT, va="center", ha="left", linespacing=1.15, **LITERAL
+        )
+        ax_n.text(_CHANGE_N_AT, y, _n_text(data, i), fontsize=_FONT, va="center", ha="left", **LITERAL)
     idx = np.array([i for i, _ in drawn], dtype=int)
     yy = np.array([y for _, y in drawn], dtype=float)
     for ax in (ax_level, ax_change):
@@ -389,13 +445,13 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     ax_level.set_xlim(-3, 103)
     ax_level.set_xticks([0, 25, 50, 75, 100])
     ax_level.grid(axis="x", color="#DDDDDD", lw=0.6)
-    ax_level.set_xlabel("percent: previous (open circle) and current", fontsize=8)
+    ax_level.set_xlabel(texts["level_label"], fontsize=8)
     xmax = data["xmax"]
     ax_change.set_xlim(-xmax, xmax)
+    ax_change.set_xticks(_change_ticks(xmax))
     ax_change.axvline(0, color="#000000", lw=0.9, zorder=1)
     ax_change.grid(axis="x", color="#DDDDDD", lw=0.6)
-    sided = "" if spec.alternative == "two-sided" else " one-sided"
-    ax_change.set_xlabel(f"change in points, {100 * (1 - spec.alpha):g}%{sided} {spec.interval} interval", fontsize=8)
+    ax_change.set_xlabel(texts["change_label"], fontsize=8)
     for ax in (ax_level, ax_change):
         ax.tick_params(axis="x", labelsize=7.5, top=True, labeltop=True)
         ax.set_axisbelow(True)
@@ -403,16 +459,12 @@ def _draw_change_page(data, page_items, *, title, page_number, page_count, noun)
     fig.text(0.15 / _WIDTH, head / height, "row", fontsize=8, weight="bold", **LITERAL)
     fig.text(11.1 / _WIDTH, head / height, "n", fontsize=8, weight="bold", **LITERAL)
 
-    page = f" (page {page_number} of {page_count})" if page_count > 1 else ""
-    _title(fig, height, (title or "Change since the previous inspection") + page)
-    fig.text(0.15 / _WIDTH, (height - 0.55) / height, _subtitle(spec), fontsize=8.5, va="center", **LITERAL)
-    handles = [Line2D([], [], ls="none", ms=6, mfc="white", mec="#222222", marker="o", label="previous")]
-    handles += [
-        Line2D([], [], ls="none", ms=7, marker=m, color=c, label=f"current: {text}")
-        for c, m, text in LABEL_STYLE.values()
+    _title(fig, height, texts["title"])
+    fig.text(0.15 / _WIDTH, (height - 0.55) / height, texts["subtitle"], fontsize=8.5, va="center", **LITERAL)
+    handles = [
+        Line2D([], [], ls="none", ms=ms, marker=m, color=edge, mfc=face, mec=edge, label=text)
+        for m, face, edge, ms, text in texts["legend"]
     ]
-    if data["fdr"] is not None:
-        handles.append(Line2D([], [], ls="none", ms=9, marker="*", color="#000000", label="significant after FDR"))
     fig.legend(
         handles=handles,
         loc="center left",
@@ -614,67 +666,8 @@ def _nearest_boundary(percent, boundaries):
     return b[k], percent - b[k]
 
 
-def ratings_chart(
-    key_questions: pd.DataFrame,
-    ratings: pd.DataFrame | None = None,
-    *,
-    framework: Framework | None = None,
-    title: str | None = None,
-    wrap: int = 60,
-) -> Figure:
-    """Key-question percentages against the rating band limits, with their margins.
-
-    One row per key question with a current percentage, grouped by standard, on the
-    key-question bands of the framework (its ``key_question_bands`` and ``ratings``): ``framework``,
-    else the one ``ratings`` was computed with (its ``attrs['framework']``), else the default.
-    Each percentage carries its margin of error (``margin_current`` of the labelled table:
-    80 % confidence at p = 0.5, the methodology's design margin); the lowest key question of
-    each standard, which sets the mechanical rating, is drawn filled and its distance to the
-    nearest boundary is written beside it ("2 below 65"), marked when the margin crosses
-    the boundary. With ``ratings`` (:func:`stats.ratings.rate_report`), each standard's
-    heading gives its rating and the published one.
-
-    Parameters
-    ----------
-    key_questions : pandas.DataFrame
-        The labelled key-question table (``standard``, ``key_question``, ``current``,
-        ``n_current`` and ``margin_current``, as :func:`stats.label_changes` writes them).
-    ratings : pandas.DataFrame, optional
-        :func:`stats.ratings.rate_report` output: each standard's rating and the published one.
-    framework : str, Framework or None
-        The framework whose bands are drawn (see above).
-    title : str, optional
-    wrap : int, default 60
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    See Also
-    --------
-    key_question_chart : the key questions' changes.
-    stats.summary.band_rule : the rule the bands draw.
-    stats.ratings.rate_report : the ratings it marks.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import stats
-    >>> from stats.render.charts import ratings_chart
-    >>> from stats.ratings import rate_report
-    >>> report = stats.load_report()
-    >>> fig = ratings_chart(
-    ...     stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards)
-    ... )
-    >>> len(fig.axes), fig.axes[1].get_xlabel()
-    (3, 'current percentage of the key question (band limits 50, 65 and 80)')
-    >>> import matplotlib.pyplot as plt
-    >>> plt.close(fig)
-    """
-    plt = _pyplot()
-    from matplotlib.lines import Line2D
-
+def _ratings_layout(key_questions, ratings, *, framework, title, wrap):
+    """Rows, geometry (inches), texts and notes of the ratings chart, shared by both drawings."""
     from ..framework import load_framework
 
     if framework is None and ratings is not None and "framework" in ratings.attrs:
@@ -744,23 +737,140 @@ def ratings_chart(
         )
     ]
     top, bottom = 1.35, 0.55 + 0.16 * sum(len(textwrap.wrap(n, 170)) for n in notes)
-    height = top + body + bottom
+    row_notes = {}
+    for item in items:
+        if item[0] == "row":
+            _, i, is_lowest = item
+            p, m = current[i], margin[i]
+            text = f"{p:.0f}%"
+            if is_lowest:
+                b, d = _nearest_boundary(p, boundaries)
+                crosses = abs(d) <= m
+                text += f"  {abs(d):.0f} {'above' if d >= 0 else 'below'} {b:.0f}" + ("  !" if crosses else "")
+            row_notes[i] = text
+    y_top, ys = 0.0, []
+    for h in heights:
+        ys.append(y_top + h / 2)
+        y_top += h
+    return dict(
+        framework=fw,
+        items=items,
+        heights=heights,
+        ys=ys,
+        labels=labels,
+        row_notes=row_notes,
+        current=current,
+        margin=margin,
+        boundaries=boundaries,
+        ratings=RATINGS,
+        notes=notes,
+        body=body,
+        top=top,
+        bottom=bottom,
+        height=top + body + bottom,
+        title=title or "Key questions against the rating bands",
+        xlabel=f"current percentage of the key question (band limits {band_limits_text(fw)})",
+    )
+
+
+def _band_names(layout: dict[str, Any]) -> list[tuple[float, float, str]]:
+    """``(low, high, name)`` of each rating band; a narrow band's name on two lines."""
+    edges = (0, *layout["boundaries"], 100)
+    return [
+        (lo, hi, layout["ratings"][k].replace(" ", "\n", 1) if hi - lo < 20 else layout["ratings"][k])
+        for k, (lo, hi) in enumerate(itertools.pairwise(edges))
+    ]
+
+
+#: Legend of the ratings chart: ``(marker, face colour, text)``; marker None is the margin's bar.
+_RATINGS_LEGEND = (
+    ("D", "#000000", "lowest key question (sets the mechanical rating)"),
+    ("D", "white", "other key question"),
+    (None, "#000000", "margin of error (80%)"),
+)
+
+
+def ratings_chart(
+    key_questions: pd.DataFrame,
+    ratings: pd.DataFrame | None = None,
+    *,
+    framework: Framework | None = None,
+    title: str | None = None,
+    wrap: int = 60,
+) -> Figure:
+    """Key-question percentages against the rating band limits, with their margins.
+
+    One row per key question with a current percentage, grouped by standard, on the
+    key-question bands of the framework (its ``key_question_bands`` and ``ratings``): ``framework``,
+    else the one ``ratings`` was computed with (its ``attrs['framework']``), else the default.
+    Each percentage carries its margin of error (``margin_current`` of the labelled table:
+    80 % confidence at p = 0.5, the methodology's design margin); the lowest key question of
+    each standard, which sets the mechanical rating, is drawn filled and its distance to the
+    nearest boundary is written beside it ("2 below 65"), marked when the margin crosses
+    the boundary. With ``ratings`` (:func:`stats.ratings.rate_report`), each standard's
+    heading gives its rating and the published one.
+
+    Parameters
+    ----------
+    key_questions : pandas.DataFrame
+        The labelled key-question table (``standard``, ``key_question``, ``current``,
+        ``n_current`` and ``margin_current``, as :func:`stats.label_changes` writes them).
+    ratings : pandas.DataFrame, optional
+        :func:`stats.ratings.rate_report` output: each standard's rating and the published one.
+    framework : str, Framework or None
+        The framework whose bands are drawn (see above).
+    title : str, optional
+    wrap : int, default 60
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    See Also
+    --------
+    key_question_chart : the key questions' changes.
+    stats.summary.band_rule : the rule the bands draw.
+    stats.ratings.rate_report : the ratings it marks.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import stats
+    >>> from stats.render.charts import ratings_chart
+    >>> from stats.ratings import rate_report
+    >>> report = stats.load_report()
+    >>> fig = ratings_chart(
+    ...     stats.label_changes(report.key_questions), rate_report(report.key_questions, report.standards)
+    ... )
+    >>> len(fig.axes), fig.axes[1].get_xlabel()
+    (3, 'current percentage of the key question (band limits 50, 65 and 80)')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
+    """
+    plt = _pyplot()
+    from matplotlib.lines import Line2D
+
+    layout = _ratings_layout(key_questions, ratings, framework=framework, title=title, wrap=wrap)
+    items, heights, labels = layout["items"], layout["heights"], layout["labels"]
+    current, margin, boundaries, notes = layout["current"], layout["margin"], layout["boundaries"], layout["notes"]
+    body, bottom, height = layout["body"], layout["bottom"], layout["height"]
     fig = plt.figure(figsize=(_WIDTH, height))
-    ax_text = fig.add_axes([0.15 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
-    ax = fig.add_axes([5.0 / _WIDTH, bottom / height, 4.6 / _WIDTH, body / height])
-    ax_note = fig.add_axes([9.7 / _WIDTH, bottom / height, 2.2 / _WIDTH, body / height])
+    ax_text, ax, ax_note = (
+        fig.add_axes([left / _WIDTH, bottom / height, (right - left) / _WIDTH, body / height])
+        for left, right in (_RATINGS_COLUMNS[k] for k in ("text", "bands", "note"))
+    )
     for a in (ax_text, ax, ax_note):
         a.set_ylim(body, 0)
     for a in (ax_text, ax_note):
         a.set_xlim(0, 1)
         a.axis("off")
-    edges = (0, *boundaries, 100)
-    for k, (lo, hi) in enumerate(itertools.pairwise(edges)):
+    for k, (lo, hi, name) in enumerate(_band_names(layout)):
         ax.axvspan(lo, hi, color=_BAND_COLOURS[k % len(_BAND_COLOURS)], zorder=0, lw=0)
         ax.text(
             (lo + hi) / 2,
             1.004,
-            RATINGS[k].replace(" ", "\n", 1) if hi - lo < 20 else RATINGS[k],
+            name,
             ha="center",
             va="bottom",
             fontsize=7,
@@ -772,19 +882,25 @@ def ratings_chart(
         )
     for b in boundaries:
         ax.axvline(b, color="#333333", lw=0.9, ls="--", zorder=1)
-    y_top = 0.0
-    for item, h in zip(items, heights, strict=True):
-        y = y_top + h / 2
-        y_top += h
+    for item, h, y in zip(items, heights, layout["ys"], strict=True):
         if item[0] == "group":
             ax_text.text(0, y + 0.04, item[1], fontsize=9, weight="bold", va="center", **LITERAL)
-            ax_note.text(0.02, y + 0.04, item[2], fontsize=7.5, weight="bold", va="center", linespacing=1.1, **LITERAL)
+            ax_note.text(
+                _RATINGS_NOTE_AT,
+                y + 0.04,
+                item[2],
+                fontsize=7.5,
+                weight="bold",
+                va="center",
+                linespacing=1.1,
+                **LITERAL,
+            )
             ax.axhline(y - h / 2, color="#888888", lw=0.5)
             continue
         _, i, is_lowest = item
         ident, lines = labels[i]
         ax_text.text(0, y, ident, fontsize=_FONT, weight="bold", va="center", **LITERAL)
-        ax_text.text(0.13, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
+        ax_text.text(_RATINGS_TEXT_AT, y, "\n".join(lines), fontsize=_FONT, va="center", linespacing=1.15, **LITERAL)
         p, m = current[i], margin[i]
         ax.plot([max(0, p - m), min(100, p + m)], [y, y], color="#000000", lw=1.6, zorder=2, solid_capstyle="butt")
         ax.scatter(
@@ -798,31 +914,19 @@ def ratings_chart(
             edgecolor="#000000",
             linewidths=1.1,
         )
-        text = f"{p:.0f}%"
-        if is_lowest:
-            b, d = _nearest_boundary(p, boundaries)
-            crosses = abs(d) <= m
-            text += f"  {abs(d):.0f} {'above' if d >= 0 else 'below'} {b:.0f}" + ("  !" if crosses else "")
-        ax_note.text(0.02, y, text, fontsize=_FONT, va="center", weight="bold" if is_lowest else "normal", **LITERAL)
+        weight = "bold" if is_lowest else "normal"
+        ax_note.text(_RATINGS_NOTE_AT, y, layout["row_notes"][i], fontsize=_FONT, va="center", weight=weight, **LITERAL)
     ax.set_xlim(0, 100)
     ax.set_xticks(_band_ticks(boundaries))
     ax.tick_params(axis="y", left=False, labelleft=False)
     ax.tick_params(axis="x", labelsize=7.5)
-    ax.set_xlabel(f"current percentage of the key question (band limits {band_limits_text(fw)})", fontsize=8)
-    _title(fig, height, title or "Key questions against the rating bands")
+    ax.set_xlabel(layout["xlabel"], fontsize=8)
+    _title(fig, height, layout["title"])
     handles = [
-        Line2D(
-            [],
-            [],
-            ls="none",
-            marker="D",
-            ms=6,
-            mfc="#000000",
-            mec="#000000",
-            label="lowest key question (sets the mechanical rating)",
-        ),
-        Line2D([], [], ls="none", marker="D", ms=6, mfc="white", mec="#000000", label="other key question"),
-        Line2D([], [], color="#000000", lw=1.6, label="margin of error (80%)"),
+        Line2D([], [], ls="none", marker=m, ms=6, mfc=face, mec="#000000", label=text)
+        if m
+        else Line2D([], [], color=face, lw=1.6, label=text)
+        for m, face, text in _RATINGS_LEGEND
     ]
     fig.legend(
         handles=handles,

@@ -7,15 +7,14 @@ names and the maximum score come from the report's framework; columns added by o
 analyses (robustness, exact tests, FDR, design effect) are shown when present.
 
 - :func:`to_html` / :func:`write_html`: a jinja2 template (``stats/render/templates/report.html.j2``)
-  fed with table rows built from the DataFrames; charts are inline SVG (no network, no
-  external file); semantic tables with captions and scoped headers, symbols as well as
-  colours, sortable columns (a few lines of inline script; the page reads the same without
-  it) and print CSS.
+  fed with table rows built from the DataFrames; charts are inline SVG written by
+  :mod:`stats.render.svg` (no matplotlib, no network, no external file); semantic tables with
+  captions and scoped headers, symbols as well as colours, sortable columns (a few lines of
+  inline script; the page reads the same without it) and print CSS.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,8 +32,6 @@ from .points import assumed_footnote, design_effect_sentences, lede, sections
 from .text import multiplicity_line
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..findings import MainPoints
     from ..summary import ReportSummary
 
@@ -112,29 +109,9 @@ CHECK_TABLE_COLUMNS = (
     "n_effective",
     "deff_breakdown",
 )
-#: Every column of other analyses the HTML shows when present (core or checks table).
-OPTIONAL_COLUMNS = (
-    "robust_label",
-    "significant_from_n",
-    "pvalue_min",
-    "pvalue_max",
-    "combinations_tried",
-    "count_previous",
-    "count_current",
-    "n_used_previous",
-    "n_used_current",
-    "count_source",
-    "fisher",
-    "barnard",
-    "boschloo",
-    "exact_agree",
-    "method_sensitive",
-    "qvalue",
-    "significant_fdr",
-    "deff",
-    "n_effective",
-    "deff_breakdown",
-)
+#: Every column of other analyses the HTML shows when present: the firmness columns of the core table, then
+#: the checks table's (bar the statistic, which every labelled table has), in the checks table's order.
+OPTIONAL_COLUMNS = ("robust_label", "qvalue", *(c for c in CHECK_TABLE_COLUMNS if c != "statistic"))
 #: Column groups (spanning headings) of the core and checks tables: heading -> columns under it.
 SPANNERS = {
     "percent": ("previous", "current", "all_crcs"),
@@ -375,19 +352,6 @@ def table_rows(
     }
 
 
-def _svg(fig: Figure, salt: str) -> str:
-    """A figure as inline SVG markup (text kept as text, ids unique to the figure)."""
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
-
-
 #: Rows per page of the report's prompt charts: a page fits an A4 landscape sheet at print scale.
 CHART_ROWS_PER_PAGE = 13
 
@@ -415,25 +379,23 @@ def chart_svgs(summary: ReportSummary) -> list[dict]:
     >>> charts[0]["svg"].lstrip().startswith("<svg")
     True
     """
-    import matplotlib
+    from .charts import change_axis_limit
+    from .svg import change_chart_svgs, key_question_chart_svg, ratings_chart_svg
 
-    from .charts import change_axis_limit, change_charts, key_question_chart, ratings_chart
-
-    matplotlib.use("Agg", force=False)
     xmax = change_axis_limit(summary.prompts, summary.key_questions)
     charts = []
-    pages = change_charts(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax)
+    pages = change_chart_svgs(summary.prompts, rows_per_page=CHART_ROWS_PER_PAGE, xmax=xmax)
     assumed = (
         "; n marked * is assumed, not published"
         if summary.main_points.denominators[["previous_assumed", "current_assumed"]].to_numpy().any()
         else ""
     )
-    for k, fig in enumerate(pages):
+    for k, svg in enumerate(pages):
         page = f" (page {k + 1} of {len(pages)})" if len(pages) > 1 else ""
         charts.append(
             {
                 "id": f"chart-prompts-{k + 1}",
-                "svg": _svg(fig, f"prompts{k}"),
+                "svg": svg,
                 "caption": f"Prompts: previous and current percentages and each change with its interval{page}. "
                 "Triangle up: significant improvement; triangle down: significant decline; "
                 f"square: no significant change; open circle: previous{assumed}.",
@@ -442,12 +404,12 @@ def chart_svgs(summary: ReportSummary) -> list[dict]:
     charts.append(
         {
             "id": "chart-key-questions",
-            "svg": _svg(key_question_chart(summary.key_questions, xmax=xmax), "kq"),
+            "svg": key_question_chart_svg(summary.key_questions, xmax=xmax),
             "caption": "Key questions: change since the previous inspection, with the test's interval, on the "
             f"same change axis as the prompts{assumed}.",
         }
     )
-    fig = ratings_chart(summary.key_questions, summary.ratings, framework=summary.framework)
+    ratings_svg = ratings_chart_svg(summary.key_questions, summary.ratings, framework=summary.framework)
     adjusted = [r for r in summary.main_points.ratings if r.adjusted]
     moved = (
         "; "
@@ -462,7 +424,7 @@ def chart_svgs(summary: ReportSummary) -> list[dict]:
     charts.append(
         {
             "id": "chart-ratings",
-            "svg": _svg(fig, "ratings"),
+            "svg": ratings_svg,
             "caption": "Key-question percentages against the rating band limits "
             f"({band_limits_text(summary.framework)}) with their margins; the lowest key question "  # type: ignore[arg-type]  # summarise always sets it
             f"of each standard sets its mechanical rating{moved}.",
@@ -584,9 +546,7 @@ def _environment():
     try:
         import jinja2
     except ImportError:  # pragma: no cover - jinja2 comes with pandas' Styler users and the notebook extra
-        raise ImportError(
-            'the HTML report needs jinja2 and matplotlib: pip install "inspection-stats[report]"'
-        ) from None
+        raise ImportError('the HTML report needs jinja2: pip install "inspection-stats[report]"') from None
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("stats.render", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
@@ -605,7 +565,7 @@ def to_html(summary: ReportSummary, *, charts: bool = True) -> str:
     ----------
     summary : stats.summary.ReportSummary
     charts : bool, default True
-        Embed the charts as inline SVG (needs matplotlib).
+        Embed the charts as inline SVG (:mod:`stats.render.svg`, written without matplotlib).
 
     Returns
     -------
