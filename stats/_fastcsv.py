@@ -302,13 +302,42 @@ def _quote_chars(delimiter=",", lineterminator="\n"):
 
 
 _QUOTE = None
+_QUOTE_BYTES: list[bytes] = []
+
+
+def _cells(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets, codes)`` of a string array: its bytes end to end (a view, no copy) and where each cell
+    starts in them (``len(col) + 1`` offsets, the first 0). Arrow's offsets never decrease, so every cell
+    lies between the first cell's start and the last cell's end; a missing cell may hold bytes of its
+    own, so a search of these bytes can only find more than the cells hold, never less."""
+    width = 8 if pa.types.is_large_string(col.type) else 4
+    offsets = np.frombuffer(
+        col.buffers()[1], dtype=np.int64 if width == 8 else np.int32, count=len(col) + 1, offset=col.offset * width
+    )
+    data = col.buffers()[2]
+    if data is None or len(col) == 0:
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
+    return offsets - offsets[0], np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
+def _text_bytes(col: pa.Array) -> bytes:
+    """The bytes of every cell of a string array, end to end, as :func:`_cells` finds them."""
+    if isinstance(col, pa.ChunkedArray):
+        return b"".join(_text_bytes(chunk) for chunk in col.chunks)
+    if len(col) == 0:
+        return b""
+    return _cells(col)[1].tobytes()
 
 
 def _quoted(col: pa.Array) -> pa.Array:
     """Quote the cells that need it (a delimiter, a quote, a line break): ``"..."`` with ``""`` inside."""
-    global _QUOTE
+    global _QUOTE, _QUOTE_BYTES
     if _QUOTE is None:
+        _QUOTE_BYTES = [c.encode() for c in _quote_chars()]
         _QUOTE = "[" + "".join(re.escape(c) for c in _quote_chars()) + "]"
+    data = _text_bytes(col)
+    if not any(c in data for c in _QUOTE_BYTES):  # no cell can need quotes: no look at each cell
+        return col
     need = pc.match_substring_regex(col, _QUOTE)
     if not pc.any(need).as_py():
         return col
@@ -354,14 +383,29 @@ def _float_text_distinct(values: np.ndarray) -> pa.Array:
         return pc.binary_join_element_wise(text, ".0", "")
     arr = pa.array(values, type=pa.float64())
     text = pc.cast(arr, pa.string())
-    positional = ((mag >= 1e-4) & (mag < 1e16)) | (values == 0)
-    whole = pc.invert(pc.match_substring(text, "."))
-    if pc.any(whole).as_py():
-        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
-    slow = ~positional | np.asarray(pc.match_substring(text, "e"))
-    if slow.any():  # nan, inf, exponents: numpy's own text for these few
-        text = pc.replace_with_mask(text, pa.array(slow), pa.array(values[slow].astype(str).tolist(), pa.string()))
-    return text
+    # numpy's own text outside its positional range (nan, inf too) and wherever pyarrow wrote an exponent
+    slow = ~(((mag >= 1e-4) & (mag < 1e16)) | (values == 0))
+    offsets, codes = _cells(text)  # the text's bytes, searched in bulk
+    exponent = np.flatnonzero(codes == ord("e"))
+    if exponent.size:
+        slow[np.searchsorted(offsets, exponent, side="right") - 1] = True
+    # pyarrow's "100" is numpy's "100.0"; a cell holds at most one point: as many points as cells means
+    # every cell has one
+    whole = None
+    if np.count_nonzero(codes == ord(".")) != len(text):
+        whole = ~np.asarray(pc.match_substring(text, ".")) & ~slow
+    fix = slow if whole is None else slow | whole
+    if not fix.any():
+        return text
+    # the cells to change, changed apart and put back in one pass
+    rows = np.flatnonzero(fix)
+    new = pc.take(text, pa.array(rows))
+    if whole is not None and whole.any():
+        new = pc.if_else(pa.array(whole[rows]), pc.binary_join_element_wise(new, ".0", ""), new)
+    if slow.any():
+        own = pa.array(values[slow].astype(str).tolist(), pa.string())  # numpy's own text
+        new = pc.replace_with_mask(new, pa.array(slow[rows]), own)
+    return pc.replace_with_mask(text, pa.array(fix), new)
 
 
 def _quote_text(text: str) -> str:
@@ -425,14 +469,7 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
         buf = _io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(list(frame.columns))
         fh.write(buf.getvalue())
-    rows = pc.binary_join_element_wise(*cells, pa.scalar("\n"), "")  # the last cell: the line end
-    if len(cells) > 1:
-        rows = pc.binary_join_element_wise(*cells, ",")
-        rows = pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
-    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
-    # the rows' text lies end to end in the array's data buffer: write it in one piece
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    data = memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]
+    data = _lines(cells)
     raw = getattr(fh, "buffer", None)
     utf8 = codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8"
     if raw is not None and os.linesep == "\n" and utf8:
@@ -440,6 +477,29 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
         raw.write(data)
     else:
         fh.write(data.tobytes().decode("utf-8"))
+
+
+def _lines(cells: list[pa.Array]) -> memoryview:
+    """The CSV text of rows of formatted cells (each already quoted where it needs it): the cells of a
+    row joined by commas, each row ended by a line feed.
+
+    Where no cell was quoted (no cell holds a quote, so none holds a comma or a line break either: each
+    of those would have been quoted), pyarrow's CSV writer lays the cells out as they are
+    (``quoting_style='none'``, which refuses any cell that would need quotes); otherwise the cells are
+    joined element-wise.
+    """
+    if not any(b'"' in _text_bytes(c) for c in cells):
+        sink = pa.BufferOutputStream()
+        options = pacsv.WriteOptions(include_header=False, delimiter=",", eol="\n", quoting_style="none")
+        with contextlib.suppress(pa.ArrowInvalid):
+            pacsv.write_csv(pa.table({f"c{i}": c for i, c in enumerate(cells)}), sink, options)
+            return memoryview(sink.getvalue())
+    # the line end joined to the last cell (a short text, often a category), then the cells to each other
+    rows = pc.binary_join_element_wise(*cells[:-1], pc.binary_join_element_wise(cells[-1], "\n", ""), ",")
+    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+    # the rows' text lies end to end in the array's data buffer: written in one piece
+    offsets, codes = _cells(rows)
+    return memoryview(codes)
 
 
 def write_frame(frame: pd.DataFrame, fh: IO[str], *, sanitize: bool = True, header: bool = True) -> None:
@@ -505,9 +565,28 @@ def _may_run(frame: pd.DataFrame) -> bool:
             continue
         if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
             return True
-        if pc.any(pc.match_substring_regex(pa.array(col.array), _FORMULA_START)).as_py():
+        if _starts_with_prefix(pa.array(col.array)):
             return True
     return False
+
+
+_PREFIX_BYTE = np.zeros(256, dtype=bool)  # the first bytes of stats.io.FORMULA_PREFIXES (all ASCII: a test checks)
+_PREFIX_BYTE[[ord(c) for c in sio.FORMULA_PREFIXES]] = True
+
+
+def _starts_with_prefix(col: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any cell of a string array starts with one of :data:`stats.io.FORMULA_PREFIXES`, from the
+    first byte of every non-empty cell (an ASCII byte in UTF-8 is always that character; a missing cell
+    that holds bytes can only make the answer True, when :func:`stats.io.neutralise_formulas` decides)."""
+    if isinstance(col, pa.ChunkedArray):
+        return any(_starts_with_prefix(chunk) for chunk in col.chunks)
+    if len(col) == 0:
+        return False
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        return bool(pc.any(pc.match_substring_regex(col, _FORMULA_START)).as_py())
+    offsets, codes = _cells(col)
+    starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+    return bool(_PREFIX_BYTE[codes[starts]].any())
 
 
 # ----------------------------------------------------------------------------------------- percentages
