@@ -618,16 +618,42 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     """
     if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
         return None
+    distinct, codes = _distinct(series)
+    values = _percent_values(distinct, scale)
+    return None if values is None else _series(values, codes, series)
+
+
+def _distinct(series: pd.Series) -> tuple[pa.Array, pa.Array | None]:
+    """A pyarrow-text column as ``(distinct, codes)``: its distinct values (nulls apart) and each cell's
+    index among them (null where the cell is missing), when at most half its cells are distinct
+    (percentages, sample sizes: each text is then checked and converted once); else the cells
+    themselves and None."""
     arr = pa.array(series.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = pc.cast(arr, pa.string())
+    encoded = pc.dictionary_encode(arr)
+    if 2 * len(encoded.dictionary) > len(arr):
+        return arr, None
+    return encoded.dictionary, encoded.indices
+
+
+def _series(values: np.ndarray, codes: pa.Array | None, series: pd.Series) -> pd.Series:
+    """The float values of :func:`_distinct`'s ``distinct`` back in the cells' order (nan where missing)."""
+    if codes is not None:
+        values = np.append(values, np.nan)[pc.fill_null(codes, len(values)).to_numpy()]
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+
+
+def _percent_values(arr: pa.Array, scale: str) -> np.ndarray | None:
+    """:func:`parse_percent_text` on a string array: float values, or None."""
     if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():  # nulls skipped
         return None
     number = pc.match_substring_regex(arr, _PLAIN_PERCENT)
-    no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
-    if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
-        return None
+    if not pc.all(number, min_count=0).as_py():  # some cell is not a number: it must be a no-data text
+        no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
+        if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
+            return None
     text = pc.utf8_trim(
         pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"), "%"), " \t"
     )
@@ -637,7 +663,7 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     top = 100.0 if scale == "percent" else 1.0
     if np.nanmax(values, initial=0.0) > top:
         return None
-    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+    return values
 
 
 _PLAIN_COUNT = r"^[ \t]*(?:[0-9]{1,15})?[ \t]*$"  # a whole number of at most 15 digits (exact in a double), or blank
@@ -653,10 +679,7 @@ def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
     """
     if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
         return None
-    arr = pa.array(series.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = pc.cast(arr, pa.string())
+    arr, codes = _distinct(series)
     if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():
         return None
     if not pc.all(pc.match_substring_regex(arr, _PLAIN_COUNT), min_count=0).as_py():
@@ -666,4 +689,4 @@ def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
     values = pc.cast(pc.cast(text, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
     if np.nanmin(values, initial=float(minimum)) < minimum:
         return None
-    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+    return _series(values, codes, series)
