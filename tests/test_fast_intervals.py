@@ -46,9 +46,9 @@ def test_compact_newton_equals_newton_bit_for_bit(sign, z):
     def gather(r):
         return rows[r]
 
-    def evaluate(x, at):
-        t, dt = I._score_and_slope_simple(x, d[at], cc[at], {k: v[at] for k, v in const.items()})
-        return sign * t - zz[at], sign * dt
+    def evaluate(x, at, slope):
+        t, dt = I._score_and_slope_simple(x, d[at], cc[at], {k: v[at] for k, v in const.items()}, slope)
+        return sign * t - zz[at], (sign * dt if slope else None)
 
     ref = I._newton_boundary(margin, end[rows], d[rows], start)
     got = I._newton_compact(gather, evaluate, end[rows], d[rows], start)
