@@ -164,17 +164,33 @@ def _to_frame(batch, header, first):
     """One pandas chunk from a record batch of strings: blank cells missing, dtype ``str``."""
     data = {}
     for name, col in zip(header, batch.columns, strict=True):
-        blank = pc.equal(pc.utf8_trim_whitespace(col), "")
-        other = pc.invert(pc.string_is_ascii(col))
-        if pc.any(other).as_py():  # non-ASCII text: Python's str.strip decides what is blank
-            values = col.to_pylist()
-            mask = np.array([v is None or not v.strip() for v in values])
-            blank = pa.array(mask)
-        col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
+        blank = _blank(col)
+        if blank is not None:
+            col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
         data[name] = pd.Series(pd.array(col, dtype="str"), copy=False)
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(first, first + batch.num_rows)
     return frame
+
+
+# ASCII bytes that Arrow's utf8_trim_whitespace or Python's str.strip may take for blank (a superset)
+_SPACE_BYTE = np.zeros(256, dtype=bool)
+_SPACE_BYTE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
+def _blank(col: pa.Array) -> pa.Array | None:
+    """Which cells of a string array are blank (empty, or white space alone, as Python's ``str.strip``
+    sees it), or None when none is. Plain ASCII text without a white-space byte is judged from the
+    cells' lengths alone (a blank cell is then an empty one); other ASCII text by Arrow's trim, and
+    text that is not ASCII cell by cell in Python."""
+    offsets, codes = _cells(col)
+    if codes.size == 0 or codes.max() < 128:
+        if codes.size == 0 or not _SPACE_BYTE[codes].any():
+            empty = offsets[1:] == offsets[:-1]
+            return pa.array(empty) if empty.any() else None
+        return pc.equal(pc.utf8_trim_whitespace(col), "")
+    values = col.to_pylist()  # non-ASCII text: Python's str.strip decides what is blank
+    return pa.array(np.array([v is None or not v.strip() for v in values], dtype=bool))
 
 
 def _fast_chunks(
@@ -492,13 +508,16 @@ def _lines(cells: list[pa.Array], texts: list[bool]) -> memoryview:
     joined element-wise.
     """
     if not any((_cells(c)[1] == ord('"')).any() for c, text in zip(cells, texts, strict=True) if text):
-        sink = pa.BufferOutputStream()
+        # the text's exact length: every cell's bytes, and a comma or the line end after each
+        size = sum(_cells(c)[1].size for c in cells) + len(cells) * len(cells[0])
+        buffer = pa.allocate_buffer(size)
+        sink = pa.FixedSizeBufferWriter(buffer)
         options = pacsv.WriteOptions(
             include_header=False, delimiter=",", eol="\n", quoting_style="none", batch_size=8192
         )  # (batches of 8192 rows: measured the quickest, 1024 to 32768)
-        with contextlib.suppress(pa.ArrowInvalid):
+        with contextlib.suppress(pa.ArrowException):  # (a cell pyarrow would not write as it is: joined below)
             pacsv.write_csv(pa.table({f"c{i}": c for i, c in enumerate(cells)}), sink, options)
-            return memoryview(sink.getvalue())
+            return memoryview(buffer)[: sink.tell()]
     # the line end joined to the last cell (a short text, often a category), then the cells to each other
     rows = pc.binary_join_element_wise(*cells[:-1], pc.binary_join_element_wise(cells[-1], "\n", ""), ",")
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
