@@ -232,7 +232,8 @@ def _score_and_slope_simple(delta, d, cc, c, slope=True):
     order (a product or a sum with its operands swapped is the same in IEEE arithmetic); results
     are written into arrays already made (``out=``) wherever an intermediate is not needed again,
     which saves most of the allocations (and the page faults of memory handed back and taken
-    again), the larger part of the time on arrays of a few thousand rows.
+    again), the larger part of the time on arrays of a few thousand rows. ``cc`` None stands for no
+    continuity correction on any row (``cc = 0``), where the corrected gap is the gap itself.
     """
     n1, n2, k1, total, count = c["n1"], c["n2"], c["k1"], c["total"], c["count"]
     three_t3 = c["three_t3"]
@@ -288,9 +289,12 @@ def _score_and_slope_simple(delta, d, cc, c, slope=True):
     se += work
     np.sqrt(se, out=se)
     gap = np.subtract(d, delta)  # sign(gap) (|gap| - min(c, |gap|))
-    num = np.abs(gap, out=angle)
-    np.subtract(num, np.minimum(cc, num), out=num)
-    num *= np.sign(gap, out=gap)
+    if cc is None:  # no correction: sign(gap) |gap| is gap itself, but for -0.0, which becomes 0.0
+        num = np.add(gap, 0.0, out=angle)
+    else:
+        num = np.abs(gap, out=angle)
+        np.subtract(num, np.minimum(cc, num), out=num)
+        num *= np.sign(gap, out=gap)
     zero = num == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.divide(num, se, out=gap)
@@ -491,7 +495,8 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
         return score_statistic(delta, *(x[rows] for x in args))
 
     def stat_slope(delta, rows, slope=True):  # rows of F only (f1 = f2 = 1)
-        return _score_and_slope_simple(delta, flat_d[rows], cc_[rows], {k: v[rows] for k, v in const.items()}, slope)
+        at_cc = None if no_cc else cc_[rows]
+        return _score_and_slope_simple(delta, flat_d[rows], at_cc, {k: v[rows] for k, v in const.items()}, slope)
 
     everything = np.arange(d.size)
     minus_one = np.full(d.size, -1.0)
@@ -502,6 +507,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     simple = (f1_ == 1) & (f2_ == 1) & newton  # newton=False: the bracketing search alone (benchmarks)
     newton_rows, bracket_rows = everything[simple], everything[~simple]
     F = newton_rows
+    no_cc = not np.any(cc_[F])  # no continuity correction on these rows: the kernel's shorter route
     const = _row_constants(args[1], n1_, args[3], n2_)
     if F.size:  # shared by both limits: T(0) (the verdict at 0) and s(d) (the scale of Newton's start)
         t_zero = stat_slope(np.zeros(F.size), F, False)[0]
@@ -538,7 +544,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
 
                 def gather(r):
                     at = Fr[r]
-                    return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}
+                    return flat_d[at], None if no_cc else cc_[at], z[at], {k: v[at] for k, v in const.items()}
 
                 def evaluate(x, data, slope):
                     at_d, at_cc, at_z, at_const = data  # as gathered above

@@ -26,6 +26,14 @@ def test_simple_evaluation_equals_the_general_one_bit_for_bit(cc):
         got = I._score_and_slope_simple(delta, d, np.full_like(d, cc), const)
         for a, b in zip(ref, got, strict=True):
             np.testing.assert_array_equal(a, b)
+            assert np.array_equal(np.signbit(a), np.signbit(b))
+        if cc == 0:  # the route without a correction (cc None) gives the same bits, signs of zeros included
+            for a, b in zip(ref, I._score_and_slope_simple(delta, d, None, const), strict=True):
+                np.testing.assert_array_equal(a, b)
+                assert np.array_equal(np.signbit(a), np.signbit(b))
+            value = I._score_and_slope_simple(delta, d, None, const, False)[0]
+            np.testing.assert_array_equal(value, ref[0])
+            assert np.array_equal(np.signbit(value), np.signbit(ref[0]))
 
 
 @pytest.mark.parametrize("sign, z", [(1.0, 1.6448536269514722), (-1.0, 1.959963984540054), (1.0, 3.5)])
