@@ -494,9 +494,18 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     def stat(delta, rows):
         return score_statistic(delta, *(x[rows] for x in args))
 
+    def pick(values, rows):
+        """``values[rows]``, not copied where ``rows`` is every row (each index array here is sorted and
+        without repeats, so one of every row's size is every row, in order)."""
+        return values if rows.size == d.size else values[rows]
+
+    def data_of(rows):  # the kernel's per-row data for rows of F
+        at_const = const if rows.size == d.size else {k: v[rows] for k, v in const.items()}
+        return pick(flat_d, rows), None if no_cc else pick(cc_, rows), at_const
+
     def stat_slope(delta, rows, slope=True):  # rows of F only (f1 = f2 = 1)
-        at_cc = None if no_cc else cc_[rows]
-        return _score_and_slope_simple(delta, flat_d[rows], at_cc, {k: v[rows] for k, v in const.items()}, slope)
+        at_d, at_cc, at_const = data_of(rows)
+        return _score_and_slope_simple(delta, at_d, at_cc, at_const, slope)
 
     everything = np.arange(d.size)
     minus_one = np.full(d.size, -1.0)
@@ -543,11 +552,11 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
                 start = flat_d[Fr] - sign * (z[Fr] * s_at_d[rows] + cc_[Fr])
 
                 def gather(r):
-                    at = Fr[r]
-                    return flat_d[at], None if no_cc else cc_[at], z[at], {k: v[at] for k, v in const.items()}
+                    at = pick(Fr, r)
+                    return (*data_of(at), pick(z, at))
 
                 def evaluate(x, data, slope):
-                    at_d, at_cc, at_z, at_const = data  # as gathered above
+                    at_d, at_cc, at_const, at_z = data  # as gathered above
                     t, dt = _score_and_slope_simple(x, at_d, at_cc, at_const, slope)
                     return sign * t - at_z, (sign * dt if slope else None)
 
