@@ -415,18 +415,27 @@ def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
     cur, data = rows, gather(rows)
     xc, rc, ac = x.copy(), reject.copy(), accept.copy()
     live = np.ones(x.size, dtype=bool)
-    for _ in range(iterations):
+    for _ in range(iterations):  # (in place where a value is not needed again: the same values, fewer arrays)
         value, slope = evaluate(xc, data, True)
         rejected = value >= 0
-        rc = np.where(live & rejected, xc, rc)
-        ac = np.where(live & ~rejected, xc, ac)
+        rejected &= live
+        np.copyto(rc, xc, where=rejected)  # live rows: the new point becomes the end on its side
+        np.copyto(ac, xc, where=live ^ rejected)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            newton = xc - value / slope
-        inside = np.isfinite(newton) & (np.minimum(rc, ac) < newton) & (newton < np.maximum(rc, ac))
-        x_new = np.where(inside, newton, 0.5 * (rc + ac))
-        done = (np.abs(newton - xc) <= 1e-14) | (np.abs(ac - rc) <= _NUDGE)
-        xc = np.where(live & ~done, x_new, xc)
+            newton = np.subtract(xc, np.divide(value, slope, out=value), out=value)  # x - value / slope
+        lo, hi = np.minimum(rc, ac), np.maximum(rc, ac)
+        inside = np.isfinite(newton)
+        inside &= lo < newton
+        inside &= newton < hi
+        x_new = np.add(rc, ac, out=hi)  # Newton's point inside the bracket, else its middle
+        x_new *= 0.5
+        np.copyto(x_new, newton, where=inside)
+        step = np.abs(np.subtract(newton, xc, out=newton), out=newton)
+        width = np.abs(np.subtract(ac, rc, out=lo), out=lo)
+        done = step <= 1e-14
+        done |= width <= _NUDGE
         live &= ~done
+        np.copyto(xc, x_new, where=live)
         if not live.any():
             break
         if 3 * np.count_nonzero(live) < 2 * live.size:  # a third done: gather the rest
