@@ -522,8 +522,7 @@ def _lines(cells: list[pa.Array], texts: list[bool]) -> memoryview:
     rows = pc.binary_join_element_wise(*cells[:-1], pc.binary_join_element_wise(cells[-1], "\n", ""), ",")
     rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
     # the rows' text lies end to end in the array's data buffer: written in one piece
-    offsets, codes = _cells(rows)
-    return memoryview(codes)
+    return _cells(rows)[1].data
 
 
 def write_frame(frame: pd.DataFrame, fh: IO[str], *, sanitize: bool = True, header: bool = True) -> None:
