@@ -507,6 +507,7 @@ def _lines(cells: list[pa.Array], texts: list[bool]) -> memoryview:
     (``quoting_style='none'``, which refuses any cell that would need quotes); otherwise the cells are
     joined element-wise.
     """
+    cells = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cells]
     if not any((_cells(c)[1] == ord('"')).any() for c, text in zip(cells, texts, strict=True) if text):
         # the text's exact length: every cell's bytes, and a comma or the line end after each
         size = sum(_cells(c)[1].size for c in cells) + len(cells) * len(cells[0])
