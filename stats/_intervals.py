@@ -507,7 +507,9 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
 
     Rows without the finite population correction are evaluated by :func:`_score_and_slope_simple`
     (per-row constants computed once) and stepped by :func:`_newton_compact` (data gathered once
-    per working set): the same operations on every row, so the same limits bit for bit.
+    per working set): the same operations on every row, so the same limits bit for bit. Whether a
+    limit lies inside (-1, 1) at all (``T`` at the end reaches ``z``) is decided without evaluating
+    ``T`` where the gap alone makes it certain (:func:`_end_rejected`), and by ``T`` elsewhere.
 
     ``T`` can fail to be monotone in one degenerate case: with the finite population
     correction, a census of one inspection (``f = 0``) and 0 % or 100 % in the other, the
