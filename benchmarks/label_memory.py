@@ -157,6 +157,7 @@ def main(argv=None) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         src = folder / "synthetic-large.csv"
         outs = {name: folder / f"out-{name}.csv" for name in ("label", "floor", "plain")}
         t = time.perf_counter()

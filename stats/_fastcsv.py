@@ -164,17 +164,33 @@ def _to_frame(batch, header, first):
     """One pandas chunk from a record batch of strings: blank cells missing, dtype ``str``."""
     data = {}
     for name, col in zip(header, batch.columns, strict=True):
-        blank = pc.equal(pc.utf8_trim_whitespace(col), "")
-        other = pc.invert(pc.string_is_ascii(col))
-        if pc.any(other).as_py():  # non-ASCII text: Python's str.strip decides what is blank
-            values = col.to_pylist()
-            mask = np.array([v is None or not v.strip() for v in values])
-            blank = pa.array(mask)
-        col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
+        blank = _blank(col)
+        if blank is not None:
+            col = pc.if_else(blank, pa.scalar(None, pa.string()), col)
         data[name] = pd.Series(pd.array(col, dtype="str"), copy=False)
     frame = pd.DataFrame(data)
     frame.index = pd.RangeIndex(first, first + batch.num_rows)
     return frame
+
+
+# ASCII bytes that Arrow's utf8_trim_whitespace or Python's str.strip may take for blank (a superset)
+_SPACE_BYTE = np.zeros(256, dtype=bool)
+_SPACE_BYTE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
+def _blank(col: pa.Array) -> pa.Array | None:
+    """Which cells of a string array are blank (empty, or white space alone, as Python's ``str.strip``
+    sees it), or None when none is. Plain ASCII text without a white-space byte is judged from the
+    cells' lengths alone (a blank cell is then an empty one); other ASCII text by Arrow's trim, and
+    text that is not ASCII cell by cell in Python."""
+    offsets, codes = _cells(col)
+    if codes.size == 0 or codes.max() < 128:
+        if codes.size == 0 or not _SPACE_BYTE[codes].any():
+            empty = offsets[1:] == offsets[:-1]
+            return pa.array(empty) if empty.any() else None
+        return pc.equal(pc.utf8_trim_whitespace(col), "")
+    values = col.to_pylist()  # non-ASCII text: Python's str.strip decides what is blank
+    return pa.array(np.array([v is None or not v.strip() for v in values], dtype=bool))
 
 
 def _fast_chunks(
@@ -302,13 +318,42 @@ def _quote_chars(delimiter=",", lineterminator="\n"):
 
 
 _QUOTE = None
+_QUOTE_BYTES: list[bytes] = []
+
+
+def _cells(col: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets, codes)`` of a string array: its bytes end to end (a view, no copy) and where each cell
+    starts in them (``len(col) + 1`` offsets, the first 0). Arrow's offsets never decrease, so every cell
+    lies between the first cell's start and the last cell's end; a missing cell may hold bytes of its
+    own, so a search of these bytes can only find more than the cells hold, never less."""
+    width = 8 if pa.types.is_large_string(col.type) else 4
+    offsets = np.frombuffer(
+        col.buffers()[1], dtype=np.int64 if width == 8 else np.int32, count=len(col) + 1, offset=col.offset * width
+    )
+    data = col.buffers()[2]
+    if data is None or len(col) == 0:
+        return offsets - offsets[0], np.zeros(0, dtype=np.uint8)
+    return offsets - offsets[0], np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
+def _text_bytes(col: pa.Array) -> bytes:
+    """The bytes of every cell of a string array, end to end, as :func:`_cells` finds them."""
+    if isinstance(col, pa.ChunkedArray):
+        return b"".join(_text_bytes(chunk) for chunk in col.chunks)
+    if len(col) == 0:
+        return b""
+    return _cells(col)[1].tobytes()
 
 
 def _quoted(col: pa.Array) -> pa.Array:
     """Quote the cells that need it (a delimiter, a quote, a line break): ``"..."`` with ``""`` inside."""
-    global _QUOTE
+    global _QUOTE, _QUOTE_BYTES
     if _QUOTE is None:
+        _QUOTE_BYTES = [c.encode() for c in _quote_chars()]
         _QUOTE = "[" + "".join(re.escape(c) for c in _quote_chars()) + "]"
+    data = _text_bytes(col)
+    if not any(c in data for c in _QUOTE_BYTES):  # no cell can need quotes: no look at each cell
+        return col
     need = pc.match_substring_regex(col, _QUOTE)
     if not pc.any(need).as_py():
         return col
@@ -354,14 +399,29 @@ def _float_text_distinct(values: np.ndarray) -> pa.Array:
         return pc.binary_join_element_wise(text, ".0", "")
     arr = pa.array(values, type=pa.float64())
     text = pc.cast(arr, pa.string())
-    positional = ((mag >= 1e-4) & (mag < 1e16)) | (values == 0)
-    whole = pc.invert(pc.match_substring(text, "."))
-    if pc.any(whole).as_py():
-        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
-    slow = ~positional | np.asarray(pc.match_substring(text, "e"))
-    if slow.any():  # nan, inf, exponents: numpy's own text for these few
-        text = pc.replace_with_mask(text, pa.array(slow), pa.array(values[slow].astype(str).tolist(), pa.string()))
-    return text
+    # numpy's own text outside its positional range (nan, inf too) and wherever pyarrow wrote an exponent
+    slow = ~(((mag >= 1e-4) & (mag < 1e16)) | (values == 0))
+    offsets, codes = _cells(text)  # the text's bytes, searched in bulk
+    exponent = np.flatnonzero(codes == ord("e"))
+    if exponent.size:
+        slow[np.searchsorted(offsets, exponent, side="right") - 1] = True
+    # pyarrow's "100" is numpy's "100.0"; a cell holds at most one point: as many points as cells means
+    # every cell has one
+    whole = None
+    if np.count_nonzero(codes == ord(".")) != len(text):
+        whole = ~np.asarray(pc.match_substring(text, ".")) & ~slow
+    fix = slow if whole is None else slow | whole
+    if not fix.any():
+        return text
+    # the cells to change, changed apart and put back in one pass
+    rows = np.flatnonzero(fix)
+    new = pc.take(text, pa.array(rows))
+    if whole is not None and whole.any():
+        new = pc.if_else(pa.array(whole[rows]), pc.binary_join_element_wise(new, ".0", ""), new)
+    if slow.any():
+        own = pa.array(values[slow].astype(str).tolist(), pa.string())  # numpy's own text
+        new = pc.replace_with_mask(new, pa.array(slow[rows]), own)
+    return pc.replace_with_mask(text, pa.array(fix), new)
 
 
 def _quote_text(text: str) -> str:
@@ -417,7 +477,8 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
         frame.to_csv(fh, index=False, header=header)
         return
     try:
-        cells = [_column_text(frame.iloc[:, i]) for i in range(frame.shape[1])]
+        columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+        cells = [_column_text(col) for col in columns]
     except _Fallback:
         frame.to_csv(fh, index=False, header=header)
         return
@@ -425,14 +486,8 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
         buf = _io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(list(frame.columns))
         fh.write(buf.getvalue())
-    rows = pc.binary_join_element_wise(*cells, pa.scalar("\n"), "")  # the last cell: the line end
-    if len(cells) > 1:
-        rows = pc.binary_join_element_wise(*cells, ",")
-        rows = pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
-    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
-    # the rows' text lies end to end in the array's data buffer: write it in one piece
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    data = memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]
+    numbers = (pd.api.types.is_numeric_dtype, pd.api.types.is_bool_dtype)
+    data = _lines(cells, [not any(kind(col.dtype) for kind in numbers) for col in columns])
     raw = getattr(fh, "buffer", None)
     utf8 = codecs.lookup(getattr(fh, "encoding", None) or "ascii").name == "utf-8"
     if raw is not None and os.linesep == "\n" and utf8:
@@ -440,6 +495,35 @@ def write_csv(frame: pd.DataFrame, fh: IO[str], *, header: bool = True) -> None:
         raw.write(data)
     else:
         fh.write(data.tobytes().decode("utf-8"))
+
+
+def _lines(cells: list[pa.Array], texts: list[bool]) -> memoryview:
+    """The CSV text of rows of formatted cells (each already quoted where it needs it): the cells of a
+    row joined by commas, each row ended by a line feed. ``texts`` tells which columns are text (the
+    others, numbers and booleans, never hold a quote).
+
+    Where no cell was quoted (no cell holds a quote, so none holds a comma or a line break either: each
+    of those would have been quoted), pyarrow's CSV writer lays the cells out as they are
+    (``quoting_style='none'``, which refuses any cell that would need quotes); otherwise the cells are
+    joined element-wise.
+    """
+    cells = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cells]
+    if not any((_cells(c)[1] == ord('"')).any() for c, text in zip(cells, texts, strict=True) if text):
+        # the text's exact length: every cell's bytes, and a comma or the line end after each
+        size = sum(_cells(c)[1].size for c in cells) + len(cells) * len(cells[0])
+        buffer = pa.allocate_buffer(size)
+        sink = pa.FixedSizeBufferWriter(buffer)
+        options = pacsv.WriteOptions(
+            include_header=False, delimiter=",", eol="\n", quoting_style="none", batch_size=8192
+        )  # (batches of 8192 rows: measured the quickest, 1024 to 32768)
+        with contextlib.suppress(pa.ArrowException):  # (a cell pyarrow would not write as it is: joined below)
+            pacsv.write_csv(pa.table({f"c{i}": c for i, c in enumerate(cells)}), sink, options)
+            return memoryview(buffer)[: sink.tell()]
+    # the line end joined to the last cell (a short text, often a category), then the cells to each other
+    rows = pc.binary_join_element_wise(*cells[:-1], pc.binary_join_element_wise(cells[-1], "\n", ""), ",")
+    rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+    # the rows' text lies end to end in the array's data buffer: written in one piece
+    return _cells(rows)[1].data
 
 
 def write_frame(frame: pd.DataFrame, fh: IO[str], *, sanitize: bool = True, header: bool = True) -> None:
@@ -505,9 +589,28 @@ def _may_run(frame: pd.DataFrame) -> bool:
             continue
         if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
             return True
-        if pc.any(pc.match_substring_regex(pa.array(col.array), _FORMULA_START)).as_py():
+        if _starts_with_prefix(pa.array(col.array)):
             return True
     return False
+
+
+_PREFIX_BYTE = np.zeros(256, dtype=bool)  # the first bytes of stats.io.FORMULA_PREFIXES (all ASCII: a test checks)
+_PREFIX_BYTE[[ord(c) for c in sio.FORMULA_PREFIXES]] = True
+
+
+def _starts_with_prefix(col: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any cell of a string array starts with one of :data:`stats.io.FORMULA_PREFIXES`, from the
+    first byte of every non-empty cell (an ASCII byte in UTF-8 is always that character; a missing cell
+    that holds bytes can only make the answer True, when :func:`stats.io.neutralise_formulas` decides)."""
+    if isinstance(col, pa.ChunkedArray):
+        return any(_starts_with_prefix(chunk) for chunk in col.chunks)
+    if len(col) == 0:
+        return False
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        return bool(pc.any(pc.match_substring_regex(col, _FORMULA_START)).as_py())
+    offsets, codes = _cells(col)
+    starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+    return bool(_PREFIX_BYTE[codes[starts]].any())
 
 
 # ----------------------------------------------------------------------------------------- percentages
@@ -534,16 +637,42 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     """
     if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
         return None
+    distinct, codes = _distinct(series)
+    values = _percent_values(distinct, scale)
+    return None if values is None else _series(values, codes, series)
+
+
+def _distinct(series: pd.Series) -> tuple[pa.Array, pa.Array | None]:
+    """A pyarrow-text column as ``(distinct, codes)``: its distinct values (nulls apart) and each cell's
+    index among them (null where the cell is missing), when at most half its cells are distinct
+    (percentages, sample sizes: each text is then checked and converted once); else the cells
+    themselves and None."""
     arr = pa.array(series.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = pc.cast(arr, pa.string())
+    encoded = pc.dictionary_encode(arr)
+    if 2 * len(encoded.dictionary) > len(arr):
+        return arr, None
+    return encoded.dictionary, encoded.indices
+
+
+def _series(values: np.ndarray, codes: pa.Array | None, series: pd.Series) -> pd.Series:
+    """The float values of :func:`_distinct`'s ``distinct`` back in the cells' order (nan where missing)."""
+    if codes is not None:
+        values = np.append(values, np.nan)[pc.fill_null(codes, len(values)).to_numpy()]
+    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+
+
+def _percent_values(arr: pa.Array, scale: str) -> np.ndarray | None:
+    """:func:`parse_percent_text` on a string array: float values, or None."""
     if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():  # nulls skipped
         return None
     number = pc.match_substring_regex(arr, _PLAIN_PERCENT)
-    no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
-    if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
-        return None
+    if not pc.all(number, min_count=0).as_py():  # some cell is not a number: it must be a no-data text
+        no_data = pc.match_substring_regex(arr, _PLAIN_NO_DATA, ignore_case=True)
+        if not pc.all(pc.or_(number, no_data), min_count=0).as_py():
+            return None
     text = pc.utf8_trim(
         pc.utf8_rtrim(pc.utf8_trim(pc.if_else(number, arr, pa.scalar(None, pa.string())), " \t"), "%"), " \t"
     )
@@ -553,7 +682,7 @@ def parse_percent_text(series: pd.Series, scale: str = "percent") -> pd.Series |
     top = 100.0 if scale == "percent" else 1.0
     if np.nanmax(values, initial=0.0) > top:
         return None
-    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+    return values
 
 
 _PLAIN_COUNT = r"^[ \t]*(?:[0-9]{1,15})?[ \t]*$"  # a whole number of at most 15 digits (exact in a double), or blank
@@ -569,10 +698,7 @@ def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
     """
     if not AVAILABLE or not isinstance(series.dtype, pd.StringDtype) or series.dtype.storage != "pyarrow":
         return None
-    arr = pa.array(series.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = pc.cast(arr, pa.string())
+    arr, codes = _distinct(series)
     if not pc.all(pc.string_is_ascii(arr), min_count=0).as_py():
         return None
     if not pc.all(pc.match_substring_regex(arr, _PLAIN_COUNT), min_count=0).as_py():
@@ -582,4 +708,4 @@ def parse_count_text(series: pd.Series, minimum: int) -> pd.Series | None:
     values = pc.cast(pc.cast(text, pa.int64()), pa.float64()).to_numpy(zero_copy_only=False)
     if np.nanmin(values, initial=float(minimum)) < minimum:
         return None
-    return pd.Series(values, index=series.index, name=series.name, dtype=float)
+    return _series(values, codes, series)

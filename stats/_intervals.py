@@ -226,35 +226,116 @@ def _row_constants(p1, n1, p2, n2):
 def _score_and_slope_simple(delta, d, cc, c, slope=True):
     """:func:`_score_and_slope` for rows without the finite population correction (``f1 = f2 = 1``),
     from :func:`_row_constants` ``c``: the same operations less those on constants (and the
-    multiplications by 1), so the same values bit for bit, in about two thirds of the time."""
+    multiplications by 1), so the same values bit for bit, in about half the time.
+
+    Each operation is the one :func:`_score_and_slope` performs, on the same operands in the same
+    order (a product or a sum with its operands swapped is the same in IEEE arithmetic); results
+    are written into arrays already made (``out=``) wherever an intermediate is not needed again,
+    which saves most of the allocations (and the page faults of memory handed back and taken
+    again), the larger part of the time on arrays of a few thousand rows. ``cc`` None stands for no
+    continuity correction on any row (``cc = 0``), where the corrected gap is the gap itself.
+    """
     n1, n2, k1, total, count = c["n1"], c["n2"], c["k1"], c["total"], c["count"]
-    t2 = c["a"] * delta - total - count
-    t1 = (n1 * delta - total - c["two_k1"]) * delta + count
-    t0 = k1 * delta * (1 - delta)
-    b3 = t2 / c["three_t3"]
-    b3_2 = b3 * b3
-    q = b3_2 * b3 - t1 * t2 / c["six_t3_t3"] + t0 / c["two_t3"]
-    r = np.copysign(np.sqrt(np.maximum(b3_2 - t1 / c["three_t3"], 0.0)), q)
+    three_t3 = c["three_t3"]
+    t2 = np.multiply(c["a"], delta)  # a delta - N - (k1 + k2)
+    t2 -= total
+    t2 -= count
+    t1 = np.multiply(n1, delta)  # (n1 delta - N - 2 k1) delta + (k1 + k2)
+    t1 -= total
+    t1 -= c["two_k1"]
+    t1 *= delta
+    t1 += count
+    work = np.subtract(1, delta)
+    t0 = np.multiply(k1, delta)  # k1 delta (1 - delta)
+    t0 *= work
+    b3 = np.divide(t2, three_t3)
+    b3_2 = np.multiply(b3, b3)
+    q = np.multiply(b3_2, b3)  # b3^3 - t1 t2 / (6 t3^2) + t0 / (2 t3)
+    np.multiply(t1, t2, out=work)
+    work /= c["six_t3_t3"]
+    q -= work
+    t0 /= c["two_t3"]
+    q += t0
+    r = np.divide(t1, three_t3, out=t0)  # copysign(sqrt(max(b3^2 - t1 / (3 t3), 0)), q)
+    np.subtract(b3_2, r, out=r)
+    np.maximum(r, 0.0, out=r)
+    np.sqrt(r, out=r)
+    np.copysign(r, q, out=r)
+    angle = np.multiply(r, r, out=b3_2)  # q / r^3 (0 where r = 0), clipped to [-1, 1]
+    angle *= r
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(r == 0, 0.0, q / (r * r * r))
-    angle = (np.pi + np.arccos(np.clip(ratio, -1.0, 1.0))) / 3
-    pi1 = np.clip(2 * r * np.cos(angle) - b3, 0.0, 1.0)
-    pi2 = np.clip(pi1 + delta, 0.0, 1.0)
-    se = np.sqrt(pi1 * (1 - pi1) / n1 + pi2 * (1 - pi2) / n2)
-    gap = d - delta
-    num = np.sign(gap) * (np.abs(gap) - np.minimum(cc, np.abs(gap)))
+        np.divide(q, angle, out=angle)
+    np.copyto(angle, 0.0, where=r == 0)
+    np.maximum(angle, -1.0, out=angle)  # np.clip(x, -1, 1), as its two halves
+    np.minimum(angle, 1.0, out=angle)
+    np.arccos(angle, out=angle)  # (pi + arccos(ratio)) / 3
+    angle += np.pi
+    angle /= 3
+    np.cos(angle, out=angle)
+    pi1 = np.multiply(r, 2, out=r)  # clip(2 r cos(angle) - b3, 0, 1)
+    pi1 *= angle
+    pi1 -= b3
+    np.maximum(pi1, 0.0, out=pi1)
+    np.minimum(pi1, 1.0, out=pi1)
+    pi2 = np.add(pi1, delta, out=q)
+    np.maximum(pi2, 0.0, out=pi2)
+    np.minimum(pi2, 1.0, out=pi2)
+    se = np.subtract(1, pi1, out=b3)  # sqrt(pi1 (1 - pi1) / n1 + pi2 (1 - pi2) / n2)
+    se *= pi1
+    se /= n1
+    np.subtract(1, pi2, out=work)
+    work *= pi2
+    work /= n2
+    se += work
+    np.sqrt(se, out=se)
+    gap = np.subtract(d, delta)  # sign(gap) (|gap| - min(c, |gap|))
+    if cc is None:  # no correction: sign(gap) |gap| is gap itself, but for -0.0, which becomes 0.0
+        num = np.add(gap, 0.0, out=angle)
+    else:
+        num = np.abs(gap, out=angle)
+        np.subtract(num, np.minimum(cc, num), out=num)
+        num *= np.sign(gap, out=gap)
+    zero = num == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.divide(num, se, out=gap)
+    np.copyto(t, 0.0, where=zero)
     if not slope:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(num == 0, 0.0, num / se), None
-    dF_dpi = (c["three_t3"] * pi1 + 2 * t2) * pi1 + t1
-    dF_ddelta = (c["a"] * pi1 + c["two_n1"] * delta - total - c["two_k1"]) * pi1 + k1 * (1 - 2 * delta)
+        return t, None
+    t2 *= 2  # dF/dpi = (3 t3 pi1 + 2 t2) pi1 + t1
+    dF_dpi = np.multiply(three_t3, pi1, out=work)
+    dF_dpi += t2
+    dF_dpi *= pi1
+    dF_dpi += t1
+    dF_ddelta = np.multiply(c["a"], pi1, out=t1)  # (a pi1 + 2 n1 delta - N - 2 k1) pi1 + k1 (1 - 2 delta)
+    dF_ddelta += np.multiply(c["two_n1"], delta, out=t2)
+    dF_ddelta -= total
+    dF_ddelta -= c["two_k1"]
+    dF_ddelta *= pi1
+    tail = np.multiply(2, delta, out=t2)
+    np.subtract(1, tail, out=tail)
+    tail *= k1
+    dF_ddelta += tail
     with np.errstate(divide="ignore", invalid="ignore"):
-        dpi1 = np.where((pi1 > 0) & (pi1 < 1), -dF_ddelta / dF_dpi, 0.0)
-        dpi2 = np.where((pi2 > 0) & (pi2 < 1), dpi1 + 1, 0.0)
-        dse = ((1 - 2 * pi1) * dpi1 / n1 + (1 - 2 * pi2) * dpi2 / n2) / (2 * se)
-        t = num / se
-        dt = (np.where(num == 0, 0.0, -1.0) * se - num * dse) / (se * se)
-    return np.where(num == 0, 0.0, t), dt
+        dpi1 = np.negative(dF_ddelta, out=dF_ddelta)  # -dF/ddelta / dF/dpi where 0 < pi1 < 1, else 0
+        dpi1 /= dF_dpi
+        np.copyto(dpi1, 0.0, where=~((pi1 > 0) & (pi1 < 1)))
+        dpi2 = np.add(dpi1, 1, out=dF_dpi)  # dpi1 + 1 where 0 < pi2 < 1, else 0
+        np.copyto(dpi2, 0.0, where=~((pi2 > 0) & (pi2 < 1)))
+        dse = np.multiply(2, pi1, out=pi1)  # ((1 - 2 pi1) dpi1 / n1 + (1 - 2 pi2) dpi2 / n2) / (2 se)
+        np.subtract(1, dse, out=dse)
+        dse *= dpi1
+        dse /= n1
+        part = np.multiply(2, pi2, out=pi2)
+        np.subtract(1, part, out=part)
+        part *= dpi2
+        part /= n2
+        dse += part
+        dse /= np.multiply(2, se, out=part)
+        dt = np.where(zero, 0.0, -1.0)  # (-[num != 0] se - num dse) / se^2
+        dt *= se
+        dt -= np.multiply(num, dse, out=dse)
+        dt /= np.multiply(se, se, out=part)
+    return t, dt
 
 
 def _newton_boundary(margin, reject, accept, start, iterations=40):
@@ -290,25 +371,38 @@ def _newton_boundary(margin, reject, accept, start, iterations=40):
         active = active[~done]
         if active.size == 0:
             break
+    return _confirm(lambda at, idx: margin(at, idx)[0], x, reject, accept)
+
+
+def _confirm(value, x, reject, accept):
+    """The root ``x`` of a margin confirmed by its sign ``_NUDGE`` on either side, within the bracket
+    ``reject``-``accept``: returns ``(near_rej, confirmed)``, the point on the rejected side and
+    whether the margin is ``>= 0`` there and ``< 0`` on the accepted side. ``value(points, rows)``
+    returns the margin at ``points`` for the rows ``rows`` (an index array); a side that is a bracket
+    end needs no second look (the ends are rejected and accepted by construction), and a row whose
+    first side fails is not looked at again. The one confirmation of :func:`_newton_boundary` and
+    :func:`_newton_compact`.
+    """
+    rows = np.arange(x.size)
     direction = np.sign(accept - reject)
     lo, hi = np.minimum(reject, accept), np.maximum(reject, accept)
     near_rej = np.clip(x - _NUDGE * direction, lo, hi)
     near_acc = np.clip(x + _NUDGE * direction, lo, hi)
-    # the ends already evaluated need no second look: the bracket ends are rejected/accepted by construction
     check_rej, check_acc = near_rej != reject, near_acc != accept
     confirmed = direction != 0
     for near, check, want in ((near_rej, check_rej, True), (near_acc, check_acc, False)):
         idx = rows[check & confirmed]
         if idx.size:
-            confirmed[idx] = (margin(near[idx], idx)[0] >= 0) == want
+            confirmed[idx] = (value(near[idx], idx) >= 0) == want
     return near_rej, confirmed
 
 
 def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
     """:func:`_newton_boundary` with the rows' data gathered once, not at every step (the same values).
 
-    ``gather(rows)`` returns the data of those rows (an index array) and ``evaluate(x, data)``
-    returns ``(value, slope)`` of the margin; each row's arithmetic is that of
+    ``gather(rows)`` returns the data of those rows (an index array) and ``evaluate(x, data, slope)``
+    returns ``(value, slope)`` of the margin (``slope`` False: the value alone, for the confirmation,
+    which needs no slope); each row's arithmetic is that of
     :func:`_newton_boundary`. The working set is re-gathered only when a third of it is done: rows
     already done are evaluated with the others until then, and their state is left as it was, so
     every row takes the same steps and stops at the same point as it would alone.
@@ -321,18 +415,27 @@ def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
     cur, data = rows, gather(rows)
     xc, rc, ac = x.copy(), reject.copy(), accept.copy()
     live = np.ones(x.size, dtype=bool)
-    for _ in range(iterations):
-        value, slope = evaluate(xc, data)
+    for _ in range(iterations):  # (in place where a value is not needed again: the same values, fewer arrays)
+        value, slope = evaluate(xc, data, True)
         rejected = value >= 0
-        rc = np.where(live & rejected, xc, rc)
-        ac = np.where(live & ~rejected, xc, ac)
+        rejected &= live
+        np.copyto(rc, xc, where=rejected)  # live rows: the new point becomes the end on its side
+        np.copyto(ac, xc, where=live ^ rejected)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            newton = xc - value / slope
-        inside = np.isfinite(newton) & (np.minimum(rc, ac) < newton) & (newton < np.maximum(rc, ac))
-        x_new = np.where(inside, newton, 0.5 * (rc + ac))
-        done = (np.abs(newton - xc) <= 1e-14) | (np.abs(ac - rc) <= _NUDGE)
-        xc = np.where(live & ~done, x_new, xc)
+            newton = np.subtract(xc, np.divide(value, slope, out=value), out=value)  # x - value / slope
+        lo, hi = np.minimum(rc, ac), np.maximum(rc, ac)
+        inside = np.isfinite(newton)
+        inside &= lo < newton
+        inside &= newton < hi
+        x_new = np.add(rc, ac, out=hi)  # Newton's point inside the bracket, else its middle
+        x_new *= 0.5
+        np.copyto(x_new, newton, where=inside)
+        step = np.abs(np.subtract(newton, xc, out=newton), out=newton)
+        width = np.abs(np.subtract(ac, rc, out=lo), out=lo)
+        done = step <= 1e-14
+        done |= width <= _NUDGE
         live &= ~done
+        np.copyto(xc, x_new, where=live)
         if not live.any():
             break
         if 3 * np.count_nonzero(live) < 2 * live.size:  # a third done: gather the rest
@@ -342,17 +445,27 @@ def _newton_compact(gather, evaluate, reject, accept, start, iterations=40):
             xc, rc, ac = x[cur], reject[cur], accept[cur]
             live = np.ones(cur.size, dtype=bool)
     x[cur], reject[cur], accept[cur] = xc, rc, ac
-    direction = np.sign(accept - reject)
-    lo, hi = np.minimum(reject, accept), np.maximum(reject, accept)
-    near_rej = np.clip(x - _NUDGE * direction, lo, hi)
-    near_acc = np.clip(x + _NUDGE * direction, lo, hi)
-    check_rej, check_acc = near_rej != reject, near_acc != accept
-    confirmed = direction != 0
-    for near, check, want in ((near_rej, check_rej, True), (near_acc, check_acc, False)):
-        idx = rows[check & confirmed]
-        if idx.size:
-            confirmed[idx] = (evaluate(near[idx], gather(idx))[0] >= 0) == want
-    return near_rej, confirmed
+    return _confirm(lambda at, idx: evaluate(at, gather(idx), False)[0], x, reject, accept)
+
+
+def _end_rejected(sign, end, d, n1, n2, cc, z):
+    r"""Rows where the margin ``sign * T(end) - z`` of :func:`_score_and_slope_simple` is surely ``>= 0``
+    (the null value ``end``, -1 or 1, is rejected, so the limit lies inside the range), decided
+    without evaluating ``T``; False where it is not sure (the margin is then evaluated).
+
+    :math:`T = g/s` with the gap :math:`g` computed as the kernel computes it, and
+    :math:`s^2 = 	ilde\pi_1(1-	ilde\pi_1)/n_1 + 	ilde\pi_2(1-	ilde\pi_2)/n_2 \le 1/(4n_1) + 1/(4n_2)`
+    whatever the restricted estimates (each is clipped to [0, 1]; ``s = 0`` gives an infinite ``T``
+    of the gap's sign). So :math:`\mathrm{sign}\cdot g \ge z\,\sqrt{1/(4n_1) + 1/(4n_2)}\,(1 + 10^{-9})`
+    makes :math:`\mathrm{sign}\cdot T \ge z` (the factor covers the rounding of ``s``, ``T`` and the
+    bound, all a few units in the last place). Only for ``z > 0`` (finite); nan anywhere is not sure.
+    A test checks the claim against the evaluated margin on every row.
+    """
+    gap = np.subtract(d, end)
+    num = gap + 0.0 if cc is None else np.sign(gap) * (np.abs(gap) - np.minimum(cc, np.abs(gap)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        bound = np.sqrt(0.25 / n1 + 0.25 / n2)
+        return (sign * num >= z * bound * (1 + 1e-9)) & (z > 0) & np.isfinite(z)
 
 
 #: Rows solved together by :func:`score_bounds`: blocks of this size keep the temporaries of each step in
@@ -394,7 +507,9 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
 
     Rows without the finite population correction are evaluated by :func:`_score_and_slope_simple`
     (per-row constants computed once) and stepped by :func:`_newton_compact` (data gathered once
-    per working set): the same operations on every row, so the same limits bit for bit.
+    per working set): the same operations on every row, so the same limits bit for bit. Whether a
+    limit lies inside (-1, 1) at all (``T`` at the end reaches ``z``) is decided without evaluating
+    ``T`` where the gap alone makes it certain (:func:`_end_rejected`), and by ``T`` elsewhere.
 
     ``T`` can fail to be monotone in one degenerate case: with the finite population
     correction, a census of one inspection (``f = 0``) and 0 % or 100 % in the other, the
@@ -410,8 +525,18 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     def stat(delta, rows):
         return score_statistic(delta, *(x[rows] for x in args))
 
+    def pick(values, rows):
+        """``values[rows]``, not copied where ``rows`` is every row (each index array here is sorted and
+        without repeats, so one of every row's size is every row, in order)."""
+        return values if rows.size == d.size else values[rows]
+
+    def data_of(rows):  # the kernel's per-row data for rows of F
+        at_const = const if rows.size == d.size else {k: v[rows] for k, v in const.items()}
+        return pick(flat_d, rows), None if no_cc else pick(cc_, rows), at_const
+
     def stat_slope(delta, rows, slope=True):  # rows of F only (f1 = f2 = 1)
-        return _score_and_slope_simple(delta, flat_d[rows], cc_[rows], {k: v[rows] for k, v in const.items()}, slope)
+        at_d, at_cc, at_const = data_of(rows)
+        return _score_and_slope_simple(delta, at_d, at_cc, at_const, slope)
 
     everything = np.arange(d.size)
     minus_one = np.full(d.size, -1.0)
@@ -422,6 +547,7 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
     simple = (f1_ == 1) & (f2_ == 1) & newton  # newton=False: the bracketing search alone (benchmarks)
     newton_rows, bracket_rows = everything[simple], everything[~simple]
     F = newton_rows
+    no_cc = not np.any(cc_[F])  # no continuity correction on these rows: the kernel's shorter route
     const = _row_constants(args[1], n1_, args[3], n2_)
     if F.size:  # shared by both limits: T(0) (the verdict at 0) and s(d) (the scale of Newton's start)
         t_zero = stat_slope(np.zeros(F.size), F, False)[0]
@@ -451,19 +577,24 @@ def _score_bounds(d, p1, n1, p2, n2, f1, f2, cc, z_low, z_high, *, newton=True):
                 return margin_slope(x, rows, False)[0]
 
             all_f = np.arange(F.size)
-            rows = all_f[margin(end[F], all_f) >= 0]
+            # a limit inside (-1, 1) where T at the end reaches z: certain for most rows without evaluating T
+            has_root = _end_rejected(sign, end[F], flat_d[F], n1_[F], n2_[F], None if no_cc else cc_[F], z[F])
+            unsure = all_f[~has_root]
+            if unsure.size:
+                has_root[unsure] = margin(end[F[unsure]], unsure) >= 0
+            rows = all_f[has_root]
             if rows.size:
                 Fr = F[rows]
                 start = flat_d[Fr] - sign * (z[Fr] * s_at_d[rows] + cc_[Fr])
 
                 def gather(r):
-                    at = Fr[r]
-                    return flat_d[at], cc_[at], z[at], {k: v[at] for k, v in const.items()}
+                    at = pick(Fr, r)
+                    return (*data_of(at), pick(z, at))
 
-                def evaluate(x, data):
-                    at_d, at_cc, at_z, at_const = data  # as gathered above
-                    t, dt = _score_and_slope_simple(x, at_d, at_cc, at_const)
-                    return sign * t - at_z, sign * dt
+                def evaluate(x, data, slope):
+                    at_d, at_cc, at_const, at_z = data  # as gathered above
+                    t, dt = _score_and_slope_simple(x, at_d, at_cc, at_const, slope)
+                    return sign * t - at_z, (sign * dt if slope else None)
 
                 found, ok = _newton_compact(gather, evaluate, end[Fr], flat_d[Fr], start)
                 limit[Fr] = found

@@ -226,3 +226,39 @@ def test_plain_counts_take_the_bulk_path_with_the_parsers_values(cells, minimum,
 )
 def test_any_count_column_gives_the_parsers_values_or_its_error(cells, minimum, start):
     check_same_counts(cells, minimum, start)
+
+
+# ---- columns with repeated cells: checked and converted once per distinct text, the same outcome ----
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cells=st.lists(st.one_of(plain_cell, other_cell), min_size=1, max_size=8),
+    repeat=st.integers(2, 4),
+    scale=st.sampled_from(["percent", "proportion"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_repeated_percentages_take_the_distinct_route_with_the_parsers_values_or_error(cells, repeat, scale, seed):
+    column = list(np.random.default_rng(seed).permutation(np.array(cells * repeat, dtype=object)))
+    series = pd.Series(column, dtype="str")
+    assert F._distinct(series)[1] is not None  # at most half the cells distinct: the dictionary route
+    check_same(column, scale, 0)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cells=st.lists(st.one_of(plain_count, other_count), min_size=1, max_size=8),
+    repeat=st.integers(2, 4),
+    minimum=st.sampled_from([0, 1]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_repeated_counts_take_the_distinct_route_with_the_parsers_values_or_error(cells, repeat, minimum, seed):
+    column = list(np.random.default_rng(seed).permutation(np.array(cells * repeat, dtype=object)))
+    assert F._distinct(pd.Series(column, dtype="str"))[1] is not None
+    check_same_counts(column, minimum, 0)
+
+
+def test_a_column_of_distinct_cells_is_checked_cell_by_cell():
+    series = pd.Series([f"{i / 10:.1f}%" for i in range(1000)], dtype="str")
+    assert F._distinct(series)[1] is None
+    check_same(list(series), "percent", 0)

@@ -425,3 +425,69 @@ def test_the_streaming_writer_raises_an_error_from_either_side():
 
     with pytest.raises(OSError, match="No space left"):
         F.write_frames(iter([part, part, part]), Full())
+
+
+# ---- the byte-level checks (quotes, formula prefixes, blanks, float layout) agree with a look at each cell ----
+
+
+def string_arrays():
+    """String arrays as the writer and reader meet them: plain, with missing cells, sliced (an offset into
+    shared buffers), large_string, empty, and with a missing cell that holds bytes of its own."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = ["a", "", "=1", "x,y", 'say "hi"', " ", "\t5", "-3", "ok", "line\nbreak", "é", "+", "@x", "\r"]
+    base = pa.array(cells * 3, type=pa.string())
+    with_null = pa.array([None, *cells, None], type=pa.string())
+    hidden = pc.if_else(pa.array([i % 4 == 0 for i in range(len(cells))]), pa.scalar(None, pa.string()), base[:14])
+    out = [base, with_null, hidden, pa.array([], type=pa.string()), pa.array(["", ""], type=pa.string())]
+    for a in list(out):
+        out += [a.slice(3), a.slice(1, max(len(a) - 4, 0)), a.cast(pa.large_string())]
+    return out
+
+
+@pytest.mark.parametrize("k", range(20))
+def test_byte_level_checks_agree_with_each_cell(k):
+    arrays = string_arrays()
+    if k >= len(arrays):
+        pytest.skip("fewer arrays")
+    col = arrays[k]
+    values = col.to_pylist()
+    present = [v for v in values if v is not None]
+    # every present cell's bytes lie within the bytes searched
+    data = F._text_bytes(col)
+    assert all(v.encode() in data for v in present)
+    # a formula prefix: True wherever a present cell starts with one (a missing cell may only add a True)
+    if any(v.startswith(sio.FORMULA_PREFIXES) for v in present):
+        assert F._starts_with_prefix(col)
+    if not any(v.startswith(sio.FORMULA_PREFIXES) for v in values if v):  # no cell at all, present or hidden
+        hidden = bytes(F._cells(col)[1])
+        if not any(c.encode() in hidden for c in sio.FORMULA_PREFIXES):
+            assert not F._starts_with_prefix(col)
+    # quoting: the same cells as Python's csv writer quotes
+    quoted = F._quoted(F.pc.fill_null(col.cast(F.pa.string()), "")).to_pylist()
+    assert quoted == [F._quote_text(v or "") for v in values]
+
+
+@pytest.mark.parametrize("k", range(20))
+def test_blank_cells_as_python_strip_sees_them(k):
+    arrays = string_arrays()
+    if k >= len(arrays):
+        pytest.skip("fewer arrays")
+    col = arrays[k].cast(F.pa.string())
+    if col.null_count:  # the reader's arrays have no missing cells
+        col = F.pc.fill_null(col, "")
+    blank = F._blank(col)
+    expected = [not v.strip() for v in col.to_pylist()]
+    assert (blank.to_pylist() if blank is not None else [False] * len(col)) == expected
+
+
+def test_writer_floats_from_random_bits_as_numpy_writes_them():
+    rng = np.random.default_rng(7)
+    bits = rng.integers(0, 2**63, 20_000, dtype=np.int64, endpoint=False)
+    values = bits.view(np.float64)  # every magnitude, subnormals, nan payloads, both signs below
+    values = np.r_[values, -values[:5000], np.floor(rng.uniform(-1e6, 1e6, 3000)), rng.uniform(0, 1, 3000)]
+    values = values[np.isfinite(values) | np.isnan(values)]
+    rng.shuffle(values)
+    for part in (values, values[: len(values) // 2]):
+        assert F._float_text_distinct(part).to_pylist() == part.astype(str).tolist()
