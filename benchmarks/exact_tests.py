@@ -94,6 +94,7 @@ def mixed(rng, count=120):
 def cold():
     E._design.cache_clear()
     E._grid.cache_clear()
+    E._product_grid.cache_clear()
 
 
 def ours_once(method, tables, alts):

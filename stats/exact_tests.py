@@ -417,22 +417,35 @@ def _grid_stage(w, N, candidates=3):
     # (m, G). Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's
     # exact tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
     values = np.einsum("ij,kj->ik", w, basis) if m * basis.size <= _BLAS_MIN else w @ basis.T
-    G = len(pis)
+    return _grid_candidates(values, pis, candidates)
+
+
+def _grid_candidates(values, pis, candidates=3):
+    """From grid values ``(m, G)`` at ``pis``: ``(best, argmax, (rows, a, b, x))`` as :func:`_grid_stage`."""
+    m, G = values.shape
     best_g = values.argmax(axis=1)
     best = values[np.arange(m), best_g]
     arg = pis[best_g]
     empty = (np.empty(0, dtype=np.int64),) + (np.empty(0),) * 3
-    if N < 2:
+    if G < 3:
         return best, arg, empty
     left = np.concatenate([np.full((m, 1), -np.inf), values[:, :-1]], axis=1)
     right = np.concatenate([values[:, 1:], np.full((m, 1), -np.inf)], axis=1)
-    score = np.where((values >= left) & (values >= right) & (values >= 0.9 * best[:, None]), values, -np.inf)
-    k = min(candidates, G)
-    top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < G else np.tile(np.arange(G), (m, 1))
-    rows = np.repeat(np.arange(m), top.shape[1])
-    g = top.ravel()
-    keep = np.isfinite(score[rows, g]) & (g > 0) & (g < G - 1)
-    rows, g = rows[keep], g[keep]
+    peak = (values >= left) & (values >= right)
+    rows, g = [], []
+    # the best local grid maxima within 10 % of the best value (the maximiser's nearest grid point is
+    # within 10 %, see _grid_size), and the best other points within 1 %: a maximum between two grid
+    # points of a near-flat stretch, beside a slightly higher grid maximum, has them as neighbours
+    for mask, k in ((peak & (values >= 0.9 * best[:, None]), candidates), (~peak & (values >= 0.99 * best[:, None]), 2)):
+        score = np.where(mask, values, -np.inf)
+        k = min(k, G)
+        top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < G else np.tile(np.arange(G), (m, 1))
+        r_ = np.repeat(np.arange(m), top.shape[1])
+        g_ = top.ravel()
+        keep = np.isfinite(score[r_, g_]) & (g_ > 0) & (g_ < G - 1)
+        rows.append(r_[keep])
+        g.append(g_[keep])
+    rows, g = np.concatenate(rows), np.concatenate(g)
     # a maximum at pi = 0 or 1 is a grid point; so is a flat stretch (no refinement needed)
     a, b, x = pis[g - 1], pis[g + 1], pis[g]
     fa, fb, fx = values[rows, g - 1], values[rows, g + 1], values[rows, g]
@@ -444,13 +457,19 @@ def _grid_stage(w, N, candidates=3):
     return best, arg, (rows, a, b, x)
 
 
-def _refine(terms, N, a, b, x, iterations=60):
+def _refine(evaluate, a, b, x, groups=None, iterations=60):
     """Newton's method on :math:`P'` from ``x``, safeguarded by bisection inside ``(a, b)``; the largest
-    value met and where, per row (rows may have different degrees ``N``)."""
+    value met and where, per row. ``evaluate(rows, x)`` gives :math:`P, P', P''` of those rows at ``x``.
+
+    Rows of the same ``groups`` value maximise the same function from different starts: after the
+    first evaluation, a start whose Newton model :math:`P + P'^2 / (2|P''|)` (which overestimates the
+    peak of a bump :math:`M e^{-d^2/2\\sigma^2}` from any :math:`d < \\sigma/\\sqrt2`) stays below
+    the group's best value by more than 0.1 % is dropped.
+    """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
-    for _ in range(iterations):
-        value, slope, curve = _evaluate(terms[active], N[active], x[active])
+    for it in range(iterations):
+        value, slope, curve = evaluate(active, x[active])
         up = value > found[active]
         found[active[up]], where[active[up]] = value[up], x[active[up]]
         xa = x[active]
@@ -458,11 +477,34 @@ def _refine(terms, N, a, b, x, iterations=60):
         b[active] = np.where(slope > 0, b[active], xa)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = xa - slope / curve
-        step_ok = (curve < 0) & (newton > a[active]) & (newton < b[active])
-        x_new = np.where(step_ok, newton, (a[active] + b[active]) / 2)
+            gain = np.where(curve < 0, slope * slope / (-2 * curve), np.inf)
+        aa, bb = a[active], b[active]
+        step_ok = (curve < 0) & (newton >= aa) & (newton <= bb)
+        # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
+        # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
+        # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
+        x_new = np.where(
+            step_ok,
+            newton,
+            np.where(
+                (curve < 0) & (slope > 0),
+                bb - 5e-14,
+                np.where((curve < 0) & (slope < 0), aa + 5e-14, (aa + bb) / 2),
+            ),
+        )
+        x_new = np.clip(x_new, aa, bb)
         x[active] = x_new
-        # converged: the step is below 1e-11 (P changes by < 1e-20 there) or the bracket has collapsed
-        done = (np.abs(x_new - xa) <= 1e-11) | (b[active] - a[active] <= 1e-13)
+        # converged: Newton's model gains less than 1e-15 of the value, the step is below 1e-11,
+        # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
+        # second order: a plateau at 1)
+        width = bb - aa
+        flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
+        done = (gain <= 1e-15 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
+        if it == 0 and groups is not None:
+            g = groups[active]
+            best = np.full(int(g.max()) + 1, -np.inf)
+            np.maximum.at(best, g, value)
+            done |= value + gain < (1 - 1e-3) * best[g]
         active = active[~done]
         if not len(active):
             break
@@ -507,7 +549,7 @@ class _Suprema:
             i += len(p[2])
         N = np.concatenate([np.full(len(p[2]), p[0]) for p in self.pending])
         rows, a, b, x = (np.concatenate([p[k] for p in self.pending]) for k in (2, 3, 4, 5))
-        found, where = _refine(terms, N, a, b, x)
+        found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
         # the largest refined value of each row: sort by (row, value) and keep each row's last
         order = np.lexsort((found, rows))
         last = np.r_[rows[order][1:] != rows[order][:-1], True]
@@ -535,6 +577,254 @@ def _sup_over_nuisance(w, N):
     sup = _Suprema()
     sup.add(w, N)
     return sup.result()
+
+
+# --------------------------------------------------------------------------------------------
+# Barnard without a design: the product form over one sample's counts
+# --------------------------------------------------------------------------------------------
+
+# Designs with fewer distinct tables than this in a call are computed by the product form (no
+# design, binomial rows per sample size); others share a design and one grid basis per total size.
+_PRODUCT_TABLES = 12
+_PRODUCT_CELLS = 1 << 22  # grid cells of binomial rows kept at once (memory bound of the product form)
+
+
+def _wald(x1, x2, n1, n2):
+    """scipy's pooled Wald statistic of cells ``(x1, x2)`` (int64 arrays), the operations of
+    :meth:`_Design.wald_at` (elementwise sample sizes)."""
+    p1, p2 = x1 / n1, x2 / n2
+    p = (x1 + x2) / (n1 + n2)
+    var = p * (1 - p) * (1 / n1 + 1 / n2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.divide(p1 - p2, np.sqrt(var))
+    return np.where(p1 == p2, 0.0, s)
+
+
+def _wald_line_counts(q, x_o, n_i, n_o, side):
+    """How many inner counts ``x_i = 0..n_i`` have ``wald(x_i, x_o) < q`` ('left') or ``<= q`` ('right').
+
+    For a fixed outer count the pooled statistic is nondecreasing in the inner count (checked
+    exhaustively in floating point in the tests), so the cells below ``q`` are a prefix. Its end
+    solves :math:`(u/n_i - x_o/n_o)^2 = q^2 k\\,(u + x_o)(N - u - x_o)/N^2`, :math:`k = 1/n_i + 1/n_o`
+    (the larger root for :math:`q > 0`, the smaller for :math:`q < 0`), and is then moved cell by
+    cell until the floating-point statistic itself is on the right side of ``q``.
+    """
+    q, x_o, n_i, n_o = (np.asarray(a) for a in (q, x_o, n_i, n_o))
+    N = (n_i + n_o).astype(float)
+    fi, fo, xo = n_i.astype(float), n_o.astype(float), x_o.astype(float)
+    c = q * q * (1 / fi + 1 / fo) / (N * N)
+    alpha = 1 / (fi * fi) + c
+    beta = -2 * xo / (fi * fo) - c * (N - 2 * xo)
+    gamma = xo * xo / (fo * fo) - c * xo * (N - xo)
+    root = np.sqrt(np.maximum(beta * beta - 4 * alpha * gamma, 0.0))
+    u = (-beta + np.where(q > 0, root, -root)) / (2 * alpha)
+    u = np.where(q == 0, xo * fi / fo, u)
+    count = np.clip(np.ceil(np.nan_to_num(u, nan=0.0)), 0, n_i + 1).astype(np.int64)
+    below = np.less if side == "left" else np.less_equal
+    for _ in range(int(n_i.max(initial=0)) + 2):  # one or two cells in practice
+        down = (count > 0) & ~below(_wald(np.maximum(count - 1, 0), x_o, n_i, n_o), q)
+        up = (count <= n_i) & below(_wald(np.minimum(count, n_i), x_o, n_i, n_o), q)
+        if not (down.any() or up.any()):
+            break
+        count = count - down + up
+    return count
+
+
+def _product_regions(k_c, n_c, k_p, n_p, alternative):
+    """Barnard regions as intervals of the inner sample's count for each count of the outer one.
+
+    The outer sample is the larger one (the cumulative sums, the costly part, run over the smaller
+    one). Returns ``(s, swap, lower, upper)``
+    with ``s`` the observed statistic (current - previous), ``swap`` whether the outer sample is
+    the current one, and per table a list of ``(A, B)`` int arrays over the outer counts: the
+    region holds the inner counts ``x_i < A`` and ``x_i >= B``; ``None`` where the region is every
+    table (two-sided with ``s = 0``).
+    """
+    s = _wald(k_c, k_p, n_c, n_p)
+    swap = n_c > n_p
+    # statistic increasing in the inner count: wald(x_c, x_p) if previous is outer, else -wald = wald(x_p, x_c)
+    q = np.where(swap, -s, s)
+    flip = {"greater": "less", "less": "greater", "two-sided": "two-sided"}
+    n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
+    sizes = n_o + 1
+    at = np.repeat(np.arange(len(s)), sizes)
+    x_o = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    qq, ni, no = q[at], n_i[at], n_o[at]
+    alt = np.array([flip[alternative] if w else alternative for w in swap.tolist()])[at]
+    A = np.zeros(len(at), dtype=np.int64)
+    B = ni + 1
+    two = alt == "two-sided"
+    for sel, side, value, target in (
+        (alt == "less", "right", qq, "A"),
+        (two, "right", -np.abs(qq), "A"),
+        (alt == "greater", "left", qq, "B"),
+        (two, "left", np.abs(qq), "B"),
+    ):
+        if sel.any():
+            counts = _wald_line_counts(value[sel], x_o[sel], ni[sel], no[sel], side)
+            (A if target == "A" else B)[sel] = counts
+    bounds = np.split(np.stack([A, B]), np.cumsum(sizes)[:-1], axis=1)
+    everything = (alternative == "two-sided") & (s == 0)
+    return s, swap, [None if e else b for e, b in zip(everything.tolist(), bounds, strict=True)]
+
+
+class _ProductRows:
+    """Binomial pmf ``f`` of ``n`` at each grid point (rows x = 0..n, columns pi), with the lower sums
+    ``F[k] = P(X < k)`` and upper sums ``S[k] = P(X >= k)``, k = 0..n+1, each computed when first
+    needed (a cumulative sum costs about four times the pmf) and to full relative precision."""
+
+    def __init__(self, n, pis):
+        lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)  # pi = 0: only x = 0 survives
+        lq = np.where(pis < 1, np.log1p(-np.where(pis < 1, pis, 0.0)), -1e6)  # pi = 1: only x = n
+        f = np.multiply.outer(np.arange(n + 1.0), lp - lq)
+        f += _log_comb(n)[:, None]
+        f += n * lq[None, :]
+        self.f = np.exp(f, out=f)
+        self.cells = f.size
+
+    @cached_property
+    def F(self):
+        out = np.zeros((self.f.shape[0] + 1, self.f.shape[1]))
+        np.cumsum(self.f, axis=0, out=out[1:])
+        self.cells += out.size
+        return out
+
+    @cached_property
+    def S(self):
+        out = np.zeros((self.f.shape[0] + 1, self.f.shape[1]))
+        np.cumsum(self.f[::-1], axis=0, out=out[-2::-1])
+        self.cells += out.size
+        return out
+
+
+def _product_grid_size(N):
+    # at least the ceil(5 sqrt(N)) + 1 points of the 10 % bound (see _grid_size), rounded up to a
+    # multiple of 8 so that designs of similar size share a grid (and binomial rows by sample size)
+    return max(24, -(-(int(np.ceil(5 * np.sqrt(N))) + 1) // 8) * 8)
+
+
+def _pmf_orders(n, x, width):
+    """``b(k; n - 2, x)``, ``b(k; n - 1, x)`` and ``b(k; n, x)`` for k = -2..width-1 (rows; 2 zero rows
+    first), one column per ``(n, x)``; degree -1 is all zeros."""
+    d0 = np.maximum(n - 2, 0)[None, :]
+    k = np.arange(width)[:, None]
+    lf = _log_factorials(max(width, int(n.max()) + 1))
+    log_b = lf[d0] - lf[k] - lf[np.clip(d0 - k, 0, None)] + k * np.log(x)[None, :] + (d0 - k) * np.log1p(-x)[None, :]
+    base = np.zeros((width + 2, len(n)))
+    np.exp(log_b, where=k <= d0, out=base[2:])
+    y = 1 - x
+
+    def up(f):  # b(k; m + 1) = (1 - x) b(k; m) + x b(k - 1; m)
+        out = np.zeros_like(f)
+        out[2:] = y * f[2:] + x * f[1:-1]
+        return out
+
+    one = n == 1
+    minus2 = np.where(one, 0.0, base)
+    minus1 = np.where(one, base, up(base))
+    return minus2, minus1, up(minus1)
+
+
+def _product_evaluate(n_i, n_o, A, B, x):
+    """P, P' and P'' at ``x`` of :math:`P = \\sum_{x_o} b(x_o; n_o) [F_i(A) + S_i(B)]`, one column per row.
+
+    ``A``, ``B`` are ``(outer counts, rows)``. With :math:`b_n' = n[b_{n-1}(k-1) - b_{n-1}(k)]`,
+    :math:`dF_n(A)/d\\pi = -n b_{n-1}(A-1)` and :math:`dS_n(B)/d\\pi = n b_{n-1}(B-1)` (and their
+    derivatives through :math:`b_{n-2}`).
+    """
+    wi, wo = int(n_i.max()) + 1, A.shape[0]
+    i2, i1, i0 = _pmf_orders(n_i, x, wi)
+    o2, o1, o0 = _pmf_orders(n_o, x, wo)
+    F = np.zeros((wi + 1, len(x)))
+    np.cumsum(i0[2:], axis=0, out=F[1:])
+    S = np.zeros((wi + 1, len(x)))
+    np.cumsum(i0[:1:-1], axis=0, out=S[-2::-1])
+    col = np.arange(len(x))[None, :]
+    ni, no = n_i.astype(float), n_o.astype(float)
+    T = F[A, col] + S[B, col]
+    T1 = ni * (i1[B + 1, col] - i1[A + 1, col])
+    T2 = ni * (ni - 1) * ((i2[B, col] - i2[B + 1, col]) - (i2[A, col] - i2[A + 1, col]))
+    f0 = o0[2:]
+    f1 = no * (o1[1:-1] - o1[2:])
+    f2 = no * (no - 1) * (o2[:-2] - 2 * o2[1:-1] + o2[2:])
+    value = np.einsum("ij,ij->j", f0, T)
+    slope = np.einsum("ij,ij->j", f1, T) + np.einsum("ij,ij->j", f0, T1)
+    curve = np.einsum("ij,ij->j", f2, T) + 2 * np.einsum("ij,ij->j", f1, T1) + np.einsum("ij,ij->j", f0, T2)
+    return value, slope, curve
+
+
+def _barnard_product(k_c, n_c, k_p, n_p, alternative):
+    """Barnard p-values, statistics and nuisance values of tables by the product form, without designs.
+
+    Grouping the region by the outer (larger) sample's count :math:`x_o`, with the region an
+    interval (two-sided: two) of the inner count :math:`x_i` for each :math:`x_o`,
+    :math:`P(\\pi) = \\sum_{x_o} b(x_o; n_o, \\pi)\\,[F_i(A_{x_o}; \\pi) + S_i(B_{x_o}; \\pi)]` with
+    :math:`F_i`, :math:`S_i` the inner binomial's lower and upper sums: on a grid, the binomial rows
+    depend only on a sample size and the grid, so tables share them whatever their design; the
+    best grid maxima are refined by Newton's method as in :func:`_refine`.
+    """
+    m = len(k_c)
+    s, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
+    n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
+    best, arg = np.ones(m), np.full(m, 0.5)  # two-sided at s = 0: every table, P = 1 for every pi
+    todo = np.array([b is not None for b in bounds], dtype=bool)
+    grid_n = np.array([_product_grid_size(int(n)) for n in (n_c + n_p).tolist()])
+    order = np.lexsort((n_o, n_i, grid_n))
+    pending = []
+    rows_cache: dict = {}
+    for r in order[todo[order]].tolist():
+        G = int(grid_n[r])
+        pis = _product_grid(G)
+        ni, no = int(n_i[r]), int(n_o[r])
+        if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
+            rows_cache.clear()
+        for n in (ni, no):
+            if (n, G) not in rows_cache:
+                rows_cache[n, G] = _ProductRows(n, pis)
+        inner = rows_cache[ni, G]
+        f = rows_cache[no, G].f
+        A, B = bounds[r]
+        if alternative == "two-sided":
+            T = inner.F[A] + inner.S[B]
+        elif (alternative == "less") != bool(swap[r]):  # 'less' in the inner sample's orientation
+            T = inner.F[A]
+        else:
+            T = inner.S[B]
+        values = np.einsum("ij,ij->j", f, T)[None, :]
+        b_, a_, (rows, a, b, x) = _grid_candidates(values, pis)
+        best[r], arg[r] = b_[0], a_[0]
+        pending.extend((r, a[k], b[k], x[k]) for k in range(len(rows)))
+    if pending:
+        rr = np.array([p[0] for p in pending])
+        a, b, x = (np.array([p[k] for p in pending]) for k in (1, 2, 3))
+        wo = int(n_o[rr].max()) + 1
+        A = np.zeros((wo, len(rr)), dtype=np.int64)
+        B = np.zeros((wo, len(rr)), dtype=np.int64)
+        for k, r in enumerate(rr.tolist()):
+            ab = bounds[r]
+            A[: ab.shape[1], k], B[: ab.shape[1], k] = ab
+            B[ab.shape[1] :, k] = n_i[r] + 1  # beyond n_o: empty region (and b(x_o) = 0 there anyway)
+
+        def evaluate(r, xr):
+            w = int(n_o[rr[r]].max()) + 1
+            return _product_evaluate(n_i[rr[r]], n_o[rr[r]], A[:w, r], B[:w, r], xr)
+
+        found, where = _refine(evaluate, a, b, x, rr)
+        order = np.lexsort((found, rr))
+        last = np.r_[rr[order][1:] != rr[order][:-1], True]
+        r_, f_, x_ = rr[order][last], found[order][last], where[order][last]
+        up = f_ > best[r_]
+        best[r_[up]], arg[r_[up]] = f_[up], x_[up]
+    return np.clip(best, 0.0, 1.0), s, arg
+
+
+@lru_cache(maxsize=32)
+def _product_grid(G):
+    theta = np.linspace(0.0, np.pi / 2, G)
+    pis = np.sin(theta) ** 2
+    pis[0], pis[-1] = 0.0, 1.0
+    pis.flags.writeable = False
+    return pis
 
 
 # --------------------------------------------------------------------------------------------
@@ -683,7 +973,15 @@ def _compute(method, alternative, kp, np_, kc, nc):
     starts = np.r_[0, np.flatnonzero(np.any(design_key[1:] != design_key[:-1], axis=1)) + 1, len(tables)]
     sup = _Suprema()  # one refinement for all designs
     jobs = []
-    for g0, g1 in itertools.pairwise(starts):
+    groups = list(itertools.pairwise(starts))
+    if method == "barnard":
+        few = [(g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES]
+        if few:
+            sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
+            t_ = tables[sel]
+            tp[sel], ts[sel], tn[sel] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
+            groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
+    for g0, g1 in groups:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
