@@ -115,14 +115,26 @@ class _Design:
 
     @cached_property
     def h(self):
-        """Hypergeometric P(x_c | t) of each cell (0 in the padding)."""
-        out = np.zeros((self.N + 1, self.L))
-        lc_c, lc_p, lc_n = _log_comb(self.n_c), _log_comb(self.n_p), _log_comb(self.N)
-        for rows in _blocks(self.N + 1, self.L):
-            x_c, x_p, valid = self._cells(rows)
-            log_h = lc_c[x_c] + lc_p[x_p]
-            log_h -= lc_n[rows, None]
-            np.exp(log_h, where=valid, out=out[rows])
+        """Hypergeometric P(x_c | t) of each cell (0 in the padding).
+
+        Row ``t`` holds :math:`\\log\\binom{n_c}{x_c} + \\log\\binom{n_p}{t - x_c}` for
+        :math:`x_c = lo_t, lo_t + 1, \\ldots`: a window of the first log-combinations starting at
+        :math:`lo_t` and a reversed window of the second, both padded with :math:`-\\infty` (the
+        padding is left at 0), less :math:`\\log\\binom{N}{t}`; each row is then divided
+        by its sum (which removes the rounding of the three log-gamma terms common to the row).
+        """
+        L, N = self.L, self.N
+        lc_c = np.concatenate([_log_comb(self.n_c), np.full(L, -np.inf)])
+        lc_p = np.concatenate([np.full(L, -np.inf), _log_comb(self.n_p)])[::-1]  # x_p at len - 1 - (x_p + L)
+        windows_c = np.lib.stride_tricks.sliding_window_view(lc_c, L)
+        windows_p = np.lib.stride_tricks.sliding_window_view(lc_p, L)
+        lc_n = _log_comb(N)
+        t = np.arange(N + 1)
+        out = np.zeros((N + 1, L))
+        for rows in _blocks(N + 1, L):
+            block = windows_c[self.lo[rows]] + windows_p[len(lc_p) - 1 - L - t[rows] + self.lo[rows]]
+            block -= lc_n[rows, None]
+            np.exp(block, where=self.valid[rows], out=out[rows])  # exp(-inf) is slow; the padding stays 0
         out /= out.sum(axis=1, keepdims=True)
         return out
 
@@ -198,33 +210,28 @@ class _Design:
             c = c - down + up
         return c
 
-    @cached_property
+    # The four one-sided Fisher statistics. Each is nondecreasing along a total, and its padding
+    # (cells beyond a total's length) repeats the total's last value, so a count of cells below a
+    # level, clipped to the total's length (see counts), never includes the padding.
+    @property
     def lower(self):
         """P(X_c <= x_c | t) of each cell (Fisher's 'less' p-value)."""
-        s = self.prefix[:, 1:].copy()
-        s[~self.valid] = np.inf
-        return s
+        return self.prefix[:, 1:]
 
-    @cached_property
+    @property
     def lower_excl(self):
         """P(X_c < x_c | t) of each cell: one minus Fisher's 'greater' p-value, exact near 1."""
-        s = self.prefix[:, :-1].copy()
-        s[~self.valid] = np.inf
-        return s
+        return self.prefix[:, :-1]
 
     @cached_property
     def neg_upper_excl(self):
         """-P(X_c > x_c | t) of each cell: minus one minus Fisher's 'less' p-value, exact near 1."""
-        s = -self.suffix[:, 1:]
-        s[~self.valid] = np.inf
-        return s
+        return -self.suffix[:, 1:]
 
     @cached_property
     def neg_upper(self):
         """-P(X_c >= x_c | t) of each cell (minus Fisher's 'greater' p-value)."""
-        s = -self.suffix[:, :-1]
-        s[~self.valid] = np.inf
-        return s
+        return -self.suffix[:, :-1]
 
     def _keys(self, name):
         """Global sort keys so that per-total counts of ``stat < q`` are one searchsorted call."""
@@ -232,7 +239,7 @@ class _Design:
         if key not in self._cache:
             stat = getattr(self, name)
             uniq = np.unique(stat[self.valid])
-            rank = np.searchsorted(uniq, stat)  # +inf -> len(uniq)
+            rank = np.searchsorted(uniq, stat)  # padding: its total's last rank (or len(uniq) for +inf)
             offset = np.arange(self.N + 1, dtype=np.int64)[:, None] * (len(uniq) + 1)
             self._cache[key] = (uniq, (offset + rank).ravel())
         return self._cache[key]
@@ -265,12 +272,12 @@ class _Design:
         if len(q) < _DIRECT_TABLES and "keys-" + name not in self._cache:
             stat = getattr(self, name)
             op = np.less if side == "left" else np.less_equal
-            return op(stat[None, :, :], q[:, None, None]).sum(axis=2)
+            return np.minimum(op(stat[None, :, :], q[:, None, None]).sum(axis=2), self.length)
         uniq, keys = self._keys(name)
         r = np.searchsorted(uniq, q, side=side)
         t = np.arange(self.N + 1, dtype=np.int64)
         query = t[None, :] * (len(uniq) + 1) + r[:, None]
-        return np.searchsorted(keys, query, side="left") - t[None, :] * self.L
+        return np.minimum(np.searchsorted(keys, query, side="left") - t[None, :] * self.L, self.length)
 
     # exact integer arithmetic for near-ties ----------------------------------------------
     @cached_property
@@ -336,14 +343,16 @@ def _grid_size(N):
     Enough that the grid point nearest to the global maximiser of any
     :math:`P = \\sum_t w_t b(t; N, \\pi)` with :math:`w_t \\ge 0` is within 10 % of the
     maximum. In :math:`\\theta`, :math:`b_t = \\binom{N}{t} \\sin^{2t}\\theta \\cos^{2(N-t)}\\theta`
-    has :math:`b_t''/b_t = (A^2 - A)/u + (B^2 - B)/(1 - u) - (A + B)^2 \\ge -8N`
-    (:math:`A = 2t`, :math:`B = 2(N - t)`, :math:`u = \\sin^2\\theta`), so
-    :math:`P'' \\ge -8N P`; by Sturm comparison with :math:`M\\cos(\\sqrt{8N}(\\theta - \\theta^*))`,
-    :math:`P \\ge M \\cos(\\sqrt{8N}\\,\\Delta/2)` within :math:`\\Delta/2` of the maximiser
-    :math:`\\theta^*`. A spacing :math:`\\Delta \\le (\\pi/2)/(5\\sqrt N)` gives
-    :math:`\\cos(0.444) = 0.903`; 17 extra points keep small designs finely sampled.
+    has :math:`b_t''/b_t = (A^2 - A)/u + (B^2 - B)/(1 - u) - (A + B)^2`
+    (:math:`A = 2t`, :math:`B = 2(N - t)`, :math:`u = \\sin^2\\theta`), at least
+    :math:`(\\sqrt{A^2 - A} + \\sqrt{B^2 - B})^2 - (A + B)^2 \\ge (2N - 1.25)^2 - 4N^2 \\ge -5N`
+    (as :math:`\\sqrt{A^2 - A} \\ge A - 1/2 - 1/(4A)` for :math:`A \\ge 2`), so :math:`P'' \\ge -5N P`.
+    By Sturm comparison with :math:`M\\cos(\\sqrt{5N}(\\theta - \\theta^*))`,
+    :math:`P \\ge M \\cos(\\sqrt{5N}\\,\\Delta/2)` within :math:`\\Delta/2` of the maximiser
+    :math:`\\theta^*`. A spacing :math:`\\Delta \\le (\\pi/2)/(3.9\\sqrt N)` gives
+    :math:`\\cos(0.4503) = 0.9003`; at least 24 points on small designs.
     """
-    return int(np.ceil(5 * np.sqrt(N))) + 17
+    return max(24, int(np.ceil(3.9 * np.sqrt(N))) + 1)
 
 
 def _binom_rows(n, pis):
@@ -357,12 +366,14 @@ def _binom_rows(n, pis):
 
 @lru_cache(maxsize=32)
 def _grid(N):
-    theta = np.linspace(0.0, np.pi / 2, _grid_size(N))
-    pis = np.sin(theta) ** 2
-    pis[0], pis[-1] = 0.0, 1.0
-    basis = np.empty((len(pis), N + 1))
-    for rows in _blocks(len(pis), N + 1):
+    """The grid (exactly symmetric about 1/2) and its Bernstein basis ``b(t; N, pi)``; the upper half
+    of the basis is the lower half reversed, :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`."""
+    pis = _product_grid(_grid_size(N))
+    G, h = len(pis), (len(pis) + 1) // 2
+    basis = np.empty((G, N + 1))
+    for rows in _blocks(h, N + 1):
         basis[rows] = _binom_rows(N, pis[rows])
+    basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
     return pis, basis
 
 
@@ -494,12 +505,12 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
         )
         x_new = np.clip(x_new, aa, bb)
         x[active] = x_new
-        # converged: Newton's model gains less than 1e-15 of the value, the step is below 1e-11,
+        # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,
         # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
         # second order: a plateau at 1)
         width = bb - aa
         flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
-        done = (gain <= 1e-15 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
+        done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
         if it == 0 and groups is not None:
             g = groups[active]
             best = np.full(int(g.max()) + 1, -np.inf)
@@ -671,86 +682,167 @@ def _product_regions(k_c, n_c, k_p, n_p, alternative):
 class _ProductRows:
     """Binomial pmf ``f`` of ``n`` at each grid point (rows x = 0..n, columns pi), with the lower sums
     ``F[k] = P(X < k)`` and upper sums ``S[k] = P(X >= k)``, k = 0..n+1, each computed when first
-    needed (a cumulative sum costs about four times the pmf) and to full relative precision."""
+    needed and to full relative precision. The grid is symmetric (``pi[G-1-g] = 1 - pi[g]``) and
+    :math:`b(x; n, 1 - \\pi) = b(n - x; n, \\pi)`: only the lower half is computed, the upper half
+    is the lower one reversed (and its F the lower S reversed)."""
 
     def __init__(self, n, pis):
-        lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)  # pi = 0: only x = 0 survives
-        lq = np.where(pis < 1, np.log1p(-np.where(pis < 1, pis, 0.0)), -1e6)  # pi = 1: only x = n
+        G = len(pis)
+        self.h = h = (G + 1) // 2
+        self.mirror = slice(G - 1 - h, None, -1) if G - 1 - h >= 0 else slice(0, 0)
+        low = pis[:h]
+        lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
+        lq = np.log1p(-low)
         f = np.multiply.outer(np.arange(n + 1.0), lp - lq)
         f += _log_comb(n)[:, None]
         f += n * lq[None, :]
-        self.f = np.exp(f, out=f)
-        self.cells = f.size
+        self.low = np.exp(f, out=f)
+        self.cells = 3 * f.size
+
+    def _join(self, low, high):
+        return np.concatenate([low, high[::-1, self.mirror]], axis=1)
+
+    @cached_property
+    def f(self):
+        return self._join(self.low, self.low)
+
+    @cached_property
+    def _F_low(self):
+        out = np.zeros((self.low.shape[0] + 1, self.h))
+        np.cumsum(self.low, axis=0, out=out[1:])
+        return out
+
+    @cached_property
+    def _S_low(self):
+        out = np.zeros((self.low.shape[0] + 1, self.h))
+        np.cumsum(self.low[::-1], axis=0, out=out[-2::-1])
+        return out
 
     @cached_property
     def F(self):
-        out = np.zeros((self.f.shape[0] + 1, self.f.shape[1]))
-        np.cumsum(self.f, axis=0, out=out[1:])
-        self.cells += out.size
-        return out
+        self.cells += 3 * self._F_low.size
+        return self._join(self._F_low, self._S_low)
 
     @cached_property
     def S(self):
-        out = np.zeros((self.f.shape[0] + 1, self.f.shape[1]))
-        np.cumsum(self.f[::-1], axis=0, out=out[-2::-1])
-        self.cells += out.size
-        return out
+        self.cells += 3 * self._S_low.size
+        return self._join(self._S_low, self._F_low)
 
 
 def _product_grid_size(N):
-    # at least the ceil(5 sqrt(N)) + 1 points of the 10 % bound (see _grid_size), rounded up to a
-    # multiple of 8 so that designs of similar size share a grid (and binomial rows by sample size)
-    return max(24, -(-(int(np.ceil(5 * np.sqrt(N))) + 1) // 8) * 8)
+    # the points of _grid_size rounded up to a multiple of 8, so that designs of similar size share
+    # a grid (and binomial rows by sample size)
+    return -(-_grid_size(N) // 8) * 8
 
 
-def _pmf_orders(n, x, width):
-    """``b(k; n - 2, x)``, ``b(k; n - 1, x)`` and ``b(k; n, x)`` for k = -2..width-1 (rows; 2 zero rows
-    first), one column per ``(n, x)``; degree -1 is all zeros."""
-    d0 = np.maximum(n - 2, 0)[None, :]
-    k = np.arange(width)[:, None]
-    lf = _log_factorials(max(width, int(n.max()) + 1))
-    log_b = lf[d0] - lf[k] - lf[np.clip(d0 - k, 0, None)] + k * np.log(x)[None, :] + (d0 - k) * np.log1p(-x)[None, :]
-    base = np.zeros((width + 2, len(n)))
-    np.exp(log_b, where=k <= d0, out=base[2:])
-    y = 1 - x
+class _ProductRefiner:
+    """P, P' and P'' of the product form at a point, for candidate rows (one table and start each).
 
-    def up(f):  # b(k; m + 1) = (1 - x) b(k; m) + x b(k - 1; m)
-        out = np.zeros_like(f)
-        out[2:] = y * f[2:] + x * f[1:-1]
-        return out
-
-    one = n == 1
-    minus2 = np.where(one, 0.0, base)
-    minus1 = np.where(one, base, up(base))
-    return minus2, minus1, up(minus1)
-
-
-def _product_evaluate(n_i, n_o, A, B, x):
-    """P, P' and P'' at ``x`` of :math:`P = \\sum_{x_o} b(x_o; n_o) [F_i(A) + S_i(B)]`, one column per row.
-
-    ``A``, ``B`` are ``(outer counts, rows)``. With :math:`b_n' = n[b_{n-1}(k-1) - b_{n-1}(k)]`,
-    :math:`dF_n(A)/d\\pi = -n b_{n-1}(A-1)` and :math:`dS_n(B)/d\\pi = n b_{n-1}(B-1)` (and their
-    derivatives through :math:`b_{n-2}`).
+    With :math:`b_n' = n[b_{n-1}(k-1) - b_{n-1}(k)]`, :math:`dF_n(A)/d\\pi = -n b_{n-1}(A-1)` and
+    :math:`dS_n(B)/d\\pi = n b_{n-1}(B-1)` (and their derivatives through :math:`b_{n-2}`), all from
+    the pmf of degree :math:`n - 2` and two steps of :math:`b_{m+1}(k) = (1-\\pi) b_m(k) + \\pi b_m(k-1)`.
+    The log-binomial coefficients of each row are computed once; rows are evaluated in a few
+    groups of similar width (sorted by sample size) so that small tables do not pay for large ones.
     """
-    wi, wo = int(n_i.max()) + 1, A.shape[0]
-    i2, i1, i0 = _pmf_orders(n_i, x, wi)
-    o2, o1, o0 = _pmf_orders(n_o, x, wo)
-    F = np.zeros((wi + 1, len(x)))
-    np.cumsum(i0[2:], axis=0, out=F[1:])
-    S = np.zeros((wi + 1, len(x)))
-    np.cumsum(i0[:1:-1], axis=0, out=S[-2::-1])
-    col = np.arange(len(x))[None, :]
-    ni, no = n_i.astype(float), n_o.astype(float)
-    T = F[A, col] + S[B, col]
-    T1 = ni * (i1[B + 1, col] - i1[A + 1, col])
-    T2 = ni * (ni - 1) * ((i2[B, col] - i2[B + 1, col]) - (i2[A, col] - i2[A + 1, col]))
-    f0 = o0[2:]
-    f1 = no * (o1[1:-1] - o1[2:])
-    f2 = no * (no - 1) * (o2[:-2] - 2 * o2[1:-1] + o2[2:])
-    value = np.einsum("ij,ij->j", f0, T)
-    slope = np.einsum("ij,ij->j", f1, T) + np.einsum("ij,ij->j", f0, T1)
-    curve = np.einsum("ij,ij->j", f2, T) + 2 * np.einsum("ij,ij->j", f1, T1) + np.einsum("ij,ij->j", f0, T2)
-    return value, slope, curve
+
+    def __init__(self, n_i, n_o, bounds, lower, upper):
+        order = np.lexsort((n_i, n_o))
+        self.order, self.n_i, self.n_o = order, n_i[order], n_o[order]
+        self.inverse = np.empty_like(order)
+        self.inverse[order] = np.arange(len(order))
+        self.lower, self.upper = lower, upper
+        wo, wi = int(self.n_o.max()) + 1, int(self.n_i.max()) + 1
+        self.A = np.zeros((wo, len(order)), dtype=np.int64)
+        self.B = np.zeros((wo, len(order)), dtype=np.int64)
+        for k, i in enumerate(order.tolist()):
+            ab = bounds[i]
+            self.A[: ab.shape[1], k], self.B[: ab.shape[1], k] = ab
+            self.B[ab.shape[1] :, k] = self.n_i[k] + 1  # beyond n_o: b(x_o) = 0 there anyway
+        self.log_c_i, self.d_i = self._log_comb(self.n_i, wi)
+        self.log_c_o, self.d_o = self._log_comb(self.n_o, wo)
+
+    @staticmethod
+    def _log_comb(n, width):
+        d = np.maximum(n - 2, 0)
+        k = np.arange(width)[:, None]
+        lf = _log_factorials(max(width, int(n.max()) + 1))
+        out = lf[d][None, :] - lf[k] - lf[np.clip(d[None, :] - k, 0, None)]
+        out[k > d[None, :]] = -np.inf
+        return out, d
+
+    @staticmethod
+    def _orders(log_c, d, n, x):
+        """b(k; n-2), b(k; n-1), b(k; n) for k = -2..w-1 (rows; 2 zero rows first); degree -1 is zero."""
+        w = log_c.shape[0]
+        l0 = np.log1p(-x)
+        base = np.zeros((w + 2, len(x)))
+        t = np.multiply.outer(np.arange(w), np.log(x) - l0)
+        t += log_c
+        t += d * l0
+        np.exp(t, out=base[2:])
+        y = 1 - x
+
+        def up(f):  # b(k; m + 1) = (1 - x) b(k; m) + x b(k - 1; m)
+            out = np.zeros_like(f)
+            np.multiply(y, f[2:], out=out[2:])
+            out[2:] += x * f[1:-1]
+            return out
+
+        one = n == 1
+        if one.any():
+            minus2, minus1 = np.where(one, 0.0, base), np.where(one, base, up(base))
+        else:
+            minus2, minus1 = base, up(base)
+        return minus2, minus1, up(minus1)
+
+    def _evaluate(self, r, x):
+        n_i, n_o = self.n_i[r], self.n_o[r]
+        wi, wo = int(n_i.max()) + 1, int(n_o.max()) + 1
+        i2, i1, i0 = self._orders(self.log_c_i[:wi, r], self.d_i[r], n_i, x)
+        o2, o1, o0 = self._orders(self.log_c_o[:wo, r], self.d_o[r], n_o, x)
+        R = len(x)
+        col = np.arange(R)[None, :]
+        ni, no = n_i.astype(float), n_o.astype(float)
+        T = np.zeros((wo, R))
+        T1 = np.zeros((wo, R))
+        T2 = np.zeros((wo, R))
+        d2 = i2[:-1] - i2[1:]  # b(k-2; n-2) - b(k-1; n-2) at row k
+        # flat indices into (rows, R) arrays: row A of column c is A * R + c
+        for use, bound, sign in ((self.lower, self.A, -1.0), (self.upper, self.B, 1.0)):
+            if not use:
+                continue
+            at = bound[:wo, r] * R + col
+            if sign < 0:
+                F = np.zeros((wi + 1, R))
+                np.cumsum(i0[2:], axis=0, out=F[1:])
+            else:
+                F = np.zeros((wi + 1, R))
+                np.cumsum(i0[:1:-1], axis=0, out=F[-2::-1])
+            T += F.ravel().take(at)
+            at += R
+            T1 += (sign * ni) * i1.ravel().take(at)
+            T2 += (sign * ni * (ni - 1)) * d2.ravel().take(at - R)
+        f0 = o0[2:]
+        f1 = no * (o1[1:-1] - o1[2:])
+        f2 = no * (no - 1) * (o2[:-2] - 2 * o2[1:-1] + o2[2:])
+        value = np.einsum("ij,ij->j", f0, T)
+        slope = np.einsum("ij,ij->j", f1, T) + np.einsum("ij,ij->j", f0, T1)
+        curve = np.einsum("ij,ij->j", f2, T) + 2 * np.einsum("ij,ij->j", f1, T1) + np.einsum("ij,ij->j", f0, T2)
+        return value, slope, curve
+
+    def __call__(self, rows, x):
+        """P, P', P'' of candidate ``rows`` (indices in the caller's order) at ``x``."""
+        pos = self.inverse[rows]
+        sort = np.argsort(pos, kind="stable")
+        pos, xs = pos[sort], x[sort]
+        out = np.empty((3, len(rows)))
+        # up to three groups of similar width (rows are sorted by the outer sample size)
+        n_o = self.n_o[pos]
+        cuts = np.unique(np.searchsorted(n_o, n_o[[len(pos) // 3, 2 * len(pos) // 3]]))
+        for chunk in np.split(np.arange(len(pos)), cuts):
+            if len(chunk):
+                out[:, sort[chunk]] = self._evaluate(pos[chunk], xs[chunk])
+        return out[0], out[1], out[2]
 
 
 def _barnard_product(k_c, n_c, k_p, n_p, alternative):
@@ -770,46 +862,38 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     todo = np.array([b is not None for b in bounds], dtype=bool)
     grid_n = np.array([_product_grid_size(int(n)) for n in (n_c + n_p).tolist()])
     order = np.lexsort((n_o, n_i, grid_n))
+    order = order[todo[order]]
+    # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
+    lower = (alternative == "two-sided") | ((alternative == "less") != swap)
+    upper = (alternative == "two-sided") | ((alternative == "less") == swap)
     pending = []
     rows_cache: dict = {}
-    for r in order[todo[order]].tolist():
-        G = int(grid_n[r])
+    for G in np.unique(grid_n[order]).tolist():
         pis = _product_grid(G)
-        ni, no = int(n_i[r]), int(n_o[r])
-        if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
-            rows_cache.clear()
-        for n in (ni, no):
-            if (n, G) not in rows_cache:
-                rows_cache[n, G] = _ProductRows(n, pis)
-        inner = rows_cache[ni, G]
-        f = rows_cache[no, G].f
-        A, B = bounds[r]
-        if alternative == "two-sided":
-            T = inner.F[A] + inner.S[B]
-        elif (alternative == "less") != bool(swap[r]):  # 'less' in the inner sample's orientation
-            T = inner.F[A]
-        else:
-            T = inner.S[B]
-        values = np.einsum("ij,ij->j", f, T)[None, :]
+        group = order[grid_n[order] == G]
+        values = np.empty((len(group), G))
+        for k, r in enumerate(group.tolist()):
+            ni, no = int(n_i[r]), int(n_o[r])
+            if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
+                rows_cache.clear()
+            for n in (ni, no):
+                if (n, G) not in rows_cache:
+                    rows_cache[n, G] = _ProductRows(n, pis)
+            inner = rows_cache[ni, G]
+            A, B = bounds[r]
+            if lower[r] and upper[r]:
+                T = inner.F[A]
+                T += inner.S[B]
+            else:
+                T = inner.F[A] if lower[r] else inner.S[B]
+            values[k] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
         b_, a_, (rows, a, b, x) = _grid_candidates(values, pis)
-        best[r], arg[r] = b_[0], a_[0]
-        pending.extend((r, a[k], b[k], x[k]) for k in range(len(rows)))
-    if pending:
-        rr = np.array([p[0] for p in pending])
-        a, b, x = (np.array([p[k] for p in pending]) for k in (1, 2, 3))
-        wo = int(n_o[rr].max()) + 1
-        A = np.zeros((wo, len(rr)), dtype=np.int64)
-        B = np.zeros((wo, len(rr)), dtype=np.int64)
-        for k, r in enumerate(rr.tolist()):
-            ab = bounds[r]
-            A[: ab.shape[1], k], B[: ab.shape[1], k] = ab
-            B[ab.shape[1] :, k] = n_i[r] + 1  # beyond n_o: empty region (and b(x_o) = 0 there anyway)
-
-        def evaluate(r, xr):
-            w = int(n_o[rr[r]].max()) + 1
-            return _product_evaluate(n_i[rr[r]], n_o[rr[r]], A[:w, r], B[:w, r], xr)
-
-        found, where = _refine(evaluate, a, b, x, rr)
+        best[group], arg[group] = b_, a_
+        pending.append((group[rows], a, b, x))
+    if pending and sum(len(p[0]) for p in pending):
+        rr, a, b, x = (np.concatenate([p[k] for p in pending]) for k in range(4))
+        refiner = _ProductRefiner(n_i[rr], n_o[rr], [bounds[r] for r in rr.tolist()], lower[rr].any(), upper[rr].any())
+        found, where = _refine(refiner, a, b, x, rr)
         order = np.lexsort((found, rr))
         last = np.r_[rr[order][1:] != rr[order][:-1], True]
         r_, f_, x_ = rr[order][last], found[order][last], where[order][last]
@@ -820,9 +904,13 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
 
 @lru_cache(maxsize=32)
 def _product_grid(G):
+    """``G`` points uniform in :math:`\\arcsin\\sqrt\\pi`, exactly symmetric about 1/2."""
     theta = np.linspace(0.0, np.pi / 2, G)
     pis = np.sin(theta) ** 2
-    pis[0], pis[-1] = 0.0, 1.0
+    pis[0] = 0.0
+    pis[G - 1 - np.arange(G // 2)] = 1.0 - pis[: G // 2]
+    if G % 2:
+        pis[G // 2] = 0.5
     pis.flags.writeable = False
     return pis
 
@@ -858,7 +946,13 @@ def _resolve_ties(d, t, j, lo_count, hi_count, exact_num, s_obs):
     ``exact_num(t, x_c)`` is the statistic's numerator over ``C(N, t)``.
     """
     extra = np.zeros_like(lo_count)
-    amb_m, amb_t = np.nonzero(hi_count > lo_count)
+    amb = hi_count > lo_count
+    # the observed cell alone on its own total: in the region by definition (no integers needed)
+    m = np.arange(len(t))
+    alone = amb[m, t] & (lo_count[m, t] == j) & (hi_count[m, t] == j + 1)
+    extra[m[alone], t[alone]] = 1
+    amb[m[alone], t[alone]] = False
+    amb_m, amb_t = np.nonzero(amb)
     if not len(amb_m):
         return extra
     for m_, t_ in zip(amb_m.tolist(), amb_t.tolist(), strict=True):
