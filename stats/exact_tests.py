@@ -472,10 +472,11 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     """Newton's method on :math:`P'` from ``x``, safeguarded by bisection inside ``(a, b)``; the largest
     value met and where, per row. ``evaluate(rows, x)`` gives :math:`P, P', P''` of those rows at ``x``.
 
-    Rows of the same ``groups`` value maximise the same function from different starts: after the
-    first evaluation, a start whose Newton model :math:`P + P'^2 / (2|P''|)` (which overestimates the
-    peak of a bump :math:`M e^{-d^2/2\\sigma^2}` from any :math:`d < \\sigma/\\sqrt2`) stays below
-    the group's best value by more than 0.1 % is dropped.
+    Rows of the same ``groups`` value maximise the same function from different starts: a start
+    whose Newton model :math:`P + P'^2 / (2|P''|)` (which overestimates the peak of a bump
+    :math:`M e^{-d^2/2\\sigma^2}` from any :math:`d < \\sigma/\\sqrt2`) stays below the group's best
+    value so far by more than 0.1 % is dropped, and so is a start whose next point is within 1e-7 of
+    another's (the same maximum).
     """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
@@ -511,11 +512,15 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
         width = bb - aa
         flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
         done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
-        if it == 0 and groups is not None:
+        if groups is not None:
             g = groups[active]
             best = np.full(int(g.max()) + 1, -np.inf)
-            np.maximum.at(best, g, value)
+            np.maximum.at(best, g, found[active])
             done |= value + gain < (1 - 1e-3) * best[g]
+            # two starts of one group converging to the same point: keep one
+            order = np.lexsort((x_new, g))
+            same = (g[order][1:] == g[order][:-1]) & (np.abs(np.diff(x_new[order])) <= 1e-7) & ~done[order][:-1]
+            done[order[1:][same]] = True
         active = active[~done]
         if not len(active):
             break
