@@ -419,24 +419,20 @@ def _evaluate(terms, N, x):
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
 
 
-def _grid_stage(w, N, candidates=3):
-    """Best grid value of :math:`P(\\pi) = \\sum_t w_t b(t; N, \\pi)` per row of ``w``, and the local
-    grid maxima worth refining: ``(best, argmax, (rows, a, b, x))`` with ``(a, b)`` the two grid
-    neighbours and ``x`` the grid point."""
-    pis, basis = _grid(N)
-    m = w.shape[0]
-    # (m, G). Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's
-    # exact tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
-    values = np.einsum("ij,kj->ik", w, basis) if m * basis.size <= _BLAS_MIN else w @ basis.T
-    return _grid_candidates(values, pis, candidates)
+def _grid_candidates(values, pis, candidates=3, sizes=None):
+    """Best grid value of each row of ``values`` ``(m, G)`` at ``pis``, and the local grid maxima worth
+    refining: ``(best, argmax, (rows, a, b, x))`` with ``(a, b)`` the two grid neighbours and ``x``
+    the grid point.
 
-
-def _grid_candidates(values, pis, candidates=3):
-    """From grid values ``(m, G)`` at ``pis``: ``(best, argmax, (rows, a, b, x))`` as :func:`_grid_stage`."""
+    ``pis`` is one grid ``(G,)`` or one per row ``(m, G)``; rows of smaller grids are padded with
+    ``-inf`` values on the right, their grid sizes in ``sizes``.
+    """
     m, G = values.shape
+    grid = np.broadcast_to(pis, (m, G))
+    sizes = np.full(m, G) if sizes is None else sizes
     best_g = values.argmax(axis=1)
     best = values[np.arange(m), best_g]
-    arg = pis[best_g]
+    arg = grid[np.arange(m), best_g]
     empty = (np.empty(0, dtype=np.int64),) + (np.empty(0),) * 3
     if G < 3:
         return best, arg, empty
@@ -453,12 +449,12 @@ def _grid_candidates(values, pis, candidates=3):
         top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < G else np.tile(np.arange(G), (m, 1))
         r_ = np.repeat(np.arange(m), top.shape[1])
         g_ = top.ravel()
-        keep = np.isfinite(score[r_, g_]) & (g_ > 0) & (g_ < G - 1)
+        keep = np.isfinite(score[r_, g_]) & (g_ > 0) & (g_ < sizes[r_] - 1)
         rows.append(r_[keep])
         g.append(g_[keep])
     rows, g = np.concatenate(rows), np.concatenate(g)
     # a maximum at pi = 0 or 1 is a grid point; so is a flat stretch (no refinement needed)
-    a, b, x = pis[g - 1], pis[g + 1], pis[g]
+    a, b, x = grid[rows, g - 1], grid[rows, g + 1], grid[rows, g]
     fa, fb, fx = values[rows, g - 1], values[rows, g + 1], values[rows, g]
     flat = (fx - np.minimum(fa, fb)) <= 1e-15 * fx
     rows, a, b, x, fa, fb, fx = (arr[~flat] for arr in (rows, a, b, x, fa, fb, fx))
@@ -530,49 +526,62 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
 class _Suprema:
     """Suprema over the nuisance parameter for many rows of ``w`` of any degrees, computed together.
 
-    :meth:`add` runs the grid stage of one block of rows (one degree ``N``) and returns the
-    slice of the results that will hold them; the Newton refinements of every block are run
-    together (rows of different degree zero-padded), in batches of about ``budget`` cells, so
-    that many small designs do not each pay a refinement loop of their own. :meth:`result`
-    returns ``(sup, argmax)`` for every row added.
+    :meth:`add` computes the grid values of one block of rows (one degree ``N``) and returns the
+    slice of the results that will hold them; the candidate search and the Newton refinements of
+    every block are run together (grids and rows of different sizes padded), in batches of about
+    ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
+    ``(sup, argmax)`` for every row added.
     """
 
     def __init__(self, budget=1 << 21):
-        self.best, self.arg, self.pending, self.size, self.count, self.budget = [], [], [], 0, 0, budget
+        self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
 
     def add(self, w, N):
-        best, arg, (rows, a, b, x) = _grid_stage(w, N)
+        pis, basis = _grid(N)
+        # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
+        # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
+        values = np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
         out = slice(self.count, self.count + len(w))
-        self.best.append(best)
-        self.arg.append(arg)
-        if len(rows):
-            self.pending.append((N, _refine_terms(w[rows]), rows + self.count, a, b, x))
-            self.size += len(rows) * (N + 1) * 6
+        self.blocks.append((N, w, values, pis))
         self.count += len(w)
+        self.size += w.size * 6
         if self.size > self.budget:
             self._flush()
         return out
 
     def _flush(self):
-        if not self.pending:
+        if not self.blocks:
             return
-        best, arg = np.concatenate(self.best), np.concatenate(self.arg)
-        width = max(p[1].shape[2] for p in self.pending)
-        terms = np.zeros((sum(len(p[2]) for p in self.pending), 6, width))
-        i = 0
-        for p in self.pending:
-            terms[i : i + len(p[2]), :, : p[1].shape[2]] = p[1]
-            i += len(p[2])
-        N = np.concatenate([np.full(len(p[2]), p[0]) for p in self.pending])
-        rows, a, b, x = (np.concatenate([p[k] for p in self.pending]) for k in (2, 3, 4, 5))
-        found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
-        # the largest refined value of each row: sort by (row, value) and keep each row's last
-        order = np.lexsort((found, rows))
-        last = np.r_[rows[order][1:] != rows[order][:-1], True]
-        r_, f_, x_ = rows[order][last], found[order][last], where[order][last]
-        up = f_ > best[r_]
-        best[r_[up]], arg[r_[up]] = f_[up], x_[up]
-        self.best, self.arg, self.pending, self.size = [best], [arg], [], 0
+        m = sum(len(blk[1]) for blk in self.blocks)
+        G = max(len(blk[3]) for blk in self.blocks)
+        values = np.full((m, G), -np.inf)
+        grid = np.ones((m, G))
+        sizes = np.empty(m, dtype=np.int64)
+        start = np.cumsum([0] + [len(blk[1]) for blk in self.blocks])
+        for i, (_, w, v, pis) in enumerate(self.blocks):
+            values[start[i] : start[i + 1], : len(pis)] = v
+            grid[start[i] : start[i + 1], : len(pis)] = pis
+            sizes[start[i] : start[i + 1]] = len(pis)
+        best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
+        if len(rows):
+            block = np.searchsorted(start, rows, side="right") - 1
+            width = max(len(blk[1][0]) for blk in self.blocks) - 2
+            terms = np.zeros((len(rows), 6, width))
+            for i in np.unique(block).tolist():
+                sel = np.flatnonzero(block == i)
+                t_ = _refine_terms(self.blocks[i][1][rows[sel] - start[i]])
+                terms[sel, :, : t_.shape[2]] = t_
+            N = np.array([blk[0] for blk in self.blocks])[block]
+            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
+            # the largest refined value of each row: sort by (row, value) and keep each row's last
+            order = np.lexsort((found, rows))
+            last = np.r_[rows[order][1:] != rows[order][:-1], True]
+            r_, f_, x_ = rows[order][last], found[order][last], where[order][last]
+            up = f_ > best[r_]
+            best[r_[up]], arg[r_[up]] = f_[up], x_[up]
+        self.best.append(best)
+        self.arg.append(arg)
+        self.blocks, self.size = [], 0
 
     def result(self):
         self._flush()
@@ -871,13 +880,16 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
     lower = (alternative == "two-sided") | ((alternative == "less") != swap)
     upper = (alternative == "two-sided") | ((alternative == "less") == swap)
-    pending = []
     rows_cache: dict = {}
+    Gmax = int(grid_n[order].max(initial=3))
+    values = np.full((len(order), Gmax), -np.inf)
+    grids = np.ones((len(order), Gmax))
+    k = 0
     for G in np.unique(grid_n[order]).tolist():
         pis = _product_grid(G)
         group = order[grid_n[order] == G]
-        values = np.empty((len(group), G))
-        for k, r in enumerate(group.tolist()):
+        grids[k : k + len(group), :G] = pis
+        for r in group.tolist():
             ni, no = int(n_i[r]), int(n_o[r])
             if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
                 rows_cache.clear()
@@ -891,12 +903,13 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
                 T += inner.S[B]
             else:
                 T = inner.F[A] if lower[r] else inner.S[B]
-            values[k] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
-        b_, a_, (rows, a, b, x) = _grid_candidates(values, pis)
-        best[group], arg[group] = b_, a_
-        pending.append((group[rows], a, b, x))
-    if pending and sum(len(p[0]) for p in pending):
-        rr, a, b, x = (np.concatenate([p[k] for p in pending]) for k in range(4))
+            values[k, :G] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
+            k += 1
+    done = np.concatenate([order[grid_n[order] == G] for G in np.unique(grid_n[order]).tolist()] + [order[:0]])
+    b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done])
+    best[done], arg[done] = b_, a_
+    rr = done[rows]
+    if len(rr):
         refiner = _ProductRefiner(n_i[rr], n_o[rr], [bounds[r] for r in rr.tolist()], lower[rr].any(), upper[rr].any())
         found, where = _refine(refiner, a, b, x, rr)
         order = np.lexsort((found, rr))
