@@ -439,19 +439,23 @@ def _grid_candidates(values, pis, candidates=3, sizes=None):
     left = np.concatenate([np.full((m, 1), -np.inf), values[:, :-1]], axis=1)
     right = np.concatenate([values[:, 1:], np.full((m, 1), -np.inf)], axis=1)
     peak = (values >= left) & (values >= right)
+    inside = (np.arange(G)[None, :] > 0) & (np.arange(G)[None, :] < sizes[:, None] - 1)
+    # every local grid maximum within 10 % of the best value (the maximiser's nearest grid point is
+    # within 10 %, see _grid_size; ripples of P can make several), and the best other points within
+    # 1 %: a maximum between two grid points of a near-flat stretch, beside a slightly higher grid
+    # maximum, has them as neighbours. Newton's model prunes most of them after one step (_refine).
     rows, g = [], []
-    # the best local grid maxima within 10 % of the best value (the maximiser's nearest grid point is
-    # within 10 %, see _grid_size), and the best other points within 1 %: a maximum between two grid
-    # points of a near-flat stretch, beside a slightly higher grid maximum, has them as neighbours
-    for mask, k in ((peak & (values >= 0.9 * best[:, None]), candidates), (~peak & (values >= 0.99 * best[:, None]), 2)):
-        score = np.where(mask, values, -np.inf)
-        k = min(k, G)
-        top = np.argpartition(-score, k - 1, axis=1)[:, :k] if k < G else np.tile(np.arange(G), (m, 1))
-        r_ = np.repeat(np.arange(m), top.shape[1])
-        g_ = top.ravel()
-        keep = np.isfinite(score[r_, g_]) & (g_ > 0) & (g_ < sizes[r_] - 1)
-        rows.append(r_[keep])
-        g.append(g_[keep])
+    r_, g_ = np.nonzero(peak & (values >= 0.9 * best[:, None]) & inside)
+    rows.append(r_)
+    g.append(g_)
+    score = np.where(~peak & (values >= 0.99 * best[:, None]) & inside, values, -np.inf)
+    k = min(2, G)
+    top = np.argpartition(-score, k - 1, axis=1)[:, :k]
+    r_ = np.repeat(np.arange(m), k)
+    g_ = top.ravel()
+    keep = np.isfinite(score[r_, g_])
+    rows.append(r_[keep])
+    g.append(g_[keep])
     rows, g = np.concatenate(rows), np.concatenate(g)
     # a maximum at pi = 0 or 1 is a grid point; so is a flat stretch (no refinement needed)
     a, b, x = grid[rows, g - 1], grid[rows, g + 1], grid[rows, g]
@@ -469,10 +473,10 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     value met and where, per row. ``evaluate(rows, x)`` gives :math:`P, P', P''` of those rows at ``x``.
 
     Rows of the same ``groups`` value maximise the same function from different starts: a start
-    whose Newton model :math:`P + P'^2 / (2|P''|)` (which overestimates the peak of a bump
-    :math:`M e^{-d^2/2\\sigma^2}` from any :math:`d < \\sigma/\\sqrt2`) stays below the group's best
-    value so far by more than 0.1 % is dropped, and so is a start whose next point is within 1e-7 of
-    another's (the same maximum).
+    whose Newton model in :math:`\\theta = \\arcsin\\sqrt\\pi`, :math:`P + P_\\theta'^2 / (2|P_\\theta''|)`
+    (which overestimates the peak of a bump :math:`M e^{-d^2/2\\sigma^2}` from any
+    :math:`d < \\sigma/\\sqrt2`), is more than 1 % below the group's best start is dropped after
+    the first step, and so is a start whose next point is within 1e-7 of another's (the same maximum).
     """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
@@ -510,9 +514,16 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
         done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
         if groups is not None:
             g = groups[active]
-            best = np.full(int(g.max()) + 1, -np.inf)
-            np.maximum.at(best, g, found[active])
-            done |= value + gain < (1 - 1e-3) * best[g]
+            if it == 0:
+                # Newton's model in theta = arcsin(sqrt(pi)), where P is a mixture of near-Gaussian
+                # bumps of one width (_grid_size): from the start, a bump's peak is overestimated
+                best = np.full(int(g.max()) + 1, -np.inf)
+                np.maximum.at(best, g, value)
+                s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
+                d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    peak = np.where(d2 < 0, value + d1 * d1 / (-2 * d2), np.inf)
+                done |= peak < (1 - 1e-2) * best[g]
             # two starts of one group converging to the same point: keep one
             order = np.lexsort((x_new, g))
             same = (g[order][1:] == g[order][:-1]) & (np.abs(np.diff(x_new[order])) <= 1e-7) & ~done[order][:-1]
@@ -700,18 +711,29 @@ class _ProductRows:
     :math:`b(x; n, 1 - \\pi) = b(n - x; n, \\pi)`: only the lower half is computed, the upper half
     is the lower one reversed (and its F the lower S reversed)."""
 
-    def __init__(self, n, pis):
-        G = len(pis)
+    def __init__(self, low, G):
         self.h = h = (G + 1) // 2
         self.mirror = slice(G - 1 - h, None, -1) if G - 1 - h >= 0 else slice(0, 0)
-        low = pis[:h]
+        self.low = low
+        self.cells = 3 * low.size
+
+    @classmethod
+    def batch(cls, ns, pis):
+        """Rows of every sample size in ``ns`` on the grid ``pis``: one exponential for all of them."""
+        G = len(pis)
+        low = pis[: (G + 1) // 2]
         lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
         lq = np.log1p(-low)
-        f = np.multiply.outer(np.arange(n + 1.0), lp - lq)
-        f += _log_comb(n)[:, None]
-        f += n * lq[None, :]
-        self.low = np.exp(f, out=f)
-        self.cells = 3 * f.size
+        ns = np.asarray(ns, dtype=np.int64)
+        starts = np.r_[0, np.cumsum(ns + 1)]
+        x = np.arange(starts[-1]) - np.repeat(starts[:-1], ns + 1)
+        n = np.repeat(ns, ns + 1)
+        lf = _log_factorials(int(ns.max()) + 1)
+        f = np.multiply.outer(x.astype(float), lp - lq)
+        f += (lf[n] - lf[x] - lf[n - x])[:, None]
+        f += np.multiply.outer(n.astype(float), lq)
+        np.exp(f, out=f)
+        return {int(k): cls(f[starts[i] : starts[i + 1]], G) for i, k in enumerate(ns.tolist())}
 
     def _join(self, low, high):
         return np.concatenate([low, high[::-1, self.mirror]], axis=1)
@@ -889,13 +911,19 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
         pis = _product_grid(G)
         group = order[grid_n[order] == G]
         grids[k : k + len(group), :G] = pis
+        group_pos = {r: i for i, r in enumerate(group.tolist())}
         for r in group.tolist():
             ni, no = int(n_i[r]), int(n_o[r])
-            if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
-                rows_cache.clear()
-            for n in (ni, no):
-                if (n, G) not in rows_cache:
-                    rows_cache[n, G] = _ProductRows(n, pis)
+            if (ni, G) not in rows_cache or (no, G) not in rows_cache:
+                if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
+                    rows_cache.clear()
+                # the rows of this table and of the next ones on this grid, up to the memory bound
+                ahead, need, cells = group[group_pos[r] :], [], 0
+                for n in np.unique(np.r_[n_i[ahead], n_o[ahead]]).tolist():
+                    if (n, G) not in rows_cache and (cells < _PRODUCT_CELLS // 4 or n in (ni, no)):
+                        need.append(n)
+                        cells += 3 * (n + 2) * G
+                rows_cache.update({(n, G): rows for n, rows in _ProductRows.batch(need, pis).items()})
             inner = rows_cache[ni, G]
             A, B = bounds[r]
             if lower[r] and upper[r]:
