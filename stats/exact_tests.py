@@ -419,7 +419,7 @@ def _evaluate(terms, N, x):
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
 
 
-def _grid_candidates(values, pis, candidates=3, sizes=None):
+def _grid_candidates(values, pis, sizes=None):
     """Best grid value of each row of ``values`` ``(m, G)`` at ``pis``, and the local grid maxima worth
     refining: ``(best, argmax, (rows, a, b, x))`` with ``(a, b)`` the two grid neighbours and ``x``
     the grid point.
@@ -444,19 +444,13 @@ def _grid_candidates(values, pis, candidates=3, sizes=None):
     # within 10 %, see _grid_size; ripples of P can make several), and the best other points within
     # 1 %: a maximum between two grid points of a near-flat stretch, beside a slightly higher grid
     # maximum, has them as neighbours. Newton's model prunes most of them after one step (_refine).
-    rows, g = [], []
-    r_, g_ = np.nonzero(peak & (values >= 0.9 * best[:, None]) & inside)
-    rows.append(r_)
-    g.append(g_)
+    peak_rows, peak_g = np.nonzero(peak & (values >= 0.9 * best[:, None]) & inside)
     score = np.where(~peak & (values >= 0.99 * best[:, None]) & inside, values, -np.inf)
     k = min(2, G)
     top = np.argpartition(-score, k - 1, axis=1)[:, :k]
-    r_ = np.repeat(np.arange(m), k)
-    g_ = top.ravel()
-    keep = np.isfinite(score[r_, g_])
-    rows.append(r_[keep])
-    g.append(g_[keep])
-    rows, g = np.concatenate(rows), np.concatenate(g)
+    near_rows, near_g = np.repeat(np.arange(m), k), top.ravel()
+    keep = np.isfinite(score[near_rows, near_g])
+    rows, g = np.r_[peak_rows, near_rows[keep]], np.r_[peak_g, near_g[keep]]
     # a maximum at pi = 0 or 1 is a grid point; so is a flat stretch (no refinement needed)
     a, b, x = grid[rows, g - 1], grid[rows, g + 1], grid[rows, g]
     fa, fb, fx = values[rows, g - 1], values[rows, g + 1], values[rows, g]
@@ -569,8 +563,8 @@ class _Suprema:
         grid = np.ones((m, G))
         sizes = np.empty(m, dtype=np.int64)
         start = np.cumsum([0] + [len(blk[1]) for blk in self.blocks])
-        for i, (_, w, v, pis) in enumerate(self.blocks):
-            values[start[i] : start[i + 1], : len(pis)] = v
+        for i, (_, _, block_values, pis) in enumerate(self.blocks):
+            values[start[i] : start[i + 1], : len(pis)] = block_values
             grid[start[i] : start[i + 1], : len(pis)] = pis
             sizes[start[i] : start[i + 1]] = len(pis)
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
