@@ -13,10 +13,20 @@ the tests) for whole arrays of tables at once:
   conditional probability :math:`w_t` of the region given :math:`t`, so its
   p-value at nuisance value :math:`\\pi` is the Bernstein polynomial
   :math:`P(\\pi) = \\sum_t w_t \\binom{N}{t} \\pi^t (1-\\pi)^{N-t}`;
-* the supremum over :math:`\\pi` is found on a grid shared by every table of
-  the same total size :math:`N` (one matrix product) and refined by
-  Newton's method on :math:`P'` (safeguarded by bisection) around the best
-  grid points, one vectorised refinement for every design of a call;
+* the supremum over :math:`\\pi` is found on a grid uniform in
+  :math:`\\arcsin\\sqrt\\pi` of :math:`\\lceil 3.9\\sqrt N\\rceil + 1` points, fine
+  enough that the maximiser's nearest grid point is within 10 % of the
+  maximum (proved in :func:`_grid_size`), shared by every table of the same
+  total size :math:`N` (one matrix product), and refined by Newton's method on
+  :math:`P'` (safeguarded by bisection) from every local grid maximum within
+  10 %, one vectorised refinement for every design of a call;
+* Barnard's test on designs with few tables (one table per design when the
+  sample sizes vary) skips the design: for each count of the larger sample
+  the region is an interval (two-sided: two) of the smaller sample's count,
+  found in closed form, so :math:`P(\\pi)` is a sum of binomial
+  probabilities times binomial tail sums, whose grid rows depend on one
+  sample size only (``_barnard_product``): about :math:`(n_1 + n_2)\\sqrt N`
+  work per table instead of :math:`n_1 n_2`;
 * one-sided Fisher p-values above 1/2 are compared through their complement
   (the opposite tail, exact in floating point), so tables far in either tail
   need no integer arithmetic; near-ties left are decided with integers.
@@ -599,10 +609,10 @@ def _sup_over_nuisance(w, N):
     """Maximise :math:`P(\\pi) = \\sum_t w_t b(t; N, \\pi)` over :math:`\\pi \\in [0, 1]` for each row of ``w``.
 
     Returns ``(sup, argmax)``. The best grid value is a lower bound of the
-    supremum; each of the best three local grid maxima (within 10 %
-    of the best) is refined by Newton's method on :math:`P'`, started at the
-    vertex of the parabola through the three grid values and safeguarded by
-    bisection inside the two grid neighbours, which only raises it.
+    supremum; each local grid maximum within 10 % of the best (and the best
+    two other points within 1 %) is refined by Newton's method on :math:`P'`,
+    started at the grid point and safeguarded by bisection inside its two grid
+    neighbours, which only raises it (:func:`_grid_candidates`, :func:`_refine`).
     """
     sup = _Suprema()
     sup.add(w, N)
@@ -1264,12 +1274,21 @@ def barnard(
     for 'greater', :math:`z \le z_{obs}` for 'less', :math:`|z| \ge |z_{obs}|`).
     Grouping the tables of :math:`R` by their total :math:`t` gives the
     Bernstein polynomial :math:`\sum_t w_t\, b(t; N, \pi)` with :math:`w_t`
-    the hypergeometric probability of :math:`R` given :math:`t`; it is
-    evaluated on a grid of :math:`\approx 12.6\sqrt{N}` points uniform in
-    :math:`\arcsin\sqrt\pi` (4 points per width of a basis function) shared by
-    all tables with the same :math:`N`, and the best three local maxima are
-    refined by Newton's method on :math:`P'` (safeguarded by bisection) to a
-    step below 1e-11 in :math:`\pi`.
+    the hypergeometric probability of :math:`R` given :math:`t`. It is
+    evaluated on a grid of :math:`\lceil 3.9\sqrt{N}\rceil + 1` points (at
+    least 24) uniform in :math:`\arcsin\sqrt\pi`: since each basis function
+    satisfies :math:`b'' \ge -5N b` in :math:`\theta = \arcsin\sqrt\pi`, the
+    grid point nearest to the maximiser is within 10 % of the maximum. Every
+    local grid maximum within 10 % of the best grid value is refined by
+    Newton's method on :math:`P'` (safeguarded by bisection) until Newton's
+    model gains less than 1e-14 of the value. When the sample sizes vary from
+    table to table, the same polynomial is summed over the larger sample's
+    count instead, :math:`P = \sum_{x} b(x; n_{large}, \pi)\,
+    [F(A_x; \pi) + S(B_x; \pi)]` with :math:`F`, :math:`S` the smaller
+    sample's binomial lower and upper tail sums and :math:`A_x`, :math:`B_x`
+    the ends of the region (the statistic is monotone in each count, so the
+    region is an interval, or two, of one count for each value of the other,
+    found in closed form from a quadratic and checked in floating point).
 
     Equals ``scipy.stats.barnard_exact(table, alternative, pooled=True)`` with
     the table of :func:`fisher` (to 1e-9 in the tests). scipy maximises with
