@@ -450,11 +450,20 @@ def _grid_candidates(values, pis, sizes=None):
     right = np.concatenate([values[:, 1:], np.full((m, 1), -np.inf)], axis=1)
     peak = (values >= left) & (values >= right)
     inside = (np.arange(G)[None, :] > 0) & (np.arange(G)[None, :] < sizes[:, None] - 1)
+    inside &= (best < 1 - 1e-13)[:, None]  # P <= 1: a grid value this close to 1 is the supremum to 1e-13
     # every local grid maximum within 10 % of the best value (the maximiser's nearest grid point is
     # within 10 %, see _grid_size; ripples of P can make several), and the best other points within
     # 1 %: a maximum between two grid points of a near-flat stretch, beside a slightly higher grid
     # maximum, has them as neighbours. Newton's model prunes most of them after one step (_refine).
     peak_rows, peak_g = np.nonzero(peak & (values >= 0.9 * best[:, None]) & inside)
+    # a grid maximum whose parabola through its neighbours peaks more than 5 % below the best grid
+    # value is not refined: sampled at this grid's spacing (0.9 of the narrowest bump's width, see
+    # _grid_size), the parabola of a Gaussian bump peaks at most 3.4 % below the bump
+    v0, v1, v2 = (values[peak_rows, peak_g + k] for k in (-1, 0, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vertex = v1 + (v2 - v0) ** 2 / (8 * (2 * v1 - v0 - v2))
+    keep = ~(vertex < 0.95 * best[peak_rows])
+    peak_rows, peak_g = peak_rows[keep], peak_g[keep]
     score = np.where(~peak & (values >= 0.99 * best[:, None]) & inside, values, -np.inf)
     k = min(2, G)
     top = np.argpartition(-score, k - 1, axis=1)[:, :k]
