@@ -136,8 +136,10 @@ class _Design:
         L, N = self.L, self.N
         lc_c = np.concatenate([_log_comb(self.n_c), np.full(L, -np.inf)])
         lc_p = np.concatenate([np.full(L, -np.inf), _log_comb(self.n_p)])[::-1]  # x_p at len - 1 - (x_p + L)
-        windows_c = np.lib.stride_tricks.sliding_window_view(lc_c, L)
-        windows_p = np.lib.stride_tricks.sliding_window_view(lc_p, L)
+        step = lc_c.strides[0]  # windows as strided views (sliding_window_view's checks cost more on small designs)
+        windows_c = np.lib.stride_tricks.as_strided(lc_c, (len(lc_c) - L + 1, L), (step, step), writeable=False)
+        lc_p = np.ascontiguousarray(lc_p)
+        windows_p = np.lib.stride_tricks.as_strided(lc_p, (len(lc_p) - L + 1, L), (step, step), writeable=False)
         lc_n = _log_comb(N)
         t = np.arange(N + 1)
         out = np.zeros((N + 1, L))
