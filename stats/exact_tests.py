@@ -638,6 +638,7 @@ def _sup_over_nuisance(w, N):
 # design, binomial rows per sample size); others share a design and one grid basis per total size.
 _PRODUCT_TABLES = 12
 _PRODUCT_CELLS = 1 << 22  # grid cells of binomial rows kept at once (memory bound of the product form)
+_PRODUCT_BATCH = 1 << 16  # sum of sample sizes of the tables of one product-form batch
 
 
 def _wald(x1, x2, n1, n2):
@@ -1133,8 +1134,12 @@ def _compute(method, alternative, kp, np_, kc, nc):
         few = [(g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES]
         if few:
             sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
-            t_ = tables[sel]
-            tp[sel], ts[sel], tn[sel] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
+            # memory bound: batches of tables whose sample sizes add up to _PRODUCT_BATCH (the
+            # refinement holds a few rows of that many cells per start)
+            size = np.cumsum(tables[sel, 0] + tables[sel, 1])
+            for batch in np.split(sel, np.flatnonzero(np.diff(size // _PRODUCT_BATCH)) + 1):
+                t_ = tables[batch]
+                tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
     for g0, g1 in groups:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))

@@ -431,3 +431,15 @@ def test_supremum_found_among_ripples(method, table, alternative, value):
     assert ours == pytest.approx(value, rel=1e-8)
     if value > 1e-6:
         assert ours == pytest.approx(brute_force_sup(method, *table, alternative), abs=1e-10)
+
+
+def test_product_form_batches_equal_one_batch(monkeypatch):
+    # the memory bound splits the tables of a call into batches; results do not depend on it (but for
+    # the order of floating-point sums over rows padded to a batch's widths)
+    import stats.exact_tests as E
+
+    tables = random_tables(13, 30, 80)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    whole = barnard(k1, n1, k2, n2)
+    monkeypatch.setattr(E, "_PRODUCT_BATCH", 100)
+    assert barnard(k1, n1, k2, n2) == pytest.approx(whole, rel=1e-12, abs=1e-15)
