@@ -888,9 +888,12 @@ class _ProductRefiner:
         sort = np.argsort(pos, kind="stable")
         pos, xs = pos[sort], x[sort]
         out = np.empty((3, len(rows)))
-        # up to three groups of similar width (rows are sorted by the outer sample size)
+        # up to three groups of similar width (rows are sorted by the outer sample size), when the
+        # arrays are large enough for the padding to cost more than the extra calls
         n_o = self.n_o[pos]
         cuts = np.unique(np.searchsorted(n_o, n_o[[len(pos) // 3, 2 * len(pos) // 3]]))
+        if len(pos) * int(n_o[-1]) < 1 << 15:
+            cuts = cuts[:0]
         for chunk in np.split(np.arange(len(pos)), cuts):
             if len(chunk):
                 out[:, sort[chunk]] = self._evaluate(pos[chunk], xs[chunk])
