@@ -583,21 +583,20 @@ class _Suprema:
         values = np.full((m, G), -np.inf)
         grid = np.ones((m, G))
         sizes = np.empty(m, dtype=np.int64)
+        degree = np.empty(m, dtype=np.int64)
+        w_all = np.zeros((m, max(blk[1].shape[1] for blk in self.blocks)))
         start = np.cumsum([0] + [len(blk[1]) for blk in self.blocks])
-        for i, (_, _, block_values, pis) in enumerate(self.blocks):
-            values[start[i] : start[i + 1], : len(pis)] = block_values
-            grid[start[i] : start[i + 1], : len(pis)] = pis
-            sizes[start[i] : start[i + 1]] = len(pis)
+        for i, (N, w, block_values, pis) in enumerate(self.blocks):
+            rows_i = slice(start[i], start[i + 1])
+            values[rows_i, : len(pis)] = block_values
+            grid[rows_i, : len(pis)] = pis
+            sizes[rows_i], degree[rows_i] = len(pis), N
+            w_all[rows_i, : w.shape[1]] = w
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
         if len(rows):
-            block = np.searchsorted(start, rows, side="right") - 1
-            width = max(len(blk[1][0]) for blk in self.blocks) - 2
-            terms = np.zeros((len(rows), 6, width))
-            for i in np.unique(block).tolist():
-                sel = np.flatnonzero(block == i)
-                t_ = _refine_terms(self.blocks[i][1][rows[sel] - start[i]])
-                terms[sel, :, : t_.shape[2]] = t_
-            N = np.array([blk[0] for blk in self.blocks])[block]
+            # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
+            terms = _refine_terms(w_all[rows])
+            N = degree[rows]
             found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
             # the largest refined value of each row: sort by (row, value) and keep each row's last
             order = np.lexsort((found, rows))
