@@ -1138,8 +1138,8 @@ def _compute(method, alternative, kp, np_, kc, nc):
             sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
             # memory bound: batches of tables whose sample sizes add up to _PRODUCT_BATCH (the
             # refinement holds a few rows of that many cells per start)
-            size = np.cumsum(tables[sel, 0] + tables[sel, 1])
-            for batch in np.split(sel, np.flatnonzero(np.diff(size // _PRODUCT_BATCH)) + 1):
+            running = np.cumsum(tables[sel, 0] + tables[sel, 1])
+            for batch in np.split(sel, np.flatnonzero(np.diff(running // _PRODUCT_BATCH)) + 1):
                 t_ = tables[batch]
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
