@@ -12,10 +12,11 @@ Workloads (Barnard with the pooled Wald statistic, and Boschloo; two-sided unles
 * ``one-sided-100``: the uniform 100-vs-100 tables, half 'less' and half 'greater';
 * ``mixed``: 120 tables with each sample size uniform on 10..300 (nearly every table its own
   design), counts uniform, the three alternatives in turn;
+* ``mixed-small``: the same with each sample size uniform on 10..60;
 * ``cold-1000``: one table at 1000 vs 1000, computed cold.
 
-Ours is timed on the whole workload in one call per alternative, from a cold cache (no design or
-grid kept from before), ``--repeat`` times; scipy on a seeded random subset of the tables, its
+Ours is timed on the whole workload in one call per alternative, from a cold cache (no design,
+grid or binomial row kept from before), ``--repeat`` times; scipy on a seeded random subset of the tables, its
 per-table time multiplied by the number of tables. The two are interleaved (one run of ours, then a
 share of scipy's subset, and again) so that load from other processes hits both alike; the ratio is
 scipy's extrapolated time over the median of ours. Results are compared on the subset: the largest
@@ -85,8 +86,8 @@ def one_sided(rng, n=100, count=200):
     return tables, 1 + np.arange(count) % 2
 
 
-def mixed(rng, count=120):
-    n1, n2 = rng.integers(10, 301, count), rng.integers(10, 301, count)
+def mixed(rng, count=120, n_max=300):
+    n1, n2 = rng.integers(10, n_max + 1, count), rng.integers(10, n_max + 1, count)
     tables = np.stack([rng.integers(0, n1 + 1), n1, rng.integers(0, n2 + 1), n2], axis=1)
     return tables, np.arange(count) % 3
 
@@ -94,6 +95,7 @@ def mixed(rng, count=120):
 def cold():
     E._design.cache_clear()
     E._grid.cache_clear()
+    E._product_grid.cache_clear()
 
 
 def ours_once(method, tables, alts):
@@ -157,6 +159,7 @@ def main(argv=None):
         ("extreme-100", lambda: extreme(rng)),
         ("one-sided-100", lambda: one_sided(rng)),
         ("mixed", lambda: mixed(rng)),
+        ("mixed-small", lambda: mixed(rng, n_max=60)),
     ]
     if not args.skip_1000:
         workloads.append(("cold-1000", lambda: (np.array([[500, 1000, 540, 1000]]), np.zeros(1, dtype=int))))

@@ -292,3 +292,154 @@ def test_wald_counts_in_closed_form_equal_counts_over_the_design():
         for side, op in (("left", np.less), ("right", np.less_equal)):
             brute = (op(d.wald[None, :, :], q[:, None, None]) & d.valid[None]).sum(axis=2)
             assert np.array_equal(d.wald_counts(q, side), brute), (n_c, n_p, side)
+
+
+# ---- Barnard by the product form (designs with few tables) and the nuisance grid --------------
+
+
+def wald_brute(n_c, n_p):
+    """scipy's pooled Wald statistic of every table (rows x_current, columns x_previous), as scipy computes it."""
+    x1, x2 = np.arange(n_c + 1).reshape(-1, 1), np.arange(n_p + 1).reshape(1, -1)
+    p = (x1 + x2) / (n_c + n_p)
+    with np.errstate(all="ignore"):
+        z = np.divide(x1 / n_c - x2 / n_p, np.sqrt(p * (1 - p) * (1 / n_c + 1 / n_p)))
+    z[x1 / n_c == x2 / n_p] = 0
+    return z
+
+
+DESIGNS = [(1, 1), (1, 2), (2, 1), (1, 9), (9, 1), (5, 5), (13, 13), (7, 30), (30, 7), (40, 17), (64, 64), (90, 31)]
+
+
+@pytest.mark.parametrize("n_c, n_p", DESIGNS)
+def test_wald_is_monotone_in_each_count_in_floating_point(n_c, n_p):
+    # the product form's regions are intervals of one count for each value of the other
+    z = wald_brute(n_c, n_p)
+    assert np.all(np.diff(z, axis=0) >= 0) and np.all(np.diff(z, axis=1) <= 0)
+
+
+@pytest.mark.parametrize("n_c, n_p", DESIGNS)
+def test_wald_line_counts_in_closed_form_equal_brute_force(n_c, n_p):
+    from stats.exact_tests import _wald_line_counts
+
+    z = wald_brute(n_c, n_p)  # the inner count is x_current here
+    levels = np.unique(np.r_[z.ravel(), -z.ravel(), 0.0, -0.0, 1e-300, 50.0, -50.0])
+    x_o = np.repeat(np.arange(n_p + 1), len(levels))
+    q = np.tile(levels, n_p + 1)
+    for side, op in (("left", np.less), ("right", np.less_equal)):
+        got = _wald_line_counts(q, x_o, np.full(len(q), n_c), np.full(len(q), n_p), side)
+        brute = op(z[:, x_o], q[None, :]).sum(axis=0)
+        assert np.array_equal(got, brute), (n_c, n_p, side)
+
+
+def tables_of_designs(designs, rng):
+    out = []
+    for n_c, n_p in designs:
+        out += [(0, n_p, 0, n_c), (n_p, n_p, n_c, n_c), (0, n_p, n_c, n_c), (n_p, n_p, 0, n_c)]  # 0 % and 100 %
+        out += [(int(rng.integers(0, n_p + 1)), n_p, int(rng.integers(0, n_c + 1)), n_c) for _ in range(4)]
+    return out
+
+
+@pytest.mark.parametrize("alternative", ALTS)
+def test_product_regions_equal_the_brute_force_regions(alternative):
+    from stats.exact_tests import _product_regions
+
+    rng = np.random.default_rng(8)
+    tables = tables_of_designs(DESIGNS, rng)
+    k_p, n_p, k_c, n_c = (np.array(c) for c in zip(*tables, strict=True))
+    s, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
+    for i, (kp, np_, kc, nc) in enumerate(tables):
+        z = wald_brute(nc, np_)
+        obs = z[kc, kp]
+        assert s[i] == obs
+        brute = {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative]
+        if bounds[i] is None:  # two-sided at z = 0: every table
+            assert alternative == "two-sided" and obs == 0 and brute.all()
+            continue
+        A, B = bounds[i]
+        inner = np.arange((np_ if swap[i] else nc) + 1)[:, None]
+        region = (inner < A[None, :]) | (inner >= B[None, :])  # rows: inner count, columns: outer count
+        assert np.array_equal(region.T if swap[i] else region, brute), (kp, np_, kc, nc)
+
+
+@pytest.mark.parametrize("alternative", ALTS)
+def test_product_form_equals_the_design_route(alternative, monkeypatch):
+    import stats.exact_tests as E
+
+    rng = np.random.default_rng(9)
+    tables = tables_of_designs([*DESIGNS, (150, 151), (299, 12)], rng) + random_tables(10, 40, 120)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    product = barnard(k1, n1, k2, n2, alternative=alternative)  # one table per design: the product form
+    monkeypatch.setattr(E, "_PRODUCT_TABLES", 0)  # every design through its design and Bernstein basis
+    E._design.cache_clear()
+    designs = barnard(k1, n1, k2, n2, alternative=alternative)
+    assert product == pytest.approx(designs, rel=1e-11, abs=1e-13)
+
+
+def test_product_rows_equal_scipy_binomial_pmf_and_tails():
+    from stats.exact_tests import _product_grid, _ProductRows
+
+    for G in (24, 25, 72):
+        pis = _product_grid(G)
+        assert np.all(pis[G - 1 - np.arange(G // 2)] == 1 - pis[: G // 2])  # exactly symmetric
+        for n, rows in _ProductRows.batch([1, 2, 37, 160], pis).items():
+            x = np.arange(n + 1)[:, None]
+            # log-space terms up to ~700 in size: about 1e-12 relative (scipy: boost's direct products)
+            assert rows.f == pytest.approx(stats.binom.pmf(x, n, pis), rel=1e-11, abs=1e-300)
+            k = np.arange(n + 2)[:, None]
+            # scipy's tails (incomplete beta) lose their digits below about 1e-290
+            lower, upper = rows.F, rows.S
+            assert lower == pytest.approx(stats.binom.cdf(k - 1, n, pis), rel=1e-11, abs=1e-280)
+            assert upper == pytest.approx(stats.binom.sf(k - 1, n, pis), rel=1e-11, abs=1e-280)
+
+
+@pytest.mark.parametrize("N", [1, 2, 7, 40, 300])
+def test_basis_curvature_bound_behind_the_grid_size(N):
+    # b_t''/b_t >= -5N in theta = arcsin(sqrt(pi)) (the bound that sizes the grid, see _grid_size):
+    # second differences of scipy's binomial pmf in theta, on a fine grid, against the bound
+    from stats.exact_tests import _grid_size
+
+    theta = np.linspace(1e-3, np.pi / 2 - 1e-3, 4001)
+    h = 1e-4
+    for t in range(N + 1):
+
+        def pmf(th, t=t):
+            return stats.binom.pmf(t, N, np.sin(th) ** 2)
+
+        second = (pmf(theta + h) - 2 * pmf(theta) + pmf(theta - h)) / h**2
+        ok = pmf(theta) > 1e-250
+        assert np.all(second[ok] / pmf(theta)[ok] >= -5 * N - 1e-3 * N)
+    # the grid spacing keeps the nearest grid point within 10 % of a maximum: cos(sqrt(5N) * spacing / 2) >= 0.9
+    spacing = (np.pi / 2) / (_grid_size(N) - 1)
+    assert np.cos(np.sqrt(5 * N) * spacing / 2) >= 0.9
+
+
+# P(pi) with many ripples: the supremum is at a local maximum that is neither the best grid value nor
+# among the three best grid maxima (found by comparing against the previous, four times finer, grid).
+RIPPLED = [
+    ("boschloo", (0, 7, 39, 162), "greater", 0.0913359989580),
+    ("barnard", (152, 247, 124, 187), "two-sided", 0.361843723490),
+    ("barnard", (95, 160, 158, 235), "greater", 0.0701112066133),
+    ("barnard", (236, 237, 1, 215), "two-sided", 1.76681128e-131),
+    ("barnard", (230, 236, 34, 58), "less", 9.27530506e-15),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method, table, alternative, value", RIPPLED)
+def test_supremum_found_among_ripples(method, table, alternative, value):
+    ours = OURS[method](*table, alternative=alternative)
+    assert ours == pytest.approx(value, rel=1e-8)
+    if value > 1e-6:
+        assert ours == pytest.approx(brute_force_sup(method, *table, alternative), abs=1e-10)
+
+
+def test_product_form_batches_equal_one_batch(monkeypatch):
+    # the memory bound splits the tables of a call into batches; results do not depend on it (but for
+    # the order of floating-point sums over rows padded to a batch's widths)
+    import stats.exact_tests as E
+
+    tables = random_tables(13, 30, 80)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    whole = barnard(k1, n1, k2, n2)
+    monkeypatch.setattr(E, "_PRODUCT_BATCH", 100)
+    assert barnard(k1, n1, k2, n2) == pytest.approx(whole, rel=1e-12, abs=1e-15)
