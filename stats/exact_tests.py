@@ -431,13 +431,15 @@ def _evaluate(terms, N, x):
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
 
 
-def _grid_candidates(values, pis, sizes=None):
+def _grid_candidates(values, pis, sizes=None, symmetric=None):
     """Best grid value of each row of ``values`` ``(m, G)`` at ``pis``, and the local grid maxima worth
     refining: ``(best, argmax, (rows, a, b, x))`` with ``(a, b)`` the two grid neighbours and ``x``
     the grid point.
 
     ``pis`` is one grid ``(G,)`` or one per row ``(m, G)``; rows of smaller grids are padded with
-    ``-inf`` values on the right, their grid sizes in ``sizes``.
+    ``-inf`` values on the right, their grid sizes in ``sizes``. Rows flagged in ``symmetric``
+    satisfy :math:`P(\pi) = P(1 - \pi)` on a grid symmetric about 1/2: only their maxima at
+    :math:`\pi \le 1/2` are refined (the others are their mirror images).
     """
     m, G = values.shape
     grid = np.broadcast_to(pis, (m, G))
@@ -452,6 +454,8 @@ def _grid_candidates(values, pis, sizes=None):
     right = np.concatenate([values[:, 1:], np.full((m, 1), -np.inf)], axis=1)
     peak = (values >= left) & (values >= right)
     inside = (np.arange(G)[None, :] > 0) & (np.arange(G)[None, :] < sizes[:, None] - 1)
+    if symmetric is not None:
+        inside &= ~symmetric[:, None] | (grid <= 0.5)
     inside &= (best < 1 - 1e-13)[:, None]  # P <= 1: a grid value this close to 1 is the supremum to 1e-13
     # every local grid maximum within 10 % of the best value (the maximiser's nearest grid point is
     # within 10 %, see _grid_size; ripples of P can make several), and the best other points within
@@ -952,7 +956,15 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
             values[k, :G] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
             k += 1
     done = np.concatenate([order[grid_n[order] == G] for G in np.unique(grid_n[order]).tolist()] + [order[:0]])
-    b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done])
+    # two-sided regions equal to their mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o) give
+    # P(pi) = P(1 - pi): half the starts (the float statistic decides the region, so this is
+    # checked on the bounds themselves rather than assumed)
+    symmetric = np.zeros(m, dtype=bool)
+    if alternative == "two-sided":
+        for r in done.tolist():
+            A, B = bounds[r]
+            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
+    b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done], symmetric=symmetric[done])
     best[done], arg[done] = b_, a_
     rr = done[rows]
     if len(rr):
