@@ -438,8 +438,8 @@ def _grid_candidates(values, pis, sizes=None, symmetric=None):
 
     ``pis`` is one grid ``(G,)`` or one per row ``(m, G)``; rows of smaller grids are padded with
     ``-inf`` values on the right, their grid sizes in ``sizes``. Rows flagged in ``symmetric``
-    satisfy :math:`P(\pi) = P(1 - \pi)` on a grid symmetric about 1/2: only their maxima at
-    :math:`\pi \le 1/2` are refined (the others are their mirror images).
+    satisfy :math:`P(\\pi) = P(1 - \\pi)` on a grid symmetric about 1/2: only their maxima at
+    :math:`\\pi \\le 1/2` are refined (the others are their mirror images).
     """
     m, G = values.shape
     grid = np.broadcast_to(pis, (m, G))
@@ -1093,6 +1093,122 @@ def _boschloo_w(d, t, j, side):
     return w, s
 
 
+# Boschloo on designs with few tables: the designs of many tables built together in padded arrays
+# (tables x totals x positions); tables whose region has near-ties other than the observed cell go
+# through their own design (integer arithmetic, see _resolve_ties).
+_STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
+_STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
+_STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
+
+
+def _log_comb_windows(n, width, reverse):
+    """Per row ``i``, the log-combinations :math:`\\log\\binom{n_i}{k}` laid out so that any ``width``
+    consecutive counts are one strided window, with :math:`-\\infty` outside ``0..n_i``:
+    ``reverse=False``: position ``k`` holds count ``k`` (``k < K + width``);
+    ``reverse=True``: position ``p`` holds count ``K - 1 - p`` (so counts decrease along a window).
+    """
+    K = int(n.max()) + 1
+    lf = _log_factorials(K)
+    k = np.arange(K)[None, :]
+    inside = k <= n[:, None]
+    kk = np.where(inside, k, 0)
+    table = np.where(inside, lf[n][:, None] - lf[kk] - lf[np.where(inside, n[:, None] - kk, 0)], -np.inf)
+    out = np.full((len(n), K + width), -np.inf)
+    if reverse:
+        out[:, :K] = table[:, ::-1]
+    else:
+        out[:, :K] = table
+    step = out.strides
+    windows = np.lib.stride_tricks.as_strided(out, (len(n), K + 1, width), (step[0], step[1], step[1]), writeable=False)
+    return windows, K
+
+
+def _stacked_designs(n_c, n_p):
+    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length)``
+    with ``lo`` and ``length`` (tables x totals) and the conditional sums (tables x totals x
+    positions + 1) of :class:`_Design`, by the same operations along axis 2."""
+    m = len(n_c)
+    N = n_c + n_p
+    Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
+    t = np.arange(Tm)[None, :]
+    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell -inf
+    u = np.minimum(t, n_p[:, None])  # x_p of position j is u - j
+    win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
+    win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
+    rows = np.arange(m)[:, None]
+    lo_c = np.minimum(lo, win_c.shape[1] - 1)
+    logh = win_c[rows, lo_c] + win_p[rows, Kp - 1 - u]
+    lf = _log_factorials(int(N.max()))
+    tt = np.minimum(t, N[:, None])
+    logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
+    valid = np.isfinite(logh)
+    h = np.exp(logh, where=valid, out=np.zeros_like(logh))
+    total = h.sum(axis=2, keepdims=True)
+    h /= np.where(total > 0, total, 1.0)
+    prefix = np.zeros((m, Tm, Lm + 1))
+    np.cumsum(h, axis=2, out=prefix[:, :, 1:])
+    suffix = np.zeros((m, Tm, Lm + 1))
+    np.cumsum(h[:, :, ::-1], axis=2, out=suffix[:, :, -2::-1])
+    length = valid.sum(axis=2)  # (m, Tm)
+    return lo, prefix, suffix, length
+
+
+def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
+    """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
+    of different designs, their designs stacked (:func:`_stacked_designs`); and which tables have
+    near-ties beyond the observed cell (their rows of ``w`` are not set: compute them by their own
+    design). The same computation as :func:`_boschloo_w` (the complement for one-sided p-values
+    above 1/2, the tie band), along axis 2 of the stack.
+    """
+    lo, prefix, suffix, length = stack
+    m = len(n_c)
+    N = n_c + n_p
+    t = np.arange(prefix.shape[1])[None, :]
+    i = np.arange(m)
+    t_o = k_c + k_p
+    j_o = k_c - lo[i, t_o]
+    if side == "less":
+        s, c = prefix[i, t_o, j_o + 1], suffix[i, t_o, j_o + 1]
+        edge = j_o == length[i, t_o] - 1
+    else:
+        s, c = suffix[i, t_o, j_o], prefix[i, t_o, j_o]
+        edge = j_o == 0
+    flip = (s > 0.5) & ((c > 1e-250) | edge)
+    f3 = flip[:, None, None]
+    band = _TIE_BAND
+    if side == "less":
+        # region: a prefix of each total, cells with P(X_c <= x | t) <= s (or P(X_c > x | t) >= c)
+        stat = np.where(f3, -suffix[:, :, 1:], prefix[:, :, 1:])
+        q_sure = np.where(flip, -c * (1 + band), s * (1 - band))
+        q_maybe = np.where(flip, -c * (1 - band), s * (1 + band))
+        # flipped: stat <= q; otherwise stat < q, the same as stat <= the float just below q
+        q_sure = np.where(flip, q_sure, np.nextafter(q_sure, -np.inf))
+        sure = (stat <= q_sure[:, None, None]).sum(axis=2)
+        maybe = (stat <= q_maybe[:, None, None]).sum(axis=2)
+    else:
+        # region: a suffix, cells with P(X_c >= x | t) <= s (or P(X_c < x | t) >= c); counted outside it
+        stat = np.where(f3, prefix[:, :, :-1], -suffix[:, :, :-1])
+        q_sure = np.where(flip, c * (1 - band), -s * (1 + band))
+        q_maybe = np.where(flip, c * (1 + band), -s * (1 - band))
+        sure = (stat < q_sure[:, None, None]).sum(axis=2)
+        maybe = (stat < q_maybe[:, None, None]).sum(axis=2)
+    sure, maybe = np.minimum(sure, length), np.minimum(maybe, length)
+    amb = maybe > sure
+    extra = np.zeros_like(sure)
+    alone = amb[i, t_o] & (sure[i, t_o] == j_o) & (maybe[i, t_o] == j_o + 1)  # the observed cell itself
+    extra[i[alone], t_o[alone]] = 1
+    amb[i[alone], t_o[alone]] = False
+    tiny = s < 1e-250  # the region's mass is below 1e-250: every near-tie counted (as _resolve_ties)
+    extra = np.where(tiny[:, None] & amb, maybe - sure, extra)
+    fallback = amb.any(axis=1) & ~tiny
+    if side == "less":
+        w = np.take_along_axis(prefix, (sure + extra)[:, :, None], axis=2)[:, :, 0]
+    else:
+        w = np.take_along_axis(suffix, (maybe - extra)[:, :, None], axis=2)[:, :, 0]
+    w[t > N[:, None]] = 0.0
+    return w, s, fallback
+
+
 def _fisher_group(d, t, j, alternative):
     if alternative == "less":
         return d.prefix[t, j + 1]
@@ -1155,7 +1271,16 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 t_ = tables[batch]
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
-    for g0, g1 in groups:
+    alone: list = []  # tables computed by their own design, one at a time
+    if method == "boschloo":
+        few = [
+            (g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES and tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N
+        ]
+        if few:
+            sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
+            alone = _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
+            groups = [g for g in groups if g not in set(few)]
+    for g0, g1 in groups + [(r, r + 1) for r in alone]:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
@@ -1187,6 +1312,44 @@ def _compute(method, alternative, kp, np_, kc, nc):
             tp[sl], ts[sl], tn[sl] = p_, s_, x_
     pval[:], stat[:], nuis[:] = tp[inverse], ts[inverse], tn[inverse]
     return pval, stat, nuis
+
+
+def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
+    """Boschloo on the tables ``sel`` (rows of ``tables``: n_c, n_p, k_c, k_p) through stacked designs
+    (:func:`_boschloo_stacked`), in batches of at most ``_STACK_CELLS`` padded cells, their grid rows
+    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one).
+    Returns the tables with near-ties beyond the observed cell, to be computed by their own design."""
+    sides = ("less", "greater") if alternative == "two-sided" else (alternative,)
+    sel = sel[np.argsort(tables[sel, 0] + tables[sel, 1], kind="stable")]
+    N = tables[sel, 0] + tables[sel, 1]
+    L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
+    cells = (N + 1) * L
+    alone = []
+    start = 0
+    while start < len(sel):
+        # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
+        # stay within the memory bound and within 4/3 of its tables' own cells (plus the equivalent
+        # of a batch's fixed cost)
+        stop, L_max = start + 1, L[start]
+        while stop < len(sel):
+            padded = (stop + 1 - start) * (N[stop] + 1) * max(L_max, L[stop])
+            if padded > _STACK_CELLS or 3 * padded > 4 * cells[start : stop + 1].sum() + 3 * _STACK_SLACK:
+                break
+            L_max = max(L_max, L[stop])
+            stop += 1
+        batch = sel[start:stop]
+        n_c, n_p, k_c, k_p = (tables[batch, c] for c in range(4))
+        stack = _stacked_designs(n_c, n_p)
+        out = [_boschloo_stacked(n_c, n_p, k_c, k_p, side, stack) for side in sides]
+        fallback = np.any([f for _, _, f in out], axis=0)
+        alone.extend(batch[fallback].tolist())
+        Nb = n_c + n_p
+        for value in np.unique(Nb[~fallback]).tolist():
+            rows = np.flatnonzero((Nb == value) & ~fallback)
+            for w, s_, _ in out:
+                jobs.append((batch[rows], s_[rows], sup.add(w[rows, : value + 1], value)))
+        start = stop
+    return alone
 
 
 def _odds_ratio(d, kc, kp):
