@@ -561,12 +561,19 @@ class _Suprema:
     every block are run together (grids and rows of different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
     ``(sup, argmax)`` for every row added.
+
+    Rows added with ``partner`` (the slice of an earlier block, added with ``hold=True`` so that both
+    are refined together) are the two sides of two-sided tests that keep the smaller supremum: a row
+    whose best grid value exceeds its partner's divided by 0.9 is not refined (the partner's
+    supremum is at most that, see :func:`_grid_size`), and its result is its best grid value, a lower
+    bound that is still the larger of the two.
     """
 
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
+        self.pairs: list = []
 
-    def add(self, w, N):
+    def add(self, w, N, hold=False, partner=None):
         pis, basis = _grid(N)
         # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
         # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
@@ -575,7 +582,9 @@ class _Suprema:
         self.blocks.append((N, w, values, pis))
         self.count += len(w)
         self.size += w.size * 6
-        if self.size > self.budget:
+        if partner is not None:
+            self.pairs.append((partner, out))
+        if self.size > self.budget and not hold:
             self._flush()
         return out
 
@@ -597,6 +606,15 @@ class _Suprema:
             sizes[rows_i], degree[rows_i] = len(pis), N
             w_all[rows_i, : w.shape[1]] = w
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
+        if self.pairs and len(rows):
+            offset, larger = self.count - m, np.zeros(m, dtype=bool)
+            for one, two in self.pairs:
+                r1, r2 = np.arange(one.start, one.stop) - offset, np.arange(two.start, two.stop) - offset
+                larger[r1] |= 0.9 * best[r1] > best[r2]
+                larger[r2] |= 0.9 * best[r2] > best[r1]
+            keep = ~larger[rows]
+            rows, a, b, x = rows[keep], a[keep], b[keep], x[keep]
+        self.pairs = []
         if len(rows):
             # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
             terms = _refine_terms(w_all[rows])
@@ -1258,7 +1276,7 @@ def _compute(method, alternative, kp, np_, kc, nc):
     design_key = tables[:, :2]
     starts = np.r_[0, np.flatnonzero(np.any(design_key[1:] != design_key[:-1], axis=1)) + 1, len(tables)]
     sup = _Suprema()  # one refinement for all designs
-    jobs = []
+    jobs: list = []
     groups = list(itertools.pairwise(starts))
     if method == "barnard":
         few = [(g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES]
@@ -1291,9 +1309,11 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 tp[sl], ts[sl] = _fisher_group(d, t, j, alternative), _odds_ratio(d, kc_, kp_)
                 continue
             sides = ("less", "greater") if method == "boschloo" and alternative == "two-sided" else (alternative,)
+            first = None
             for side in sides:
                 w, s_ = _barnard_w(d, t, j, side) if method == "barnard" else _boschloo_w(d, t, j, side)
-                jobs.append((sl, s_, sup.add(w, d.N)))
+                first = sup.add(w, d.N, hold=len(sides) == 2 and first is None, partner=first)
+                jobs.append((sl, s_, first))
     if jobs:
         p_all, x_all = sup.result()
         two = method == "boschloo" and alternative == "two-sided"
@@ -1346,8 +1366,10 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
         Nb = n_c + n_p
         for value in np.unique(Nb[~fallback]).tolist():
             rows = np.flatnonzero((Nb == value) & ~fallback)
+            first = None
             for w, s_, _ in out:
-                jobs.append((batch[rows], s_[rows], sup.add(w[rows, : value + 1], value)))
+                first = sup.add(w[rows, : value + 1], value, hold=len(out) == 2 and first is None, partner=first)
+                jobs.append((batch[rows], s_[rows], first))
         start = stop
     return alone
 
