@@ -475,8 +475,9 @@ def test_stacked_designs_equal_the_design_arrays():
         assert np.array_equal(lo[i, : d.N + 1], d.lo)
         assert np.array_equal(length[i, : d.N + 1], d.length)
         assert np.all(length[i, d.N + 1 :] == 0)
-        assert prefix[i, : d.N + 1, : d.L + 1] == pytest.approx(d.prefix, rel=1e-14, abs=1e-300)
-        assert suffix[i, : d.N + 1, : d.L + 1] == pytest.approx(d.suffix, rel=1e-14, abs=1e-300)
+        stacked_prefix, stacked_suffix = prefix[: d.L + 1, i, : d.N + 1].T, suffix[: d.L + 1, i, : d.N + 1].T
+        assert stacked_prefix == pytest.approx(d.prefix, rel=1e-14, abs=1e-300)
+        assert stacked_suffix == pytest.approx(d.suffix, rel=1e-14, abs=1e-300)
 
 
 def test_stacked_batches_equal_one_batch(monkeypatch):
