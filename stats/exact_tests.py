@@ -26,7 +26,15 @@ the tests) for whole arrays of tables at once:
   found in closed form, so :math:`P(\\pi)` is a sum of binomial
   probabilities times binomial tail sums, whose grid rows depend on one
   sample size only (``_barnard_product``): about :math:`(n_1 + n_2)\\sqrt N`
-  work per table instead of :math:`n_1 n_2`;
+  work per table instead of :math:`n_1 n_2`; when the two-sided region is its
+  own mirror image (yes and no swapped), :math:`P(\\pi) = P(1 - \\pi)` and only
+  the maxima at :math:`\\pi \\le 1/2` are refined;
+* Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
+  the designs of all of them at once, stacked in padded arrays
+  (``_stacked_designs``); a table with near-ties other than its own cell goes
+  through its own design. Two-sided Boschloo (on any design) does not refine
+  the side whose best grid value exceeds the other's divided by 0.9 (the grid
+  bound makes it the larger supremum, and the p-value is twice the smaller);
 * one-sided Fisher p-values above 1/2 are compared through their complement
   (the opposite tail, exact in floating point), so tables far in either tail
   need no integer arithmetic; near-ties left are decided with integers.

@@ -503,3 +503,13 @@ def test_symmetric_two_sided_regions_refine_half_the_maxima(alternative, monkeyp
     monkeypatch.setattr(E, "_grid_candidates", lambda *a, symmetric=None, **k: original(*a, **k))
     full = barnard(k1, n1, k2, n2, alternative=alternative)
     assert half == pytest.approx(full, rel=1e-12, abs=1e-300)
+
+
+def test_two_sided_boschloo_is_twice_the_smaller_one_sided_pvalue():
+    # two-sided, the side whose grid values are clearly the larger is not refined (_Suprema pairs);
+    # the one-sided calls refine every side: the identity p = min(1, 2 min(p_less, p_greater)) holds
+    tables = random_tables(37, 80, 150) + [(t[0], t[1], t[2], t[3]) for t in EXTREME]
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    two = boschloo(k1, n1, k2, n2)
+    less, greater = (boschloo(k1, n1, k2, n2, alternative=a) for a in ("less", "greater"))
+    assert two == pytest.approx(np.minimum(1.0, 2 * np.minimum(less, greater)), rel=1e-13, abs=1e-300)
