@@ -1361,12 +1361,12 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
         # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
         # stay within the memory bound and within 4/3 of its tables' own cells (plus the equivalent
         # of a batch's fixed cost)
-        stop, L_max = start + 1, L[start]
+        stop, L_max, own = start + 1, L[start], cells[start]
         while stop < len(sel):
             padded = (stop + 1 - start) * (N[stop] + 1) * max(L_max, L[stop])
-            if padded > _STACK_CELLS or 3 * padded > 4 * cells[start : stop + 1].sum() + 3 * _STACK_SLACK:
+            if padded > _STACK_CELLS or 3 * padded > 4 * (own + cells[stop]) + 3 * _STACK_SLACK:
                 break
-            L_max = max(L_max, L[stop])
+            L_max, own = max(L_max, L[stop]), own + cells[stop]
             stop += 1
         batch = sel[start:stop]
         n_c, n_p, k_c, k_p = (tables[batch, c] for c in range(4))
