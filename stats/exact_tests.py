@@ -26,7 +26,15 @@ the tests) for whole arrays of tables at once:
   found in closed form, so :math:`P(\\pi)` is a sum of binomial
   probabilities times binomial tail sums, whose grid rows depend on one
   sample size only (``_barnard_product``): about :math:`(n_1 + n_2)\\sqrt N`
-  work per table instead of :math:`n_1 n_2`;
+  work per table instead of :math:`n_1 n_2`; when the two-sided region is its
+  own mirror image (yes and no swapped), :math:`P(\\pi) = P(1 - \\pi)` and only
+  the maxima at :math:`\\pi \\le 1/2` are refined;
+* Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
+  the designs of all of them at once, stacked in padded arrays
+  (``_stacked_designs``); a table with near-ties other than its own cell goes
+  through its own design. Two-sided Boschloo (on any design) does not refine
+  the side whose best grid value exceeds the other's divided by 0.9 (the grid
+  bound makes it the larger supremum, and the p-value is twice the smaller);
 * one-sided Fisher p-values above 1/2 are compared through their complement
   (the opposite tail, exact in floating point), so tables far in either tail
   need no integer arithmetic; near-ties left are decided with integers.
@@ -431,13 +439,15 @@ def _evaluate(terms, N, x):
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
 
 
-def _grid_candidates(values, pis, sizes=None):
+def _grid_candidates(values, pis, sizes=None, symmetric=None):
     """Best grid value of each row of ``values`` ``(m, G)`` at ``pis``, and the local grid maxima worth
     refining: ``(best, argmax, (rows, a, b, x))`` with ``(a, b)`` the two grid neighbours and ``x``
     the grid point.
 
     ``pis`` is one grid ``(G,)`` or one per row ``(m, G)``; rows of smaller grids are padded with
-    ``-inf`` values on the right, their grid sizes in ``sizes``.
+    ``-inf`` values on the right, their grid sizes in ``sizes``. Rows flagged in ``symmetric``
+    satisfy :math:`P(\\pi) = P(1 - \\pi)` on a grid symmetric about 1/2: only their maxima at
+    :math:`\\pi \\le 1/2` are refined (the others are their mirror images).
     """
     m, G = values.shape
     grid = np.broadcast_to(pis, (m, G))
@@ -452,6 +462,8 @@ def _grid_candidates(values, pis, sizes=None):
     right = np.concatenate([values[:, 1:], np.full((m, 1), -np.inf)], axis=1)
     peak = (values >= left) & (values >= right)
     inside = (np.arange(G)[None, :] > 0) & (np.arange(G)[None, :] < sizes[:, None] - 1)
+    if symmetric is not None:
+        inside &= ~symmetric[:, None] | (grid <= 0.5)
     inside &= (best < 1 - 1e-13)[:, None]  # P <= 1: a grid value this close to 1 is the supremum to 1e-13
     # every local grid maximum within 10 % of the best value (the maximiser's nearest grid point is
     # within 10 %, see _grid_size; ripples of P can make several), and the best other points within
@@ -557,12 +569,19 @@ class _Suprema:
     every block are run together (grids and rows of different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
     ``(sup, argmax)`` for every row added.
+
+    Rows added with ``partner`` (the slice of an earlier block, added with ``hold=True`` so that both
+    are refined together) are the two sides of two-sided tests that keep the smaller supremum: a row
+    whose best grid value exceeds its partner's divided by 0.9 is not refined (the partner's
+    supremum is at most that, see :func:`_grid_size`), and its result is its best grid value, a lower
+    bound that is still the larger of the two.
     """
 
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
+        self.pairs: list = []
 
-    def add(self, w, N):
+    def add(self, w, N, hold=False, partner=None):
         pis, basis = _grid(N)
         # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
         # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
@@ -571,7 +590,9 @@ class _Suprema:
         self.blocks.append((N, w, values, pis))
         self.count += len(w)
         self.size += w.size * 6
-        if self.size > self.budget:
+        if partner is not None:
+            self.pairs.append((partner, out))
+        if self.size > self.budget and not hold:
             self._flush()
         return out
 
@@ -593,6 +614,15 @@ class _Suprema:
             sizes[rows_i], degree[rows_i] = len(pis), N
             w_all[rows_i, : w.shape[1]] = w
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
+        if self.pairs and len(rows):
+            offset, larger = self.count - m, np.zeros(m, dtype=bool)
+            for one, two in self.pairs:
+                r1, r2 = np.arange(one.start, one.stop) - offset, np.arange(two.start, two.stop) - offset
+                larger[r1] |= 0.9 * best[r1] > best[r2]
+                larger[r2] |= 0.9 * best[r2] > best[r1]
+            keep = ~larger[rows]
+            rows, a, b, x = rows[keep], a[keep], b[keep], x[keep]
+        self.pairs = []
         if len(rows):
             # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
             terms = _refine_terms(w_all[rows])
@@ -952,7 +982,15 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
             values[k, :G] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
             k += 1
     done = np.concatenate([order[grid_n[order] == G] for G in np.unique(grid_n[order]).tolist()] + [order[:0]])
-    b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done])
+    # two-sided regions equal to their mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o) give
+    # P(pi) = P(1 - pi): half the starts (the float statistic decides the region, so this is
+    # checked on the bounds themselves rather than assumed)
+    symmetric = np.zeros(m, dtype=bool)
+    if alternative == "two-sided":
+        for r in done.tolist():
+            A, B = bounds[r]
+            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
+    b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done], symmetric=symmetric[done])
     best[done], arg[done] = b_, a_
     rr = done[rows]
     if len(rr):
@@ -1081,6 +1119,125 @@ def _boschloo_w(d, t, j, side):
     return w, s
 
 
+# Boschloo on designs with few tables: the designs of many tables built together in padded arrays
+# (tables x totals x positions); tables whose region has near-ties other than the observed cell go
+# through their own design (integer arithmetic, see _resolve_ties).
+_STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
+_STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
+_STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
+
+
+def _log_comb_windows(n, width, reverse):
+    """Per row ``i``, the log-combinations :math:`\\log\\binom{n_i}{k}` laid out so that any ``width``
+    consecutive counts are one strided window, with :math:`-\\infty` outside ``0..n_i``:
+    ``reverse=False``: position ``k`` holds count ``k`` (``k < K + width``);
+    ``reverse=True``: position ``p`` holds count ``K - 1 - p`` (so counts decrease along a window).
+    """
+    K = int(n.max()) + 1
+    lf = _log_factorials(K)
+    k = np.arange(K)[None, :]
+    inside = k <= n[:, None]
+    kk = np.where(inside, k, 0)
+    table = np.where(inside, lf[n][:, None] - lf[kk] - lf[np.where(inside, n[:, None] - kk, 0)], -np.inf)
+    out = np.full((len(n), K + width), -np.inf)
+    if reverse:
+        out[:, :K] = table[:, ::-1]
+    else:
+        out[:, :K] = table
+    step = out.strides
+    windows = np.lib.stride_tricks.as_strided(out, (len(n), K + 1, width), (step[0], step[1], step[1]), writeable=False)
+    return windows, K
+
+
+def _stacked_designs(n_c, n_p):
+    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length)``
+    with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
+    out (positions + 1) x tables x totals, by the same operations. Position-major, the running sums
+    are one vector addition per position (numpy's ``cumsum`` along an axis is several times slower)
+    and add in the same order as :class:`_Design`'s."""
+    m = len(n_c)
+    N = n_c + n_p
+    Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
+    t = np.arange(Tm)[None, :]
+    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell -inf
+    u = np.minimum(t, n_p[:, None])  # x_p of position j is u - j
+    win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
+    win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
+    rows = np.arange(m)[:, None]
+    logh = win_c[rows, np.minimum(lo, win_c.shape[1] - 1)] + win_p[rows, Kp - 1 - u]  # (m, Tm, Lm)
+    lf = _log_factorials(int(N.max()))
+    tt = np.minimum(t, N[:, None])
+    logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
+    logh = logh.transpose(2, 0, 1)
+    valid = np.isfinite(logh)
+    h = np.zeros((Lm, m, Tm))
+    np.exp(logh, where=valid, out=h)
+    total = h.sum(axis=0)
+    h /= np.where(total > 0, total, 1.0)
+    prefix = np.zeros((Lm + 1, m, Tm))
+    suffix = np.zeros((Lm + 1, m, Tm))
+    for j in range(Lm):
+        np.add(prefix[j], h[j], out=prefix[j + 1])
+        np.add(suffix[Lm - j], h[Lm - 1 - j], out=suffix[Lm - 1 - j])
+    return lo, prefix, suffix, valid.sum(axis=0)
+
+
+def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
+    """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
+    of different designs, their designs stacked (:func:`_stacked_designs`); and which tables have
+    near-ties beyond the observed cell (their rows of ``w`` are not set: compute them by their own
+    design). The same computation as :func:`_boschloo_w` (the complement for one-sided p-values
+    above 1/2, the tie band), along axis 0 of the stack.
+    """
+    lo, prefix, suffix, length = stack
+    m = len(n_c)
+    N = n_c + n_p
+    t = np.arange(prefix.shape[2])[None, :]
+    i = np.arange(m)
+    t_o = k_c + k_p
+    j_o = k_c - lo[i, t_o]
+    if side == "less":
+        s, c = prefix[j_o + 1, i, t_o], suffix[j_o + 1, i, t_o]
+        edge = j_o == length[i, t_o] - 1
+    else:
+        s, c = suffix[j_o, i, t_o], prefix[j_o, i, t_o]
+        edge = j_o == 0
+    flip = (s > 0.5) & ((c > 1e-250) | edge)
+    f3 = flip[None, :, None]
+    band = _TIE_BAND
+    if side == "less":
+        # region: a prefix of each total, cells with P(X_c <= x | t) <= s (or P(X_c > x | t) >= c)
+        stat = np.where(f3, -suffix[1:], prefix[1:])
+        q_sure = np.where(flip, -c * (1 + band), s * (1 - band))
+        q_maybe = np.where(flip, -c * (1 - band), s * (1 + band))
+        # flipped: stat <= q; otherwise stat < q, the same as stat <= the float just below q
+        q_sure = np.where(flip, q_sure, np.nextafter(q_sure, -np.inf))
+        sure = (stat <= q_sure[None, :, None]).sum(axis=0)
+        maybe = (stat <= q_maybe[None, :, None]).sum(axis=0)
+    else:
+        # region: a suffix, cells with P(X_c >= x | t) <= s (or P(X_c < x | t) >= c); counted outside it
+        stat = np.where(f3, prefix[:-1], -suffix[:-1])
+        q_sure = np.where(flip, c * (1 - band), -s * (1 + band))
+        q_maybe = np.where(flip, c * (1 + band), -s * (1 - band))
+        sure = (stat < q_sure[None, :, None]).sum(axis=0)
+        maybe = (stat < q_maybe[None, :, None]).sum(axis=0)
+    sure, maybe = np.minimum(sure, length), np.minimum(maybe, length)
+    amb = maybe > sure
+    extra = np.zeros_like(sure)
+    alone = amb[i, t_o] & (sure[i, t_o] == j_o) & (maybe[i, t_o] == j_o + 1)  # the observed cell itself
+    extra[i[alone], t_o[alone]] = 1
+    amb[i[alone], t_o[alone]] = False
+    tiny = s < 1e-250  # the region's mass is below 1e-250: every near-tie counted (as _resolve_ties)
+    extra = np.where(tiny[:, None] & amb, maybe - sure, extra)
+    fallback = amb.any(axis=1) & ~tiny
+    if side == "less":
+        w = np.take_along_axis(prefix, (sure + extra)[None], axis=0)[0]
+    else:
+        w = np.take_along_axis(suffix, (maybe - extra)[None], axis=0)[0]
+    w[t > N[:, None]] = 0.0
+    return w, s, fallback
+
+
 def _fisher_group(d, t, j, alternative):
     if alternative == "less":
         return d.prefix[t, j + 1]
@@ -1130,7 +1287,7 @@ def _compute(method, alternative, kp, np_, kc, nc):
     design_key = tables[:, :2]
     starts = np.r_[0, np.flatnonzero(np.any(design_key[1:] != design_key[:-1], axis=1)) + 1, len(tables)]
     sup = _Suprema()  # one refinement for all designs
-    jobs = []
+    jobs: list = []
     groups = list(itertools.pairwise(starts))
     if method == "barnard":
         few = [(g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES]
@@ -1143,7 +1300,16 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 t_ = tables[batch]
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
-    for g0, g1 in groups:
+    alone: list = []  # tables computed by their own design, one at a time
+    if method == "boschloo":
+        few = [
+            (g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES and tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N
+        ]
+        if few:
+            sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
+            alone = _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
+            groups = [g for g in groups if g not in set(few)]
+    for g0, g1 in groups + [(r, r + 1) for r in alone]:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
@@ -1154,9 +1320,11 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 tp[sl], ts[sl] = _fisher_group(d, t, j, alternative), _odds_ratio(d, kc_, kp_)
                 continue
             sides = ("less", "greater") if method == "boschloo" and alternative == "two-sided" else (alternative,)
+            first = None
             for side in sides:
                 w, s_ = _barnard_w(d, t, j, side) if method == "barnard" else _boschloo_w(d, t, j, side)
-                jobs.append((sl, s_, sup.add(w, d.N)))
+                first = sup.add(w, d.N, hold=len(sides) == 2 and first is None, partner=first)
+                jobs.append((sl, s_, first))
     if jobs:
         p_all, x_all = sup.result()
         two = method == "boschloo" and alternative == "two-sided"
@@ -1175,6 +1343,46 @@ def _compute(method, alternative, kp, np_, kc, nc):
             tp[sl], ts[sl], tn[sl] = p_, s_, x_
     pval[:], stat[:], nuis[:] = tp[inverse], ts[inverse], tn[inverse]
     return pval, stat, nuis
+
+
+def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
+    """Boschloo on the tables ``sel`` (rows of ``tables``: n_c, n_p, k_c, k_p) through stacked designs
+    (:func:`_boschloo_stacked`), in batches of at most ``_STACK_CELLS`` padded cells, their grid rows
+    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one).
+    Returns the tables with near-ties beyond the observed cell, to be computed by their own design."""
+    sides = ("less", "greater") if alternative == "two-sided" else (alternative,)
+    sel = sel[np.argsort(tables[sel, 0] + tables[sel, 1], kind="stable")]
+    N = tables[sel, 0] + tables[sel, 1]
+    L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
+    cells = (N + 1) * L
+    alone = []
+    start = 0
+    while start < len(sel):
+        # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
+        # stay within the memory bound and within 4/3 of its tables' own cells (plus the equivalent
+        # of a batch's fixed cost)
+        stop, L_max, own = start + 1, L[start], cells[start]
+        while stop < len(sel):
+            padded = (stop + 1 - start) * (N[stop] + 1) * max(L_max, L[stop])
+            if padded > _STACK_CELLS or 3 * padded > 4 * (own + cells[stop]) + 3 * _STACK_SLACK:
+                break
+            L_max, own = max(L_max, L[stop]), own + cells[stop]
+            stop += 1
+        batch = sel[start:stop]
+        n_c, n_p, k_c, k_p = (tables[batch, c] for c in range(4))
+        stack = _stacked_designs(n_c, n_p)
+        out = [_boschloo_stacked(n_c, n_p, k_c, k_p, side, stack) for side in sides]
+        fallback = np.any([f for _, _, f in out], axis=0)
+        alone.extend(batch[fallback].tolist())
+        Nb = n_c + n_p
+        for value in np.unique(Nb[~fallback]).tolist():
+            rows = np.flatnonzero((Nb == value) & ~fallback)
+            first = None
+            for w, s_, _ in out:
+                first = sup.add(w[rows, : value + 1], value, hold=len(out) == 2 and first is None, partner=first)
+                jobs.append((batch[rows], s_[rows], first))
+        start = stop
+    return alone
 
 
 def _odds_ratio(d, kc, kp):

@@ -443,3 +443,73 @@ def test_product_form_batches_equal_one_batch(monkeypatch):
     whole = barnard(k1, n1, k2, n2)
     monkeypatch.setattr(E, "_PRODUCT_BATCH", 100)
     assert barnard(k1, n1, k2, n2) == pytest.approx(whole, rel=1e-12, abs=1e-15)
+
+
+# ---- Boschloo on stacked designs (designs with few tables) --------------------------------------
+
+
+@pytest.mark.parametrize("alternative", ALTS)
+def test_stacked_designs_equal_one_design_each(alternative, monkeypatch):
+    # small designs with few tables are stacked in padded arrays; every one through its own design
+    # gives the same p-values (equal n: mirror-image ties, decided by the design's integers)
+    import stats.exact_tests as E
+
+    rng = np.random.default_rng(17)
+    tables = random_tables(23, 60, 60) + tables_of_designs([(1, 1), (1, 9), (12, 12), (60, 60), (3, 57)], rng)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    stacked = boschloo(k1, n1, k2, n2, alternative=alternative)
+    monkeypatch.setattr(E, "_STACK_MAX_N", 0)
+    E._design.cache_clear()
+    designs = boschloo(k1, n1, k2, n2, alternative=alternative)
+    assert stacked == pytest.approx(designs, rel=1e-12, abs=1e-300)
+
+
+def test_stacked_designs_equal_the_design_arrays():
+    from stats.exact_tests import _Design, _stacked_designs
+
+    sizes = [(1, 1), (1, 7), (7, 1), (13, 13), (40, 17), (5, 60)]
+    n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
+    lo, prefix, suffix, length = _stacked_designs(n_c, n_p)
+    for i, (a, b) in enumerate(sizes):
+        d = _Design(a, b)
+        assert np.array_equal(lo[i, : d.N + 1], d.lo)
+        assert np.array_equal(length[i, : d.N + 1], d.length)
+        assert np.all(length[i, d.N + 1 :] == 0)
+        stacked_prefix, stacked_suffix = prefix[: d.L + 1, i, : d.N + 1].T, suffix[: d.L + 1, i, : d.N + 1].T
+        assert stacked_prefix == pytest.approx(d.prefix, rel=1e-14, abs=1e-300)
+        assert stacked_suffix == pytest.approx(d.suffix, rel=1e-14, abs=1e-300)
+
+
+def test_stacked_batches_equal_one_batch(monkeypatch):
+    import stats.exact_tests as E
+
+    tables = random_tables(29, 40, 50)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    whole = boschloo(k1, n1, k2, n2)
+    monkeypatch.setattr(E, "_STACK_CELLS", 2000)  # a batch of one or two tables
+    assert boschloo(k1, n1, k2, n2) == pytest.approx(whole, rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less"])
+def test_symmetric_two_sided_regions_refine_half_the_maxima(alternative, monkeypatch):
+    # two-sided Barnard regions equal to their mirror image give P(pi) = P(1 - pi): refining the
+    # maxima at pi <= 1/2 only gives the same supremum as refining all of them
+    import stats.exact_tests as E
+
+    tables = random_tables(31, 60, 150)
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    half = barnard(k1, n1, k2, n2, alternative=alternative)
+    original = E._grid_candidates
+    monkeypatch.setattr(E, "_grid_candidates", lambda *a, symmetric=None, **k: original(*a, **k))
+    full = barnard(k1, n1, k2, n2, alternative=alternative)
+    assert half == pytest.approx(full, rel=1e-12, abs=1e-300)
+
+
+def test_two_sided_boschloo_is_twice_the_smaller_one_sided_pvalue():
+    # two-sided, the side whose grid values are clearly the larger is not refined (_Suprema pairs);
+    # the one-sided calls refine every side: the identity p = min(1, 2 min(p_less, p_greater)) holds
+    tables = random_tables(37, 80, 150) + [(t[0], t[1], t[2], t[3]) for t in EXTREME]
+    k1, n1, k2, n2 = (np.array(c) for c in zip(*tables, strict=True))
+    two = boschloo(k1, n1, k2, n2)
+    less, greater = (boschloo(k1, n1, k2, n2, alternative=a) for a in ("less", "greater"))
+    assert two == pytest.approx(np.minimum(1.0, 2 * np.minimum(less, greater)), rel=1e-13, abs=1e-300)
