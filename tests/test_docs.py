@@ -105,9 +105,16 @@ CHECKED = {
 }
 
 
+#: The README's performance section quotes the recorded benchmark runs: its numbers are checked
+#: against those logs (test_the_readme_quotes_the_recorded_runs), not against CHECKED.
+PERFORMANCE = re.compile(r"^## Performance\n.*?(?=^## |\Z)", flags=re.S | re.M)
+
+
 def prose(path: Path) -> str:
     """The text of a page outside front matter, code blocks, code spans and link targets."""
     text = path.read_text(encoding="utf-8")
+    if path.name == "README.md":
+        text = PERFORMANCE.sub("", text)
     text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
     text = re.sub(r"^(```+|~~~+).*?^\1[ \t]*$", "", text, flags=re.S | re.M)
     text = re.sub(r"`[^`\n]*`", "", text)
@@ -146,3 +153,22 @@ def test_every_number_in_the_prose_is_checked(page):
 @pytest.mark.parametrize("number", [k for k, v in CHECKED.items() if callable(v)])
 def test_the_checked_numbers_hold(number):
     assert CHECKED[number]()
+
+
+def _recorded(name: str, pattern: str) -> list[str]:
+    """Every match of ``pattern``'s group in the recorded benchmark log ``docs/benchmarks/{name}``."""
+    return re.findall(pattern, (DOCS / "benchmarks" / name).read_text(encoding="utf-8"))
+
+
+def test_the_readme_quotes_the_recorded_runs():
+    """The README's performance section states exactly the ratios of the recorded runs, and only them."""
+    exact = sorted(int(r) for r in _recorded("exact_tests.txt", r"ratio\s+(\d+)x"))
+    label = _recorded("label_memory.txt", r"^label\s+\S+ s\s+([\d.]+)x the floor")
+    label_large = _recorded("label_memory_ten_million.txt", r"^label\s+\S+ s\s+([\d.]+)x the floor")
+    main_job = _recorded("jobs.txt", r"main job / imports\s+([\d.]+)x")
+    html = _recorded("jobs.txt", r"html / text report\s+([\d.]+)x")
+    assert len(exact) >= 12 and len(label) == len(label_large) == len(main_job) == len(html) == 1
+    expected = {str(exact[0]), str(exact[-1]), label[0], label_large[0], main_job[0], html[0]}
+    section = PERFORMANCE.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert section, "README.md has no '## Performance' section"
+    assert numbers(re.sub(r"`[^`\n]*`", "", section.group())) == expected
