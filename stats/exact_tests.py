@@ -666,7 +666,7 @@ def _sup_over_nuisance(w, N):
 # Designs with fewer distinct tables than this in a call are computed by the product form (no
 # design, binomial rows per sample size); others share a design and one grid basis per total size.
 _PRODUCT_TABLES = 12
-_PRODUCT_CELLS = 1 << 22  # grid cells of binomial rows kept at once (memory bound of the product form)
+_PRODUCT_CELLS = 1 << 22  # memory bound of the product form: about 4x the cells of one chunk's stacked rows and terms
 _PRODUCT_BATCH = 1 << 16  # sum of sample sizes of the tables of one product-form batch
 
 
@@ -760,13 +760,18 @@ class _ProductRows:
         self.h = h = (G + 1) // 2
         self.mirror = slice(G - 1 - h, None, -1) if G - 1 - h >= 0 else slice(0, 0)
         self.low = low
-        self.cells = 3 * low.size
 
     @classmethod
     def batch(cls, ns, pis):
         """Rows of every sample size in ``ns`` on the grid ``pis``: one exponential for all of them."""
         G = len(pis)
-        low = pis[: (G + 1) // 2]
+        f, off = cls.stack(ns, pis[: (G + 1) // 2])
+        return {n: cls(f[o : o + n + 1], G) for n, o in off.items()}
+
+    @staticmethod
+    def stack(ns, low):
+        """The pmf rows of every sample size in ``ns`` at the points ``low`` (pi < 1), stacked in one
+        array, and the first row of each size: ``(f, {n: offset})``."""
         lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
         lq = np.log1p(-low)
         ns = np.asarray(ns, dtype=np.int64)
@@ -778,7 +783,7 @@ class _ProductRows:
         f += (lf[n] - lf[x] - lf[n - x])[:, None]
         f += np.multiply.outer(n.astype(float), lq)
         np.exp(f, out=f)
-        return {int(k): cls(f[starts[i] : starts[i + 1]], G) for i, k in enumerate(ns.tolist())}
+        return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
     def _join(self, low, high):
         return np.concatenate([low, high[::-1, self.mirror]], axis=1)
@@ -801,12 +806,10 @@ class _ProductRows:
 
     @cached_property
     def F(self):
-        self.cells += 3 * self._F_low.size
         return self._join(self._F_low, self._S_low)
 
     @cached_property
     def S(self):
-        self.cells += 3 * self._S_low.size
         return self._join(self._S_low, self._F_low)
 
 
@@ -929,6 +932,58 @@ class _ProductRefiner:
         return out[0], out[1], out[2]
 
 
+def _product_values(n_i, n_o, bounds, symmetric, G):
+    """Grid values :math:`P(\\pi_g)` of the product form for tables sharing the grid of ``G`` points
+    (``G`` even), all in a few vectorised calls.
+
+    Only the lower half of the grid is computed: with :math:`\\pi' = 1 - \\pi`,
+    :math:`b(x; n, \\pi') = b(n - x; n, \\pi)`, :math:`F_n(A; \\pi') = S_n(n + 1 - A; \\pi)` and
+    :math:`S_n(B; \\pi') = F_n(n + 1 - B; \\pi)`, so :math:`P(\\pi') = \\sum_{x_o} b(n_o - x_o; n_o, \\pi)
+    \\,[S_i(n_i + 1 - A_{x_o}; \\pi) + F_i(n_i + 1 - B_{x_o}; \\pi)]`
+    (and :math:`P(\\pi') = P(\\pi)` for ``symmetric`` tables: their upper half is not computed).
+    The pmf and both tail sums of every sample size are stacked in one array each; every
+    table's terms are gathered at once and summed per table with one ``add.reduceat``.
+    A region without its lower (upper) tail has :math:`A = 0` (:math:`B = n_i + 1`): a zero row.
+    """
+    h = G // 2
+    ns = np.unique(np.r_[n_i, n_o])
+    f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h])
+    inner = np.unique(n_i)
+    size = inner + 2
+    off = dict(zip(inner.tolist(), (np.cumsum(size) - size).tolist(), strict=True))
+    F = np.empty((int(size.sum()), h))
+    S = np.empty_like(F)
+    for n, o in off.items():
+        low = f[f_off[n] : f_off[n] + n + 1]
+        F[o] = 0.0
+        np.cumsum(low, axis=0, out=F[o + 1 : o + n + 2])
+        S[o + n + 1] = 0.0
+        np.cumsum(low[::-1], axis=0, out=S[o + n :: -1] if o == 0 else S[o + n : o - 1 : -1])
+    o_i = np.array([off[n] for n in n_i.tolist()])
+    o_o = np.array([f_off[n] for n in n_o.tolist()])
+    A = np.concatenate([ab[0] for ab in bounds])
+    B = np.concatenate([ab[1] for ab in bounds])
+    sizes = n_o + 1
+    at = np.repeat(np.arange(len(n_o)), sizes)
+    x = np.arange(len(at)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    oi, oo, top = o_i[at], o_o[at], (n_i + 1)[at]
+    # lower half for every table, then the upper half of the tables that are not symmetric
+    mirror = ~symmetric[at]
+    i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
+    i_F = np.r_[oi + A, (oi + top - B)[mirror]]
+    i_S = np.r_[oi + B, (oi + top - A)[mirror]]
+    terms = F[i_F]
+    terms += S[i_S]
+    terms *= f[i_f]
+    seg = np.r_[sizes, sizes[~symmetric]]
+    sums = np.add.reduceat(terms, np.cumsum(seg) - seg, axis=0)
+    values = np.empty((len(n_o), G))
+    values[:, :h] = sums[: len(n_o)]
+    values[:, h:] = sums[: len(n_o), ::-1]
+    values[~symmetric, h:] = sums[len(n_o) :, ::-1]
+    return values
+
+
 def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     """Barnard p-values, statistics and nuisance values of tables by the product form, without designs.
 
@@ -936,8 +991,10 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     interval (two-sided: two) of the inner count :math:`x_i` for each :math:`x_o`,
     :math:`P(\\pi) = \\sum_{x_o} b(x_o; n_o, \\pi)\\,[F_i(A_{x_o}; \\pi) + S_i(B_{x_o}; \\pi)]` with
     :math:`F_i`, :math:`S_i` the inner binomial's lower and upper sums: on a grid, the binomial rows
-    depend only on a sample size and the grid, so tables share them whatever their design; the
-    best grid maxima are refined by Newton's method as in :func:`_refine`.
+    depend only on a sample size and the grid, so tables share them whatever their design. The
+    tables sharing a grid size get their grid values together, from the lower half of the grid
+    (:func:`_product_values`), in chunks within a memory bound; the best grid maxima are refined
+    by Newton's method as in :func:`_refine`.
     """
     m = len(k_c)
     s, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
@@ -950,46 +1007,31 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
     lower = (alternative == "two-sided") | ((alternative == "less") != swap)
     upper = (alternative == "two-sided") | ((alternative == "less") == swap)
-    rows_cache: dict = {}
+    # two-sided regions equal to their mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o) give
+    # P(pi) = P(1 - pi): half the grid and half the starts (the float statistic decides the region,
+    # so this is checked on the bounds themselves rather than assumed)
+    symmetric = np.zeros(m, dtype=bool)
+    if alternative == "two-sided":
+        for r in order.tolist():
+            A, B = bounds[r]
+            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
     Gmax = int(grid_n[order].max(initial=3))
     values = np.full((len(order), Gmax), -np.inf)
     grids = np.ones((len(order), Gmax))
+    done = np.concatenate([order[grid_n[order] == G] for G in np.unique(grid_n[order]).tolist()] + [order[:0]])
     k = 0
     for G in np.unique(grid_n[order]).tolist():
-        pis = _product_grid(G)
-        group = order[grid_n[order] == G]
-        grids[k : k + len(group), :G] = pis
-        group_pos = {r: i for i, r in enumerate(group.tolist())}
-        for r in group.tolist():
-            ni, no = int(n_i[r]), int(n_o[r])
-            if (ni, G) not in rows_cache or (no, G) not in rows_cache:
-                if sum(rows.cells for rows in rows_cache.values()) > _PRODUCT_CELLS:  # memory bound
-                    rows_cache.clear()
-                # the rows of this table and of the next ones on this grid, up to the memory bound
-                ahead, need, cells = group[group_pos[r] :], [], 0
-                for n in np.unique(np.r_[n_i[ahead], n_o[ahead]]).tolist():
-                    if (n, G) not in rows_cache and (cells < _PRODUCT_CELLS // 4 or n in (ni, no)):
-                        need.append(n)
-                        cells += 3 * (n + 2) * G
-                rows_cache.update({(n, G): rows for n, rows in _ProductRows.batch(need, pis).items()})
-            inner = rows_cache[ni, G]
-            A, B = bounds[r]
-            if lower[r] and upper[r]:
-                T = inner.F[A]
-                T += inner.S[B]
-            else:
-                T = inner.F[A] if lower[r] else inner.S[B]
-            values[k, :G] = np.einsum("ij,ij->j", rows_cache[no, G].f, T)
-            k += 1
-    done = np.concatenate([order[grid_n[order] == G] for G in np.unique(grid_n[order]).tolist()] + [order[:0]])
-    # two-sided regions equal to their mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o) give
-    # P(pi) = P(1 - pi): half the starts (the float statistic decides the region, so this is
-    # checked on the bounds themselves rather than assumed)
-    symmetric = np.zeros(m, dtype=bool)
-    if alternative == "two-sided":
-        for r in done.tolist():
-            A, B = bounds[r]
-            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
+        group = done[grid_n[done] == G]
+        grids[k : k + len(group), :G] = _product_grid(G)
+        # chunks of tables whose rows and gathered cells stay within the memory bound
+        h = G // 2
+        cost = np.cumsum((3 * (n_i[group] + n_o[group]) + 8) * h)
+        for chunk in np.split(np.arange(len(group)), np.flatnonzero(np.diff(cost // (_PRODUCT_CELLS // 4))) + 1):
+            tabs = group[chunk]
+            values[k + chunk, :G] = _product_values(
+                n_i[tabs], n_o[tabs], [bounds[r] for r in tabs.tolist()], symmetric[tabs], G
+            )
+        k += len(group)
     b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done], symmetric=symmetric[done])
     best[done], arg[done] = b_, a_
     rr = done[rows]

@@ -392,6 +392,32 @@ def test_product_rows_equal_scipy_binomial_pmf_and_tails():
             assert upper == pytest.approx(stats.binom.sf(k - 1, n, pis), rel=1e-11, abs=1e-280)
 
 
+def test_product_values_half_grid_equal_scipy_sums():
+    # the product form's grid values (lower half computed, upper half through the mirror identities,
+    # symmetric two-sided tables mirrored outright) against the sum written out with scipy's pmf and
+    # tails on the whole grid
+    from stats.exact_tests import _product_grid, _product_regions, _product_values
+
+    G = 48
+    pis = _product_grid(G)
+    k_c, n_c, k_p, n_p = (np.array(c) for c in ([3, 40, 0, 17], [30, 52, 9, 17], [9, 12, 4, 2], [41, 19, 20, 25]))
+    for alternative in ("two-sided", "less", "greater"):
+        _, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
+        n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
+        symmetric = np.array(
+            [
+                alternative == "two-sided" and np.array_equal(A, ni + 1 - B[::-1])
+                for (A, B), ni in zip(bounds, n_i, strict=True)
+            ]
+        )
+        got = _product_values(n_i, n_o, bounds, symmetric, G)
+        for r, (A, B) in enumerate(bounds):
+            x = np.arange(n_o[r] + 1)[:, None]
+            inner = stats.binom.cdf(A[:, None] - 1, n_i[r], pis) + stats.binom.sf(B[:, None] - 1, n_i[r], pis)
+            want = (stats.binom.pmf(x, n_o[r], pis) * inner).sum(axis=0)
+            assert got[r] == pytest.approx(want, rel=1e-11, abs=1e-300)
+
+
 @pytest.mark.parametrize("N", [1, 2, 7, 40, 300])
 def test_basis_curvature_bound_behind_the_grid_size(N):
     # b_t''/b_t >= -5N in theta = arcsin(sqrt(pi)) (the bound that sizes the grid, see _grid_size):
