@@ -51,6 +51,10 @@ def _barnard_points():
     return inspect.signature(barnard_exact).parameters["n"].default
 
 
+def _benchmark(name):
+    return (ROOT / "benchmarks" / name).read_text(encoding="utf-8")
+
+
 # Each number the prose may state: a check (a callable returning True) or the reason it needs none.
 CHECKED = {
     "0.1": lambda: stats.ChangeTest().alpha == 0.1,  # the methodology's level
@@ -72,6 +76,9 @@ CHECKED = {
     "70": "exit status of an internal error (tests/test_hardening.py pins it)",
     "130": "exit status after Ctrl-C (tests/test_hardening.py pins it)",
     "7": "benchmarks/run.py: best_of_interleaved(repeat=7)",
+    # Sample-size ranges of the exact-test benchmark's mixed workloads (docs/performance.md).
+    "300": lambda: "def mixed(rng, count=120, n_max=300):" in _benchmark("exact_tests.py"),
+    "60": lambda: '("mixed-small", lambda: mixed(rng, n_max=60))' in _benchmark("exact_tests.py"),
     "1.2": lambda: 1.2 in stats.design.DEFF_LEVELS,  # the fixed design effects of the secondary view
     "1.5": lambda: 1.5 in stats.design.DEFF_LEVELS,
     "10": lambda: "(method 10)" in stats.change.INTERVALS["newcombe"],  # Newcombe's numbering
