@@ -95,6 +95,8 @@ class _Canvas:
     def line(
         self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float, *, dash: str = "", alpha: float = 1
     ) -> None:
+        if not all(math.isfinite(v) for v in (x1, y1, x2, y2)):
+            return  # nothing to draw (a row without an interval), as matplotlib draws nothing
         extra = f' stroke-dasharray="{dash}"' if dash else ""
         extra += f' stroke-opacity="{alpha:g}"' if alpha < 1 else ""
         self.parts.append(
@@ -110,6 +112,8 @@ class _Canvas:
 
     def marker(self, kind: str, x: float, y: float, size: float, fill: str, edge: str, width: float = 0.0) -> None:
         """A matplotlib marker (``o s ^ v D *``) of ``size`` points (its ``markersize``, sqrt of a scatter's s)."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return  # a missing value: no marker, as in matplotlib
         r = size / 2
         stroke = f' stroke="{edge}" stroke-width="{_n(width)}"' if width else ""
         if kind == "o":
