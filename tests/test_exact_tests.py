@@ -1,5 +1,8 @@
 """Vectorised Fisher, Barnard and Boschloo tests against scipy, a brute-force supremum and hand cases."""
 
+from fractions import Fraction
+from math import comb
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,12 +42,7 @@ def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
         x1, x2 = x1.T, x2.T
     else:
         x1, x2 = np.arange(c1 + 1).reshape(-1, 1), np.arange(c2 + 1).reshape(1, -1)
-        p = (x1 + x2) / (c1 + c2)
-        with np.errstate(all="ignore"):
-            z = np.divide(x1 / c1 - x2 / c2, np.sqrt(p * (1 - p) * (1 / c1 + 1 / c2)))
-        z[x1 / c1 == x2 / c2] = 0
-        obs = z[k_cur, k_prev]
-        region = {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative]
+        region = barnard_region_exact(k_prev, n_prev, k_cur, n_cur, alternative)
     logc = _hypotests._compute_log_combinations(c1)[x1] + _hypotests._compute_log_combinations(c2)[x2]
 
     def logp(q):
@@ -62,13 +60,45 @@ def brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative):
     return float(np.exp(max(vals[i], -res.fun)))
 
 
+def wald_exact(n_c, n_p):
+    """z|z| of every table (rows x_current, columns x_previous) as exact fractions, from the definition
+    z = (p_c - p_p) / sqrt(pbar (1 - pbar) (1/n_c + 1/n_p)), 0 where p_c = p_p: z|z| = d|d| / v."""
+
+    def zz(a, b):
+        d = Fraction(a, n_c) - Fraction(b, n_p)
+        pbar = Fraction(a + b, n_c + n_p)
+        return d * abs(d) / (pbar * (1 - pbar) * (Fraction(1, n_c) + Fraction(1, n_p))) if d else Fraction(0)
+
+    return np.array([[zz(a, b) for b in range(n_p + 1)] for a in range(n_c + 1)], dtype=object)
+
+
+def barnard_region_exact(k_prev, n_prev, k_cur, n_cur, alternative):
+    """The tables at least as extreme as the observed one, statistics compared exactly (rows x_current)."""
+    z = wald_exact(n_cur, n_prev)
+    obs = z[k_cur, k_prev]
+    return {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative].astype(bool)
+
+
+def barnard_region_scipy(k_prev, n_prev, k_cur, n_cur, alternative):
+    """The same region with scipy's floating-point statistic (``wald_brute``), as scipy's barnard_exact forms it."""
+    z = wald_brute(n_cur, n_prev)
+    obs = z[k_cur, k_prev]
+    return {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative]
+
+
 def check_against_scipy(method, k_prev, n_prev, k_cur, n_cur, alternative, ours):
     ref = scipy_pvalue(method, k_prev, n_prev, k_cur, n_cur, alternative)
     if abs(ours - ref) <= 1e-9:
         return "equal"
-    # scipy's shgo search can stop at a local maximum: its value is then below the supremum.
+    # scipy's shgo search can stop at a local maximum, and its Barnard region, compared in floating
+    # point, can leave out a table tied with the observed one: its value is then below the supremum.
     assert ours >= ref - 1e-12, (method, k_prev, n_prev, k_cur, n_cur, alternative, ours, ref)
     assert ours == pytest.approx(brute_force_sup(method, k_prev, n_prev, k_cur, n_cur, alternative), abs=1e-10)
+    if method == "barnard" and not np.array_equal(
+        barnard_region_exact(k_prev, n_prev, k_cur, n_cur, alternative),
+        barnard_region_scipy(k_prev, n_prev, k_cur, n_cur, alternative),
+    ):
+        return "scipy leaves out a tie"
     return "scipy below the supremum"
 
 
@@ -281,20 +311,66 @@ def test_many_designs_in_one_call_equal_one_call_each(method):
         assert together == pytest.approx(alone, rel=1e-13, abs=1e-15)
 
 
-def test_wald_counts_in_closed_form_equal_counts_over_the_design():
-    from stats.exact_tests import _Design
+def test_wald_counts_in_closed_form_equal_exact_counts_over_the_design():
+    # per total, the cells whose statistic is below the query's, against exact fractions
+    from stats.exact_tests import _Design, _wald_order
 
     rng = np.random.default_rng(4)
-    for n_c, n_p in [(1, 1), (1, 7), (13, 13), (40, 17), (90, 31)]:
+    for n_c, n_p in [(1, 1), (1, 7), (13, 13), (40, 17), (90, 31), (24, 24)]:
         d = _Design(n_c, n_p)
-        stats_ = d.wald[d.valid]
-        q = np.r_[stats_[rng.integers(0, len(stats_), 30)], -stats_[:5], 0.0, -0.0, 1e300, -1e300]
+        zz = wald_exact(n_c, n_p)
+        x_c = rng.integers(0, n_c + 1, 30)
+        x_p = rng.integers(0, n_p + 1, 30)
+        D, T, _ = _wald_order(x_c, x_p, n_c, n_p)
+        D, T = np.r_[D, -D, 0], np.r_[T, T, 1]  # observed cells, their negatives, and 0
+        obs = np.r_[zz[x_c, x_p], -zz[x_c, x_p], Fraction(0)]
+        total = np.add.outer(np.arange(n_c + 1), np.arange(n_p + 1))
         for side, op in (("left", np.less), ("right", np.less_equal)):
-            brute = (op(d.wald[None, :, :], q[:, None, None]) & d.valid[None]).sum(axis=2)
-            assert np.array_equal(d.wald_counts(q, side), brute), (n_c, n_p, side)
+            got = d.wald_counts(D, T, side)
+            for i, o in enumerate(obs):
+                brute = np.bincount(total.ravel(), weights=op(zz, o).ravel().astype(float), minlength=d.N + 1)
+                assert np.array_equal(got[i], brute.astype(int)), (n_c, n_p, side, i)
 
 
-# ---- Barnard by the product form (designs with few tables) and the nuisance grid --------------
+def test_design_order_is_the_exact_rank_of_the_statistic(monkeypatch):
+    # the centred ranks compare and negate as the exact statistics do, also where float keys collide
+    import stats.exact_tests as E
+
+    def exact_ranks(n_c, n_p):
+        zz = wald_exact(n_c, n_p)
+        values = sorted(set(zz.ravel()) | {-v for v in zz.ravel()})
+        zero = values.index(Fraction(0))
+        return np.vectorize(lambda v: values.index(v) - zero, otypes=[float])(zz)
+
+    def as_cells(d, ranks):
+        out = np.full((d.N + 1, d.L), np.inf)
+        x_c = np.arange(d.n_c + 1)[:, None]
+        x_p = np.arange(d.n_p + 1)[None, :]
+        out[x_c + x_p, x_c - d.lo[x_c + x_p]] = ranks
+        return out
+
+    for n_c, n_p in [(1, 1), (6, 6), (13, 5), (24, 24)]:
+        d = E._Design(n_c, n_p)
+        assert np.array_equal(d.order, as_cells(d, exact_ranks(n_c, n_p)))
+    # keys rounded to 2 significant digits: distinct statistics collide and are sorted exactly
+    wald_order = E._wald_order
+    monkeypatch.setattr(E, "_wald_order", lambda *a: (*wald_order(*a)[:2], np.round(wald_order(*a)[2], 1)))
+    d = E._Design(24, 24)
+    assert np.array_equal(d.order, as_cells(d, exact_ranks(24, 24)))
+    with pytest.raises(ValueError, match=r"n_previous \* n_current <= 94,906,265; got 10000 \* 10000"):
+        _ = E._Design(10_000, 10_000).order
+
+
+def test_key_compare_in_int64_and_in_python_integers():
+    from stats.exact_tests import _key_compare
+
+    # 3|3|/4 vs 6|6|/16 (equal), 5|5|/3 vs -2|2|/1 (above), and beyond int64 (products near 2^81):
+    # 2^40 |2^40| / 3 against itself (equal) and against (2^40 - 1)|2^40 - 1| / 3 (above)
+    big = 1 << 40
+    got = _key_compare(
+        np.array([3, 5, big, big]), np.array([4, 3, 3, 3]), np.array([6, -2, big, big - 1]), [16, 1, 3, 3]
+    )
+    assert got.tolist() == [0, 1, 0, 1]
 
 
 def wald_brute(n_c, n_p):
@@ -307,27 +383,33 @@ def wald_brute(n_c, n_p):
     return z
 
 
+# ---- Barnard by the product form (designs with few tables) and the nuisance grid --------------
+
+
 DESIGNS = [(1, 1), (1, 2), (2, 1), (1, 9), (9, 1), (5, 5), (13, 13), (7, 30), (30, 7), (40, 17), (64, 64), (90, 31)]
 
 
 @pytest.mark.parametrize("n_c, n_p", DESIGNS)
-def test_wald_is_monotone_in_each_count_in_floating_point(n_c, n_p):
-    # the product form's regions are intervals of one count for each value of the other
-    z = wald_brute(n_c, n_p)
-    assert np.all(np.diff(z, axis=0) >= 0) and np.all(np.diff(z, axis=1) <= 0)
+def test_wald_is_monotone_in_each_count(n_c, n_p):
+    # the regions are intervals of one count for each value of the other (exact fractions)
+    zz = wald_exact(n_c, n_p)
+    assert np.all(np.diff(zz, axis=0) >= 0) and np.all(np.diff(zz, axis=1) <= 0)
 
 
 @pytest.mark.parametrize("n_c, n_p", DESIGNS)
-def test_wald_line_counts_in_closed_form_equal_brute_force(n_c, n_p):
-    from stats.exact_tests import _wald_line_counts
+def test_wald_line_counts_in_closed_form_equal_exact_counts(n_c, n_p):
+    from stats.exact_tests import _wald_line_counts, _wald_order
 
-    z = wald_brute(n_c, n_p)  # the inner count is x_current here
-    levels = np.unique(np.r_[z.ravel(), -z.ravel(), 0.0, -0.0, 1e-300, 50.0, -50.0])
-    x_o = np.repeat(np.arange(n_p + 1), len(levels))
-    q = np.tile(levels, n_p + 1)
+    zz = wald_exact(n_c, n_p)  # the inner count is x_current here
+    x1, x2 = np.arange(n_c + 1)[:, None], np.arange(n_p + 1)[None, :]
+    D, T, _ = _wald_order(x1 + 0 * x2, x2 + 0 * x1, n_c, n_p)
+    levels = np.r_[D.ravel(), -D.ravel(), 0], np.r_[T.ravel(), T.ravel(), 1]
+    values = np.r_[zz.ravel(), -zz.ravel(), Fraction(0)]
+    x_o = np.repeat(np.arange(n_p + 1), len(values))
+    Dq, Tq = np.tile(levels[0], n_p + 1), np.tile(levels[1], n_p + 1)
     for side, op in (("left", np.less), ("right", np.less_equal)):
-        got = _wald_line_counts(q, x_o, np.full(len(q), n_c), np.full(len(q), n_p), side)
-        brute = op(z[:, x_o], q[None, :]).sum(axis=0)
+        got = _wald_line_counts(Dq, Tq, x_o, np.full(len(x_o), n_c), np.full(len(x_o), n_p), side)
+        brute = op(zz[:, x_o], np.tile(values, n_p + 1)[None, :]).astype(bool).sum(axis=0)
         assert np.array_equal(got, brute), (n_c, n_p, side)
 
 
@@ -340,7 +422,7 @@ def tables_of_designs(designs, rng):
 
 
 @pytest.mark.parametrize("alternative", ALTS)
-def test_product_regions_equal_the_brute_force_regions(alternative):
+def test_product_regions_equal_the_exact_regions(alternative):
     from stats.exact_tests import _product_regions
 
     rng = np.random.default_rng(8)
@@ -348,17 +430,15 @@ def test_product_regions_equal_the_brute_force_regions(alternative):
     k_p, n_p, k_c, n_c = (np.array(c) for c in zip(*tables, strict=True))
     s, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
     for i, (kp, np_, kc, nc) in enumerate(tables):
-        z = wald_brute(nc, np_)
-        obs = z[kc, kp]
-        assert s[i] == obs
-        brute = {"two-sided": np.abs(z) >= abs(obs), "less": z <= obs, "greater": z >= obs}[alternative]
+        assert s[i] == wald_brute(nc, np_)[kc, kp]  # the reported statistic is scipy's
+        exact = barnard_region_exact(kp, np_, kc, nc, alternative)
         if bounds[i] is None:  # two-sided at z = 0: every table
-            assert alternative == "two-sided" and obs == 0 and brute.all()
+            assert alternative == "two-sided" and s[i] == 0 and exact.all()
             continue
         A, B = bounds[i]
         inner = np.arange((np_ if swap[i] else nc) + 1)[:, None]
         region = (inner < A[None, :]) | (inner >= B[None, :])  # rows: inner count, columns: outer count
-        assert np.array_equal(region.T if swap[i] else region, brute), (kp, np_, kc, nc)
+        assert np.array_equal(region.T if swap[i] else region, exact), (kp, np_, kc, nc)
 
 
 @pytest.mark.parametrize("alternative", ALTS)
@@ -541,15 +621,54 @@ def test_two_sided_boschloo_is_twice_the_smaller_one_sided_pvalue():
     assert two == pytest.approx(np.minimum(1.0, 2 * np.minimum(less, greater)), rel=1e-13, abs=1e-300)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: Barnard's region compares the pooled Wald statistic in floating point, as "
-    "scipy does, so a table whose statistic equals the observed one exactly (here (0 of 3, 2 of 3) "
-    "ties the observed at -sqrt(3)) can be left out; ties are not yet decided exactly as for Boschloo",
-)
 def test_barnard_counts_tables_tied_with_the_observed_one():
     # Current 1 of 3 against previous 3 of 3, 'less'. The region is {(0, 3), (1, 3), (0, 2)}
     # (current, previous counts): (0, 2) has z = -sqrt(3) exactly, as the observed table. Its
     # probability (1-p)^3 p^3 + 3 p (1-p)^2 p^3 + (1-p)^3 3 p^2 (1-p) is largest at p = 1/2:
     # 1/64 + 3/64 + 3/64 = 7/64 = 0.109375 (by hand; a dense grid agrees). scipy gives 0.0774605.
     assert barnard(3, 3, 1, 3, alternative="less") == pytest.approx(7 / 64, abs=1e-12)
+
+
+# Tables where a table tied with the observed one (statistics equal in exact arithmetic) has a
+# floating-point statistic an ulp on the wrong side, so scipy's region leaves it out. Each supremum
+# is at pi = 1/2, where P = (weighted count of the region) / 2^N: the stored values are those
+# fractions (the brute-force grid over the exact region agrees), and scipy's lower values are listed.
+TIED = [
+    # (k_prev, n_prev, k_cur, n_cur, alternative, p-value, scipy's)
+    (4, 6, 1, 6, "less", 299 / 2**12, 0.0572145),
+    (2, 6, 5, 5, "two-sided", 27 / 2**10, 0.0210551),
+    (5, 7, 3, 7, "two-sided", 6946 / 2**14, 0.3747543),
+    (10, 10, 6, 10, "less", 22120 / 2**20, 0.0209321),
+    (3, 3, 1, 3, "less", 7 / 2**6, 0.0774605),
+]
+
+
+@pytest.mark.parametrize("k_prev, n_prev, k_cur, n_cur, alternative, value, scipy_value", TIED)
+def test_barnard_counts_every_tied_table(k_prev, n_prev, k_cur, n_cur, alternative, value, scipy_value, monkeypatch):
+    import stats.exact_tests as E
+
+    region = barnard_region_exact(k_prev, n_prev, k_cur, n_cur, alternative)
+    weights = np.outer([comb(n_cur, a) for a in range(n_cur + 1)], [comb(n_prev, b) for b in range(n_prev + 1)])
+    assert Fraction(int((weights * region).sum()), 2 ** (n_prev + n_cur)) == Fraction(value)  # P(1/2), exactly
+    assert not np.array_equal(region, barnard_region_scipy(k_prev, n_prev, k_cur, n_cur, alternative))
+    assert scipy_pvalue("barnard", k_prev, n_prev, k_cur, n_cur, alternative) == pytest.approx(scipy_value, abs=1e-7)
+    assert brute_force_sup("barnard", k_prev, n_prev, k_cur, n_cur, alternative) == pytest.approx(value, abs=1e-12)
+    assert barnard(k_prev, n_prev, k_cur, n_cur, alternative=alternative) == pytest.approx(value, abs=1e-13)
+    monkeypatch.setattr(E, "_PRODUCT_TABLES", 0)  # through the design and its Bernstein basis
+    assert barnard(k_prev, n_prev, k_cur, n_cur, alternative=alternative) == pytest.approx(value, abs=1e-13)
+    for alpha, rejects in ((value * (1 + 1e-9), True), (value * (1 - 1e-9), False)):
+        spec = ExactTest(method="barnard", alternative=alternative, alpha=alpha)
+        assert spec.rejection_matrix(n_prev, n_cur)[k_prev, k_cur] == rejects
+
+
+def test_rejection_matrix_after_ties_decided_on_the_same_design():
+    # Boschloo's exact tie decisions cache integer sums in the shared design; Barnard's rejection
+    # matrix on that design afterwards must not mistake them for its sort keys
+    import stats.exact_tests as E
+
+    E._design.cache_clear()
+    boschloo(4, 10, 7, 10)
+    assert any(isinstance(k, tuple) for k in E._design(10, 10)._cache)
+    matrix = ExactTest(method="barnard").rejection_matrix(10, 10)
+    k_prev, k_cur = np.nonzero(np.ones((11, 11)))
+    assert np.array_equal(matrix.ravel(), barnard(k_prev, 10, k_cur, 10) <= 0.1)
