@@ -283,7 +283,8 @@ class _Design:
         D, T, key = D[idx], T[idx], key[idx]
         step = np.r_[0, np.diff(key) > 0].astype(np.int64)  # a new rank where the float key grows
         first = np.maximum.accumulate(np.where(step > 0, np.arange(len(key)), 0))  # start of each run
-        differs = _key_compare(D, T, D[first], T[first]) != 0
+        later = np.flatnonzero(first != np.arange(len(key)))  # members of a run after its first
+        differs = later[_key_compare(D[later], T[later], D[first[later]], T[first[later]]) != 0]
         for start in np.unique(first[differs]).tolist():  # distinct statistics whose keys round alike
             stop = int(np.searchsorted(first, start, side="right"))
             exact = [
@@ -1671,7 +1672,7 @@ def barnard(
     sample's binomial lower and upper tail sums and :math:`A_x`, :math:`B_x`
     the ends of the region (the statistic is monotone in each count, so the
     region is an interval, or two, of one count for each value of the other,
-    found in closed form from a quadratic and checked in floating point).
+    found in closed form from a quadratic and settled by the exact comparison).
 
     Equals ``scipy.stats.barnard_exact(table, alternative, pooled=True)`` with
     the table of :func:`fisher` (to 1e-9 in the tests), with two exceptions
@@ -1951,8 +1952,16 @@ class ExactTest:
         return asdict(self)
 
     def rejection_matrix(self, n_previous: int, n_current: int) -> np.ndarray:
-        """Boolean matrix ``[k_previous, k_current]``: True where the test rejects at ``alpha``."""
-        d = _design(int(n_current), int(n_previous))
+        """Boolean matrix ``[k_previous, k_current]``: True where the test rejects at ``alpha``.
+
+        Cell by cell the same as the test's p-value of that table ``<= alpha``, except where the
+        p-value is within about 1e-14 (relative) of ``alpha``: the matrix maximises each region's
+        probability once, by its own sums, and p-values computed by another route can differ from
+        it in the last digits.
+        """
+        n_p = int(v.check_count("n_previous", n_previous))
+        n_c = int(v.check_count("n_current", n_current))
+        d = _design(n_c, n_p)
         inside = _rejection_cells(d, self.method, self.alternative, self.alpha)
         out = np.zeros((d.n_p + 1, d.n_c + 1), dtype=bool)
         tt, jj = np.nonzero(inside)

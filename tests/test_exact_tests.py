@@ -352,8 +352,11 @@ def test_design_order_is_the_exact_rank_of_the_statistic(monkeypatch):
     for n_c, n_p in [(1, 1), (6, 6), (13, 5), (24, 24)]:
         d = E._Design(n_c, n_p)
         assert np.array_equal(d.order, as_cells(d, exact_ranks(n_c, n_p)))
-    # keys rounded to 2 significant digits: distinct statistics collide and are sorted exactly
+    # keys rounded to one decimal place: distinct statistics collide and are sorted exactly (no nonzero
+    # key of this design is below 1, so zero stays the key of D = 0 alone)
     wald_order = E._wald_order
+    keys = wald_order(np.arange(25)[:, None], np.arange(25)[None, :], 24, 24)[2]
+    assert np.abs(keys[keys != 0]).min() >= 1
     monkeypatch.setattr(E, "_wald_order", lambda *a: (*wald_order(*a)[:2], np.round(wald_order(*a)[2], 1)))
     d = E._Design(24, 24)
     assert np.array_equal(d.order, as_cells(d, exact_ranks(24, 24)))
@@ -364,13 +367,17 @@ def test_design_order_is_the_exact_rank_of_the_statistic(monkeypatch):
 def test_key_compare_in_int64_and_in_python_integers():
     from stats.exact_tests import _key_compare
 
-    # 3|3|/4 vs 6|6|/16 (equal), 5|5|/3 vs -2|2|/1 (above), and beyond int64 (products near 2^81):
-    # 2^40 |2^40| / 3 against itself (equal) and against (2^40 - 1)|2^40 - 1| / 3 (above)
+    # in int64: 3|3|/4 vs 6|6|/16 (equal), 5|5|/3 vs -2|2|/1 (above), 1|1|/9 vs 1|1|/4 (below)
+    assert _key_compare(np.array([3, 5, 1]), np.array([4, 3, 9]), np.array([6, -2, 1]), [16, 1, 4]).tolist() == [
+        0,
+        1,
+        -1,
+    ]
+    # beyond int64 (products near 2^81), in Python integers: 2^40 |2^40| / 3 against itself (equal),
+    # against (2^40 - 1)|2^40 - 1| / 3 (above) and against -(2^40)|2^40| / 3 (above)
     big = 1 << 40
-    got = _key_compare(
-        np.array([3, 5, big, big]), np.array([4, 3, 3, 3]), np.array([6, -2, big, big - 1]), [16, 1, 3, 3]
-    )
-    assert got.tolist() == [0, 1, 0, 1]
+    got = _key_compare(np.array([big, big, big]), np.array([3, 3, 3]), np.array([big, big - 1, -big]), [3, 3, 3])
+    assert got.tolist() == [0, 1, 1]
 
 
 def wald_brute(n_c, n_p):
@@ -672,3 +679,8 @@ def test_rejection_matrix_after_ties_decided_on_the_same_design():
     matrix = ExactTest(method="barnard").rejection_matrix(10, 10)
     k_prev, k_cur = np.nonzero(np.ones((11, 11)))
     assert np.array_equal(matrix.ravel(), barnard(k_prev, 10, k_cur, 10) <= 0.1)
+
+
+def test_rejection_matrix_refuses_an_empty_sample():
+    with pytest.raises(ValueError, match=r"n_previous must be a whole number >= 1 \(got 0"):
+        ExactTest(method="barnard").rejection_matrix(0, 3)
