@@ -95,7 +95,7 @@ def mixed(rng, count=120, n_max=300):
 
 def cold():
     E._design.cache_clear()
-    E._grid.cache_clear()
+    E._grid.cache_clear()  # the Bernstein bases by total size
     E._product_grid.cache_clear()
 
 

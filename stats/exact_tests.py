@@ -384,17 +384,66 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
-@lru_cache(maxsize=32)
-def _grid(N):
-    """The grid (exactly symmetric about 1/2) and its Bernstein basis ``b(t; N, pi)``; the upper half
-    of the basis is the lower half reversed, :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`."""
-    pis = _product_grid(_grid_size(N))
-    G, h = len(pis), (len(pis) + 1) // 2
-    basis = np.empty((G, N + 1))
-    for rows in _blocks(h, N + 1):
-        basis[rows] = _binom_rows(N, pis[rows])
-    basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
-    return pis, basis
+class _Grids:
+    """The nuisance grid of each total size ``N`` (exactly symmetric about 1/2) and its Bernstein basis
+    ``b(t; N, pi)`` (rows pi, columns t = 0..N), the most recently used kept within ``maxcells`` cells.
+
+    ``_grid(N)`` returns ``(pis, basis)``; the upper half of the basis is the lower half reversed,
+    :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`. :meth:`prefetch` computes the bases of many sizes
+    in one exponential (a call on small tables of many designs would otherwise pay a few dozen
+    numpy calls per size), with the operations of :func:`_binom_rows`, so the values are the same.
+    """
+
+    def __init__(self, maxcells=1 << 23):
+        self.maxcells, self.cells = maxcells, 0
+        self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, N):
+        N = int(N)
+        if N not in self.cache:
+            self.prefetch([N])
+        self.cache[N] = self.cache.pop(N)  # most recently used last
+        return self.cache[N]
+
+    def cache_clear(self):
+        self.cache.clear()
+        self.cells = 0
+
+    def prefetch(self, Ns):
+        """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
+        Ns = [int(N) for N in dict.fromkeys(np.asarray(Ns).tolist()) if int(N) not in self.cache]
+        if not Ns:
+            return
+        grids = [_product_grid(_grid_size(N)) for N in Ns]
+        halves = [(len(pis) + 1) // 2 for pis in grids]
+        # cells (N, point of the lower half, t) of every size in one flat array, point-major per size
+        sizes = np.array([h * (N + 1) for N, h in zip(Ns, halves, strict=True)])
+        if len(Ns) > 1 and sizes.sum() > 1 << 22:  # memory bound: large sizes one at a time
+            for N in Ns:
+                self.prefetch([N])
+            return
+        n = np.repeat(np.array(Ns), sizes)
+        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        t = within % (n + 1)
+        low = np.concatenate([pis[:h] for pis, h in zip(grids, halves, strict=True)])
+        point = np.repeat(np.arange(len(low)), np.repeat(np.array(Ns) + 1, halves))
+        lp_all = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only t = 0 survives
+        lq_all = np.log1p(-low)  # the lower half has pi <= 1/2
+        lf = _log_factorials(max(Ns))
+        flat = (lf[n] - lf[t] - lf[n - t]) + t * lp_all[point] + (n - t) * lq_all[point]
+        np.exp(flat, out=flat)
+        for N, pis, h, block in zip(Ns, grids, halves, np.split(flat, np.cumsum(sizes)[:-1]), strict=True):
+            G = len(pis)
+            basis = np.empty((G, N + 1))
+            basis[:h] = block.reshape(h, N + 1)
+            basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
+            while self.cache and self.cells + basis.size > self.maxcells:
+                self.cells -= self.cache.pop(next(iter(self.cache)))[1].size
+            self.cache[N] = (pis, basis)
+            self.cells += basis.size
+
+
+_grid = _Grids()
 
 
 def _refine_terms(w):
@@ -813,10 +862,18 @@ class _ProductRows:
         return self._join(self._S_low, self._F_low)
 
 
+# Fewest points of a product-form grid: every design with N <= 120 (_grid_size(120) = 44) shares the
+# grid of 48 points, so that a call on small tables of many designs computes one grid group (one set
+# of binomial rows and tail sums) instead of one per grid size; more points than _grid_size only
+# tighten its bound.
+_PRODUCT_MIN_GRID = 48
+
+
 def _product_grid_size(N):
-    # the points of _grid_size rounded up to a multiple of 8, so that designs of similar size share
-    # a grid (and binomial rows by sample size)
-    return -(-_grid_size(N) // 8) * 8
+    """Points of the product form's grid for total size ``N``: those of :func:`_grid_size` rounded up
+    to a multiple of 8, and at least ``_PRODUCT_MIN_GRID``, so that designs of similar size share a
+    grid (and binomial rows by sample size)."""
+    return max(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 8) * 8)
 
 
 class _ProductRefiner:
@@ -880,6 +937,11 @@ class _ProductRefiner:
         return minus2, minus1, up(minus1)
 
     def _evaluate(self, r, x):
+        if len(r) == 1:
+            # numpy sums a lone column in another order (pairwise, as a contiguous vector) than the
+            # columns of a matrix (row by row): two copies keep a table's value independent of the
+            # other tables of the call, to the last bit
+            return tuple(out[:1] for out in self._evaluate(np.r_[r, r], np.r_[x, x]))
         n_i, n_o = self.n_i[r], self.n_o[r]
         wi, wo = int(n_i.max()) + 1, int(n_o.max()) + 1
         i2, i1, i0 = self._orders(self.log_c_i[:wi, r], self.d_i[r], n_i, x)
@@ -1397,6 +1459,7 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
+    _grid.prefetch(np.unique(N))  # the bases of every total size in one exponential
     alone = []
     start = 0
     while start < len(sel):
