@@ -50,6 +50,7 @@ first), and then scipy's ``alternative`` has the same meaning.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -715,7 +716,8 @@ def _sup_over_nuisance(w, N):
 # Designs with fewer distinct tables than this in a call are computed by the product form (no
 # design, binomial rows per sample size); others share a design and one grid basis per total size.
 _PRODUCT_TABLES = 12
-_PRODUCT_CELLS = 1 << 22  # memory bound of the product form: about 4x the cells of one chunk's stacked rows and terms
+_PRODUCT_CELLS = 1 << 20  # bound of the product form: about 4x the cells of one chunk's stacked rows and terms (larger
+# chunks cost more in page faults on their fresh arrays than the calls they save)
 _PRODUCT_BATCH = 1 << 16  # sum of sample sizes of the tables of one product-form batch
 
 
@@ -798,6 +800,33 @@ def _product_regions(k_c, n_c, k_p, n_p, alternative):
     return s, swap, [None if e else b for e, b in zip(everything.tolist(), bounds, strict=True)]
 
 
+class _Scratch(threading.local):
+    """Named scratch arrays of the product form, kept from call to call (one set per thread).
+
+    A new array of a few megabytes is mapped afresh by the C allocator and costs a page fault per
+    4 KiB page when first written: on the benchmark's machine, as long as the arithmetic done in
+    it. ``_scratch(name, shape)`` returns a view of the kept array ``name`` (grown when too small,
+    kept up to ``_SCRATCH_CELLS`` cells); its contents are undefined, and no view of it may outlive
+    the function that asked for it (results are new arrays).
+    """
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, name, shape):
+        cells = int(np.prod(shape))
+        kept = self.arrays.get(name)
+        if kept is None or kept.size < cells:
+            kept = np.empty(cells)
+            if cells <= _SCRATCH_CELLS:
+                self.arrays[name] = kept
+        return kept[:cells].reshape(shape)
+
+
+_SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs about 1/4 of it)
+_scratch = _Scratch()
+
+
 class _ProductRows:
     """Binomial pmf ``f`` of ``n`` at each grid point (rows x = 0..n, columns pi), with the lower sums
     ``F[k] = P(X < k)`` and upper sums ``S[k] = P(X >= k)``, k = 0..n+1, each computed when first
@@ -818,9 +847,10 @@ class _ProductRows:
         return {n: cls(f[o : o + n + 1], G) for n, o in off.items()}
 
     @staticmethod
-    def stack(ns, low):
+    def stack(ns, low, scratch=None):
         """The pmf rows of every sample size in ``ns`` at the points ``low`` (pi < 1), stacked in one
-        array, and the first row of each size: ``(f, {n: offset})``."""
+        array, and the first row of each size: ``(f, {n: offset})``; ``f`` is written into the
+        :class:`_Scratch` array ``scratch`` (a name) if given, else a new array."""
         lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
         lq = np.log1p(-low)
         ns = np.asarray(ns, dtype=np.int64)
@@ -828,9 +858,10 @@ class _ProductRows:
         x = np.arange(starts[-1]) - np.repeat(starts[:-1], ns + 1)
         n = np.repeat(ns, ns + 1)
         lf = _log_factorials(int(ns.max()) + 1)
-        f = np.multiply.outer(x.astype(float), lp - lq)
+        f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, (len(x), len(low))))
         f += (lf[n] - lf[x] - lf[n - x])[:, None]
-        f += np.multiply.outer(n.astype(float), lq)
+        for size, start in zip(ns.tolist(), starts[:-1].tolist(), strict=True):  # n log(1 - pi), no temporary
+            f[start : start + size + 1] += size * lq
         np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
@@ -1009,12 +1040,12 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     """
     h = G // 2
     ns = np.unique(np.r_[n_i, n_o])
-    f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h])
+    f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h], scratch="f")
     inner = np.unique(n_i)
     size = inner + 2
     off = dict(zip(inner.tolist(), (np.cumsum(size) - size).tolist(), strict=True))
-    F = np.empty((int(size.sum()), h))
-    S = np.empty_like(F)
+    F = _scratch("F", (int(size.sum()), h))
+    S = _scratch("S", (int(size.sum()), h))
     for n, o in off.items():
         low = f[f_off[n] : f_off[n] + n + 1]
         F[o] = 0.0
@@ -1034,9 +1065,13 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
     i_F = np.r_[oi + A, (oi + top - B)[mirror]]
     i_S = np.r_[oi + B, (oi + top - A)[mirror]]
-    terms = F[i_F]
-    terms += S[i_S]
-    terms *= f[i_f]
+    # gathered into two scratch arrays (the indices are in range: mode="clip" lets take write into
+    # its output without a copy)
+    terms = F.take(i_F, axis=0, out=_scratch("terms", (len(i_F), h)), mode="clip")
+    gathered = S.take(i_S, axis=0, out=_scratch("gathered", (len(i_F), h)), mode="clip")
+    terms += gathered
+    f.take(i_f, axis=0, out=gathered, mode="clip")
+    terms *= gathered
     seg = np.r_[sizes, sizes[~symmetric]]
     sums = np.add.reduceat(terms, np.cumsum(seg) - seg, axis=0)
     values = np.empty((len(n_o), G))
