@@ -557,57 +557,54 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
-    for it in range(iterations):
-        value, slope, curve = evaluate(active, x[active])
-        up = value > found[active]
-        found[active[up]], where[active[up]] = value[up], x[active[up]]
-        xa = x[active]
-        a[active] = np.where(slope > 0, xa, a[active])
-        b[active] = np.where(slope > 0, b[active], xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for it in range(iterations):
+            xa = x[active]
+            value, slope, curve = evaluate(active, xa)
+            up = value > found[active]
+            found[active[up]], where[active[up]] = value[up], xa[up]
+            rising, concave = slope > 0, curve < 0
+            aa = np.where(rising, xa, a[active])
+            bb = np.where(rising, b[active], xa)
+            a[active], b[active] = aa, bb
             newton = xa - slope / curve
-            gain = np.where(curve < 0, slope * slope / (-2 * curve), np.inf)
-        aa, bb = a[active], b[active]
-        step_ok = (curve < 0) & (newton >= aa) & (newton <= bb)
-        # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
-        # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
-        # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
-        x_new = np.where(
-            step_ok,
-            newton,
-            np.where(
-                (curve < 0) & (slope > 0),
-                bb - 5e-14,
-                np.where((curve < 0) & (slope < 0), aa + 5e-14, (aa + bb) / 2),
-            ),
-        )
-        x_new = np.clip(x_new, aa, bb)
-        x[active] = x_new
-        # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,
-        # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
-        # second order: a plateau at 1)
-        width = bb - aa
-        flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
-        done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
-        if groups is not None:
-            g = groups[active]
-            if it == 0:
-                # Newton's model in theta = arcsin(sqrt(pi)), where P is a mixture of near-Gaussian
-                # bumps of one width (_grid_size): from the start, a bump's peak is overestimated
-                best = np.full(int(g.max()) + 1, -np.inf)
-                np.maximum.at(best, g, value)
-                s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
-                d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
-                with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(concave, slope * slope / (-2 * curve), np.inf)
+            step_ok = concave & (newton >= aa) & (newton <= bb)
+            # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
+            # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
+            # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
+            x_new = np.where(
+                step_ok,
+                newton,
+                np.where(concave & rising, bb - 5e-14, np.where(concave & (slope < 0), aa + 5e-14, (aa + bb) / 2)),
+            )
+            x_new = np.minimum(np.maximum(x_new, aa), bb)  # np.clip, without its overhead
+            x[active] = x_new
+            # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,
+            # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
+            # second order: a plateau at 1)
+            width = bb - aa
+            flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
+            done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
+            if groups is not None:
+                g = groups[active]
+                if it == 0:
+                    # Newton's model in theta = arcsin(sqrt(pi)), where P is a mixture of near-Gaussian
+                    # bumps of one width (_grid_size): from the start, a bump's peak is overestimated
+                    best = np.full(int(g.max()) + 1, -np.inf)
+                    np.maximum.at(best, g, value)
+                    s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
+                    d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
                     peak = np.where(d2 < 0, value + d1 * d1 / (-2 * d2), np.inf)
-                done |= peak < (1 - 1e-2) * best[g]
-            # two starts of one group converging to the same point: keep one
-            order = np.lexsort((x_new, g))
-            same = (g[order][1:] == g[order][:-1]) & (np.abs(np.diff(x_new[order])) <= 1e-7) & ~done[order][:-1]
-            done[order[1:][same]] = True
-        active = active[~done]
-        if not len(active):
-            break
+                    done |= peak < (1 - 1e-2) * best[g]
+                # two starts of one group converging to the same point: keep one
+                order = np.lexsort((x_new, g))
+                go, xo = g[order], x_new[order]
+                same = (go[1:] == go[:-1]) & (np.abs(xo[1:] - xo[:-1]) <= 1e-7) & ~done[order[:-1]]
+                done[order[1:][same]] = True
+            active = active[~done]
+            if not len(active):
+                break
     return found, where
 
 
@@ -858,10 +855,10 @@ class _ProductRows:
         x = np.arange(starts[-1]) - np.repeat(starts[:-1], ns + 1)
         n = np.repeat(ns, ns + 1)
         lf = _log_factorials(int(ns.max()) + 1)
-        f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, (len(x), len(low))))
+        shape = (len(x), len(low))
+        f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, shape))
         f += (lf[n] - lf[x] - lf[n - x])[:, None]
-        for size, start in zip(ns.tolist(), starts[:-1].tolist(), strict=True):  # n log(1 - pi), no temporary
-            f[start : start + size + 1] += size * lq
+        f += np.multiply.outer(n.astype(float), lq, out=None if scratch is None else _scratch(scratch + "-n", shape))
         np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
@@ -1010,6 +1007,8 @@ class _ProductRefiner:
     def __call__(self, rows, x):
         """P, P', P'' of candidate ``rows`` (indices in the caller's order) at ``x``."""
         pos = self.inverse[rows]
+        if len(pos) * int(self.n_o[pos].max()) < 1 << 15:
+            return self._evaluate(pos, x)  # small arrays: one group (a column's sums do not depend on the others)
         sort = np.argsort(pos, kind="stable")
         pos, xs = pos[sort], x[sort]
         out = np.empty((3, len(rows)))
@@ -1017,8 +1016,6 @@ class _ProductRefiner:
         # arrays are large enough for the padding to cost more than the extra calls
         n_o = self.n_o[pos]
         cuts = np.unique(np.searchsorted(n_o, n_o[[len(pos) // 3, 2 * len(pos) // 3]]))
-        if len(pos) * int(n_o[-1]) < 1 << 15:
-            cuts = cuts[:0]
         for chunk in np.split(np.arange(len(pos)), cuts):
             if len(chunk):
                 out[:, sort[chunk]] = self._evaluate(pos[chunk], xs[chunk])
