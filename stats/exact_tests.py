@@ -927,8 +927,17 @@ class _ProductRefiner:
             ab = bounds[i]
             self.A[: ab.shape[1], k], self.B[: ab.shape[1], k] = ab
             self.B[ab.shape[1] :, k] = self.n_i[k] + 1  # beyond n_o: b(x_o) = 0 there anyway
-        self.log_c_i, self.d_i = self._log_comb(self.n_i, wi)
-        self.log_c_o, self.d_o = self._log_comb(self.n_o, wo)
+        # both samples' log-coefficients of degree n - 2 stacked (inner rows, two rows of -inf, outer
+        # rows), with each row's k and each column's degree: one exponential and one pair of degree
+        # raisings per evaluation serve both samples (the two rows between them stay 0, see _orders)
+        log_c_i, d_i = self._log_comb(self.n_i, wi)
+        log_c_o, d_o = self._log_comb(self.n_o, wo)
+        self.wi, self.wo = wi, wo
+        self.log_c = np.concatenate([log_c_i, np.full((2, len(order)), -np.inf), log_c_o])
+        self.k = np.r_[np.arange(wi), 0, 0, np.arange(wo)].astype(float)
+        self.d = np.concatenate([np.repeat(d_i[None, :], wi + 2, axis=0), np.repeat(d_o[None, :], wo, axis=0)])
+        one = np.concatenate([np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)])
+        self.one = one if one.any() else None  # columns whose degree n - 2 is -1 (n = 1), per block
 
     @staticmethod
     def _log_comb(n, width):
@@ -939,15 +948,20 @@ class _ProductRefiner:
         out[k > d[None, :]] = -np.inf
         return out, d
 
-    @staticmethod
-    def _orders(log_c, d, n, x):
-        """b(k; n-2), b(k; n-1), b(k; n) for k = -2..w-1 (rows; 2 zero rows first); degree -1 is zero."""
-        w = log_c.shape[0]
+    def _orders(self, r, x):
+        """b(k; n-2), b(k; n-1), b(k; n) of both samples at ``x`` (columns: the starts ``r``), each
+        with rows k = -2..wi-1 of the inner sample, then k = -2..wo-1 of the outer one (2 zero rows
+        first in each block); degree -1 is zero.
+
+        The two rows between the blocks (the outer block's zero rows) stay 0 through both raisings:
+        a raising moves row ``k - 1`` into row ``k``, and the inner block's last row, ``k = wi - 1
+        >= n_i``, is 0 at the degrees ``n_i - 2`` and ``n_i - 1`` that are raised.
+        """
         l0 = np.log1p(-x)
-        base = np.zeros((w + 2, len(x)))
-        t = np.multiply.outer(np.arange(w), np.log(x) - l0)
-        t += log_c
-        t += d * l0
+        base = np.zeros((len(self.k) + 2, len(x)))
+        t = np.multiply.outer(self.k, np.log(x) - l0)
+        t += self.log_c[:, r]
+        t += self.d[:, r] * l0
         np.exp(t, out=base[2:])
         y = 1 - x
 
@@ -957,8 +971,8 @@ class _ProductRefiner:
             out[2:] += x * f[1:-1]
             return out
 
-        one = n == 1
-        if one.any():
+        if self.one is not None:
+            one = self.one[:, r]
             minus2, minus1 = np.where(one, 0.0, base), np.where(one, base, up(base))
         else:
             minus2, minus1 = base, up(base)
@@ -971,9 +985,10 @@ class _ProductRefiner:
             # other tables of the call, to the last bit
             return tuple(out[:1] for out in self._evaluate(np.r_[r, r], np.r_[x, x]))
         n_i, n_o = self.n_i[r], self.n_o[r]
-        wi, wo = int(n_i.max()) + 1, int(n_o.max()) + 1
-        i2, i1, i0 = self._orders(self.log_c_i[:wi, r], self.d_i[r], n_i, x)
-        o2, o1, o0 = self._orders(self.log_c_o[:wo, r], self.d_o[r], n_o, x)
+        wi, wo = self.wi, self.wo
+        orders = self._orders(r, x)
+        i2, i1, i0 = (f[: wi + 2] for f in orders)
+        o2, o1, o0 = (f[wi + 2 :] for f in orders)
         R = len(x)
         col = np.arange(R)[None, :]
         ni, no = n_i.astype(float), n_o.astype(float)
