@@ -798,7 +798,8 @@ def _product_regions(k_c, n_c, k_p, n_p, alternative):
 
 
 class _Scratch(threading.local):
-    """Named scratch arrays of the product form, kept from call to call (one set per thread).
+    """Named scratch arrays of the product form and the stacked designs, kept from call to call (one
+    set per thread).
 
     A new array of a few megabytes is mapped afresh by the C allocator and costs a page fault per
     4 KiB page when first written: on the benchmark's machine, as long as the arithmetic done in
@@ -1305,7 +1306,8 @@ def _stacked_designs(n_c, n_p):
     with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
     out (positions + 1) x tables x totals, by the same operations. Position-major, the running sums
     are one vector addition per position (numpy's ``cumsum`` along an axis is several times slower)
-    and add in the same order as :class:`_Design`'s."""
+    and add in the same order as :class:`_Design`'s. ``prefix`` and ``suffix`` are :class:`_Scratch`
+    arrays: valid until the next call."""
     m = len(n_c)
     N = n_c + n_p
     Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
@@ -1315,18 +1317,23 @@ def _stacked_designs(n_c, n_p):
     win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
     win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
     rows = np.arange(m)[:, None]
-    logh = win_c[rows, np.minimum(lo, win_c.shape[1] - 1)] + win_p[rows, Kp - 1 - u]  # (m, Tm, Lm)
+    logh = np.add(
+        win_c[rows, np.minimum(lo, win_c.shape[1] - 1)], win_p[rows, Kp - 1 - u], out=_scratch("logh", (m, Tm, Lm))
+    )
     lf = _log_factorials(int(N.max()))
     tt = np.minimum(t, N[:, None])
     logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
     logh = logh.transpose(2, 0, 1)
     valid = np.isfinite(logh)
-    h = np.zeros((Lm, m, Tm))
+    h = _scratch("h", (Lm, m, Tm))
+    h.fill(0.0)
     np.exp(logh, where=valid, out=h)
     total = h.sum(axis=0)
     h /= np.where(total > 0, total, 1.0)
-    prefix = np.zeros((Lm + 1, m, Tm))
-    suffix = np.zeros((Lm + 1, m, Tm))
+    prefix = _scratch("prefix", (Lm + 1, m, Tm))
+    suffix = _scratch("suffix", (Lm + 1, m, Tm))
+    prefix[0] = 0.0
+    suffix[Lm] = 0.0
     for j in range(Lm):
         np.add(prefix[j], h[j], out=prefix[j + 1])
         np.add(suffix[Lm - j], h[Lm - 1 - j], out=suffix[Lm - 1 - j])
