@@ -412,35 +412,39 @@ class _Grids:
 
     def prefetch(self, Ns):
         """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
-        Ns = [int(N) for N in dict.fromkeys(np.asarray(Ns).tolist()) if int(N) not in self.cache]
-        if not Ns:
+        Ns = np.unique(np.asarray(Ns, dtype=np.int64))
+        Ns = Ns[[N not in self.cache for N in Ns.tolist()]]
+        if not len(Ns):
             return
-        grids = [_product_grid(_grid_size(N)) for N in Ns]
-        halves = [(len(pis) + 1) // 2 for pis in grids]
-        # cells (N, point of the lower half, t) of every size in one flat array, point-major per size
-        sizes = np.array([h * (N + 1) for N, h in zip(Ns, halves, strict=True)])
-        if len(Ns) > 1 and sizes.sum() > 1 << 22:  # memory bound: large sizes one at a time
-            for N in Ns:
+        if len(Ns) > 1 and int(((Ns + 1) * (np.sqrt(Ns) * 2 + 13)).sum()) > 1 << 22:
+            for N in Ns.tolist():  # memory bound: large sizes one at a time
                 self.prefetch([N])
             return
-        n = np.repeat(np.array(Ns), sizes)
-        within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        t = within % (n + 1)
-        low = np.concatenate([pis[:h] for pis, h in zip(grids, halves, strict=True)])
-        point = np.repeat(np.arange(len(low)), np.repeat(np.array(Ns) + 1, halves))
-        lp_all = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only t = 0 survives
-        lq_all = np.log1p(-low)  # the lower half has pi <= 1/2
-        lf = _log_factorials(max(Ns))
-        flat = (lf[n] - lf[t] - lf[n - t]) + t * lp_all[point] + (n - t) * lq_all[point]
-        np.exp(flat, out=flat)
-        for N, pis, h, block in zip(Ns, grids, halves, np.split(flat, np.cumsum(sizes)[:-1]), strict=True):
-            G = len(pis)
+        # the sizes of _grid_size, by the same operations
+        Gs = np.maximum(24, np.ceil(3.9 * np.sqrt(Ns)).astype(np.int64) + 1)
+        halves = (Gs + 1) // 2
+        grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
+        # one row per (size, point of the lower half of its grid), columns t = 0..max(Ns), padded
+        row_n = np.repeat(Ns, halves)
+        low = np.concatenate([grids[G][:h] for G, h in zip(Gs.tolist(), halves.tolist(), strict=True)])
+        lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)[:, None]  # pi = 0: only t = 0 survives
+        lq = np.log1p(-low)[:, None]  # the lower half has pi <= 1/2
+        t = np.arange(int(Ns.max()) + 1)
+        lf = _log_factorials(int(Ns.max()))
+        flat = np.empty((len(low), len(t)))
+        for rows in _blocks(len(low), len(t), cells=1 << 13):  # small temporaries: no page faults
+            n = row_n[rows, None]
+            # the terms of _binom_rows in its order: log C(n, t) + t log pi + (n - t) log(1 - pi)
+            block = (lf[n] - lf[t] - lf[np.maximum(n - t, 0)]) + t * lp[rows] + (n - t) * lq[rows]
+            np.exp(block, out=flat[rows])
+        first = np.cumsum(halves) - halves
+        for N, G, h, r in zip(Ns.tolist(), Gs.tolist(), halves.tolist(), first.tolist(), strict=True):
             basis = np.empty((G, N + 1))
-            basis[:h] = block.reshape(h, N + 1)
+            basis[:h] = flat[r : r + h, : N + 1]
             basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
             while self.cache and self.cells + basis.size > self.maxcells:
                 self.cells -= self.cache.pop(next(iter(self.cache)))[1].size
-            self.cache[N] = (pis, basis)
+            self.cache[N] = (grids[G], basis)
             self.cells += basis.size
 
 
