@@ -633,12 +633,15 @@ class _Suprema:
         self.pairs: list = []
 
     def add(self, w, N, hold=False, partner=None):
-        pis, basis = _grid(N)
-        # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
-        # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
-        values = np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
+        """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
+        zero past its own); returns the slice of the results that will hold them."""
+        if np.ndim(N):
+            values, pis, sizes = self._values_by_degree(w, N)
+        else:
+            pis, basis = _grid(N)
+            values, sizes = self._values(w, basis), len(pis)
         out = slice(self.count, self.count + len(w))
-        self.blocks.append((N, w, values, pis))
+        self.blocks.append((N, w, values, pis, sizes))
         self.count += len(w)
         self.size += w.size * 6
         if partner is not None:
@@ -647,22 +650,44 @@ class _Suprema:
             self._flush()
         return out
 
+    @staticmethod
+    def _values(w, basis):
+        # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
+        # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
+        return np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
+
+    @classmethod
+    def _values_by_degree(cls, w, Ns):
+        """Grid values of rows of different degrees, by the same products as one block per degree:
+        ``(values, grids, sizes)`` padded on the right (values -inf, grid points 1)."""
+        uniq = np.unique(Ns).tolist()
+        _grid.prefetch(uniq)
+        grids = [_grid(N) for N in uniq]
+        G = max(len(pis) for pis, _ in grids)
+        values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
+        sizes = np.empty(len(w), dtype=np.int64)
+        for N, (pis, basis) in zip(uniq, grids, strict=True):
+            rows = np.flatnonzero(Ns == N)
+            values[rows, : len(pis)] = cls._values(w[rows, : N + 1], basis)
+            pis_rows[rows, : len(pis)], sizes[rows] = pis, len(pis)
+        return values, pis_rows, sizes
+
     def _flush(self):
         if not self.blocks:
             return
         m = sum(len(blk[1]) for blk in self.blocks)
-        G = max(len(blk[3]) for blk in self.blocks)
+        G = max(blk[3].shape[-1] for blk in self.blocks)
         values = np.full((m, G), -np.inf)
         grid = np.ones((m, G))
         sizes = np.empty(m, dtype=np.int64)
         degree = np.empty(m, dtype=np.int64)
         w_all = np.zeros((m, max(blk[1].shape[1] for blk in self.blocks)))
         start = np.cumsum([0] + [len(blk[1]) for blk in self.blocks])
-        for i, (N, w, block_values, pis) in enumerate(self.blocks):
+        for i, (N, w, block_values, pis, block_sizes) in enumerate(self.blocks):
             rows_i = slice(start[i], start[i + 1])
-            values[rows_i, : len(pis)] = block_values
-            grid[rows_i, : len(pis)] = pis
-            sizes[rows_i], degree[rows_i] = len(pis), N
+            values[rows_i, : block_values.shape[1]] = block_values
+            grid[rows_i, : pis.shape[-1]] = pis
+            sizes[rows_i], degree[rows_i] = block_sizes, N
             w_all[rows_i, : w.shape[1]] = w
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
         if self.pairs and len(rows):
@@ -1537,12 +1562,12 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
         out = [_boschloo_stacked(n_c, n_p, k_c, k_p, side, stack) for side in sides]
         fallback = np.any([f for _, _, f in out], axis=0)
         alone.extend(batch[fallback].tolist())
-        Nb = n_c + n_p
-        for value in np.unique(Nb[~fallback]).tolist():
-            rows = np.flatnonzero((Nb == value) & ~fallback)
+        rows = np.flatnonzero(~fallback)
+        if len(rows):
+            Nb = (n_c + n_p)[rows]
             first = None
-            for w, s_, _ in out:
-                first = sup.add(w[rows, : value + 1], value, hold=len(out) == 2 and first is None, partner=first)
+            for w, s_, _ in out:  # the batch's rows of every degree in one block per side
+                first = sup.add(w[rows, : int(Nb.max()) + 1], Nb, hold=len(out) == 2 and first is None, partner=first)
                 jobs.append((batch[rows], s_[rows], first))
         start = stop
     return alone
