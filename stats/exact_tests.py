@@ -888,7 +888,10 @@ class _ProductRows:
         shape = (len(x), len(low))
         f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, shape))
         f += (lf[n] - lf[x] - lf[n - x])[:, None]
-        f += np.multiply.outer(n.astype(float), lq, out=None if scratch is None else _scratch(scratch + "-n", shape))
+        # n log(1 - pi): one row per size, gathered (cheaper than the outer product of every row)
+        size_rows = np.multiply.outer(ns.astype(float), lq)
+        which = np.repeat(np.arange(len(ns)), ns + 1)
+        f += size_rows.take(which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip")
         np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
