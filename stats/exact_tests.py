@@ -371,9 +371,9 @@ def _grid_size(N):
     By Sturm comparison with :math:`M\\cos(\\sqrt{5N}(\\theta - \\theta^*))`,
     :math:`P \\ge M \\cos(\\sqrt{5N}\\,\\Delta/2)` within :math:`\\Delta/2` of the maximiser
     :math:`\\theta^*`. A spacing :math:`\\Delta \\le (\\pi/2)/(3.9\\sqrt N)` gives
-    :math:`\\cos(0.4503) = 0.9003`; at least 24 points on small designs.
+    :math:`\\cos(0.4503) = 0.9003`; at least 24 points on small designs. ``N`` may be an array.
     """
-    return max(24, int(np.ceil(3.9 * np.sqrt(N))) + 1)
+    return np.maximum(24, np.ceil(3.9 * np.sqrt(N)).astype(np.int64) + 1)
 
 
 def _binom_rows(n, pis):
@@ -420,8 +420,7 @@ class _Grids:
             for N in Ns.tolist():  # memory bound: large sizes one at a time
                 self.prefetch([N])
             return
-        # the sizes of _grid_size, by the same operations
-        Gs = np.maximum(24, np.ceil(3.9 * np.sqrt(Ns)).astype(np.int64) + 1)
+        Gs = _grid_size(Ns)
         halves = (Gs + 1) // 2
         grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
         # one row per (size, point of the lower half of its grid), columns t = 0..max(Ns), padded
@@ -931,10 +930,11 @@ _PRODUCT_MIN_GRID = 48
 
 
 def _product_grid_size(N):
-    """Points of the product form's grid for total size ``N``: those of :func:`_grid_size` rounded up
-    to a multiple of 8, and at least ``_PRODUCT_MIN_GRID``, so that designs of similar size share a
-    grid (and binomial rows by sample size)."""
-    return max(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 8) * 8)
+    """Points of the product form's grid for total sizes ``N`` (an int array): those of
+    :func:`_grid_size` rounded up to a multiple of 8, and at least
+    ``_PRODUCT_MIN_GRID``, so that designs of similar size share a grid (and binomial rows by sample
+    size)."""
+    return np.maximum(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 8) * 8)
 
 
 class _ProductRefiner:
@@ -954,12 +954,14 @@ class _ProductRefiner:
         self.inverse[order] = np.arange(len(order))
         self.lower, self.upper = lower, upper
         wo, wi = int(self.n_o.max()) + 1, int(self.n_i.max()) + 1
+        # the bounds of each start in a column (rows x_o); beyond n_o (where b(x_o) = 0) A = 0, B = n_i + 1
+        sizes = self.n_o + 1
+        column = np.repeat(np.arange(len(order)), sizes)
+        row = np.arange(len(column)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        AB = np.concatenate([bounds[i] for i in order.tolist()], axis=1)
         self.A = np.zeros((wo, len(order)), dtype=np.int64)
-        self.B = np.zeros((wo, len(order)), dtype=np.int64)
-        for k, i in enumerate(order.tolist()):
-            ab = bounds[i]
-            self.A[: ab.shape[1], k], self.B[: ab.shape[1], k] = ab
-            self.B[ab.shape[1] :, k] = self.n_i[k] + 1  # beyond n_o: b(x_o) = 0 there anyway
+        self.B = np.repeat((self.n_i + 1)[None, :], wo, axis=0)
+        self.A[row, column], self.B[row, column] = AB
         # both samples' log-coefficients of degree n - 2 stacked (inner rows, two rows of -inf, outer
         # rows), with each row's k and each column's degree: one exponential and one pair of degree
         # raisings per evaluation serve both samples (the two rows between them stay 0, see _orders)
@@ -1143,7 +1145,7 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
     best, arg = np.ones(m), np.full(m, 0.5)  # two-sided at s = 0: every table, P = 1 for every pi
     todo = np.array([b is not None for b in bounds], dtype=bool)
-    grid_n = np.array([_product_grid_size(int(n)) for n in (n_c + n_p).tolist()])
+    grid_n = _product_grid_size(n_c + n_p)
     order = np.lexsort((n_o, n_i, grid_n))
     order = order[todo[order]]
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
@@ -1153,10 +1155,15 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     # P(pi) = P(1 - pi): half the grid and half the starts (the float statistic decides the region,
     # so this is checked on the bounds themselves rather than assumed)
     symmetric = np.zeros(m, dtype=bool)
-    if alternative == "two-sided":
-        for r in order.tolist():
-            A, B = bounds[r]
-            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
+    if alternative == "two-sided" and len(order):
+        # A[x_o] == n_i + 1 - B[n_o - x_o] for every x_o of a table, for all tables at once
+        AB = np.concatenate([bounds[r] for r in order.tolist()], axis=1)
+        sizes = n_o[order] + 1
+        first = np.cumsum(sizes) - sizes
+        x_o = np.arange(AB.shape[1]) - np.repeat(first, sizes)
+        mirror = np.repeat(first + sizes - 1, sizes) - x_o
+        equal = AB[0] == np.repeat(n_i[order] + 1, sizes) - AB[1][mirror]
+        symmetric[order] = np.logical_and.reduceat(equal, first)
     Gmax = int(grid_n[order].max(initial=3))
     values = np.full((len(order), Gmax), -np.inf)
     grids = np.ones((len(order), Gmax))
