@@ -385,6 +385,39 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
+def _bernstein_cells(Ns):
+    """Cells of the padded array of :func:`_bernstein_lower` for the sizes ``Ns``."""
+    return len(Ns) * int((_grid_size(max(Ns)) + 1) // 2) * (int(max(Ns)) + 1)
+
+
+def _bernstein_lower(Ns):
+    """The lower halves of the Bernstein bases of the distinct sizes ``Ns`` on their grids, padded:
+    ``(Gs, halves, low)`` with ``Gs`` the grid sizes (:func:`_grid_size`), ``halves`` the points
+    :math:`\\pi \\le 1/2` of each, and ``low[i, g, t] = b(t; N_i, \\pi_g)`` for ``g < halves[i]``,
+    ``t <= N_i`` (0 elsewhere), by the operations of :func:`_binom_rows` (the same values)."""
+    Ns = np.asarray(Ns, dtype=np.int64)
+    Gs = _grid_size(Ns)
+    halves = (Gs + 1) // 2
+    grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
+    hmax, T = int(halves.max()), int(Ns.max()) + 1
+    pis = np.full((len(Ns), hmax), 0.5)  # padding points: any value, their rows are set to 0
+    for i, (G, h) in enumerate(zip(Gs.tolist(), halves.tolist(), strict=True)):
+        pis[i, :h] = grids[G][:h]
+    lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)[:, :, None]  # pi = 0: only t = 0 survives
+    lq = np.log1p(-pis)[:, :, None]  # pi <= 1/2
+    t = np.arange(T)
+    n = Ns[:, None, None]
+    lf = _log_factorials(T - 1)
+    low = np.empty((len(Ns), hmax, T))
+    for rows in _blocks(len(Ns), hmax * T, cells=1 << 15):  # small temporaries: no page faults
+        nr = n[rows]
+        # the terms of _binom_rows in its order: log C(n, t) + t log pi + (n - t) log(1 - pi)
+        block = (lf[nr] - lf[t] - lf[np.maximum(nr - t, 0)]) + t * lp[rows] + (nr - t) * lq[rows]
+        np.exp(block, out=low[rows])
+    low[(t > n) | (np.arange(hmax)[None, :, None] >= halves[:, None, None])] = 0.0
+    return Gs, halves, low
+
+
 class _Grids:
     """The nuisance grid of each total size ``N`` (exactly symmetric about 1/2) and its Bernstein basis
     ``b(t; N, pi)`` (rows pi, columns t = 0..N), the most recently used kept within ``maxcells`` cells.
@@ -416,30 +449,15 @@ class _Grids:
         Ns = Ns[[N not in self.cache for N in Ns.tolist()]]
         if not len(Ns):
             return
-        if len(Ns) > 1 and int(((Ns + 1) * (np.sqrt(Ns) * 2 + 13)).sum()) > 1 << 22:
+        if len(Ns) > 1 and _bernstein_cells(Ns) > 1 << 22:
             for N in Ns.tolist():  # memory bound: large sizes one at a time
                 self.prefetch([N])
             return
-        Gs = _grid_size(Ns)
-        halves = (Gs + 1) // 2
+        Gs, halves, low = _bernstein_lower(Ns)
         grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
-        # one row per (size, point of the lower half of its grid), columns t = 0..max(Ns), padded
-        row_n = np.repeat(Ns, halves)
-        low = np.concatenate([grids[G][:h] for G, h in zip(Gs.tolist(), halves.tolist(), strict=True)])
-        lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)[:, None]  # pi = 0: only t = 0 survives
-        lq = np.log1p(-low)[:, None]  # the lower half has pi <= 1/2
-        t = np.arange(int(Ns.max()) + 1)
-        lf = _log_factorials(int(Ns.max()))
-        flat = np.empty((len(low), len(t)))
-        for rows in _blocks(len(low), len(t), cells=1 << 13):  # small temporaries: no page faults
-            n = row_n[rows, None]
-            # the terms of _binom_rows in its order: log C(n, t) + t log pi + (n - t) log(1 - pi)
-            block = (lf[n] - lf[t] - lf[np.maximum(n - t, 0)]) + t * lp[rows] + (n - t) * lq[rows]
-            np.exp(block, out=flat[rows])
-        first = np.cumsum(halves) - halves
-        for N, G, h, r in zip(Ns.tolist(), Gs.tolist(), halves.tolist(), first.tolist(), strict=True):
+        for i, (N, G, h) in enumerate(zip(Ns.tolist(), Gs.tolist(), halves.tolist(), strict=True)):
             basis = np.empty((G, N + 1))
-            basis[:h] = flat[r : r + h, : N + 1]
+            basis[:h] = low[i, :h, : N + 1]
             basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
             while self.cache and self.cells + basis.size > self.maxcells:
                 self.cells -= self.cache.pop(next(iter(self.cache)))[1].size
@@ -630,6 +648,7 @@ class _Suprema:
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
         self.pairs: list = []
+        self.bases: tuple | None = None  # (degrees, grid sizes, halves, lower halves) of prepare
 
     def add(self, w, N, hold=False, partner=None):
         """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
@@ -655,21 +674,55 @@ class _Suprema:
         # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
         return np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
 
-    @classmethod
-    def _values_by_degree(cls, w, Ns):
-        """Grid values of rows of different degrees, by the same products as one block per degree:
-        ``(values, grids, sizes)`` padded on the right (values -inf, grid points 1)."""
-        uniq = np.unique(Ns).tolist()
-        _grid.prefetch(uniq)
-        grids = [_grid(N) for N in uniq]
-        G = max(len(pis) for pis, _ in grids)
-        values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
-        sizes = np.empty(len(w), dtype=np.int64)
-        for N, (pis, basis) in zip(uniq, grids, strict=True):
-            rows = np.flatnonzero(Ns == N)
-            values[rows, : len(pis)] = cls._values(w[rows, : N + 1], basis)
-            pis_rows[rows, : len(pis)], sizes[rows] = pis, len(pis)
-        return values, pis_rows, sizes
+    def _values_by_degree(self, w, Ns):
+        """Grid values of rows of different degrees ``Ns`` (each row of ``w`` zero past its own):
+        ``(values, grids, sizes)``, padded on the right (values -inf, grid points 1).
+
+        One padded product for the lower half of every row's grid, and one for the upper half
+        through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (the row reversed within its degree);
+        large sets of degrees go one degree at a time (:meth:`_values` with each basis).
+        """
+        uniq = np.unique(Ns)
+        if self.bases is None or not np.isin(uniq, self.bases[0]).all():
+            self.prepare(uniq)
+        degrees, Gs, halves, low = self.bases
+        at = np.searchsorted(degrees, Ns)
+        G, T = int(Gs[at].max()), int(Ns.max()) + 1
+        if len(w) * low.shape[1] * T > 1 << 22:  # memory bound: one degree at a time
+            values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
+            for N in uniq.tolist():
+                rows = np.flatnonzero(Ns == N)
+                pis, basis = _grid(N)
+                values[rows, : len(pis)] = self._values(w[rows, : N + 1], basis)
+                pis_rows[rows, : len(pis)] = pis
+            return values, pis_rows, Gs[at]
+        w = w[:, :T]
+        basis = low[at, :, :T]  # (rows, points of the lower half, t)
+        lower = np.einsum("mt,mgt->mg", w, basis)
+        t = np.arange(T)
+        n = Ns[:, None]
+        reverse = np.where(t <= n, np.take_along_axis(w, np.maximum(n - t, 0), axis=1), 0.0)
+        upper = np.einsum("mt,mgt->mg", reverse, basis)  # at 1 - pi_g, g in the lower half
+        size, half = Gs[at][:, None], halves[at][:, None]
+        g = np.arange(G)[None, :]
+        source = np.clip(np.where(g < half, g, size - 1 - g), 0, low.shape[1] - 1)
+        values = np.where(
+            g < half, np.take_along_axis(lower, source, axis=1), np.take_along_axis(upper, source, axis=1)
+        )
+        values[g >= size] = -np.inf
+        return values, self.grids[at, :G], Gs[at]
+
+    def prepare(self, Ns):
+        """Compute the padded lower halves of the bases of the degrees ``Ns`` (:func:`_bernstein_lower`)
+        for the rows of several degrees to come (:meth:`add` with an array of degrees), in one go."""
+        Ns = np.unique(Ns)
+        if _bernstein_cells(Ns) > 1 << 22:  # memory bound: each block computes its own
+            Ns = Ns[: max(1, (1 << 22) // max(1, _bernstein_cells(Ns) // len(Ns)))]
+        Gs, halves, low = _bernstein_lower(Ns)
+        self.bases = (Ns, Gs, halves, low)
+        self.grids = np.ones((len(Ns), int(Gs.max())))
+        for i, G in enumerate(Gs.tolist()):
+            self.grids[i, :G] = _product_grid(G)
 
     def _flush(self):
         if not self.blocks:
@@ -1552,7 +1605,7 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
-    _grid.prefetch(np.unique(N))  # the bases of every total size in one exponential
+    sup.prepare(N)  # the bases of every degree to come, in one go
     alone = []
     start = 0
     while start < len(sel):
