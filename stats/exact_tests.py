@@ -385,6 +385,11 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
+# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, or of
+# its rows gathered for a block of rows): beyond it, one degree at a time.
+_BERNSTEIN_CELLS = 1 << 22
+
+
 def _bernstein_cells(Ns):
     """Cells of the padded array of :func:`_bernstein_lower` for the sizes ``Ns``."""
     return len(Ns) * int((_grid_size(max(Ns)) + 1) // 2) * (int(max(Ns)) + 1)
@@ -449,7 +454,7 @@ class _Grids:
         Ns = Ns[[N not in self.cache for N in Ns.tolist()]]
         if not len(Ns):
             return
-        if len(Ns) > 1 and _bernstein_cells(Ns) > 1 << 22:
+        if len(Ns) > 1 and _bernstein_cells(Ns) > _BERNSTEIN_CELLS:
             for N in Ns.tolist():  # memory bound: large sizes one at a time
                 self.prefetch([N])
             return
@@ -649,6 +654,7 @@ class _Suprema:
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
         self.pairs: list = []
         self.bases: tuple | None = None  # (degrees, grid sizes, halves, lower halves) of prepare
+        self.grids = np.ones((0, 0))  # the grid of each degree of self.bases, padded with 1
 
     def add(self, w, N, hold=False, partner=None):
         """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
@@ -683,19 +689,22 @@ class _Suprema:
         large sets of degrees go one degree at a time (:meth:`_values` with each basis).
         """
         uniq = np.unique(Ns)
-        if self.bases is None or not np.isin(uniq, self.bases[0]).all():
-            self.prepare(uniq)
-        degrees, Gs, halves, low = self.bases
-        at = np.searchsorted(degrees, Ns)
-        G, T = int(Gs[at].max()), int(Ns.max()) + 1
-        if len(w) * low.shape[1] * T > 1 << 22:  # memory bound: one degree at a time
+        bases = self.bases
+        if bases is None or not np.isin(uniq, bases[0]).all():
+            bases = self.prepare(uniq)
+        T = int(Ns.max()) + 1
+        if bases is None or len(w) * bases[3].shape[1] * T > _BERNSTEIN_CELLS:  # memory bound: a degree at a time
+            G = int(_grid_size(uniq).max())
             values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
             for N in uniq.tolist():
                 rows = np.flatnonzero(Ns == N)
                 pis, basis = _grid(N)
                 values[rows, : len(pis)] = self._values(w[rows, : N + 1], basis)
                 pis_rows[rows, : len(pis)] = pis
-            return values, pis_rows, Gs[at]
+            return values, pis_rows, _grid_size(Ns)
+        degrees, Gs, halves, low = bases
+        at = np.searchsorted(degrees, Ns)
+        G = int(Gs[at].max())
         w = w[:, :T]
         basis = low[at, :, :T]  # (rows, points of the lower half, t)
         lower = np.einsum("mt,mgt->mg", w, basis)
@@ -716,13 +725,15 @@ class _Suprema:
         """Compute the padded lower halves of the bases of the degrees ``Ns`` (:func:`_bernstein_lower`)
         for the rows of several degrees to come (:meth:`add` with an array of degrees), in one go."""
         Ns = np.unique(Ns)
-        if _bernstein_cells(Ns) > 1 << 22:  # memory bound: each block computes its own
-            Ns = Ns[: max(1, (1 << 22) // max(1, _bernstein_cells(Ns) // len(Ns)))]
+        if _bernstein_cells(Ns) > _BERNSTEIN_CELLS:  # memory bound: the blocks go one degree at a time
+            self.bases = None
+            return None
         Gs, halves, low = _bernstein_lower(Ns)
         self.bases = (Ns, Gs, halves, low)
         self.grids = np.ones((len(Ns), int(Gs.max())))
         for i, G in enumerate(Gs.tolist()):
             self.grids[i, :G] = _product_grid(G)
+        return self.bases
 
     def _flush(self):
         if not self.blocks:
@@ -943,7 +954,9 @@ class _ProductRows:
         # n log(1 - pi): one row per size, gathered (cheaper than the outer product of every row)
         size_rows = np.multiply.outer(ns.astype(float), lq)
         which = np.repeat(np.arange(len(ns)), ns + 1)
-        f += size_rows.take(which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip")
+        f += size_rows.take(
+            which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip"
+        )
         np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
@@ -1024,7 +1037,9 @@ class _ProductRefiner:
         self.log_c = np.concatenate([log_c_i, np.full((2, len(order)), -np.inf), log_c_o])
         self.k = np.r_[np.arange(wi), 0, 0, np.arange(wo)].astype(float)
         self.d = np.concatenate([np.repeat(d_i[None, :], wi + 2, axis=0), np.repeat(d_o[None, :], wo, axis=0)])
-        one = np.concatenate([np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)])
+        one = np.concatenate(
+            [np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)]
+        )
         self.one = one if one.any() else None  # columns whose degree n - 2 is -1 (n = 1), per block
 
     @staticmethod
@@ -1181,6 +1196,19 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     return values
 
 
+def _mirror_symmetric(bounds, n_i, n_o):
+    """Whether each region ``(A, B)`` (bounds over the outer counts, see :func:`_product_regions`)
+    is its own mirror image :math:`(x_i, x_o) \\to (n_i - x_i, n_o - x_o)`, that is
+    :math:`A_{x_o} = n_i + 1 - B_{n_o - x_o}` for every :math:`x_o`; all tables at once."""
+    AB = np.concatenate(bounds, axis=1)
+    sizes = n_o + 1
+    first = np.cumsum(sizes) - sizes
+    x_o = np.arange(AB.shape[1]) - np.repeat(first, sizes)
+    mirror = np.repeat(first + sizes - 1, sizes) - x_o
+    equal = AB[0] == np.repeat(n_i + 1, sizes) - AB[1][mirror]
+    return np.logical_and.reduceat(equal, first)
+
+
 def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     """Barnard p-values, statistics and nuisance values of tables by the product form, without designs.
 
@@ -1209,14 +1237,7 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     # so this is checked on the bounds themselves rather than assumed)
     symmetric = np.zeros(m, dtype=bool)
     if alternative == "two-sided" and len(order):
-        # A[x_o] == n_i + 1 - B[n_o - x_o] for every x_o of a table, for all tables at once
-        AB = np.concatenate([bounds[r] for r in order.tolist()], axis=1)
-        sizes = n_o[order] + 1
-        first = np.cumsum(sizes) - sizes
-        x_o = np.arange(AB.shape[1]) - np.repeat(first, sizes)
-        mirror = np.repeat(first + sizes - 1, sizes) - x_o
-        equal = AB[0] == np.repeat(n_i[order] + 1, sizes) - AB[1][mirror]
-        symmetric[order] = np.logical_and.reduceat(equal, first)
+        symmetric[order] = _mirror_symmetric([bounds[r] for r in order.tolist()], n_i[order], n_o[order])
     Gmax = int(grid_n[order].max(initial=3))
     values = np.full((len(order), Gmax), -np.inf)
     grids = np.ones((len(order), Gmax))
