@@ -28,13 +28,22 @@ the tests) for whole arrays of tables at once:
   sample size only (``_barnard_product``): about :math:`(n_1 + n_2)\\sqrt N`
   work per table instead of :math:`n_1 n_2`; when the two-sided region is its
   own mirror image (yes and no swapped), :math:`P(\\pi) = P(1 - \\pi)` and only
-  the maxima at :math:`\\pi \\le 1/2` are refined;
+  the maxima at :math:`\\pi \\le 1/2` are refined. Its grids have at least 48
+  points (every design with :math:`N \\le 120` shares one grid, so a call on
+  small tables computes one set of binomial rows), and the Newton refinement
+  computes both samples' binomial rows in one exponential;
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
-  (``_stacked_designs``); a table with near-ties other than its own cell goes
-  through its own design. Two-sided Boschloo (on any design) does not refine
-  the side whose best grid value exceeds the other's divided by 0.9 (the grid
-  bound makes it the larger supremum, and the p-value is twice the smaller);
+  (``_stacked_designs``), and the Bernstein bases of all their total sizes in
+  one padded array (``_bernstein_lower``); a table with near-ties other than
+  its own cell goes through its own design. Two-sided Boschloo (on any design)
+  does not refine the side whose best grid value exceeds the other's divided
+  by 0.9 (the grid bound makes it the larger supremum, and the p-value is
+  twice the smaller);
+* the large work arrays of the product form and of the stacked designs are
+  kept from call to call (``_Scratch``): a fresh array of a few megabytes
+  costs a page fault per 4 KiB page when first written, on a small virtual
+  machine as long as the arithmetic done in it;
 * one-sided Fisher p-values above 1/2 are compared through their complement
   (the opposite tail, exact in floating point), so tables far in either tail
   need no integer arithmetic; near-ties left are decided with integers.
@@ -377,7 +386,9 @@ def _grid_size(N):
 
 
 def _binom_rows(n, pis):
-    """Binomial pmf b(t; n, pi) for each pi (rows) and t = 0..n (columns), pi in [0, 1]."""
+    """Binomial pmf b(t; n, pi) for each pi (rows) and t = 0..n (columns), pi in [0, 1]: the formula of
+    one size, which :func:`_bernstein_lower` evaluates for many sizes at once by the same operations
+    (the tests check the two bitwise)."""
     pis = np.asarray(pis, dtype=float)
     lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)[:, None]  # pi = 0: only t = 0 survives
     lq = np.where(pis < 1, np.log1p(-np.where(pis < 1, pis, 0.0)), -1e6)[:, None]  # pi = 1: only t = n
@@ -637,9 +648,10 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
 class _Suprema:
     """Suprema over the nuisance parameter for many rows of ``w`` of any degrees, computed together.
 
-    :meth:`add` computes the grid values of one block of rows (one degree ``N``) and returns the
-    slice of the results that will hold them; the candidate search and the Newton refinements of
-    every block are run together (grids and rows of different sizes padded), in batches of about
+    :meth:`add` computes the grid values of one block of rows (one degree ``N``, or one per row,
+    see :meth:`prepare`) and returns the slice of the results that will hold them; the candidate
+    search and the Newton refinements of every block are run together (grids and rows of
+    different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
     ``(sup, argmax)`` for every row added.
 
