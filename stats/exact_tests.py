@@ -634,6 +634,14 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
                     d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
                     peak = np.where(d2 < 0, value + d1 * d1 / (-2 * d2), np.inf)
                     done |= peak < (1 - 1e-2) * best[g]
+                    # two starts of one group left with the same bracket (a grid maximum and its
+                    # neighbour, their slopes pointing at each other) climb the same maximum: the
+                    # bracket is one grid spacing, narrower than any bump (_grid_size), so it holds
+                    # one maximum; keep the higher start
+                    order = np.lexsort((-value, bb, aa, g))
+                    go, ao, bo = g[order], aa[order], bb[order]
+                    same = (go[1:] == go[:-1]) & (ao[1:] == ao[:-1]) & (bo[1:] == bo[:-1])
+                    done[order[1:][same]] = True
                 # two starts of one group converging to the same point: keep one
                 order = np.lexsort((x_new, g))
                 go, xo = g[order], x_new[order]

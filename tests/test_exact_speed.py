@@ -168,3 +168,27 @@ def test_grid_values_of_many_degrees_one_degree_at_a_time_beyond_the_memory_boun
     by_degree = E._Suprema()._values_by_degree(w, Ns)
     for got, want in zip(by_degree, padded, strict=True):
         assert got == pytest.approx(want, rel=1e-14, abs=1e-300)
+
+
+# Tables of the benchmark's mixed workload whose P(pi) has the most local grid maxima (5 to 15
+# refinement starts): k_previous, n_previous, k_current, n_current, alternative
+RIPPLED = [
+    (136, 251, 80, 141, "two-sided"),
+    (90, 261, 66, 277, "less"),
+    (49, 105, 70, 193, "two-sided"),
+    (155, 211, 173, 204, "greater"),
+    (27, 80, 68, 275, "two-sided"),
+    (51, 110, 33, 99, "less"),
+]
+
+
+@pytest.mark.parametrize("k1, n1, k2, n2, alternative", RIPPLED)
+def test_barnard_on_rippled_tables_is_the_maximum_of_a_dense_grid(k1, n1, k2, n2, alternative):
+    # the refinement drops starts that share a bracket, or whose Newton model is below the best:
+    # the supremum is still reached (at least the dense grid's maximum, and above it by no more
+    # than the dense grid's own shortfall)
+    ours = barnard(k1, n1, k2, n2, alternative=alternative)
+    _, swap, bounds = E._product_regions(np.array([k2]), np.array([n2]), np.array([k1]), np.array([n1]), alternative)
+    n_i, n_o = np.where(swap, n1, n2), np.where(swap, n2, n1)
+    dense = E._product_values(n_i, n_o, bounds, np.array([False]), 6000)[0].max()  # theta spacing 2.6e-4
+    assert dense * (1 - 1e-12) <= ours <= dense * (1 + 1e-5)
