@@ -590,7 +590,10 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     whose Newton model in :math:`\\theta = \\arcsin\\sqrt\\pi`, :math:`P + P_\\theta'^2 / (2|P_\\theta''|)`
     (which overestimates the peak of a bump :math:`M e^{-d^2/2\\sigma^2}` from any
     :math:`d < \\sigma/\\sqrt2`), is more than 1 % below the group's best start is dropped after
-    the first step, and so is a start whose next point is within 1e-7 of another's (the same maximum).
+    the first step; so is the lower of two starts left with the same bracket after it (a grid
+    maximum and its neighbour whose slopes point at each other: the bracket, one grid spacing, is
+    narrower than any bump of :math:`P` and holds one maximum); and so is, at any step, a start
+    whose next point is within 1e-7 of another's (the same maximum).
     """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
