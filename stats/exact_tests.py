@@ -35,8 +35,8 @@ the tests) for whole arrays of tables at once:
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
   (``_stacked_designs``), and the Bernstein bases of all their total sizes in
-  one padded array (``_bernstein_lower``); a table with near-ties other than
-  its own cell goes through its own design. Two-sided Boschloo (on any design)
+  one padded array (``_bernstein_lower``); near-ties other than a table's own
+  cell are decided with integers there too. Two-sided Boschloo (on any design)
   does not refine the side whose best grid value exceeds the other's divided
   by 0.9 (the grid bound makes it the larger supremum, and the p-value is
   twice the smaller);
@@ -1408,8 +1408,8 @@ def _boschloo_w(d, t, j, side):
 
 
 # Boschloo on designs with few tables: the designs of many tables built together in padded arrays
-# (tables x totals x positions); tables whose region has near-ties other than the observed cell go
-# through their own design (integer arithmetic, see _resolve_ties).
+# (tables x totals x positions); near-ties other than the observed cell are decided with integers
+# table by table (_resolve_ties, with the table's design for its combinations only).
 _STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
 _STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
 _STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
@@ -1478,10 +1478,10 @@ def _stacked_designs(n_c, n_p):
 
 def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
-    of different designs, their designs stacked (:func:`_stacked_designs`); and which tables have
-    near-ties beyond the observed cell (their rows of ``w`` are not set: compute them by their own
-    design). The same computation as :func:`_boschloo_w` (the complement for one-sided p-values
-    above 1/2, the tie band), along axis 0 of the stack.
+    of different designs, their designs stacked (:func:`_stacked_designs`). The same computation as
+    :func:`_boschloo_w` (the complement for one-sided p-values above 1/2, the tie band), along axis
+    0 of the stack; near-ties beyond the observed cell are decided with integers by
+    :func:`_resolve_ties`, as there.
     """
     lo, prefix, suffix, length = stack
     m = len(n_c)
@@ -1523,13 +1523,22 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     amb[i[alone], t_o[alone]] = False
     tiny = s < 1e-250  # the region's mass is below 1e-250: every near-tie counted (as _resolve_ties)
     extra = np.where(tiny[:, None] & amb, maybe - sure, extra)
-    fallback = amb.any(axis=1) & ~tiny
+    # near-ties beyond the observed cell: decided with integers, table by table, as _boschloo_w does
+    # (its design's combinations only; the stacked counts bound the ambiguous cells)
+    for r in np.flatnonzero(amb.any(axis=1) & ~tiny).tolist():
+        d = _design(int(n_c[r]), int(n_p[r]))
+        cols = slice(0, d.N + 1)
+        exact_num = d.exact_lower_num if side == "less" else d.exact_upper_num
+        rows = slice(r, r + 1)
+        extra[r, cols] = _resolve_ties(
+            d, t_o[rows], j_o[rows], sure[rows, cols], maybe[rows, cols], exact_num, s[rows]
+        )[0]
     if side == "less":
         w = np.take_along_axis(prefix, (sure + extra)[None], axis=0)[0]
     else:
         w = np.take_along_axis(suffix, (maybe - extra)[None], axis=0)[0]
     w[t > N[:, None]] = 0.0
-    return w, s, fallback
+    return w, s
 
 
 def _fisher_group(d, t, j, alternative):
@@ -1594,16 +1603,15 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 t_ = tables[batch]
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
-    alone: list = []  # tables computed by their own design, one at a time
     if method == "boschloo":
         few = [
             (g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES and tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N
         ]
         if few:
             sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
-            alone = _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
+            _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
             groups = [g for g in groups if g not in set(few)]
-    for g0, g1 in groups + [(r, r + 1) for r in alone]:
+    for g0, g1 in groups:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
@@ -1642,15 +1650,13 @@ def _compute(method, alternative, kp, np_, kc, nc):
 def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     """Boschloo on the tables ``sel`` (rows of ``tables``: n_c, n_p, k_c, k_p) through stacked designs
     (:func:`_boschloo_stacked`), in batches of at most ``_STACK_CELLS`` padded cells, their grid rows
-    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one).
-    Returns the tables with near-ties beyond the observed cell, to be computed by their own design."""
+    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one)."""
     sides = ("less", "greater") if alternative == "two-sided" else (alternative,)
     sel = sel[np.argsort(tables[sel, 0] + tables[sel, 1], kind="stable")]
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
     sup.prepare(N)  # the bases of every degree to come, in one go
-    alone = []
     start = 0
     while start < len(sel):
         # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
@@ -1667,17 +1673,12 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
         n_c, n_p, k_c, k_p = (tables[batch, c] for c in range(4))
         stack = _stacked_designs(n_c, n_p)
         out = [_boschloo_stacked(n_c, n_p, k_c, k_p, side, stack) for side in sides]
-        fallback = np.any([f for _, _, f in out], axis=0)
-        alone.extend(batch[fallback].tolist())
-        rows = np.flatnonzero(~fallback)
-        if len(rows):
-            Nb = (n_c + n_p)[rows]
-            first = None
-            for w, s_, _ in out:  # the batch's rows of every degree in one block per side
-                first = sup.add(w[rows, : int(Nb.max()) + 1], Nb, hold=len(out) == 2 and first is None, partner=first)
-                jobs.append((batch[rows], s_[rows], first))
+        Nb = n_c + n_p
+        first = None
+        for w, s_ in out:  # the batch's rows of every degree in one block per side
+            first = sup.add(w[:, : int(Nb.max()) + 1], Nb, hold=len(out) == 2 and first is None, partner=first)
+            jobs.append((batch, s_, first))
         start = stop
-    return alone
 
 
 def _odds_ratio(d, kc, kp):

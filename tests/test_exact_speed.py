@@ -192,3 +192,26 @@ def test_barnard_on_rippled_tables_is_the_maximum_of_a_dense_grid(k1, n1, k2, n2
     n_i, n_o = np.where(swap, n1, n2), np.where(swap, n2, n1)
     dense = E._product_values(n_i, n_o, bounds, np.array([False]), 6000)[0].max()  # theta spacing 2.6e-4
     assert dense * (1 - 1e-12) <= ours <= dense * (1 + 1e-5)
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_stacked_boschloo_decides_near_ties_as_each_design(alternative, monkeypatch):
+    # equal sample sizes: mirror-image tables tie exactly (Fisher's p-values equal in exact
+    # arithmetic); the stacked route decides them with integers as the table's own design does
+    rng = np.random.default_rng(8)
+    n = rng.integers(2, 40, 80)
+    k1, k2 = rng.integers(0, n + 1), rng.integers(0, n + 1)
+    k1, k2 = np.r_[k1, 22, 2], np.r_[k2, 25, 23]  # two tables with near-ties beyond their own cell
+    n = np.r_[n, 28, 30]
+    stacked = boschloo(k1, n, k2, n, alternative=alternative)
+    monkeypatch.setattr(E, "_STACK_MAX_N", 0)  # every table through its own design
+    E._design.cache_clear()
+    designs = boschloo(k1, n, k2, n, alternative=alternative)
+    assert stacked == pytest.approx(designs, rel=1e-12, abs=1e-300)
+    # the stacked route met near-ties beyond the observed cell (its integer decisions were exercised)
+    calls = []
+    original = E._resolve_ties
+    monkeypatch.setattr(E, "_resolve_ties", lambda *a: calls.append(1) or original(*a))
+    monkeypatch.setattr(E, "_STACK_MAX_N", 120)
+    boschloo(k1, n, k2, n, alternative=alternative)
+    assert calls
