@@ -1604,13 +1604,13 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
     if method == "boschloo":
-        few = [
-            (g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES and tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N
-        ]
-        if few:
-            sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
+        # designs with few tables and N <= _STACK_MAX_N: stacked (decided on the design arrays at once)
+        g0, g1 = starts[:-1], starts[1:]
+        stack = (g1 - g0 < _PRODUCT_TABLES) & (tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N)
+        if stack.any():
+            sel = np.flatnonzero(np.repeat(stack, g1 - g0))
             _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
-            groups = [g for g in groups if g not in set(few)]
+            groups = [g for g, stacked in zip(groups, stack.tolist(), strict=True) if not stacked]
     for g0, g1 in groups:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
