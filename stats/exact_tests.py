@@ -421,16 +421,20 @@ def _bernstein_lower(Ns):
         pis[i, :h] = grids[G][:h]
     lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)[:, :, None]  # pi = 0: only t = 0 survives
     lq = np.log1p(-pis)[:, :, None]  # pi <= 1/2
-    t = np.arange(T)
     n = Ns[:, None, None]
     lf = _log_factorials(T - 1)
-    low = np.empty((len(Ns), hmax, T))
-    for rows in _blocks(len(Ns), hmax * T, cells=1 << 15):  # small temporaries: no page faults
-        nr = n[rows]
+    low = np.zeros((len(Ns), hmax, T))
+    # blocks of sizes in increasing order (np.unique sorts them), each only as wide as its largest
+    # size; small temporaries (no page faults)
+    order = np.argsort(Ns, kind="stable")
+    for rows in _blocks(len(Ns), hmax * T, cells=1 << 15):
+        rows = order[rows]
+        width = int(Ns[rows].max()) + 1
+        t, nr = np.arange(width), n[rows]
         # the terms of _binom_rows in its order: log C(n, t) + t log pi + (n - t) log(1 - pi)
         block = (lf[nr] - lf[t] - lf[np.maximum(nr - t, 0)]) + t * lp[rows] + (nr - t) * lq[rows]
-        np.exp(block, out=low[rows])
-    low[(t > n) | (np.arange(hmax)[None, :, None] >= halves[:, None, None])] = 0.0
+        low[rows, :, :width] = np.exp(block)
+    low[(np.arange(T) > n) | (np.arange(hmax)[None, :, None] >= halves[:, None, None])] = 0.0
     return Gs, halves, low
 
 
