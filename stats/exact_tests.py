@@ -1063,11 +1063,12 @@ class _ProductRefiner:
         self.wi, self.wo = wi, wo
         self.log_c = np.concatenate([log_c_i, np.full((2, len(order)), -np.inf), log_c_o])
         self.k = np.r_[np.arange(wi), 0, 0, np.arange(wo)].astype(float)
-        self.d = np.concatenate([np.repeat(d_i[None, :], wi + 2, axis=0), np.repeat(d_o[None, :], wo, axis=0)])
-        one = np.concatenate(
-            [np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)]
-        )
-        self.one = one if one.any() else None  # columns whose degree n - 2 is -1 (n = 1), per block
+        self.d_i, self.d_o = d_i.astype(float), d_o.astype(float)
+        self.one = None  # columns whose degree n - 2 is -1 (n = 1), per block
+        if (self.n_i == 1).any() or (self.n_o == 1).any():
+            self.one = np.concatenate(
+                [np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)]
+            )
 
     @staticmethod
     def _log_comb(n, width):
@@ -1091,7 +1092,9 @@ class _ProductRefiner:
         base = np.zeros((len(self.k) + 2, len(x)))
         t = np.multiply.outer(self.k, np.log(x) - l0)
         t += self.log_c[:, r]
-        t += self.d[:, r] * l0
+        wi = self.wi
+        t[: wi + 2] += self.d_i[r] * l0  # the inner rows and the two rows between the blocks (-inf)
+        t[wi + 2 :] += self.d_o[r] * l0
         np.exp(t, out=base[2:])
         y = 1 - x
 
