@@ -832,8 +832,7 @@ def _sup_over_nuisance(w, N):
 # Designs with fewer distinct tables than this in a call are computed by the product form (no
 # design, binomial rows per sample size); others share a design and one grid basis per total size.
 _PRODUCT_TABLES = 12
-_PRODUCT_CELLS = 1 << 20  # bound of the product form: about 4x the cells of one chunk's stacked rows and terms (larger
-# chunks cost more in page faults on their fresh arrays than the calls they save)
+_PRODUCT_CELLS = 1 << 22  # memory bound of the product form: about 4x the cells of one chunk's stacked rows and terms
 _PRODUCT_BATCH = 1 << 16  # sum of sample sizes of the tables of one product-form batch
 
 
