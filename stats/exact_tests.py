@@ -446,25 +446,33 @@ class _Grids:
     :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`. :meth:`prefetch` computes the bases of many sizes
     in one exponential (a call on small tables of many designs would otherwise pay a few dozen
     numpy calls per size), with the operations of :func:`_binom_rows`, so the values are the same.
+    Safe to share between threads (one lock, as ``functools.lru_cache``).
     """
 
     def __init__(self, maxcells=1 << 23):
         self.maxcells, self.cells = maxcells, 0
         self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.lock = threading.RLock()
 
     def __call__(self, N):
         N = int(N)
-        if N not in self.cache:
-            self.prefetch([N])
-        self.cache[N] = self.cache.pop(N)  # most recently used last
-        return self.cache[N]
+        with self.lock:
+            if N not in self.cache:
+                self.prefetch([N])
+            self.cache[N] = self.cache.pop(N)  # most recently used last
+            return self.cache[N]
 
     def cache_clear(self):
-        self.cache.clear()
-        self.cells = 0
+        with self.lock:
+            self.cache.clear()
+            self.cells = 0
 
     def prefetch(self, Ns):
         """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
+        with self.lock:
+            self._prefetch(Ns)
+
+    def _prefetch(self, Ns):
         Ns = np.unique(np.asarray(Ns, dtype=np.int64))
         Ns = Ns[[N not in self.cache for N in Ns.tolist()]]
         if not len(Ns):
@@ -939,7 +947,7 @@ class _Scratch(threading.local):
         return kept[:cells].reshape(shape)
 
 
-_SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs about 1/4 of it)
+_SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs at most about a third)
 _scratch = _Scratch()
 
 

@@ -215,3 +215,19 @@ def test_stacked_boschloo_decides_near_ties_as_each_design(alternative, monkeypa
     monkeypatch.setattr(E, "_STACK_MAX_N", 120)
     boschloo(k1, n, k2, n, alternative=alternative)
     assert calls
+
+
+def test_threads_sharing_the_caches_and_their_own_scratch_arrays_get_the_same_values():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(1)
+    n1, n2 = rng.integers(5, 80, 60), rng.integers(5, 80, 60)
+    k1, k2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
+    want = (boschloo(k1, n1, k2, n2), barnard(k1, n1, k2, n2, alternative="less"))
+    E._grid.cache_clear()
+    E._design.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(
+            pool.map(lambda _: (boschloo(k1, n1, k2, n2), barnard(k1, n1, k2, n2, alternative="less")), range(8))
+        )
+    assert all(np.array_equal(b, want[0]) and np.array_equal(c, want[1]) for b, c in runs)
