@@ -231,3 +231,16 @@ def test_threads_sharing_the_caches_and_their_own_scratch_arrays_get_the_same_va
             pool.map(lambda _: (boschloo(k1, n1, k2, n2), barnard(k1, n1, k2, n2, alternative="less")), range(8))
         )
     assert all(np.array_equal(b, want[0]) and np.array_equal(c, want[1]) for b, c in runs)
+
+
+def test_unique_rows_by_integer_codes_equal_numpy_unique_rows(monkeypatch):
+    rng = np.random.default_rng(6)
+    key = np.stack(
+        [rng.integers(1, 9, 300), rng.integers(1, 9, 300), rng.integers(0, 9, 300), rng.integers(0, 9, 300)], 1
+    )
+    want, want_inverse = np.unique(key, axis=0, return_inverse=True)
+    rows, inverse = E._unique_rows(key)
+    assert np.array_equal(rows, want) and np.array_equal(inverse, want_inverse.ravel())
+    monkeypatch.setattr(E, "_CODE_BASE", 5)  # counts too large for the codes: numpy's rows
+    rows, inverse = E._unique_rows(key)
+    assert np.array_equal(rows, want) and np.array_equal(inverse, want_inverse.ravel())
