@@ -510,7 +510,17 @@ def _log_factorials(n):
     return out
 
 
-def _evaluate(terms, N, x):
+def _bernstein_log_comb(N, width):
+    """:math:`\\log\\binom{N-2}{s}` for ``s = 0..width-1`` (rows: the degrees ``N``; finite past a
+    row's degree, where :func:`_evaluate` masks it), as :func:`_evaluate` computes it."""
+    n = N - 2
+    s = np.arange(width)[None, :]
+    lf = _log_factorials(max(width, int(n.max()) + 1))
+    nn = n[:, None]
+    return lf[nn] - lf[s] - lf[np.clip(nn - s, 0, None)]
+
+
+def _evaluate(terms, N, x, log_comb=None):
     """P, P' and P'' of the Bernstein polynomials at ``x`` (one point, one degree ``N`` per row of ``terms``).
 
     By degree elevation, with :math:`b_s = b(s; N-2, x)`:
@@ -518,14 +528,15 @@ def _evaluate(terms, N, x):
     :math:`P' = N \\sum_s b_s [(1-x)\\Delta w_s + x \\Delta w_{s+1}]`,
     :math:`P'' = N(N-1) \\sum_s b_s \\Delta^2 w_s`.
     Rows of different degree share one call: ``terms`` is zero-padded on the right and
-    :math:`b_s = 0` beyond each row's degree.
+    :math:`b_s = 0` beyond each row's degree. ``log_comb``, the rows of :func:`_bernstein_log_comb`
+    for ``N`` (computed once for repeated evaluations), gives the same values.
     """
     width = terms.shape[2]
-    n = N - 2
+    nn = (N - 2)[:, None]
     s = np.arange(width)[None, :]
-    lf = _log_factorials(max(width, int(n.max()) + 1))
-    nn = n[:, None]
-    log_b = lf[nn] - lf[s] - lf[np.clip(nn - s, 0, None)] + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
+    if log_comb is None:
+        log_comb = _bernstein_log_comb(N, width)
+    log_b = log_comb + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
     basis = np.exp(log_b, where=s <= nn, out=np.zeros_like(log_b))
     dots = np.einsum("rks,rs->rk", terms, basis)
     y = 1 - x
@@ -801,7 +812,8 @@ class _Suprema:
             # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
             terms = _refine_terms(w_all[rows])
             N = degree[rows]
-            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
+            log_comb = _bernstein_log_comb(N, terms.shape[2])  # once for every Newton step
+            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr, log_comb[r]), a, b, x, rows)
             # the largest refined value of each row: sort by (row, value) and keep each row's last
             order = np.lexsort((found, rows))
             last = np.r_[rows[order][1:] != rows[order][:-1], True]
