@@ -16,7 +16,9 @@ Workloads (Barnard with the pooled Wald statistic, and Boschloo; two-sided unles
 * ``cold-1000``: one table at 1000 vs 1000, computed cold.
 
 Ours is timed on the whole workload in one call per alternative, from a cold cache (no design,
-grid or binomial row kept from before), ``--repeat`` times; scipy on a seeded random subset of the tables, its
+grid, Bernstein basis or binomial row kept from before; the module's scratch work arrays, which hold
+no results, stay allocated as in any process that calls the tests more than once), ``--repeat``
+times; scipy on a seeded random subset of the tables, its
 per-table time multiplied by the number of tables. The two are interleaved (one run of ours, then a
 share of scipy's subset, and again) so that load from other processes hits both alike; the ratio is
 scipy's extrapolated time over the median of ours. Results are compared on the subset: the largest
@@ -95,7 +97,7 @@ def mixed(rng, count=120, n_max=300):
 
 def cold():
     E._design.cache_clear()
-    E._grid.cache_clear()
+    E._grid.cache_clear()  # the Bernstein bases by total size
     E._product_grid.cache_clear()
 
 

@@ -28,13 +28,22 @@ the tests) for whole arrays of tables at once:
   sample size only (``_barnard_product``): about :math:`(n_1 + n_2)\\sqrt N`
   work per table instead of :math:`n_1 n_2`; when the two-sided region is its
   own mirror image (yes and no swapped), :math:`P(\\pi) = P(1 - \\pi)` and only
-  the maxima at :math:`\\pi \\le 1/2` are refined;
+  the maxima at :math:`\\pi \\le 1/2` are refined. Its grids have at least 48
+  points (every design with :math:`N \\le 120` shares one grid, so a call on
+  small tables computes one set of binomial rows), and the Newton refinement
+  computes both samples' binomial rows in one exponential;
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
-  (``_stacked_designs``); a table with near-ties other than its own cell goes
-  through its own design. Two-sided Boschloo (on any design) does not refine
-  the side whose best grid value exceeds the other's divided by 0.9 (the grid
-  bound makes it the larger supremum, and the p-value is twice the smaller);
+  (``_stacked_designs``), and the Bernstein bases of all their total sizes in
+  one padded array (``_bernstein_lower``); near-ties other than a table's own
+  cell are decided with integers there too. Two-sided Boschloo (on any design)
+  does not refine the side whose best grid value exceeds the other's divided
+  by 0.9 (the grid bound makes it the larger supremum, and the p-value is
+  twice the smaller);
+* the large work arrays of the product form and of the stacked designs are
+  kept from call to call (``_Scratch``): a fresh array of a few megabytes
+  costs a page fault per 4 KiB page when first written, on a small virtual
+  machine as long as the arithmetic done in it;
 * Barnard's regions compare the pooled Wald statistic through the key :math:`D|D|/T`
   of integers (:func:`_wald_order`), exactly where it is within the tie band of the
   observed one, so tied tables (mirror images, with equal sample sizes) are never left
@@ -54,6 +63,7 @@ first), and then scipy's ``alternative`` has the same meaning.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -478,13 +488,15 @@ def _grid_size(N):
     By Sturm comparison with :math:`M\\cos(\\sqrt{5N}(\\theta - \\theta^*))`,
     :math:`P \\ge M \\cos(\\sqrt{5N}\\,\\Delta/2)` within :math:`\\Delta/2` of the maximiser
     :math:`\\theta^*`. A spacing :math:`\\Delta \\le (\\pi/2)/(3.9\\sqrt N)` gives
-    :math:`\\cos(0.4503) = 0.9003`; at least 24 points on small designs.
+    :math:`\\cos(0.4503) = 0.9003`; at least 24 points on small designs. ``N`` may be an array.
     """
-    return max(24, int(np.ceil(3.9 * np.sqrt(N))) + 1)
+    return np.maximum(24, np.ceil(3.9 * np.sqrt(N)).astype(np.int64) + 1)
 
 
 def _binom_rows(n, pis):
-    """Binomial pmf b(t; n, pi) for each pi (rows) and t = 0..n (columns), pi in [0, 1]."""
+    """Binomial pmf b(t; n, pi) for each pi (rows) and t = 0..n (columns), pi in [0, 1]: the formula of
+    one size, which :func:`_bernstein_lower` evaluates for many sizes at once by the same operations
+    (the tests check the two bitwise)."""
     pis = np.asarray(pis, dtype=float)
     lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)[:, None]  # pi = 0: only t = 0 survives
     lq = np.where(pis < 1, np.log1p(-np.where(pis < 1, pis, 0.0)), -1e6)[:, None]  # pi = 1: only t = n
@@ -492,17 +504,104 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
-@lru_cache(maxsize=32)
-def _grid(N):
-    """The grid (exactly symmetric about 1/2) and its Bernstein basis ``b(t; N, pi)``; the upper half
-    of the basis is the lower half reversed, :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`."""
-    pis = _product_grid(_grid_size(N))
-    G, h = len(pis), (len(pis) + 1) // 2
-    basis = np.empty((G, N + 1))
-    for rows in _blocks(h, N + 1):
-        basis[rows] = _binom_rows(N, pis[rows])
-    basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
-    return pis, basis
+# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, or of
+# its rows gathered for a block of rows): beyond it, one degree at a time.
+_BERNSTEIN_CELLS = 1 << 22
+
+
+def _bernstein_cells(Ns):
+    """Cells of the padded array of :func:`_bernstein_lower` for the sizes ``Ns``."""
+    return len(Ns) * int((_grid_size(max(Ns)) + 1) // 2) * (int(max(Ns)) + 1)
+
+
+def _bernstein_lower(Ns):
+    """The lower halves of the Bernstein bases of the distinct sizes ``Ns`` on their grids, padded:
+    ``(Gs, halves, low)`` with ``Gs`` the grid sizes (:func:`_grid_size`), ``halves`` the points
+    :math:`\\pi \\le 1/2` of each, and ``low[i, g, t] = b(t; N_i, \\pi_g)`` for ``g < halves[i]``,
+    ``t <= N_i`` (0 elsewhere), by the operations of :func:`_binom_rows` (the same values)."""
+    Ns = np.asarray(Ns, dtype=np.int64)
+    Gs = _grid_size(Ns)
+    halves = (Gs + 1) // 2
+    grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
+    hmax, T = int(halves.max()), int(Ns.max()) + 1
+    pis = np.full((len(Ns), hmax), 0.5)  # padding points: any value, their rows are set to 0
+    for i, (G, h) in enumerate(zip(Gs.tolist(), halves.tolist(), strict=True)):
+        pis[i, :h] = grids[G][:h]
+    lp = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)), -1e6)[:, :, None]  # pi = 0: only t = 0 survives
+    lq = np.log1p(-pis)[:, :, None]  # pi <= 1/2
+    n = Ns[:, None, None]
+    lf = _log_factorials(T - 1)
+    low = np.zeros((len(Ns), hmax, T))
+    # blocks of sizes in increasing order (np.unique sorts them), each only as wide as its largest
+    # size; small temporaries (no page faults)
+    order = np.argsort(Ns, kind="stable")
+    for rows in _blocks(len(Ns), hmax * T, cells=1 << 15):
+        rows = order[rows]
+        width = int(Ns[rows].max()) + 1
+        t, nr = np.arange(width), n[rows]
+        # the terms of _binom_rows in its order: log C(n, t) + t log pi + (n - t) log(1 - pi)
+        block = (lf[nr] - lf[t] - lf[np.maximum(nr - t, 0)]) + t * lp[rows] + (nr - t) * lq[rows]
+        low[rows, :, :width] = np.exp(block)
+    low[(np.arange(T) > n) | (np.arange(hmax)[None, :, None] >= halves[:, None, None])] = 0.0
+    return Gs, halves, low
+
+
+class _Grids:
+    """The nuisance grid of each total size ``N`` (exactly symmetric about 1/2) and its Bernstein basis
+    ``b(t; N, pi)`` (rows pi, columns t = 0..N), the most recently used kept within ``maxcells`` cells.
+
+    ``_grid(N)`` returns ``(pis, basis)``; the upper half of the basis is the lower half reversed,
+    :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)`. :meth:`prefetch` computes the bases of many sizes
+    in one exponential (a call on small tables of many designs would otherwise pay a few dozen
+    numpy calls per size), with the operations of :func:`_binom_rows`, so the values are the same.
+    Safe to share between threads (one lock, as ``functools.lru_cache``).
+    """
+
+    def __init__(self, maxcells=1 << 23):
+        self.maxcells, self.cells = maxcells, 0
+        self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.lock = threading.RLock()
+
+    def __call__(self, N):
+        N = int(N)
+        with self.lock:
+            if N not in self.cache:
+                self.prefetch([N])
+            self.cache[N] = self.cache.pop(N)  # most recently used last
+            return self.cache[N]
+
+    def cache_clear(self):
+        with self.lock:
+            self.cache.clear()
+            self.cells = 0
+
+    def prefetch(self, Ns):
+        """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
+        with self.lock:
+            self._prefetch(Ns)
+
+    def _prefetch(self, Ns):
+        Ns = np.unique(np.asarray(Ns, dtype=np.int64))
+        Ns = Ns[[N not in self.cache for N in Ns.tolist()]]
+        if not len(Ns):
+            return
+        if len(Ns) > 1 and _bernstein_cells(Ns) > _BERNSTEIN_CELLS:
+            for N in Ns.tolist():  # memory bound: large sizes one at a time
+                self.prefetch([N])
+            return
+        Gs, halves, low = _bernstein_lower(Ns)
+        grids = {G: _product_grid(G) for G in np.unique(Gs).tolist()}
+        for i, (N, G, h) in enumerate(zip(Ns.tolist(), Gs.tolist(), halves.tolist(), strict=True)):
+            basis = np.empty((G, N + 1))
+            basis[:h] = low[i, :h, : N + 1]
+            basis[h:] = basis[G - 1 - h :: -1, ::-1][: G - h]
+            while self.cache and self.cells + basis.size > self.maxcells:
+                self.cells -= self.cache.pop(next(iter(self.cache)))[1].size
+            self.cache[N] = (grids[G], basis)
+            self.cells += basis.size
+
+
+_grid = _Grids()
 
 
 def _refine_terms(w):
@@ -519,7 +618,17 @@ def _log_factorials(n):
     return out
 
 
-def _evaluate(terms, N, x):
+def _bernstein_log_comb(N, width):
+    """:math:`\\log\\binom{N-2}{s}` for ``s = 0..width-1`` (rows: the degrees ``N``; finite past a
+    row's degree, where :func:`_evaluate` masks it), as :func:`_evaluate` computes it."""
+    n = N - 2
+    s = np.arange(width)[None, :]
+    lf = _log_factorials(max(width, int(n.max()) + 1))
+    nn = n[:, None]
+    return lf[nn] - lf[s] - lf[np.clip(nn - s, 0, None)]
+
+
+def _evaluate(terms, N, x, log_comb=None):
     """P, P' and P'' of the Bernstein polynomials at ``x`` (one point, one degree ``N`` per row of ``terms``).
 
     By degree elevation, with :math:`b_s = b(s; N-2, x)`:
@@ -527,14 +636,15 @@ def _evaluate(terms, N, x):
     :math:`P' = N \\sum_s b_s [(1-x)\\Delta w_s + x \\Delta w_{s+1}]`,
     :math:`P'' = N(N-1) \\sum_s b_s \\Delta^2 w_s`.
     Rows of different degree share one call: ``terms`` is zero-padded on the right and
-    :math:`b_s = 0` beyond each row's degree.
+    :math:`b_s = 0` beyond each row's degree. ``log_comb``, the rows of :func:`_bernstein_log_comb`
+    for ``N`` (computed once for repeated evaluations), gives the same values.
     """
     width = terms.shape[2]
-    n = N - 2
+    nn = (N - 2)[:, None]
     s = np.arange(width)[None, :]
-    lf = _log_factorials(max(width, int(n.max()) + 1))
-    nn = n[:, None]
-    log_b = lf[nn] - lf[s] - lf[np.clip(nn - s, 0, None)] + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
+    if log_comb is None:
+        log_comb = _bernstein_log_comb(N, width)
+    log_b = log_comb + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
     basis = np.exp(log_b, where=s <= nn, out=np.zeros_like(log_b))
     dots = np.einsum("rks,rs->rk", terms, basis)
     y = 1 - x
@@ -611,70 +721,79 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     whose Newton model in :math:`\\theta = \\arcsin\\sqrt\\pi`, :math:`P + P_\\theta'^2 / (2|P_\\theta''|)`
     (which overestimates the peak of a bump :math:`M e^{-d^2/2\\sigma^2}` from any
     :math:`d < \\sigma/\\sqrt2`), is more than 1 % below the group's best start is dropped after
-    the first step, and so is a start whose next point is within 1e-7 of another's (the same maximum).
+    the first step; so is the lower of two starts left with the same bracket after it (a grid
+    maximum and its neighbour whose slopes point at each other: the bracket, one grid spacing, is
+    narrower than any bump of :math:`P` and holds one maximum); and so is, at any step, a start
+    whose next point is within 1e-7 of another's (the same maximum).
     """
     found, where = np.full(len(x), -np.inf), x.copy()
     active = np.arange(len(x))
-    for it in range(iterations):
-        value, slope, curve = evaluate(active, x[active])
-        up = value > found[active]
-        found[active[up]], where[active[up]] = value[up], x[active[up]]
-        xa = x[active]
-        a[active] = np.where(slope > 0, xa, a[active])
-        b[active] = np.where(slope > 0, b[active], xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for it in range(iterations):
+            xa = x[active]
+            value, slope, curve = evaluate(active, xa)
+            up = value > found[active]
+            found[active[up]], where[active[up]] = value[up], xa[up]
+            rising, concave = slope > 0, curve < 0
+            aa = np.where(rising, xa, a[active])
+            bb = np.where(rising, b[active], xa)
+            a[active], b[active] = aa, bb
             newton = xa - slope / curve
-            gain = np.where(curve < 0, slope * slope / (-2 * curve), np.inf)
-        aa, bb = a[active], b[active]
-        step_ok = (curve < 0) & (newton >= aa) & (newton <= bb)
-        # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
-        # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
-        # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
-        x_new = np.where(
-            step_ok,
-            newton,
-            np.where(
-                (curve < 0) & (slope > 0),
-                bb - 5e-14,
-                np.where((curve < 0) & (slope < 0), aa + 5e-14, (aa + bb) / 2),
-            ),
-        )
-        x_new = np.clip(x_new, aa, bb)
-        x[active] = x_new
-        # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,
-        # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
-        # second order: a plateau at 1)
-        width = bb - aa
-        flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
-        done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
-        if groups is not None:
-            g = groups[active]
-            if it == 0:
-                # Newton's model in theta = arcsin(sqrt(pi)), where P is a mixture of near-Gaussian
-                # bumps of one width (_grid_size): from the start, a bump's peak is overestimated
-                best = np.full(int(g.max()) + 1, -np.inf)
-                np.maximum.at(best, g, value)
-                s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
-                d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
-                with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(concave, slope * slope / (-2 * curve), np.inf)
+            step_ok = concave & (newton >= aa) & (newton <= bb)
+            # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
+            # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
+            # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
+            x_new = np.where(
+                step_ok,
+                newton,
+                np.where(concave & rising, bb - 5e-14, np.where(concave & (slope < 0), aa + 5e-14, (aa + bb) / 2)),
+            )
+            x_new = np.minimum(np.maximum(x_new, aa), bb)  # np.clip, without its overhead
+            x[active] = x_new
+            # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,
+            # the bracket has collapsed, or P is flat to 1e-14 of its value across the bracket (to
+            # second order: a plateau at 1)
+            width = bb - aa
+            flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
+            done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
+            if groups is not None:
+                g = groups[active]
+                if it == 0:
+                    # Newton's model in theta = arcsin(sqrt(pi)), where P is a mixture of near-Gaussian
+                    # bumps of one width (_grid_size): from the start, a bump's peak is overestimated
+                    best = np.full(int(g.max()) + 1, -np.inf)
+                    np.maximum.at(best, g, value)
+                    s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
+                    d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
                     peak = np.where(d2 < 0, value + d1 * d1 / (-2 * d2), np.inf)
-                done |= peak < (1 - 1e-2) * best[g]
-            # two starts of one group converging to the same point: keep one
-            order = np.lexsort((x_new, g))
-            same = (g[order][1:] == g[order][:-1]) & (np.abs(np.diff(x_new[order])) <= 1e-7) & ~done[order][:-1]
-            done[order[1:][same]] = True
-        active = active[~done]
-        if not len(active):
-            break
+                    done |= peak < (1 - 1e-2) * best[g]
+                    # two starts of one group left with the same bracket (a grid maximum and its
+                    # neighbour, their slopes pointing at each other) climb the same maximum: the
+                    # bracket is one grid spacing, narrower than any bump (_grid_size), so it holds
+                    # one maximum; keep the higher start
+                    order = np.lexsort((-value, bb, aa, g))
+                    go, ao, bo = g[order], aa[order], bb[order]
+                    same = (go[1:] == go[:-1]) & (ao[1:] == ao[:-1]) & (bo[1:] == bo[:-1])
+                    done[order[1:][same]] = True
+                # two starts of one group converging to the same point: keep one
+                order = np.lexsort((x_new, g))
+                go, xo = g[order], x_new[order]
+                same = (go[1:] == go[:-1]) & (np.abs(xo[1:] - xo[:-1]) <= 1e-7) & ~done[order[:-1]]
+                done[order[1:][same]] = True
+            active = active[~done]
+            if not len(active):
+                break
     return found, where
 
 
 class _Suprema:
     """Suprema over the nuisance parameter for many rows of ``w`` of any degrees, computed together.
 
-    :meth:`add` computes the grid values of one block of rows (one degree ``N``) and returns the
-    slice of the results that will hold them; the candidate search and the Newton refinements of
-    every block are run together (grids and rows of different sizes padded), in batches of about
+    :meth:`add` computes the grid values of one block of rows (one degree ``N``, or one per row,
+    see :meth:`prepare`) and returns the slice of the results that will hold them; the candidate
+    search and the Newton refinements of every block are run together (grids and rows of
+    different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
     ``(sup, argmax)`` for every row added.
 
@@ -688,14 +807,19 @@ class _Suprema:
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
         self.pairs: list = []
+        self.bases: tuple | None = None  # (degrees, grid sizes, halves, lower halves) of prepare
+        self.grids = np.ones((0, 0))  # the grid of each degree of self.bases, padded with 1
 
     def add(self, w, N, hold=False, partner=None):
-        pis, basis = _grid(N)
-        # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
-        # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
-        values = np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
+        """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
+        zero past its own); returns the slice of the results that will hold them."""
+        if np.ndim(N):
+            values, pis, sizes = self._values_by_degree(w, N)
+        else:
+            pis, basis = _grid(N)
+            values, sizes = self._values(w, basis), len(pis)
         out = slice(self.count, self.count + len(w))
-        self.blocks.append((N, w, values, pis))
+        self.blocks.append((N, w, values, pis, sizes))
         self.count += len(w)
         self.size += w.size * 6
         if partner is not None:
@@ -704,22 +828,83 @@ class _Suprema:
             self._flush()
         return out
 
+    @staticmethod
+    def _values(w, basis):
+        # Small products avoid BLAS: a multi-threaded BLAS on a busy machine made the report's exact
+        # tests 3 to 7 times slower (threads waiting for each other) than one thread or einsum.
+        return np.einsum("ij,kj->ik", w, basis) if len(w) * basis.size <= _BLAS_MIN else w @ basis.T
+
+    def _values_by_degree(self, w, Ns):
+        """Grid values of rows of different degrees ``Ns`` (each row of ``w`` zero past its own):
+        ``(values, grids, sizes)``, padded on the right (values -inf, grid points 1).
+
+        One padded product for the lower half of every row's grid, and one for the upper half
+        through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (the row reversed within its degree);
+        large sets of degrees go one degree at a time (:meth:`_values` with each basis).
+        """
+        uniq = np.unique(Ns)
+        bases = self.bases
+        if bases is None or not np.isin(uniq, bases[0]).all():
+            bases = self.prepare(uniq)
+        T = int(Ns.max()) + 1
+        if bases is None or len(w) * bases[3].shape[1] * T > _BERNSTEIN_CELLS:  # memory bound: a degree at a time
+            G = int(_grid_size(uniq).max())
+            values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
+            for N in uniq.tolist():
+                rows = np.flatnonzero(Ns == N)
+                pis, basis = _grid(N)
+                values[rows, : len(pis)] = self._values(w[rows, : N + 1], basis)
+                pis_rows[rows, : len(pis)] = pis
+            return values, pis_rows, _grid_size(Ns)
+        degrees, Gs, halves, low = bases
+        at = np.searchsorted(degrees, Ns)
+        G = int(Gs[at].max())
+        w = w[:, :T]
+        basis = low[at, :, :T]  # (rows, points of the lower half, t)
+        lower = np.einsum("mt,mgt->mg", w, basis)
+        t = np.arange(T)
+        n = Ns[:, None]
+        reverse = np.where(t <= n, np.take_along_axis(w, np.maximum(n - t, 0), axis=1), 0.0)
+        upper = np.einsum("mt,mgt->mg", reverse, basis)  # at 1 - pi_g, g in the lower half
+        size, half = Gs[at][:, None], halves[at][:, None]
+        g = np.arange(G)[None, :]
+        source = np.clip(np.where(g < half, g, size - 1 - g), 0, low.shape[1] - 1)
+        values = np.where(
+            g < half, np.take_along_axis(lower, source, axis=1), np.take_along_axis(upper, source, axis=1)
+        )
+        values[g >= size] = -np.inf
+        return values, self.grids[at, :G], Gs[at]
+
+    def prepare(self, Ns):
+        """Compute the padded lower halves of the bases of the degrees ``Ns`` (:func:`_bernstein_lower`)
+        for the rows of several degrees to come (:meth:`add` with an array of degrees), in one go."""
+        Ns = np.unique(Ns)
+        if _bernstein_cells(Ns) > _BERNSTEIN_CELLS:  # memory bound: the blocks go one degree at a time
+            self.bases = None
+            return None
+        Gs, halves, low = _bernstein_lower(Ns)
+        self.bases = (Ns, Gs, halves, low)
+        self.grids = np.ones((len(Ns), int(Gs.max())))
+        for i, G in enumerate(Gs.tolist()):
+            self.grids[i, :G] = _product_grid(G)
+        return self.bases
+
     def _flush(self):
         if not self.blocks:
             return
         m = sum(len(blk[1]) for blk in self.blocks)
-        G = max(len(blk[3]) for blk in self.blocks)
+        G = max(blk[3].shape[-1] for blk in self.blocks)
         values = np.full((m, G), -np.inf)
         grid = np.ones((m, G))
         sizes = np.empty(m, dtype=np.int64)
         degree = np.empty(m, dtype=np.int64)
         w_all = np.zeros((m, max(blk[1].shape[1] for blk in self.blocks)))
         start = np.cumsum([0] + [len(blk[1]) for blk in self.blocks])
-        for i, (N, w, block_values, pis) in enumerate(self.blocks):
+        for i, (N, w, block_values, pis, block_sizes) in enumerate(self.blocks):
             rows_i = slice(start[i], start[i + 1])
-            values[rows_i, : len(pis)] = block_values
-            grid[rows_i, : len(pis)] = pis
-            sizes[rows_i], degree[rows_i] = len(pis), N
+            values[rows_i, : block_values.shape[1]] = block_values
+            grid[rows_i, : pis.shape[-1]] = pis
+            sizes[rows_i], degree[rows_i] = block_sizes, N
             w_all[rows_i, : w.shape[1]] = w
         best, arg, (rows, a, b, x) = _grid_candidates(values, grid, sizes=sizes)
         if self.pairs and len(rows):
@@ -735,7 +920,8 @@ class _Suprema:
             # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
             terms = _refine_terms(w_all[rows])
             N = degree[rows]
-            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr), a, b, x, rows)
+            log_comb = _bernstein_log_comb(N, terms.shape[2])  # once for every Newton step
+            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr, log_comb[r]), a, b, x, rows)
             # the largest refined value of each row: sort by (row, value) and keep each row's last
             order = np.lexsort((found, rows))
             last = np.r_[rows[order][1:] != rows[order][:-1], True]
@@ -855,6 +1041,34 @@ def _product_regions(k_c, n_c, k_p, n_p, alternative):
     return s, swap, [None if e else b for e, b in zip(everything.tolist(), bounds, strict=True)]
 
 
+class _Scratch(threading.local):
+    """Named scratch arrays of the product form and the stacked designs, kept from call to call (one
+    set per thread).
+
+    A new array of a few megabytes is mapped afresh by the C allocator and costs a page fault per
+    4 KiB page when first written: on the benchmark's machine, as long as the arithmetic done in
+    it. ``_scratch(name, shape)`` returns a view of the kept array ``name`` (grown when too small,
+    kept up to ``_SCRATCH_CELLS`` cells); its contents are undefined, and no view of it may outlive
+    the function that asked for it (results are new arrays).
+    """
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, name, shape):
+        cells = int(np.prod(shape))
+        kept = self.arrays.get(name)
+        if kept is None or kept.size < cells:
+            kept = np.empty(cells)
+            if cells <= _SCRATCH_CELLS:
+                self.arrays[name] = kept
+        return kept[:cells].reshape(shape)
+
+
+_SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs at most about a third)
+_scratch = _Scratch()
+
+
 class _ProductRows:
     """Binomial pmf ``f`` of ``n`` at each grid point (rows x = 0..n, columns pi), with the lower sums
     ``F[k] = P(X < k)`` and upper sums ``S[k] = P(X >= k)``, k = 0..n+1, each computed when first
@@ -875,9 +1089,10 @@ class _ProductRows:
         return {n: cls(f[o : o + n + 1], G) for n, o in off.items()}
 
     @staticmethod
-    def stack(ns, low):
+    def stack(ns, low, scratch=None):
         """The pmf rows of every sample size in ``ns`` at the points ``low`` (pi < 1), stacked in one
-        array, and the first row of each size: ``(f, {n: offset})``."""
+        array, and the first row of each size: ``(f, {n: offset})``; ``f`` is written into the
+        :class:`_Scratch` array ``scratch`` (a name) if given, else a new array."""
         lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
         lq = np.log1p(-low)
         ns = np.asarray(ns, dtype=np.int64)
@@ -885,9 +1100,15 @@ class _ProductRows:
         x = np.arange(starts[-1]) - np.repeat(starts[:-1], ns + 1)
         n = np.repeat(ns, ns + 1)
         lf = _log_factorials(int(ns.max()) + 1)
-        f = np.multiply.outer(x.astype(float), lp - lq)
+        shape = (len(x), len(low))
+        f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, shape))
         f += (lf[n] - lf[x] - lf[n - x])[:, None]
-        f += np.multiply.outer(n.astype(float), lq)
+        # n log(1 - pi): one row per size, gathered (cheaper than the outer product of every row)
+        size_rows = np.multiply.outer(ns.astype(float), lq)
+        which = np.repeat(np.arange(len(ns)), ns + 1)
+        f += size_rows.take(
+            which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip"
+        )
         np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
@@ -919,10 +1140,19 @@ class _ProductRows:
         return self._join(self._S_low, self._F_low)
 
 
+# Fewest points of a product-form grid: every design with N <= 120 (_grid_size(120) = 44) shares the
+# grid of 48 points, so that a call on small tables of many designs computes one grid group (one set
+# of binomial rows and tail sums) instead of one per grid size; more points than _grid_size only
+# tighten its bound.
+_PRODUCT_MIN_GRID = 48
+
+
 def _product_grid_size(N):
-    # the points of _grid_size rounded up to a multiple of 8, so that designs of similar size share
-    # a grid (and binomial rows by sample size)
-    return -(-_grid_size(N) // 8) * 8
+    """Points of the product form's grid for total sizes ``N`` (an int array): those of
+    :func:`_grid_size` rounded up to a multiple of 8, and at least
+    ``_PRODUCT_MIN_GRID``, so that designs of similar size share a grid (and binomial rows by sample
+    size)."""
+    return np.maximum(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 8) * 8)
 
 
 class _ProductRefiner:
@@ -942,14 +1172,28 @@ class _ProductRefiner:
         self.inverse[order] = np.arange(len(order))
         self.lower, self.upper = lower, upper
         wo, wi = int(self.n_o.max()) + 1, int(self.n_i.max()) + 1
+        # the bounds of each start in a column (rows x_o); beyond n_o (where b(x_o) = 0) A = 0, B = n_i + 1
+        sizes = self.n_o + 1
+        column = np.repeat(np.arange(len(order)), sizes)
+        row = np.arange(len(column)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        AB = np.concatenate([bounds[i] for i in order.tolist()], axis=1)
         self.A = np.zeros((wo, len(order)), dtype=np.int64)
-        self.B = np.zeros((wo, len(order)), dtype=np.int64)
-        for k, i in enumerate(order.tolist()):
-            ab = bounds[i]
-            self.A[: ab.shape[1], k], self.B[: ab.shape[1], k] = ab
-            self.B[ab.shape[1] :, k] = self.n_i[k] + 1  # beyond n_o: b(x_o) = 0 there anyway
-        self.log_c_i, self.d_i = self._log_comb(self.n_i, wi)
-        self.log_c_o, self.d_o = self._log_comb(self.n_o, wo)
+        self.B = np.repeat((self.n_i + 1)[None, :], wo, axis=0)
+        self.A[row, column], self.B[row, column] = AB
+        # both samples' log-coefficients of degree n - 2 stacked (inner rows, two rows of -inf, outer
+        # rows), with each row's k and each column's degree: one exponential and one pair of degree
+        # raisings per evaluation serve both samples (the two rows between them stay 0, see _orders)
+        log_c_i, d_i = self._log_comb(self.n_i, wi)
+        log_c_o, d_o = self._log_comb(self.n_o, wo)
+        self.wi, self.wo = wi, wo
+        self.log_c = np.concatenate([log_c_i, np.full((2, len(order)), -np.inf), log_c_o])
+        self.k = np.r_[np.arange(wi), 0, 0, np.arange(wo)].astype(float)
+        self.d_i, self.d_o = d_i.astype(float), d_o.astype(float)
+        self.one = None  # columns whose degree n - 2 is -1 (n = 1), per block
+        if (self.n_i == 1).any() or (self.n_o == 1).any():
+            self.one = np.concatenate(
+                [np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)]
+            )
 
     @staticmethod
     def _log_comb(n, width):
@@ -960,15 +1204,22 @@ class _ProductRefiner:
         out[k > d[None, :]] = -np.inf
         return out, d
 
-    @staticmethod
-    def _orders(log_c, d, n, x):
-        """b(k; n-2), b(k; n-1), b(k; n) for k = -2..w-1 (rows; 2 zero rows first); degree -1 is zero."""
-        w = log_c.shape[0]
+    def _orders(self, r, x):
+        """b(k; n-2), b(k; n-1), b(k; n) of both samples at ``x`` (columns: the starts ``r``), each
+        with rows k = -2..wi-1 of the inner sample, then k = -2..wo-1 of the outer one (2 zero rows
+        first in each block); degree -1 is zero.
+
+        The two rows between the blocks (the outer block's zero rows) stay 0 through both raisings:
+        a raising moves row ``k - 1`` into row ``k``, and the inner block's last row, ``k = wi - 1
+        >= n_i``, is 0 at the degrees ``n_i - 2`` and ``n_i - 1`` that are raised.
+        """
         l0 = np.log1p(-x)
-        base = np.zeros((w + 2, len(x)))
-        t = np.multiply.outer(np.arange(w), np.log(x) - l0)
-        t += log_c
-        t += d * l0
+        base = np.zeros((len(self.k) + 2, len(x)))
+        t = np.multiply.outer(self.k, np.log(x) - l0)
+        t += self.log_c[:, r]
+        wi = self.wi
+        t[: wi + 2] += self.d_i[r] * l0  # the inner rows and the two rows between the blocks (-inf)
+        t[wi + 2 :] += self.d_o[r] * l0
         np.exp(t, out=base[2:])
         y = 1 - x
 
@@ -978,18 +1229,24 @@ class _ProductRefiner:
             out[2:] += x * f[1:-1]
             return out
 
-        one = n == 1
-        if one.any():
+        if self.one is not None:
+            one = self.one[:, r]
             minus2, minus1 = np.where(one, 0.0, base), np.where(one, base, up(base))
         else:
             minus2, minus1 = base, up(base)
         return minus2, minus1, up(minus1)
 
     def _evaluate(self, r, x):
+        if len(r) == 1:
+            # numpy sums a lone column in another order (pairwise, as a contiguous vector) than the
+            # columns of a matrix (row by row): two copies keep a table's value independent of the
+            # other tables of the call, to the last bit
+            return tuple(out[:1] for out in self._evaluate(np.r_[r, r], np.r_[x, x]))
         n_i, n_o = self.n_i[r], self.n_o[r]
-        wi, wo = int(n_i.max()) + 1, int(n_o.max()) + 1
-        i2, i1, i0 = self._orders(self.log_c_i[:wi, r], self.d_i[r], n_i, x)
-        o2, o1, o0 = self._orders(self.log_c_o[:wo, r], self.d_o[r], n_o, x)
+        wi, wo = self.wi, self.wo
+        orders = self._orders(r, x)
+        i2, i1, i0 = (f[: wi + 2] for f in orders)
+        o2, o1, o0 = (f[wi + 2 :] for f in orders)
         R = len(x)
         col = np.arange(R)[None, :]
         ni, no = n_i.astype(float), n_o.astype(float)
@@ -1023,6 +1280,8 @@ class _ProductRefiner:
     def __call__(self, rows, x):
         """P, P', P'' of candidate ``rows`` (indices in the caller's order) at ``x``."""
         pos = self.inverse[rows]
+        if len(pos) * int(self.n_o[pos].max()) < 1 << 15:
+            return self._evaluate(pos, x)  # small arrays: one group (a column's sums do not depend on the others)
         sort = np.argsort(pos, kind="stable")
         pos, xs = pos[sort], x[sort]
         out = np.empty((3, len(rows)))
@@ -1030,8 +1289,6 @@ class _ProductRefiner:
         # arrays are large enough for the padding to cost more than the extra calls
         n_o = self.n_o[pos]
         cuts = np.unique(np.searchsorted(n_o, n_o[[len(pos) // 3, 2 * len(pos) // 3]]))
-        if len(pos) * int(n_o[-1]) < 1 << 15:
-            cuts = cuts[:0]
         for chunk in np.split(np.arange(len(pos)), cuts):
             if len(chunk):
                 out[:, sort[chunk]] = self._evaluate(pos[chunk], xs[chunk])
@@ -1053,12 +1310,12 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     """
     h = G // 2
     ns = np.unique(np.r_[n_i, n_o])
-    f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h])
+    f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h], scratch="f")
     inner = np.unique(n_i)
     size = inner + 2
     off = dict(zip(inner.tolist(), (np.cumsum(size) - size).tolist(), strict=True))
-    F = np.empty((int(size.sum()), h))
-    S = np.empty_like(F)
+    F = _scratch("F", (int(size.sum()), h))
+    S = _scratch("S", (int(size.sum()), h))
     for n, o in off.items():
         low = f[f_off[n] : f_off[n] + n + 1]
         F[o] = 0.0
@@ -1078,9 +1335,13 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
     i_F = np.r_[oi + A, (oi + top - B)[mirror]]
     i_S = np.r_[oi + B, (oi + top - A)[mirror]]
-    terms = F[i_F]
-    terms += S[i_S]
-    terms *= f[i_f]
+    # gathered into two scratch arrays (the indices are in range: mode="clip" lets take write into
+    # its output without a copy)
+    terms = F.take(i_F, axis=0, out=_scratch("terms", (len(i_F), h)), mode="clip")
+    gathered = S.take(i_S, axis=0, out=_scratch("gathered", (len(i_F), h)), mode="clip")
+    terms += gathered
+    f.take(i_f, axis=0, out=gathered, mode="clip")
+    terms *= gathered
     seg = np.r_[sizes, sizes[~symmetric]]
     sums = np.add.reduceat(terms, np.cumsum(seg) - seg, axis=0)
     values = np.empty((len(n_o), G))
@@ -1107,20 +1368,16 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
     best, arg = np.ones(m), np.full(m, 0.5)  # two-sided at s = 0: every table, P = 1 for every pi
     todo = np.array([b is not None for b in bounds], dtype=bool)
-    grid_n = np.array([_product_grid_size(int(n)) for n in (n_c + n_p).tolist()])
+    grid_n = _product_grid_size(n_c + n_p)
     order = np.lexsort((n_o, n_i, grid_n))
     order = order[todo[order]]
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
     lower = (alternative == "two-sided") | ((alternative == "less") != swap)
     upper = (alternative == "two-sided") | ((alternative == "less") == swap)
-    # two-sided regions equal to their mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o) give
-    # P(pi) = P(1 - pi): half the grid and half the starts (the float statistic decides the region,
-    # so this is checked on the bounds themselves rather than assumed)
-    symmetric = np.zeros(m, dtype=bool)
-    if alternative == "two-sided":
-        for r in order.tolist():
-            A, B = bounds[r]
-            symmetric[r] = np.array_equal(A, n_i[r] + 1 - B[::-1])
+    # a two-sided region is its own mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o), which maps D to
+    # -D and keeps T (_wald_order), so |z| and the exact region with it: P(pi) = P(1 - pi), half the
+    # grid and half the starts
+    symmetric = np.full(m, alternative == "two-sided")
     Gmax = int(grid_n[order].max(initial=3))
     values = np.full((len(order), Gmax), -np.inf)
     grids = np.ones((len(order), Gmax))
@@ -1273,8 +1530,8 @@ def _boschloo_w(d, t, j, side):
 
 
 # Boschloo on designs with few tables: the designs of many tables built together in padded arrays
-# (tables x totals x positions); tables whose region has near-ties other than the observed cell go
-# through their own design (integer arithmetic, see _resolve_ties).
+# (tables x totals x positions); near-ties other than the observed cell are decided with integers
+# table by table (_resolve_ties, with the table's design for its combinations only).
 _STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
 _STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
 _STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
@@ -1307,7 +1564,8 @@ def _stacked_designs(n_c, n_p):
     with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
     out (positions + 1) x tables x totals, by the same operations. Position-major, the running sums
     are one vector addition per position (numpy's ``cumsum`` along an axis is several times slower)
-    and add in the same order as :class:`_Design`'s."""
+    and add in the same order as :class:`_Design`'s. ``prefix`` and ``suffix`` are :class:`_Scratch`
+    arrays: valid until the next call."""
     m = len(n_c)
     N = n_c + n_p
     Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
@@ -1317,18 +1575,23 @@ def _stacked_designs(n_c, n_p):
     win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
     win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
     rows = np.arange(m)[:, None]
-    logh = win_c[rows, np.minimum(lo, win_c.shape[1] - 1)] + win_p[rows, Kp - 1 - u]  # (m, Tm, Lm)
+    logh = np.add(
+        win_c[rows, np.minimum(lo, win_c.shape[1] - 1)], win_p[rows, Kp - 1 - u], out=_scratch("logh", (m, Tm, Lm))
+    )
     lf = _log_factorials(int(N.max()))
     tt = np.minimum(t, N[:, None])
     logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
     logh = logh.transpose(2, 0, 1)
     valid = np.isfinite(logh)
-    h = np.zeros((Lm, m, Tm))
+    h = _scratch("h", (Lm, m, Tm))
+    h.fill(0.0)
     np.exp(logh, where=valid, out=h)
     total = h.sum(axis=0)
     h /= np.where(total > 0, total, 1.0)
-    prefix = np.zeros((Lm + 1, m, Tm))
-    suffix = np.zeros((Lm + 1, m, Tm))
+    prefix = _scratch("prefix", (Lm + 1, m, Tm))
+    suffix = _scratch("suffix", (Lm + 1, m, Tm))
+    prefix[0] = 0.0
+    suffix[Lm] = 0.0
     for j in range(Lm):
         np.add(prefix[j], h[j], out=prefix[j + 1])
         np.add(suffix[Lm - j], h[Lm - 1 - j], out=suffix[Lm - 1 - j])
@@ -1337,10 +1600,10 @@ def _stacked_designs(n_c, n_p):
 
 def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
-    of different designs, their designs stacked (:func:`_stacked_designs`); and which tables have
-    near-ties beyond the observed cell (their rows of ``w`` are not set: compute them by their own
-    design). The same computation as :func:`_boschloo_w` (the complement for one-sided p-values
-    above 1/2, the tie band), along axis 0 of the stack.
+    of different designs, their designs stacked (:func:`_stacked_designs`). The same computation as
+    :func:`_boschloo_w` (the complement for one-sided p-values above 1/2, the tie band), along axis
+    0 of the stack; near-ties beyond the observed cell are decided with integers by
+    :func:`_resolve_ties`, as there.
     """
     lo, prefix, suffix, length = stack
     m = len(n_c)
@@ -1382,13 +1645,22 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     amb[i[alone], t_o[alone]] = False
     tiny = s < 1e-250  # the region's mass is below 1e-250: every near-tie counted (as _resolve_ties)
     extra = np.where(tiny[:, None] & amb, maybe - sure, extra)
-    fallback = amb.any(axis=1) & ~tiny
+    # near-ties beyond the observed cell: decided with integers, table by table, as _boschloo_w does
+    # (its design's combinations only; the stacked counts bound the ambiguous cells)
+    for r in np.flatnonzero(amb.any(axis=1) & ~tiny).tolist():
+        d = _design(int(n_c[r]), int(n_p[r]))
+        cols = slice(0, d.N + 1)
+        exact_num = d.exact_lower_num if side == "less" else d.exact_upper_num
+        rows = slice(r, r + 1)
+        extra[r, cols] = _resolve_ties(
+            d, t_o[rows], j_o[rows], sure[rows, cols], maybe[rows, cols], exact_num, s[rows]
+        )[0]
     if side == "less":
         w = np.take_along_axis(prefix, (sure + extra)[None], axis=0)[0]
     else:
         w = np.take_along_axis(suffix, (maybe - extra)[None], axis=0)[0]
     w[t > N[:, None]] = 0.0
-    return w, s, fallback
+    return w, s
 
 
 def _fisher_group(d, t, j, alternative):
@@ -1427,15 +1699,33 @@ def _check_counts(k_previous, n_previous, k_current, n_current):
     return k1, n1, k2, n2
 
 
+# Counts below this are the digits of one int64 code in _unique_rows (four digits: 60 bits).
+_CODE_BASE = 1 << 15
+
+
+def _unique_rows(key):
+    """``np.unique(key, axis=0, return_inverse=True)`` for rows of non-negative counts: the rows in
+    lexicographic order and the index of each input row among them (a flat array). Rows of counts
+    below ``_CODE_BASE`` are read as the digits of one integer in base ``max + 1`` (the same order),
+    so that one sort of integers replaces numpy's sort of rows (several times slower)."""
+    base = int(key.max()) + 1
+    if base >= _CODE_BASE:
+        tables, inverse = np.unique(key, axis=0, return_inverse=True)
+        return tables, inverse.ravel()
+    code = np.zeros(len(key), dtype=np.int64)
+    for column in key.T:
+        code = code * base + column
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return key[first], inverse.ravel()
+
+
 def _compute(method, alternative, kp, np_, kc, nc):
     """Flat int64 arrays in, (pvalue, statistic, nuisance) flat float arrays out (no validation)."""
     size = len(kp)
     pval, stat, nuis = np.empty(size), np.empty(size), np.full(size, np.nan)
     if size == 0:
         return pval, stat, nuis
-    key = np.stack([nc, np_, kc, kp], axis=1)
-    tables, inverse = np.unique(key, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    tables, inverse = _unique_rows(np.stack([nc, np_, kc, kp], axis=1))
     tp, ts, tn = np.empty(len(tables)), np.empty(len(tables)), np.full(len(tables), np.nan)
     design_key = tables[:, :2]
     starts = np.r_[0, np.flatnonzero(np.any(design_key[1:] != design_key[:-1], axis=1)) + 1, len(tables)]
@@ -1453,16 +1743,15 @@ def _compute(method, alternative, kp, np_, kc, nc):
                 t_ = tables[batch]
                 tp[batch], ts[batch], tn[batch] = _barnard_product(t_[:, 2], t_[:, 0], t_[:, 3], t_[:, 1], alternative)
             groups = [g for g in groups if g[1] - g[0] >= _PRODUCT_TABLES]
-    alone: list = []  # tables computed by their own design, one at a time
     if method == "boschloo":
-        few = [
-            (g0, g1) for g0, g1 in groups if g1 - g0 < _PRODUCT_TABLES and tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N
-        ]
-        if few:
-            sel = np.concatenate([np.arange(g0, g1) for g0, g1 in few])
-            alone = _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
-            groups = [g for g in groups if g not in set(few)]
-    for g0, g1 in groups + [(r, r + 1) for r in alone]:
+        # designs with few tables and N <= _STACK_MAX_N: stacked (decided on the design arrays at once)
+        g0, g1 = starts[:-1], starts[1:]
+        stack = (g1 - g0 < _PRODUCT_TABLES) & (tables[g0, 0] + tables[g0, 1] <= _STACK_MAX_N)
+        if stack.any():
+            sel = np.flatnonzero(np.repeat(stack, g1 - g0))
+            _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs)
+            groups = [g for g, stacked in zip(groups, stack.tolist(), strict=True) if not stacked]
+    for g0, g1 in groups:
         d = _design(int(tables[g0, 0]), int(tables[g0, 1]))
         for c0 in range(g0, g1, _CHUNK):
             sl = slice(c0, min(c0 + _CHUNK, g1))
@@ -1501,14 +1790,13 @@ def _compute(method, alternative, kp, np_, kc, nc):
 def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     """Boschloo on the tables ``sel`` (rows of ``tables``: n_c, n_p, k_c, k_p) through stacked designs
     (:func:`_boschloo_stacked`), in batches of at most ``_STACK_CELLS`` padded cells, their grid rows
-    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one).
-    Returns the tables with near-ties beyond the observed cell, to be computed by their own design."""
+    added to ``sup`` and their jobs to ``jobs`` (two-sided: the 'less' job then the 'greater' one)."""
     sides = ("less", "greater") if alternative == "two-sided" else (alternative,)
     sel = sel[np.argsort(tables[sel, 0] + tables[sel, 1], kind="stable")]
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
-    alone = []
+    sup.prepare(N)  # the bases of every degree to come, in one go
     start = 0
     while start < len(sel):
         # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
@@ -1525,17 +1813,12 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
         n_c, n_p, k_c, k_p = (tables[batch, c] for c in range(4))
         stack = _stacked_designs(n_c, n_p)
         out = [_boschloo_stacked(n_c, n_p, k_c, k_p, side, stack) for side in sides]
-        fallback = np.any([f for _, _, f in out], axis=0)
-        alone.extend(batch[fallback].tolist())
         Nb = n_c + n_p
-        for value in np.unique(Nb[~fallback]).tolist():
-            rows = np.flatnonzero((Nb == value) & ~fallback)
-            first = None
-            for w, s_, _ in out:
-                first = sup.add(w[rows, : value + 1], value, hold=len(out) == 2 and first is None, partner=first)
-                jobs.append((batch[rows], s_[rows], first))
+        first = None
+        for w, s_ in out:  # the batch's rows of every degree in one block per side
+            first = sup.add(w[:, : int(Nb.max()) + 1], Nb, hold=len(out) == 2 and first is None, partner=first)
+            jobs.append((batch, s_, first))
         start = stop
-    return alone
 
 
 def _odds_ratio(d, kc, kp):
