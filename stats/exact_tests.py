@@ -988,18 +988,21 @@ def _wald_line_counts(D_o, T_o, x_o, n_i, n_o, side):
     root = np.sqrt(np.maximum(beta * beta - 4 * alpha * gamma, 0.0))
     u = (-beta + np.where(q > 0, root, -root)) / (2 * alpha)
     u = np.where(q == 0, xo * fi / fo, u)
-    count = np.clip(np.ceil(np.nan_to_num(u, nan=0.0)), 0, n_i + 1).astype(np.int64)
+    count = np.clip(np.ceil(np.where(np.isnan(u), 0.0, u)), 0, n_i + 1).astype(np.int64)
     strict = side == "left"
-
-    def below(x_i):
-        return _key_below(x_i, x_o, n_i, n_o, D_o, T_o, key_o, strict)
-
-    for _ in range(int(n_i.max(initial=0)) + 2):  # one or two cells in practice
-        down = (count > 0) & ~below(np.maximum(count - 1, 0))
-        up = (count <= n_i) & below(np.minimum(count, n_i))
-        if not (down.any() or up.any()):
+    # the count is right when the cell before it is below the query and the cell at it is not; lines
+    # that move are checked again (one or two cells in practice), the others are settled
+    lines = np.arange(len(count))
+    for _ in range(int(n_i.max(initial=0)) + 2):
+        if not len(lines):
             break
-        count = count - down + up
+        c, ni, pair = count[lines], n_i[lines], np.concatenate([lines, lines])
+        x_i = np.concatenate([np.maximum(c - 1, 0), np.minimum(c, ni)])  # the cells before and at the count
+        below = _key_below(x_i, x_o[pair], n_i[pair], n_o[pair], D_o[pair], T_o[pair], key_o[pair], strict)
+        down = (c > 0) & ~below[: len(c)]
+        up = (c <= ni) & below[len(c) :]
+        count[lines] = c - down + up
+        lines = lines[down | up]
     return count
 
 
@@ -1065,6 +1068,8 @@ class _Scratch(threading.local):
         return kept[:cells].reshape(shape)
 
 
+# Largest sample size whose binomial rows _ProductRows.stack computes from shared powers (see there).
+_POWER_MAX_N = 300
 _SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs at most about a third)
 _scratch = _Scratch()
 
@@ -1101,15 +1106,30 @@ class _ProductRows:
         n = np.repeat(ns, ns + 1)
         lf = _log_factorials(int(ns.max()) + 1)
         shape = (len(x), len(low))
-        f = np.multiply.outer(x.astype(float), lp - lq, out=None if scratch is None else _scratch(scratch, shape))
-        f += (lf[n] - lf[x] - lf[n - x])[:, None]
-        # n log(1 - pi): one row per size, gathered (cheaper than the outer product of every row)
-        size_rows = np.multiply.outer(ns.astype(float), lq)
+        out = None if scratch is None else _scratch(scratch, shape)
         which = np.repeat(np.arange(len(ns)), ns + 1)
-        f += size_rows.take(
-            which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip"
-        )
-        np.exp(f, out=f)
+        size_rows = np.multiply.outer(ns.astype(float), lq)  # n log(1 - pi): one row per size, gathered
+        if int(ns.max()) <= _POWER_MAX_N and low.max(initial=0.0) <= 0.5:
+            # b(x; n, pi) = C(n, x) (1 - pi)^n r^x with r = pi / (1 - pi) <= 1: the powers r^x are shared
+            # by every size (one exponential per x and point instead of per row and point). Powers below
+            # e^-700 are set to 0 (no subnormal arithmetic): with C(n, x) <= 2^n and n <= 300, a term
+            # so dropped is below 2^300 e^-700 < 1e-213, negligible against any supremum of these
+            # sizes (at least 2^-600 > 1e-181, the probability of a table at pi = 1/2).
+            e = np.multiply.outer(np.arange(int(ns.max()) + 1.0), lp - lq)
+            powers = np.exp(e)
+            powers[e < -700] = 0.0
+            f = powers.take(x, axis=0, out=out, mode="clip")
+            f *= np.exp(lf[n] - lf[x] - lf[n - x])[:, None]
+            f *= np.exp(size_rows).take(
+                which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip"
+            )
+        else:
+            f = np.multiply.outer(x.astype(float), lp - lq, out=out)
+            f += (lf[n] - lf[x] - lf[n - x])[:, None]
+            f += size_rows.take(
+                which, axis=0, out=None if scratch is None else _scratch(scratch + "-n", shape), mode="clip"
+            )
+            np.exp(f, out=f)
         return f, dict(zip(ns.tolist(), starts[:-1].tolist(), strict=True))
 
     def _join(self, low, high):
@@ -1295,7 +1315,7 @@ class _ProductRefiner:
         return out[0], out[1], out[2]
 
 
-def _product_values(n_i, n_o, bounds, symmetric, G):
+def _product_values(n_i, n_o, bounds, symmetric, G, lower, upper):
     """Grid values :math:`P(\\pi_g)` of the product form for tables sharing the grid of ``G`` points
     (``G`` even), all in a few vectorised calls.
 
@@ -1304,9 +1324,10 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     :math:`S_n(B; \\pi') = F_n(n + 1 - B; \\pi)`, so :math:`P(\\pi') = \\sum_{x_o} b(n_o - x_o; n_o, \\pi)
     \\,[S_i(n_i + 1 - A_{x_o}; \\pi) + F_i(n_i + 1 - B_{x_o}; \\pi)]`
     (and :math:`P(\\pi') = P(\\pi)` for ``symmetric`` tables: their upper half is not computed).
-    The pmf and both tail sums of every sample size are stacked in one array each; every
-    table's terms are gathered at once and summed per table with one ``add.reduceat``.
-    A region without its lower (upper) tail has :math:`A = 0` (:math:`B = n_i + 1`): a zero row.
+    The pmf of every sample size is stacked in one array, both tail sums of every inner size in
+    another; every table's terms are gathered at once and summed per table with one ``add.reduceat``.
+    ``lower`` and ``upper`` (per table) say which tails the region holds; a region without its
+    lower (upper) tail has :math:`A = 0` (:math:`B = n_i + 1`), a zero term that is not gathered.
     """
     h = G // 2
     ns = np.unique(np.r_[n_i, n_o])
@@ -1314,8 +1335,9 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     inner = np.unique(n_i)
     size = inner + 2
     off = dict(zip(inner.tolist(), (np.cumsum(size) - size).tolist(), strict=True))
-    F = _scratch("F", (int(size.sum()), h))
-    S = _scratch("S", (int(size.sum()), h))
+    rows = int(size.sum())
+    tails = _scratch("tails", (2 * rows, h))  # F of every inner size, then S (offset ``rows``)
+    F, S = tails[:rows], tails[rows:]
     for n, o in off.items():
         low = f[f_off[n] : f_off[n] + n + 1]
         F[o] = 0.0
@@ -1330,16 +1352,22 @@ def _product_values(n_i, n_o, bounds, symmetric, G):
     at = np.repeat(np.arange(len(n_o)), sizes)
     x = np.arange(len(at)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     oi, oo, top = o_i[at], o_o[at], (n_i + 1)[at]
-    # lower half for every table, then the upper half of the tables that are not symmetric
+    # lower half for every table, then the upper half of the tables that are not symmetric; the
+    # first gather is the lower tail where the region has one, else the upper tail, and the second
+    # the upper tail of the regions that have both
     mirror = ~symmetric[at]
+    low_tail, both = lower[at], (lower & upper)[at]
     i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
-    i_F = np.r_[oi + A, (oi + top - B)[mirror]]
-    i_S = np.r_[oi + B, (oi + top - A)[mirror]]
-    # gathered into two scratch arrays (the indices are in range: mode="clip" lets take write into
-    # its output without a copy)
-    terms = F.take(i_F, axis=0, out=_scratch("terms", (len(i_F), h)), mode="clip")
-    gathered = S.take(i_S, axis=0, out=_scratch("gathered", (len(i_F), h)), mode="clip")
-    terms += gathered
+    first = np.r_[np.where(low_tail, oi + A, rows + oi + B), np.where(low_tail, rows + oi + top - A, oi + top - B)[mirror]]
+    terms = tails.take(first, axis=0, out=_scratch("terms", (len(first), h)), mode="clip")
+    gathered = _scratch("gathered", (len(first), h))
+    if both.any():
+        second = np.r_[rows + oi + B, (oi + top - B)[mirror]]
+        two = np.r_[both, both[mirror]]
+        if two.all():
+            terms += tails.take(second, axis=0, out=gathered, mode="clip")
+        else:
+            terms[two] += tails.take(second[two], axis=0)
     f.take(i_f, axis=0, out=gathered, mode="clip")
     terms *= gathered
     seg = np.r_[sizes, sizes[~symmetric]]
@@ -1392,7 +1420,7 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
         for chunk in np.split(np.arange(len(group)), np.flatnonzero(np.diff(cost // (_PRODUCT_CELLS // 4))) + 1):
             tabs = group[chunk]
             values[k + chunk, :G] = _product_values(
-                n_i[tabs], n_o[tabs], [bounds[r] for r in tabs.tolist()], symmetric[tabs], G
+                n_i[tabs], n_o[tabs], [bounds[r] for r in tabs.tolist()], symmetric[tabs], G, lower[tabs], upper[tabs]
             )
         k += len(group)
     b_, a_, (rows, a, b, x) = _grid_candidates(values, grids, sizes=grid_n[done], symmetric=symmetric[done])

@@ -470,15 +470,23 @@ def test_product_rows_equal_scipy_binomial_pmf_and_tails():
     for G in (24, 25, 72):
         pis = _product_grid(G)
         assert np.all(pis[G - 1 - np.arange(G // 2)] == 1 - pis[: G // 2])  # exactly symmetric
-        for n, rows in _ProductRows.batch([1, 2, 37, 160], pis).items():
+        # sizes up to 300 from shared powers (terms below 1e-213 dropped), larger ones term by term
+        for n, rows in (_ProductRows.batch([1, 2, 37, 160], pis) | _ProductRows.batch([301], pis)).items():
             x = np.arange(n + 1)[:, None]
             # log-space terms up to ~700 in size: about 1e-12 relative (scipy: boost's direct products)
-            assert rows.f == pytest.approx(stats.binom.pmf(x, n, pis), rel=1e-11, abs=1e-300)
+            tiny = 1e-213 if n <= 300 else 1e-300
+            assert rows.f == pytest.approx(stats.binom.pmf(x, n, pis), rel=1e-11, abs=tiny)
             k = np.arange(n + 2)[:, None]
-            # scipy's tails (incomplete beta) lose their digits below about 1e-290
             lower, upper = rows.F, rows.S
-            assert lower == pytest.approx(stats.binom.cdf(k - 1, n, pis), rel=1e-11, abs=1e-280)
-            assert upper == pytest.approx(stats.binom.sf(k - 1, n, pis), rel=1e-11, abs=1e-280)
+            # scipy's tails (incomplete beta) lose their digits below about 1e-290 (1e-270 at n = 301,
+            # where ours is checked against exact fractions below)
+            tiny = max(tiny, 1e-280 if n <= 300 else 1e-265)
+            assert lower == pytest.approx(stats.binom.cdf(k - 1, n, pis), rel=1e-11, abs=tiny)
+            assert upper == pytest.approx(stats.binom.sf(k - 1, n, pis), rel=1e-11, abs=tiny)
+    # a lower tail of 2.4e-274 (n = 301, 25 points, pi_20) against exact rational arithmetic
+    p = Fraction(float(_product_grid(25)[20]))
+    exact = sum(comb(301, x) * p**x * (1 - p) ** (301 - x) for x in range(33))
+    assert _ProductRows.batch([301], _product_grid(25))[301].F[33, 20] == pytest.approx(float(exact), rel=1e-12)
 
 
 def test_product_values_half_grid_equal_scipy_sums():
@@ -499,7 +507,9 @@ def test_product_values_half_grid_equal_scipy_sums():
                 for (A, B), ni in zip(bounds, n_i, strict=True)
             ]
         )
-        got = _product_values(n_i, n_o, bounds, symmetric, G)
+        lower = np.array([(A > 0).any() for A, _ in bounds])  # the tails each region holds
+        upper = np.array([(B <= ni).any() for (_, B), ni in zip(bounds, n_i, strict=True)])
+        got = _product_values(n_i, n_o, bounds, symmetric, G, lower, upper)
         for r, (A, B) in enumerate(bounds):
             x = np.arange(n_o[r] + 1)[:, None]
             inner = stats.binom.cdf(A[:, None] - 1, n_i[r], pis) + stats.binom.sf(B[:, None] - 1, n_i[r], pis)
