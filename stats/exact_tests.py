@@ -1358,7 +1358,9 @@ def _product_values(n_i, n_o, bounds, symmetric, G, lower, upper):
     mirror = ~symmetric[at]
     low_tail, both = lower[at], (lower & upper)[at]
     i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
-    first = np.r_[np.where(low_tail, oi + A, rows + oi + B), np.where(low_tail, rows + oi + top - A, oi + top - B)[mirror]]
+    first = np.r_[
+        np.where(low_tail, oi + A, rows + oi + B), np.where(low_tail, rows + oi + top - A, oi + top - B)[mirror]
+    ]
     terms = tails.take(first, axis=0, out=_scratch("terms", (len(first), h)), mode="clip")
     gathered = _scratch("gathered", (len(first), h))
     if both.any():

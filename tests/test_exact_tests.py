@@ -508,7 +508,7 @@ def test_product_values_half_grid_equal_scipy_sums():
             ]
         )
         lower = np.array([(A > 0).any() for A, _ in bounds])  # the tails each region holds
-        upper = np.array([(B <= ni).any() for (_, B), ni in zip(bounds, n_i, strict=True)])
+        upper = np.array([(ni >= B).any() for (_, B), ni in zip(bounds, n_i, strict=True)])
         got = _product_values(n_i, n_o, bounds, symmetric, G, lower, upper)
         for r, (A, B) in enumerate(bounds):
             x = np.arange(n_o[r] + 1)[:, None]
