@@ -1183,6 +1183,12 @@ class _ProductRefiner:
     the pmf of degree :math:`n - 2` and two steps of :math:`b_{m+1}(k) = (1-\\pi) b_m(k) + \\pi b_m(k-1)`.
     The log-binomial coefficients of each row are computed once; rows are evaluated in a few
     groups of similar width (sorted by sample size) so that small tables do not pay for large ones.
+
+    ``lower`` and ``upper`` (per row) say which tails of the inner count the region holds. A region
+    with only the upper tail, :math:`x_i \\ge B(x_o)`, is evaluated as its mirror image, the lower
+    tail :math:`y_i < A'(y_o) = n_i + 1 - B(n_o - y_o)` at :math:`1 - \\pi` (with
+    :math:`y = n - x`, :math:`b(x; n, \\pi) = b(y; n, 1 - \\pi)`, so :math:`P(\\pi) = P'(1 - \\pi)`
+    and :math:`P'` changes sign): one-sided rows then need one tail sum each, not two.
     """
 
     def __init__(self, n_i, n_o, bounds, lower, upper):
@@ -1190,16 +1196,21 @@ class _ProductRefiner:
         self.order, self.n_i, self.n_o = order, n_i[order], n_o[order]
         self.inverse = np.empty_like(order)
         self.inverse[order] = np.arange(len(order))
-        self.lower, self.upper = lower, upper
+        self.flip = (upper & ~lower)[order]  # evaluated as their mirror images
+        self.lower, self.upper = bool((lower | upper).any()), bool((lower & upper).any())
         wo, wi = int(self.n_o.max()) + 1, int(self.n_i.max()) + 1
         # the bounds of each start in a column (rows x_o); beyond n_o (where b(x_o) = 0) A = 0, B = n_i + 1
         sizes = self.n_o + 1
         column = np.repeat(np.arange(len(order)), sizes)
-        row = np.arange(len(column)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        AB = np.concatenate([bounds[i] for i in order.tolist()], axis=1)
+        start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+        row = np.arange(len(column)) - start
+        A, B = np.concatenate([bounds[i] for i in order.tolist()], axis=1)
+        flip, top = self.flip[column], self.n_i[column] + 1
+        A = np.where(flip, top - B[start + self.n_o[column] - row], A)
+        B = np.where(flip, top, B)
         self.A = np.zeros((wo, len(order)), dtype=np.int64)
         self.B = np.repeat((self.n_i + 1)[None, :], wo, axis=0)
-        self.A[row, column], self.B[row, column] = AB
+        self.A[row, column], self.B[row, column] = A, B
         # both samples' log-coefficients of degree n - 2 stacked (inner rows, two rows of -inf, outer
         # rows), with each row's k and each column's degree: one exponential and one pair of degree
         # raisings per evaluation serve both samples (the two rows between them stay 0, see _orders)
@@ -1300,11 +1311,19 @@ class _ProductRefiner:
     def __call__(self, rows, x):
         """P, P', P'' of candidate ``rows`` (indices in the caller's order) at ``x``."""
         pos = self.inverse[rows]
+        flip = self.flip[pos]
+        if not flip.any():
+            return self._call(pos, x)
+        value, slope, curve = self._call(pos, np.where(flip, 1 - x, x))
+        return value, np.where(flip, -slope, slope), curve
+
+    def _call(self, pos, x):
+        """:meth:`__call__` at positions ``pos`` of the sorted rows (mirror images already at 1 - x)."""
         if len(pos) * int(self.n_o[pos].max()) < 1 << 15:
             return self._evaluate(pos, x)  # small arrays: one group (a column's sums do not depend on the others)
         sort = np.argsort(pos, kind="stable")
         pos, xs = pos[sort], x[sort]
-        out = np.empty((3, len(rows)))
+        out = np.empty((3, len(pos)))
         # up to three groups of similar width (rows are sorted by the outer sample size), when the
         # arrays are large enough for the padding to cost more than the extra calls
         n_o = self.n_o[pos]
@@ -1429,7 +1448,7 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     best[done], arg[done] = b_, a_
     rr = done[rows]
     if len(rr):
-        refiner = _ProductRefiner(n_i[rr], n_o[rr], [bounds[r] for r in rr.tolist()], lower[rr].any(), upper[rr].any())
+        refiner = _ProductRefiner(n_i[rr], n_o[rr], [bounds[r] for r in rr.tolist()], lower[rr], upper[rr])
         found, where = _refine(refiner, a, b, x, rr)
         order = np.lexsort((found, rr))
         last = np.r_[rr[order][1:] != rr[order][:-1], True]

@@ -98,7 +98,8 @@ def test_product_refiner_bounds_and_lone_column_equal_the_table_by_table_computa
     keep = np.array([b is not None for b in bounds])
     n_i, n_o = np.where(swap, n_p, n_c)[keep], np.where(swap, n_c, n_p)[keep]
     bounds = [b for b in bounds if b is not None]
-    refiner = E._ProductRefiner(n_i, n_o, bounds, True, True)
+    both = np.ones(len(n_i), dtype=bool)
+    refiner = E._ProductRefiner(n_i, n_o, bounds, both, both)
     for k, i in enumerate(refiner.order.tolist()):  # the loop the scatter replaced
         A, B = bounds[i]
         assert np.array_equal(refiner.A[: A.size, k], A) and not refiner.A[A.size :, k].any()
@@ -110,14 +111,19 @@ def test_product_refiner_bounds_and_lone_column_equal_the_table_by_table_computa
         assert np.array_equal(alone, together[:, r])  # a table's value does not depend on the others
 
 
-def test_product_refiner_equals_the_derivatives_of_the_grid_values():
-    # P, P', P'' of the refiner (both samples' rows in one array) against P on a fine grid
-    # (_product_values) and its finite differences
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_product_refiner_equals_the_derivatives_of_the_grid_values(alternative):
+    # P, P', P'' of the refiner (both samples' rows in one array; a region of the upper tail only,
+    # 'greater', evaluated as its mirror image) against finite differences and the sum over the
+    # region written out
     n_i, n_o = np.array([7, 1, 30]), np.array([9, 12, 41])
     k_c, k_p = np.array([3, 0, 20]), np.array([8, 10, 12])
-    _, swap, bounds = E._product_regions(k_c, n_i, k_p, n_o, "two-sided")
+    _, swap, bounds = E._product_regions(k_c, n_i, k_p, n_o, alternative)
     assert not swap.any()
-    refiner = E._ProductRefiner(n_i, n_o, bounds, True, True)
+    lower = np.full(3, alternative != "greater")
+    upper = np.full(3, alternative != "less")
+    refiner = E._ProductRefiner(n_i, n_o, bounds, lower, upper)
+    assert refiner.flip.all() == (alternative == "greater")
     h = 1e-5
     for x0 in (0.2, 0.5, 0.73):
         x = np.full(3, x0)
