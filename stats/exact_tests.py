@@ -1208,104 +1208,121 @@ class _ProductRefiner:
         flip, top = self.flip[column], self.n_i[column] + 1
         A = np.where(flip, top - B[start + self.n_o[column] - row], A)
         B = np.where(flip, top, B)
-        self.A = np.zeros((wo, len(order)), dtype=np.int64)
-        self.B = np.repeat((self.n_i + 1)[None, :], wo, axis=0)
-        self.A[row, column], self.B[row, column] = A, B
-        # both samples' log-coefficients of degree n - 2 stacked (inner rows, two rows of -inf, outer
-        # rows), with each row's k and each column's degree: one exponential and one pair of degree
-        # raisings per evaluation serve both samples (the two rows between them stay 0, see _orders)
+        self.A = np.zeros((len(order), wo), dtype=np.int64)
+        self.B = np.repeat((self.n_i + 1)[:, None], wo, axis=1)
+        self.A[column, row], self.B[column, row] = A, B
+        # both samples' log-coefficients of degree n - 2 side by side in each start's row (inner
+        # columns, two columns of -inf, outer columns), with each column's k and each row's degree:
+        # one exponential and one pair of degree raisings per evaluation serve both samples (the two
+        # columns between them stay 0, see _orders)
         log_c_i, d_i = self._log_comb(self.n_i, wi)
         log_c_o, d_o = self._log_comb(self.n_o, wo)
         self.wi, self.wo = wi, wo
-        self.log_c = np.concatenate([log_c_i, np.full((2, len(order)), -np.inf), log_c_o])
+        self.log_c = np.concatenate([log_c_i, np.full((len(order), 2), -np.inf), log_c_o], axis=1)
         self.k = np.r_[np.arange(wi), 0, 0, np.arange(wo)].astype(float)
         self.d_i, self.d_o = d_i.astype(float), d_o.astype(float)
         self.one = None  # columns whose degree n - 2 is -1 (n = 1), per block
         if (self.n_i == 1).any() or (self.n_o == 1).any():
             self.one = np.concatenate(
-                [np.repeat((self.n_i == 1)[None, :], wi + 2, 0), np.repeat((self.n_o == 1)[None, :], wo + 2, 0)]
+                [np.repeat((self.n_i == 1)[:, None], wi + 2, 1), np.repeat((self.n_o == 1)[:, None], wo + 2, 1)], axis=1
             )
 
     @staticmethod
     def _log_comb(n, width):
         d = np.maximum(n - 2, 0)
-        k = np.arange(width)[:, None]
+        k = np.arange(width)[None, :]
         lf = _log_factorials(max(width, int(n.max()) + 1))
-        out = lf[d][None, :] - lf[k] - lf[np.clip(d[None, :] - k, 0, None)]
-        out[k > d[None, :]] = -np.inf
+        out = lf[d][:, None] - lf[k] - lf[np.clip(d[:, None] - k, 0, None)]
+        out[k > d[:, None]] = -np.inf
         return out, d
 
     def _orders(self, r, x):
-        """b(k; n-2), b(k; n-1), b(k; n) of both samples at ``x`` (columns: the starts ``r``), each
-        with rows k = -2..wi-1 of the inner sample, then k = -2..wo-1 of the outer one (2 zero rows
-        first in each block); degree -1 is zero.
+        """b(k; n-2), b(k; n-1), b(k; n) of both samples at ``x`` (rows: the starts ``r``), each with
+        columns k = -2..wi-1 of the inner sample, then k = -2..wo-1 of the outer one (2 zero columns
+        first in each block); degree -1 is zero. A start's values are one contiguous row: numpy's
+        loops then run along rows of several hundred cells, not along a handful of starts.
 
-        The two rows between the blocks (the outer block's zero rows) stay 0 through both raisings:
-        a raising moves row ``k - 1`` into row ``k``, and the inner block's last row, ``k = wi - 1
-        >= n_i``, is 0 at the degrees ``n_i - 2`` and ``n_i - 1`` that are raised.
+        The two columns between the blocks (the outer block's zero columns) stay 0 through both
+        raisings: a raising moves column ``k - 1`` into column ``k``, and the inner block's last
+        column, ``k = wi - 1 >= n_i``, is 0 at the degrees ``n_i - 2`` and ``n_i - 1`` that are raised.
         """
         l0 = np.log1p(-x)
-        base = np.zeros((len(self.k) + 2, len(x)))
-        t = np.multiply.outer(self.k, np.log(x) - l0)
-        t += self.log_c[:, r]
+        base = np.empty((len(x), len(self.k) + 2))
+        base[:, :2] = 0.0
+        t = np.multiply(np.log(x)[:, None] - l0[:, None], self.k, out=base[:, 2:])
+        t += self.log_c[r]
         wi = self.wi
-        t[: wi + 2] += self.d_i[r] * l0  # the inner rows and the two rows between the blocks (-inf)
-        t[wi + 2 :] += self.d_o[r] * l0
-        np.exp(t, out=base[2:])
-        y = 1 - x
+        t[:, : wi + 2] += (self.d_i[r] * l0)[:, None]  # the inner columns and the two between the blocks (-inf)
+        t[:, wi + 2 :] += (self.d_o[r] * l0)[:, None]
+        np.exp(t, out=t)
+        y, x = (1 - x)[:, None], x[:, None]
 
         def up(f):  # b(k; m + 1) = (1 - x) b(k; m) + x b(k - 1; m)
-            out = np.zeros_like(f)
-            np.multiply(y, f[2:], out=out[2:])
-            out[2:] += x * f[1:-1]
+            out = np.empty_like(f)
+            out[:, :2] = 0.0
+            np.multiply(y, f[:, 2:], out=out[:, 2:])
+            out[:, 2:] += x * f[:, 1:-1]
             return out
 
         if self.one is not None:
-            one = self.one[:, r]
+            one = self.one[r]
             minus2, minus1 = np.where(one, 0.0, base), np.where(one, base, up(base))
         else:
             minus2, minus1 = base, up(base)
         return minus2, minus1, up(minus1)
 
     def _evaluate(self, r, x):
-        if len(r) == 1:
-            # numpy sums a lone column in another order (pairwise, as a contiguous vector) than the
-            # columns of a matrix (row by row): two copies keep a table's value independent of the
-            # other tables of the call, to the last bit
-            return tuple(out[:1] for out in self._evaluate(np.r_[r, r], np.r_[x, x]))
-        n_i, n_o = self.n_i[r], self.n_o[r]
-        wi, wo = self.wi, self.wo
-        orders = self._orders(r, x)
-        i2, i1, i0 = (f[: wi + 2] for f in orders)
-        o2, o1, o0 = (f[wi + 2 :] for f in orders)
-        R = len(x)
-        col = np.arange(R)[None, :]
-        ni, no = n_i.astype(float), n_o.astype(float)
-        T = np.zeros((wo, R))
-        T1 = np.zeros((wo, R))
-        T2 = np.zeros((wo, R))
-        d2 = i2[:-1] - i2[1:]  # b(k-2; n-2) - b(k-1; n-2) at row k
-        # flat indices into (rows, R) arrays: row A of column c is A * R + c
-        for use, bound, sign in ((self.lower, self.A, -1.0), (self.upper, self.B, 1.0)):
+        """P, P', P'' at ``x`` of the sorted rows ``r``: with :math:`T = F_i(A) + S_i(B)` per outer count,
+        :math:`P = \\sum f_0 T`, :math:`P' = n_o \\sum \\Delta f_1 T + n_i \\sum f_0 T_1` and
+        :math:`P'' = n_o(n_o - 1) \\sum \\Delta^2 f_2 T + 2 n_o n_i \\sum \\Delta f_1 T_1 + n_i(n_i - 1)
+        \\sum f_0 T_2`, where :math:`T_1 = b_{n_i-1}(B-1) - b_{n_i-1}(A-1)` and :math:`T_2` the same
+        with the differences of :math:`b_{n_i-2}` (each sum over the tails the region holds); the
+        sample sizes multiply the sums, not the terms."""
+        wi = self.wi
+        minus2, minus1, zero = self._orders(r, x)
+        R, W = minus2.shape
+        row = np.arange(R)[:, None]
+        i2 = minus2[:, : wi + 2]
+        d2 = i2[:, :-1] - i2[:, 1:]  # b(k-2; n-2) - b(k-1; n-2) at column k
+        # flat indices: column A of row c of a (R, w) array is c * w + A; b(A - 1; n - 1) is column
+        # A + 1 of minus1's rows (W wide)
+        T = T1 = T2 = None
+        sign = 1.0
+        for use, bound, lower in ((self.lower, self.A, True), (self.upper, self.B, False)):
             if not use:
                 continue
-            at = bound[:wo, r] * R + col
-            if sign < 0:
-                F = np.zeros((wi + 1, R))
-                np.cumsum(i0[2:], axis=0, out=F[1:])
+            at = bound[r] + row * (wi + 1)
+            F = np.empty((R, wi + 1))
+            if lower:
+                F[:, 0] = 0.0
+                np.cumsum(zero[:, 2 : wi + 2], axis=1, out=F[:, 1:])
             else:
-                F = np.zeros((wi + 1, R))
-                np.cumsum(i0[:1:-1], axis=0, out=F[-2::-1])
-            T += F.ravel().take(at)
-            at += R
-            T1 += (sign * ni) * i1.ravel().take(at)
-            T2 += (sign * ni * (ni - 1)) * d2.ravel().take(at - R)
-        f0 = o0[2:]
-        f1 = no * (o1[1:-1] - o1[2:])
-        f2 = no * (no - 1) * (o2[:-2] - 2 * o2[1:-1] + o2[2:])
-        value = np.einsum("ij,ij->j", f0, T)
-        slope = np.einsum("ij,ij->j", f1, T) + np.einsum("ij,ij->j", f0, T1)
-        curve = np.einsum("ij,ij->j", f2, T) + 2 * np.einsum("ij,ij->j", f1, T1) + np.einsum("ij,ij->j", f0, T2)
+                F[:, wi] = 0.0
+                np.cumsum(zero[:, wi + 1 : 1 : -1], axis=1, out=F[:, -2::-1])
+            tail = F.ravel().take(at)
+            slope = minus1.ravel().take(at + 1 + row * (W - wi - 1))
+            curve = d2.ravel().take(at)
+            if T is None:
+                T, T1, T2, sign = tail, slope, curve, (-1.0 if lower else 1.0)
+            else:  # the upper tail after the lower one: T1 = b(B - 1) - b(A - 1), and so T2
+                T += tail
+                T1 = np.subtract(slope, T1, out=T1)
+                T2 = np.subtract(curve, T2, out=T2)
+                sign = 1.0
+        o2, o1 = minus2[:, wi + 2 :], minus1[:, wi + 2 :]
+        f0 = zero[:, wi + 4 :]
+        f1 = o1[:, 1:-1] - o1[:, 2:]
+        f2 = o2[:, :-2] + o2[:, 2:]
+        f2 -= 2 * o2[:, 1:-1]
+        ni, no = sign * self.n_i[r], self.n_o[r].astype(float)
+        value = np.einsum("ij,ij->i", f0, T)
+        f1T, f0T1 = np.einsum("ij,ij->i", f1, T), np.einsum("ij,ij->i", f0, T1)
+        slope = no * f1T + ni * f0T1
+        curve = (
+            no * (no - 1) * np.einsum("ij,ij->i", f2, T)
+            + 2 * no * ni * np.einsum("ij,ij->i", f1, T1)
+            + ni * (self.n_i[r] - 1) * np.einsum("ij,ij->i", f0, T2)
+        )
         return value, slope, curve
 
     def __call__(self, rows, x):

@@ -102,8 +102,8 @@ def test_product_refiner_bounds_and_lone_column_equal_the_table_by_table_computa
     refiner = E._ProductRefiner(n_i, n_o, bounds, both, both)
     for k, i in enumerate(refiner.order.tolist()):  # the loop the scatter replaced
         A, B = bounds[i]
-        assert np.array_equal(refiner.A[: A.size, k], A) and not refiner.A[A.size :, k].any()
-        assert np.array_equal(refiner.B[: B.size, k], B) and np.all(refiner.B[B.size :, k] == n_i[i] + 1)
+        assert np.array_equal(refiner.A[k, : A.size], A) and not refiner.A[k, A.size :].any()
+        assert np.array_equal(refiner.B[k, : B.size], B) and np.all(refiner.B[k, B.size :] == n_i[i] + 1)
     x = rng.uniform(0.05, 0.95, len(n_i))
     together = np.array(refiner(np.arange(len(n_i)), x))
     for r in range(len(n_i)):
