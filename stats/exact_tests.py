@@ -1434,12 +1434,23 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
     best, arg = np.ones(m), np.full(m, 0.5)  # two-sided at s = 0: every table, P = 1 for every pi
     todo = np.array([b is not None for b in bounds], dtype=bool)
-    grid_n = _product_grid_size(n_c + n_p)
-    order = np.lexsort((n_o, n_i, grid_n))
-    order = order[todo[order]]
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
     lower = (alternative == "two-sided") | ((alternative == "less") != swap)
     upper = (alternative == "two-sided") | ((alternative == "less") == swap)
+    if alternative != "two-sided":
+        # a one-sided region that holds a corner table, (0, 0) or (n_i, n_o), has P = 1 at pi = 0 or 1
+        # (where that table has all the mass): the p-value is 1, found without a grid (half the
+        # tables of a one-sided call whose changes go the other way); a two-sided region never
+        # holds a corner (D = 0 there) unless it holds every table
+        ends = np.array([(b[0, 0], b[1, 0], b[0, -1], b[1, -1]) for b in bounds]).reshape(-1, 4)
+        at_zero = np.where(lower, ends[:, 0] >= 1, ends[:, 1] == 0)
+        at_one = np.where(lower, ends[:, 2] == n_i + 1, ends[:, 3] <= n_i)
+        arg[at_one] = 1.0
+        arg[at_zero] = 0.0  # the first of the two, as a grid's argmax
+        todo &= ~(at_zero | at_one)
+    grid_n = _product_grid_size(n_c + n_p)
+    order = np.lexsort((n_o, n_i, grid_n))
+    order = order[todo[order]]
     # a two-sided region is its own mirror image (x_i, x_o) -> (n_i - x_i, n_o - x_o), which maps D to
     # -D and keeps T (_wald_order), so |z| and the exact region with it: P(pi) = P(1 - pi), half the
     # grid and half the starts

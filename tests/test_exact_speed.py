@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats as sps
 
 import stats.exact_tests as E
 from stats.exact_tests import barnard, boschloo
@@ -254,3 +255,22 @@ def test_unique_rows_by_integer_codes_equal_numpy_unique_rows(monkeypatch):
     monkeypatch.setattr(E, "_CODE_BASE", 5)  # counts too large for the codes: numpy's rows
     rows, inverse = E._unique_rows(key)
     assert np.array_equal(rows, want) and np.array_equal(inverse, want_inverse.ravel())
+
+
+def test_one_sided_regions_holding_a_corner_table_have_p_one_at_that_corner():
+    # a one-sided region that holds (0, 0) or (n_prev, n_cur) has all the mass of pi = 0 or pi = 1:
+    # p = 1 there, without a grid (scipy's optimiser finds 1 too); a region without a corner has
+    # p below 1
+    rng = np.random.default_rng(8)
+    n1, n2 = rng.integers(1, 80, 60), rng.integers(1, 80, 60)
+    k1, k2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
+    for alternative in ("less", "greater"):
+        p, _, nuisance = E._barnard_product(k2, n2, k1, n1, alternative)
+        key = E._wald_order(k2, k1, n2, n1)[2]
+        # the corners have statistic 0: in a 'less' region (z <= z_obs) when z_obs >= 0
+        corner = key >= 0 if alternative == "less" else key <= 0
+        assert np.all(p[corner] == 1.0) and np.all(np.isin(nuisance[corner], (0.0, 1.0)))
+        assert np.all(p[~corner] < 1.0)
+        for i in np.flatnonzero(corner)[:4]:
+            table = [[k2[i], k1[i]], [n2[i] - k2[i], n1[i] - k1[i]]]
+            assert sps.barnard_exact(table, alternative=alternative).pvalue == pytest.approx(1.0, abs=1e-9)
