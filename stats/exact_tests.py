@@ -1430,6 +1430,20 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     by Newton's method as in :func:`_refine`.
     """
     m = len(k_c)
+    if alternative != "two-sided":
+        # the corner tables (0, 0) and (n_c, n_p) have statistic 0 (D = 0, _wald_order); a one-sided
+        # region that holds them, when the observed change goes the other way or is 0, has P = 1 at
+        # pi = 0 (where (0, 0) has all the mass): the p-value is 1, found without a region or a grid
+        D = k_c * n_p - k_p * n_c
+        corner = D >= 0 if alternative == "less" else D <= 0
+        if corner.any():
+            best, s, arg = np.ones(m), _wald(k_c, k_p, n_c, n_p), np.zeros(m)
+            if not corner.all():
+                rest = ~corner
+                best[rest], s[rest], arg[rest] = _barnard_product(
+                    k_c[rest], n_c[rest], k_p[rest], n_p[rest], alternative
+                )
+            return best, s, arg
     s, swap, bounds = _product_regions(k_c, n_c, k_p, n_p, alternative)
     n_i, n_o = np.where(swap, n_p, n_c), np.where(swap, n_c, n_p)
     best, arg = np.ones(m), np.full(m, 0.5)  # two-sided at s = 0: every table, P = 1 for every pi
@@ -1437,17 +1451,6 @@ def _barnard_product(k_c, n_c, k_p, n_p, alternative):
     # which tails of the inner count the region holds ('less' in the inner sample's orientation: lower)
     lower = (alternative == "two-sided") | ((alternative == "less") != swap)
     upper = (alternative == "two-sided") | ((alternative == "less") == swap)
-    if alternative != "two-sided":
-        # a one-sided region that holds a corner table, (0, 0) or (n_i, n_o), has P = 1 at pi = 0 or 1
-        # (where that table has all the mass): the p-value is 1, found without a grid (half the
-        # tables of a one-sided call whose changes go the other way); a two-sided region never
-        # holds a corner (D = 0 there) unless it holds every table
-        ends = np.array([(b[0, 0], b[1, 0], b[0, -1], b[1, -1]) for b in bounds]).reshape(-1, 4)
-        at_zero = np.where(lower, ends[:, 0] >= 1, ends[:, 1] == 0)
-        at_one = np.where(lower, ends[:, 2] == n_i + 1, ends[:, 3] <= n_i)
-        arg[at_one] = 1.0
-        arg[at_zero] = 0.0  # the first of the two, as a grid's argmax
-        todo &= ~(at_zero | at_one)
     grid_n = _product_grid_size(n_c + n_p)
     order = np.lexsort((n_o, n_i, grid_n))
     order = order[todo[order]]
