@@ -1034,11 +1034,16 @@ def _product_regions(k_c, n_c, k_p, n_p, alternative):
         (alt == "less", "right", Dq, "A"),
         (two, "right", -np.abs(Dq), "A"),
         (alt == "greater", "left", Dq, "B"),
-        (two, "left", np.abs(Dq), "B"),
     ):
         if sel.any():
             counts = _wald_line_counts(value[sel], Tq[sel], x_o[sel], ni[sel], no[sel], side)
             (A if target == "A" else B)[sel] = counts
+    if two.any():
+        # the upper tail of a two-sided region is the mirror image of its lower tail: (x_i, x_o) ->
+        # (n_i - x_i, n_o - x_o) maps D to -D and keeps T (_wald_order), so key >= |key_o| at a
+        # cell exactly where key <= -|key_o| at its mirror image: B(x_o) = n_i + 1 - A(n_o - x_o)
+        line = np.flatnonzero(two)
+        B[line] = ni[line] + 1 - A[line + no[line] - 2 * x_o[line]]
     bounds = np.split(np.stack([A, B]), np.cumsum(sizes)[:-1], axis=1)
     everything = (alternative == "two-sided") & (D == 0)
     return s, swap, [None if e else b for e, b in zip(everything.tolist(), bounds, strict=True)]

@@ -86,6 +86,15 @@ def test_two_sided_regions_are_their_own_mirror_image(alternative):
     mirror = [np.array_equal(bounds[r][0], n_i[r] + 1 - bounds[r][1][::-1]) for r in keep]
     if alternative == "two-sided":
         assert all(mirror)
+        # the upper tail is built as the mirror image of the lower one: the same as counting the
+        # cells at or above |z_obs| on each line directly
+        n_o = np.where(swap, n_c, n_p)
+        D, T, _ = E._wald_order(np.where(swap, k_p, k_c), np.where(swap, k_c, k_p), n_i, n_o)
+        for r in keep:
+            x_o = np.arange(n_o[r] + 1)
+            same = [np.full(x_o.size, v) for v in (abs(D[r]), T[r], n_i[r], n_o[r])]
+            direct = E._wald_line_counts(same[0], same[1], x_o, same[2], same[3], "left")
+            assert np.array_equal(bounds[r][1], direct)
     else:
         assert not any(mirror)  # a one-sided region is one tail: its mirror is the other
 
