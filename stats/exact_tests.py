@@ -30,8 +30,14 @@ the tests) for whole arrays of tables at once:
   own mirror image (yes and no swapped), :math:`P(\\pi) = P(1 - \\pi)` and only
   the maxima at :math:`\\pi \\le 1/2` are refined. Its grids have at least 48
   points (every design with :math:`N \\le 120` shares one grid, so a call on
-  small tables computes one set of binomial rows), and the Newton refinement
-  computes both samples' binomial rows in one exponential;
+  small tables computes one set of binomial rows); the binomial rows of sample
+  sizes up to 300 come from powers of :math:`\\pi/(1-\\pi)` shared by every
+  size; the upper tail of a two-sided region is the mirror image of its lower
+  tail; a one-sided region that holds the corner tables (the observed change
+  goes the other way, or is 0) has p = 1 at :math:`\\pi = 0`, found without a
+  region or a grid; the Newton refinement computes both samples' binomial rows
+  in one exponential, one contiguous row per start, and evaluates a region of
+  the upper tail only as its mirror image (one tail sum per start);
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
   (``_stacked_designs``), and the Bernstein bases of all their total sizes in
