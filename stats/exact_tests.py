@@ -182,10 +182,11 @@ def _key_below(x1, x2, n1, n2, D_o, T_o, key_o, strict):
     D, T, key = _wald_order(x1, x2, n1, n2)
     out = key < key_o if strict else key <= key_o
     near = (np.abs(key - key_o) <= _TIE_BAND * np.abs(key_o)) & (key_o != 0)  # key 0 is D = 0: exact
-    if near.any():
-        D, T, D_o, T_o = (np.broadcast_to(a, near.shape)[near] for a in (D, T, D_o, T_o))
+    near = np.flatnonzero(near)
+    if len(near):
+        D, T, D_o, T_o = (np.broadcast_to(a, out.shape).ravel()[near] for a in (D, T, D_o, T_o))
         sign = _key_compare(D, T, D_o, T_o)
-        out[near] = sign < 0 if strict else sign <= 0
+        out.ravel()[near] = sign < 0 if strict else sign <= 0
     return out
 
 
@@ -1112,7 +1113,7 @@ class _ProductRows:
         lp = np.where(low > 0, np.log(np.where(low > 0, low, 1.0)), -1e6)  # pi = 0: only x = 0 survives
         lq = np.log1p(-low)
         ns = np.asarray(ns, dtype=np.int64)
-        starts = np.r_[0, np.cumsum(ns + 1)]
+        starts = np.concatenate([[0], np.cumsum(ns + 1)])
         x = np.arange(starts[-1]) - np.repeat(starts[:-1], ns + 1)
         n = np.repeat(ns, ns + 1)
         lf = _log_factorials(int(ns.max()) + 1)
@@ -1377,7 +1378,7 @@ def _product_values(n_i, n_o, bounds, symmetric, G, lower, upper):
     lower (upper) tail has :math:`A = 0` (:math:`B = n_i + 1`), a zero term that is not gathered.
     """
     h = G // 2
-    ns = np.unique(np.r_[n_i, n_o])
+    ns = np.unique(np.concatenate([n_i, n_o]))
     f, f_off = _ProductRows.stack(ns, _product_grid(G)[:h], scratch="f")
     inner = np.unique(n_i)
     size = inner + 2
@@ -1404,22 +1405,22 @@ def _product_values(n_i, n_o, bounds, symmetric, G, lower, upper):
     # the upper tail of the regions that have both
     mirror = ~symmetric[at]
     low_tail, both = lower[at], (lower & upper)[at]
-    i_f = np.r_[oo + x, (oo + n_o[at] - x)[mirror]]
-    first = np.r_[
-        np.where(low_tail, oi + A, rows + oi + B), np.where(low_tail, rows + oi + top - A, oi + top - B)[mirror]
-    ]
+    i_f = np.concatenate([oo + x, (oo + n_o[at] - x)[mirror]])
+    first = np.concatenate(
+        [np.where(low_tail, oi + A, rows + oi + B), np.where(low_tail, rows + oi + top - A, oi + top - B)[mirror]]
+    )
     terms = tails.take(first, axis=0, out=_scratch("terms", (len(first), h)), mode="clip")
     gathered = _scratch("gathered", (len(first), h))
     if both.any():
-        second = np.r_[rows + oi + B, (oi + top - B)[mirror]]
-        two = np.r_[both, both[mirror]]
+        second = np.concatenate([rows + oi + B, (oi + top - B)[mirror]])
+        two = np.concatenate([both, both[mirror]])
         if two.all():
             terms += tails.take(second, axis=0, out=gathered, mode="clip")
         else:
             terms[two] += tails.take(second[two], axis=0)
     f.take(i_f, axis=0, out=gathered, mode="clip")
     terms *= gathered
-    seg = np.r_[sizes, sizes[~symmetric]]
+    seg = np.concatenate([sizes, sizes[~symmetric]])
     sums = np.add.reduceat(terms, np.cumsum(seg) - seg, axis=0)
     values = np.empty((len(n_o), G))
     values[:, :h] = sums[: len(n_o)]
