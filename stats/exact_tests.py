@@ -1181,10 +1181,10 @@ _PRODUCT_MIN_GRID = 48
 
 def _product_grid_size(N):
     """Points of the product form's grid for total sizes ``N`` (an int array): those of
-    :func:`_grid_size` rounded up to a multiple of 8, and at least
+    :func:`_grid_size` rounded up to a multiple of 16, and at least
     ``_PRODUCT_MIN_GRID``, so that designs of similar size share a grid (and binomial rows by sample
     size)."""
-    return np.maximum(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 8) * 8)
+    return np.maximum(_PRODUCT_MIN_GRID, -(-_grid_size(N) // 16) * 16)
 
 
 class _ProductRefiner:

@@ -65,10 +65,10 @@ def test_grid_values_of_many_degrees_equal_one_block_per_degree():
 def test_product_grid_sizes_of_an_array_equal_the_rule_and_keep_the_bound():
     N = np.arange(2, 4001)
     sizes = E._product_grid_size(N)
-    rule = np.array([max(E._PRODUCT_MIN_GRID, -(-int(E._grid_size(int(n))) // 8) * 8) for n in N])
+    rule = np.array([max(E._PRODUCT_MIN_GRID, -(-int(E._grid_size(int(n))) // 16) * 16) for n in N])
     assert np.array_equal(sizes, rule)
     assert np.all(sizes >= E._grid_size(N))  # more points than the proved grid: the 10 % bound holds
-    assert np.all(sizes[N <= 120] == 48) and np.all(sizes % 8 == 0)
+    assert np.all(sizes[N <= 120] == 48) and np.all(sizes % 16 == 0)
     assert np.array_equal(E._grid_size(N), [max(24, int(np.ceil(3.9 * np.sqrt(n))) + 1) for n in N])
 
 
