@@ -698,10 +698,11 @@ def _grid_candidates(values, pis, sizes=None, symmetric=None):
     # a grid maximum whose parabola through its neighbours peaks more than 5 % below the best grid
     # value is not refined: sampled at this grid's spacing (0.9 of the narrowest bump's width, see
     # _grid_size), the parabola of a Gaussian bump peaks at most 3.4 % below the bump
-    v0, v1, v2 = (values[peak_rows, peak_g + k] for k in (-1, 0, 1))
+    # (in units of the best value: a square of values below 1e-154 would underflow)
     with np.errstate(divide="ignore", invalid="ignore"):
+        v0, v1, v2 = (values[peak_rows, peak_g + k] / best[peak_rows] for k in (-1, 0, 1))
         vertex = v1 + (v2 - v0) ** 2 / (8 * (2 * v1 - v0 - v2))
-    keep = ~(vertex < 0.95 * best[peak_rows])
+    keep = ~(vertex < 0.95)
     peak_rows, peak_g = peak_rows[keep], peak_g[keep]
     score = np.where(~peak & (values >= 0.99 * best[:, None]) & inside, values, -np.inf)
     k = min(2, G)
@@ -746,7 +747,11 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
             bb = np.where(rising, b[active], xa)
             a[active], b[active] = aa, bb
             newton = xa - slope / curve
-            gain = np.where(concave, slope * slope / (-2 * curve), np.inf)
+            # Newton's predicted gain relative to the value, from the derivatives relative to it: the
+            # square of a slope below 1e-154 (p-values that small) would underflow to 0 and stop
+            # the search at its start
+            rel_slope = slope / value
+            gain = np.where(concave, rel_slope * slope / (-2 * curve), np.inf)  # relative to the value
             step_ok = concave & (newton >= aa) & (newton <= bb)
             # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
             # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
@@ -763,7 +768,7 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
             # second order: a plateau at 1)
             width = bb - aa
             flat = np.abs(slope) * width + 0.5 * np.abs(curve) * width * width <= 1e-14 * value
-            done = (gain <= 1e-14 * value) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
+            done = (gain <= 1e-14) | (np.abs(x_new - xa) <= 1e-11) | (width <= 1e-13) | flat
             if groups is not None:
                 g = groups[active]
                 if it == 0:
@@ -773,7 +778,7 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
                     np.maximum.at(best, g, value)
                     s2, c2 = 2 * np.sqrt(xa * (1 - xa)), 1 - 2 * xa
                     d1, d2 = slope * s2, curve * s2 * s2 + 2 * slope * c2
-                    peak = np.where(d2 < 0, value + d1 * d1 / (-2 * d2), np.inf)
+                    peak = np.where(d2 < 0, value * (1 + (d1 / value) * d1 / (-2 * d2)), np.inf)
                     done |= peak < (1 - 1e-2) * best[g]
                     # two starts of one group left with the same bracket (a grid maximum and its
                     # neighbour, their slopes pointing at each other) climb the same maximum: the

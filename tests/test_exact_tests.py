@@ -1,5 +1,6 @@
 """Vectorised Fisher, Barnard and Boschloo tests against scipy, a brute-force supremum and hand cases."""
 
+import math
 from fractions import Fraction
 from math import comb
 
@@ -556,6 +557,27 @@ def test_supremum_found_among_ripples(method, table, alternative, value):
     assert ours == pytest.approx(value, rel=1e-8)
     if value > 1e-6:
         assert ours == pytest.approx(brute_force_sup(method, *table, alternative), abs=1e-10)
+
+
+@pytest.mark.parametrize("route", ["product form", "design"])
+@pytest.mark.parametrize("n_prev, n_cur", [(293, 398), (394, 208), (193, 494), (40, 300)])
+def test_p_values_below_1e_154_reach_the_supremum(n_prev, n_cur, route, monkeypatch):
+    # 0 of n_prev against n_cur of n_cur, 'greater': Barnard's region is the observed table alone
+    # (the largest Wald statistic), so the p-value is the supremum of (1 - pi)^n_prev pi^n_cur,
+    # at pi = n_cur / N: (n_prev / N)^n_prev (n_cur / N)^n_cur. Boschloo's region holds that table
+    # too, so its p-value is at least as large. (Newton's search once stopped at its grid start
+    # below about 1e-154, where the square of the slope underflowed: up to 10 % low.)
+    import stats.exact_tests as E
+
+    N = n_prev + n_cur
+    sup = math.exp(n_prev * math.log(n_prev / N) + n_cur * math.log(n_cur / N))
+    if route == "design":
+        monkeypatch.setattr(E, "_PRODUCT_TABLES", 0)
+        E._design.cache_clear()
+    got = barnard(0, n_prev, n_cur, n_cur, alternative="greater")
+    assert got == pytest.approx(sup, rel=1e-9)
+    assert barnard(0, n_prev, n_cur, n_cur) == pytest.approx(sup, rel=1e-9)  # two-sided: the same table
+    assert boschloo(0, n_prev, n_cur, n_cur, alternative="greater") >= sup * (1 - 1e-9)
 
 
 def test_product_form_batches_equal_one_batch(monkeypatch):
