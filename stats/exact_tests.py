@@ -546,6 +546,47 @@ def _bernstein_lower(Ns):
     return Gs, halves, low
 
 
+# Degrees up to this share one grid in _Suprema._values_by_degree, their Bernstein bases from the
+# powers of one ratio (_bernstein_powers): there C(N, t) <= 2^N and (1 - pi)^N >= 2^-N stay far
+# inside float64's range, and the powers dropped there are negligible.
+_POWER_MAX_N = 200
+_POWER_FLOOR = -621.0  # log of about 1.1e-270: smaller powers are set to 0 (no subnormal numbers)
+
+
+def _bernstein_powers(pis, T):
+    """``(power, log_q)`` for grid points ``pis`` in :math:`[0, 1/2]`: ``power[t, g]`` is
+    :math:`r_g^t` with :math:`r_g = \\pi_g / (1 - \\pi_g) \\le 1` for ``t < T`` (:math:`0^0 = 1`),
+    ``log_q`` is :math:`\\log(1 - \\pi_g)`, so that
+    :math:`b(t; N, \\pi_g) = \\binom{N}{t} e^{N \\log q_g}` ``power[t, g]`` for every degree ``N < T``.
+
+    Powers below :math:`e^{-621} \\approx 10^{-270}` are set to 0 (an exponential that would give
+    a subnormal number is many times slower). The terms so dropped from a row
+    :math:`P(\\pi) = \\sum_t w_t b(t; N, \\pi)` with :math:`0 \\le w_t \\le 1` add up to less than
+    :math:`(N + 1)\\,2^N 10^{-270}`, while a Boschloo (or Barnard) p-value's supremum is at least
+    the observed table's probability at :math:`\\pi = 1/2`, at least :math:`2^{-N}`: a relative
+    error below :math:`(N + 1)\\,4^N 10^{-270} < 10^{-147}` for :math:`N \\le` ``_POWER_MAX_N``.
+    """
+    pis = np.asarray(pis, dtype=float)
+    log_q = np.log1p(-pis)
+    log_r = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)) - log_q, -1e6)  # pi = 0: only t = 0
+    x = np.arange(T, dtype=float)[:, None] * log_r[None, :]
+    power = np.zeros_like(x)
+    np.exp(x, where=x > _POWER_FLOOR, out=power)
+    return power, log_q
+
+
+def _comb_rows(Ns, T):
+    """:math:`\\binom{N}{t}` for ``t < T`` (rows: the degrees ``Ns``; 0 past each degree), through the
+    log-factorials, as :func:`_binom_rows` and :func:`_evaluate` compute them."""
+    lf = _log_factorials(T - 1)
+    t = np.arange(T)[None, :]
+    n = np.asarray(Ns)[:, None]
+    inside = t <= n
+    out = np.zeros((len(Ns), T))
+    np.exp(lf[n] - lf[t] - lf[np.where(inside, n - t, 0)], where=inside, out=out)
+    return out
+
+
 class _Grids:
     """The nuisance grid of each total size ``N`` (exactly symmetric about 1/2) and its Bernstein basis
     ``b(t; N, pi)`` (rows pi, columns t = 0..N), the most recently used kept within ``maxcells`` cells.
@@ -807,8 +848,6 @@ class _Suprema:
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
         self.pairs: list = []
-        self.bases: tuple | None = None  # (degrees, grid sizes, halves, lower halves) of prepare
-        self.grids = np.ones((0, 0))  # the grid of each degree of self.bases, padded with 1
 
     def add(self, w, N, hold=False, partner=None):
         """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
@@ -838,16 +877,23 @@ class _Suprema:
         """Grid values of rows of different degrees ``Ns`` (each row of ``w`` zero past its own):
         ``(values, grids, sizes)``, padded on the right (values -inf, grid points 1).
 
-        One padded product for the lower half of every row's grid, and one for the upper half
-        through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (the row reversed within its degree);
-        large sets of degrees go one degree at a time (:meth:`_values` with each basis).
+        Degrees up to ``_POWER_MAX_N`` share one grid, :func:`_product_grid` of one point more than
+        :func:`_product_grid_size` of the largest (more points than :func:`_grid_size` of each, so
+        its 10 % bound holds for every row; an odd number, so that :math:`\\pi = 1/2` is a grid
+        point: with equal sample sizes a one-sided region is its own mirror image,
+        :math:`P(\\pi) = P(1 - \\pi)`, often largest at 1/2, where a grid without that point has
+        two equal maxima either side, from which Newton's steps overshoot each other), on which
+        :math:`b(t; N, \\pi) = \\binom{N}{t} (1 - \\pi)^N r^t` with :math:`r = \\pi / (1 - \\pi)`:
+        the powers :math:`r^t` of the points :math:`\\pi \\le 1/2` serve every degree, and the lower
+        half of the values is one product of the rows :math:`w_t \\binom{N}{t}` with them, scaled by
+        :math:`(1 - \\pi)^N`; the upper half is the same product of the rows reversed within their
+        degree, through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (:func:`_bernstein_powers`
+        gives the range where this is exact to rounding). Larger degrees go one degree at a time,
+        each on its own grid (:meth:`_values` with its basis).
         """
-        uniq = np.unique(Ns)
-        bases = self.bases
-        if bases is None or not np.isin(uniq, bases[0]).all():
-            bases = self.prepare(uniq)
         T = int(Ns.max()) + 1
-        if bases is None or len(w) * bases[3].shape[1] * T > _BERNSTEIN_CELLS:  # memory bound: a degree at a time
+        if T - 1 > _POWER_MAX_N:
+            uniq = np.unique(Ns)
             G = int(_grid_size(uniq).max())
             values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
             for N in uniq.tolist():
@@ -856,38 +902,23 @@ class _Suprema:
                 values[rows, : len(pis)] = self._values(w[rows, : N + 1], basis)
                 pis_rows[rows, : len(pis)] = pis
             return values, pis_rows, _grid_size(Ns)
-        degrees, Gs, halves, low = bases
-        at = np.searchsorted(degrees, Ns)
-        G = int(Gs[at].max())
-        w = w[:, :T]
-        basis = low[at, :, :T]  # (rows, points of the lower half, t)
-        lower = np.einsum("mt,mgt->mg", w, basis)
-        t = np.arange(T)
+        G = int(_product_grid_size(T - 1)) + 1  # odd: 1/2 is a grid point (see the docstring)
+        pis = _product_grid(G)
+        half = (G + 1) // 2
+        power, log_q = _bernstein_powers(pis[:half], T)
+        m = len(w)
+        coef = np.empty((2 * m, T))
+        np.multiply(w[:, :T], _comb_rows(Ns, T), out=coef[:m])  # w_t C(N, t), zero past N
+        t = np.arange(T)[None, :]
         n = Ns[:, None]
-        reverse = np.where(t <= n, np.take_along_axis(w, np.maximum(n - t, 0), axis=1), 0.0)
-        upper = np.einsum("mt,mgt->mg", reverse, basis)  # at 1 - pi_g, g in the lower half
-        size, half = Gs[at][:, None], halves[at][:, None]
-        g = np.arange(G)[None, :]
-        source = np.clip(np.where(g < half, g, size - 1 - g), 0, low.shape[1] - 1)
-        values = np.where(
-            g < half, np.take_along_axis(lower, source, axis=1), np.take_along_axis(upper, source, axis=1)
-        )
-        values[g >= size] = -np.inf
-        return values, self.grids[at, :G], Gs[at]
-
-    def prepare(self, Ns):
-        """Compute the padded lower halves of the bases of the degrees ``Ns`` (:func:`_bernstein_lower`)
-        for the rows of several degrees to come (:meth:`add` with an array of degrees), in one go."""
-        Ns = np.unique(Ns)
-        if _bernstein_cells(Ns) > _BERNSTEIN_CELLS:  # memory bound: the blocks go one degree at a time
-            self.bases = None
-            return None
-        Gs, halves, low = _bernstein_lower(Ns)
-        self.bases = (Ns, Gs, halves, low)
-        self.grids = np.ones((len(Ns), int(Gs.max())))
-        for i, G in enumerate(Gs.tolist()):
-            self.grids[i, :G] = _product_grid(G)
-        return self.bases
+        # reversed within the degree: w_{N-t} C(N, t), zero past N
+        np.multiply(np.take_along_axis(coef[:m], np.maximum(n - t, 0), axis=1), t <= n, out=coef[m:])
+        sums = np.einsum("it,tg->ig", coef, power) if coef.size * half <= _BLAS_MIN else coef @ power
+        scale = np.exp(n * log_q[None, :])  # (1 - pi)^N >= 2^-N: pi <= 1/2
+        values = np.empty((m, G))
+        np.multiply(sums[:m], scale, out=values[:, :half])
+        values[:, half:] = (sums[m:, : G - half] * scale[:, : G - half])[:, ::-1]  # at 1 - pi
+        return values, pis, np.full(m, G)
 
     def _flush(self):
         if not self.blocks:
@@ -1796,7 +1827,6 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
-    sup.prepare(N)  # the bases of every degree to come, in one go
     start = 0
     while start < len(sel):
         # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)
