@@ -601,6 +601,7 @@ class _Grids:
     def __init__(self, maxcells=1 << 23):
         self.maxcells, self.cells = maxcells, 0
         self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.shared: dict[Any, Any] = {}  # the shared grids of _Suprema._values_by_degree (powers, combinations)
         self.lock = threading.RLock()
 
     def __call__(self, N):
@@ -614,7 +615,30 @@ class _Grids:
     def cache_clear(self):
         with self.lock:
             self.cache.clear()
+            self.shared.clear()
             self.cells = 0
+
+    def powers(self, G, T):
+        """``(pis, power, log_q)``: the grid of ``G`` points (:func:`_product_grid`) and
+        :func:`_bernstein_powers` of its points up to 1/2 for ``t < T`` (at least; computed once for
+        every degree up to ``_POWER_MAX_N``)."""
+        with self.lock:
+            kept = self.shared.get(("powers", G))
+            if kept is None or len(kept[1]) < T:
+                pis = _product_grid(G)
+                kept = (pis, *_bernstein_powers(pis[: (G + 1) // 2], max(T, _POWER_MAX_N + 1)))
+                self.shared["powers", G] = kept
+            return kept
+
+    def combinations(self, T):
+        """:math:`\\binom{n}{t}` for ``n, t < T`` (at least; :func:`_comb_rows`, computed once for every
+        degree up to ``_POWER_MAX_N``)."""
+        with self.lock:
+            kept = self.shared.get("comb")
+            if kept is None or len(kept) < T:
+                size = max(T, _POWER_MAX_N + 1)
+                kept = self.shared["comb"] = _comb_rows(np.arange(size), size)
+            return kept
 
     def prefetch(self, Ns):
         """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
@@ -696,6 +720,17 @@ def _evaluate(terms, N, x, log_comb=None):
 
 
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
+_BLAS_ONE_THREAD = 1 << 18  # multiply-adds of a matrix product that OpenBLAS runs on one thread
+
+
+def _small_product(a, b):
+    """``a @ b`` in blocks of rows of at most ``_BLAS_ONE_THREAD`` multiply-adds each: BLAS runs
+    each block on one thread (numpy's ``einsum`` is several times slower on these sizes, and a
+    multi-threaded product on a busy machine can be slower still, see :meth:`_Suprema._values`)."""
+    step = max(1, _BLAS_ONE_THREAD // max(1, b.size))
+    if len(a) <= step:
+        return a @ b
+    return np.concatenate([a[i : i + step] @ b for i in range(0, len(a), step)])
 
 
 def _grid_candidates(values, pis, sizes=None, symmetric=None):
@@ -903,17 +938,16 @@ class _Suprema:
                 pis_rows[rows, : len(pis)] = pis
             return values, pis_rows, _grid_size(Ns)
         G = int(_product_grid_size(T - 1)) + 1  # odd: 1/2 is a grid point (see the docstring)
-        pis = _product_grid(G)
         half = (G + 1) // 2
-        power, log_q = _bernstein_powers(pis[:half], T)
+        pis, power, log_q = _grid.powers(G, T)
         m = len(w)
         coef = np.empty((2 * m, T))
-        np.multiply(w[:, :T], _comb_rows(Ns, T), out=coef[:m])  # w_t C(N, t), zero past N
+        np.multiply(w[:, :T], _grid.combinations(T)[Ns, :T], out=coef[:m])  # w_t C(N, t), zero past N
         t = np.arange(T)[None, :]
         n = Ns[:, None]
         # reversed within the degree: w_{N-t} C(N, t), zero past N
-        np.multiply(np.take_along_axis(coef[:m], np.maximum(n - t, 0), axis=1), t <= n, out=coef[m:])
-        sums = np.einsum("it,tg->ig", coef, power) if coef.size * half <= _BLAS_MIN else coef @ power
+        np.multiply(coef[np.arange(m)[:, None], np.maximum(n - t, 0)], t <= n, out=coef[m:])
+        sums = _small_product(coef, power[:T])
         scale = np.exp(n * log_q[None, :])  # (1 - pi)^N >= 2^-N: pi <= 1/2
         values = np.empty((m, G))
         np.multiply(sums[:m], scale, out=values[:, :half])
