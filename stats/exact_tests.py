@@ -575,16 +575,25 @@ def _bernstein_powers(pis, T):
     return power, log_q
 
 
-def _comb_rows(Ns, T):
-    """:math:`\\binom{N}{t}` for ``t < T`` (rows: the degrees ``Ns``; 0 past each degree), through the
-    log-factorials, as :func:`_binom_rows` and :func:`_evaluate` compute them."""
-    lf = _log_factorials(T - 1)
-    t = np.arange(T)[None, :]
-    n = np.asarray(Ns)[:, None]
-    inside = t <= n
-    out = np.zeros((len(Ns), T))
-    np.exp(lf[n] - lf[t] - lf[np.where(inside, n - t, 0)], where=inside, out=out)
-    return out
+# Binomial coefficients as floats (correctly rounded), kept for every size up to the largest asked.
+_BINOMIALS = [np.ones((1, 1))]
+
+
+def _binomials(n):
+    """``table[a, b]`` = :math:`\\binom{a}{b}` correctly rounded to float64 for ``a, b <= n`` (at
+    least; 0 for ``b > a``): Pascal's rule in exact integers, computed once per process for every size
+    up to ``max(n, _POWER_MAX_N)`` (about 3 ms) and kept, as the log-factorials are."""
+    table = _BINOMIALS[0]
+    if len(table) <= n:
+        size = max(n, _POWER_MAX_N) + 1
+        table = np.zeros((size, size))
+        row = [1]
+        for a in range(size):
+            table[a, : a + 1] = [float(c) for c in row]  # float(int) rounds correctly
+            row = [x + y for x, y in zip([*row, 0], [0, *row], strict=True)]
+        table.flags.writeable = False
+        _BINOMIALS[0] = table  # threads computing it at once store equal tables
+    return table
 
 
 class _Grids:
@@ -601,7 +610,7 @@ class _Grids:
     def __init__(self, maxcells=1 << 23):
         self.maxcells, self.cells = maxcells, 0
         self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.shared: dict[Any, Any] = {}  # the shared grids of _Suprema._values_by_degree (powers, combinations)
+        self.shared: dict[Any, Any] = {}  # the powers of the shared grids of _Suprema._values_by_degree
         self.lock = threading.RLock()
 
     def __call__(self, N):
@@ -628,16 +637,6 @@ class _Grids:
                 pis = _product_grid(G)
                 kept = (pis, *_bernstein_powers(pis[: (G + 1) // 2], max(T, _POWER_MAX_N + 1)))
                 self.shared["powers", G] = kept
-            return kept
-
-    def combinations(self, T):
-        """:math:`\\binom{n}{t}` for ``n, t < T`` (at least; :func:`_comb_rows`, computed once for every
-        degree up to ``_POWER_MAX_N``)."""
-        with self.lock:
-            kept = self.shared.get("comb")
-            if kept is None or len(kept) < T:
-                size = max(T, _POWER_MAX_N + 1)
-                kept = self.shared["comb"] = _comb_rows(np.arange(size), size)
             return kept
 
     def prefetch(self, Ns):
@@ -942,7 +941,7 @@ class _Suprema:
         pis, power, log_q = _grid.powers(G, T)
         m = len(w)
         coef = np.empty((2 * m, T))
-        np.multiply(w[:, :T], _grid.combinations(T)[Ns, :T], out=coef[:m])  # w_t C(N, t), zero past N
+        np.multiply(w[:, :T], _binomials(T - 1)[Ns, :T], out=coef[:m])  # w_t C(N, t), zero past N
         t = np.arange(T)[None, :]
         n = Ns[:, None]
         # reversed within the degree: w_{N-t} C(N, t), zero past N
@@ -1602,65 +1601,53 @@ _STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's pa
 _STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
 
 
-def _log_comb_windows(n, width, reverse):
-    """Per row ``i``, the log-combinations :math:`\\log\\binom{n_i}{k}` laid out so that any ``width``
-    consecutive counts are one strided window, with :math:`-\\infty` outside ``0..n_i``:
-    ``reverse=False``: position ``k`` holds count ``k`` (``k < K + width``);
-    ``reverse=True``: position ``p`` holds count ``K - 1 - p`` (so counts decrease along a window).
-    """
-    K = int(n.max()) + 1
-    lf = _log_factorials(K)
-    k = np.arange(K)[None, :]
-    inside = k <= n[:, None]
-    kk = np.where(inside, k, 0)
-    table = np.where(inside, lf[n][:, None] - lf[kk] - lf[np.where(inside, n[:, None] - kk, 0)], -np.inf)
-    out = np.full((len(n), K + width), -np.inf)
-    if reverse:
-        out[:, :K] = table[:, ::-1]
-    else:
-        out[:, :K] = table
-    step = out.strides
-    windows = np.lib.stride_tricks.as_strided(out, (len(n), K + 1, width), (step[0], step[1], step[1]), writeable=False)
-    return windows, K
-
-
 def _stacked_designs(n_c, n_p):
     """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length)``
     with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
-    out (positions + 1) x tables x totals, by the same operations. Position-major, the running sums
-    are one vector addition per position (numpy's ``cumsum`` along an axis is several times slower)
-    and add in the same order as :class:`_Design`'s. ``prefix`` and ``suffix`` are :class:`_Scratch`
-    arrays: valid until the next call."""
+    out (positions + 1) x tables x totals (zero past a table's ``N``).
+
+    A cell's conditional probability is :math:`\\binom{n_c}{x_c}\\binom{n_p}{t - x_c} / \\binom{N}{t}`
+    with the coefficients correctly rounded (:func:`_binomials`): for each table and total, the
+    coefficients of ``n_c`` from ``lo`` on and those of ``n_p`` downwards from
+    :math:`\\min(t, n_p)` are windows of one padded row each (strided views, gathered in one
+    indexing each), zero outside :math:`0..n`. Each cell is within a few roundings of the exact
+    value (:class:`_Design` goes through log-gamma terms, within about :math:`10^{-13}`).
+    Position-major, the running sums are one vector addition per position for both (numpy's
+    ``cumsum`` along an axis is several times slower), adding in :class:`_Design`'s order: ``prefix``
+    and ``suffix`` are views of one :class:`_Scratch` array, valid until the next call."""
     m = len(n_c)
     N = n_c + n_p
     Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
+    Kp = int(n_p.max()) + 1
+    C = _binomials(Tm - 1)
     t = np.arange(Tm)[None, :]
-    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell -inf
+    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell 0
     u = np.minimum(t, n_p[:, None])  # x_p of position j is u - j
-    win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
-    win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
+    length = np.maximum(np.minimum(t, n_c[:, None]) - lo + 1, 0)
+    # row i: C(n_c, k) at position k; C(n_p, Kp - 1 - p) at position p (counts decrease along a window)
+    rows_c = np.zeros((m, Tm + Lm))
+    rows_c[:, :Tm] = C[n_c, :Tm]
+    rows_p = np.zeros((m, Kp + Lm))
+    rows_p[:, :Kp] = C[n_p, Kp - 1 :: -1] if Kp > 1 else C[n_p, :1]
+    stride = rows_c.strides
+    win_c = np.lib.stride_tricks.as_strided(rows_c, (m, Tm + 1, Lm), (stride[0], stride[1], stride[1]))
+    stride = rows_p.strides
+    win_p = np.lib.stride_tricks.as_strided(rows_p, (m, Kp + 1, Lm), (stride[0], stride[1], stride[1]))
     rows = np.arange(m)[:, None]
-    logh = np.add(
-        win_c[rows, np.minimum(lo, win_c.shape[1] - 1)], win_p[rows, Kp - 1 - u], out=_scratch("logh", (m, Tm, Lm))
-    )
-    lf = _log_factorials(int(N.max()))
-    tt = np.minimum(t, N[:, None])
-    logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
-    logh = logh.transpose(2, 0, 1)
-    valid = np.isfinite(logh)
-    h = _scratch("h", (Lm, m, Tm))
-    h.fill(0.0)
-    np.exp(logh, where=valid, out=h)
-    total = h.sum(axis=0)
-    h /= np.where(total > 0, total, 1.0)
-    prefix = _scratch("prefix", (Lm + 1, m, Tm))
-    suffix = _scratch("suffix", (Lm + 1, m, Tm))
-    prefix[0] = 0.0
-    suffix[Lm] = 0.0
+    cells = win_c[rows, lo]  # (m, Tm, Lm): C(n_c, lo + j)
+    cells *= win_p[rows, Kp - 1 - u]  # C(n_p, u - j)
+    inverse = np.zeros((m, Tm))
+    total = C[N[:, None], t]  # C(N, t), 0 past N
+    np.divide(1.0, total, where=total > 0, out=inverse)
+    # sums[k, 0] = prefix[k], sums[k, 1] = suffix[Lm - k]; steps[k] = (h[k], h[Lm - 1 - k])
+    sums = _scratch("sums", (2 * Lm + 1, 2, m, Tm))
+    steps, sums = sums[Lm + 1 :], sums[: Lm + 1]
+    np.multiply(cells.transpose(2, 0, 1), inverse, out=steps[:, 0])
+    steps[:, 1] = steps[::-1, 0]
+    sums[0] = 0.0
     for j in range(Lm):
-        np.add(prefix[j], h[j], out=prefix[j + 1])
-        np.add(suffix[Lm - j], h[Lm - 1 - j], out=suffix[Lm - 1 - j])
-    return lo, prefix, suffix, valid.sum(axis=0)
+        np.add(sums[j], steps[j], out=sums[j + 1])
+    return lo, sums[:, 0], sums[::-1, 1], length
 
 
 def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):

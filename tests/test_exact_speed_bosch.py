@@ -10,6 +10,7 @@ against scipy, brute force and the one-design route in test_exact_tests.py.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -18,6 +19,15 @@ import stats.exact_tests as E
 from stats.exact_tests import boschloo
 
 # ---- grid values of many degrees from the powers of one ratio -----------------------------------
+
+
+def test_binomials_are_the_exact_coefficients_correctly_rounded():
+    table = E._binomials(5)
+    assert len(table) > E._POWER_MAX_N  # computed once for every size up to _POWER_MAX_N
+    for n in (0, 1, 2, 17, 60, 119, 120, E._POWER_MAX_N):
+        assert table[n, : n + 1].tolist() == [float(math.comb(n, k)) for k in range(n + 1)]
+        assert not table[n, n + 1 :].any()
+    assert E._binomials(E._POWER_MAX_N + 3)[E._POWER_MAX_N + 3, 2] == math.comb(E._POWER_MAX_N + 3, 2)  # grows
 
 
 def test_bernstein_powers_give_the_binomial_rows_of_every_degree():
@@ -31,25 +41,12 @@ def test_bernstein_powers_give_the_binomial_rows_of_every_degree():
     assert power[0, 0] == 1.0 and not power[1:, 0].any()  # 0^0 = 1, 0^t = 0
     assert np.all(power[:, -1] == 1.0)  # r = 1 at pi = 1/2
     assert np.all((power == 0) | (power > 1e-271))  # no subnormal numbers
-    Ns = np.array([1, 2, 7, 60, 119, 120])
-    comb = E._comb_rows(Ns, T)
-    for i, N in enumerate(Ns.tolist()):
+    for N in (1, 2, 7, 60, 119, 120):
         want = E._binom_rows(N, pis)  # (points, t)
-        got = (comb[i, : N + 1, None] * power[: N + 1] * np.exp(N * log_q)[None, :]).T
-        # both routes sum log-factorials up to log(120!) = 458 (ulp 5.7e-14): a few ulps relative;
+        got = (E._binomials(N)[N, : N + 1, None] * power[: N + 1] * np.exp(N * log_q)[None, :]).T
+        # _binom_rows sums log-factorials up to log(120!) = 458 (ulp 5.7e-14): a few ulps relative;
         # powers below 1e-270 are dropped (terms below 2^120 1e-270 = 1.5e-234, see _bernstein_powers)
         assert got == pytest.approx(want, rel=5e-13, abs=1e-233)
-        assert not comb[i, N + 1 :].any()
-
-
-def test_comb_rows_are_the_binomial_coefficients():
-    Ns = np.array([1, 5, 33, 120, 200])
-    comb = E._comb_rows(Ns, 201)
-    for i, N in enumerate(Ns.tolist()):
-        want = [float(math.comb(N, t)) for t in range(N + 1)]  # correctly rounded
-        # through log-factorials up to log(200!) = 863 (ulp 1.1e-13), three of them: about 3 ulps
-        assert comb[i, : N + 1] == pytest.approx(want, rel=4e-13)
-        assert comb[i, 0] == 1.0 and comb[i, N] == 1.0
 
 
 def test_grid_values_of_many_degrees_are_the_bernstein_polynomials_on_one_odd_grid():
@@ -100,3 +97,41 @@ def test_stacked_boschloo_reaches_a_maximum_at_one_half(k1, n1, k2, n2, alternat
     dense = max((E._binom_rows(d.N, pis[i : i + 20000]) @ w[0]).max() for i in range(0, len(pis), 20000))
     factor = 2 if alternative == "two-sided" else 1
     assert boschloo(k1, n1, k2, n2, alternative=alternative) == pytest.approx(factor * dense, rel=1e-12)
+
+
+# ---- stacked designs -----------------------------------------------------------------------------
+
+
+def _exact_sums(n_c, n_p):
+    """prefix[t][c], suffix[t][c] of the design (n_c, n_p) in exact fractions."""
+    N = n_c + n_p
+    prefix, suffix = [], []
+    for t in range(N + 1):
+        lo, hi = max(0, t - n_p), min(t, n_c)
+        cells = [Fraction(math.comb(n_c, x) * math.comb(n_p, t - x), math.comb(N, t)) for x in range(lo, hi + 1)]
+        run = [Fraction(0)]
+        for c in cells:
+            run.append(run[-1] + c)
+        prefix.append(run)
+        suffix.append([run[-1] - r for r in run])
+    return prefix, suffix
+
+
+def test_stacked_designs_are_the_exact_conditional_sums():
+    # n = 1, a one-cell total (t = 0, t = N), equal sizes, the largest stacked size; cells within a
+    # few roundings of the exact fractions (the design's log-gamma route: within about 1e-13)
+    sizes = [(1, 1), (1, 7), (7, 1), (13, 13), (40, 17), (5, 60), (60, 60), (119, 1), (59, 61)]
+    n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
+    lo, prefix, suffix, length = E._stacked_designs(n_c, n_p)
+    for i, (a, b) in enumerate(sizes):
+        d = E._Design(a, b)
+        assert np.array_equal(lo[i, : d.N + 1], d.lo) and np.array_equal(length[i, : d.N + 1], d.length)
+        assert not length[i, d.N + 1 :].any() and not prefix[:, i, d.N + 1 :].any()
+        exact_prefix, exact_suffix = _exact_sums(a, b)
+        for t in range(d.N + 1):
+            L = d.length[t]
+            want_p = [float(f) for f in exact_prefix[t]]
+            want_s = [float(f) for f in exact_suffix[t]]
+            assert prefix[: L + 1, i, t] == pytest.approx(want_p, rel=1e-15, abs=0)
+            assert suffix[: L + 1, i, t] == pytest.approx(want_s, rel=1e-15, abs=0)
+            assert np.all(prefix[L:, i, t] == prefix[L, i, t]) and not suffix[L:, i, t].any()  # padding

@@ -591,8 +591,10 @@ def test_stacked_designs_equal_the_design_arrays():
         assert np.array_equal(length[i, : d.N + 1], d.length)
         assert np.all(length[i, d.N + 1 :] == 0)
         stacked_prefix, stacked_suffix = prefix[: d.L + 1, i, : d.N + 1].T, suffix[: d.L + 1, i, : d.N + 1].T
-        assert stacked_prefix == pytest.approx(d.prefix, rel=1e-14, abs=1e-300)
-        assert stacked_suffix == pytest.approx(d.suffix, rel=1e-14, abs=1e-300)
+        # the design's log-gamma route is within about 1e-13 of exact (the stacked one within 1e-15:
+        # test_exact_speed_bosch.py checks it against fractions)
+        assert stacked_prefix == pytest.approx(d.prefix, rel=2e-13, abs=1e-300)
+        assert stacked_suffix == pytest.approx(d.suffix, rel=2e-13, abs=1e-300)
 
 
 def test_stacked_batches_equal_one_batch(monkeypatch):
