@@ -1602,9 +1602,10 @@ _STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of
 
 
 def _stacked_designs(n_c, n_p):
-    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length)``
+    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length, sums)``
     with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
-    out (positions + 1) x tables x totals (zero past a table's ``N``).
+    out (positions + 1) x tables x totals (zero past a table's ``N``), and the array ``sums`` of which
+    ``prefix`` and ``suffix`` are views (:func:`_stacked_counts`).
 
     A cell's conditional probability is :math:`\\binom{n_c}{x_c}\\binom{n_p}{t - x_c} / \\binom{N}{t}`
     with the coefficients correctly rounded (:func:`_binomials`): for each table and total, the
@@ -1647,20 +1648,51 @@ def _stacked_designs(n_c, n_p):
     sums[0] = 0.0
     for j in range(Lm):
         np.add(sums[j], steps[j], out=sums[j + 1])
-    return lo, sums[:, 0], sums[::-1, 1], length
+    return lo, sums[:, 0], sums[::-1, 1], length, sums
+
+
+def _stacked_counts(stack, shift, use_suffix, q):
+    """Per row of thresholds ``q`` (rows x tables) and total: how many cells ``j`` (0..length-1) of each
+    table's stacked design have :math:`s_j \\le q`, with :math:`s_j` = ``prefix[j + shift]``, or
+    ``-suffix[j + shift]`` for the tables ``use_suffix``.
+
+    Both are nondecreasing in ``j`` (running sums of non-negative terms; past a total's length they
+    repeat their last value), so each count is found by a binary search of its total: about
+    :math:`\\log_2 L` steps over tables x totals values, instead of a comparison of every cell.
+    """
+    sums = stack[4]
+    Lm = len(sums) - 1
+    m, Tm = sums.shape[2], sums.shape[3]
+    flat = sums.reshape(-1)  # sums[k, 0] = prefix[k], sums[k, 1] = suffix[Lm - k] (_stacked_designs)
+    block = 2 * m * Tm
+    cell = np.arange(m * Tm).reshape(m, Tm)
+    flip = use_suffix[:, None]
+    # flat index of position j: at + move * j
+    at = np.where(flip, (Lm - shift) * block + m * Tm + cell, shift * block + cell)
+    move = np.where(flip, -block, block)
+    sign = np.where(flip, -1.0, 1.0)
+    q = np.asarray(q)[:, :, None]
+    count = np.zeros((len(q), m, Tm), dtype=np.int64)
+    at = at - move  # position j at at + move * (j + 1)
+    step = 1 << (Lm.bit_length() - 1) if Lm else 0
+    while step:  # the positions before count are below q; is position count + step - 1 too?
+        probe = np.minimum(count + step, Lm)  # past the last position: the last (still below q if counted)
+        below = flat[at + move * probe] * sign <= q
+        count = np.where(below, count + step, count)
+        step >>= 1
+    return np.minimum(count, stack[3])  # at most the total's length (the search may pass Lm)
 
 
 def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
     of different designs, their designs stacked (:func:`_stacked_designs`). The same computation as
     :func:`_boschloo_w` (the complement for one-sided p-values above 1/2, the tie band), along axis
-    0 of the stack; near-ties beyond the observed cell are decided with integers by
+    0 of the stack, the counts of cells below a level found by binary search
+    (:func:`_stacked_counts`); near-ties beyond the observed cell are decided with integers by
     :func:`_resolve_ties`, as there.
     """
-    lo, prefix, suffix, length = stack
+    lo, prefix, suffix, length, _ = stack
     m = len(n_c)
-    N = n_c + n_p
-    t = np.arange(prefix.shape[2])[None, :]
     i = np.arange(m)
     t_o = k_c + k_p
     j_o = k_c - lo[i, t_o]
@@ -1671,25 +1703,20 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
         s, c = suffix[j_o, i, t_o], prefix[j_o, i, t_o]
         edge = j_o == 0
     flip = (s > 0.5) & ((c > 1e-250) | edge)
-    f3 = flip[None, :, None]
     band = _TIE_BAND
     if side == "less":
         # region: a prefix of each total, cells with P(X_c <= x | t) <= s (or P(X_c > x | t) >= c)
-        stat = np.where(f3, -suffix[1:], prefix[1:])
         q_sure = np.where(flip, -c * (1 + band), s * (1 - band))
         q_maybe = np.where(flip, -c * (1 - band), s * (1 + band))
         # flipped: stat <= q; otherwise stat < q, the same as stat <= the float just below q
         q_sure = np.where(flip, q_sure, np.nextafter(q_sure, -np.inf))
-        sure = (stat <= q_sure[None, :, None]).sum(axis=0)
-        maybe = (stat <= q_maybe[None, :, None]).sum(axis=0)
+        sure, maybe = _stacked_counts(stack, 1, flip, np.stack([q_sure, q_maybe]))
     else:
         # region: a suffix, cells with P(X_c >= x | t) <= s (or P(X_c < x | t) >= c); counted outside it
-        stat = np.where(f3, prefix[:-1], -suffix[:-1])
         q_sure = np.where(flip, c * (1 - band), -s * (1 + band))
         q_maybe = np.where(flip, c * (1 + band), -s * (1 - band))
-        sure = (stat < q_sure[None, :, None]).sum(axis=0)
-        maybe = (stat < q_maybe[None, :, None]).sum(axis=0)
-    sure, maybe = np.minimum(sure, length), np.minimum(maybe, length)
+        # stat < q: stat <= the float just below q
+        sure, maybe = _stacked_counts(stack, 0, ~flip, np.nextafter(np.stack([q_sure, q_maybe]), -np.inf))
     amb = maybe > sure
     extra = np.zeros_like(sure)
     alone = amb[i, t_o] & (sure[i, t_o] == j_o) & (maybe[i, t_o] == j_o + 1)  # the observed cell itself
@@ -1707,11 +1734,14 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
         extra[r, cols] = _resolve_ties(
             d, t_o[rows], j_o[rows], sure[rows, cols], maybe[rows, cols], exact_num, s[rows]
         )[0]
+    # prefix[k] (or suffix[k]) of each table and total, from the flat sums (zero past a table's N)
+    sums = stack[4]
+    Lm, block = len(sums) - 1, sums[0].size
+    cell = np.arange(sums[0, 0].size).reshape(sums.shape[2:])
     if side == "less":
-        w = np.take_along_axis(prefix, (sure + extra)[None], axis=0)[0]
+        w = sums.reshape(-1)[(sure + extra) * block + cell]
     else:
-        w = np.take_along_axis(suffix, (maybe - extra)[None], axis=0)[0]
-    w[t > N[:, None]] = 0.0
+        w = sums.reshape(-1)[(Lm - maybe + extra) * block + sums[0, 0].size + cell]
     return w, s
 
 

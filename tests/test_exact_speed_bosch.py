@@ -122,7 +122,7 @@ def test_stacked_designs_are_the_exact_conditional_sums():
     # few roundings of the exact fractions (the design's log-gamma route: within about 1e-13)
     sizes = [(1, 1), (1, 7), (7, 1), (13, 13), (40, 17), (5, 60), (60, 60), (119, 1), (59, 61)]
     n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
-    lo, prefix, suffix, length = E._stacked_designs(n_c, n_p)
+    lo, prefix, suffix, length, _ = E._stacked_designs(n_c, n_p)
     for i, (a, b) in enumerate(sizes):
         d = E._Design(a, b)
         assert np.array_equal(lo[i, : d.N + 1], d.lo) and np.array_equal(length[i, : d.N + 1], d.length)
@@ -135,3 +135,54 @@ def test_stacked_designs_are_the_exact_conditional_sums():
             assert prefix[: L + 1, i, t] == pytest.approx(want_p, rel=1e-15, abs=0)
             assert suffix[: L + 1, i, t] == pytest.approx(want_s, rel=1e-15, abs=0)
             assert np.all(prefix[L:, i, t] == prefix[L, i, t]) and not suffix[L:, i, t].any()  # padding
+
+
+@pytest.mark.parametrize("shift", [0, 1])
+def test_stacked_counts_by_binary_search_equal_the_comparison_of_every_cell(shift):
+    # _boschloo_stacked's counts of cells below a level: binary search of each total against the
+    # comparison of every position (what it replaces), at levels equal to cell values (ties), at 0,
+    # 1, -1 and the float next to them, for tables that compare prefix sums and tables that compare
+    # minus suffix sums
+    sizes = [(1, 1), (1, 9), (9, 1), (12, 12), (30, 7), (3, 57), (60, 60)]
+    n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
+    stack = E._stacked_designs(n_c, n_p)
+    _, prefix, suffix, length, sums = stack
+    Lm = len(prefix) - 1
+    rng = np.random.default_rng(9)
+    use_suffix = np.array([False, True, False, True, True, False, True])
+    stat = np.where(use_suffix[None, :, None], -suffix[shift : shift + Lm], prefix[shift : shift + Lm])
+    levels = [np.full(len(sizes), v) for v in (0.0, 1.0, -1.0, 0.5, -0.5, -0.0)]
+    levels += [np.nextafter(v, -np.inf) for v in levels] + [np.nextafter(v, np.inf) for v in levels]
+    for _ in range(20):  # levels equal to cell values of each table, and just beside them
+        j, t = rng.integers(0, Lm), rng.integers(0, prefix.shape[2])
+        cell = stat[j, np.arange(len(sizes)), t]
+        levels += [cell, np.nextafter(cell, -np.inf), np.nextafter(cell, np.inf)]
+    q = np.array(levels)
+    got = E._stacked_counts(stack, shift, use_suffix, q)
+    want = np.minimum((stat[None] <= q[:, None, :, None]).sum(axis=1), length)  # cells of each total
+    assert np.array_equal(got, want)
+    assert np.shares_memory(prefix, sums) and np.shares_memory(suffix, sums)
+
+
+@pytest.mark.parametrize("side", ["less", "greater"])
+def test_stacked_regions_equal_each_designs_region(side):
+    # the regions w[t] of _boschloo_stacked (counts by binary search, w gathered from the flat sums)
+    # against _boschloo_w on each table's own design: n = 1, equal sizes (mirror-image ties decided
+    # in integers), 0 % and 100 % counts, tables far in either tail
+    rng = np.random.default_rng(12)
+    n_c, n_p = rng.integers(1, 60, 60), rng.integers(1, 60, 60)
+    n_p[:25] = n_c[:25]
+    k_c, k_p = rng.integers(0, n_c + 1), rng.integers(0, n_p + 1)
+    n_c[:3], n_p[:3], k_c[:3], k_p[:3] = [1, 1, 1], [1, 1, 1], [0, 1, 0], [1, 1, 0]
+    k_c[3:8], k_p[3:8] = 0, n_p[3:8]
+    k_c[8:13], k_p[8:13] = n_c[8:13], 0
+    stack = E._stacked_designs(n_c, n_p)
+    w, s = E._boschloo_stacked(n_c, n_p, k_c, k_p, side, stack)
+    for r in range(len(n_c)):
+        d = E._Design(int(n_c[r]), int(n_p[r]))
+        t = np.array([k_c[r] + k_p[r]])
+        want_w, want_s = E._boschloo_w(d, t, np.array([k_c[r]]) - d.lo[t], side)
+        # the design's conditional sums are within about 1e-13 of exact, the stacked ones 1e-15
+        assert w[r, : d.N + 1] == pytest.approx(want_w[0], rel=2e-13, abs=1e-300)
+        assert s[r] == pytest.approx(want_s[0], rel=2e-13, abs=1e-300)
+        assert not w[r, d.N + 1 :].any()
