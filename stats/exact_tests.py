@@ -668,11 +668,14 @@ class _Grids:
 _grid = _Grids()
 
 
-def _refine_terms(w):
-    """Coefficient rows that give P, P' and P'' from one basis of degree N - 2 (see _evaluate)."""
+def _refine_terms(w, N):
+    """Coefficient rows that give P, P' and P'' from one basis of degree N - 2 (see _evaluate), zero
+    past each row's degree ``N - 2`` (where that basis is 0)."""
     d1 = np.diff(w, axis=1)
     d2 = np.diff(d1, axis=1)
-    return np.stack([w[:, :-2], w[:, 1:-1], w[:, 2:], d1[:, :-1], d1[:, 1:], d2], axis=1)
+    terms = np.stack([w[:, :-2], w[:, 1:-1], w[:, 2:], d1[:, :-1], d1[:, 1:], d2], axis=1)
+    terms *= (np.arange(terms.shape[2])[None, :] <= (N - 2)[:, None])[:, None, :]
+    return terms
 
 
 @lru_cache(maxsize=4)
@@ -684,7 +687,7 @@ def _log_factorials(n):
 
 def _bernstein_log_comb(N, width):
     """:math:`\\log\\binom{N-2}{s}` for ``s = 0..width-1`` (rows: the degrees ``N``; finite past a
-    row's degree, where :func:`_evaluate` masks it), as :func:`_evaluate` computes it."""
+    row's degree, where the terms of :func:`_refine_terms` are 0), as :func:`_evaluate` computes it."""
     n = N - 2
     s = np.arange(width)[None, :]
     lf = _log_factorials(max(width, int(n.max()) + 1))
@@ -699,18 +702,22 @@ def _evaluate(terms, N, x, log_comb=None):
     :math:`P = \\sum_s b_s [(1-x)^2 w_s + 2x(1-x) w_{s+1} + x^2 w_{s+2}]`,
     :math:`P' = N \\sum_s b_s [(1-x)\\Delta w_s + x \\Delta w_{s+1}]`,
     :math:`P'' = N(N-1) \\sum_s b_s \\Delta^2 w_s`.
-    Rows of different degree share one call: ``terms`` is zero-padded on the right and
-    :math:`b_s = 0` beyond each row's degree. ``log_comb``, the rows of :func:`_bernstein_log_comb`
-    for ``N`` (computed once for repeated evaluations), gives the same values.
+    Rows of different degree share one call: ``terms`` (:func:`_refine_terms`) are 0 beyond each
+    row's degree, where :math:`b_s = 0`, so the basis is computed there as anything finite (an
+    exponential masked by ``where=`` is several times slower). ``log_comb``, the rows of
+    :func:`_bernstein_log_comb` for ``N`` (computed once for repeated evaluations), gives the same
+    values. :math:`\\log b_s = \\log\\binom{N-2}{s} + (N-2)\\log(1-x) + s\\log(x/(1-x))`.
     """
     width = terms.shape[2]
-    nn = (N - 2)[:, None]
-    s = np.arange(width)[None, :]
     if log_comb is None:
         log_comb = _bernstein_log_comb(N, width)
-    log_b = log_comb + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
-    basis = np.exp(log_b, where=s <= nn, out=np.zeros_like(log_b))
-    dots = np.einsum("rks,rs->rk", terms, basis)
+    log_q = np.log1p(-x)
+    log_b = np.arange(width)[None, :] * (np.log(x) - log_q)[:, None]
+    log_b += log_comb
+    log_b += ((N - 2) * log_q)[:, None]
+    np.minimum(log_b, 700.0, out=log_b)  # at most 0 within the degree; finite (no inf * 0) beyond it
+    basis = np.exp(log_b, out=log_b)
+    dots = np.matmul(terms, basis[:, :, None])[:, :, 0]
     y = 1 - x
     value = y * y * dots[:, 0] + 2 * x * y * dots[:, 1] + x * x * dots[:, 2]
     slope = N * (y * dots[:, 3] + x * dots[:, 4])
@@ -981,11 +988,16 @@ class _Suprema:
             rows, a, b, x = rows[keep], a[keep], b[keep], x[keep]
         self.pairs = []
         if len(rows):
-            # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
-            terms = _refine_terms(w_all[rows])
             N = degree[rows]
+            terms = _refine_terms(w_all[rows], N)
             log_comb = _bernstein_log_comb(N, terms.shape[2])  # once for every Newton step
-            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr, log_comb[r]), a, b, x, rows)
+
+            def evaluate(r, xr):  # the active rows (all of them, in order, at the first step)
+                if len(r) == len(terms):
+                    return _evaluate(terms, N, xr, log_comb)
+                return _evaluate(terms[r], N[r], xr, log_comb[r])
+
+            found, where = _refine(evaluate, a, b, x, rows)
             # the largest refined value of each row: sort by (row, value) and keep each row's last
             order = np.lexsort((found, rows))
             last = np.r_[rows[order][1:] != rows[order][:-1], True]
@@ -1598,7 +1610,7 @@ def _boschloo_w(d, t, j, side):
 # table by table (_resolve_ties, with the table's design for its combinations only).
 _STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
 _STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
-_STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
+_STACK_SLACK = 1 << 15  # padding cells a batch may carry for the Python cost of a batch saved
 
 
 def _stacked_designs(n_c, n_p):

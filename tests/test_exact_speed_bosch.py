@@ -186,3 +186,29 @@ def test_stacked_regions_equal_each_designs_region(side):
         assert w[r, : d.N + 1] == pytest.approx(want_w[0], rel=2e-13, abs=1e-300)
         assert s[r] == pytest.approx(want_s[0], rel=2e-13, abs=1e-300)
         assert not w[r, d.N + 1 :].any()
+
+
+# ---- the Newton refinement's evaluations ---------------------------------------------------------
+
+
+def test_refinement_evaluations_are_the_polynomial_and_its_derivatives():
+    # _evaluate (log b_s from one ratio, an unmasked exponential, terms zero past each degree) against
+    # the definition P = sum_t w_t b(t; N, x) and its derivatives term by term, for rows of different
+    # degrees in one call (N = 2: a basis of degree 0), x near 0, at 1/2 and near 1, w with 0 and 1
+    rng = np.random.default_rng(21)
+    Ns = np.array([2, 3, 17, 60, 120, 120, 41, 2, 120])
+    x = np.array([0.3, 1e-9, 0.5, 0.999999, 0.25, 1 - 1e-12, 0.7, 0.5, 1e-6])
+    w = rng.random((len(Ns), Ns.max() + 1))
+    w[3, :30], w[3, 30:] = 0.0, 1.0
+    w[np.arange(w.shape[1])[None, :] > Ns[:, None]] = 0.0
+    terms = E._refine_terms(w, Ns)
+    for log_comb in (None, E._bernstein_log_comb(Ns, terms.shape[2])):
+        value, slope, curve = E._evaluate(terms, Ns, x, log_comb)
+        for r, (N, xr) in enumerate(zip(Ns.tolist(), x.tolist(), strict=True)):
+            t = np.arange(N + 1)
+            b = E._binom_rows(N, [xr])[0]
+            d = t / xr - (N - t) / (1 - xr)  # b' = b d, b'' = b (d^2 - t / x^2 - (N - t) / (1 - x)^2)
+            want = (w[r, t] @ b, w[r, t] @ (b * d), w[r, t] @ (b * (d * d - t / xr**2 - (N - t) / (1 - xr) ** 2)))
+            scale = (w[r, t] @ b, np.abs(w[r, t]) @ np.abs(b * d), np.abs(w[r, t]) @ np.abs(b * d * d) + 1)
+            for got, ref, size in zip((value[r], slope[r], curve[r]), want, scale, strict=True):
+                assert abs(got - ref) <= 1e-12 * size
