@@ -670,11 +670,17 @@ _grid = _Grids()
 
 def _refine_terms(w, N):
     """Coefficient rows that give P, P' and P'' from one basis of degree N - 2 (see _evaluate), zero
-    past each row's degree ``N - 2`` (where that basis is 0)."""
-    d1 = np.diff(w, axis=1)
-    d2 = np.diff(d1, axis=1)
-    terms = np.stack([w[:, :-2], w[:, 1:-1], w[:, 2:], d1[:, :-1], d1[:, 1:], d2], axis=1)
-    terms *= (np.arange(terms.shape[2])[None, :] <= (N - 2)[:, None])[:, None, :]
+    past each row's degree ``N - 2`` (where that basis is 0). Each row of ``w`` is zero past its
+    ``N``, so its terms are already zero past ``N``: only positions ``N - 1`` and ``N`` are cleared."""
+    terms = np.empty((len(w), 6, w.shape[1] - 2))
+    terms[:, 0], terms[:, 1], terms[:, 2] = w[:, :-2], w[:, 1:-1], w[:, 2:]
+    np.subtract(terms[:, 1], terms[:, 0], out=terms[:, 3])  # first differences
+    np.subtract(terms[:, 2], terms[:, 1], out=terms[:, 4])
+    np.subtract(terms[:, 4], terms[:, 3], out=terms[:, 5])  # second differences
+    rows = np.arange(len(w))
+    for s in (N - 1, N):
+        inside = s < terms.shape[2]
+        terms[rows[inside], :, s[inside]] = 0.0
     return terms
 
 
@@ -1614,10 +1620,11 @@ _STACK_SLACK = 1 << 15  # padding cells a batch may carry for the Python cost of
 
 
 def _stacked_designs(n_c, n_p):
-    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length, sums)``
-    with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
-    out (positions + 1) x tables x totals (zero past a table's ``N``), and the array ``sums`` of which
-    ``prefix`` and ``suffix`` are views (:func:`_stacked_counts`).
+    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, neg_suffix, length,
+    sums)`` with ``lo`` and ``length`` (tables x totals), the conditional sums ``prefix`` and ``-suffix``
+    of :class:`_Design` laid out (positions + 1) x tables x totals (zero past a table's ``N``), and the
+    array ``sums`` of which they are views (:func:`_stacked_counts`): the region statistics of
+    Boschloo's test compared there are ``prefix`` and ``-suffix``, nondecreasing along a total.
 
     A cell's conditional probability is :math:`\\binom{n_c}{x_c}\\binom{n_p}{t - x_c} / \\binom{N}{t}`
     with the coefficients correctly rounded (:func:`_binomials`): for each table and total, the
@@ -1627,7 +1634,7 @@ def _stacked_designs(n_c, n_p):
     value (:class:`_Design` goes through log-gamma terms, within about :math:`10^{-13}`).
     Position-major, the running sums are one vector addition per position for both (numpy's
     ``cumsum`` along an axis is several times slower), adding in :class:`_Design`'s order: ``prefix``
-    and ``suffix`` are views of one :class:`_Scratch` array, valid until the next call."""
+    and ``neg_suffix`` are views of one :class:`_Scratch` array, valid until the next call."""
     m = len(n_c)
     N = n_c + n_p
     Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
@@ -1652,11 +1659,11 @@ def _stacked_designs(n_c, n_p):
     inverse = np.zeros((m, Tm))
     total = C[N[:, None], t]  # C(N, t), 0 past N
     np.divide(1.0, total, where=total > 0, out=inverse)
-    # sums[k, 0] = prefix[k], sums[k, 1] = suffix[Lm - k]; steps[k] = (h[k], h[Lm - 1 - k])
+    # sums[k, 0] = prefix[k], sums[k, 1] = -suffix[Lm - k]; steps[k] = (h[k], -h[Lm - 1 - k])
     sums = _scratch("sums", (2 * Lm + 1, 2, m, Tm))
     steps, sums = sums[Lm + 1 :], sums[: Lm + 1]
     np.multiply(cells.transpose(2, 0, 1), inverse, out=steps[:, 0])
-    steps[:, 1] = steps[::-1, 0]
+    np.negative(steps[::-1, 0], out=steps[:, 1])
     sums[0] = 0.0
     for j in range(Lm):
         np.add(sums[j], steps[j], out=sums[j + 1])
@@ -1666,7 +1673,7 @@ def _stacked_designs(n_c, n_p):
 def _stacked_counts(stack, shift, use_suffix, q):
     """Per row of thresholds ``q`` (rows x tables) and total: how many cells ``j`` (0..length-1) of each
     table's stacked design have :math:`s_j \\le q`, with :math:`s_j` = ``prefix[j + shift]``, or
-    ``-suffix[j + shift]`` for the tables ``use_suffix``.
+    ``neg_suffix[j + shift]`` (:math:`-` ``suffix``) for the tables ``use_suffix``.
 
     Both are nondecreasing in ``j`` (running sums of non-negative terms; past a total's length they
     repeat their last value), so each count is found by a binary search of its total: about
@@ -1675,22 +1682,21 @@ def _stacked_counts(stack, shift, use_suffix, q):
     sums = stack[4]
     Lm = len(sums) - 1
     m, Tm = sums.shape[2], sums.shape[3]
-    flat = sums.reshape(-1)  # sums[k, 0] = prefix[k], sums[k, 1] = suffix[Lm - k] (_stacked_designs)
+    flat = sums.reshape(-1)  # sums[k, 0] = prefix[k], sums[k, 1] = -suffix[Lm - k] (_stacked_designs)
     block = 2 * m * Tm
     cell = np.arange(m * Tm).reshape(m, Tm)
     flip = use_suffix[:, None]
-    # flat index of position j: at + move * j
-    at = np.where(flip, (Lm - shift) * block + m * Tm + cell, shift * block + cell)
     move = np.where(flip, -block, block)
-    sign = np.where(flip, -1.0, 1.0)
+    # flat index of position j - 1 (so that a count c probes position c - 1 at at + move * c)
+    at = np.where(flip, (Lm - shift) * block + m * Tm + cell, shift * block + cell) - move
     q = np.asarray(q)[:, :, None]
     count = np.zeros((len(q), m, Tm), dtype=np.int64)
-    at = at - move  # position j at at + move * (j + 1)
     step = 1 << (Lm.bit_length() - 1) if Lm else 0
     while step:  # the positions before count are below q; is position count + step - 1 too?
-        probe = np.minimum(count + step, Lm)  # past the last position: the last (still below q if counted)
-        below = flat[at + move * probe] * sign <= q
-        count = np.where(below, count + step, count)
+        more = count + step
+        # past the last position: probe the last (below q only if every position is)
+        below = flat.take(at + move * np.minimum(more, Lm)) <= q
+        count = np.where(below, more, count)
         step >>= 1
     return np.minimum(count, stack[3])  # at most the total's length (the search may pass Lm)
 
@@ -1703,16 +1709,16 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     (:func:`_stacked_counts`); near-ties beyond the observed cell are decided with integers by
     :func:`_resolve_ties`, as there.
     """
-    lo, prefix, suffix, length, _ = stack
+    lo, prefix, neg_suffix, length, _ = stack
     m = len(n_c)
     i = np.arange(m)
     t_o = k_c + k_p
     j_o = k_c - lo[i, t_o]
     if side == "less":
-        s, c = prefix[j_o + 1, i, t_o], suffix[j_o + 1, i, t_o]
+        s, c = prefix[j_o + 1, i, t_o], -neg_suffix[j_o + 1, i, t_o]
         edge = j_o == length[i, t_o] - 1
     else:
-        s, c = suffix[j_o, i, t_o], prefix[j_o, i, t_o]
+        s, c = -neg_suffix[j_o, i, t_o], prefix[j_o, i, t_o]
         edge = j_o == 0
     flip = (s > 0.5) & ((c > 1e-250) | edge)
     band = _TIE_BAND
@@ -1751,9 +1757,9 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     Lm, block = len(sums) - 1, sums[0].size
     cell = np.arange(sums[0, 0].size).reshape(sums.shape[2:])
     if side == "less":
-        w = sums.reshape(-1)[(sure + extra) * block + cell]
+        w = sums.reshape(-1).take((sure + extra) * block + cell)
     else:
-        w = sums.reshape(-1)[(Lm - maybe + extra) * block + sums[0, 0].size + cell]
+        w = 0.0 - sums.reshape(-1).take((Lm - maybe + extra) * block + sums[0, 0].size + cell)  # +0.0, not -0.0
     return w, s
 
 

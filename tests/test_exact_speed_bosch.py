@@ -122,7 +122,8 @@ def test_stacked_designs_are_the_exact_conditional_sums():
     # few roundings of the exact fractions (the design's log-gamma route: within about 1e-13)
     sizes = [(1, 1), (1, 7), (7, 1), (13, 13), (40, 17), (5, 60), (60, 60), (119, 1), (59, 61)]
     n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
-    lo, prefix, suffix, length, _ = E._stacked_designs(n_c, n_p)
+    lo, prefix, neg_suffix, length, _ = E._stacked_designs(n_c, n_p)
+    suffix = -neg_suffix
     for i, (a, b) in enumerate(sizes):
         d = E._Design(a, b)
         assert np.array_equal(lo[i, : d.N + 1], d.lo) and np.array_equal(length[i, : d.N + 1], d.length)
@@ -146,11 +147,11 @@ def test_stacked_counts_by_binary_search_equal_the_comparison_of_every_cell(shif
     sizes = [(1, 1), (1, 9), (9, 1), (12, 12), (30, 7), (3, 57), (60, 60)]
     n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
     stack = E._stacked_designs(n_c, n_p)
-    _, prefix, suffix, length, sums = stack
+    _, prefix, neg_suffix, length, sums = stack
     Lm = len(prefix) - 1
     rng = np.random.default_rng(9)
     use_suffix = np.array([False, True, False, True, True, False, True])
-    stat = np.where(use_suffix[None, :, None], -suffix[shift : shift + Lm], prefix[shift : shift + Lm])
+    stat = np.where(use_suffix[None, :, None], neg_suffix[shift : shift + Lm], prefix[shift : shift + Lm])
     levels = [np.full(len(sizes), v) for v in (0.0, 1.0, -1.0, 0.5, -0.5, -0.0)]
     levels += [np.nextafter(v, -np.inf) for v in levels] + [np.nextafter(v, np.inf) for v in levels]
     for _ in range(20):  # levels equal to cell values of each table, and just beside them
@@ -161,7 +162,7 @@ def test_stacked_counts_by_binary_search_equal_the_comparison_of_every_cell(shif
     got = E._stacked_counts(stack, shift, use_suffix, q)
     want = np.minimum((stat[None] <= q[:, None, :, None]).sum(axis=1), length)  # cells of each total
     assert np.array_equal(got, want)
-    assert np.shares_memory(prefix, sums) and np.shares_memory(suffix, sums)
+    assert np.shares_memory(prefix, sums) and np.shares_memory(neg_suffix, sums)
 
 
 @pytest.mark.parametrize("side", ["less", "greater"])
@@ -202,6 +203,11 @@ def test_refinement_evaluations_are_the_polynomial_and_its_derivatives():
     w[3, :30], w[3, 30:] = 0.0, 1.0
     w[np.arange(w.shape[1])[None, :] > Ns[:, None]] = 0.0
     terms = E._refine_terms(w, Ns)
+    # the rows w, their first and second differences (as np.diff), zero past each degree N - 2 (two
+    # positions cleared: w is zero past N)
+    d1 = np.diff(w, axis=1)
+    full = np.stack([w[:, :-2], w[:, 1:-1], w[:, 2:], d1[:, :-1], d1[:, 1:], np.diff(d1, axis=1)], axis=1)
+    assert np.array_equal(terms, full * (np.arange(terms.shape[2]) <= (Ns - 2)[:, None])[:, None, :])
     for log_comb in (None, E._bernstein_log_comb(Ns, terms.shape[2])):
         value, slope, curve = E._evaluate(terms, Ns, x, log_comb)
         for r, (N, xr) in enumerate(zip(Ns.tolist(), x.tolist(), strict=True)):

@@ -584,7 +584,8 @@ def test_stacked_designs_equal_the_design_arrays():
 
     sizes = [(1, 1), (1, 7), (7, 1), (13, 13), (40, 17), (5, 60)]
     n_c, n_p = (np.array(c) for c in zip(*sizes, strict=True))
-    lo, prefix, suffix, length, _ = _stacked_designs(n_c, n_p)
+    lo, prefix, neg_suffix, length, _ = _stacked_designs(n_c, n_p)
+    suffix = -neg_suffix
     for i, (a, b) in enumerate(sizes):
         d = _Design(a, b)
         assert np.array_equal(lo[i, : d.N + 1], d.lo)
