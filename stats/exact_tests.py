@@ -34,9 +34,15 @@ the tests) for whole arrays of tables at once:
   computes both samples' binomial rows in one exponential;
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
-  (``_stacked_designs``), and the Bernstein bases of all their total sizes in
-  one padded array (``_bernstein_lower``); near-ties other than a table's own
-  cell are decided with integers there too. Two-sided Boschloo (on any design)
+  (``_stacked_designs``) from correctly rounded binomial coefficients (no
+  exponential; one vector addition per position makes both running sums), and
+  counts each total's cells below the observed statistic by a binary search of
+  those monotone sums (``_stacked_counts``); near-ties other than a table's own
+  cell are decided with integers there too. Their grid values share one grid
+  (odd, so that 1/2 is a point): with :math:`r = \\pi / (1 - \\pi)`,
+  :math:`b(t; N, \\pi) = \\binom{N}{t} (1 - \\pi)^N r^t`, so the powers
+  :math:`r^t` serve every degree and the values of all rows are one matrix
+  product (``_Suprema._values_by_degree``). Two-sided Boschloo (on any design)
   does not refine the side whose best grid value exceeds the other's divided
   by 0.9 (the grid bound makes it the larger supremum, and the p-value is
   twice the smaller);
@@ -504,8 +510,8 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
-# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, or of
-# its rows gathered for a block of rows): beyond it, one degree at a time.
+# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, for
+# _Grids.prefetch): beyond it, one degree at a time.
 _BERNSTEIN_CELLS = 1 << 22
 
 
@@ -879,7 +885,7 @@ class _Suprema:
     """Suprema over the nuisance parameter for many rows of ``w`` of any degrees, computed together.
 
     :meth:`add` computes the grid values of one block of rows (one degree ``N``, or one per row,
-    see :meth:`prepare`) and returns the slice of the results that will hold them; the candidate
+    see :meth:`_values_by_degree`) and returns the slice of the results that will hold them; the candidate
     search and the Newton refinements of every block are run together (grids and rows of
     different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
