@@ -22,8 +22,8 @@ from stats.exact_tests import boschloo
 
 
 def test_binomials_are_the_exact_coefficients_correctly_rounded():
-    table = E._binomials(5)
-    assert len(table) > E._POWER_MAX_N  # computed once for every size up to _POWER_MAX_N
+    table = E._binomials(E._POWER_MAX_N)
+    assert len(table) > E._POWER_MAX_N and E._binomials(5) is table  # kept, computed once
     for n in (0, 1, 2, 17, 60, 119, 120, E._POWER_MAX_N):
         assert table[n, : n + 1].tolist() == [float(math.comb(n, k)) for k in range(n + 1)]
         assert not table[n, n + 1 :].any()
