@@ -40,9 +40,15 @@ the tests) for whole arrays of tables at once:
   the upper tail only as its mirror image (one tail sum per start);
 * Boschloo's test on small designs (:math:`N \\le 120`) with few tables builds
   the designs of all of them at once, stacked in padded arrays
-  (``_stacked_designs``), and the Bernstein bases of all their total sizes in
-  one padded array (``_bernstein_lower``); near-ties other than a table's own
-  cell are decided with integers there too. Two-sided Boschloo (on any design)
+  (``_stacked_designs``) from correctly rounded binomial coefficients (no
+  exponential; one vector addition per position makes both running sums), and
+  counts each total's cells below the observed statistic by a binary search of
+  those monotone sums (``_stacked_counts``); near-ties other than a table's own
+  cell are decided with integers there too. Their grid values share one grid
+  (odd, so that 1/2 is a point): with :math:`r = \\pi / (1 - \\pi)`,
+  :math:`b(t; N, \\pi) = \\binom{N}{t} (1 - \\pi)^N r^t`, so the powers
+  :math:`r^t` serve every degree and the values of all rows are one matrix
+  product (``_Suprema._values_by_degree``). Two-sided Boschloo (on any design)
   does not refine the side whose best grid value exceeds the other's divided
   by 0.9 (the grid bound makes it the larger supremum, and the p-value is
   twice the smaller);
@@ -511,8 +517,8 @@ def _binom_rows(n, pis):
     return np.exp(_log_comb(n) + t * lp + (n - t) * lq)
 
 
-# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, or of
-# its rows gathered for a block of rows): beyond it, one degree at a time.
+# Memory bound of the padded Bernstein bases of many degrees (cells of _bernstein_lower's array, for
+# _Grids.prefetch): beyond it, one degree at a time.
 _BERNSTEIN_CELLS = 1 << 22
 
 
@@ -553,6 +559,57 @@ def _bernstein_lower(Ns):
     return Gs, halves, low
 
 
+# Degrees up to this share one grid in _Suprema._values_by_degree, their Bernstein bases from the
+# powers of one ratio (_bernstein_powers): there C(N, t) <= 2^N and (1 - pi)^N >= 2^-N stay far
+# inside float64's range, and the powers dropped there are negligible.
+_POWER_MAX_N = 200
+_POWER_FLOOR = -621.0  # log of about 1.1e-270: smaller powers are set to 0 (no subnormal numbers)
+
+
+def _bernstein_powers(pis, T):
+    """``(power, log_q)`` for grid points ``pis`` in :math:`[0, 1/2]`: ``power[t, g]`` is
+    :math:`r_g^t` with :math:`r_g = \\pi_g / (1 - \\pi_g) \\le 1` for ``t < T`` (:math:`0^0 = 1`),
+    ``log_q`` is :math:`\\log(1 - \\pi_g)`, so that
+    :math:`b(t; N, \\pi_g) = \\binom{N}{t} e^{N \\log q_g}` ``power[t, g]`` for every degree ``N < T``.
+
+    Powers below :math:`e^{-621} \\approx 10^{-270}` are set to 0 (an exponential that would give
+    a subnormal number is many times slower). The terms so dropped from a row
+    :math:`P(\\pi) = \\sum_t w_t b(t; N, \\pi)` with :math:`0 \\le w_t \\le 1` add up to less than
+    :math:`(N + 1)\\,2^N 10^{-270}`, while a Boschloo (or Barnard) p-value's supremum is at least
+    the observed table's probability at :math:`\\pi = 1/2`, at least :math:`2^{-N}`: a relative
+    error below :math:`(N + 1)\\,4^N 10^{-270} < 10^{-147}` for :math:`N \\le` ``_POWER_MAX_N``.
+    """
+    pis = np.asarray(pis, dtype=float)
+    log_q = np.log1p(-pis)
+    log_r = np.where(pis > 0, np.log(np.where(pis > 0, pis, 1.0)) - log_q, -1e6)  # pi = 0: only t = 0
+    x = np.arange(T, dtype=float)[:, None] * log_r[None, :]
+    power = np.zeros_like(x)
+    np.exp(x, where=x > _POWER_FLOOR, out=power)
+    return power, log_q
+
+
+# Binomial coefficients as floats (correctly rounded), kept for every size up to the largest asked.
+_BINOMIALS = [np.ones((1, 1))]
+
+
+def _binomials(n):
+    """``table[a, b]`` = :math:`\\binom{a}{b}` correctly rounded to float64 for ``a, b <= n`` (at
+    least; 0 for ``b > a``): Pascal's rule in exact integers, computed once per process for every size
+    up to ``max(n, _STACK_MAX_N)`` (about 1.5 ms; 3.5 ms up to 200) and kept, as the log-factorials
+    are."""
+    table = _BINOMIALS[0]
+    if len(table) <= n:
+        size = max(n, _STACK_MAX_N) + 1
+        table = np.zeros((size, size))
+        row = [1]
+        for a in range(size):
+            table[a, : a + 1] = [float(c) for c in row]  # float(int) rounds correctly
+            row = [x + y for x, y in zip([*row, 0], [0, *row], strict=True)]
+        table.flags.writeable = False
+        _BINOMIALS[0] = table  # threads computing it at once store equal tables
+    return table
+
+
 class _Grids:
     """The nuisance grid of each total size ``N`` (exactly symmetric about 1/2) and its Bernstein basis
     ``b(t; N, pi)`` (rows pi, columns t = 0..N), the most recently used kept within ``maxcells`` cells.
@@ -567,6 +624,7 @@ class _Grids:
     def __init__(self, maxcells=1 << 23):
         self.maxcells, self.cells = maxcells, 0
         self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.shared: dict[Any, Any] = {}  # the powers of the shared grids of _Suprema._values_by_degree
         self.lock = threading.RLock()
 
     def __call__(self, N):
@@ -580,7 +638,20 @@ class _Grids:
     def cache_clear(self):
         with self.lock:
             self.cache.clear()
+            self.shared.clear()
             self.cells = 0
+
+    def powers(self, G, T):
+        """``(pis, power, log_q)``: the grid of ``G`` points (:func:`_product_grid`) and
+        :func:`_bernstein_powers` of its points up to 1/2 for ``t < T`` (at least; computed once for
+        every degree up to ``_POWER_MAX_N``)."""
+        with self.lock:
+            kept = self.shared.get(("powers", G))
+            if kept is None or len(kept[1]) < T:
+                pis = _product_grid(G)
+                kept = (pis, *_bernstein_powers(pis[: (G + 1) // 2], max(T, _POWER_MAX_N + 1)))
+                self.shared["powers", G] = kept
+            return kept
 
     def prefetch(self, Ns):
         """Compute and keep the grids and bases of the sizes ``Ns`` not kept yet."""
@@ -611,11 +682,20 @@ class _Grids:
 _grid = _Grids()
 
 
-def _refine_terms(w):
-    """Coefficient rows that give P, P' and P'' from one basis of degree N - 2 (see _evaluate)."""
-    d1 = np.diff(w, axis=1)
-    d2 = np.diff(d1, axis=1)
-    return np.stack([w[:, :-2], w[:, 1:-1], w[:, 2:], d1[:, :-1], d1[:, 1:], d2], axis=1)
+def _refine_terms(w, N):
+    """Coefficient rows that give P, P' and P'' from one basis of degree N - 2 (see _evaluate), zero
+    past each row's degree ``N - 2`` (where that basis is 0). Each row of ``w`` is zero past its
+    ``N``, so its terms are already zero past ``N``: only positions ``N - 1`` and ``N`` are cleared."""
+    terms = np.empty((len(w), 6, w.shape[1] - 2))
+    terms[:, 0], terms[:, 1], terms[:, 2] = w[:, :-2], w[:, 1:-1], w[:, 2:]
+    np.subtract(terms[:, 1], terms[:, 0], out=terms[:, 3])  # first differences
+    np.subtract(terms[:, 2], terms[:, 1], out=terms[:, 4])
+    np.subtract(terms[:, 4], terms[:, 3], out=terms[:, 5])  # second differences
+    rows = np.arange(len(w))
+    for s in (N - 1, N):
+        inside = s < terms.shape[2]
+        terms[rows[inside], :, s[inside]] = 0.0
+    return terms
 
 
 @lru_cache(maxsize=4)
@@ -627,7 +707,7 @@ def _log_factorials(n):
 
 def _bernstein_log_comb(N, width):
     """:math:`\\log\\binom{N-2}{s}` for ``s = 0..width-1`` (rows: the degrees ``N``; finite past a
-    row's degree, where :func:`_evaluate` masks it), as :func:`_evaluate` computes it."""
+    row's degree, where the terms of :func:`_refine_terms` are 0), as :func:`_evaluate` computes it."""
     n = N - 2
     s = np.arange(width)[None, :]
     lf = _log_factorials(max(width, int(n.max()) + 1))
@@ -642,18 +722,22 @@ def _evaluate(terms, N, x, log_comb=None):
     :math:`P = \\sum_s b_s [(1-x)^2 w_s + 2x(1-x) w_{s+1} + x^2 w_{s+2}]`,
     :math:`P' = N \\sum_s b_s [(1-x)\\Delta w_s + x \\Delta w_{s+1}]`,
     :math:`P'' = N(N-1) \\sum_s b_s \\Delta^2 w_s`.
-    Rows of different degree share one call: ``terms`` is zero-padded on the right and
-    :math:`b_s = 0` beyond each row's degree. ``log_comb``, the rows of :func:`_bernstein_log_comb`
-    for ``N`` (computed once for repeated evaluations), gives the same values.
+    Rows of different degree share one call: ``terms`` (:func:`_refine_terms`) are 0 beyond each
+    row's degree, where :math:`b_s = 0`, so the basis is computed there as anything finite (an
+    exponential masked by ``where=`` is several times slower). ``log_comb``, the rows of
+    :func:`_bernstein_log_comb` for ``N`` (computed once for repeated evaluations), gives the same
+    values. :math:`\\log b_s = \\log\\binom{N-2}{s} + (N-2)\\log(1-x) + s\\log(x/(1-x))`.
     """
     width = terms.shape[2]
-    nn = (N - 2)[:, None]
-    s = np.arange(width)[None, :]
     if log_comb is None:
         log_comb = _bernstein_log_comb(N, width)
-    log_b = log_comb + s * np.log(x)[:, None] + (nn - s) * np.log1p(-x)[:, None]
-    basis = np.exp(log_b, where=s <= nn, out=np.zeros_like(log_b))
-    dots = np.einsum("rks,rs->rk", terms, basis)
+    log_q = np.log1p(-x)
+    log_b = np.arange(width)[None, :] * (np.log(x) - log_q)[:, None]
+    log_b += log_comb
+    log_b += ((N - 2) * log_q)[:, None]
+    np.minimum(log_b, 700.0, out=log_b)  # at most 0 within the degree; finite (no inf * 0) beyond it
+    basis = np.exp(log_b, out=log_b)
+    dots = np.matmul(terms, basis[:, :, None])[:, :, 0]
     y = 1 - x
     value = y * y * dots[:, 0] + 2 * x * y * dots[:, 1] + x * x * dots[:, 2]
     slope = N * (y * dots[:, 3] + x * dots[:, 4])
@@ -662,6 +746,17 @@ def _evaluate(terms, N, x, log_comb=None):
 
 
 _BLAS_MIN = 1 << 22  # multiply-adds below which the grid values are summed without BLAS
+_BLAS_ONE_THREAD = 1 << 18  # multiply-adds of a matrix product that OpenBLAS runs on one thread
+
+
+def _small_product(a, b):
+    """``a @ b`` in blocks of rows of at most ``_BLAS_ONE_THREAD`` multiply-adds each: BLAS runs
+    each block on one thread (numpy's ``einsum`` is several times slower on these sizes, and a
+    multi-threaded product on a busy machine can be slower still, see :meth:`_Suprema._values`)."""
+    step = max(1, _BLAS_ONE_THREAD // max(1, b.size))
+    if len(a) <= step:
+        return a @ b
+    return np.concatenate([a[i : i + step] @ b for i in range(0, len(a), step)])
 
 
 def _grid_candidates(values, pis, sizes=None, symmetric=None):
@@ -803,7 +898,7 @@ class _Suprema:
     """Suprema over the nuisance parameter for many rows of ``w`` of any degrees, computed together.
 
     :meth:`add` computes the grid values of one block of rows (one degree ``N``, or one per row,
-    see :meth:`prepare`) and returns the slice of the results that will hold them; the candidate
+    see :meth:`_values_by_degree`) and returns the slice of the results that will hold them; the candidate
     search and the Newton refinements of every block are run together (grids and rows of
     different sizes padded), in batches of about
     ``budget`` cells, so that many small designs do not each pay for them. :meth:`result` returns
@@ -819,8 +914,6 @@ class _Suprema:
     def __init__(self, budget=1 << 21):
         self.best, self.arg, self.blocks, self.size, self.count, self.budget = [], [], [], 0, 0, budget
         self.pairs: list = []
-        self.bases: tuple | None = None  # (degrees, grid sizes, halves, lower halves) of prepare
-        self.grids = np.ones((0, 0))  # the grid of each degree of self.bases, padded with 1
 
     def add(self, w, N, hold=False, partner=None):
         """Add the rows of ``w`` of degree ``N`` (an int), or of degrees ``N`` (one per row, each row
@@ -850,16 +943,23 @@ class _Suprema:
         """Grid values of rows of different degrees ``Ns`` (each row of ``w`` zero past its own):
         ``(values, grids, sizes)``, padded on the right (values -inf, grid points 1).
 
-        One padded product for the lower half of every row's grid, and one for the upper half
-        through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (the row reversed within its degree);
-        large sets of degrees go one degree at a time (:meth:`_values` with each basis).
+        Degrees up to ``_POWER_MAX_N`` share one grid, :func:`_product_grid` of one point more than
+        :func:`_product_grid_size` of the largest (more points than :func:`_grid_size` of each, so
+        its 10 % bound holds for every row; an odd number, so that :math:`\\pi = 1/2` is a grid
+        point: with equal sample sizes a one-sided region is its own mirror image,
+        :math:`P(\\pi) = P(1 - \\pi)`, often largest at 1/2, where a grid without that point has
+        two equal maxima either side, from which Newton's steps overshoot each other), on which
+        :math:`b(t; N, \\pi) = \\binom{N}{t} (1 - \\pi)^N r^t` with :math:`r = \\pi / (1 - \\pi)`:
+        the powers :math:`r^t` of the points :math:`\\pi \\le 1/2` serve every degree, and the lower
+        half of the values is one product of the rows :math:`w_t \\binom{N}{t}` with them, scaled by
+        :math:`(1 - \\pi)^N`; the upper half is the same product of the rows reversed within their
+        degree, through :math:`b(t; N, 1 - \\pi) = b(N - t; N, \\pi)` (:func:`_bernstein_powers`
+        gives the range where this is exact to rounding). Larger degrees go one degree at a time,
+        each on its own grid (:meth:`_values` with its basis).
         """
-        uniq = np.unique(Ns)
-        bases = self.bases
-        if bases is None or not np.isin(uniq, bases[0]).all():
-            bases = self.prepare(uniq)
         T = int(Ns.max()) + 1
-        if bases is None or len(w) * bases[3].shape[1] * T > _BERNSTEIN_CELLS:  # memory bound: a degree at a time
+        if T - 1 > _POWER_MAX_N:
+            uniq = np.unique(Ns)
             G = int(_grid_size(uniq).max())
             values, pis_rows = np.full((len(w), G), -np.inf), np.ones((len(w), G))
             for N in uniq.tolist():
@@ -868,38 +968,22 @@ class _Suprema:
                 values[rows, : len(pis)] = self._values(w[rows, : N + 1], basis)
                 pis_rows[rows, : len(pis)] = pis
             return values, pis_rows, _grid_size(Ns)
-        degrees, Gs, halves, low = bases
-        at = np.searchsorted(degrees, Ns)
-        G = int(Gs[at].max())
-        w = w[:, :T]
-        basis = low[at, :, :T]  # (rows, points of the lower half, t)
-        lower = np.einsum("mt,mgt->mg", w, basis)
-        t = np.arange(T)
+        G = int(_product_grid_size(T - 1)) + 1  # odd: 1/2 is a grid point (see the docstring)
+        half = (G + 1) // 2
+        pis, power, log_q = _grid.powers(G, T)
+        m = len(w)
+        coef = np.empty((2 * m, T))
+        np.multiply(w[:, :T], _binomials(T - 1)[Ns, :T], out=coef[:m])  # w_t C(N, t), zero past N
+        t = np.arange(T)[None, :]
         n = Ns[:, None]
-        reverse = np.where(t <= n, np.take_along_axis(w, np.maximum(n - t, 0), axis=1), 0.0)
-        upper = np.einsum("mt,mgt->mg", reverse, basis)  # at 1 - pi_g, g in the lower half
-        size, half = Gs[at][:, None], halves[at][:, None]
-        g = np.arange(G)[None, :]
-        source = np.clip(np.where(g < half, g, size - 1 - g), 0, low.shape[1] - 1)
-        values = np.where(
-            g < half, np.take_along_axis(lower, source, axis=1), np.take_along_axis(upper, source, axis=1)
-        )
-        values[g >= size] = -np.inf
-        return values, self.grids[at, :G], Gs[at]
-
-    def prepare(self, Ns):
-        """Compute the padded lower halves of the bases of the degrees ``Ns`` (:func:`_bernstein_lower`)
-        for the rows of several degrees to come (:meth:`add` with an array of degrees), in one go."""
-        Ns = np.unique(Ns)
-        if _bernstein_cells(Ns) > _BERNSTEIN_CELLS:  # memory bound: the blocks go one degree at a time
-            self.bases = None
-            return None
-        Gs, halves, low = _bernstein_lower(Ns)
-        self.bases = (Ns, Gs, halves, low)
-        self.grids = np.ones((len(Ns), int(Gs.max())))
-        for i, G in enumerate(Gs.tolist()):
-            self.grids[i, :G] = _product_grid(G)
-        return self.bases
+        # reversed within the degree: w_{N-t} C(N, t), zero past N
+        np.multiply(coef[np.arange(m)[:, None], np.maximum(n - t, 0)], t <= n, out=coef[m:])
+        sums = _small_product(coef, power[:T])
+        scale = np.exp(n * log_q[None, :])  # (1 - pi)^N >= 2^-N: pi <= 1/2
+        values = np.empty((m, G))
+        np.multiply(sums[:m], scale, out=values[:, :half])
+        values[:, half:] = (sums[m:, : G - half] * scale[:, : G - half])[:, ::-1]  # at 1 - pi
+        return values, pis, np.full(m, G)
 
     def _flush(self):
         if not self.blocks:
@@ -929,11 +1013,16 @@ class _Suprema:
             rows, a, b, x = rows[keep], a[keep], b[keep], x[keep]
         self.pairs = []
         if len(rows):
-            # zero-padded rows: their differences past a row's degree meet a zero basis (_evaluate)
-            terms = _refine_terms(w_all[rows])
             N = degree[rows]
+            terms = _refine_terms(w_all[rows], N)
             log_comb = _bernstein_log_comb(N, terms.shape[2])  # once for every Newton step
-            found, where = _refine(lambda r, xr: _evaluate(terms[r], N[r], xr, log_comb[r]), a, b, x, rows)
+
+            def evaluate(r, xr):  # the active rows (all of them, in order, at the first step)
+                if len(r) == len(terms):
+                    return _evaluate(terms, N, xr, log_comb)
+                return _evaluate(terms[r], N[r], xr, log_comb[r])
+
+            found, where = _refine(evaluate, a, b, x, rows)
             # the largest refined value of each row: sort by (row, value) and keep each row's last
             order = np.lexsort((found, rows))
             last = np.r_[rows[order][1:] != rows[order][:-1], True]
@@ -1631,110 +1720,125 @@ def _boschloo_w(d, t, j, side):
 # table by table (_resolve_ties, with the table's design for its combinations only).
 _STACK_CELLS = 1 << 19  # padded design cells of one stacked batch (memory bound)
 _STACK_MAX_N = 120  # designs up to this total size (larger ones: the stack's padding costs more than it saves)
-_STACK_SLACK = 1 << 13  # padding cells a batch may carry for the Python cost of a batch saved
-
-
-def _log_comb_windows(n, width, reverse):
-    """Per row ``i``, the log-combinations :math:`\\log\\binom{n_i}{k}` laid out so that any ``width``
-    consecutive counts are one strided window, with :math:`-\\infty` outside ``0..n_i``:
-    ``reverse=False``: position ``k`` holds count ``k`` (``k < K + width``);
-    ``reverse=True``: position ``p`` holds count ``K - 1 - p`` (so counts decrease along a window).
-    """
-    K = int(n.max()) + 1
-    lf = _log_factorials(K)
-    k = np.arange(K)[None, :]
-    inside = k <= n[:, None]
-    kk = np.where(inside, k, 0)
-    table = np.where(inside, lf[n][:, None] - lf[kk] - lf[np.where(inside, n[:, None] - kk, 0)], -np.inf)
-    out = np.full((len(n), K + width), -np.inf)
-    if reverse:
-        out[:, :K] = table[:, ::-1]
-    else:
-        out[:, :K] = table
-    step = out.strides
-    windows = np.lib.stride_tricks.as_strided(out, (len(n), K + 1, width), (step[0], step[1], step[1]), writeable=False)
-    return windows, K
+_STACK_SLACK = 1 << 15  # padding cells a batch may carry for the Python cost of a batch saved
 
 
 def _stacked_designs(n_c, n_p):
-    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, suffix, length)``
-    with ``lo`` and ``length`` (tables x totals) and the conditional sums of :class:`_Design` laid
-    out (positions + 1) x tables x totals, by the same operations. Position-major, the running sums
-    are one vector addition per position (numpy's ``cumsum`` along an axis is several times slower)
-    and add in the same order as :class:`_Design`'s. ``prefix`` and ``suffix`` are :class:`_Scratch`
-    arrays: valid until the next call."""
+    """The designs of tables ``(n_c, n_p)`` stacked in padded arrays: ``(lo, prefix, neg_suffix, length,
+    sums)`` with ``lo`` and ``length`` (tables x totals), the conditional sums ``prefix`` and ``-suffix``
+    of :class:`_Design` laid out (positions + 1) x tables x totals (zero past a table's ``N``), and the
+    array ``sums`` of which they are views (:func:`_stacked_counts`): the region statistics of
+    Boschloo's test compared there are ``prefix`` and ``-suffix``, nondecreasing along a total.
+
+    A cell's conditional probability is :math:`\\binom{n_c}{x_c}\\binom{n_p}{t - x_c} / \\binom{N}{t}`
+    with the coefficients correctly rounded (:func:`_binomials`): for each table and total, the
+    coefficients of ``n_c`` from ``lo`` on and those of ``n_p`` downwards from
+    :math:`\\min(t, n_p)` are windows of one padded row each (strided views, gathered in one
+    indexing each), zero outside :math:`0..n`. Each cell is within a few roundings of the exact
+    value (:class:`_Design` goes through log-gamma terms, within about :math:`10^{-13}`).
+    Position-major, the running sums are one vector addition per position for both (numpy's
+    ``cumsum`` along an axis is several times slower), adding in :class:`_Design`'s order: ``prefix``
+    and ``neg_suffix`` are views of one :class:`_Scratch` array, valid until the next call."""
     m = len(n_c)
     N = n_c + n_p
     Tm, Lm = int(N.max()) + 1, int(np.minimum(n_c, n_p).max()) + 1
+    Kp = int(n_p.max()) + 1
+    C = _binomials(Tm - 1)
     t = np.arange(Tm)[None, :]
-    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell -inf
+    lo = np.maximum(0, t - n_p[:, None])  # (m, Tm); past N: lo > n_c, every cell 0
     u = np.minimum(t, n_p[:, None])  # x_p of position j is u - j
-    win_c, _ = _log_comb_windows(n_c, Lm, reverse=False)
-    win_p, Kp = _log_comb_windows(n_p, Lm, reverse=True)
+    length = np.maximum(np.minimum(t, n_c[:, None]) - lo + 1, 0)
+    # row i: C(n_c, k) at position k; C(n_p, Kp - 1 - p) at position p (counts decrease along a window)
+    rows_c = np.zeros((m, Tm + Lm))
+    rows_c[:, :Tm] = C[n_c, :Tm]
+    rows_p = np.zeros((m, Kp + Lm))
+    rows_p[:, :Kp] = C[n_p, Kp - 1 :: -1] if Kp > 1 else C[n_p, :1]
+    stride = rows_c.strides
+    win_c = np.lib.stride_tricks.as_strided(rows_c, (m, Tm + 1, Lm), (stride[0], stride[1], stride[1]))
+    stride = rows_p.strides
+    win_p = np.lib.stride_tricks.as_strided(rows_p, (m, Kp + 1, Lm), (stride[0], stride[1], stride[1]))
     rows = np.arange(m)[:, None]
-    logh = np.add(
-        win_c[rows, np.minimum(lo, win_c.shape[1] - 1)], win_p[rows, Kp - 1 - u], out=_scratch("logh", (m, Tm, Lm))
-    )
-    lf = _log_factorials(int(N.max()))
-    tt = np.minimum(t, N[:, None])
-    logh -= (lf[N][:, None] - lf[tt] - lf[N[:, None] - tt])[:, :, None]
-    logh = logh.transpose(2, 0, 1)
-    valid = np.isfinite(logh)
-    h = _scratch("h", (Lm, m, Tm))
-    h.fill(0.0)
-    np.exp(logh, where=valid, out=h)
-    total = h.sum(axis=0)
-    h /= np.where(total > 0, total, 1.0)
-    prefix = _scratch("prefix", (Lm + 1, m, Tm))
-    suffix = _scratch("suffix", (Lm + 1, m, Tm))
-    prefix[0] = 0.0
-    suffix[Lm] = 0.0
+    cells = win_c[rows, lo]  # (m, Tm, Lm): C(n_c, lo + j)
+    cells *= win_p[rows, Kp - 1 - u]  # C(n_p, u - j)
+    inverse = np.zeros((m, Tm))
+    total = C[N[:, None], t]  # C(N, t), 0 past N
+    np.divide(1.0, total, where=total > 0, out=inverse)
+    # sums[k, 0] = prefix[k], sums[k, 1] = -suffix[Lm - k]; steps[k] = (h[k], -h[Lm - 1 - k])
+    sums = _scratch("sums", (2 * Lm + 1, 2, m, Tm))
+    steps, sums = sums[Lm + 1 :], sums[: Lm + 1]
+    np.multiply(cells.transpose(2, 0, 1), inverse, out=steps[:, 0])
+    np.negative(steps[::-1, 0], out=steps[:, 1])
+    sums[0] = 0.0
     for j in range(Lm):
-        np.add(prefix[j], h[j], out=prefix[j + 1])
-        np.add(suffix[Lm - j], h[Lm - 1 - j], out=suffix[Lm - 1 - j])
-    return lo, prefix, suffix, valid.sum(axis=0)
+        np.add(sums[j], steps[j], out=sums[j + 1])
+    return lo, sums[:, 0], sums[::-1, 1], length, sums
+
+
+def _stacked_counts(stack, shift, use_suffix, q):
+    """Per row of thresholds ``q`` (rows x tables) and total: how many cells ``j`` (0..length-1) of each
+    table's stacked design have :math:`s_j \\le q`, with :math:`s_j` = ``prefix[j + shift]``, or
+    ``neg_suffix[j + shift]`` (:math:`-` ``suffix``) for the tables ``use_suffix``.
+
+    Both are nondecreasing in ``j`` (running sums of non-negative terms; past a total's length they
+    repeat their last value), so each count is found by a binary search of its total: about
+    :math:`\\log_2 L` steps over tables x totals values, instead of a comparison of every cell.
+    """
+    sums = stack[4]
+    Lm = len(sums) - 1
+    m, Tm = sums.shape[2], sums.shape[3]
+    flat = sums.reshape(-1)  # sums[k, 0] = prefix[k], sums[k, 1] = -suffix[Lm - k] (_stacked_designs)
+    block = 2 * m * Tm
+    cell = np.arange(m * Tm).reshape(m, Tm)
+    flip = use_suffix[:, None]
+    move = np.where(flip, -block, block)
+    # flat index of position j - 1 (so that a count c probes position c - 1 at at + move * c)
+    at = np.where(flip, (Lm - shift) * block + m * Tm + cell, shift * block + cell) - move
+    q = np.asarray(q)[:, :, None]
+    count = np.zeros((len(q), m, Tm), dtype=np.int64)
+    step = 1 << (Lm.bit_length() - 1) if Lm else 0
+    while step:  # the positions before count are below q; is position count + step - 1 too?
+        more = count + step
+        # past the last position: probe the last (below q only if every position is)
+        below = flat.take(at + move * np.minimum(more, Lm)) <= q
+        count = np.where(below, more, count)
+        step >>= 1
+    return np.minimum(count, stack[3])  # at most the total's length (the search may pass Lm)
 
 
 def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
     """One-sided Boschloo ``w`` (tables x totals, zero past each table's ``N``) and statistics of tables
     of different designs, their designs stacked (:func:`_stacked_designs`). The same computation as
     :func:`_boschloo_w` (the complement for one-sided p-values above 1/2, the tie band), along axis
-    0 of the stack; near-ties beyond the observed cell are decided with integers by
+    0 of the stack, the counts of cells below a level found by binary search
+    (:func:`_stacked_counts`); near-ties beyond the observed cell are decided with integers by
     :func:`_resolve_ties`, as there.
     """
-    lo, prefix, suffix, length = stack
+    lo, prefix, neg_suffix, length, _ = stack
     m = len(n_c)
-    N = n_c + n_p
-    t = np.arange(prefix.shape[2])[None, :]
     i = np.arange(m)
     t_o = k_c + k_p
     j_o = k_c - lo[i, t_o]
     if side == "less":
-        s, c = prefix[j_o + 1, i, t_o], suffix[j_o + 1, i, t_o]
+        s, c = prefix[j_o + 1, i, t_o], -neg_suffix[j_o + 1, i, t_o]
         edge = j_o == length[i, t_o] - 1
     else:
-        s, c = suffix[j_o, i, t_o], prefix[j_o, i, t_o]
+        s, c = -neg_suffix[j_o, i, t_o], prefix[j_o, i, t_o]
         edge = j_o == 0
     flip = (s > 0.5) & ((c > 1e-250) | edge)
-    f3 = flip[None, :, None]
     band = _TIE_BAND
     if side == "less":
         # region: a prefix of each total, cells with P(X_c <= x | t) <= s (or P(X_c > x | t) >= c)
-        stat = np.where(f3, -suffix[1:], prefix[1:])
         q_sure = np.where(flip, -c * (1 + band), s * (1 - band))
         q_maybe = np.where(flip, -c * (1 - band), s * (1 + band))
         # flipped: stat <= q; otherwise stat < q, the same as stat <= the float just below q
         q_sure = np.where(flip, q_sure, np.nextafter(q_sure, -np.inf))
-        sure = (stat <= q_sure[None, :, None]).sum(axis=0)
-        maybe = (stat <= q_maybe[None, :, None]).sum(axis=0)
+        sure, maybe = _stacked_counts(stack, 1, flip, np.stack([q_sure, q_maybe]))
     else:
         # region: a suffix, cells with P(X_c >= x | t) <= s (or P(X_c < x | t) >= c); counted outside it
-        stat = np.where(f3, prefix[:-1], -suffix[:-1])
         q_sure = np.where(flip, c * (1 - band), -s * (1 + band))
         q_maybe = np.where(flip, c * (1 + band), -s * (1 - band))
-        sure = (stat < q_sure[None, :, None]).sum(axis=0)
-        maybe = (stat < q_maybe[None, :, None]).sum(axis=0)
-    sure, maybe = np.minimum(sure, length), np.minimum(maybe, length)
+        # stat < q: stat <= the float just below q
+        sure, maybe = _stacked_counts(stack, 0, ~flip, np.nextafter(np.stack([q_sure, q_maybe]), -np.inf))
     amb = maybe > sure
     extra = np.zeros_like(sure)
     alone = amb[i, t_o] & (sure[i, t_o] == j_o) & (maybe[i, t_o] == j_o + 1)  # the observed cell itself
@@ -1752,11 +1856,14 @@ def _boschloo_stacked(n_c, n_p, k_c, k_p, side, stack):
         extra[r, cols] = _resolve_ties(
             d, t_o[rows], j_o[rows], sure[rows, cols], maybe[rows, cols], exact_num, s[rows]
         )[0]
+    # prefix[k] (or suffix[k]) of each table and total, from the flat sums (zero past a table's N)
+    sums = stack[4]
+    Lm, block = len(sums) - 1, sums[0].size
+    cell = np.arange(sums[0, 0].size).reshape(sums.shape[2:])
     if side == "less":
-        w = np.take_along_axis(prefix, (sure + extra)[None], axis=0)[0]
+        w = sums.reshape(-1).take((sure + extra) * block + cell)
     else:
-        w = np.take_along_axis(suffix, (maybe - extra)[None], axis=0)[0]
-    w[t > N[:, None]] = 0.0
+        w = 0.0 - sums.reshape(-1).take((Lm - maybe + extra) * block + sums[0, 0].size + cell)  # +0.0, not -0.0
     return w, s
 
 
@@ -1893,7 +2000,6 @@ def _boschloo_stacked_jobs(tables, sel, alternative, sup, jobs):
     N = tables[sel, 0] + tables[sel, 1]
     L = np.minimum(tables[sel, 0], tables[sel, 1]) + 1
     cells = (N + 1) * L
-    sup.prepare(N)  # the bases of every degree to come, in one go
     start = 0
     while start < len(sel):
         # tables sorted by N: a batch grows while its padded cells (its last table's N, its largest L)

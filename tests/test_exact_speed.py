@@ -45,23 +45,6 @@ def test_grid_kept_within_its_cell_bound_most_recent_last():
     assert grids.cells == sum(b.size for _, b in grids.cache.values()) <= 3000
 
 
-def test_grid_values_of_many_degrees_equal_one_block_per_degree():
-    rng = np.random.default_rng(3)
-    Ns = np.array([20, 57, 20, 120, 33, 57, 2])
-    w = rng.random((len(Ns), Ns.max() + 1))
-    w[np.arange(w.shape[1])[None, :] > Ns[:, None]] = 0.0  # zero past each row's degree
-    sup = E._Suprema()
-    sup.prepare(Ns)
-    values, grids, sizes = sup._values_by_degree(w, Ns)
-    for r, N in enumerate(Ns.tolist()):
-        pis, basis = E._grid(N)
-        want = E._Suprema._values(w[r : r + 1, : N + 1], basis)[0]
-        assert sizes[r] == len(pis)
-        assert np.array_equal(grids[r, : len(pis)], pis) and np.all(grids[r, len(pis) :] == 1)
-        assert values[r, : len(pis)] == pytest.approx(want, rel=1e-14, abs=1e-300)
-        assert np.all(values[r, len(pis) :] == -np.inf)
-
-
 def test_product_grid_sizes_of_an_array_equal_the_rule_and_keep_the_bound():
     N = np.arange(2, 4001)
     sizes = E._product_grid_size(N)
@@ -174,18 +157,6 @@ def test_scratch_arrays_are_views_of_one_kept_array_per_name():
     assert c.shape == (10, 10) and scratch.arrays["x"].size == 100
     huge = scratch("y", (E._SCRATCH_CELLS + 1,))
     assert huge.size == E._SCRATCH_CELLS + 1 and "y" not in scratch.arrays  # too large to keep
-
-
-def test_grid_values_of_many_degrees_one_degree_at_a_time_beyond_the_memory_bound(monkeypatch):
-    rng = np.random.default_rng(4)
-    Ns = np.array([20, 57, 20, 33])
-    w = rng.random((len(Ns), Ns.max() + 1))
-    w[np.arange(w.shape[1])[None, :] > Ns[:, None]] = 0.0
-    padded = E._Suprema()._values_by_degree(w, Ns)
-    monkeypatch.setattr(E, "_BERNSTEIN_CELLS", 10)
-    by_degree = E._Suprema()._values_by_degree(w, Ns)
-    for got, want in zip(by_degree, padded, strict=True):
-        assert got == pytest.approx(want, rel=1e-14, abs=1e-300)
 
 
 # Tables of the benchmark's mixed workload whose P(pi) has the most local grid maxima (5 to 15
