@@ -1392,8 +1392,7 @@ class _ProductRefiner:
         d2 = i2[:, :-1] - i2[:, 1:]  # b(k-2; n-2) - b(k-1; n-2) at column k
         # flat indices: column A of row c of a (R, w) array is c * w + A; b(A - 1; n - 1) is column
         # A + 1 of minus1's rows (W wide)
-        T = T1 = T2 = None
-        sign = 1.0
+        parts = []  # (T, T1, T2) of each tail the regions hold: the lower, then the upper
         for use, bound, lower in ((self.lower, self.A, True), (self.upper, self.B, False)):
             if not use:
                 continue
@@ -1405,16 +1404,14 @@ class _ProductRefiner:
             else:
                 F[:, wi] = 0.0
                 np.cumsum(zero[:, wi + 1 : 1 : -1], axis=1, out=F[:, -2::-1])
-            tail = F.ravel().take(at)
-            slope = minus1.ravel().take(at + 1 + row * (W - wi - 1))
-            curve = d2.ravel().take(at)
-            if T is None:
-                T, T1, T2, sign = tail, slope, curve, (-1.0 if lower else 1.0)
-            else:  # the upper tail after the lower one: T1 = b(B - 1) - b(A - 1), and so T2
-                T += tail
-                T1 = np.subtract(slope, T1, out=T1)
-                T2 = np.subtract(curve, T2, out=T2)
-                sign = 1.0
+            parts.append((F.ravel().take(at), minus1.ravel().take(at + 1 + row * (W - wi - 1)), d2.ravel().take(at)))
+        T, T1, T2 = parts[0]
+        sign = -1.0 if self.lower else 1.0  # the lower tail's derivatives enter with a minus
+        if len(parts) == 2:  # both tails: T1 = b(B - 1) - b(A - 1), and so T2
+            T += parts[1][0]
+            np.subtract(parts[1][1], T1, out=T1)
+            np.subtract(parts[1][2], T2, out=T2)
+            sign = 1.0
         o2, o1 = minus2[:, wi + 2 :], minus1[:, wi + 2 :]
         f0 = zero[:, wi + 4 :]
         f1 = o1[:, 1:-1] - o1[:, 2:]
