@@ -830,6 +830,7 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
     whose next point is within 1e-7 of another's (the same maximum).
     """
     found, where = np.full(len(x), -np.inf), x.copy()
+    probed = np.zeros(len(x), dtype=bool)  # the last step probed an end of the bracket
     active = np.arange(len(x))
     with np.errstate(divide="ignore", invalid="ignore"):
         for it in range(iterations):
@@ -850,12 +851,17 @@ def _refine(evaluate, a, b, x, groups=None, iterations=60):
             step_ok = concave & (newton >= aa) & (newton <= bb)
             # a Newton step beyond the bracket (concave, rising towards its end): probe the end itself;
             # the same slope sign there collapses the bracket (the maximum in it is at its end, a grid
-            # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections)
+            # point already counted), the other sign leaves a proper bracket (cheaper than ~40 bisections).
+            # Right after a probe, a step beyond the bracket bisects it: probes from each end in turn
+            # (as between two equal maxima either side of the middle of an even grid) would shrink it
+            # by 5e-14 a step
+            probe = ~step_ok & concave & ~probed[active]
             x_new = np.where(
                 step_ok,
                 newton,
-                np.where(concave & rising, bb - 5e-14, np.where(concave & (slope < 0), aa + 5e-14, (aa + bb) / 2)),
+                np.where(probe & rising, bb - 5e-14, np.where(probe & (slope < 0), aa + 5e-14, (aa + bb) / 2)),
             )
+            probed[active] = probe & (rising | (slope < 0))
             x_new = np.minimum(np.maximum(x_new, aa), bb)  # np.clip, without its overhead
             x[active] = x_new
             # converged: Newton's model gains less than 1e-14 of the value, the step is below 1e-11,

@@ -218,3 +218,18 @@ def test_refinement_evaluations_are_the_polynomial_and_its_derivatives():
             scale = (w[r, t] @ b, np.abs(w[r, t]) @ np.abs(b * d), np.abs(w[r, t]) @ np.abs(b * d * d) + 1)
             for got, ref, size in zip((value[r], slope[r], curve[r]), want, scale, strict=True):
                 assert abs(got - ref) <= 1e-12 * size
+
+
+def test_newton_does_not_stall_between_two_equal_maxima_on_an_even_grid():
+    # 40 against 40 (one design for all 41 x 41 tables, an even grid), 'less': P(pi) = P(1 - pi) with
+    # its largest values either side of 1/2; Newton's steps from each end of the bracket overshot the
+    # other end, and probes from alternate ends left the grid value (4.39427e-7). Reference: a dense
+    # grid of the design's region, as above (the mirror image of 14/40 against 35/40 'greater')
+    k_prev, k_cur = np.meshgrid(np.arange(41), np.arange(41), indexing="ij")
+    p = boschloo(k_prev.ravel(), 40, k_cur.ravel(), 40, alternative="less").reshape(41, 41)
+    d = E._Design(40, 40)
+    t = np.array([26 + 5])
+    w, _ = E._boschloo_w(d, t, np.array([5]) - d.lo[t], "less")
+    pis = np.linspace(0, 1, 200001)
+    dense = max((E._binom_rows(d.N, pis[i : i + 20000]) @ w[0]).max() for i in range(0, len(pis), 20000))
+    assert p[26, 5] == pytest.approx(dense, rel=1e-12)
