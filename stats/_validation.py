@@ -96,7 +96,10 @@ def _exact_too_big(value: object) -> object:
         return int(value) if abs(int(value)) > 2**53 else None
     if isinstance(value, (list, tuple, np.ndarray)):
         raw = np.asarray(value)
-        if raw.dtype.kind in "iu" or raw.dtype == object:
+        if raw.dtype.kind in "iu":  # whole numbers: one comparison of the array (uint64 has no abs)
+            big = (raw > 2**53) if raw.dtype.kind == "u" else (raw > 2**53) | (raw < -(2**53))
+            return int(raw.ravel()[np.argmax(big.ravel())]) if big.any() else None
+        if raw.dtype == object:
             for x in raw.ravel():
                 if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) and abs(int(x)) > 2**53:
                     return int(x)
