@@ -19,7 +19,7 @@ Ours is timed on the whole workload in one call per alternative, from a cold cac
 grid, Bernstein basis or binomial row kept from before; the module's scratch work arrays, which hold
 no results, stay allocated as in any process that calls the tests more than once, and so do its
 constant tables, the log-factorials and the binomial coefficients up to 120, built once per
-process in about 1.5 ms), ``--repeat``
+process), ``--repeat``
 times; scipy on a seeded random subset of the tables, its
 per-table time multiplied by the number of tables. The two are interleaved (one run of ours, then a
 share of scipy's subset, and again) so that load from other processes hits both alike; the ratio is

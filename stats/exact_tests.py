@@ -595,8 +595,7 @@ _BINOMIALS = [np.ones((1, 1))]
 def _binomials(n):
     """``table[a, b]`` = :math:`\\binom{a}{b}` correctly rounded to float64 for ``a, b <= n`` (at
     least; 0 for ``b > a``): Pascal's rule in exact integers, computed once per process for every size
-    up to ``max(n, _STACK_MAX_N)`` (about 1.5 ms; 3.5 ms up to 200) and kept, as the log-factorials
-    are."""
+    up to ``max(n, _STACK_MAX_N)`` (a few milliseconds) and kept, as the log-factorials are."""
     table = _BINOMIALS[0]
     if len(table) <= n:
         size = max(n, _STACK_MAX_N) + 1
