@@ -1180,7 +1180,7 @@ class _Scratch(threading.local):
 
 
 # Largest sample size whose binomial rows _ProductRows.stack computes from shared powers (see there).
-_POWER_MAX_N = 300
+_PRODUCT_POWER_MAX_N = 300
 _SCRATCH_CELLS = 1 << 21  # 16 MB per kept array at most (a product-form chunk needs at most about a third)
 _scratch = _Scratch()
 
@@ -1220,7 +1220,7 @@ class _ProductRows:
         out = None if scratch is None else _scratch(scratch, shape)
         which = np.repeat(np.arange(len(ns)), ns + 1)
         size_rows = np.multiply.outer(ns.astype(float), lq)  # n log(1 - pi): one row per size, gathered
-        if int(ns.max()) <= _POWER_MAX_N and low.max(initial=0.0) <= 0.5:
+        if int(ns.max()) <= _PRODUCT_POWER_MAX_N and low.max(initial=0.0) <= 0.5:
             # b(x; n, pi) = C(n, x) (1 - pi)^n r^x with r = pi / (1 - pi) <= 1: the powers r^x are shared
             # by every size (one exponential per x and point instead of per row and point). Powers below
             # e^-700 are set to 0 (no subnormal arithmetic): with C(n, x) <= 2^n and n <= 300, a term
