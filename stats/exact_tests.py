@@ -1292,8 +1292,10 @@ class _ProductRefiner:
     With :math:`b_n' = n[b_{n-1}(k-1) - b_{n-1}(k)]`, :math:`dF_n(A)/d\\pi = -n b_{n-1}(A-1)` and
     :math:`dS_n(B)/d\\pi = n b_{n-1}(B-1)` (and their derivatives through :math:`b_{n-2}`), all from
     the pmf of degree :math:`n - 2` and two steps of :math:`b_{m+1}(k) = (1-\\pi) b_m(k) + \\pi b_m(k-1)`.
-    The log-binomial coefficients of each row are computed once; rows are evaluated in a few
-    groups of similar width (sorted by sample size) so that small tables do not pay for large ones.
+    The log-binomial coefficients of each row are computed once. Every row is as wide as the call's
+    largest sample sizes (so that a table's value does not depend on which other starts are still
+    active); large sets of rows are evaluated in up to three groups, sorted by sample size, to bound
+    the work arrays.
 
     ``lower`` and ``upper`` (per row) say which tails of the inner count the region holds. A region
     with only the upper tail, :math:`x_i \\ge B(x_o)`, is evaluated as its mirror image, the lower
@@ -1449,8 +1451,8 @@ class _ProductRefiner:
         sort = np.argsort(pos, kind="stable")
         pos, xs = pos[sort], x[sort]
         out = np.empty((3, len(pos)))
-        # up to three groups of similar width (rows are sorted by the outer sample size), when the
-        # arrays are large enough for the padding to cost more than the extra calls
+        # up to three groups (rows sorted by the outer sample size) when the arrays are large: the
+        # widths stay the call's, so each group's values are those of one call
         n_o = self.n_o[pos]
         cuts = np.unique(np.searchsorted(n_o, n_o[[len(pos) // 3, 2 * len(pos) // 3]]))
         for chunk in np.split(np.arange(len(pos)), cuts):
